@@ -1,0 +1,91 @@
+// The archive on the local disk and the copy-then-verify half of the copy-then-wipe protocol
+// (DESIGN.md, steps 1-5). The wipe half, and the catalog transaction between them, belong to
+// the bay session.
+//
+// Layout under the state directory:
+//   staging/<recording id>.part                       while a copy is in progress
+//   archive/YYYY/MM/DD/<device id>/<recording id>.<ext>   archived, read-only
+// Every path is generated here from catalog ids and the archival date (UTC); nothing a device
+// says ever becomes part of a path.
+#pragma once
+
+#include "daemon/fs.hpp"
+#include "hw/camera_driver.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+class ArchiveError : public std::runtime_error {
+public:
+    enum class Kind {
+        no_space,       // not enough free space for the recording (checked before copying)
+        io,             // a file-system operation failed (errno in the message)
+        size_mismatch,  // the device delivered a different number of bytes than it declared
+        verify_failed,  // the re-read of the stored file did not reproduce the streamed hash
+    };
+    ArchiveError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
+    Kind kind() const noexcept { return kind_; }
+
+private:
+    Kind kind_;
+};
+
+const char* to_string(ArchiveError::Kind kind) noexcept;
+
+struct CopyOptions {
+    std::size_t chunk_bytes = 1 << 20;
+    // Deadline given to each single device read.
+    std::chrono::milliseconds device_timeout{10'000};
+    // Free space that must remain after the copy.
+    std::uint64_t reserve_bytes = 64ull << 20;
+};
+
+struct ArchivedCopy {
+    std::string relative_path;  // relative to archive_root()
+    std::string sha256_hex;
+    std::uint64_t size = 0;
+};
+
+class ArchiveStore {
+public:
+    ArchiveStore(FileSystem& fs, std::filesystem::path state_dir);
+
+    const std::filesystem::path& archive_root() const { return archive_root_; }
+    const std::filesystem::path& staging_dir() const { return staging_dir_; }
+
+    // Start-up recovery: removes every leftover in staging. Returns the names removed.
+    std::vector<std::string> clean_staging();
+
+    // Where a recording is archived. ext is the lower-case extension taken from the device's
+    // name only if it is on a short allow-list (mp4, mov, avi, jpg, wav, ...), else "bin".
+    static std::string relative_path(std::int64_t device_id, std::int64_t recording_id,
+                                     std::string_view device_name, std::int64_t archived_unix_s);
+
+    // Steps 1-5: O_EXCL staging file, streamed copy with SHA-256 while reading (device reads
+    // overlapped with disk writes), fsync, size check, drop cache and re-read, rename into the
+    // archive, fsync the directory, read-only. Throws hw::DeviceError for device failures and
+    // ArchiveError for archive failures; in both cases the staging file is removed (best effort,
+    // and clean_staging() catches the rest) and nothing is left in the archive.
+    ArchivedCopy store(hw::CameraDriver& camera, const hw::RecordingInfo& info,
+                       std::int64_t device_id, std::int64_t recording_id,
+                       std::int64_t archived_unix_s, const CopyOptions& options);
+
+    // SHA-256 of an archived file, read from the disk (cache dropped first).
+    std::string rehash(const std::string& relative_path);
+    bool exists(const std::string& relative_path);
+    // Removes an archive file that the catalog never committed (recovery only).
+    void remove_uncommitted(const std::string& relative_path);
+
+private:
+    FileSystem& fs_;
+    std::filesystem::path archive_root_;
+    std::filesystem::path staging_dir_;
+};
+
+}  // namespace cradle

@@ -1,0 +1,184 @@
+// The catalog: what the cradle knows about devices, recordings, dock sessions, health checks,
+// clock syncs, and the append-only, hash-chained audit log. One SQLite database in WAL mode
+// with synchronous=FULL, a schema_version table and one migration function per step.
+//
+// Every state change of a recording is written in the same transaction as its audit row.
+// Times are stored as UTC Unix seconds.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+
+namespace cradle {
+
+class CatalogError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct DeviceRow {
+    std::int64_t id = 0;
+    std::string serial;  // sanitised printable text (see sanitize_text)
+    std::string manufacturer;
+    std::string model;
+    std::string firmware;
+    bool registered = false;
+    std::string custodian;
+    std::string officer;
+    std::string head;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+};
+
+// Identity of one recording as the camera presents it. Two sightings with the same key are the
+// same recording, so a re-docked camera never produces a second row.
+struct RecordingKey {
+    std::int64_t device_id = 0;
+    std::uint32_t handle = 0;
+    std::string name;  // raw bytes from the device (stored as a BLOB, never used as a path)
+    std::uint64_t size = 0;
+    std::int64_t captured_unix_s = 0;
+};
+
+enum class RecordingState {
+    copying,   // a row exists so the id can name staging and archive files; not archived yet
+    archived,  // the archive holds a verified copy; the camera may still hold it
+    wiped,     // archived, and deleted from the camera
+};
+const char* to_string(RecordingState state) noexcept;
+
+struct RecordingRow {
+    std::int64_t id = 0;
+    RecordingKey key;
+    RecordingState state = RecordingState::copying;
+    std::string sha256_hex;    // empty while copying
+    std::string archive_path;  // relative to the archive root; empty while copying
+    std::int64_t archived_at = 0;
+    std::int64_t wiped_at = 0;
+};
+
+struct AuditRow {
+    std::int64_t seq = 0;
+    std::int64_t at = 0;
+    std::string event;  // e.g. "recording.archived", "recording.wiped", "dock.start"
+    int bay = 0;
+    std::string device_serial;
+    std::int64_t recording_id = 0;
+    std::string detail;
+    std::string prev_hash_hex;
+    std::string hash_hex;  // SHA-256 over prev_hash and the row's fields (see audit_hash)
+};
+
+struct AuditEvent {
+    std::string event;
+    int bay = 0;
+    std::string device_serial;
+    std::int64_t recording_id = 0;
+    std::string detail;
+};
+
+struct DockSessionRow {
+    std::int64_t id = 0;
+    std::int64_t device_id = 0;
+    int bay = 0;
+    std::int64_t started_at = 0;
+    std::int64_t ended_at = 0;  // 0 while docked
+    std::string outcome;        // "ready", "not ready: ...", "needs custodian: ...", "unplugged"
+};
+
+struct HealthCheckRow {
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    int battery_percent = 0;
+    bool charging = false;
+    std::string faults;  // "; "-joined
+    std::uint64_t storage_total_bytes = 0;
+    std::uint64_t storage_free_bytes = 0;
+};
+
+struct ClockSyncRow {
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    std::int64_t drift_ms = 0;  // camera clock minus cradle clock, measured before setting
+    bool corrected = false;
+    std::string note;  // why it was not corrected, if it was not
+};
+
+// Printable, bounded text for anything a device says about itself (serials, models, names in
+// messages): control bytes and invalid UTF-8 become '?', and the result is at most max_bytes.
+std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
+
+class Catalog {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
+    // shim); nullptr is the default.
+    explicit Catalog(const std::filesystem::path& file, const char* vfs = nullptr);
+    // Opens an existing catalog read-only (cradlectl --state-dir). Never migrates or writes.
+    static Catalog open_read_only(const std::filesystem::path& file);
+    Catalog(Catalog&&) noexcept;
+    Catalog& operator=(Catalog&&) noexcept;
+    ~Catalog();
+
+    int schema_version() const;
+
+    // Devices. Identity fields are sanitised before they are stored.
+    DeviceRow upsert_device(const std::string& serial, const std::string& manufacturer,
+                            const std::string& model, const std::string& firmware,
+                            std::int64_t now);
+    std::optional<DeviceRow> find_device(const std::string& serial) const;
+    std::vector<DeviceRow> devices() const;
+    // Sets the register entry (custodian, officer, head) and marks the device registered;
+    // creates the device row if the device has not been seen yet. Audited.
+    DeviceRow register_device(const std::string& serial, const std::string& custodian,
+                              const std::string& officer, const std::string& head,
+                              std::int64_t now);
+
+    // Recordings.
+    // Returns the row with this key, inserting a `copying` row if there is none.
+    RecordingRow begin_recording(const RecordingKey& key);
+    std::optional<RecordingRow> find_recording(const RecordingKey& key) const;
+    std::optional<RecordingRow> recording(std::int64_t id) const;
+    std::vector<RecordingRow> recordings() const;
+    std::vector<RecordingRow> recordings_in_state(RecordingState state) const;
+    // copying -> archived, with its audit row, in one transaction.
+    void mark_archived(std::int64_t id, const std::string& sha256_hex,
+                       const std::string& archive_path, std::int64_t now, const AuditEvent& audit);
+    // archived -> wiped, with its audit row, in one transaction.
+    void mark_wiped(std::int64_t id, std::int64_t now, const AuditEvent& audit);
+    // Removes a `copying` row (recovery of an interrupted copy). Archived rows are never removed.
+    void forget_copying(std::int64_t id);
+
+    // Dock sessions, health checks, clock syncs.
+    std::int64_t begin_dock(std::int64_t device_id, int bay, std::int64_t now);
+    void end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome);
+    // Dock sessions left open by a crash are closed with outcome "interrupted".
+    void close_open_docks(std::int64_t now);
+    std::vector<DockSessionRow> dock_sessions() const;
+    void add_health_check(const HealthCheckRow& row);
+    std::vector<HealthCheckRow> health_checks() const;
+    void add_clock_sync(const ClockSyncRow& row);
+    std::vector<ClockSyncRow> clock_syncs() const;
+
+    // Audit log: append-only, each row chained to the previous one by SHA-256.
+    void audit(const AuditEvent& event, std::int64_t now);
+    std::vector<AuditRow> audit_rows() const;
+    // The hash a row must carry, given the previous row's hash.
+    static std::string audit_hash(const AuditRow& row);
+
+private:
+    Catalog() = default;
+    struct Statements;
+    sqlite3* db_ = nullptr;
+    std::unique_ptr<Statements> stmts_;
+};
+
+}  // namespace cradle

@@ -1,0 +1,31 @@
+// Checks a state directory end to end, read-only: archive files <-> catalog <-> audit log.
+// Used by `cradlectl verify` and by the fault tests' invariant checker.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+struct VerifyReport {
+    std::vector<std::string> problems;  // each names the file, row or audit entry concerned
+    std::size_t files_checked = 0;
+    std::size_t recordings_checked = 0;
+    std::size_t audit_rows_checked = 0;
+    bool ok() const { return problems.empty(); }
+};
+
+// Checks that:
+//  - every archived or wiped recording's file exists, is read-only, has the catalog's size,
+//    and re-hashes (from the disk, cache dropped) to the catalog's SHA-256;
+//  - every file under archive/ belongs to an archived or wiped recording (no orphans);
+//  - staging/ holds nothing;
+//  - no two recording rows share a key;
+//  - the audit chain is intact (each row's hash recomputes and links to the previous one),
+//    and every archived recording has its "recording.archived" entry, every wiped one its
+//    "recording.wiped" entry.
+VerifyReport verify_state(const std::filesystem::path& state_dir);
+
+}  // namespace cradle

@@ -1,0 +1,83 @@
+// An emulated body camera: the device side of the camera driver interface, with deterministic
+// footage and fault hooks. Its storage is a directory (<storage_dir>/<serial>/) that outlives
+// the process, as a real camera's storage outlives a daemon restart:
+//   device.toml        identity, battery, clock offset (rewritten atomically on set_clock)
+//   index.tsv          one line per recording: handle, hex-encoded name, size, capture time
+//   objects/<handle>   the recording's bytes
+// Names are kept hex-encoded in the index so that hostile names (NUL bytes, "../", invalid
+// UTF-8, 4 KiB long) can be stored and served as the device would report them.
+#pragma once
+
+#include "hw/camera_driver.hpp"
+#include "hw/sim/spec.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cradle::hw::sim {
+
+// Creates the camera's storage with deterministic footage from spec.seed if it does not exist
+// yet. Existing storage is left alone: it holds what is still on the camera.
+void provision_camera(const CameraSpec& spec, const std::filesystem::path& storage_dir);
+
+// The directory that holds a camera's storage.
+std::filesystem::path camera_dir(const std::filesystem::path& storage_dir,
+                                 const std::string& serial);
+
+// What an emulated camera's storage holds now (tests and the checker read this).
+struct StoredRecording {
+    std::uint32_t handle = 0;
+    std::string name;
+    std::uint64_t size = 0;  // true size on storage
+    std::int64_t captured_unix_s = 0;
+    std::filesystem::path file;  // the object's bytes
+};
+std::vector<StoredRecording> stored_recordings(const std::filesystem::path& camera_dir);
+
+class SimCamera final : public CameraDriver {
+public:
+    // dir = camera_dir(storage_dir, spec.serial), provisioned.
+    SimCamera(CameraSpec spec, std::filesystem::path dir);
+
+    DeviceIdentity identify(Deadline deadline) override;
+    DeviceHealth health(Deadline deadline) override;
+    std::chrono::system_clock::time_point clock(Deadline deadline) override;
+    void set_clock(std::chrono::system_clock::time_point now, Deadline deadline) override;
+    std::vector<RecordingInfo> list_recordings(std::size_t max_count, Deadline deadline) override;
+    std::size_t read(std::uint32_t handle, std::uint64_t offset, std::span<std::byte> out,
+                     Deadline deadline) override;
+    void remove(std::uint32_t handle, Deadline deadline) override;
+
+    // The camera is unplugged: operations in progress and later ones fail with "gone".
+    void unplug();
+    bool plugged() const { return plugged_.load(); }
+    // Called (once, from the operation's thread) when a yank fault unplugs the camera, so the
+    // emulated cradle can report the detach.
+    void on_yank(std::function<void()> hook);
+
+    const CameraSpec& spec() const { return spec_; }
+    int operations() const { return ops_.load(); }
+    std::uint64_t bytes_delivered() const { return bytes_.load(); }
+
+private:
+    void begin_op(Deadline deadline);  // counts the op, fires op faults, checks plugged
+    [[noreturn]] void hang_until(Deadline deadline);
+    [[noreturn]] void yank();
+
+    CameraSpec spec_;
+    std::filesystem::path dir_;
+    std::atomic<bool> plugged_{true};
+    std::atomic<int> ops_{0};
+    std::atomic<std::uint64_t> bytes_{0};
+    std::mutex mutex_;
+    std::condition_variable unplugged_cv_;
+    std::function<void()> yank_hook_;
+};
+
+}  // namespace cradle::hw::sim

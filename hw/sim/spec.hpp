@@ -1,0 +1,58 @@
+// What an emulated cradle and its emulated cameras look like: bays, cameras, their footage and
+// their faults. Parsed from etc/ (see daemon/config.hpp) or built by tests.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cradle::hw::sim {
+
+// Fault hooks of an emulated camera. Operation counts are over all driver calls of one
+// SimCamera object (identify = op 1, ...); byte counts are over all bytes it has delivered.
+struct FaultPlan {
+    std::optional<std::uint64_t> yank_at_byte;  // unplugged once this many bytes were read
+    std::optional<int> yank_at_op;              // unplugged at the start of operation k
+    std::optional<int> hang_at_op;              // stops answering from operation k on
+    std::uint64_t throttle_bytes_per_s = 0;     // 0 = as fast as the disk allows
+    // The device declares size + lie_size_delta for the recording with this index (0-based
+    // in listing order).
+    std::optional<int> lie_size_index;
+    std::int64_t lie_size_delta = 0;
+    // In-transit corruption: the byte at this offset of the recording with this index is
+    // delivered flipped (bitwise not), on every read that covers it.
+    std::optional<int> flip_index;
+    std::uint64_t flip_offset = 0;
+    bool hostile_names = false;              // adds recordings with hostile names
+    std::optional<std::uint64_t> claim_count;  // the listing claims this many recordings
+    std::vector<std::string> reported_faults;  // faults the camera reports in its health
+    bool refuse_delete = false;                // DeleteObject fails
+};
+
+struct CameraSpec {
+    std::string serial;
+    std::string manufacturer = "Lingchuan Optics";
+    std::string model = "LC-BWC7";
+    std::string firmware = "2.4.1";
+    std::string officer_id;
+    int bay = 0;  // 1-based bay it is docked in at start; 0 = not docked
+    int recordings = 10;
+    std::uint64_t total_bytes = 100ull << 20;  // footage, spread over the recordings
+    std::uint64_t seed = 1;
+    int battery_percent = 90;
+    std::int64_t clock_offset_s = 0;  // camera clock minus true time
+    std::uint64_t storage_total_bytes = 32ull << 30;
+    FaultPlan faults;
+};
+
+struct CradleSpec {
+    int bays = 4;
+    // Each camera keeps its storage in <storage_dir>/<serial>/, which outlives the daemon, as
+    // a real camera's storage would.
+    std::filesystem::path storage_dir;
+    std::vector<CameraSpec> cameras;
+};
+
+}  // namespace cradle::hw::sim
