@@ -13,7 +13,7 @@
 namespace cradle::test {
 
 class FaultyFileSystem final : public FileSystem {
-public:
+  public:
     enum class Mode { once, forever };
     explicit FaultyFileSystem(FileSystem& inner) : inner_(inner) {}
 
@@ -38,7 +38,7 @@ public:
     std::uint64_t available_bytes(const std::filesystem::path& path) override;
     std::vector<std::string> list(const std::filesystem::path& dir) override;
 
-private:
+  private:
     // Counts the operation; throws std::system_error if it is to fail.
     void step(const char* what, const std::filesystem::path& path);
 

@@ -1,0 +1,2 @@
+# The file-system seam, its fault-injecting double, and the archive store.
+cradle_test(fs_test unit ${CMAKE_CURRENT_LIST_DIR}/test_fs.cpp)
