@@ -1,1 +1,479 @@
-// placeholder: being written
+#include "daemon/bay_session.hpp"
+
+#include <sys/timex.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cradle {
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::system_clock;
+
+// Longest recording name the cradle accepts from a camera (the name is kept as data, never as
+// a path; longer ones are left on the camera and reported).
+constexpr std::size_t kMaxNameBytes = 4096;
+
+std::int64_t unix_now() {
+    return duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A step of the session failed in a way that ends the dock with a custodian's attention.
+struct SessionAbort {
+    std::string reason;
+};
+
+class BaySession {
+public:
+    BaySession(BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera)
+        : ctx_(context), bay_(bay), camera_(std::move(camera)) {
+        report_.bay = bay;
+        fields_.bay = bay;
+    }
+
+    asio::awaitable<DockReport> run() {
+        ctx_.cradle.set_light(bay_, hw::BayLight::working);
+        std::string step = "identify";
+        try {
+            co_await identify();
+            step = "health check";
+            co_await check_health();
+            step = "clock sync";
+            co_await sync_clock();
+            step = "offload";
+            auto listing = co_await list(/*for_wipe=*/false);
+            co_await offload(listing);
+            step = "wipe";
+            co_await wipe();
+            step = "final health check";
+            co_await final_health();
+            decide_readiness();
+        } catch (const hw::DeviceError& e) {
+            device_failed(step, e);
+        } catch (const ArchiveError& e) {
+            needs_custodian(step + ": archive: " + e.what());
+        } catch (const CatalogError& e) {
+            needs_custodian(step + ": catalog: " + e.what());
+        } catch (const SessionAbort& e) {
+            needs_custodian(e.reason);
+        } catch (const std::exception& e) {
+            needs_custodian(step + ": " + e.what());
+        }
+        co_await finish();
+        co_return report_;
+    }
+
+private:
+    hw::Deadline deadline() const {
+        return hw::SteadyClock::now() + ctx_.config.device_timeout;
+    }
+
+    template <typename F>
+    auto device(F f) {
+        return run_blocking(ctx_.workers, std::move(f));
+    }
+
+    template <typename F>
+    auto catalog(F f) {
+        return run_blocking(ctx_.catalog_strand, std::move(f));
+    }
+
+    // Audit rows are written as they happen, so that a crash loses none.
+    asio::awaitable<void> audit(std::string event, std::string detail,
+                                std::int64_t recording_id = 0) {
+        co_await catalog([this, event = std::move(event), detail = std::move(detail),
+                          recording_id] {
+            ctx_.catalog.audit(AuditEvent{event, bay_, report_.serial, recording_id, detail},
+                               unix_now());
+        });
+    }
+
+    asio::awaitable<void> identify() {
+        auto id = co_await device([this] { return camera_->identify(deadline()); });
+        std::string serial = sanitize_text(id.serial, 64);
+        if (serial.empty()) throw SessionAbort{"the camera reports no serial number"};
+        report_.serial = serial;
+        report_.model = sanitize_text(id.model, 64);
+        report_.firmware = sanitize_text(id.firmware, 64);
+        report_.identified = true;
+        fields_.device_serial = serial;
+
+        auto [device, dock] = co_await catalog([this, id] {
+            auto now = unix_now();
+            DeviceRow row = ctx_.catalog.upsert_device(id.serial, id.manufacturer, id.model,
+                                                        id.firmware, now);
+            std::int64_t dock_id = ctx_.catalog.begin_dock(row.id, bay_, now);
+            return std::pair{row, dock_id};
+        });
+        device_ = device;
+        dock_id_ = dock;
+        report_.registered = device.registered;
+        report_.custodian = device.custodian;
+        report_.officer = device.officer;
+        ctx_.log.info(fields_, "docked: " + report_.model + " firmware " + report_.firmware +
+                                   (device.registered ? ", custodian " + device.custodian +
+                                                            ", officer " + device.officer
+                                                      : ", not in the register"));
+        co_await audit("dock.start", "model " + report_.model + ", firmware " + report_.firmware);
+        if (!device.registered) {
+            co_await audit("device.unregistered",
+                        "camera not in the register: footage is archived, custodian to act");
+        }
+    }
+
+    asio::awaitable<void> check_health() {
+        auto health = co_await device([this] { return camera_->health(deadline()); });
+        report_.health_checked = true;
+        report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
+        for (const auto& fault : health.faults) {
+            if (report_.faults.size() >= 16) break;  // a device cannot flood the report
+            report_.faults.push_back(sanitize_text(fault, 128));
+        }
+        HealthCheckRow row;
+        row.dock_session_id = dock_id_;
+        row.battery_percent = report_.battery_percent;
+        row.charging = health.charging;
+        for (const auto& fault : report_.faults) {
+            row.faults += (row.faults.empty() ? "" : "; ") + fault;
+        }
+        row.storage_total_bytes = health.storage_total_bytes;
+        row.storage_free_bytes = health.storage_free_bytes;
+        co_await catalog([this, row]() mutable {
+            row.at = unix_now();
+            ctx_.catalog.add_health_check(row);
+        });
+        ctx_.log.info(fields_, "health: battery " + std::to_string(report_.battery_percent) +
+                                   "%" + (health.charging ? " (charging)" : "") + ", " +
+                                   (report_.faults.empty() ? "no faults"
+                                                           : std::to_string(report_.faults.size()) +
+                                                                 " fault(s): " + row.faults));
+    }
+
+    asio::awaitable<void> sync_clock() {
+        // The drift is measured against the midpoint of the request, before anything is set.
+        auto [before, camera_time, after] = co_await device([this] {
+            auto t0 = system_clock::now();
+            auto camera = camera_->clock(deadline());
+            auto t1 = system_clock::now();
+            return std::tuple{t0, camera, t1};
+        });
+        auto midpoint = before + (after - before) / 2;
+        std::int64_t drift_ms = duration_cast<milliseconds>(camera_time - midpoint).count();
+        report_.clock_measured = true;
+        report_.clock_drift_ms = drift_ms;
+
+        bool trusted = ctx_.config.clock_trust == ClockTrust::always ||
+                       (ctx_.config.clock_trust == ClockTrust::ntp && system_clock_synchronised());
+        bool beyond = std::llabs(drift_ms) > duration_cast<milliseconds>(
+                                                 ctx_.config.clock_max_drift)
+                                                 .count();
+        if (beyond && trusted) {
+            co_await device([this] { camera_->set_clock(system_clock::now(), deadline()); });
+            report_.clock_corrected = true;
+            report_.clock_note = "corrected";
+        } else if (beyond) {
+            report_.clock_note = ctx_.config.clock_trust == ClockTrust::never
+                                     ? "not corrected: clock setting is disabled"
+                                     : "not corrected: the cradle's clock is not synchronised";
+        } else {
+            report_.clock_note = "within tolerance";
+        }
+        ClockSyncRow row;
+        row.dock_session_id = dock_id_;
+        row.drift_ms = drift_ms;
+        row.corrected = report_.clock_corrected;
+        row.note = report_.clock_note;
+        co_await catalog([this, row]() mutable {
+            row.at = unix_now();
+            ctx_.catalog.add_clock_sync(row);
+        });
+        std::string message = "clock drift " + format_drift(drift_ms) + ": " + report_.clock_note;
+        if (report_.clock_corrected) {
+            ctx_.log.warning(fields_, message);
+            co_await audit("clock.corrected", "drift " + std::to_string(drift_ms) + " ms");
+        } else {
+            ctx_.log.info(fields_, message);
+        }
+    }
+
+    static std::string format_drift(std::int64_t drift_ms) {
+        std::ostringstream out;
+        out << (drift_ms >= 0 ? "+" : "-");
+        std::int64_t magnitude = std::llabs(drift_ms);
+        out << magnitude / 1000 << '.' << (magnitude % 1000) / 100 << " s";
+        return out.str();
+    }
+
+    // Lists and validates what the camera holds. Recordings that fail validation stay on the
+    // camera and are reported; a listing that is inconsistent as a whole aborts the dock.
+    asio::awaitable<std::vector<hw::RecordingInfo>> list(bool for_wipe) {
+        auto listing = co_await device([this] {
+            return camera_->list_recordings(ctx_.config.max_recordings, deadline());
+        });
+        if (listing.size() > ctx_.config.max_recordings) {
+            throw hw::DeviceError(hw::DeviceError::Kind::protocol,
+                                  "listing holds " + std::to_string(listing.size()) +
+                                      " recordings, more than the limit of " +
+                                      std::to_string(ctx_.config.max_recordings));
+        }
+        std::set<std::uint32_t> handles;
+        std::vector<hw::RecordingInfo> accepted;
+        std::size_t rejected = 0;
+        std::string first_problem;
+        for (auto& info : listing) {
+            if (!handles.insert(info.handle).second) {
+                throw hw::DeviceError(hw::DeviceError::Kind::protocol,
+                                      "listing names object handle " +
+                                          std::to_string(info.handle) + " twice");
+            }
+            std::string problem;
+            if (info.name.size() > kMaxNameBytes) {
+                problem = "name of " + std::to_string(info.name.size()) + " bytes";
+            } else if (info.size > ctx_.config.max_recording_bytes) {
+                problem = "declared size " + std::to_string(info.size) + " bytes";
+            }
+            if (!problem.empty()) {
+                ++rejected;
+                if (first_problem.empty()) first_problem = problem;
+                continue;
+            }
+            accepted.push_back(std::move(info));
+        }
+        if (!for_wipe) {
+            report_.recordings_found = listing.size();
+            rejected_ = rejected;
+            if (rejected > 0) {
+                ctx_.log.warning(fields_, std::to_string(rejected) +
+                                              " recording(s) refused and left on the camera (" +
+                                              first_problem + ")");
+                rejected_reason_ = first_problem;
+            }
+            ctx_.log.info(fields_, std::to_string(listing.size()) + " recording(s) on the camera");
+        }
+        co_return accepted;
+    }
+
+    RecordingKey key_of(const hw::RecordingInfo& info) const {
+        return RecordingKey{device_.id, info.handle, info.name, info.size, info.captured_unix_s};
+    }
+
+    asio::awaitable<void> offload(const std::vector<hw::RecordingInfo>& listing) {
+        for (const auto& info : listing) {
+            RecordingRow row = co_await catalog(
+                [this, key = key_of(info)] { return ctx_.catalog.begin_recording(key); });
+            LogFields fields = fields_;
+            fields.recording_id = row.id;
+            if (row.state != RecordingState::copying) {
+                // Archived at an earlier dock whose wipe did not happen (unplug, crash).
+                bool present = co_await device(
+                    [this, path = row.archive_path] { return ctx_.store.exists(path); });
+                if (!present) {
+                    throw SessionAbort{"recording " + std::to_string(row.id) +
+                                       " is catalogued as archived but its archive file is "
+                                       "missing; nothing is wiped"};
+                }
+                ++report_.already_archived;
+                to_wipe_.push_back(info);
+                continue;
+            }
+            ArchivedCopy copy = co_await copy_with_retries(info, row.id, fields);
+            std::exception_ptr not_committed;
+            try {
+                co_await catalog([this, id = row.id, copy, serial = report_.serial] {
+                    ctx_.catalog.mark_archived(
+                        id, copy.sha256_hex, copy.relative_path, unix_now(),
+                        AuditEvent{"recording.archived", bay_, serial, id,
+                                   "sha256 " + copy.sha256_hex + ", " +
+                                       std::to_string(copy.size) + " bytes, " +
+                                       copy.relative_path});
+                });
+            } catch (const CatalogError&) {
+                not_committed = std::current_exception();
+            }
+            if (not_committed) {
+                // The file never became archived: take it out again so nothing uncommitted stays.
+                co_await device([this, path = copy.relative_path] {
+                    try {
+                        ctx_.store.remove_uncommitted(path);
+                    } catch (const std::exception&) {
+                        // Start-up recovery removes it.
+                    }
+                });
+                std::rethrow_exception(not_committed);
+            }
+            ++report_.archived;
+            report_.archived_bytes += copy.size;
+            to_wipe_.push_back(info);
+            ctx_.log.info(fields, "archived and verified: " + std::to_string(copy.size) +
+                                      " bytes, sha256 " + copy.sha256_hex + ", " +
+                                      copy.relative_path);
+        }
+    }
+
+    asio::awaitable<ArchivedCopy> copy_with_retries(const hw::RecordingInfo& info,
+                                                    std::int64_t recording_id,
+                                                    const LogFields& fields) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                co_return co_await device([this, &info, recording_id, device_id = device_.id] {
+                    return ctx_.store.store(*camera_, info, device_id, recording_id, unix_now(),
+                                            ctx_.config.copy);
+                });
+            } catch (const ArchiveError& e) {
+                bool retry = e.kind() != ArchiveError::Kind::no_space &&
+                             attempt < ctx_.config.copy_attempts;
+                ctx_.log.warning(fields, std::string("copy attempt ") + std::to_string(attempt) +
+                                             " failed (" + to_string(e.kind()) + "): " +
+                                             e.what() + (retry ? "; copying again" : ""));
+                if (!retry) throw;
+            }
+        }
+    }
+
+    asio::awaitable<void> wipe() {
+        if (to_wipe_.empty()) co_return;
+        // Re-check on the camera that each object is still the one that was archived.
+        auto now_on_camera = co_await list(/*for_wipe=*/true);
+        for (const auto& archived : to_wipe_) {
+            auto same = std::find_if(now_on_camera.begin(), now_on_camera.end(),
+                                     [&](const hw::RecordingInfo& info) {
+                                         return info.handle == archived.handle &&
+                                                info.name == archived.name &&
+                                                info.size == archived.size &&
+                                                info.captured_unix_s == archived.captured_unix_s;
+                                     });
+            if (same == now_on_camera.end()) continue;
+            auto row = co_await catalog(
+                [this, key = key_of(archived)] { return ctx_.catalog.find_recording(key); });
+            // I1: only what the catalog holds as archived, with its verified hash, is deleted.
+            if (!row || row->state != RecordingState::archived || row->sha256_hex.empty()) {
+                continue;
+            }
+            co_await device([this, handle = archived.handle] {
+                camera_->remove(handle, deadline());
+            });
+            co_await catalog([this, id = row->id] {
+                ctx_.catalog.mark_wiped(id, unix_now(),
+                                        AuditEvent{"recording.wiped", bay_, report_.serial, id,
+                                                   "deleted from the camera after archival"});
+            });
+            ++report_.wiped;
+        }
+        LogFields fields = fields_;
+        ctx_.log.info(fields, "wiped " + std::to_string(report_.wiped) + " recording(s)");
+    }
+
+    asio::awaitable<void> final_health() {
+        auto health = co_await device([this] { return camera_->health(deadline()); });
+        report_.storage_free_after_bytes = health.storage_free_bytes;
+        report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
+    }
+
+    void decide_readiness() {
+        report_.left_on_camera = report_.recordings_found >= report_.wiped
+                                     ? report_.recordings_found - report_.wiped
+                                     : 0;
+        if (rejected_ > 0) {
+            needs_custodian(std::to_string(rejected_) +
+                            " recording(s) refused and left on the camera: " + rejected_reason_);
+            return;
+        }
+        if (!report_.registered) {
+            needs_custodian("unregistered device: footage archived and wiped, register it");
+            return;
+        }
+        std::vector<std::string> reasons;
+        if (report_.battery_percent < ctx_.config.battery_min_percent) {
+            reasons.push_back("battery " + std::to_string(report_.battery_percent) +
+                              "% (needs " + std::to_string(ctx_.config.battery_min_percent) +
+                              "%)");
+        }
+        for (const auto& fault : report_.faults) reasons.push_back("fault: " + fault);
+        if (report_.clock_measured && !report_.clock_corrected &&
+            report_.clock_note.rfind("not corrected", 0) == 0) {
+            reasons.push_back("clock off by " + format_drift(report_.clock_drift_ms));
+        }
+        if (reasons.empty()) {
+            report_.light = hw::BayLight::ready;
+            report_.outcome = "ready for duty";
+        } else {
+            report_.light = hw::BayLight::not_ready;
+            report_.outcome = "not ready: ";
+            for (std::size_t i = 0; i < reasons.size(); ++i) {
+                report_.outcome += (i ? ", " : "") + reasons[i];
+            }
+        }
+    }
+
+    void needs_custodian(const std::string& reason) {
+        report_.light = hw::BayLight::needs_custodian;
+        report_.outcome = "needs custodian: " + reason;
+    }
+
+    void device_failed(const std::string& step, const hw::DeviceError& e) {
+        if (e.kind() == hw::DeviceError::Kind::gone) {
+            report_.light = hw::BayLight::off;
+            report_.outcome = "unplugged during " + step + "; what was not archived is still "
+                              "on the camera";
+            return;
+        }
+        needs_custodian(step + ": " + hw::to_string(e.kind()) + ": " + sanitize_text(e.what(), 256));
+    }
+
+    asio::awaitable<void> finish() {
+        report_.left_on_camera = report_.recordings_found >= report_.wiped
+                                     ? report_.recordings_found - report_.wiped
+                                     : 0;
+        bool red = report_.light == hw::BayLight::needs_custodian;
+        (red ? ctx_.log.error(fields_, report_.outcome) : ctx_.log.info(fields_, report_.outcome));
+        try {
+            co_await audit("dock.end", report_.outcome);
+            if (dock_id_ != 0) {
+                co_await catalog([this] {
+                    ctx_.catalog.end_dock(dock_id_, unix_now(), report_.outcome);
+                });
+            }
+        } catch (const std::exception& e) {
+            ctx_.log.error(fields_, std::string("cannot record the end of the dock: ") + e.what());
+            if (report_.light != hw::BayLight::off) {
+                needs_custodian(std::string("catalog: ") + e.what());
+            }
+        }
+        ctx_.cradle.set_light(bay_, report_.light);
+    }
+
+    BayContext& ctx_;
+    int bay_;
+    std::shared_ptr<hw::CameraDriver> camera_;
+    DockReport report_;
+    LogFields fields_;
+    DeviceRow device_;
+    std::int64_t dock_id_ = 0;
+    std::size_t rejected_ = 0;
+    std::string rejected_reason_;
+    std::vector<hw::RecordingInfo> to_wipe_;
+};
+
+}  // namespace
+
+bool system_clock_synchronised() {
+    struct timex tx {};
+    return ::ntp_adjtime(&tx) != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
+}
+
+asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
+                                            std::shared_ptr<hw::CameraDriver> camera) {
+    BaySession session(context, bay, std::move(camera));
+    co_return co_await session.run();
+}
+
+}  // namespace cradle

@@ -1,1 +1,232 @@
-// placeholder: being written
+#include "daemon/cradle_service.hpp"
+
+#include "daemon/archive_store.hpp"
+#include "daemon/bay_session.hpp"
+#include "daemon/catalog.hpp"
+#include "daemon/loop.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+
+namespace cradle {
+namespace {
+
+std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace
+
+struct CradleService::Impl : hw::CradleListener {
+    Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in,
+         const char* vfs)
+        : config(std::move(config_in)),
+          cradle(cradle_in),
+          fs(fs_in),
+          log(std::move(log_in)),
+          catalog((fs.make_directories(config.state_dir), config.state_dir / "catalog.sqlite"),
+                  vfs),
+          store(fs, config.state_dir),
+          workers(static_cast<std::size_t>(config.workers)),
+          catalog_strand(asio::make_strand(workers.get_executor())),
+          context{config,   catalog, store, cradle, log, workers.get_executor(),
+                  catalog_strand} {}
+
+    ~Impl() override {
+        cradle.stop();
+        io.stop();
+        // Work still on the pool ends by its device deadline; every step it can leave behind
+        // is one that start-up recovery handles.
+        workers.join();
+    }
+
+    // CradleListener: called from any thread; everything happens on the loop.
+    void camera_attached(int bay, const std::string& port_path,
+                         std::shared_ptr<hw::CameraDriver> camera) override {
+        asio::post(io, [this, bay, port_path, camera = std::move(camera)]() mutable {
+            attached(bay, port_path, std::move(camera));
+        });
+    }
+    void camera_detached(int bay) override {
+        asio::post(io, [this, bay] { detached(bay); });
+    }
+
+    struct Bay {
+        bool session_running = false;
+        bool docked = false;
+        std::shared_ptr<hw::CameraDriver> waiting;  // attached while the last session still ran
+    };
+
+    void attached(int bay, const std::string& port_path,
+                  std::shared_ptr<hw::CameraDriver> camera) {
+        Bay& state = bays[bay];
+        state.docked = true;
+        log.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
+        if (state.session_running) {
+            state.waiting = std::move(camera);
+            return;
+        }
+        start_session(bay, std::move(camera));
+    }
+
+    void detached(int bay) {
+        Bay& state = bays[bay];
+        state.docked = false;
+        state.waiting.reset();
+        log.info(LogFields{bay, {}, 0}, "camera removed");
+        if (!state.session_running) cradle.set_light(bay, hw::BayLight::off);
+    }
+
+    void start_session(int bay, std::shared_ptr<hw::CameraDriver> camera) {
+        bays[bay].session_running = true;
+        asio::co_spawn(io, run_bay_session(context, bay, std::move(camera)),
+                       [this, bay](std::exception_ptr error, DockReport report) {
+                           session_ended(bay, error, std::move(report));
+                       });
+    }
+
+    void session_ended(int bay, std::exception_ptr error, DockReport report) {
+        Bay& state = bays[bay];
+        state.session_running = false;
+        if (error) {
+            // run_bay_session never throws; this is a bug, not a device problem.
+            log.error(LogFields{bay, {}, 0}, "bay session ended abnormally");
+            cradle.set_light(bay, hw::BayLight::needs_custodian);
+        } else {
+            std::lock_guard lock(reports_mutex);
+            reports.push_back(std::move(report));
+        }
+        if (state.waiting) {
+            start_session(bay, std::exchange(state.waiting, nullptr));
+        } else if (!state.docked) {
+            cradle.set_light(bay, hw::BayLight::off);
+        }
+        check_idle();
+    }
+
+    void check_idle() {
+        if (!exit_when_idle) return;
+        for (const auto& [bay, state] : bays) {
+            if (state.session_running || state.waiting) return;
+        }
+        io.stop();
+    }
+
+    void recover() {
+        auto now = unix_now();
+        for (const auto& name : store.clean_staging()) {
+            log.warning({}, "recovery: removed unfinished copy " + name + " from staging");
+            catalog.audit(AuditEvent{"recovery.staging_removed", 0, {}, 0, name}, now);
+        }
+        remove_uncommitted_archive_files(now);
+        for (const auto& row : catalog.recordings_in_state(RecordingState::copying)) {
+            // Never archived, so still on its camera: the next dock copies it again.
+            catalog.forget_copying(row.id);
+            catalog.audit(AuditEvent{"recovery.copy_discarded", 0, {}, row.id,
+                                     "interrupted copy; the recording is still on its camera"},
+                          now);
+        }
+        catalog.close_open_docks(now);
+        for (const auto& entry : config.register_entries) {
+            auto device = catalog.find_device(entry.serial);
+            if (device && device->registered && device->custodian == entry.custodian &&
+                device->officer == entry.officer && device->head == entry.head) {
+                continue;
+            }
+            catalog.register_device(entry.serial, entry.custodian, entry.officer, entry.head,
+                                    now);
+        }
+        catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "recovery done"}, now);
+    }
+
+    // A file in the archive whose recording the catalog does not hold as archived was renamed
+    // into place by a copy that crashed before its catalog transaction: it is not archived,
+    // the camera still holds the recording, and the file goes.
+    void remove_uncommitted_archive_files(std::int64_t now) {
+        std::set<std::string> committed;
+        for (const auto& row : catalog.recordings()) {
+            if (row.state != RecordingState::copying) committed.insert(row.archive_path);
+        }
+        std::error_code ec;
+        const auto& root = store.archive_root();
+        std::vector<std::string> uncommitted;
+        for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            if (!it->is_regular_file()) continue;
+            std::string relative = std::filesystem::relative(it->path(), root).string();
+            if (!committed.contains(relative)) uncommitted.push_back(relative);
+        }
+        for (const auto& relative : uncommitted) {
+            store.remove_uncommitted(relative);
+            log.warning({}, "recovery: removed uncommitted archive file " + relative);
+            catalog.audit(AuditEvent{"recovery.uncommitted_removed", 0, {}, 0, relative}, now);
+        }
+    }
+
+    Config config;
+    hw::Cradle& cradle;
+    FileSystem& fs;
+    Log log;
+    Catalog catalog;
+    ArchiveStore store;
+    asio::io_context io;
+    asio::thread_pool workers;
+    asio::any_io_executor catalog_strand;
+    BayContext context;
+    std::map<int, Bay> bays;
+    bool exit_when_idle = false;
+    mutable std::mutex reports_mutex;
+    std::vector<DockReport> reports;
+};
+
+CradleService::CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, Log log,
+                             const char* sqlite_vfs)
+    : impl_(std::make_unique<Impl>(std::move(config), cradle, fs, std::move(log), sqlite_vfs)) {}
+
+CradleService::~CradleService() = default;
+
+void CradleService::run(const RunOptions& options) {
+    Impl& impl = *impl_;
+    impl.recover();
+    impl.exit_when_idle = options.exit_when_idle;
+    for (int bay = 1; bay <= impl.cradle.bay_count(); ++bay) impl.bays[bay];
+
+    std::optional<asio::signal_set> signals;
+    if (options.handle_signals) {
+        signals.emplace(impl.io, SIGTERM, SIGINT);
+        signals->async_wait([&impl](const boost::system::error_code& ec, int signal) {
+            if (ec) return;
+            impl.log.info({}, std::string("stopping on ") +
+                                  (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+            impl.io.stop();
+        });
+    }
+    impl.log.info({}, "ready: " + std::to_string(impl.cradle.bay_count()) + " bay(s), archive " +
+                          impl.store.archive_root().string());
+    impl.cradle.start(impl);
+    // Attach events of cameras already docked are queued before this check runs.
+    asio::post(impl.io, [&impl] { impl.check_idle(); });
+    impl.io.run();
+    impl.cradle.stop();
+}
+
+void CradleService::stop() { impl_->io.stop(); }
+
+std::vector<DockReport> CradleService::reports() const {
+    std::lock_guard lock(impl_->reports_mutex);
+    return impl_->reports;
+}
+
+}  // namespace cradle

@@ -1,1 +1,149 @@
-int main() { return 0; }
+// cradled: the cradle service. Thin shell around CradleService.
+#include "daemon/config.hpp"
+#include "daemon/cradle_service.hpp"
+#include "daemon/fs.hpp"
+#include "hw/sim/sim_cradle.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: cradled [--config FILE] [--state-dir DIR] [--backend usb|sim] [--exit-when-idle]\n"
+    "\n"
+    "  --config FILE     configuration (default /etc/cradled/cradled.toml)\n"
+    "  --state-dir DIR   catalog, archive and staging (overrides daemon.state_dir)\n"
+    "  --backend NAME    usb: cameras on USB; sim: the emulated cradle of the configuration\n"
+    "  --exit-when-idle  stop once every docked camera has been handled, and print a summary\n"
+    "  --version         print the version\n";
+
+struct Arguments {
+    std::string config = "/etc/cradled/cradled.toml";
+    std::optional<std::string> state_dir;
+    std::optional<std::string> backend;
+    bool exit_when_idle = false;
+};
+
+// Returns the exit status to stop with, or nothing to go on.
+std::optional<int> parse_arguments(int argc, char** argv, Arguments& args) {
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        auto value = [&](const char* name) -> std::optional<std::string> {
+            if (i + 1 >= argc) {
+                std::fprintf(stderr, "cradled: %s needs a value\n%s", name, kUsage);
+                return std::nullopt;
+            }
+            return std::string(argv[++i]);
+        };
+        if (arg == "--help" || arg == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else if (arg == "--version") {
+            std::puts("cradled " CRADLED_VERSION);
+            return 0;
+        } else if (arg == "--exit-when-idle") {
+            args.exit_when_idle = true;
+        } else if (arg == "--config" || arg == "--state-dir" || arg == "--backend") {
+            auto v = value(argv[i]);
+            if (!v) return 2;
+            if (arg == "--config") args.config = *v;
+            if (arg == "--state-dir") args.state_dir = *v;
+            if (arg == "--backend") args.backend = *v;
+        } else {
+            std::fprintf(stderr, "cradled: unknown argument '%s'\n%s", argv[i], kUsage);
+            return 2;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string megabytes(std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MB", static_cast<double>(bytes) / 1e6);
+    return text;
+}
+
+void print_summary(const std::vector<cradle::DockReport>& reports) {
+    std::cout << "\nSummary of this run\n";
+    for (const auto& r : reports) {
+        std::cout << "bay " << r.bay << ": " << (r.serial.empty() ? "(unidentified)" : r.serial);
+        if (r.identified) {
+            std::cout << " " << r.model << " firmware " << r.firmware << ", "
+                      << (r.registered ? "custodian " + r.custodian + ", officer " + r.officer
+                                       : std::string("NOT REGISTERED"));
+        }
+        std::cout << "\n";
+        if (r.health_checked) {
+            std::cout << "  checked:  battery " << r.battery_percent << "%, "
+                      << (r.faults.empty() ? std::string("no faults")
+                                           : std::to_string(r.faults.size()) + " fault(s)")
+                      << "\n";
+        }
+        if (r.clock_measured) {
+            char drift[32];
+            std::snprintf(drift, sizeof drift, "%+.1f s", static_cast<double>(r.clock_drift_ms) / 1e3);
+            std::cout << "  clock:    drift " << drift << ", " << r.clock_note << "\n";
+        }
+        std::cout << "  archived: " << r.archived << " of " << r.recordings_found
+                  << " recording(s) copied and verified (" << megabytes(r.archived_bytes) << ")";
+        if (r.already_archived) std::cout << ", " << r.already_archived << " archived earlier";
+        std::cout << "\n  wiped:    " << r.wiped << " recording(s); " << r.left_on_camera
+                  << " left on the camera\n";
+        std::cout << "  light:    " << cradle::hw::to_string(r.light) << " — " << r.outcome << "\n";
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Arguments args;
+    if (auto status = parse_arguments(argc, argv, args)) return *status;
+    try {
+        cradle::Config config = cradle::load_config(args.config);
+        if (args.state_dir) config.state_dir = std::filesystem::absolute(*args.state_dir);
+        if (args.backend) config.backend = *args.backend;
+
+        std::unique_ptr<cradle::hw::Cradle> cradle;
+        if (config.backend == "sim") {
+            if (!config.sim) {
+                std::fprintf(stderr,
+                             "cradled: backend 'sim' needs a [sim] section in %s naming the "
+                             "emulated cradle\n",
+                             args.config.c_str());
+                return 2;
+            }
+            cradle = std::make_unique<cradle::hw::sim::SimCradle>(*config.sim);
+        } else if (config.backend == "usb") {
+            std::fprintf(stderr,
+                         "cradled: the USB backend is not available in this build; run the "
+                         "emulated cradle with --backend sim\n");
+            return 2;
+        } else {
+            std::fprintf(stderr, "cradled: unknown backend '%s' (usb or sim)\n",
+                         config.backend.c_str());
+            return 2;
+        }
+
+        cradle::PosixFileSystem fs;
+        cradle::CradleService service(config, *cradle, fs);
+        cradle::RunOptions options;
+        options.exit_when_idle = args.exit_when_idle;
+        options.handle_signals = true;
+        service.run(options);
+        if (args.exit_when_idle) print_summary(service.reports());
+        return 0;
+    } catch (const cradle::ConfigError& e) {
+        std::fprintf(stderr, "cradled: configuration: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "cradled: %s\n", e.what());
+        return 1;
+    }
+}

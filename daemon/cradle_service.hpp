@@ -1,0 +1,47 @@
+// The service core: recovery at start-up, then one single-threaded event loop that runs one
+// session per docked camera. Blocking work (device I/O, hashing, fsync) runs on a small bounded
+// worker pool and posts back. main() and the tests drive it directly; it knows nothing of D-Bus.
+#pragma once
+
+#include "daemon/config.hpp"
+#include "daemon/dock_report.hpp"
+#include "daemon/fs.hpp"
+#include "daemon/log.hpp"
+#include "hw/cradle.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace cradle {
+
+struct RunOptions {
+    // Return once every bay is idle (its camera's session has ended, or it is empty).
+    bool exit_when_idle = false;
+    // Handle SIGTERM and SIGINT by stopping cleanly.
+    bool handle_signals = false;
+};
+
+class CradleService {
+public:
+    // sqlite_vfs: an SQLite VFS name for the catalog (tests inject faults); nullptr = default.
+    CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, Log log = Log(),
+                  const char* sqlite_vfs = nullptr);
+    ~CradleService();
+    CradleService(const CradleService&) = delete;
+    CradleService& operator=(const CradleService&) = delete;
+
+    // Recovery (staging, uncommitted archive files, interrupted docks), then the event loop.
+    // Returns when stopped, or when idle with exit_when_idle.
+    void run(const RunOptions& options);
+    // Thread-safe.
+    void stop();
+
+    // Every dock that ended, in the order they ended.
+    std::vector<DockReport> reports() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cradle

@@ -1,0 +1,44 @@
+// What happened during one dock of one camera, as the bay session saw it. The daemon logs it,
+// and `cradled --exit-when-idle` prints it per bay.
+#pragma once
+
+#include "hw/cradle.hpp"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+struct DockReport {
+    int bay = 0;
+    std::string serial;  // sanitised
+    std::string model;
+    std::string firmware;
+    bool identified = false;
+    bool registered = false;
+    std::string custodian;
+    std::string officer;
+
+    bool health_checked = false;
+    int battery_percent = 0;
+    std::vector<std::string> faults;
+    std::uint64_t storage_free_after_bytes = 0;
+
+    bool clock_measured = false;
+    std::int64_t clock_drift_ms = 0;
+    bool clock_corrected = false;
+    std::string clock_note;
+
+    std::size_t recordings_found = 0;
+    std::size_t archived = 0;  // copied and verified in this dock
+    std::size_t already_archived = 0;  // verified in an earlier dock, still on the camera
+    std::uint64_t archived_bytes = 0;
+    std::size_t wiped = 0;
+    std::size_t left_on_camera = 0;
+
+    hw::BayLight light = hw::BayLight::off;
+    std::string outcome;  // "ready for duty", "not ready: ...", "needs custodian: ...", ...
+};
+
+}  // namespace cradle
