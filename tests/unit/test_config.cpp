@@ -1,0 +1,554 @@
+// The configuration files: the shipped ones load with the values they promise, defaults hold,
+// and every mistake is reported with the file, the line and the key path.
+#include "daemon/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <numeric>
+#include <string>
+
+namespace cradle {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path source_dir = CRADLED_SOURCE_DIR;
+
+class ScratchDir {
+  public:
+    ScratchDir() {
+        const char* tmp = std::getenv("TMPDIR");
+        std::string pattern =
+            std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/cradled-config-XXXXXX";
+        if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+        path_ = pattern;
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    ~ScratchDir() {
+        std::error_code ignored;
+        fs::remove_all(path_, ignored);
+    }
+    const fs::path& path() const { return path_; }
+
+    fs::path write(const std::string& name, const std::string& text) const {
+        const fs::path file = path_ / name;
+        fs::create_directories(file.parent_path());
+        std::ofstream(file) << text;
+        return file;
+    }
+
+  private:
+    fs::path path_;
+};
+
+// The message of the ConfigError that parsing `text` throws; a test failure if none.
+std::string error_of(const std::string& text, const fs::path& base_dir = "/etc/cradled") {
+    try {
+        parse_config(text, base_dir, "site.toml");
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return {};
+}
+
+std::string load_error_of(const fs::path& file) {
+    try {
+        load_config(file);
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    ADD_FAILURE() << "no ConfigError for " << file;
+    return {};
+}
+
+const std::string sim_header = "[daemon]\nbackend = \"sim\"\n[sim]\ncradle = \"cradle.toml\"\n";
+
+// ---- the shipped files ----
+
+TEST(ShippedConfig, ProductionFileStatesTheBuiltInDefaults) {
+    const Config shipped = load_config(source_dir / "etc/cradled.toml");
+    const Config defaults = parse_config("", "/etc/cradled");
+    EXPECT_EQ(shipped.state_dir, "/var/lib/cradled");
+    EXPECT_EQ(shipped.backend, "usb");
+    EXPECT_EQ(shipped.workers, defaults.workers);
+    EXPECT_EQ(shipped.copy.chunk_bytes, defaults.copy.chunk_bytes);
+    EXPECT_EQ(shipped.copy.reserve_bytes, defaults.copy.reserve_bytes);
+    EXPECT_EQ(shipped.copy.device_timeout, defaults.copy.device_timeout);
+    EXPECT_EQ(shipped.device_timeout, defaults.device_timeout);
+    EXPECT_EQ(shipped.max_recordings, defaults.max_recordings);
+    EXPECT_EQ(shipped.max_recording_bytes, defaults.max_recording_bytes);
+    EXPECT_EQ(shipped.copy_attempts, defaults.copy_attempts);
+    EXPECT_EQ(shipped.battery_min_percent, defaults.battery_min_percent);
+    EXPECT_EQ(shipped.clock_trust, ClockTrust::ntp);
+    EXPECT_EQ(shipped.clock_max_drift, defaults.clock_max_drift);
+    EXPECT_TRUE(shipped.register_entries.empty());
+    EXPECT_FALSE(shipped.sim.has_value());
+}
+
+TEST(ShippedConfig, DemoRegistersThreeOfFourEmulatedCameras) {
+    const Config demo = load_config(source_dir / "etc/demo/cradled.toml");
+    EXPECT_EQ(demo.backend, "sim");
+    EXPECT_EQ(demo.clock_trust, ClockTrust::always);
+    EXPECT_EQ(demo.battery_min_percent, 80);
+    ASSERT_EQ(demo.register_entries.size(), 3u);
+    EXPECT_EQ(demo.register_entries[0].serial, "BWC-0001");
+    EXPECT_EQ(demo.register_entries[1].serial, "BWC-0002");
+    EXPECT_EQ(demo.register_entries[2].serial, "BWC-0003");
+    EXPECT_EQ(demo.register_entries[2].officer, "pool");
+    for (const RegisterEntry& entry : demo.register_entries) {
+        EXPECT_FALSE(entry.custodian.empty());
+        EXPECT_FALSE(entry.head.empty());
+    }
+
+    ASSERT_TRUE(demo.sim.has_value());
+    const hw::sim::CradleSpec& cradle = *demo.sim;
+    EXPECT_EQ(cradle.bays, 4);
+    EXPECT_EQ(cradle.storage_dir, demo.state_dir / "sim-cameras");
+    ASSERT_EQ(cradle.cameras.size(), 4u);
+
+    const auto& normal = cradle.cameras[0];
+    EXPECT_EQ(normal.serial, "BWC-0001");
+    EXPECT_EQ(normal.bay, 1);
+    EXPECT_EQ(normal.recordings, 10);
+    EXPECT_EQ(normal.total_bytes, 100ull << 20);
+    EXPECT_EQ(normal.battery_percent, 95);
+    EXPECT_EQ(normal.clock_offset_s, 0);
+
+    const auto& low_battery = cradle.cameras[1];
+    EXPECT_EQ(low_battery.serial, "BWC-0002");
+    EXPECT_EQ(low_battery.bay, 2);
+    EXPECT_LT(low_battery.battery_percent, demo.battery_min_percent);
+
+    const auto& clock_off = cradle.cameras[2];
+    EXPECT_EQ(clock_off.serial, "BWC-0003");
+    EXPECT_EQ(clock_off.bay, 3);
+    EXPECT_EQ(clock_off.clock_offset_s, 420);
+
+    const auto& unregistered = cradle.cameras[3];
+    EXPECT_EQ(unregistered.serial, "BWC-0099");
+    EXPECT_EQ(unregistered.bay, 4);
+    EXPECT_EQ(unregistered.recordings, 8);
+    for (const RegisterEntry& entry : demo.register_entries)
+        EXPECT_NE(entry.serial, unregistered.serial);
+
+    const std::uint64_t footage = std::accumulate(
+        cradle.cameras.begin(), cradle.cameras.end(), std::uint64_t{0},
+        [](std::uint64_t sum, const auto& camera) { return sum + camera.total_bytes; });
+    EXPECT_GE(footage, 200ull << 20);
+    EXPECT_LE(footage, 600ull << 20);
+    for (const auto& camera : cradle.cameras) EXPECT_FALSE(camera.faults.yank_at_op.has_value());
+}
+
+// ---- defaults and values ----
+
+TEST(ConfigValues, EmptyFileGivesTheDocumentedDefaults) {
+    const Config config = parse_config("", "/etc/cradled");
+    EXPECT_EQ(config.state_dir, "/var/lib/cradled");
+    EXPECT_EQ(config.backend, "usb");
+    EXPECT_EQ(config.workers, 4);
+    EXPECT_EQ(config.copy.chunk_bytes, 1u << 20);
+    EXPECT_EQ(config.copy.reserve_bytes, 512ull << 20);
+    EXPECT_EQ(config.copy.device_timeout, std::chrono::milliseconds(10'000));
+    EXPECT_EQ(config.device_timeout, std::chrono::milliseconds(10'000));
+    EXPECT_EQ(config.max_recordings, 100'000u);
+    EXPECT_EQ(config.max_recording_bytes, 64ull << 30);
+    EXPECT_EQ(config.copy_attempts, 2);
+    EXPECT_EQ(config.battery_min_percent, 80);
+    EXPECT_EQ(config.clock_trust, ClockTrust::ntp);
+    EXPECT_EQ(config.clock_max_drift, std::chrono::seconds(2));
+    EXPECT_TRUE(config.register_entries.empty());
+    EXPECT_FALSE(config.sim.has_value());
+}
+
+TEST(ConfigValues, EveryKeyReachesItsField) {
+    const Config config = parse_config(R"(
+[daemon]
+state_dir = "/srv/footage"
+workers = 2
+[archive]
+chunk_kib = 64
+reserve_mib = 0
+[device]
+timeout_ms = 2500
+max_recordings = 7
+max_recording_gib = 3
+copy_attempts = 5
+[readiness]
+battery_min_percent = 0
+clock_trust = "never"
+clock_max_drift_s = 86400
+[[register]]
+serial = "SN 42"
+custodian = "Custodian 李"
+officer = "pool"
+head = "Team head"
+)",
+                                       "/etc/cradled");
+    EXPECT_EQ(config.state_dir, "/srv/footage");
+    EXPECT_EQ(config.workers, 2);
+    EXPECT_EQ(config.copy.chunk_bytes, 64u << 10);
+    EXPECT_EQ(config.copy.reserve_bytes, 0u);
+    EXPECT_EQ(config.device_timeout, std::chrono::milliseconds(2500));
+    EXPECT_EQ(config.copy.device_timeout, std::chrono::milliseconds(2500));
+    EXPECT_EQ(config.max_recordings, 7u);
+    EXPECT_EQ(config.max_recording_bytes, 3ull << 30);
+    EXPECT_EQ(config.copy_attempts, 5);
+    EXPECT_EQ(config.battery_min_percent, 0);
+    EXPECT_EQ(config.clock_trust, ClockTrust::never);
+    EXPECT_EQ(config.clock_max_drift, std::chrono::seconds(86400));
+    ASSERT_EQ(config.register_entries.size(), 1u);
+    EXPECT_EQ(config.register_entries[0].serial, "SN 42");
+    EXPECT_EQ(config.register_entries[0].custodian, "Custodian 李");
+}
+
+// ---- paths ----
+
+TEST(ConfigPaths, RelativeStateDirIsRelativeToTheConfigFile) {
+    const Config config = parse_config("[daemon]\nstate_dir = \"../state\"\n", "/opt/site/etc");
+    EXPECT_EQ(config.state_dir, "/opt/site/state");
+}
+
+TEST(ConfigPaths, LoadResolvesAgainstTheFilesOwnDirectory) {
+    ScratchDir dir;
+    const fs::path file = dir.write("conf/cradled.toml", "[daemon]\nstate_dir = \"state\"\n");
+    const Config config = load_config(file);
+    EXPECT_EQ(config.state_dir, (dir.path() / "conf/state").lexically_normal());
+    EXPECT_TRUE(config.state_dir.is_absolute());
+}
+
+TEST(ConfigPaths, SimCradleAndStorageAreRelativeToTheConfigFile) {
+    ScratchDir dir;
+    dir.write("etc/cradles/one.toml", "bays = 2\n[[camera]]\nserial = \"C1\"\nbay = 2\n");
+    const fs::path file = dir.write("etc/cradled.toml", R"([daemon]
+backend = "sim"
+state_dir = "/var/lib/cradled"
+[sim]
+cradle = "cradles/one.toml"
+storage_dir = "../cameras"
+)");
+    const Config config = load_config(file);
+    ASSERT_TRUE(config.sim.has_value());
+    EXPECT_EQ(config.sim->bays, 2);
+    ASSERT_EQ(config.sim->cameras.size(), 1u);
+    EXPECT_EQ(config.sim->cameras[0].bay, 2);
+    EXPECT_EQ(config.sim->storage_dir, (dir.path() / "cameras").lexically_normal());
+}
+
+// ---- the emulated cradle file ----
+
+TEST(CradleFile, EveryCameraAndFaultFieldIsRead) {
+    ScratchDir dir;
+    dir.write("cradle.toml", R"(bays = 8
+[[camera]]
+serial = "Cam_7.x-1"
+manufacturer = "Acme"
+model = "M1"
+firmware = "9.9"
+officer_id = "PO-7"
+bay = 8
+recordings = 3
+total_bytes = 3000
+seed = 77
+battery_percent = 12
+clock_offset_s = -90
+storage_total_bytes = 1048576
+[camera.faults]
+yank_at_byte = 1500
+yank_at_op = 4
+hang_at_op = 6
+throttle_bytes_per_s = 1000000
+lie_size_index = 1
+lie_size_delta = -5
+flip_index = 2
+flip_offset = 10
+hostile_names = true
+claim_count = 1000000
+reported_faults = ["lens cracked", "storage worn"]
+refuse_delete = true
+[[camera]]
+serial = "Spare"
+total_mb = 1.5
+storage_total_gib = 0.5
+)");
+    const Config config = parse_config(sim_header, dir.path());
+    ASSERT_TRUE(config.sim.has_value());
+    EXPECT_EQ(config.sim->bays, 8);
+    ASSERT_EQ(config.sim->cameras.size(), 2u);
+    const hw::sim::CameraSpec& camera = config.sim->cameras[0];
+    EXPECT_EQ(camera.serial, "Cam_7.x-1");
+    EXPECT_EQ(camera.manufacturer, "Acme");
+    EXPECT_EQ(camera.model, "M1");
+    EXPECT_EQ(camera.firmware, "9.9");
+    EXPECT_EQ(camera.officer_id, "PO-7");
+    EXPECT_EQ(camera.bay, 8);
+    EXPECT_EQ(camera.recordings, 3);
+    EXPECT_EQ(camera.total_bytes, 3000u);
+    EXPECT_EQ(camera.seed, 77u);
+    EXPECT_EQ(camera.battery_percent, 12);
+    EXPECT_EQ(camera.clock_offset_s, -90);
+    EXPECT_EQ(camera.storage_total_bytes, 1u << 20);
+    const hw::sim::FaultPlan& faults = camera.faults;
+    EXPECT_EQ(faults.yank_at_byte, 1500u);
+    EXPECT_EQ(faults.yank_at_op, 4);
+    EXPECT_EQ(faults.hang_at_op, 6);
+    EXPECT_EQ(faults.throttle_bytes_per_s, 1'000'000u);
+    EXPECT_EQ(faults.lie_size_index, 1);
+    EXPECT_EQ(faults.lie_size_delta, -5);
+    EXPECT_EQ(faults.flip_index, 2);
+    EXPECT_EQ(faults.flip_offset, 10u);
+    EXPECT_TRUE(faults.hostile_names);
+    EXPECT_EQ(faults.claim_count, 1'000'000u);
+    EXPECT_EQ(faults.reported_faults, (std::vector<std::string>{"lens cracked", "storage worn"}));
+    EXPECT_TRUE(faults.refuse_delete);
+
+    const hw::sim::CameraSpec& spare = config.sim->cameras[1];
+    EXPECT_EQ(spare.bay, 0);
+    EXPECT_EQ(spare.total_bytes, 1536u << 10);
+    EXPECT_EQ(spare.storage_total_bytes, 512u << 20);
+    EXPECT_FALSE(spare.faults.yank_at_op.has_value());
+    EXPECT_FALSE(spare.faults.refuse_delete);
+}
+
+TEST(CradleFile, TwoCamerasInOneBayNameBothCameras) {
+    ScratchDir dir;
+    dir.write("cradle.toml",
+              "bays = 4\n"
+              "[[camera]]\nserial = \"A\"\nbay = 2\n"
+              "[[camera]]\nserial = \"B\"\nbay = 2\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:7:7: camera[1].bay: bay 2 already holds "),
+              std::string::npos)
+        << message;
+    EXPECT_NE(message.find("camera[1].bay"), std::string::npos) << message;
+    EXPECT_NE(message.find("camera[0] (line 4)"), std::string::npos) << message;
+}
+
+TEST(CradleFile, UndockedCamerasMayShareBayZero) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n[[camera]]\nserial = \"B\"\nbay = 0\n");
+    const Config config = parse_config(sim_header, dir.path());
+    ASSERT_TRUE(config.sim.has_value());
+    EXPECT_EQ(config.sim->cameras.size(), 2u);
+}
+
+TEST(CradleFile, BayBeyondTheCradleIsOutOfRange) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "bays = 2\n[[camera]]\nserial = \"A\"\nbay = 3\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:4:7: camera[0].bay: 3 is out of range (0..2)"),
+              std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, CameraSerialThatIsNoSafeDirectoryNameIsRefused) {
+    for (const std::string serial :
+         {"../x", "a/b", "..", "", "with space", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456"}) {
+        ScratchDir dir;
+        dir.write("cradle.toml", "[[camera]]\nserial = \"" + serial + "\"\n");
+        const std::string message = error_of(sim_header, dir.path());
+        EXPECT_NE(message.find("cradle.toml:2:10: camera[0].serial: must be"), std::string::npos)
+            << serial << ": " << message;
+    }
+}
+
+TEST(CradleFile, DuplicateCameraSerialIsRefused) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n[[camera]]\nserial = \"A\"\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:4:10: camera[1].serial: duplicate serial \"A\", already "
+                           "given at line 2"),
+              std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, FootageMustFitTheStorage) {
+    ScratchDir dir;
+    dir.write("cradle.toml",
+              "[[camera]]\nserial = \"A\"\ntotal_mb = 2048\nstorage_total_gib = 1\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:3:12: camera[0].total_mb: the footage"), std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, SizeInMebibytesIsRangeChecked) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\ntotal_mb = -0.5\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(
+        message.find("cradle.toml:3:12: camera[0].total_mb: -0.5 is out of range (0..1048576)"),
+        std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, SizeGivenTwoWaysIsRefused) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\ntotal_mb = 1\ntotal_bytes = 5\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:4:15: camera[0].total_bytes: give either"),
+              std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, UnknownFaultKeyIsNamedWithItsPath) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n[camera.faults]\nyank_at_opp = 3\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:4:1: camera[0].faults.yank_at_opp: unknown key (did you "
+                           "mean 'yank_at_op'?)"),
+              std::string::npos)
+        << message;
+}
+
+TEST(CradleFile, MissingCradleFileIsNamed) {
+    ScratchDir dir;
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cannot read " + (dir.path() / "cradle.toml").string() + ": No such"),
+              std::string::npos)
+        << message;
+}
+
+// ---- errors in cradled.toml ----
+
+TEST(ConfigErrors, UnknownKeyNamesFileLineKeyAndSuggestion) {
+    const std::string message = error_of("[device]\ntimeout_ms = 100\ntimout_ms = 5\n");
+    EXPECT_EQ(message, "site.toml:3:1: device.timout_ms: unknown key (did you mean 'timeout_ms'?)");
+}
+
+TEST(ConfigErrors, UnknownTableIsNamed) {
+    const std::string message = error_of("\n[archve]\nchunk_kib = 64\n");
+    EXPECT_NE(message.find("site.toml:2:2: archve: unknown key (did you mean 'archive'?)"),
+              std::string::npos)
+        << message;
+}
+
+TEST(ConfigErrors, UnrelatedUnknownKeyGetsNoSuggestion) {
+    const std::string message = error_of("[daemon]\ncolour = \"blue\"\n");
+    EXPECT_EQ(message, "site.toml:2:1: daemon.colour: unknown key");
+}
+
+TEST(ConfigErrors, WrongTypeIsNamed) {
+    const std::string message = error_of("[daemon]\nworkers = \"four\"\n");
+    EXPECT_EQ(message, "site.toml:2:11: daemon.workers: expected an integer, got a string");
+}
+
+TEST(ConfigErrors, FloatWhereAnIntegerIsExpectedIsRefused) {
+    const std::string message = error_of("[device]\ntimeout_ms = 1.5e3\n");
+    EXPECT_NE(message.find("site.toml:2:14: device.timeout_ms: expected an integer, got a "
+                           "floating-point number"),
+              std::string::npos)
+        << message;
+}
+
+TEST(ConfigErrors, SectionThatIsNotATableIsRefused) {
+    const std::string message = error_of("readiness = 5\n");
+    EXPECT_NE(message.find("site.toml:1:13: readiness: expected a table, got an integer"),
+              std::string::npos)
+        << message;
+}
+
+TEST(ConfigErrors, OutOfRangeNamesTheLimits) {
+    EXPECT_EQ(error_of("[archive]\n\nchunk_kib = 32\n"),
+              "site.toml:3:13: archive.chunk_kib: 32 is out of range (64..16384)");
+    EXPECT_EQ(error_of("[readiness]\nbattery_min_percent = 101\n"),
+              "site.toml:2:23: readiness.battery_min_percent: 101 is out of range (0..100)");
+    EXPECT_EQ(error_of("[daemon]\nworkers = 0\n"),
+              "site.toml:2:11: daemon.workers: 0 is out of range (1..64)");
+}
+
+TEST(ConfigErrors, BadEnumValueListsTheChoices) {
+    EXPECT_EQ(error_of("[readiness]\nclock_trust = \"gps\"\n"),
+              "site.toml:2:15: readiness.clock_trust: \"gps\" is not one of \"ntp\", \"always\", "
+              "\"never\"");
+    EXPECT_EQ(error_of("[daemon]\nbackend = \"USB\"\n"),
+              "site.toml:2:11: daemon.backend: \"USB\" is not one of \"usb\", \"sim\"");
+    // An invisible character in a value is shown, not printed raw.
+    EXPECT_EQ(error_of("[daemon]\nbackend = \"usb\\u0007\"\n"),
+              "site.toml:2:11: daemon.backend: \"usb\\u0007\" is not one of \"usb\", \"sim\"");
+}
+
+TEST(ConfigErrors, SyntaxErrorGivesTheParsersPosition) {
+    const std::string message = error_of("[daemon]\nworkers = 4\nbackend = \n");
+    EXPECT_EQ(message.rfind("site.toml:3:", 0), 0u) << message;
+    EXPECT_GT(message.size(), std::string("site.toml:3:1: ").size()) << message;
+}
+
+TEST(ConfigErrors, DuplicateRegisterSerialNamesBothLines) {
+    const std::string entry = "custodian = \"C\"\nofficer = \"O\"\nhead = \"H\"\n";
+    const std::string message = error_of("[[register]]\nserial = \"BWC-1\"\n" + entry +
+                                         "[[register]]\nserial = \"BWC-1\"\n" + entry);
+    EXPECT_EQ(message,
+              "site.toml:7:10: register[1].serial: duplicate serial \"BWC-1\", already given at "
+              "line 2 (register[0].serial)");
+}
+
+TEST(ConfigErrors, RegisterEntryNeedsEveryRole) {
+    const std::string message =
+        error_of("\n[[register]]\nserial = \"A\"\ncustodian = \"C\"\nofficer = \"O\"\n");
+    EXPECT_EQ(message, "site.toml:2:1: register[0].head: missing (required)");
+}
+
+TEST(ConfigErrors, RegisterTextsAreChecked) {
+    EXPECT_NE(
+        error_of("[[register]]\nserial = \"\"\n").find("register[0].serial: must not be empty"),
+        std::string::npos);
+    EXPECT_NE(error_of("[[register]]\nserial = \"A\\u0007\"\n")
+                  .find("site.toml:2:10: register[0].serial: must be printable ASCII"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"  \"\n")
+                  .find("site.toml:3:13: register[0].custodian: must not be empty"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"C\"\nofficer = \"x\\ny\"\n")
+                  .find("site.toml:4:11: register[0].officer: contains control characters"),
+              std::string::npos);
+    EXPECT_NE(error_of("[[register]]\nserial = \"" + std::string(65, 'S') + "\"\n")
+                  .find("register[0].serial: longer than 64 bytes"),
+              std::string::npos);
+}
+
+TEST(ConfigErrors, RegisterMustBeAnArrayOfTables) {
+    const std::string message = error_of("[register]\nserial = \"A\"\n");
+    EXPECT_NE(message.find("site.toml:1:1: register: expected an array of tables ([[register]])"),
+              std::string::npos)
+        << message;
+}
+
+TEST(ConfigErrors, SimBackendNeedsASimTable) {
+    EXPECT_EQ(error_of("[daemon]\nbackend = \"sim\"\n"),
+              "site.toml:2:11: daemon.backend: the \"sim\" backend needs a [sim] table");
+}
+
+TEST(ConfigErrors, SimTableWithTheUsbBackendIsRefused) {
+    EXPECT_EQ(error_of("[daemon]\nbackend = \"usb\"\n\n[sim]\ncradle = \"cradle.toml\"\n"),
+              "site.toml:4:1: sim: [sim] only applies with daemon.backend = \"sim\"");
+}
+
+TEST(ConfigErrors, SimTableNeedsACradleFile) {
+    EXPECT_EQ(error_of("[daemon]\nbackend = \"sim\"\n[sim]\n"),
+              "site.toml:3:1: sim.cradle: missing (required)");
+}
+
+TEST(ConfigErrors, MissingFileGivesTheSystemsReason) {
+    ScratchDir dir;
+    const fs::path file = dir.path() / "absent.toml";
+    EXPECT_EQ(load_error_of(file), "cannot read " + file.string() + ": No such file or directory");
+}
+
+TEST(ConfigErrors, DirectoryInsteadOfAFileIsRefused) {
+    ScratchDir dir;
+    EXPECT_EQ(load_error_of(dir.path()),
+              "cannot read " + dir.path().string() + ": not a regular file");
+}
+
+TEST(ConfigErrors, LoadNamesTheFileAsGiven) {
+    ScratchDir dir;
+    const fs::path file = dir.write("cradled.toml", "[daemon]\nworkers = 65\n");
+    EXPECT_EQ(load_error_of(file),
+              file.string() + ":2:11: daemon.workers: 65 is out of range (1..64)");
+}
+
+}  // namespace
+}  // namespace cradle
