@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -33,7 +34,7 @@ struct SessionAbort {
 };
 
 class BaySession {
-public:
+  public:
     BaySession(BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera)
         : ctx_(context), bay_(bay), camera_(std::move(camera)) {
         report_.bay = bay;
@@ -72,10 +73,8 @@ public:
         co_return report_;
     }
 
-private:
-    hw::Deadline deadline() const {
-        return hw::SteadyClock::now() + ctx_.config.device_timeout;
-    }
+  private:
+    hw::Deadline deadline() const { return hw::SteadyClock::now() + ctx_.config.device_timeout; }
 
     template <typename F>
     auto device(F f) {
@@ -90,11 +89,11 @@ private:
     // Audit rows are written as they happen, so that a crash loses none.
     asio::awaitable<void> audit(std::string event, std::string detail,
                                 std::int64_t recording_id = 0) {
-        co_await catalog([this, event = std::move(event), detail = std::move(detail),
-                          recording_id] {
-            ctx_.catalog.audit(AuditEvent{event, bay_, report_.serial, recording_id, detail},
-                               unix_now());
-        });
+        co_await catalog(
+            [this, event = std::move(event), detail = std::move(detail), recording_id] {
+                ctx_.catalog.audit(AuditEvent{event, bay_, report_.serial, recording_id, detail},
+                                   unix_now());
+            });
     }
 
     asio::awaitable<void> identify() {
@@ -109,8 +108,8 @@ private:
 
         auto [device, dock] = co_await catalog([this, id] {
             auto now = unix_now();
-            DeviceRow row = ctx_.catalog.upsert_device(id.serial, id.manufacturer, id.model,
-                                                        id.firmware, now);
+            DeviceRow row =
+                ctx_.catalog.upsert_device(id.serial, id.manufacturer, id.model, id.firmware, now);
             std::int64_t dock_id = ctx_.catalog.begin_dock(row.id, bay_, now);
             return std::pair{row, dock_id};
         });
@@ -126,7 +125,7 @@ private:
         co_await audit("dock.start", "model " + report_.model + ", firmware " + report_.firmware);
         if (!device.registered) {
             co_await audit("device.unregistered",
-                        "camera not in the register: footage is archived, custodian to act");
+                           "camera not in the register: footage is archived, custodian to act");
         }
     }
 
@@ -151,8 +150,8 @@ private:
             row.at = unix_now();
             ctx_.catalog.add_health_check(row);
         });
-        ctx_.log.info(fields_, "health: battery " + std::to_string(report_.battery_percent) +
-                                   "%" + (health.charging ? " (charging)" : "") + ", " +
+        ctx_.log.info(fields_, "health: battery " + std::to_string(report_.battery_percent) + "%" +
+                                   (health.charging ? " (charging)" : "") + ", " +
                                    (report_.faults.empty() ? "no faults"
                                                            : std::to_string(report_.faults.size()) +
                                                                  " fault(s): " + row.faults));
@@ -173,9 +172,8 @@ private:
 
         bool trusted = ctx_.config.clock_trust == ClockTrust::always ||
                        (ctx_.config.clock_trust == ClockTrust::ntp && system_clock_synchronised());
-        bool beyond = std::llabs(drift_ms) > duration_cast<milliseconds>(
-                                                 ctx_.config.clock_max_drift)
-                                                 .count();
+        bool beyond =
+            std::llabs(drift_ms) > duration_cast<milliseconds>(ctx_.config.clock_max_drift).count();
         if (beyond && trusted) {
             co_await device([this] { camera_->set_clock(system_clock::now(), deadline()); });
             report_.clock_corrected = true;
@@ -216,9 +214,8 @@ private:
     // Lists and validates what the camera holds. Recordings that fail validation stay on the
     // camera and are reported; a listing that is inconsistent as a whole aborts the dock.
     asio::awaitable<std::vector<hw::RecordingInfo>> list(bool for_wipe) {
-        auto listing = co_await device([this] {
-            return camera_->list_recordings(ctx_.config.max_recordings, deadline());
-        });
+        auto listing = co_await device(
+            [this] { return camera_->list_recordings(ctx_.config.max_recordings, deadline()); });
         if (listing.size() > ctx_.config.max_recordings) {
             throw hw::DeviceError(hw::DeviceError::Kind::protocol,
                                   "listing holds " + std::to_string(listing.size()) +
@@ -231,9 +228,9 @@ private:
         std::string first_problem;
         for (auto& info : listing) {
             if (!handles.insert(info.handle).second) {
-                throw hw::DeviceError(hw::DeviceError::Kind::protocol,
-                                      "listing names object handle " +
-                                          std::to_string(info.handle) + " twice");
+                throw hw::DeviceError(
+                    hw::DeviceError::Kind::protocol,
+                    "listing names object handle " + std::to_string(info.handle) + " twice");
             }
             std::string problem;
             if (info.name.size() > kMaxNameBytes) {
@@ -250,12 +247,12 @@ private:
         }
         if (!for_wipe) {
             report_.recordings_found = listing.size();
-            rejected_ = rejected;
+            rejected_ += rejected;
             if (rejected > 0) {
                 ctx_.log.warning(fields_, std::to_string(rejected) +
                                               " recording(s) refused and left on the camera (" +
                                               first_problem + ")");
-                rejected_reason_ = first_problem;
+                if (rejected_reason_.empty()) rejected_reason_ = first_problem;
             }
             ctx_.log.info(fields_, std::to_string(listing.size()) + " recording(s) on the camera");
         }
@@ -266,7 +263,27 @@ private:
         return RecordingKey{device_.id, info.handle, info.name, info.size, info.captured_unix_s};
     }
 
+    // An archived recording that is no longer on its camera was deleted by a dock that ended
+    // (unplug, crash) between the deletion and its catalog entry: record the wipe now.
+    asio::awaitable<void> reconcile_wipes(const std::vector<hw::RecordingInfo>& listing) {
+        co_await catalog([this, &listing] {
+            for (const auto& row : ctx_.catalog.recordings_in_state(RecordingState::archived)) {
+                if (row.key.device_id != device_.id) continue;
+                bool on_camera = std::any_of(listing.begin(), listing.end(), [&](const auto& info) {
+                    return info.name == row.key.name && info.handle == row.key.handle &&
+                           info.size == row.key.size &&
+                           info.captured_unix_s == row.key.captured_unix_s;
+                });
+                if (on_camera) continue;
+                ctx_.catalog.mark_wiped(row.id, unix_now(),
+                                        AuditEvent{"recording.wiped", bay_, report_.serial, row.id,
+                                                   "no longer on the camera at a later dock"});
+            }
+        });
+    }
+
     asio::awaitable<void> offload(const std::vector<hw::RecordingInfo>& listing) {
+        co_await reconcile_wipes(listing);
         for (const auto& info : listing) {
             RecordingRow row = co_await catalog(
                 [this, key = key_of(info)] { return ctx_.catalog.begin_recording(key); });
@@ -285,16 +302,17 @@ private:
                 to_wipe_.push_back(info);
                 continue;
             }
-            ArchivedCopy copy = co_await copy_with_retries(info, row.id, fields);
+            auto copied = co_await copy_with_retries(info, row.id, fields);
+            if (!copied) continue;  // left on the camera; the dock ends needing a custodian
+            const ArchivedCopy& copy = *copied;
             std::exception_ptr not_committed;
             try {
                 co_await catalog([this, id = row.id, copy, serial = report_.serial] {
                     ctx_.catalog.mark_archived(
                         id, copy.sha256_hex, copy.relative_path, unix_now(),
                         AuditEvent{"recording.archived", bay_, serial, id,
-                                   "sha256 " + copy.sha256_hex + ", " +
-                                       std::to_string(copy.size) + " bytes, " +
-                                       copy.relative_path});
+                                   "sha256 " + copy.sha256_hex + ", " + std::to_string(copy.size) +
+                                       " bytes, " + copy.relative_path});
                 });
             } catch (const CatalogError&) {
                 not_committed = std::current_exception();
@@ -319,23 +337,35 @@ private:
         }
     }
 
-    asio::awaitable<ArchivedCopy> copy_with_retries(const hw::RecordingInfo& info,
-                                                    std::int64_t recording_id,
-                                                    const LogFields& fields) {
+    // Copies one recording, trying again after a failure that a fresh copy may not repeat.
+    // Returns nothing when this recording cannot be archived (it stays on the camera and the
+    // dock ends needing a custodian); throws for failures that stop the whole dock.
+    asio::awaitable<std::optional<ArchivedCopy>> copy_with_retries(const hw::RecordingInfo& info,
+                                                                   std::int64_t recording_id,
+                                                                   const LogFields& fields) {
         for (int attempt = 1;; ++attempt) {
+            bool give_up = false;
             try {
                 co_return co_await device([this, &info, recording_id, device_id = device_.id] {
                     return ctx_.store.store(*camera_, info, device_id, recording_id, unix_now(),
                                             ctx_.config.copy);
                 });
             } catch (const ArchiveError& e) {
-                bool retry = e.kind() != ArchiveError::Kind::no_space &&
-                             attempt < ctx_.config.copy_attempts;
+                bool this_recording_only = e.kind() == ArchiveError::Kind::size_mismatch ||
+                                           e.kind() == ArchiveError::Kind::verify_failed;
+                bool retry =
+                    e.kind() != ArchiveError::Kind::no_space && attempt < ctx_.config.copy_attempts;
                 ctx_.log.warning(fields, std::string("copy attempt ") + std::to_string(attempt) +
-                                             " failed (" + to_string(e.kind()) + "): " +
-                                             e.what() + (retry ? "; copying again" : ""));
-                if (!retry) throw;
+                                             " failed (" + to_string(e.kind()) + "): " + e.what() +
+                                             (retry ? "; copying again" : ""));
+                if (!retry && !this_recording_only) throw;
+                if (!retry) {
+                    ++rejected_;
+                    if (rejected_reason_.empty()) rejected_reason_ = e.what();
+                    give_up = true;
+                }
             }
+            if (give_up) co_return std::nullopt;
         }
     }
 
@@ -344,13 +374,12 @@ private:
         // Re-check on the camera that each object is still the one that was archived.
         auto now_on_camera = co_await list(/*for_wipe=*/true);
         for (const auto& archived : to_wipe_) {
-            auto same = std::find_if(now_on_camera.begin(), now_on_camera.end(),
-                                     [&](const hw::RecordingInfo& info) {
-                                         return info.handle == archived.handle &&
-                                                info.name == archived.name &&
-                                                info.size == archived.size &&
-                                                info.captured_unix_s == archived.captured_unix_s;
-                                     });
+            auto same = std::find_if(
+                now_on_camera.begin(), now_on_camera.end(), [&](const hw::RecordingInfo& info) {
+                    return info.handle == archived.handle && info.name == archived.name &&
+                           info.size == archived.size &&
+                           info.captured_unix_s == archived.captured_unix_s;
+                });
             if (same == now_on_camera.end()) continue;
             auto row = co_await catalog(
                 [this, key = key_of(archived)] { return ctx_.catalog.find_recording(key); });
@@ -358,9 +387,8 @@ private:
             if (!row || row->state != RecordingState::archived || row->sha256_hex.empty()) {
                 continue;
             }
-            co_await device([this, handle = archived.handle] {
-                camera_->remove(handle, deadline());
-            });
+            co_await device(
+                [this, handle = archived.handle] { camera_->remove(handle, deadline()); });
             co_await catalog([this, id = row->id] {
                 ctx_.catalog.mark_wiped(id, unix_now(),
                                         AuditEvent{"recording.wiped", bay_, report_.serial, id,
@@ -384,7 +412,8 @@ private:
                                      : 0;
         if (rejected_ > 0) {
             needs_custodian(std::to_string(rejected_) +
-                            " recording(s) refused and left on the camera: " + rejected_reason_);
+                            " recording(s) could not be archived and are still on the camera (" +
+                            rejected_reason_ + ")");
             return;
         }
         if (!report_.registered) {
@@ -393,9 +422,8 @@ private:
         }
         std::vector<std::string> reasons;
         if (report_.battery_percent < ctx_.config.battery_min_percent) {
-            reasons.push_back("battery " + std::to_string(report_.battery_percent) +
-                              "% (needs " + std::to_string(ctx_.config.battery_min_percent) +
-                              "%)");
+            reasons.push_back("battery " + std::to_string(report_.battery_percent) + "% (needs " +
+                              std::to_string(ctx_.config.battery_min_percent) + "%)");
         }
         for (const auto& fault : report_.faults) reasons.push_back("fault: " + fault);
         if (report_.clock_measured && !report_.clock_corrected &&
@@ -422,11 +450,13 @@ private:
     void device_failed(const std::string& step, const hw::DeviceError& e) {
         if (e.kind() == hw::DeviceError::Kind::gone) {
             report_.light = hw::BayLight::off;
-            report_.outcome = "unplugged during " + step + "; what was not archived is still "
+            report_.outcome = "unplugged during " + step +
+                              "; what was not archived is still "
                               "on the camera";
             return;
         }
-        needs_custodian(step + ": " + hw::to_string(e.kind()) + ": " + sanitize_text(e.what(), 256));
+        needs_custodian(step + ": " + hw::to_string(e.kind()) + ": " +
+                        sanitize_text(e.what(), 256));
     }
 
     asio::awaitable<void> finish() {
@@ -438,9 +468,8 @@ private:
         try {
             co_await audit("dock.end", report_.outcome);
             if (dock_id_ != 0) {
-                co_await catalog([this] {
-                    ctx_.catalog.end_dock(dock_id_, unix_now(), report_.outcome);
-                });
+                co_await catalog(
+                    [this] { ctx_.catalog.end_dock(dock_id_, unix_now(), report_.outcome); });
             }
         } catch (const std::exception& e) {
             ctx_.log.error(fields_, std::string("cannot record the end of the dock: ") + e.what());

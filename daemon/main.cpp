@@ -88,7 +88,8 @@ void print_summary(const std::vector<cradle::DockReport>& reports) {
         }
         if (r.clock_measured) {
             char drift[32];
-            std::snprintf(drift, sizeof drift, "%+.1f s", static_cast<double>(r.clock_drift_ms) / 1e3);
+            std::snprintf(drift, sizeof drift, "%+.1f s",
+                          static_cast<double>(r.clock_drift_ms) / 1e3);
             std::cout << "  clock:    drift " << drift << ", " << r.clock_note << "\n";
         }
         std::cout << "  archived: " << r.archived << " of " << r.recordings_found
@@ -107,7 +108,14 @@ int main(int argc, char** argv) {
     if (auto status = parse_arguments(argc, argv, args)) return *status;
     try {
         cradle::Config config = cradle::load_config(args.config);
-        if (args.state_dir) config.state_dir = std::filesystem::absolute(*args.state_dir);
+        if (args.state_dir) {
+            // Emulated cameras left at their default place follow the state directory.
+            const auto default_storage = config.state_dir / "sim-cameras";
+            config.state_dir = std::filesystem::absolute(*args.state_dir);
+            if (config.sim && config.sim->storage_dir == default_storage) {
+                config.sim->storage_dir = config.state_dir / "sim-cameras";
+            }
+        }
         if (args.backend) config.backend = *args.backend;
 
         std::unique_ptr<cradle::hw::Cradle> cradle;

@@ -27,7 +27,7 @@ struct OriginalRecording {
 };
 
 struct Snapshot {
-    std::vector<OriginalRecording> recordings;  // what the cameras hold
+    std::vector<OriginalRecording> recordings;                         // what the cameras hold
     std::map<std::filesystem::path, std::string> files_outside_state;  // path -> sha256
 };
 
@@ -35,10 +35,12 @@ struct Snapshot {
 Snapshot take_snapshot(const hw::sim::CradleSpec& spec, const std::filesystem::path& root,
                        const std::filesystem::path& state_dir);
 
-// Returns the problems found (empty = all invariants hold).
-std::vector<std::string> check_invariants(const Snapshot& before,
-                                          const hw::sim::CradleSpec& spec,
+// Returns the problems found (empty = all invariants hold). Without state verification only
+// losses, alterations and writes outside the state directory count: what must hold even
+// before start-up recovery has run.
+std::vector<std::string> check_invariants(const Snapshot& before, const hw::sim::CradleSpec& spec,
                                           const std::filesystem::path& root,
-                                          const std::filesystem::path& state_dir);
+                                          const std::filesystem::path& state_dir,
+                                          bool with_state_verification = true);
 
 }  // namespace cradle::test

@@ -1,0 +1,13 @@
+add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp)
+target_link_libraries(cradle_test_rig PUBLIC cradle_service cradle_test_support)
+
+function(cradle_rig_test name label)
+  cradle_test(${name} ${label} ${ARGN})
+  target_link_libraries(${name} PRIVATE cradle_test_rig)
+endfunction()
+
+cradle_rig_test(test_service unit ${CMAKE_CURRENT_LIST_DIR}/test_service.cpp)
+cradle_rig_test(test_unplug faults ${CMAKE_CURRENT_LIST_DIR}/test_unplug.cpp)
+cradle_rig_test(test_storage_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_storage_faults.cpp)
+cradle_rig_test(test_device_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_device_faults.cpp)
+cradle_rig_test(test_sigkill faults ${CMAKE_CURRENT_LIST_DIR}/test_sigkill.cpp)

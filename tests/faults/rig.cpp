@@ -1,0 +1,97 @@
+#include "tests/faults/rig.hpp"
+
+#include "daemon/catalog.hpp"
+#include "hw/sim/sim_camera.hpp"
+
+namespace cradle::test {
+
+Rig::Rig(int cameras, int recordings, std::uint64_t bytes_per_camera) {
+    root = temp.path();
+    state = root / "state";
+    spec.bays = std::max(cameras, 1);
+    spec.storage_dir = root / "cameras";
+    for (int i = 0; i < cameras; ++i) {
+        hw::sim::CameraSpec camera;
+        camera.serial = "TEST-" + std::to_string(i + 1);
+        camera.bay = i + 1;
+        camera.recordings = recordings;
+        camera.total_bytes = bytes_per_camera;
+        camera.seed = 1000 + static_cast<std::uint64_t>(i);
+        camera.battery_percent = 95;
+        spec.cameras.push_back(camera);
+        config.register_entries.push_back(RegisterEntry{
+            camera.serial, "Custodian A", "Officer " + std::to_string(i + 1), "Team head"});
+    }
+    config.state_dir = state;
+    config.backend = "sim";
+    config.workers = 4;
+    config.copy.chunk_bytes = 64 << 10;
+    config.copy.reserve_bytes = 0;
+    config.copy.device_timeout = std::chrono::milliseconds(2000);
+    config.device_timeout = std::chrono::milliseconds(2000);
+    config.clock_trust = ClockTrust::always;
+    config.sim = spec;
+}
+
+void Rig::provision() {
+    for (const auto& camera : spec.cameras) hw::sim::provision_camera(camera, spec.storage_dir);
+    before = take_snapshot(spec, root, state);
+}
+
+std::vector<DockReport> Rig::run(FileSystem* fs, const char* vfs) {
+    if (before.recordings.empty()) provision();
+    PosixFileSystem posix;
+    cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
+    Log log([this](LogLevel, const LogFields& fields, const std::string& message) {
+        log_lines_.push_back(format_log_line(fields, message));
+    });
+    CradleService service(config, *cradle_, fs ? *fs : posix, log, vfs);
+    RunOptions options;
+    options.exit_when_idle = true;
+    service.run(options);
+    return service.reports();
+}
+
+void Rig::clear_faults() {
+    for (auto& camera : spec.cameras) camera.faults = {};
+}
+
+std::vector<DockReport> Rig::run_clean() {
+    clear_faults();
+    return run();
+}
+
+std::vector<std::string> Rig::invariant_problems() const {
+    return check_invariants(before, spec, root, state);
+}
+
+std::vector<std::string> Rig::loss_problems() const {
+    return check_invariants(before, spec, root, state, /*with_state_verification=*/false);
+}
+
+std::vector<std::string> Rig::not_archived_and_wiped() const {
+    std::vector<std::string> problems;
+    for (const auto& camera : spec.cameras) {
+        auto left =
+            hw::sim::stored_recordings(hw::sim::camera_dir(spec.storage_dir, camera.serial));
+        if (!left.empty()) {
+            problems.push_back(camera.serial + ": " + std::to_string(left.size()) +
+                               " recording(s) still on the camera");
+        }
+    }
+    Catalog catalog = Catalog::open_read_only(state / "catalog.sqlite");
+    std::size_t wiped = catalog.recordings_in_state(RecordingState::wiped).size();
+    if (wiped != before.recordings.size()) {
+        problems.push_back("catalog holds " + std::to_string(wiped) + " wiped recording(s), " +
+                           std::to_string(before.recordings.size()) + " expected");
+    }
+    return problems;
+}
+
+std::string join_problems(const std::vector<std::string>& problems) {
+    std::string text;
+    for (const auto& problem : problems) text += problem + "\n";
+    return text;
+}
+
+}  // namespace cradle::test

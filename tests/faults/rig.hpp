@@ -1,0 +1,55 @@
+// A small emulated cradle with its state directory in a temporary folder, for tests that run
+// the service core in-process and then check the invariants.
+#pragma once
+
+#include "daemon/config.hpp"
+#include "daemon/cradle_service.hpp"
+#include "daemon/fs.hpp"
+#include "hw/sim/sim_cradle.hpp"
+#include "tests/support/invariants.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace cradle::test {
+
+class Rig {
+  public:
+    // `cameras` cameras in bays 1..n, each with `recordings` small recordings.
+    explicit Rig(int cameras = 1, int recordings = 4, std::uint64_t bytes_per_camera = 256 << 10);
+
+    hw::sim::CameraSpec& camera(int index) { return spec.cameras.at(index); }
+    // Creates the cameras' storage and records what they hold (call after changing specs).
+    void provision();
+    // Runs the service until every bay is idle. fs = nullptr uses the real file system.
+    std::vector<DockReport> run(FileSystem* fs = nullptr, const char* vfs = nullptr);
+    // The same, with every camera's faults cleared, as after re-plugging healthy cameras.
+    std::vector<DockReport> run_clean();
+    void clear_faults();
+
+    std::vector<std::string> invariant_problems() const;
+    // Losses, alterations and writes outside the state directory only (no recovery yet).
+    std::vector<std::string> loss_problems() const;
+    // Every original recording is archived and gone from its camera.
+    std::vector<std::string> not_archived_and_wiped() const;
+    hw::sim::SimCradle& cradle() { return *cradle_; }
+    const std::vector<std::string>& log_lines() const { return log_lines_; }
+
+    TempDir temp;
+    std::filesystem::path root;
+    std::filesystem::path state;
+    Config config;
+    hw::sim::CradleSpec spec;
+    Snapshot before;
+
+  private:
+    std::unique_ptr<hw::sim::SimCradle> cradle_;
+    std::vector<std::string> log_lines_;
+};
+
+// gtest-friendly: "" when there is no problem, else the problems one per line.
+std::string join_problems(const std::vector<std::string>& problems);
+
+}  // namespace cradle::test

@@ -1,0 +1,127 @@
+// The whole dock on healthy and not-so-healthy emulated cameras: what is archived, wiped,
+// recorded and shown on the bay light.
+#include "tests/faults/rig.hpp"
+
+#include "daemon/catalog.hpp"
+
+#include <gtest/gtest.h>
+
+namespace cradle::test {
+namespace {
+
+const DockReport& report_for(const std::vector<DockReport>& reports, int bay) {
+    for (const auto& report : reports) {
+        if (report.bay == bay) return report;
+    }
+    throw std::runtime_error("no report for bay " + std::to_string(bay));
+}
+
+TEST(Service, ArchivesVerifiesAndWipesEveryRecordingOfEveryBay) {
+    Rig rig(3, 5);
+    auto reports = rig.run();
+    ASSERT_EQ(reports.size(), 3u);
+    for (const auto& report : reports) {
+        EXPECT_EQ(report.archived, 5u) << report.outcome;
+        EXPECT_EQ(report.wiped, 5u);
+        EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+        EXPECT_EQ(report.outcome, "ready for duty");
+        EXPECT_EQ(rig.cradle().light(report.bay), hw::BayLight::ready);
+    }
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+TEST(Service, BayLightGoesAmberWhileWorkingThenGreen) {
+    Rig rig(1, 2);
+    rig.run();
+    auto history = rig.cradle().light_history(1);
+    ASSERT_GE(history.size(), 2u);
+    EXPECT_EQ(history.front(), hw::BayLight::working);
+    EXPECT_EQ(history.back(), hw::BayLight::ready);
+}
+
+TEST(Service, LowBatteryIsArchivedAndWipedButNotReady) {
+    Rig rig(1, 3);
+    rig.camera(0).battery_percent = 35;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(report.light, hw::BayLight::not_ready);
+    EXPECT_EQ(report.outcome, "not ready: battery 35% (needs 80%)");
+}
+
+TEST(Service, ReportedFaultMakesTheCameraNotReady) {
+    Rig rig(1, 1);
+    rig.camera(0).faults.reported_faults = {"lens heater failure"};
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::not_ready);
+    EXPECT_NE(report.outcome.find("fault: lens heater failure"), std::string::npos);
+}
+
+TEST(Service, ClockDriftIsMeasuredRecordedAndCorrected) {
+    Rig rig(1, 1);
+    rig.camera(0).clock_offset_s = 420;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_TRUE(report.clock_corrected);
+    EXPECT_NEAR(static_cast<double>(report.clock_drift_ms), 420'000.0, 2'000.0);
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    auto syncs = catalog.clock_syncs();
+    ASSERT_EQ(syncs.size(), 1u);
+    EXPECT_TRUE(syncs[0].corrected);
+    EXPECT_NEAR(static_cast<double>(syncs[0].drift_ms), 420'000.0, 2'000.0);
+
+    // The camera keeps the corrected clock: the next dock finds it within tolerance.
+    auto second = report_for(rig.run(), 1);
+    EXPECT_FALSE(second.clock_corrected);
+    EXPECT_LT(std::llabs(second.clock_drift_ms), 2'000);
+}
+
+TEST(Service, UntrustedCradleClockDoesNotSetTheCameraAndSaysSo) {
+    Rig rig(1, 1);
+    rig.camera(0).clock_offset_s = -300;
+    rig.config.clock_trust = ClockTrust::never;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_FALSE(report.clock_corrected);
+    EXPECT_EQ(report.light, hw::BayLight::not_ready);
+    EXPECT_NE(report.outcome.find("clock off by -300"), std::string::npos) << report.outcome;
+}
+
+TEST(Service, UnregisteredCameraIsArchivedInFullAndFlaggedForTheCustodian) {
+    Rig rig(1, 4);
+    rig.config.register_entries.clear();
+    auto report = report_for(rig.run(), 1);
+    EXPECT_FALSE(report.registered);
+    EXPECT_EQ(report.archived, 4u);
+    EXPECT_EQ(report.light, hw::BayLight::needs_custodian);
+    EXPECT_NE(report.outcome.find("unregistered"), std::string::npos);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    bool flagged = false;
+    for (const auto& row : catalog.audit_rows()) flagged |= row.event == "device.unregistered";
+    EXPECT_TRUE(flagged);
+}
+
+TEST(Service, SecondDockOfAWipedCameraArchivesNothingAndDuplicatesNothing) {
+    Rig rig(1, 3);
+    rig.run();
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.recordings_found, 0u);
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    EXPECT_EQ(catalog.recordings().size(), 3u);
+    EXPECT_EQ(catalog.dock_sessions().size(), 2u);
+}
+
+TEST(Service, EveryArchivedAndWipedRecordingHasItsAuditEntries) {
+    Rig rig(1, 3);
+    rig.run();
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    int archived = 0, wiped = 0;
+    for (const auto& row : catalog.audit_rows()) {
+        archived += row.event == "recording.archived";
+        wiped += row.event == "recording.wiped";
+    }
+    EXPECT_EQ(archived, 3);
+    EXPECT_EQ(wiped, 3);
+}
+
+}  // namespace
+}  // namespace cradle::test

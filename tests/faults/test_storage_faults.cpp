@@ -1,0 +1,106 @@
+// I1/I3 against the archive's storage and the catalog: EIO and ENOSPC at every file-system
+// operation (once, and from then on), a byte flipped on its way to the disk, and SQLite I/O
+// errors at every write of the catalog. Nothing is lost, and a clean second run archives all.
+#include "tests/faults/rig.hpp"
+#include "tests/support/faulty_fs.hpp"
+#include "tests/support/sqlite_fault_vfs.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+
+namespace cradle::test {
+namespace {
+
+int file_system_operations_of_a_clean_run() {
+    Rig rig(1, 3, 128 << 10);
+    PosixFileSystem posix;
+    FaultyFileSystem counting(posix);
+    rig.run(&counting);
+    return counting.operations();
+}
+
+void sweep(int error, FaultyFileSystem::Mode mode) {
+    const int total = file_system_operations_of_a_clean_run();
+    ASSERT_GT(total, 10);
+    for (int op = 1; op <= total; ++op) {
+        SCOPED_TRACE("errno " + std::to_string(error) + " at file-system operation " +
+                     std::to_string(op) + " of " + std::to_string(total) +
+                     (mode == FaultyFileSystem::Mode::forever ? " and after" : " once"));
+        Rig rig(1, 3, 128 << 10);
+        PosixFileSystem posix;
+        FaultyFileSystem faulty(posix);
+        faulty.fail_at(op, error, mode);
+        try {
+            rig.run(&faulty);
+        } catch (const std::exception&) {
+            // A daemon that cannot even recover its state directory refuses to start: fine.
+        }
+        ASSERT_EQ(join_problems(rig.loss_problems()), "");
+        rig.run_clean();
+        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
+        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    }
+}
+
+TEST(StorageFaults, EioOnceAtEveryFileSystemOperation) {
+    sweep(EIO, FaultyFileSystem::Mode::once);
+}
+
+TEST(StorageFaults, EioForeverFromEveryFileSystemOperation) {
+    sweep(EIO, FaultyFileSystem::Mode::forever);
+}
+
+TEST(StorageFaults, EnospcOnceAtEveryFileSystemOperation) {
+    sweep(ENOSPC, FaultyFileSystem::Mode::once);
+}
+
+TEST(StorageFaults, FlippedByteOnTheWayToDiskIsCaughtByTheReReadAndCopiedAgain) {
+    Rig rig(1, 2, 128 << 10);
+    PosixFileSystem posix;
+    FaultyFileSystem faulty(posix);
+    faulty.flip_byte_at_write(1);
+    auto reports = rig.run(&faulty);
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0].archived, 2u) << reports[0].outcome;
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    bool retried = false;
+    for (const auto& line : rig.log_lines())
+        retried |= line.find("verify_failed") != std::string::npos ||
+                   line.find("copying again") != std::string::npos;
+    EXPECT_TRUE(retried);
+}
+
+int sqlite_writes_of_a_clean_run() {
+    SqliteFaultVfs::install();
+    SqliteFaultVfs::fail_at(0);
+    Rig rig(1, 2, 64 << 10);
+    int before = SqliteFaultVfs::calls();
+    rig.run(nullptr, kFaultVfsName);
+    return SqliteFaultVfs::calls() - before;
+}
+
+TEST(StorageFaults, SqliteIoErrorAtEveryCatalogWrite) {
+    const int total = sqlite_writes_of_a_clean_run();
+    ASSERT_GT(total, 10);
+    for (int nth = 1; nth <= total; ++nth) {
+        SCOPED_TRACE("SQLite I/O error at catalog write " + std::to_string(nth) + " of " +
+                     std::to_string(total));
+        Rig rig(1, 2, 64 << 10);
+        SqliteFaultVfs::fail_at(nth);
+        try {
+            rig.run(nullptr, kFaultVfsName);
+        } catch (const std::exception&) {
+            // Refusing to start on a catalog that cannot be written is fine.
+        }
+        SqliteFaultVfs::fail_at(0);
+        ASSERT_EQ(join_problems(rig.loss_problems()), "");
+        rig.run_clean();
+        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
+        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    }
+}
+
+}  // namespace
+}  // namespace cradle::test
