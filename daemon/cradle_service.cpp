@@ -30,8 +30,7 @@ std::int64_t unix_now() {
 }  // namespace
 
 struct CradleService::Impl : hw::CradleListener {
-    Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in,
-         const char* vfs)
+    Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in, const char* vfs)
         : config(std::move(config_in)),
           cradle(cradle_in),
           fs(fs_in),
@@ -41,8 +40,7 @@ struct CradleService::Impl : hw::CradleListener {
           store(fs, config.state_dir),
           workers(static_cast<std::size_t>(config.workers)),
           catalog_strand(asio::make_strand(workers.get_executor())),
-          context{config,   catalog, store, cradle, log, workers.get_executor(),
-                  catalog_strand} {}
+          context{config, catalog, store, cradle, log, workers.get_executor(), catalog_strand} {}
 
     ~Impl() override {
         cradle.stop();
@@ -69,8 +67,7 @@ struct CradleService::Impl : hw::CradleListener {
         std::shared_ptr<hw::CameraDriver> waiting;  // attached while the last session still ran
     };
 
-    void attached(int bay, const std::string& port_path,
-                  std::shared_ptr<hw::CameraDriver> camera) {
+    void attached(int bay, const std::string& port_path, std::shared_ptr<hw::CameraDriver> camera) {
         Bay& state = bays[bay];
         state.docked = true;
         log.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
@@ -134,7 +131,10 @@ struct CradleService::Impl : hw::CradleListener {
         for (const auto& row : catalog.recordings_in_state(RecordingState::copying)) {
             // Never archived, so still on its camera: the next dock copies it again.
             catalog.forget_copying(row.id);
-            catalog.audit(AuditEvent{"recovery.copy_discarded", 0, {}, row.id,
+            catalog.audit(AuditEvent{"recovery.copy_discarded",
+                                     0,
+                                     {},
+                                     row.id,
                                      "interrupted copy; the recording is still on its camera"},
                           now);
         }
@@ -145,8 +145,7 @@ struct CradleService::Impl : hw::CradleListener {
                 device->officer == entry.officer && device->head == entry.head) {
                 continue;
             }
-            catalog.register_device(entry.serial, entry.custodian, entry.officer, entry.head,
-                                    now);
+            catalog.register_device(entry.serial, entry.custodian, entry.officer, entry.head, now);
         }
         catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "recovery done"}, now);
     }
@@ -208,8 +207,8 @@ void CradleService::run(const RunOptions& options) {
         signals.emplace(impl.io, SIGTERM, SIGINT);
         signals->async_wait([&impl](const boost::system::error_code& ec, int signal) {
             if (ec) return;
-            impl.log.info({}, std::string("stopping on ") +
-                                  (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+            impl.log.info({},
+                          std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
             impl.io.stop();
         });
     }
@@ -222,7 +221,9 @@ void CradleService::run(const RunOptions& options) {
     impl.cradle.stop();
 }
 
-void CradleService::stop() { impl_->io.stop(); }
+void CradleService::stop() {
+    impl_->io.stop();
+}
 
 std::vector<DockReport> CradleService::reports() const {
     std::lock_guard lock(impl_->reports_mutex);

@@ -22,7 +22,7 @@ struct RunOptions {
 };
 
 class CradleService {
-public:
+  public:
     // sqlite_vfs: an SQLite VFS name for the catalog (tests inject faults); nullptr = default.
     CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, Log log = Log(),
                   const char* sqlite_vfs = nullptr);
@@ -39,7 +39,7 @@ public:
     // Every dock that ended, in the order they ended.
     std::vector<DockReport> reports() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -31,7 +31,7 @@ struct DockReport {
     std::string clock_note;
 
     std::size_t recordings_found = 0;
-    std::size_t archived = 0;  // copied and verified in this dock
+    std::size_t archived = 0;          // copied and verified in this dock
     std::size_t already_archived = 0;  // verified in an earlier dock, still on the camera
     std::uint64_t archived_bytes = 0;
     std::size_t wiped = 0;

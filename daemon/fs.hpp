@@ -18,7 +18,7 @@ namespace cradle {
 
 // Owns one file descriptor.
 class Fd {
-public:
+  public:
     Fd() = default;
     explicit Fd(int fd) : fd_(fd) {}
     Fd(const Fd&) = delete;
@@ -30,12 +30,12 @@ public:
     explicit operator bool() const noexcept { return fd_ >= 0; }
     int release() noexcept { return std::exchange(fd_, -1); }
 
-private:
+  private:
     int fd_ = -1;
 };
 
 class FileSystem {
-public:
+  public:
     virtual ~FileSystem() = default;
 
     virtual Fd open(const std::filesystem::path& path, int flags, unsigned mode = 0) = 0;
@@ -60,7 +60,7 @@ public:
 
 // The real thing: POSIX calls.
 class PosixFileSystem final : public FileSystem {
-public:
+  public:
     Fd open(const std::filesystem::path& path, int flags, unsigned mode = 0) override;
     void write_all(const Fd& fd, std::span<const std::byte> data) override;
     std::size_t read(const Fd& fd, std::span<std::byte> out) override;

@@ -18,8 +18,7 @@ std::string format_log_line(const LogFields& fields, const std::string& message)
 
 Log::Log()
     : sink_([](LogLevel level, const LogFields& fields, const std::string& message) {
-          static constexpr const char* kPrefix[] = {"debug", "info", "notice", "warning",
-                                                    "error"};
+          static constexpr const char* kPrefix[] = {"debug", "info", "notice", "warning", "error"};
           std::fprintf(stderr, "cradled[%s] %s\n", kPrefix[static_cast<int>(level)],
                        format_log_line(fields, message).c_str());
       }) {}

@@ -11,13 +11,13 @@ namespace cradle {
 enum class LogLevel { debug, info, notice, warning, error };
 
 struct LogFields {
-    int bay = 0;                  // 0 = not about one bay
-    std::string device_serial;    // sanitised
+    int bay = 0;                    // 0 = not about one bay
+    std::string device_serial;      // sanitised
     std::int64_t recording_id = 0;  // 0 = not about one recording
 };
 
 class Log {
-public:
+  public:
     using Sink = std::function<void(LogLevel, const LogFields&, const std::string&)>;
     // The default sink writes one line per message to standard error.
     Log();
@@ -35,7 +35,7 @@ public:
         sink_(LogLevel::error, fields, message);
     }
 
-private:
+  private:
     Sink sink_;
 };
 

@@ -6,7 +6,9 @@
 
 namespace cradle {
 
-void Sha256::Free::operator()(evp_md_ctx_st* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+void Sha256::Free::operator()(evp_md_ctx_st* ctx) const noexcept {
+    EVP_MD_CTX_free(ctx);
+}
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
     if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_sha256(), nullptr) != 1) {
@@ -22,7 +24,9 @@ void Sha256::update(std::span<const std::byte> data) {
     }
 }
 
-void Sha256::update(std::string_view text) { update(std::as_bytes(std::span(text))); }
+void Sha256::update(std::string_view text) {
+    update(std::as_bytes(std::span(text)));
+}
 
 std::string Sha256::hex_digest() {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -12,7 +12,7 @@ struct evp_md_ctx_st;
 namespace cradle {
 
 class Sha256 {
-public:
+  public:
     Sha256();
     Sha256(Sha256&&) noexcept = default;
     Sha256& operator=(Sha256&&) noexcept = default;
@@ -25,7 +25,7 @@ public:
 
     static std::string hex_of(std::string_view text);
 
-private:
+  private:
     struct Free {
         void operator()(evp_md_ctx_st* ctx) const noexcept;
     };

@@ -23,7 +23,7 @@ using SteadyClock = std::chrono::steady_clock;
 using Deadline = SteadyClock::time_point;
 
 class DeviceError : public std::runtime_error {
-public:
+  public:
     enum class Kind {
         gone,      // the device was unplugged or powered off
         timeout,   // the device did not answer before the deadline
@@ -34,7 +34,7 @@ public:
     DeviceError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     Kind kind() const noexcept { return kind_; }
 
-private:
+  private:
     Kind kind_;
 };
 
@@ -58,13 +58,13 @@ struct DeviceHealth {
 
 struct RecordingInfo {
     std::uint32_t handle = 0;
-    std::string name;            // raw bytes as the device reported them
-    std::uint64_t size = 0;      // as declared by the device
+    std::string name;                  // raw bytes as the device reported them
+    std::uint64_t size = 0;            // as declared by the device
     std::int64_t captured_unix_s = 0;  // camera-side capture time, by the camera's own clock
 };
 
 class CameraDriver {
-public:
+  public:
     virtual ~CameraDriver() = default;
 
     virtual DeviceIdentity identify(Deadline deadline) = 0;

@@ -22,7 +22,7 @@ const char* to_string(BayLight light) noexcept;
 // Receives hotplug events. May be called from any thread; implementations in the daemon post
 // them onto the event loop.
 class CradleListener {
-public:
+  public:
     virtual ~CradleListener() = default;
     // bay is 1-based. port_path is the USB port chain ("1-1.3") or an emulated equivalent.
     virtual void camera_attached(int bay, const std::string& port_path,
@@ -31,7 +31,7 @@ public:
 };
 
 class Cradle {
-public:
+  public:
     virtual ~Cradle() = default;
     virtual int bay_count() const = 0;
     // Starts reporting events; cameras already docked are reported as attached.
