@@ -1,11 +1,15 @@
 // An emulated body camera: the device side of the camera driver interface, with deterministic
 // footage and fault hooks. Its storage is a directory (<storage_dir>/<serial>/) that outlives
 // the process, as a real camera's storage outlives a daemon restart:
-//   device.toml        identity, battery, clock offset (rewritten atomically on set_clock)
-//   index.tsv          one line per recording: handle, hex-encoded name, size, capture time
+//   device.toml        identity, battery, clock offset as `key = value` lines (a small subset
+//                      of TOML, read by hand); rewritten atomically on set_clock
+//   index.tsv          one line per recording: handle, hex-encoded name, size, capture time;
+//                      rewritten atomically when a recording is deleted
 //   objects/<handle>   the recording's bytes
 // Names are kept hex-encoded in the index so that hostile names (NUL bytes, "../", invalid
-// UTF-8, 4 KiB long) can be stored and served as the device would report them.
+// UTF-8, 4 KiB long) can be stored and served as the device would report them. Handles start
+// at 1 and never change. A camera is provisioned in a side directory that is renamed into
+// place when complete, so an interrupted provisioning never leaves half a camera behind.
 #pragma once
 
 #include "hw/camera_driver.hpp"
@@ -22,11 +26,14 @@
 
 namespace cradle::hw::sim {
 
-// Creates the camera's storage with deterministic footage from spec.seed if it does not exist
-// yet. Existing storage is left alone: it holds what is still on the camera.
+// Creates the camera's storage with deterministic footage from spec.seed (see footage.hpp) if
+// it does not exist yet. Existing storage is left alone: it holds what is still on the camera.
+// Throws std::invalid_argument for a serial that cannot name a directory, std::system_error
+// when the storage cannot be written.
 void provision_camera(const CameraSpec& spec, const std::filesystem::path& storage_dir);
 
-// The directory that holds a camera's storage.
+// The directory that holds a camera's storage. Throws std::invalid_argument for an empty
+// serial, ".", "..", or one holding '/' or NUL.
 std::filesystem::path camera_dir(const std::filesystem::path& storage_dir,
                                  const std::string& serial);
 
@@ -38,12 +45,17 @@ struct StoredRecording {
     std::int64_t captured_unix_s = 0;
     std::filesystem::path file;  // the object's bytes
 };
+// Throws std::runtime_error when the index is missing or malformed.
 std::vector<StoredRecording> stored_recordings(const std::filesystem::path& camera_dir);
 
 class SimCamera final : public CameraDriver {
-public:
-    // dir = camera_dir(storage_dir, spec.serial), provisioned.
+  public:
+    // dir = camera_dir(storage_dir, spec.serial), provisioned. Identity comes from spec; battery,
+    // clock offset and recordings from the storage. Throws std::runtime_error when the storage
+    // is missing or malformed.
     SimCamera(CameraSpec spec, std::filesystem::path dir);
+    SimCamera(const SimCamera&) = delete;
+    SimCamera& operator=(const SimCamera&) = delete;
 
     DeviceIdentity identify(Deadline deadline) override;
     DeviceHealth health(Deadline deadline) override;
@@ -58,14 +70,15 @@ public:
     void unplug();
     bool plugged() const { return plugged_.load(); }
     // Called (once, from the operation's thread) when a yank fault unplugs the camera, so the
-    // emulated cradle can report the detach.
+    // emulated cradle can report the detach. Setting a hook waits for a running one to return,
+    // so on_yank({}) guarantees the old hook is no longer called.
     void on_yank(std::function<void()> hook);
 
     const CameraSpec& spec() const { return spec_; }
     int operations() const { return ops_.load(); }
     std::uint64_t bytes_delivered() const { return bytes_.load(); }
 
-private:
+  private:
     void begin_op(Deadline deadline);  // counts the op, fires op faults, checks plugged
     [[noreturn]] void hang_until(Deadline deadline);
     [[noreturn]] void yank();
@@ -75,9 +88,15 @@ private:
     std::atomic<bool> plugged_{true};
     std::atomic<int> ops_{0};
     std::atomic<std::uint64_t> bytes_{0};
-    std::mutex mutex_;
+    std::mutex mutex_;  // guards the storage state below and pairs with unplugged_cv_
     std::condition_variable unplugged_cv_;
+    std::vector<StoredRecording> recordings_;  // listing order
+    int battery_percent_ = 0;
+    std::int64_t clock_offset_s_ = 0;
+
+    std::mutex hook_mutex_;  // held while the hook runs; never taken together with mutex_
     std::function<void()> yank_hook_;
+    bool yank_reported_ = false;
 };
 
 }  // namespace cradle::hw::sim
