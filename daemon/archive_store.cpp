@@ -1,1 +1,487 @@
-// placeholder: being written
+#include "daemon/archive_store.hpp"
+
+#include "daemon/sha256.hpp"
+
+#include <fcntl.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <condition_variable>
+#include <cstdio>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+namespace cradle {
+
+namespace {
+
+// Alignment and size granularity of the copy buffers, so that they also suit O_DIRECT.
+constexpr std::size_t kBlockAlignment = 4096;
+// Chunks larger than this would only cost memory: the disks and links involved saturate far
+// below it.
+constexpr std::size_t kMaxChunkBytes = 256u << 20;
+
+constexpr std::array<std::string_view, 12> kAllowedExtensions = {
+    "mp4", "mov", "avi", "mkv", "jpg", "jpeg", "png", "wav", "m4a", "aac", "txt", "gps"};
+
+std::string zero_padded(std::int64_t value, int width) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%0*lld", width, static_cast<long long>(value));
+    return text;
+}
+
+std::string extension_for(std::string_view device_name) {
+    std::size_t dot = device_name.rfind('.');
+    if (dot == std::string_view::npos) {
+        return "bin";
+    }
+    std::string suffix(device_name.substr(dot + 1));
+    std::transform(suffix.begin(), suffix.end(), suffix.begin(), [](char c) {
+        return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    });
+    for (std::string_view allowed : kAllowedExtensions) {
+        if (suffix == allowed) {
+            return suffix;
+        }
+    }
+    return "bin";
+}
+
+bool is_no_space(const std::error_code& code) {
+    return code == std::errc::no_space_on_device || code.value() == EDQUOT;
+}
+
+// Two buffers, allocated once per copy and aligned for O_DIRECT.
+class BufferPair {
+  public:
+    explicit BufferPair(std::size_t chunk_bytes)
+        : size_((chunk_bytes + kBlockAlignment - 1) / kBlockAlignment * kBlockAlignment),
+          memory_(static_cast<std::byte*>(
+              ::operator new (2 * size_, std::align_val_t{kBlockAlignment}))) {}
+    std::byte* first() const { return memory_.get(); }
+    std::byte* second() const { return memory_.get() + size_; }
+    std::size_t size() const { return size_; }
+
+  private:
+    struct Free {
+        void operator()(std::byte* memory) const noexcept {
+            ::operator delete (memory, std::align_val_t{kBlockAlignment});
+        }
+    };
+    std::size_t size_;
+    std::unique_ptr<std::byte, Free> memory_;
+};
+
+// Hands the two buffers back and forth between a producer thread that fills them and the
+// calling thread that drains them, so that the slower side sets the pace of the whole copy.
+class Handover {
+  public:
+    struct Filled {
+        std::byte* data;
+        std::size_t size;
+    };
+
+    explicit Handover(const BufferPair& buffers) : empty_{buffers.first(), buffers.second()} {}
+
+    // Producer side. nullptr once the consumer has given up.
+    std::byte* wait_empty() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return cancelled_ || !empty_.empty(); });
+        if (cancelled_) {
+            return nullptr;
+        }
+        std::byte* buffer = empty_.back();
+        empty_.pop_back();
+        return buffer;
+    }
+    void put_filled(std::byte* buffer, std::size_t size) {
+        std::lock_guard lock(mutex_);
+        filled_.push_back({buffer, size});
+        changed_.notify_all();
+    }
+    void finish(std::exception_ptr error) {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+        error_ = std::move(error);
+        changed_.notify_all();
+    }
+
+    // Consumer side. The next filled buffer in order; nullopt at the end; rethrows the
+    // producer's exception as soon as it is known (what is still queued is of no use then).
+    std::optional<Filled> wait_filled() {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return finished_ || !filled_.empty(); });
+        if (error_) {
+            std::rethrow_exception(error_);
+        }
+        if (filled_.empty()) {
+            return std::nullopt;
+        }
+        Filled next = filled_.front();
+        filled_.pop_front();
+        return next;
+    }
+    void put_empty(std::byte* buffer) {
+        std::lock_guard lock(mutex_);
+        empty_.push_back(buffer);
+        changed_.notify_all();
+    }
+    void cancel() {
+        std::lock_guard lock(mutex_);
+        cancelled_ = true;
+        changed_.notify_all();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::byte*> empty_;
+    std::deque<Filled> filled_;
+    bool finished_ = false;
+    bool cancelled_ = false;
+    std::exception_ptr error_;
+};
+
+// Runs fill (returns the bytes it put in the buffer, 0 at the end) on one thread and drain on
+// the calling thread, overlapped. An exception on either side stops both: the producer stops
+// at its next handover (a device read in progress ends by its own deadline) and the exception
+// reaches the caller.
+template <typename Fill, typename Drain>
+void pipeline(const BufferPair& buffers, Fill fill, Drain drain) {
+    Handover handover(buffers);
+    std::jthread producer([&handover, &fill, size = buffers.size()] {
+        try {
+            for (;;) {
+                std::byte* buffer = handover.wait_empty();
+                if (buffer == nullptr) {
+                    break;
+                }
+                std::size_t got = fill(std::span<std::byte>(buffer, size));
+                if (got == 0) {
+                    break;
+                }
+                handover.put_filled(buffer, got);
+            }
+            handover.finish(nullptr);
+        } catch (...) {
+            handover.finish(std::current_exception());
+        }
+    });
+    // Declared after the thread so that it runs first on the way out: the producer is told to
+    // stop before the jthread joins it.
+    struct CancelOnExit {
+        Handover& handover;
+        ~CancelOnExit() { handover.cancel(); }
+    } cancel_on_exit{handover};
+
+    while (std::optional<Handover::Filled> chunk = handover.wait_filled()) {
+        drain(std::span<const std::byte>(chunk->data, chunk->size));
+        handover.put_empty(chunk->data);
+    }
+}
+
+// SHA-256 of a whole file as the disk holds it: the reads overlap the hashing.
+std::string hash_from_disk(FileSystem& fs, const Fd& fd, const BufferPair& buffers,
+                           std::uint64_t* size_out = nullptr) {
+    Sha256 sha;
+    std::uint64_t size = 0;
+    pipeline(
+        buffers, [&](std::span<std::byte> out) { return fs.read(fd, out); },
+        [&](std::span<const std::byte> data) {
+            sha.update(data);
+            size += data.size();
+        });
+    if (size_out != nullptr) {
+        *size_out = size;
+    }
+    return sha.hex_digest();
+}
+
+}  // namespace
+
+const char* to_string(ArchiveError::Kind kind) noexcept {
+    switch (kind) {
+        case ArchiveError::Kind::no_space:
+            return "no space";
+        case ArchiveError::Kind::io:
+            return "archive I/O error";
+        case ArchiveError::Kind::size_mismatch:
+            return "size mismatch";
+        case ArchiveError::Kind::verify_failed:
+            return "verify failed";
+    }
+    return "unknown";
+}
+
+ArchiveStore::ArchiveStore(FileSystem& fs, std::filesystem::path state_dir)
+    : fs_(fs), archive_root_(state_dir / "archive"), staging_dir_(state_dir / "staging") {}
+
+std::vector<std::string> ArchiveStore::clean_staging() {
+    try {
+        std::vector<std::string> names = fs_.list(staging_dir_);
+        for (const auto& name : names) {
+            fs_.unlink(staging_dir_ / name);
+        }
+        if (!names.empty()) {
+            fs_.fsync_directory(staging_dir_);
+        }
+        return names;
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+std::string ArchiveStore::relative_path(std::int64_t device_id, std::int64_t recording_id,
+                                        std::string_view device_name,
+                                        std::int64_t archived_unix_s) {
+    if (device_id < 0 || recording_id < 0) {
+        throw std::invalid_argument("archive path: negative device or recording id");
+    }
+    // 1970-01-01 up to 9999-12-31: four-digit years, and no overflow in the date arithmetic.
+    constexpr std::int64_t kLastSecondOf9999 = 253'402'300'799;
+    if (archived_unix_s < 0 || archived_unix_s > kLastSecondOf9999) {
+        throw std::invalid_argument("archive path: archival time " +
+                                    std::to_string(archived_unix_s) + " is out of range");
+    }
+    using namespace std::chrono;
+    const year_month_day date{floor<days>(sys_seconds{seconds{archived_unix_s}})};
+    const int year = static_cast<int>(date.year());
+    return zero_padded(year, 4) + "/" + zero_padded(static_cast<unsigned>(date.month()), 2) + "/" +
+           zero_padded(static_cast<unsigned>(date.day()), 2) + "/" + zero_padded(device_id, 6) +
+           "/" + zero_padded(recording_id, 8) + "." + extension_for(device_name);
+}
+
+ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingInfo& info,
+                                 std::int64_t device_id, std::int64_t recording_id,
+                                 std::int64_t archived_unix_s, const CopyOptions& options) {
+    if (options.chunk_bytes == 0 || options.chunk_bytes > kMaxChunkBytes) {
+        throw std::invalid_argument("copy chunk size must be between 1 byte and 256 MiB");
+    }
+    const std::filesystem::path state_dir = staging_dir_.parent_path();
+    const std::string relative = relative_path(device_id, recording_id, info.name, archived_unix_s);
+    const std::filesystem::path staging_path =
+        staging_dir_ / (zero_padded(recording_id, 8) + ".part");
+    const std::filesystem::path final_path = archive_root_ / relative;
+    const std::filesystem::path final_dir = final_path.parent_path();
+    const std::uint64_t declared = info.size;
+
+    // Where the bytes may be when something fails, so that the clean-up removes them.
+    enum class Stage { before_staging, staged, renaming, placed };
+    Stage stage = Stage::before_staging;
+
+    try {
+        fs_.make_directories(staging_dir_);
+        const std::uint64_t available = fs_.available_bytes(state_dir);
+        if (available < options.reserve_bytes || available - options.reserve_bytes < declared) {
+            throw ArchiveError(ArchiveError::Kind::no_space,
+                               "recording declares " + std::to_string(declared) + " bytes; " +
+                                   std::to_string(available) + " bytes are free and " +
+                                   std::to_string(options.reserve_bytes) + " must stay free");
+        }
+
+        // 1. A fresh staging file. One left by a crashed copy of the same recording is garbage.
+        const int create_flags = O_CREAT | O_EXCL | O_WRONLY;
+        Fd out;
+        try {
+            out = fs_.open(staging_path, create_flags, 0640);
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::file_exists) {
+                throw;
+            }
+            fs_.unlink(staging_path);
+            out = fs_.open(staging_path, create_flags, 0640);
+        }
+        stage = Stage::staged;
+
+        // 2. Device reads on a second thread, overlapped with hashing and writing here. The
+        // device is asked for one byte more than it declared, so that a longer recording is
+        // noticed without reading all of it.
+        const BufferPair buffers(options.chunk_bytes);
+        const std::uint64_t read_limit = declared + 1;
+        std::uint64_t offset = 0;
+        std::uint64_t received = 0;
+        Sha256 streamed;
+        pipeline(
+            buffers,
+            [&](std::span<std::byte> buffer) -> std::size_t {
+                if (offset >= read_limit) {
+                    return 0;
+                }
+                const std::size_t want = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(buffer.size(), read_limit - offset));
+                const std::size_t got =
+                    camera.read(info.handle, offset, buffer.first(want),
+                                hw::SteadyClock::now() + options.device_timeout);
+                if (got > want) {
+                    throw hw::DeviceError(hw::DeviceError::Kind::protocol,
+                                          "device reported " + std::to_string(got) +
+                                              " bytes read into a buffer of " +
+                                              std::to_string(want));
+                }
+                offset += got;
+                return got;
+            },
+            [&](std::span<const std::byte> data) {
+                streamed.update(data);
+                fs_.write_all(out, data);
+                received += data.size();
+            });
+        const std::string sha256_hex = streamed.hex_digest();
+
+        // 4 (size half). Checked before the fsync: a wrong size is never worth a disk flush.
+        if (received > declared) {
+            throw ArchiveError(ArchiveError::Kind::size_mismatch,
+                               "device delivered more than the " + std::to_string(declared) +
+                                   " bytes it declared");
+        }
+        if (received < declared) {
+            throw ArchiveError(ArchiveError::Kind::size_mismatch,
+                               "device delivered " + std::to_string(received) + " of the " +
+                                   std::to_string(declared) + " bytes it declared");
+        }
+
+        // 3. Read-only before the fsync, so that one flush makes both the bytes and the mode
+        // durable; the open descriptor keeps its write access. A failed fsync is not retried:
+        // the kernel may have dropped the dirty pages, the file is discarded and the caller
+        // copies again.
+        fs_.make_read_only(out);
+        fs_.fsync(out);
+        // 4 (hash half). The pages are clean now, so dropping them works and the re-read below
+        // comes from the disk, not from the memory the bytes were written from.
+        fs_.drop_cache(out);
+        out = Fd();
+        std::uint64_t reread_size = 0;
+        std::string reread_hex;
+        {
+            Fd in = fs_.open(staging_path, O_RDONLY);
+            reread_hex = hash_from_disk(fs_, in, buffers, &reread_size);
+            // The verified bytes need not stay cached: an offload would otherwise push
+            // everything else out of the page cache.
+            fs_.drop_cache(in);
+        }
+        if (reread_size != declared || reread_hex != sha256_hex) {
+            throw ArchiveError(ArchiveError::Kind::verify_failed,
+                               "re-read of the stored copy (" + std::to_string(reread_size) +
+                                   " bytes, sha256 " + reread_hex +
+                                   ") does not reproduce the streamed copy (" +
+                                   std::to_string(declared) + " bytes, sha256 " + sha256_hex + ")");
+        }
+
+        // 5. Into the archive. A file already at the final path is the uncommitted leftover of
+        // an interrupted attempt for this same recording (the catalog row is still `copying`):
+        // rename replaces it atomically, so there is no moment without one of the two.
+        fs_.make_directories(final_dir);
+        stage = Stage::renaming;
+        fs_.rename(staging_path, final_path);
+        stage = Stage::placed;
+        // Every directory from the file's up to the state directory, since make_directories
+        // may have created any of them just now and a lost entry loses the file.
+        for (std::filesystem::path dir = final_dir;; dir = dir.parent_path()) {
+            fs_.fsync_directory(dir);
+            if (dir == state_dir || !dir.has_relative_path()) {
+                break;
+            }
+        }
+        fs_.fsync_directory(staging_dir_);
+        return ArchivedCopy{relative, sha256_hex, declared};
+    } catch (...) {
+        // Best effort: whatever is left, start-up recovery removes (clean_staging, and
+        // remove_uncommitted for a file the catalog never committed).
+        auto remove_quietly = [&](const std::filesystem::path& path) {
+            try {
+                fs_.unlink(path);
+            } catch (const std::exception&) {
+            }
+        };
+        if (stage == Stage::staged || stage == Stage::renaming) {
+            remove_quietly(staging_path);
+        }
+        if (stage == Stage::renaming || stage == Stage::placed) {
+            // Only this attempt's copy (or an older uncommitted one) can be there.
+            remove_quietly(final_path);
+        }
+        try {
+            throw;
+        } catch (const std::system_error& error) {
+            if (is_no_space(error.code())) {
+                throw ArchiveError(ArchiveError::Kind::no_space, error.what());
+            }
+            throw ArchiveError(ArchiveError::Kind::io, error.what());
+        }
+    }
+}
+
+std::filesystem::path ArchiveStore::resolve(const std::string& relative_path) const {
+    const std::filesystem::path relative(relative_path);
+    if (relative.empty() || relative.has_root_path()) {
+        throw std::invalid_argument("archive path must be relative to the archive: " +
+                                    relative_path);
+    }
+    for (const auto& part : relative) {
+        if (part == "..") {
+            throw std::invalid_argument("archive path must stay inside the archive: " +
+                                        relative_path);
+        }
+    }
+    return archive_root_ / relative;
+}
+
+std::string ArchiveStore::rehash(const std::string& relative_path) {
+    const std::filesystem::path path = resolve(relative_path);
+    try {
+        Fd in = fs_.open(path, O_RDONLY);
+        fs_.drop_cache(in);
+        const BufferPair buffers(1 << 20);
+        std::string hex = hash_from_disk(fs_, in, buffers);
+        fs_.drop_cache(in);
+        return hex;
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+bool ArchiveStore::exists(const std::string& relative_path) {
+    const std::filesystem::path path = resolve(relative_path);
+    try {
+        // O_PATH: existence needs no read permission and opens nothing for I/O.
+        fs_.open(path, O_PATH);
+        return true;
+    } catch (const std::system_error& error) {
+        if (error.code() == std::errc::no_such_file_or_directory ||
+            error.code() == std::errc::not_a_directory) {
+            return false;
+        }
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+// Unlinking needs write access to the directory, not to the file, so the read-only mode of an
+// archived file does not stand in the way. A file that is already gone is not an error:
+// recovery may run again after being interrupted itself.
+void ArchiveStore::remove_uncommitted(const std::string& relative_path) {
+    const std::filesystem::path path = resolve(relative_path);
+    try {
+        try {
+            fs_.unlink(path);
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::no_such_file_or_directory) {
+                throw;
+            }
+            return;
+        }
+        fs_.fsync_directory(path.parent_path());
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+}  // namespace cradle

@@ -17,12 +17,13 @@
 #include <filesystem>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace cradle {
 
 class ArchiveError : public std::runtime_error {
-public:
+  public:
     enum class Kind {
         no_space,       // not enough free space for the recording (checked before copying)
         io,             // a file-system operation failed (errno in the message)
@@ -32,7 +33,7 @@ public:
     ArchiveError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     Kind kind() const noexcept { return kind_; }
 
-private:
+  private:
     Kind kind_;
 };
 
@@ -53,7 +54,7 @@ struct ArchivedCopy {
 };
 
 class ArchiveStore {
-public:
+  public:
     ArchiveStore(FileSystem& fs, std::filesystem::path state_dir);
 
     const std::filesystem::path& archive_root() const { return archive_root_; }
@@ -71,18 +72,29 @@ public:
     // overlapped with disk writes), fsync, size check, drop cache and re-read, rename into the
     // archive, fsync the directory, read-only. Throws hw::DeviceError for device failures and
     // ArchiveError for archive failures; in both cases the staging file is removed (best effort,
-    // and clean_staging() catches the rest) and nothing is left in the archive.
+    // and clean_staging() catches the rest) and nothing is left in the archive: a failure after
+    // the rename (a directory fsync) unlinks the archived file again, best effort, and what
+    // survives a crash there is an uncommitted file for remove_uncommitted(). A file already at
+    // the final path is taken to be such a leftover of an earlier attempt for the same recording
+    // and is replaced. Throws std::invalid_argument for a negative id, an archival time outside
+    // 1970-9999, or a chunk size of 0 or above 256 MiB.
     ArchivedCopy store(hw::CameraDriver& camera, const hw::RecordingInfo& info,
                        std::int64_t device_id, std::int64_t recording_id,
                        std::int64_t archived_unix_s, const CopyOptions& options);
 
+    // These three take a path relative to archive_root() and throw std::invalid_argument for
+    // one that is absolute or contains "..", and ArchiveError(io) for file-system failures.
     // SHA-256 of an archived file, read from the disk (cache dropped first).
     std::string rehash(const std::string& relative_path);
     bool exists(const std::string& relative_path);
-    // Removes an archive file that the catalog never committed (recovery only).
+    // Removes an archive file that the catalog never committed (recovery only). Removing a file
+    // that is already gone succeeds.
     void remove_uncommitted(const std::string& relative_path);
 
-private:
+  private:
+    // The absolute path of an archive file; rejects paths that could leave the archive.
+    std::filesystem::path resolve(const std::string& relative_path) const;
+
     FileSystem& fs_;
     std::filesystem::path archive_root_;
     std::filesystem::path staging_dir_;
