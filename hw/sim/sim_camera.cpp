@@ -358,21 +358,37 @@ void SimCamera::unplug() {
 }
 
 void SimCamera::on_yank(std::function<void()> hook) {
-    std::lock_guard lock(hook_mutex_);
+    std::unique_lock lock(hook_mutex_);
+    // A hook replacing itself from inside its own call must not wait for itself.
+    if (hook_thread_ != std::this_thread::get_id()) {
+        hook_done_cv_.wait(lock, [this] { return !hook_running_; });
+    }
     yank_hook_ = std::move(hook);
 }
 
 void SimCamera::yank() {
     unplug();
+    std::function<void()> hook;
     {
         std::lock_guard lock(hook_mutex_);
         if (!std::exchange(yank_reported_, true) && yank_hook_) {
-            // The hook reports a detach; whatever goes wrong there must not replace "gone".
-            try {
-                yank_hook_();
-            } catch (...) {
-            }
+            hook = yank_hook_;
+            hook_running_ = true;
+            hook_thread_ = std::this_thread::get_id();
         }
+    }
+    if (hook) {
+        // The hook reports a detach; whatever goes wrong there must not replace "gone".
+        try {
+            hook();
+        } catch (...) {
+        }
+        {
+            std::lock_guard lock(hook_mutex_);
+            hook_running_ = false;
+            hook_thread_ = {};
+        }
+        hook_done_cv_.notify_all();
     }
     throw gone_error(spec_.serial);
 }

@@ -22,6 +22,7 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace cradle::hw::sim {
@@ -94,9 +95,14 @@ class SimCamera final : public CameraDriver {
     int battery_percent_ = 0;
     std::int64_t clock_offset_s_ = 0;
 
-    std::mutex hook_mutex_;  // held while the hook runs; never taken together with mutex_
+    // The hook runs without any lock held (it takes the cradle's lock); on_yank waits on
+    // hook_done_cv_ for a running hook instead.
+    std::mutex hook_mutex_;
+    std::condition_variable hook_done_cv_;
     std::function<void()> yank_hook_;
     bool yank_reported_ = false;
+    bool hook_running_ = false;
+    std::thread::id hook_thread_;
 };
 
 }  // namespace cradle::hw::sim
