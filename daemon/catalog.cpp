@@ -1,1 +1,1104 @@
-// placeholder: being written
+#include "daemon/catalog.hpp"
+
+#include "daemon/sha256.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cstring>
+#include <limits>
+#include <span>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace cradle {
+
+namespace {
+
+constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+constexpr int kBusyTimeoutMs = 5000;
+
+// Bounds on what the catalog stores, whoever asks: a device can lie about anything.
+constexpr std::size_t kMaxIdentityBytes = 128;
+constexpr std::size_t kMaxEventBytes = 64;
+constexpr std::size_t kMaxDetailBytes = 1024;
+constexpr std::size_t kMaxOutcomeBytes = 512;
+constexpr std::size_t kMaxRecordingNameBytes = 4096;
+constexpr std::size_t kMaxArchivePathBytes = 4096;
+
+struct DatabaseCloser {
+    void operator()(sqlite3* db) const noexcept { sqlite3_close_v2(db); }
+};
+using DatabasePtr = std::unique_ptr<sqlite3, DatabaseCloser>;
+
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+};
+using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
+
+struct SqliteFree {
+    void operator()(char* text) const noexcept { sqlite3_free(text); }
+};
+
+[[noreturn]] void throw_sqlite(sqlite3* db, const std::string& file, std::string_view doing,
+                               int rc) {
+    std::string message = "catalog " + file + ": " + std::string(doing) + ": ";
+    message += db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    message += " (SQLite code " + std::to_string(rc) + ")";
+    throw CatalogError(message);
+}
+
+[[noreturn]] void throw_catalog(const std::string& file, std::string_view doing,
+                                std::string_view problem) {
+    throw CatalogError("catalog " + file + ": " + std::string(doing) + ": " + std::string(problem));
+}
+
+void exec(sqlite3* db, const std::string& file, const char* sql, std::string_view doing) {
+    char* raw_error = nullptr;
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, &raw_error);
+    std::unique_ptr<char, SqliteFree> error(raw_error);
+    if (rc != SQLITE_OK) {
+        std::string message = "catalog " + file + ": " + std::string(doing) + ": ";
+        message += error ? error.get() : sqlite3_errstr(rc);
+        message += " (SQLite code " + std::to_string(rc) + ")";
+        throw CatalogError(message);
+    }
+}
+
+// Marks a parameter to be bound as a BLOB (raw bytes) rather than as text.
+struct Blob {
+    std::string_view bytes;
+};
+
+}  // namespace
+
+namespace {
+
+// Prepared statements, kept for the life of the connection, keyed by their SQL text (always a
+// string literal, so the key's characters live as long as the program).
+struct StatementCache {
+    std::unordered_map<std::string_view, StatementPtr> statements;
+};
+
+}  // namespace
+
+struct Catalog::Statements : StatementCache {
+    std::string file;  // for error messages
+};
+
+namespace {
+
+// One execution of a statement: binds, steps, reads columns; resets the statement when done so
+// a cached statement never holds a read transaction open.
+class Query {
+  public:
+    Query(sqlite3* db, StatementCache* cache, const std::string& file, std::string_view sql,
+          std::string doing)
+        : db_(db), file_(file), doing_(std::move(doing)) {
+        if (cache != nullptr) {
+            auto found = cache->statements.find(sql);
+            // A statement still in use (a caller further up is iterating it) gets a private copy.
+            if (found != cache->statements.end() && !sqlite3_stmt_busy(found->second.get())) {
+                stmt_ = found->second.get();
+                return;
+            }
+        }
+        StatementPtr prepared = prepare(sql, cache != nullptr);
+        stmt_ = prepared.get();
+        if (cache != nullptr && !cache->statements.contains(sql)) {
+            cache->statements.emplace(sql, std::move(prepared));
+        } else {
+            owned_ = std::move(prepared);
+        }
+    }
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
+    ~Query() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
+
+    template <typename... Values>
+    Query& bind(const Values&... values) {
+        int index = 0;
+        (bind_one(++index, values), ...);
+        return *this;
+    }
+
+    // True while there is a row to read.
+    bool step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw_sqlite(db_, file_, doing_, rc);
+    }
+    void run() {
+        while (step()) {
+        }
+    }
+
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+    bool is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+    std::string text(int column) const {
+        const unsigned char* data = sqlite3_column_text(stmt_, column);
+        int length = sqlite3_column_bytes(stmt_, column);
+        if (data == nullptr) return {};
+        return std::string(reinterpret_cast<const char*>(data), static_cast<std::size_t>(length));
+    }
+    std::string blob(int column) const {
+        const void* data = sqlite3_column_blob(stmt_, column);
+        int length = sqlite3_column_bytes(stmt_, column);
+        if (data == nullptr) return {};
+        return std::string(static_cast<const char*>(data), static_cast<std::size_t>(length));
+    }
+
+    const std::string& doing() const { return doing_; }
+
+  private:
+    StatementPtr prepare(std::string_view sql, bool persistent) {
+        sqlite3_stmt* raw = nullptr;
+        int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                                    persistent ? SQLITE_PREPARE_PERSISTENT : 0, &raw, nullptr);
+        StatementPtr prepared(raw);
+        if (rc != SQLITE_OK) throw_sqlite(db_, file_, doing_, rc);
+        return prepared;
+    }
+
+    void check_bind(int rc) {
+        if (rc != SQLITE_OK) throw_sqlite(db_, file_, doing_, rc);
+    }
+    void bind_one(int index, std::int64_t value) {
+        check_bind(sqlite3_bind_int64(stmt_, index, value));
+    }
+    void bind_one(int index, int value) { check_bind(sqlite3_bind_int(stmt_, index, value)); }
+    void bind_one(int index, std::string_view value) {
+        check_bind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
+                                       SQLITE_UTF8));
+    }
+    void bind_one(int index, const std::string& value) { bind_one(index, std::string_view(value)); }
+    void bind_one(int index, const char* value) { bind_one(index, std::string_view(value)); }
+    void bind_one(int index, Blob value) {
+        // A zero-length blob must still be a blob, not NULL: bind a non-null pointer.
+        static const char kEmpty = 0;
+        const char* data = value.bytes.empty() ? &kEmpty : value.bytes.data();
+        check_bind(sqlite3_bind_blob64(stmt_, index, data, value.bytes.size(), SQLITE_TRANSIENT));
+    }
+    void bind_one(int index, std::nullptr_t) { check_bind(sqlite3_bind_null(stmt_, index)); }
+
+    sqlite3* db_;
+    const std::string& file_;
+    std::string doing_;
+    sqlite3_stmt* stmt_ = nullptr;
+    StatementPtr owned_;
+};
+
+// BEGIN IMMEDIATE (take the write lock up front, so a busy database fails at the start and not
+// half-way); rolls back unless committed.
+class Transaction {
+  public:
+    Transaction(sqlite3* db, const std::string& file, std::string doing)
+        : db_(db), file_(file), doing_(std::move(doing)) {
+        exec(db_, file_, "BEGIN IMMEDIATE", doing_);
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    ~Transaction() {
+        // After a failed COMMIT SQLite may already have rolled back on its own.
+        if (!committed_ && sqlite3_get_autocommit(db_) == 0) {
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+    }
+    void commit() {
+        exec(db_, file_, "COMMIT", doing_);
+        committed_ = true;
+    }
+
+  private:
+    sqlite3* db_;
+    const std::string& file_;
+    std::string doing_;
+    bool committed_ = false;
+};
+
+// ---- Schema -------------------------------------------------------------------------------
+//
+// One function per version step. A step that has shipped is never edited: a catalog in the
+// field was built by it. A new schema is a new step appended to kMigrations.
+
+void migrate_to_1(sqlite3* db, const std::string& file) {
+    static constexpr const char* kSql = R"sql(
+CREATE TABLE devices (
+    id INTEGER PRIMARY KEY,
+    serial TEXT NOT NULL UNIQUE,
+    manufacturer TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    firmware TEXT NOT NULL DEFAULT '',
+    registered INTEGER NOT NULL DEFAULT 0 CHECK (registered IN (0, 1)),
+    custodian TEXT NOT NULL DEFAULT '',
+    officer TEXT NOT NULL DEFAULT '',
+    head TEXT NOT NULL DEFAULT '',
+    first_seen INTEGER NOT NULL DEFAULT 0,
+    last_seen INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE recordings (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    handle INTEGER NOT NULL,
+    name BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    captured_unix_s INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
+    sha256 TEXT NOT NULL DEFAULT '',
+    archive_path TEXT NOT NULL DEFAULT '',
+    archived_at INTEGER NOT NULL DEFAULT 0,
+    wiped_at INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (device_id, handle, name, size, captured_unix_s)
+);
+CREATE INDEX recordings_by_state ON recordings (state);
+
+CREATE TABLE dock_sessions (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    bay INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    outcome TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX dock_sessions_open ON dock_sessions (ended_at) WHERE ended_at IS NULL;
+
+CREATE TABLE health_checks (
+    id INTEGER PRIMARY KEY,
+    dock_session_id INTEGER NOT NULL REFERENCES dock_sessions (id),
+    at INTEGER NOT NULL,
+    battery_percent INTEGER NOT NULL,
+    charging INTEGER NOT NULL CHECK (charging IN (0, 1)),
+    faults TEXT NOT NULL,
+    storage_total_bytes INTEGER NOT NULL,
+    storage_free_bytes INTEGER NOT NULL
+);
+
+CREATE TABLE clock_syncs (
+    id INTEGER PRIMARY KEY,
+    dock_session_id INTEGER NOT NULL REFERENCES dock_sessions (id),
+    at INTEGER NOT NULL,
+    drift_ms INTEGER NOT NULL,
+    corrected INTEGER NOT NULL CHECK (corrected IN (0, 1)),
+    note TEXT NOT NULL
+);
+
+CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    bay INTEGER NOT NULL,
+    device_serial TEXT NOT NULL,
+    recording_id INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE INDEX audit_by_recording ON audit (recording_id, event);
+
+-- The audit log is append-only: the database itself refuses to change or drop an entry.
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit entries are append-only');
+END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN
+    SELECT RAISE(ABORT, 'audit entries are append-only');
+END;
+)sql";
+    exec(db, file, kSql, "creating the schema of version 1");
+}
+
+using MigrationStep = void (*)(sqlite3* db, const std::string& file);
+// kMigrations[n] takes a catalog from version n to version n + 1.
+constexpr std::array<MigrationStep, 1> kMigrations = {migrate_to_1};
+static_assert(kMigrations.size() == Catalog::kSchemaVersion);
+
+bool has_schema_version_table(sqlite3* db, const std::string& file) {
+    Query query(db, nullptr, file,
+                "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'",
+                "reading the schema version");
+    return query.step();
+}
+
+// 0 for an empty database.
+int read_schema_version(sqlite3* db, const std::string& file) {
+    if (!has_schema_version_table(db, file)) return 0;
+    Query query(db, nullptr, file, "SELECT max(version) FROM schema_version",
+                "reading the schema version");
+    if (!query.step() || query.is_null(0)) return 0;
+    return static_cast<int>(query.integer(0));
+}
+
+void refuse_newer(const std::string& file, int found) {
+    if (found > Catalog::kSchemaVersion) {
+        throw CatalogError("catalog " + file + " has schema version " + std::to_string(found) +
+                           ", newer than this version of cradled knows (" +
+                           std::to_string(Catalog::kSchemaVersion) +
+                           "); refusing to open it rather than risk damaging it");
+    }
+}
+
+void migrate(sqlite3* db, const std::string& file) {
+    int version = read_schema_version(db, file);
+    refuse_newer(file, version);
+    while (version < Catalog::kSchemaVersion) {
+        std::string doing = "migrating from schema version " + std::to_string(version) + " to " +
+                            std::to_string(version + 1);
+        Transaction transaction(db, file, doing);
+        // Another process may have migrated between our read and our write lock.
+        int current = read_schema_version(db, file);
+        refuse_newer(file, current);
+        if (current == version) {
+            exec(db, file, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+                 doing);
+            kMigrations[static_cast<std::size_t>(version)](db, file);
+            exec(db, file, "DELETE FROM schema_version", doing);
+            Query(db, nullptr, file, "INSERT INTO schema_version (version) VALUES (?)", doing)
+                .bind(version + 1)
+                .run();
+        }
+        transaction.commit();
+        version = read_schema_version(db, file);
+    }
+}
+
+// "file:<path>?immutable=1", the path percent-encoded as URI filenames require.
+std::string immutable_uri(const std::filesystem::path& file) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string uri = "file:";
+    for (char c : std::filesystem::absolute(file).string()) {
+        auto byte = static_cast<unsigned char>(c);
+        if (std::isalnum(byte) != 0 || std::strchr("/-._~", c) != nullptr) {
+            uri += c;
+        } else {
+            uri += '%';
+            uri += kHex[byte >> 4];
+            uri += kHex[byte & 0xf];
+        }
+    }
+    return uri + "?immutable=1";
+}
+
+// `file` names the catalog in messages; `filename` is what SQLite opens (maybe a URI).
+DatabasePtr open_database(const std::string& file, const std::string& filename, int flags,
+                          const char* vfs) {
+    sqlite3* raw = nullptr;
+    int rc = sqlite3_open_v2(filename.c_str(), &raw, flags, vfs);
+    DatabasePtr db(raw);
+    if (rc != SQLITE_OK) throw_sqlite(db.get(), file, "opening", rc);
+    sqlite3_extended_result_codes(db.get(), 1);
+    sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+    return db;
+}
+
+// ---- Values --------------------------------------------------------------------------------
+
+std::optional<RecordingState> parse_state(std::string_view text) {
+    if (text == "copying") return RecordingState::copying;
+    if (text == "archived") return RecordingState::archived;
+    if (text == "wiped") return RecordingState::wiped;
+    return std::nullopt;
+}
+
+bool is_sha256_hex(std::string_view text) {
+    if (text.size() != 64) return false;
+    for (char c : text) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+// An archive path is generated by the daemon; still, never store one that could point outside
+// the archive.
+bool is_safe_relative_path(std::string_view path) {
+    if (path.empty() || path.size() > kMaxArchivePathBytes || path.front() == '/') return false;
+    if (path.find('\0') != std::string_view::npos) return false;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string_view::npos) end = path.size();
+        std::string_view part = path.substr(start, end - start);
+        if (part.empty() || part == "." || part == "..") return false;
+        start = end + 1;
+    }
+    return true;
+}
+
+DeviceRow read_device(const Query& query) {
+    DeviceRow row;
+    row.id = query.integer(0);
+    row.serial = query.text(1);
+    row.manufacturer = query.text(2);
+    row.model = query.text(3);
+    row.firmware = query.text(4);
+    row.registered = query.integer(5) != 0;
+    row.custodian = query.text(6);
+    row.officer = query.text(7);
+    row.head = query.text(8);
+    row.first_seen = query.integer(9);
+    row.last_seen = query.integer(10);
+    return row;
+}
+
+RecordingRow read_recording(const Query& query) {
+    RecordingRow row;
+    row.id = query.integer(0);
+    row.key.device_id = query.integer(1);
+    row.key.handle = static_cast<std::uint32_t>(query.integer(2));
+    row.key.name = query.blob(3);
+    row.key.size = static_cast<std::uint64_t>(query.integer(4));
+    row.key.captured_unix_s = query.integer(5);
+    std::string state = query.text(6);
+    auto parsed = parse_state(state);
+    if (!parsed) {
+        throw CatalogError("catalog: " + query.doing() + ": recording " + std::to_string(row.id) +
+                           " has an unknown state '" + sanitize_text(state, 32) + "'");
+    }
+    row.state = *parsed;
+    row.sha256_hex = query.text(7);
+    row.archive_path = query.text(8);
+    row.archived_at = query.integer(9);
+    row.wiped_at = query.integer(10);
+    return row;
+}
+
+AuditRow read_audit(const Query& query) {
+    AuditRow row;
+    row.seq = query.integer(0);
+    row.at = query.integer(1);
+    row.event = query.text(2);
+    row.bay = static_cast<int>(query.integer(3));
+    row.device_serial = query.text(4);
+    row.recording_id = query.integer(5);
+    row.detail = query.text(6);
+    row.prev_hash_hex = query.text(7);
+    row.hash_hex = query.text(8);
+    return row;
+}
+
+// Code points that must not reach a terminal or a log viewer as they are: C0 and C1 controls
+// (escape sequences), line and paragraph separators, and bidirectional formatting characters,
+// which can make one name display as another.
+bool is_unprintable(char32_t cp) {
+    return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x200e || cp == 0x200f ||
+           cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+// Length of the well-formed UTF-8 sequence at the start of text and its code point, or 0 if
+// the first byte does not start one (stray continuation, overlong form, surrogate, > U+10FFFF,
+// truncated sequence).
+std::size_t decode_utf8(std::string_view text, char32_t& cp) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    unsigned char lead = byte(0);
+    std::size_t length = 0;
+    char32_t minimum = 0;
+    if (lead < 0x80) {
+        cp = lead;
+        return 1;
+    } else if (lead >= 0xc2 && lead <= 0xdf) {
+        length = 2;
+        cp = lead & 0x1f;
+        minimum = 0x80;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        length = 3;
+        cp = lead & 0x0f;
+        minimum = 0x800;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        length = 4;
+        cp = lead & 0x07;
+        minimum = 0x10000;
+    } else {
+        return 0;
+    }
+    if (text.size() < length) return 0;
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xc0) != 0x80) return 0;
+        cp = (cp << 6) | (byte(i) & 0x3f);
+    }
+    if (cp < minimum || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
+    return length;
+}
+
+void append_length_prefixed(Sha256& sha, std::string_view field) {
+    std::array<unsigned char, 8> length{};
+    std::uint64_t size = field.size();
+    for (int i = 7; i >= 0; --i) {
+        length[static_cast<std::size_t>(i)] = static_cast<unsigned char>(size & 0xff);
+        size >>= 8;
+    }
+    sha.update(std::as_bytes(std::span(length)));
+    sha.update(field);
+}
+
+}  // namespace
+
+const char* to_string(RecordingState state) noexcept {
+    switch (state) {
+        case RecordingState::copying:
+            return "copying";
+        case RecordingState::archived:
+            return "archived";
+        case RecordingState::wiped:
+            return "wiped";
+    }
+    return "unknown";
+}
+
+std::string sanitize_text(std::string_view raw, std::size_t max_bytes) {
+    std::string out;
+    out.reserve(std::min(raw.size(), max_bytes));
+    std::size_t at = 0;
+    while (at < raw.size()) {
+        char32_t cp = 0;
+        std::size_t length = decode_utf8(raw.substr(at), cp);
+        std::string_view piece;
+        if (length == 0) {
+            piece = "?";
+            length = 1;
+        } else if (is_unprintable(cp)) {
+            piece = "?";
+        } else {
+            piece = raw.substr(at, length);
+        }
+        // Whole characters only: the result stays valid UTF-8.
+        if (out.size() + piece.size() > max_bytes) break;
+        out.append(piece);
+        at += length;
+    }
+    return out;
+}
+
+// ---- Catalog: lifetime ---------------------------------------------------------------------
+
+Catalog::Catalog(const std::filesystem::path& file, const char* vfs)
+    : stmts_(std::make_unique<Statements>()) {
+    stmts_->file = file.string();
+    DatabasePtr db =
+        open_database(stmts_->file, stmts_->file, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+    // WAL with synchronous=FULL: a commit is durable when COMMIT returns (I3), and readers such
+    // as cradlectl never block the daemon.
+    std::string mode;
+    {
+        Query journal(db.get(), nullptr, stmts_->file, "PRAGMA journal_mode = WAL",
+                      "switching to WAL journaling");
+        if (journal.step()) mode = journal.text(0);
+    }
+    if (mode != "wal") {
+        throw_catalog(stmts_->file, "switching to WAL journaling",
+                      "SQLite kept journal mode '" + sanitize_text(mode, 32) + "'");
+    }
+    exec(db.get(), stmts_->file, "PRAGMA synchronous = FULL", "setting synchronous=FULL");
+    exec(db.get(), stmts_->file, "PRAGMA foreign_keys = ON", "enabling foreign keys");
+    migrate(db.get(), stmts_->file);
+    db_ = db.release();
+}
+
+Catalog Catalog::open_read_only(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec)) {
+        throw CatalogError("no catalog at " + file.string());
+    }
+    Catalog catalog;
+    catalog.stmts_ = std::make_unique<Statements>();
+    catalog.stmts_->file = file.string();
+    // While a writer has the catalog open, or after it crashed, the -wal file exists and a
+    // read-only connection shares its -shm index. Without a -wal file the main file holds every
+    // committed transaction; opening it as immutable then keeps SQLite from creating -wal and
+    // -shm files, which (owned by whoever ran cradlectl) could later lock out the daemon.
+    std::error_code wal_ec;
+    bool writer_present = std::filesystem::exists(file.string() + "-wal", wal_ec);
+    DatabasePtr db = writer_present
+                         ? open_database(catalog.stmts_->file, catalog.stmts_->file,
+                                         SQLITE_OPEN_READONLY, nullptr)
+                         : open_database(catalog.stmts_->file, immutable_uri(file),
+                                         SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr);
+    const std::string& name = catalog.stmts_->file;
+    if (!has_schema_version_table(db.get(), name)) {
+        throw CatalogError("catalog " + name + " is not a cradled catalog (no schema_version)");
+    }
+    int version = read_schema_version(db.get(), name);
+    refuse_newer(name, version);
+    if (version < kSchemaVersion) {
+        throw CatalogError("catalog " + name + " has schema version " + std::to_string(version) +
+                           " and needs migrating to version " + std::to_string(kSchemaVersion) +
+                           " by the daemon before it can be read");
+    }
+    catalog.db_ = db.release();
+    return catalog;
+}
+
+Catalog::Catalog(Catalog&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), stmts_(std::move(other.stmts_)) {}
+
+Catalog& Catalog::operator=(Catalog&& other) noexcept {
+    if (this != &other) {
+        stmts_.reset();
+        if (db_ != nullptr) sqlite3_close_v2(db_);
+        db_ = std::exchange(other.db_, nullptr);
+        stmts_ = std::move(other.stmts_);
+    }
+    return *this;
+}
+
+Catalog::~Catalog() {
+    // Statements first: a connection with live statements would stay open.
+    stmts_.reset();
+    if (db_ != nullptr) sqlite3_close_v2(db_);
+}
+
+int Catalog::schema_version() const {
+    return read_schema_version(db_, stmts_->file);
+}
+
+// ---- Devices -------------------------------------------------------------------------------
+
+DeviceRow Catalog::upsert_device(const std::string& serial, const std::string& manufacturer,
+                                 const std::string& model, const std::string& firmware,
+                                 std::int64_t now) {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    std::string doing = "recording a sighting of device " + clean_serial;
+    if (clean_serial.empty()) throw_catalog(stmts_->file, doing, "the serial is empty");
+    Transaction transaction(db_, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO devices (serial, manufacturer, model, firmware, first_seen, last_seen) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+          "ON CONFLICT (serial) DO UPDATE SET manufacturer = excluded.manufacturer, "
+          "model = excluded.model, firmware = excluded.firmware, "
+          "first_seen = CASE WHEN devices.first_seen = 0 THEN excluded.first_seen "
+          "ELSE devices.first_seen END, "
+          "last_seen = excluded.last_seen",
+          doing)
+        .bind(clean_serial, sanitize_text(manufacturer, kMaxIdentityBytes),
+              sanitize_text(model, kMaxIdentityBytes), sanitize_text(firmware, kMaxIdentityBytes),
+              now)
+        .run();
+    auto row = find_device(clean_serial);
+    transaction.commit();
+    if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
+    return *row;
+}
+
+std::optional<DeviceRow> Catalog::find_device(const std::string& serial) const {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
+                "officer, head, first_seen, last_seen FROM devices WHERE serial = ?",
+                "looking up device " + clean_serial);
+    query.bind(clean_serial);
+    if (!query.step()) return std::nullopt;
+    return read_device(query);
+}
+
+std::vector<DeviceRow> Catalog::devices() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
+                "officer, head, first_seen, last_seen FROM devices ORDER BY serial",
+                "listing devices");
+    std::vector<DeviceRow> rows;
+    while (query.step()) rows.push_back(read_device(query));
+    return rows;
+}
+
+DeviceRow Catalog::register_device(const std::string& serial, const std::string& custodian,
+                                   const std::string& officer, const std::string& head,
+                                   std::int64_t now) {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    std::string clean_custodian = sanitize_text(custodian, kMaxIdentityBytes);
+    std::string clean_officer = sanitize_text(officer, kMaxIdentityBytes);
+    std::string clean_head = sanitize_text(head, kMaxIdentityBytes);
+    std::string doing = "registering device " + clean_serial;
+    if (clean_serial.empty()) throw_catalog(stmts_->file, doing, "the serial is empty");
+
+    Transaction transaction(db_, stmts_->file, doing);
+    auto existing = find_device(clean_serial);
+    // The register is applied at every start; only a change is a new audited event.
+    if (existing && existing->registered && existing->custodian == clean_custodian &&
+        existing->officer == clean_officer && existing->head == clean_head) {
+        transaction.commit();
+        return *existing;
+    }
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO devices (serial, registered, custodian, officer, head) "
+          "VALUES (?, 1, ?, ?, ?) "
+          "ON CONFLICT (serial) DO UPDATE SET registered = 1, custodian = excluded.custodian, "
+          "officer = excluded.officer, head = excluded.head",
+          doing)
+        .bind(clean_serial, clean_custodian, clean_officer, clean_head)
+        .run();
+    AuditEvent event{
+        "device.registered", 0, clean_serial, 0,
+        "custodian=" + clean_custodian + "; officer=" + clean_officer + "; head=" + clean_head};
+    append_audit(event, now, doing);
+    auto row = find_device(clean_serial);
+    transaction.commit();
+    if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
+    return *row;
+}
+
+// ---- Recordings ----------------------------------------------------------------------------
+
+RecordingRow Catalog::begin_recording(const RecordingKey& key) {
+    std::string doing = "recording the start of a copy from device " +
+                        std::to_string(key.device_id) + " (handle " + std::to_string(key.handle) +
+                        ")";
+    if (key.name.size() > kMaxRecordingNameBytes) {
+        throw_catalog(stmts_->file, doing, "the recording name is longer than the catalog keeps");
+    }
+    if (key.size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw_catalog(stmts_->file, doing, "the recording size is out of range");
+    }
+    Transaction transaction(db_, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO recordings (device_id, handle, name, size, captured_unix_s, state) "
+          "VALUES (?, ?, ?, ?, ?, 'copying') ON CONFLICT DO NOTHING",
+          doing)
+        .bind(key.device_id, static_cast<std::int64_t>(key.handle), Blob{key.name},
+              static_cast<std::int64_t>(key.size), key.captured_unix_s)
+        .run();
+    auto row = find_recording(key);
+    transaction.commit();
+    if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
+    return *row;
+}
+
+std::optional<RecordingRow> Catalog::find_recording(const RecordingKey& key) const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+                "archive_path, archived_at, wiped_at FROM recordings WHERE device_id = ? AND "
+                "handle = ? AND name = ? AND size = ? AND captured_unix_s = ?",
+                "looking up a recording of device " + std::to_string(key.device_id));
+    query.bind(key.device_id, static_cast<std::int64_t>(key.handle), Blob{key.name},
+               static_cast<std::int64_t>(key.size), key.captured_unix_s);
+    if (!query.step()) return std::nullopt;
+    return read_recording(query);
+}
+
+std::optional<RecordingRow> Catalog::recording(std::int64_t id) const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+                "archive_path, archived_at, wiped_at FROM recordings WHERE id = ?",
+                "looking up recording " + std::to_string(id));
+    query.bind(id);
+    if (!query.step()) return std::nullopt;
+    return read_recording(query);
+}
+
+std::vector<RecordingRow> Catalog::recordings() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+                "archive_path, archived_at, wiped_at FROM recordings ORDER BY id",
+                "listing recordings");
+    std::vector<RecordingRow> rows;
+    while (query.step()) rows.push_back(read_recording(query));
+    return rows;
+}
+
+std::vector<RecordingRow> Catalog::recordings_in_state(RecordingState state) const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+                "archive_path, archived_at, wiped_at FROM recordings WHERE state = ? ORDER BY id",
+                std::string("listing ") + to_string(state) + " recordings");
+    query.bind(to_string(state));
+    std::vector<RecordingRow> rows;
+    while (query.step()) rows.push_back(read_recording(query));
+    return rows;
+}
+
+namespace {
+// The state a transition starts from; throws if the row is missing or elsewhere.
+void require_state(const std::optional<RecordingRow>& row, std::int64_t id, RecordingState expected,
+                   const std::string& file, const std::string& doing) {
+    if (!row) throw_catalog(file, doing, "there is no recording " + std::to_string(id));
+    if (row->state != expected) {
+        throw_catalog(file, doing,
+                      "recording " + std::to_string(id) + " is " + to_string(row->state) +
+                          ", not " + to_string(expected));
+    }
+}
+}  // namespace
+
+void Catalog::mark_archived(std::int64_t id, const std::string& sha256_hex,
+                            const std::string& archive_path, std::int64_t now,
+                            const AuditEvent& audit) {
+    std::string doing = "marking recording " + std::to_string(id) + " archived";
+    if (!is_sha256_hex(sha256_hex)) {
+        throw_catalog(stmts_->file, doing, "the SHA-256 is not 64 lower-case hex digits");
+    }
+    if (!is_safe_relative_path(archive_path)) {
+        throw_catalog(
+            stmts_->file, doing,
+            "the archive path '" + sanitize_text(archive_path) + "' is not a plain relative path");
+    }
+    Transaction transaction(db_, stmts_->file, doing);
+    require_state(recording(id), id, RecordingState::copying, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "UPDATE recordings SET state = 'archived', sha256 = ?, archive_path = ?, "
+          "archived_at = ? WHERE id = ?",
+          doing)
+        .bind(sha256_hex, archive_path, now, id)
+        .run();
+    // The hash and the path go into the chained log so that neither can be changed in the
+    // recordings table unnoticed.
+    AuditEvent event = audit;
+    if (event.event.empty()) event.event = "recording.archived";
+    event.recording_id = id;
+    std::string binding = "sha256=" + sha256_hex + "; path=" + archive_path;
+    event.detail = event.detail.empty() ? binding : binding + "; " + event.detail;
+    append_audit(event, now, doing);
+    transaction.commit();
+}
+
+void Catalog::mark_wiped(std::int64_t id, std::int64_t now, const AuditEvent& audit) {
+    std::string doing = "marking recording " + std::to_string(id) + " wiped";
+    Transaction transaction(db_, stmts_->file, doing);
+    require_state(recording(id), id, RecordingState::archived, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "UPDATE recordings SET state = 'wiped', wiped_at = ? WHERE id = ?", doing)
+        .bind(now, id)
+        .run();
+    AuditEvent event = audit;
+    if (event.event.empty()) event.event = "recording.wiped";
+    event.recording_id = id;
+    append_audit(event, now, doing);
+    transaction.commit();
+}
+
+void Catalog::forget_copying(std::int64_t id) {
+    std::string doing = "forgetting the interrupted copy of recording " + std::to_string(id);
+    Transaction transaction(db_, stmts_->file, doing);
+    auto row = recording(id);
+    if (!row) {
+        // Already gone: recovery may run more than once.
+        transaction.commit();
+        return;
+    }
+    require_state(row, id, RecordingState::copying, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "DELETE FROM recordings WHERE id = ? AND state = 'copying'", doing)
+        .bind(id)
+        .run();
+    transaction.commit();
+}
+
+// ---- Dock sessions, health checks, clock syncs ---------------------------------------------
+
+std::int64_t Catalog::begin_dock(std::int64_t device_id, int bay, std::int64_t now) {
+    std::string doing =
+        "recording device " + std::to_string(device_id) + " docked in bay " + std::to_string(bay);
+    Transaction transaction(db_, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO dock_sessions (device_id, bay, started_at) VALUES (?, ?, ?)", doing)
+        .bind(device_id, bay, now)
+        .run();
+    std::int64_t id = sqlite3_last_insert_rowid(db_);
+    transaction.commit();
+    return id;
+}
+
+void Catalog::end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome) {
+    std::string doing = "ending dock session " + std::to_string(dock_id);
+    Transaction transaction(db_, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "UPDATE dock_sessions SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL",
+          doing)
+        .bind(now, sanitize_text(outcome, kMaxOutcomeBytes), dock_id)
+        .run();
+    if (sqlite3_changes(db_) == 0) {
+        Query exists(db_, stmts_.get(), stmts_->file, "SELECT 1 FROM dock_sessions WHERE id = ?",
+                     doing);
+        exists.bind(dock_id);
+        throw_catalog(stmts_->file, doing,
+                      exists.step() ? "it has already ended" : "there is no such dock session");
+    }
+    transaction.commit();
+}
+
+void Catalog::close_open_docks(std::int64_t now) {
+    std::string doing = "closing dock sessions left open";
+    Transaction transaction(db_, stmts_->file, doing);
+    Query(db_, stmts_.get(), stmts_->file,
+          "UPDATE dock_sessions SET ended_at = ?, outcome = 'interrupted' WHERE ended_at IS NULL",
+          doing)
+        .bind(now)
+        .run();
+    transaction.commit();
+}
+
+std::vector<DockSessionRow> Catalog::dock_sessions() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, device_id, bay, started_at, ended_at, outcome FROM dock_sessions "
+                "ORDER BY id",
+                "listing dock sessions");
+    std::vector<DockSessionRow> rows;
+    while (query.step()) {
+        DockSessionRow row;
+        row.id = query.integer(0);
+        row.device_id = query.integer(1);
+        row.bay = static_cast<int>(query.integer(2));
+        row.started_at = query.integer(3);
+        row.ended_at = query.is_null(4) ? 0 : query.integer(4);
+        row.outcome = query.text(5);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void Catalog::add_health_check(const HealthCheckRow& row) {
+    std::string doing =
+        "recording a health check of dock session " + std::to_string(row.dock_session_id);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO health_checks (dock_session_id, at, battery_percent, charging, faults, "
+          "storage_total_bytes, storage_free_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+          doing)
+        .bind(row.dock_session_id, row.at, row.battery_percent, row.charging ? 1 : 0,
+              sanitize_text(row.faults, kMaxDetailBytes),
+              static_cast<std::int64_t>(row.storage_total_bytes),
+              static_cast<std::int64_t>(row.storage_free_bytes))
+        .run();
+}
+
+std::vector<HealthCheckRow> Catalog::health_checks() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT dock_session_id, at, battery_percent, charging, faults, "
+                "storage_total_bytes, storage_free_bytes FROM health_checks ORDER BY id",
+                "listing health checks");
+    std::vector<HealthCheckRow> rows;
+    while (query.step()) {
+        HealthCheckRow row;
+        row.dock_session_id = query.integer(0);
+        row.at = query.integer(1);
+        row.battery_percent = static_cast<int>(query.integer(2));
+        row.charging = query.integer(3) != 0;
+        row.faults = query.text(4);
+        row.storage_total_bytes = static_cast<std::uint64_t>(query.integer(5));
+        row.storage_free_bytes = static_cast<std::uint64_t>(query.integer(6));
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+void Catalog::add_clock_sync(const ClockSyncRow& row) {
+    std::string doing =
+        "recording a clock sync of dock session " + std::to_string(row.dock_session_id);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO clock_syncs (dock_session_id, at, drift_ms, corrected, note) "
+          "VALUES (?, ?, ?, ?, ?)",
+          doing)
+        .bind(row.dock_session_id, row.at, row.drift_ms, row.corrected ? 1 : 0,
+              sanitize_text(row.note, kMaxDetailBytes))
+        .run();
+}
+
+std::vector<ClockSyncRow> Catalog::clock_syncs() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT dock_session_id, at, drift_ms, corrected, note FROM clock_syncs "
+                "ORDER BY id",
+                "listing clock syncs");
+    std::vector<ClockSyncRow> rows;
+    while (query.step()) {
+        ClockSyncRow row;
+        row.dock_session_id = query.integer(0);
+        row.at = query.integer(1);
+        row.drift_ms = query.integer(2);
+        row.corrected = query.integer(3) != 0;
+        row.note = query.text(4);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// ---- Audit log -----------------------------------------------------------------------------
+
+void Catalog::audit(const AuditEvent& event, std::int64_t now) {
+    std::string doing = "appending audit event " + sanitize_text(event.event, kMaxEventBytes);
+    Transaction transaction(db_, stmts_->file, doing);
+    append_audit(event, now, doing);
+    transaction.commit();
+}
+
+void Catalog::append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing) {
+    AuditRow row;
+    row.seq = 1;
+    row.prev_hash_hex = std::string(kGenesisHash);
+    {
+        Query last(db_, stmts_.get(), stmts_->file,
+                   "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", doing);
+        if (last.step()) {
+            row.seq = last.integer(0) + 1;
+            row.prev_hash_hex = last.text(1);
+        }
+    }
+    row.at = now;
+    row.event = sanitize_text(event.event, kMaxEventBytes);
+    row.bay = event.bay;
+    row.device_serial = sanitize_text(event.device_serial, kMaxIdentityBytes);
+    row.recording_id = event.recording_id;
+    row.detail = sanitize_text(event.detail, kMaxDetailBytes);
+    row.hash_hex = audit_hash(row);
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO audit (seq, at, event, bay, device_serial, recording_id, detail, "
+          "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          doing)
+        .bind(row.seq, row.at, row.event, row.bay, row.device_serial, row.recording_id, row.detail,
+              row.prev_hash_hex, row.hash_hex)
+        .run();
+}
+
+std::vector<AuditRow> Catalog::audit_rows() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
+                "hash FROM audit ORDER BY seq",
+                "reading the audit log");
+    std::vector<AuditRow> rows;
+    while (query.step()) rows.push_back(read_audit(query));
+    return rows;
+}
+
+std::string Catalog::audit_hash(const AuditRow& row) {
+    // Every field length-prefixed, so no two different rows encode to the same bytes.
+    Sha256 sha;
+    append_length_prefixed(sha, "cradled audit v1");
+    append_length_prefixed(sha, row.prev_hash_hex);
+    append_length_prefixed(sha, std::to_string(row.seq));
+    append_length_prefixed(sha, std::to_string(row.at));
+    append_length_prefixed(sha, row.event);
+    append_length_prefixed(sha, std::to_string(row.bay));
+    append_length_prefixed(sha, row.device_serial);
+    append_length_prefixed(sha, std::to_string(row.recording_id));
+    append_length_prefixed(sha, row.detail);
+    return sha.hex_digest();
+}
+
+std::vector<std::string> Catalog::check_integrity() const {
+    std::vector<std::string> problems;
+    {
+        Query query(db_, nullptr, stmts_->file, "PRAGMA integrity_check",
+                    "checking the database's integrity");
+        while (query.step()) {
+            std::string line = query.text(0);
+            if (line != "ok") problems.push_back("catalog integrity: " + sanitize_text(line, 512));
+        }
+    }
+    {
+        Query query(db_, nullptr, stmts_->file, "PRAGMA foreign_key_check",
+                    "checking the catalog's foreign keys");
+        while (query.step()) {
+            problems.push_back("catalog foreign key: row " + std::to_string(query.integer(1)) +
+                               " of " + sanitize_text(query.text(0), 64) + " refers to a missing " +
+                               sanitize_text(query.text(2), 64) + " row");
+        }
+    }
+    return problems;
+}
+
+}  // namespace cradle

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct sqlite3;
@@ -19,7 +20,7 @@ struct sqlite3;
 namespace cradle {
 
 class CatalogError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -115,8 +116,10 @@ struct ClockSyncRow {
 // messages): control bytes and invalid UTF-8 become '?', and the result is at most max_bytes.
 std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 
+// One Catalog (one SQLite connection and its prepared statements) is used by one thread at a
+// time. Any number of processes may read the file while one writes it.
 class Catalog {
-public:
+  public:
     static constexpr int kSchemaVersion = 1;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
@@ -174,8 +177,15 @@ public:
     // The hash a row must carry, given the previous row's hash.
     static std::string audit_hash(const AuditRow& row);
 
-private:
+    // SQLite's own consistency checks (integrity_check, foreign_key_check): one line per
+    // problem, empty when the database file is sound. Read-only.
+    std::vector<std::string> check_integrity() const;
+
+  private:
     Catalog() = default;
+    // Appends one chained audit row; the caller holds the write transaction.
+    void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
+
     struct Statements;
     sqlite3* db_ = nullptr;
     std::unique_ptr<Statements> stmts_;

@@ -1,0 +1,175 @@
+#include "cradlectl/text_output.hpp"
+
+#include "daemon/catalog.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <ctime>
+
+namespace cradle::ctl {
+
+std::string printable(std::string_view text) {
+    return sanitize_text(text, 1 << 16);
+}
+
+std::string json_string(std::string_view raw) {
+    std::string text = printable(raw);
+    std::string out = "\"";
+    for (char c : text) {
+        auto byte = static_cast<unsigned char>(c);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (byte < 0x20 || byte == 0x7f) {  // not left by printable(); kept for safety
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+    out += '"';
+    return out;
+}
+
+void JsonObject::key(std::string_view key) {
+    if (!members_.empty()) members_ += ", ";
+    members_ += json_string(key);
+    members_ += ": ";
+}
+
+JsonObject& JsonObject::add(std::string_view key, std::string_view text) {
+    this->key(key);
+    members_ += json_string(text);
+    return *this;
+}
+
+JsonObject& JsonObject::add(std::string_view key, std::int64_t number) {
+    this->key(key);
+    members_ += std::to_string(number);
+    return *this;
+}
+
+JsonObject& JsonObject::add(std::string_view key, std::uint64_t number) {
+    this->key(key);
+    members_ += std::to_string(number);
+    return *this;
+}
+
+JsonObject& JsonObject::add(std::string_view key, bool value) {
+    this->key(key);
+    members_ += value ? "true" : "false";
+    return *this;
+}
+
+JsonObject& JsonObject::add_null(std::string_view key) {
+    this->key(key);
+    members_ += "null";
+    return *this;
+}
+
+JsonObject& JsonObject::add_json(std::string_view key, std::string_view value) {
+    this->key(key);
+    members_ += value;
+    return *this;
+}
+
+std::string json_array(const std::vector<std::string>& elements) {
+    if (elements.empty()) return "[]";
+    std::string out = "[\n";
+    for (std::size_t i = 0; i < elements.size(); ++i) {
+        out += "  ";
+        out += elements[i];
+        out += i + 1 < elements.size() ? ",\n" : "\n";
+    }
+    out += "]";
+    return out;
+}
+
+std::string utc_iso8601(std::int64_t unix_s) {
+    std::time_t time = static_cast<std::time_t>(unix_s);
+    std::tm parts{};
+    char text[64];
+    // A device can claim any capture time; show what cannot be a calendar date as a number.
+    if (gmtime_r(&time, &parts) == nullptr ||
+        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
+        return "@" + std::to_string(unix_s);
+    }
+    return text;
+}
+
+std::string hex_bytes(std::string_view bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size() * 2);
+    for (char c : bytes) {
+        auto byte = static_cast<unsigned char>(c);
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xf];
+    }
+    return out;
+}
+
+std::string human_bytes(std::uint64_t bytes) {
+    static constexpr std::array<const char*, 6> kUnits = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    if (bytes < 1024) return std::to_string(bytes) + " B";
+    double value = static_cast<double>(bytes);
+    std::size_t unit = 0;
+    while (value >= 1024 && unit + 1 < kUnits.size()) {
+        value /= 1024;
+        ++unit;
+    }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f %s", value, kUnits[unit]);
+    return text;
+}
+
+namespace {
+// Display width of sanitised UTF-8: one column per code point.
+std::size_t display_width(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xc0) != 0x80;
+    }));
+}
+}  // namespace
+
+TextTable::TextTable(std::vector<std::string> headings) {
+    rows_.push_back(std::move(headings));
+}
+
+void TextTable::add_row(std::vector<std::string> cells) {
+    cells.resize(rows_.front().size());
+    for (std::string& cell : cells) cell = printable(cell);
+    rows_.push_back(std::move(cells));
+}
+
+void TextTable::print(std::ostream& out) const {
+    std::vector<std::size_t> widths(rows_.front().size(), 0);
+    for (const auto& row : rows_) {
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], display_width(row[i]));
+        }
+    }
+    for (const auto& row : rows_) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line.append(widths[i] - display_width(row[i]) + 2, ' ');
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        out << line << '\n';
+    }
+}
+
+void print_fields(std::ostream& out,
+                  const std::vector<std::pair<std::string, std::string>>& fields) {
+    std::size_t width = 0;
+    for (const auto& field : fields) width = std::max(width, display_width(field.first));
+    for (const auto& [label, value] : fields) {
+        out << label << std::string(width - display_width(label) + 2, ' ') << printable(value)
+            << '\n';
+    }
+}
+
+}  // namespace cradle::ctl

@@ -1,0 +1,70 @@
+// Output helpers of cradlectl: JSON values, UTC times, aligned text tables.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cradle::ctl {
+
+// Everything cradlectl prints passes through here: a catalog can have been edited by hand, so
+// even fields the daemon sanitised before storing them are made printable again.
+std::string printable(std::string_view text);
+
+// A JSON string literal (with its quotes) of printable(text).
+std::string json_string(std::string_view text);
+
+// One JSON object, built member by member in the order given.
+class JsonObject {
+  public:
+    JsonObject& add(std::string_view key, std::string_view text);
+    JsonObject& add(std::string_view key, const char* text) {
+        return add(key, std::string_view(text));
+    }
+    JsonObject& add(std::string_view key, std::int64_t number);
+    JsonObject& add(std::string_view key, std::uint64_t number);
+    JsonObject& add(std::string_view key, int number) {
+        return add(key, static_cast<std::int64_t>(number));
+    }
+    JsonObject& add(std::string_view key, bool value);
+    JsonObject& add_null(std::string_view key);
+    // value must already be JSON.
+    JsonObject& add_json(std::string_view key, std::string_view value);
+    std::string str() const { return "{" + members_ + "}"; }
+
+  private:
+    void key(std::string_view key);
+    std::string members_;
+};
+
+// A JSON array, one element per line.
+std::string json_array(const std::vector<std::string>& elements);
+
+// "2024-05-01T10:00:00Z".
+std::string utc_iso8601(std::int64_t unix_s);
+
+// Lower-case hex of raw bytes.
+std::string hex_bytes(std::string_view bytes);
+
+// "1.5 GiB"; bytes below 1 KiB as "512 B".
+std::string human_bytes(std::uint64_t bytes);
+
+// Columns padded to their widest cell, two spaces apart; no trailing blanks.
+class TextTable {
+  public:
+    explicit TextTable(std::vector<std::string> headings);
+    void add_row(std::vector<std::string> cells);
+    void print(std::ostream& out) const;
+
+  private:
+    std::vector<std::vector<std::string>> rows_;  // headings first
+};
+
+// "label   value" lines with the values aligned.
+void print_fields(std::ostream& out,
+                  const std::vector<std::pair<std::string, std::string>>& fields);
+
+}  // namespace cradle::ctl

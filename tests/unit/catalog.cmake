@@ -1,0 +1,6 @@
+# The catalog, the state verifier and cradlectl's offline mode.
+cradle_test(catalog_test unit ${CMAKE_CURRENT_LIST_DIR}/test_catalog.cpp)
+cradle_test(state_verifier_test unit ${CMAKE_CURRENT_LIST_DIR}/test_state_verifier.cpp)
+cradle_test(cradlectl_test unit ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl.cpp)
+# These tests run the built binary.
+add_dependencies(cradlectl_test cradlectl)

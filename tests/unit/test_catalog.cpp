@@ -1,0 +1,661 @@
+#include "daemon/catalog.hpp"
+#include "daemon/sha256.hpp"
+#include "tests/support/sqlite_fault_vfs.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace cradle {
+namespace {
+
+using test::SqliteFaultVfs;
+using test::TempDir;
+
+constexpr std::int64_t kNow = 1714557600;  // 2024-05-01T10:00:00Z
+const std::string kSha = Sha256::hex_of("footage");
+
+// A plain SQLite connection, to look at (or tamper with) the catalog behind its back.
+class RawDb {
+  public:
+    explicit RawDb(const std::filesystem::path& file, bool create = false) {
+        sqlite3* raw = nullptr;
+        int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+        int rc = sqlite3_open_v2(file.c_str(), &raw, flags, nullptr);
+        db_.reset(raw);
+        if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + file.string());
+    }
+    // Returns the error message, or "" on success.
+    std::string exec(const std::string& sql) {
+        char* error = nullptr;
+        int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &error);
+        std::string message = error != nullptr ? error : (rc == SQLITE_OK ? "" : "failed");
+        sqlite3_free(error);
+        return message;
+    }
+    std::string text(const std::string& sql) {
+        sqlite3_stmt* raw = nullptr;
+        if (sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+            throw std::runtime_error(sqlite3_errmsg(db_.get()));
+        }
+        std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> stmt(raw, sqlite3_finalize);
+        if (sqlite3_step(stmt.get()) != SQLITE_ROW) return {};
+        const unsigned char* value = sqlite3_column_text(stmt.get(), 0);
+        return value != nullptr ? reinterpret_cast<const char*>(value) : "";
+    }
+
+  private:
+    struct Close {
+        void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+    };
+    std::unique_ptr<sqlite3, Close> db_;
+};
+
+class CatalogTest : public ::testing::Test {
+  protected:
+    std::filesystem::path file() const { return dir_.path() / "catalog.sqlite"; }
+
+    RecordingKey key_for(const DeviceRow& device, std::uint32_t handle = 1,
+                         std::string name = "VID_0001.MP4") {
+        return RecordingKey{device.id, handle, std::move(name), 1000, kNow - 3600};
+    }
+
+    static AuditEvent archived_event(std::int64_t id) {
+        return {"recording.archived", 2, "SN-1", id, "copied"};
+    }
+
+    static std::size_t count_events(const Catalog& catalog, const std::string& event,
+                                    std::int64_t recording_id) {
+        auto rows = catalog.audit_rows();
+        return static_cast<std::size_t>(std::count_if(rows.begin(), rows.end(), [&](auto& row) {
+            return row.event == event && row.recording_id == recording_id;
+        }));
+    }
+
+    static void expect_chain_intact(const Catalog& catalog) {
+        std::string previous(64, '0');
+        std::int64_t seq = 0;
+        for (const AuditRow& row : catalog.audit_rows()) {
+            EXPECT_EQ(row.seq, ++seq);
+            EXPECT_EQ(row.prev_hash_hex, previous) << "audit entry " << row.seq;
+            EXPECT_EQ(Catalog::audit_hash(row), row.hash_hex) << "audit entry " << row.seq;
+            previous = row.hash_hex;
+        }
+    }
+
+    TempDir dir_;
+};
+
+TEST_F(CatalogTest, MigratesAnEmptyFileToTheCurrentSchemaInWalMode) {
+    {
+        Catalog catalog(file());
+        EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
+        EXPECT_TRUE(catalog.devices().empty());
+        EXPECT_TRUE(catalog.audit_rows().empty());
+    }
+    RawDb raw(file());
+    EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
+    EXPECT_EQ(raw.text("SELECT version FROM schema_version"), "1");
+    for (const char* table :
+         {"devices", "recordings", "dock_sessions", "health_checks", "clock_syncs", "audit"}) {
+        EXPECT_EQ(
+            raw.text(std::string("SELECT name FROM sqlite_schema WHERE name = '") + table + "'"),
+            table);
+    }
+}
+
+TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
+    std::int64_t id = 0;
+    {
+        Catalog catalog(file());
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        id = catalog.begin_recording(key_for(device)).id;
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    }
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
+    auto row = catalog.recording(id);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->state, RecordingState::archived);
+    EXPECT_EQ(row->sha256_hex, kSha);
+    EXPECT_EQ(row->archive_path, "2024/05/01/1/1.mp4");
+    EXPECT_EQ(row->archived_at, kNow);
+    ASSERT_EQ(catalog.devices().size(), 1u);
+    EXPECT_EQ(catalog.devices()[0].model, "BC-1");
+    EXPECT_EQ(catalog.audit_rows().size(), 1u);
+}
+
+TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
+    { Catalog catalog(file()); }
+    RawDb(file()).exec("UPDATE schema_version SET version = 7");
+    for (int read_only = 0; read_only < 2; ++read_only) {
+        try {
+            if (read_only) {
+                Catalog::open_read_only(file());
+            } else {
+                Catalog catalog(file());
+            }
+            ADD_FAILURE() << "a newer catalog was opened";
+        } catch (const CatalogError& error) {
+            std::string message = error.what();
+            EXPECT_NE(message.find("version 7"), std::string::npos) << message;
+            EXPECT_NE(message.find("(1)"), std::string::npos) << message;
+        }
+    }
+    EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "7");
+}
+
+TEST_F(CatalogTest, OpenReadOnlyNeverCreatesOrMigrates) {
+    try {
+        Catalog::open_read_only(file());
+        ADD_FAILURE() << "opened a missing catalog";
+    } catch (const CatalogError& error) {
+        EXPECT_EQ(std::string(error.what()), "no catalog at " + file().string());
+    }
+    EXPECT_FALSE(std::filesystem::exists(file()));
+
+    // An empty database is not a catalog, and is left as it is.
+    { RawDb(file(), true).exec("CREATE TABLE unrelated (x)"); }
+    EXPECT_THROW(Catalog::open_read_only(file()), CatalogError);
+    EXPECT_EQ(RawDb(file()).text("SELECT count(*) FROM sqlite_schema WHERE name = 'devices'"), "0");
+}
+
+TEST_F(CatalogTest, OpenReadOnlyReadsWhileTheWriterHoldsTheCatalogAndCannotWrite) {
+    Catalog writer(file());
+    writer.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    Catalog reader = Catalog::open_read_only(file());
+    ASSERT_EQ(reader.devices().size(), 1u);
+    writer.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
+    EXPECT_EQ(reader.devices().size(), 2u);
+    EXPECT_THROW(reader.upsert_device("SN-3", "Maker", "BC-1", "1.0", kNow), CatalogError);
+    EXPECT_THROW(reader.audit({"test", 0, "", 0, ""}, kNow), CatalogError);
+}
+
+TEST_F(CatalogTest, OpenReadOnlyLeavesNoFilesBehindWhenNoWriterIsPresent) {
+    std::filesystem::path odd_dir = dir_.path() / "state dir #1 %20?";
+    std::filesystem::create_directories(odd_dir);
+    std::filesystem::path odd_file = odd_dir / "catalog.sqlite";
+    {
+        Catalog writer(odd_file);
+        writer.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    }
+    ASSERT_FALSE(std::filesystem::exists(odd_file.string() + "-wal"));
+    {
+        Catalog reader = Catalog::open_read_only(odd_file);
+        EXPECT_EQ(reader.devices().size(), 1u);
+        EXPECT_TRUE(reader.check_integrity().empty());
+    }
+    // Files created here by another user (the one running cradlectl) could lock out the daemon.
+    EXPECT_FALSE(std::filesystem::exists(odd_file.string() + "-wal"));
+    EXPECT_FALSE(std::filesystem::exists(odd_file.string() + "-shm"));
+}
+
+TEST_F(CatalogTest, OpenReadOnlySeesCommitsStillInTheWalAfterACrash) {
+    { Catalog catalog(file()); }
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int status = 1;
+        try {
+            auto* catalog = new Catalog(file());  // never closed: the process dies
+            catalog->upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+            status = 0;
+        } catch (...) {
+        }
+        ::_exit(status);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_TRUE(std::filesystem::exists(file().string() + "-wal"));
+    Catalog reader = Catalog::open_read_only(file());
+    EXPECT_EQ(reader.devices().size(), 1u);
+}
+
+TEST_F(CatalogTest, BeginRecordingIsIdempotentPerKey) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    RecordingKey key = key_for(device);
+    RecordingRow first = catalog.begin_recording(key);
+    RecordingRow again = catalog.begin_recording(key);
+    EXPECT_EQ(first.id, again.id);
+    EXPECT_EQ(first.state, RecordingState::copying);
+    EXPECT_EQ(catalog.recordings().size(), 1u);
+
+    // An archived recording seen again is still the same row, in its state.
+    catalog.mark_archived(first.id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(first.id));
+    EXPECT_EQ(catalog.begin_recording(key).state, RecordingState::archived);
+
+    RecordingKey other_handle = key;
+    other_handle.handle = 2;
+    RecordingKey other_name = key;
+    other_name.name = "VID_0002.MP4";
+    RecordingKey other_size = key;
+    other_size.size = 1001;
+    RecordingKey other_time = key;
+    other_time.captured_unix_s += 1;
+    std::vector<std::int64_t> ids = {first.id};
+    for (const RecordingKey& other : {other_handle, other_name, other_size, other_time}) {
+        ids.push_back(catalog.begin_recording(other).id);
+    }
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end()) << "two keys share a row";
+    EXPECT_EQ(catalog.recordings().size(), 5u);
+    EXPECT_EQ(catalog.find_recording(other_size)->id, ids[3]);
+}
+
+TEST_F(CatalogTest, BeginRecordingForAnUnknownDeviceFails) {
+    Catalog catalog(file());
+    EXPECT_THROW(catalog.begin_recording(RecordingKey{42, 1, "x", 1, kNow}), CatalogError);
+    EXPECT_TRUE(catalog.recordings().empty());
+}
+
+TEST_F(CatalogTest, StateTransitionsFollowCopyingArchivedWiped) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    std::int64_t id = catalog.begin_recording(key_for(device)).id;
+
+    EXPECT_THROW(catalog.mark_wiped(id, kNow, {"recording.wiped", 2, "SN-1", id, ""}),
+                 CatalogError);
+    EXPECT_THROW(
+        catalog.mark_archived(id, "not-a-hash", "2024/05/01/1/1.mp4", kNow, archived_event(id)),
+        CatalogError);
+    EXPECT_THROW(catalog.mark_archived(id, kSha, "../../etc/passwd", kNow, archived_event(id)),
+                 CatalogError);
+    EXPECT_THROW(catalog.mark_archived(id, kSha, "/abs/1.mp4", kNow, archived_event(id)),
+                 CatalogError);
+    EXPECT_THROW(catalog.mark_archived(id + 100, kSha, "a/1.mp4", kNow, archived_event(id + 100)),
+                 CatalogError);
+    EXPECT_EQ(catalog.recording(id)->state, RecordingState::copying);
+    EXPECT_TRUE(catalog.audit_rows().empty()) << "a refused transition left an audit row";
+
+    catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    EXPECT_EQ(catalog.recording(id)->state, RecordingState::archived);
+    EXPECT_THROW(
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow + 1, archived_event(id)),
+        CatalogError);
+    EXPECT_THROW(catalog.forget_copying(id), CatalogError);
+
+    catalog.mark_wiped(id, kNow + 60, {"recording.wiped", 2, "SN-1", id, ""});
+    auto wiped = catalog.recording(id);
+    EXPECT_EQ(wiped->state, RecordingState::wiped);
+    EXPECT_EQ(wiped->wiped_at, kNow + 60);
+    EXPECT_EQ(wiped->archived_at, kNow);
+    EXPECT_THROW(catalog.mark_wiped(id, kNow + 61, {"recording.wiped", 2, "SN-1", id, ""}),
+                 CatalogError);
+    EXPECT_THROW(catalog.forget_copying(id), CatalogError);
+
+    EXPECT_EQ(count_events(catalog, "recording.archived", id), 1u);
+    EXPECT_EQ(count_events(catalog, "recording.wiped", id), 1u);
+    EXPECT_EQ(catalog.audit_rows().size(), 2u);
+    EXPECT_EQ(catalog.recordings_in_state(RecordingState::wiped).size(), 1u);
+    EXPECT_TRUE(catalog.recordings_in_state(RecordingState::copying).empty());
+}
+
+TEST_F(CatalogTest, ForgetCopyingRemovesOnlyTheCopyingRow) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    std::int64_t id = catalog.begin_recording(key_for(device)).id;
+    catalog.forget_copying(id);
+    EXPECT_FALSE(catalog.recording(id));
+    catalog.forget_copying(id);  // recovery may repeat itself
+    EXPECT_TRUE(catalog.recordings().empty());
+}
+
+TEST_F(CatalogTest, TheArchivedAuditEntryBindsTheHashAndPath) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    std::int64_t id = catalog.begin_recording(key_for(device)).id;
+    catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    auto rows = catalog.audit_rows();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].event, "recording.archived");
+    EXPECT_EQ(rows[0].recording_id, id);
+    EXPECT_EQ(rows[0].bay, 2);
+    EXPECT_EQ(rows[0].device_serial, "SN-1");
+    EXPECT_EQ(rows[0].at, kNow);
+    EXPECT_NE(rows[0].detail.find("sha256=" + kSha), std::string::npos) << rows[0].detail;
+    EXPECT_NE(rows[0].detail.find("2024/05/01/1/1.mp4"), std::string::npos) << rows[0].detail;
+}
+
+TEST_F(CatalogTest, AuditChainRecomputesFromTheGenesisHash) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    catalog.register_device("SN-1", "Custodian A", "Officer 17", "Head of Unit", kNow);
+    catalog.audit({"dock.start", 3, "SN-1", 0, "docked"}, kNow + 1);
+    std::int64_t id = catalog.begin_recording(key_for(device)).id;
+    catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow + 2, archived_event(id));
+    catalog.mark_wiped(id, kNow + 3, {"recording.wiped", 3, "SN-1", id, ""});
+
+    auto rows = catalog.audit_rows();
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[0].prev_hash_hex, std::string(64, '0'));
+    expect_chain_intact(catalog);
+
+    // Every field is covered by the hash.
+    AuditRow changed = rows[1];
+    changed.detail += "!";
+    EXPECT_NE(Catalog::audit_hash(changed), rows[1].hash_hex);
+    changed = rows[1];
+    changed.bay = 4;
+    EXPECT_NE(Catalog::audit_hash(changed), rows[1].hash_hex);
+    changed = rows[1];
+    changed.seq = 9;
+    EXPECT_NE(Catalog::audit_hash(changed), rows[1].hash_hex);
+    // Fields are length-prefixed: moving bytes from one field to the next changes the hash.
+    changed = rows[1];
+    changed.event = "dock.star";
+    changed.device_serial = "t" + changed.device_serial;
+    EXPECT_NE(Catalog::audit_hash(changed), rows[1].hash_hex);
+}
+
+TEST_F(CatalogTest, AuditTriggersRefuseUpdateAndDelete) {
+    {
+        Catalog catalog(file());
+        catalog.audit({"dock.start", 1, "SN-1", 0, "docked"}, kNow);
+    }
+    RawDb raw(file());
+    EXPECT_NE(raw.exec("UPDATE audit SET detail = 'forged' WHERE seq = 1").find("append-only"),
+              std::string::npos);
+    EXPECT_NE(raw.exec("DELETE FROM audit WHERE seq = 1").find("append-only"), std::string::npos);
+    EXPECT_EQ(raw.text("SELECT detail FROM audit WHERE seq = 1"), "docked");
+}
+
+TEST_F(CatalogTest, HostileNamesAreStoredByteExactAsBlobs) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    const std::vector<std::string> names = {
+        std::string("a\0b", 3), "../../etc/passwd",     "\x1b[31mred\x1b[0m\n", "\xff\xfe\xc0\xaf",
+        std::string(),          std::string(3000, 'x'), "VID_0001.MP4",
+    };
+    std::uint32_t handle = 1;
+    for (const std::string& name : names) {
+        RecordingRow row = catalog.begin_recording(key_for(device, handle++, name));
+        auto back = catalog.recording(row.id);
+        ASSERT_TRUE(back);
+        EXPECT_EQ(back->key.name, name);
+        EXPECT_EQ(catalog.find_recording(back->key)->id, row.id);
+    }
+    EXPECT_EQ(catalog.recordings().size(), names.size());
+    // "a\0b" and "a" are different names.
+    RecordingRow a = catalog.begin_recording(key_for(device, 1, "a"));
+    EXPECT_EQ(catalog.recordings().size(), names.size() + 1);
+    EXPECT_EQ(catalog.recording(a.id)->key.name, "a");
+
+    EXPECT_THROW(catalog.begin_recording(key_for(device, 99, std::string(5000, 'y'))),
+                 CatalogError);
+
+    RawDb raw(file());
+    EXPECT_EQ(raw.text("SELECT group_concat(DISTINCT typeof(name)) FROM recordings"), "blob");
+}
+
+TEST_F(CatalogTest, DeviceIdentityIsSanitisedAndSightingsUpdateLastSeen) {
+    Catalog catalog(file());
+    DeviceRow first = catalog.upsert_device("SN\x1b[2J-1", "Ma\x07ker", "BC-1\n", "1.0", kNow);
+    EXPECT_EQ(first.serial, "SN?[2J-1");
+    EXPECT_EQ(first.manufacturer, "Ma?ker");
+    EXPECT_EQ(first.model, "BC-1?");
+    EXPECT_EQ(first.first_seen, kNow);
+    DeviceRow again = catalog.upsert_device("SN\x1b[2J-1", "Maker", "BC-1", "1.1", kNow + 10);
+    EXPECT_EQ(again.id, first.id);
+    EXPECT_EQ(again.firmware, "1.1");
+    EXPECT_EQ(again.first_seen, kNow);
+    EXPECT_EQ(again.last_seen, kNow + 10);
+    EXPECT_EQ(catalog.find_device("SN\x1b[2J-1")->id, first.id);
+    EXPECT_EQ(catalog.upsert_device(std::string(500, 'S'), "", "", "", kNow).serial.size(), 128u);
+    EXPECT_THROW(catalog.upsert_device("", "Maker", "BC-1", "1.0", kNow), CatalogError);
+}
+
+TEST_F(CatalogTest, RegisterDeviceIsAuditedOnceForEachChange) {
+    Catalog catalog(file());
+    DeviceRow registered = catalog.register_device("SN-9", "Custodian A", "pool", "Head", kNow);
+    EXPECT_TRUE(registered.registered);
+    EXPECT_EQ(registered.officer, "pool");
+    EXPECT_EQ(registered.last_seen, 0) << "a device registered before it is seen has no sighting";
+    ASSERT_EQ(catalog.audit_rows().size(), 1u);
+    EXPECT_EQ(catalog.audit_rows()[0].event, "device.registered");
+    EXPECT_EQ(catalog.audit_rows()[0].device_serial, "SN-9");
+
+    catalog.register_device("SN-9", "Custodian A", "pool", "Head", kNow + 1);
+    EXPECT_EQ(catalog.audit_rows().size(), 1u) << "an unchanged entry is not a new event";
+    catalog.register_device("SN-9", "Custodian A", "Officer 17", "Head", kNow + 2);
+    EXPECT_EQ(catalog.audit_rows().size(), 2u);
+    EXPECT_EQ(catalog.find_device("SN-9")->officer, "Officer 17");
+
+    DeviceRow seen = catalog.upsert_device("SN-9", "Maker", "BC-1", "1.0", kNow + 3);
+    EXPECT_TRUE(seen.registered);
+    EXPECT_EQ(seen.custodian, "Custodian A");
+    EXPECT_EQ(seen.first_seen, kNow + 3);
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, DockSessionsHealthChecksAndClockSyncsRoundTrip) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    std::int64_t dock = catalog.begin_dock(device.id, 3, kNow);
+    std::int64_t crashed = catalog.begin_dock(device.id, 4, kNow);
+    catalog.add_health_check({dock, kNow + 1, 55, true, "lens; battery", 64ull << 30, 1ull << 30});
+    catalog.add_clock_sync({dock, kNow + 2, -2500, true, ""});
+    catalog.end_dock(dock, kNow + 100, "ready");
+    EXPECT_THROW(catalog.end_dock(dock, kNow + 101, "ready"), CatalogError);
+    EXPECT_THROW(catalog.end_dock(999, kNow + 101, "ready"), CatalogError);
+    EXPECT_THROW(catalog.add_health_check({999, kNow, 1, false, "", 0, 0}), CatalogError);
+    catalog.close_open_docks(kNow + 200);
+
+    auto docks = catalog.dock_sessions();
+    ASSERT_EQ(docks.size(), 2u);
+    EXPECT_EQ(docks[0].bay, 3);
+    EXPECT_EQ(docks[0].ended_at, kNow + 100);
+    EXPECT_EQ(docks[0].outcome, "ready");
+    EXPECT_EQ(docks[1].id, crashed);
+    EXPECT_EQ(docks[1].ended_at, kNow + 200);
+    EXPECT_EQ(docks[1].outcome, "interrupted");
+
+    auto checks = catalog.health_checks();
+    ASSERT_EQ(checks.size(), 1u);
+    EXPECT_EQ(checks[0].battery_percent, 55);
+    EXPECT_TRUE(checks[0].charging);
+    EXPECT_EQ(checks[0].faults, "lens; battery");
+    EXPECT_EQ(checks[0].storage_total_bytes, 64ull << 30);
+    auto syncs = catalog.clock_syncs();
+    ASSERT_EQ(syncs.size(), 1u);
+    EXPECT_EQ(syncs[0].drift_ms, -2500);
+    EXPECT_TRUE(syncs[0].corrected);
+}
+
+TEST_F(CatalogTest, ErrorsNameWhatWasBeingDone) {
+    Catalog catalog(file());
+    try {
+        catalog.mark_wiped(77, kNow, {"recording.wiped", 0, "", 77, ""});
+        FAIL() << "wiped a recording that does not exist";
+    } catch (const CatalogError& error) {
+        std::string message = error.what();
+        EXPECT_NE(message.find("marking recording 77 wiped"), std::string::npos) << message;
+        EXPECT_NE(message.find(file().string()), std::string::npos) << message;
+    }
+    std::filesystem::path garbage = dir_.path() / "garbage.sqlite";
+    {
+        std::FILE* out = std::fopen(garbage.c_str(), "w");
+        std::fputs(
+            "this is not a database, just some text that is long enough to matter....\n"
+            "....................................................................\n",
+            out);
+        std::fclose(out);
+    }
+    EXPECT_THROW(Catalog{garbage}, CatalogError);
+    EXPECT_THROW(Catalog::open_read_only(garbage), CatalogError);
+}
+
+TEST(SanitizeText, KeepsPrintableUtf8AndReplacesTheRest) {
+    EXPECT_EQ(sanitize_text("VID_0001.MP4"), "VID_0001.MP4");
+    EXPECT_EQ(sanitize_text("Kamera \xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xb7"),
+              "Kamera \xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xb7");
+    EXPECT_EQ(sanitize_text(std::string("a\0b\tc\nd\x7f", 8)), "a?b?c?d?");
+    EXPECT_EQ(sanitize_text("\x1b[31m"), "?[31m");
+    EXPECT_EQ(sanitize_text("\xc2\x9b"), "?") << "C1 control (CSI)";
+    EXPECT_EQ(sanitize_text("evil\xe2\x80\xaegnp.exe"), "evil?gnp.exe") << "bidi override";
+    EXPECT_EQ(sanitize_text("\xff"), "?");
+    EXPECT_EQ(sanitize_text("\xc0\xaf"), "??") << "overlong";
+    EXPECT_EQ(sanitize_text("\xed\xa0\x80"), "???") << "surrogate";
+    EXPECT_EQ(sanitize_text("\xf4\x90\x80\x80"), "????") << "beyond U+10FFFF";
+    EXPECT_EQ(sanitize_text("ab\xe2\x82"), "ab??") << "truncated sequence";
+    EXPECT_EQ(sanitize_text("\x80x"), "?x") << "stray continuation byte";
+}
+
+TEST(SanitizeText, TruncatesAtACharacterBoundary) {
+    EXPECT_EQ(sanitize_text("abcdef", 4), "abcd");
+    EXPECT_EQ(sanitize_text("a\xc3\xa9", 2), "a");
+    EXPECT_EQ(sanitize_text("a\xc3\xa9", 3), "a\xc3\xa9");
+    EXPECT_EQ(sanitize_text("\xf0\x9f\x93\xb7\xf0\x9f\x93\xb7", 7), "\xf0\x9f\x93\xb7");
+    EXPECT_EQ(sanitize_text("abc", 0), "");
+    EXPECT_EQ(sanitize_text(std::string(1000, 'x')).size(), 128u);
+}
+
+// ---- SQLite I/O faults ----------------------------------------------------------------------
+
+class CatalogFaultTest : public CatalogTest {
+  protected:
+    void SetUp() override {
+        SqliteFaultVfs::install();
+        SqliteFaultVfs::fail_at(0);
+    }
+    void TearDown() override { SqliteFaultVfs::fail_at(0); }
+
+    // A catalog with one device and one `copying` recording; returns the recording id.
+    std::int64_t prepare(const std::filesystem::path& catalog_file) {
+        Catalog catalog(catalog_file, test::kFaultVfsName);
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        catalog.audit({"dock.start", 1, "SN-1", 0, ""}, kNow);
+        return catalog.begin_recording(key_for(device)).id;
+    }
+
+    // How many write, sync and truncate calls a successful mark_archived makes.
+    int write_side_calls_of_mark_archived() {
+        std::filesystem::path dry_run = dir_.path() / "dry-run.sqlite";
+        std::filesystem::remove(dry_run);
+        std::int64_t id = prepare(dry_run);
+        Catalog catalog(dry_run, test::kFaultVfsName);
+        int before = SqliteFaultVfs::calls();
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+        return SqliteFaultVfs::calls() - before;
+    }
+
+    // After reopening: either the transition happened with its audit row, or neither did.
+    void expect_all_or_nothing(const std::filesystem::path& catalog_file, std::int64_t id,
+                               bool expect_copying) {
+        Catalog catalog(catalog_file);
+        auto row = catalog.recording(id);
+        ASSERT_TRUE(row);
+        std::size_t entries = count_events(catalog, "recording.archived", id);
+        if (row->state == RecordingState::copying) {
+            EXPECT_EQ(entries, 0u) << "audit row without the state change";
+            EXPECT_TRUE(row->sha256_hex.empty());
+        } else {
+            EXPECT_FALSE(expect_copying) << "a failed commit took effect";
+            EXPECT_EQ(row->state, RecordingState::archived);
+            EXPECT_EQ(entries, 1u) << "state change without its audit row";
+            EXPECT_EQ(row->sha256_hex, kSha);
+        }
+        expect_chain_intact(catalog);
+        EXPECT_TRUE(catalog.check_integrity().empty());
+    }
+};
+
+TEST_F(CatalogFaultTest, IoErrorAtTheCommitOfMarkArchivedLeavesTheRowCopying) {
+    std::int64_t id = prepare(file());
+    {
+        Catalog catalog(file(), test::kFaultVfsName);
+        int before = SqliteFaultVfs::calls();
+        SqliteFaultVfs::fail_at(1);
+        EXPECT_THROW(
+            catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id)),
+            CatalogError);
+        EXPECT_GT(SqliteFaultVfs::calls(), before);
+        SqliteFaultVfs::fail_at(0);
+        EXPECT_EQ(catalog.recording(id)->state, RecordingState::copying);
+        EXPECT_EQ(count_events(catalog, "recording.archived", id), 0u);
+    }
+    expect_all_or_nothing(file(), id, true);
+}
+
+TEST_F(CatalogFaultTest, TheCatalogWorksAgainAfterAFailedCommit) {
+    std::int64_t id = prepare(file());
+    {
+        Catalog catalog(file(), test::kFaultVfsName);
+        SqliteFaultVfs::fail_at(1);
+        EXPECT_THROW(
+            catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id)),
+            CatalogError);
+        SqliteFaultVfs::fail_at(0);
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    }
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.recording(id)->state, RecordingState::archived);
+    EXPECT_EQ(count_events(catalog, "recording.archived", id), 1u);
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogFaultTest, EveryFailingWriteSideCallOfMarkArchivedIsAllOrNothing) {
+    int calls_needed = write_side_calls_of_mark_archived();
+    ASSERT_GE(calls_needed, 2) << "expected at least a WAL write and a sync";
+
+    for (int nth = 1; nth <= calls_needed; ++nth) {
+        for (bool forever : {false, true}) {
+            SCOPED_TRACE("failing call " + std::to_string(nth) + (forever ? " and later" : ""));
+            std::filesystem::path catalog_file =
+                dir_.path() / ("fault-" + std::to_string(nth) + (forever ? "-f" : "") + ".sqlite");
+            std::int64_t id = prepare(catalog_file);
+            {
+                Catalog catalog(catalog_file, test::kFaultVfsName);
+                SqliteFaultVfs::fail_at(nth, forever);
+                EXPECT_THROW(
+                    catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id)),
+                    CatalogError);
+                SqliteFaultVfs::fail_at(0);
+            }
+            expect_all_or_nothing(catalog_file, id, true);
+        }
+    }
+}
+
+// A crash right after a failed commit (no clean close) must still leave one of the two
+// states, never half of the transaction.
+TEST_F(CatalogFaultTest, ACrashAfterAFailedSyncIsStillAllOrNothing) {
+    int calls_needed = write_side_calls_of_mark_archived();
+    std::int64_t id = prepare(file());
+    pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        int status = 3;
+        try {
+            Catalog catalog(file(), test::kFaultVfsName);
+            // The commit's last write-side call is the WAL sync: the transaction is in the WAL
+            // file but was never acknowledged.
+            SqliteFaultVfs::fail_at(calls_needed);
+            try {
+                catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+                status = 4;
+            } catch (const CatalogError&) {
+                status = 0;
+            }
+        } catch (...) {
+            status = 5;
+        }
+        ::_exit(status);  // no destructors: as if the power went
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0);
+    expect_all_or_nothing(file(), id, false);
+}
+
+}  // namespace
+}  // namespace cradle

@@ -1,0 +1,273 @@
+// Runs the built cradlectl binary on state directories made by the tests.
+#include "tests/support/temp_dir.hpp"
+#include "tests/unit/state_dir_builder.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace cradle {
+namespace {
+
+using test::StateDirBuilder;
+using test::TempDir;
+
+struct CommandResult {
+    int exit_status = -1;
+    std::string output;  // stdout and stderr, interleaved
+};
+
+CommandResult cradlectl(const std::string& arguments) {
+    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
+    if (bin_dir == nullptr) throw std::runtime_error("CRADLED_BIN_DIR is not set");
+    std::string command = "'" + std::string(bin_dir) + "/cradlectl' " + arguments + " 2>&1";
+    CommandResult run;
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+    char buffer[4096];
+    std::size_t got = 0;
+    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, got);
+    int status = ::pclose(pipe);
+    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+std::string state_arg(const std::filesystem::path& dir) {
+    return "--state-dir '" + dir.string() + "'";
+}
+
+// A strict recursive-descent check that text is one JSON value (RFC 8259), nothing more.
+class JsonValidator {
+  public:
+    static bool valid(std::string_view text) {
+        JsonValidator parser(text);
+        return parser.value() && (parser.skip_space(), parser.at_ == text.size());
+    }
+
+  private:
+    explicit JsonValidator(std::string_view text) : text_(text) {}
+    void skip_space() {
+        while (at_ < text_.size() && std::strchr(" \t\r\n", text_[at_]) != nullptr) ++at_;
+    }
+    bool literal(std::string_view word) {
+        if (text_.substr(at_, word.size()) != word) return false;
+        at_ += word.size();
+        return true;
+    }
+    bool value() {
+        skip_space();
+        if (at_ >= text_.size()) return false;
+        switch (text_[at_]) {
+            case '{':
+                return object();
+            case '[':
+                return array();
+            case '"':
+                return string();
+            case 't':
+                return literal("true");
+            case 'f':
+                return literal("false");
+            case 'n':
+                return literal("null");
+            default:
+                return number();
+        }
+    }
+    bool object() {
+        ++at_;
+        skip_space();
+        if (at_ < text_.size() && text_[at_] == '}') return ++at_, true;
+        for (;;) {
+            skip_space();
+            if (at_ >= text_.size() || text_[at_] != '"' || !string()) return false;
+            skip_space();
+            if (at_ >= text_.size() || text_[at_++] != ':' || !value()) return false;
+            skip_space();
+            if (at_ >= text_.size()) return false;
+            char c = text_[at_++];
+            if (c == '}') return true;
+            if (c != ',') return false;
+        }
+    }
+    bool array() {
+        ++at_;
+        skip_space();
+        if (at_ < text_.size() && text_[at_] == ']') return ++at_, true;
+        for (;;) {
+            if (!value()) return false;
+            skip_space();
+            if (at_ >= text_.size()) return false;
+            char c = text_[at_++];
+            if (c == ']') return true;
+            if (c != ',') return false;
+        }
+    }
+    bool string() {
+        ++at_;
+        while (at_ < text_.size()) {
+            auto c = static_cast<unsigned char>(text_[at_++]);
+            if (c == '"') return true;
+            if (c < 0x20) return false;
+            if (c == '\\') {
+                if (at_ >= text_.size()) return false;
+                char escape = text_[at_++];
+                if (escape == 'u') {
+                    for (int i = 0; i < 4; ++i) {
+                        if (at_ >= text_.size() ||
+                            !std::isxdigit(static_cast<unsigned char>(text_[at_++])))
+                            return false;
+                    }
+                } else if (std::strchr("\"\\/bfnrt", escape) == nullptr) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
+    bool number() {
+        std::size_t start = at_;
+        if (at_ < text_.size() && text_[at_] == '-') ++at_;
+        std::size_t digits = at_;
+        while (at_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_]))) ++at_;
+        if (at_ == digits) return false;
+        if (text_[digits] == '0' && at_ - digits > 1) return false;
+        if (at_ < text_.size() && text_[at_] == '.') {
+            std::size_t fraction = ++at_;
+            while (at_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[at_])))
+                ++at_;
+            if (at_ == fraction) return false;
+        }
+        return at_ > start;
+    }
+
+    std::string_view text_;
+    std::size_t at_ = 0;
+};
+
+TEST(JsonValidator, AcceptsJsonAndRejectsBrokenJson) {
+    EXPECT_TRUE(JsonValidator::valid(R"({"a": [1, -2, 3.5, "x\n\u0001"], "b": null, "c": true})"));
+    EXPECT_FALSE(JsonValidator::valid(R"({"a": 1,})"));
+    EXPECT_FALSE(JsonValidator::valid("{\"a\": \"raw\x01control\"}"));
+    EXPECT_FALSE(JsonValidator::valid(R"({"a": 1} {})"));
+}
+
+class CradlectlTest : public ::testing::Test {
+  protected:
+    CradlectlTest() : builder_(dir_.path()) {
+        clip_ = builder_.add_recording("SN-1", "VID_0001.MP4", std::string(5000, 'v'));
+        builder_.add_recording("SN-1", "clip \"two\"\x1b[2J\xff.mp4", "second", /*wiped=*/true);
+        builder_.catalog().register_device("SN-1", "Custodian A", "Officer 17", "Head of Unit",
+                                           1714557600);
+        builder_.catalog().begin_dock(builder_.catalog().find_device("SN-1")->id, 2, 1714557600);
+    }
+
+    TempDir dir_;
+    StateDirBuilder builder_;
+    test::BuiltRecording clip_;
+};
+
+TEST_F(CradlectlTest, VerifyExitsZeroOnACleanStateAndOneAfterAByteFlip) {
+    CommandResult clean = cradlectl(state_arg(dir_.path()) + " verify");
+    EXPECT_EQ(clean.exit_status, 0) << clean.output;
+    EXPECT_NE(clean.output.find("verify: ok"), std::string::npos) << clean.output;
+
+    test::flip_byte(clip_.file, 100);
+    CommandResult broken = cradlectl(state_arg(dir_.path()) + " verify");
+    EXPECT_EQ(broken.exit_status, 1) << broken.output;
+    EXPECT_NE(broken.output.find("archive/" + clip_.relative_path), std::string::npos)
+        << broken.output;
+    EXPECT_NE(broken.output.find("verify: 1 problem"), std::string::npos) << broken.output;
+}
+
+TEST_F(CradlectlTest, VerifyWorksWhileTheDaemonHoldsTheCatalogAndAfterItClosed) {
+    EXPECT_EQ(cradlectl(state_arg(dir_.path()) + " verify").exit_status, 0);
+    builder_.close_catalog();
+    EXPECT_EQ(cradlectl(state_arg(dir_.path()) + " verify").exit_status, 0);
+}
+
+TEST_F(CradlectlTest, JsonOutputParses) {
+    for (const char* command : {"status", "devices", "recordings", "verify"}) {
+        CommandResult run = cradlectl(state_arg(dir_.path()) + " " + command + " --json");
+        EXPECT_EQ(run.exit_status, 0) << command << ": " << run.output;
+        EXPECT_TRUE(JsonValidator::valid(run.output)) << command << ":\n" << run.output;
+    }
+    CommandResult status = cradlectl("--json " + state_arg(dir_.path()) + " status");
+    EXPECT_NE(status.output.find(R"("archived": 1)"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find(R"("wiped": 1)"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find(R"("open_dock_sessions": 1)"), std::string::npos) << status.output;
+}
+
+TEST_F(CradlectlTest, TextOutputShowsSanitisedNamesAndTheRegister) {
+    CommandResult recordings = cradlectl(state_arg(dir_.path()) + " recordings");
+    EXPECT_EQ(recordings.exit_status, 0) << recordings.output;
+    EXPECT_NE(recordings.output.find("VID_0001.MP4"), std::string::npos) << recordings.output;
+    EXPECT_NE(recordings.output.find(clip_.relative_path), std::string::npos);
+    EXPECT_NE(recordings.output.find("2024-05-01T10:00:00Z"), std::string::npos);
+    EXPECT_EQ(recordings.output.find('\x1b'), std::string::npos)
+        << "an escape reached the terminal";
+    EXPECT_NE(recordings.output.find("clip \"two\"?[2J?.mp4"), std::string::npos)
+        << recordings.output;
+
+    CommandResult devices = cradlectl(state_arg(dir_.path()) + " devices");
+    EXPECT_EQ(devices.exit_status, 0) << devices.output;
+    EXPECT_NE(devices.output.find("Officer 17"), std::string::npos) << devices.output;
+    EXPECT_NE(devices.output.find("Custodian A"), std::string::npos) << devices.output;
+
+    CommandResult status = cradlectl(state_arg(dir_.path()) + " status");
+    EXPECT_EQ(status.exit_status, 0) << status.output;
+    EXPECT_NE(status.output.find("1 archived"), std::string::npos) << status.output;
+    EXPECT_NE(status.output.find("device.registered"), std::string::npos) << status.output;
+}
+
+TEST_F(CradlectlTest, OutputStaysPrintableAndValidJsonWhenTheCatalogWasEditedByHand) {
+    ASSERT_EQ(test::tamper_with_catalog(dir_.path(),
+                                        "UPDATE devices SET model = 'X' || char(27) || '[2J' || "
+                                        "CAST(x'ff0a' AS TEXT) || 'Y', custodian = 'a\"b\\c'"),
+              "");
+    for (const char* command : {"devices", "devices --json", "status --json"}) {
+        CommandResult run = cradlectl(state_arg(dir_.path()) + " " + command);
+        EXPECT_EQ(run.exit_status, 0) << command << ": " << run.output;
+        EXPECT_EQ(run.output.find('\x1b'), std::string::npos) << command << ": " << run.output;
+        EXPECT_EQ(run.output.find('\xff'), std::string::npos) << command << ": " << run.output;
+    }
+    CommandResult json = cradlectl(state_arg(dir_.path()) + " devices --json");
+    EXPECT_TRUE(JsonValidator::valid(json.output)) << json.output;
+    EXPECT_NE(json.output.find(R"("model": "X?[2J??Y")"), std::string::npos) << json.output;
+    EXPECT_NE(json.output.find(R"("custodian": "a\"b\\c")"), std::string::npos) << json.output;
+}
+
+TEST_F(CradlectlTest, UsageErrorsExitTwo) {
+    CommandResult unknown = cradlectl(state_arg(dir_.path()) + " frobnicate");
+    EXPECT_EQ(unknown.exit_status, 2);
+    EXPECT_NE(unknown.output.find("usage:"), std::string::npos) << unknown.output;
+
+    CommandResult no_command = cradlectl(state_arg(dir_.path()));
+    EXPECT_EQ(no_command.exit_status, 2);
+
+    CommandResult bad_option = cradlectl(state_arg(dir_.path()) + " status --frobnicate");
+    EXPECT_EQ(bad_option.exit_status, 2);
+
+    CommandResult no_state = cradlectl("status");
+    EXPECT_EQ(no_state.exit_status, 2);
+    EXPECT_NE(no_state.output.find("the D-Bus mode is not available yet; use --state-dir DIR"),
+              std::string::npos)
+        << no_state.output;
+
+    TempDir empty;
+    CommandResult missing = cradlectl(state_arg(empty.path()) + " verify");
+    EXPECT_EQ(missing.exit_status, 2);
+    EXPECT_NE(missing.output.find("no catalog at"), std::string::npos) << missing.output;
+
+    CommandResult help = cradlectl("--help");
+    EXPECT_EQ(help.exit_status, 0);
+    EXPECT_NE(help.output.find("verify"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cradle
