@@ -74,10 +74,6 @@ struct Blob {
     std::string_view bytes;
 };
 
-}  // namespace
-
-namespace {
-
 // Prepared statements, kept for the life of the connection, keyed by their SQL text (always a
 // string literal, so the key's characters live as long as the program).
 struct StatementCache {
