@@ -78,22 +78,20 @@ class BaySession {
 
     template <typename F>
     auto device(F f) {
-        return run_blocking(ctx_.workers, std::move(f));
+        return run_blocking(&ctx_.workers, f);
     }
 
     template <typename F>
     auto catalog(F f) {
-        return run_blocking(ctx_.catalog_strand, std::move(f));
+        return run_blocking(&ctx_.catalog_strand, f);
     }
 
     // Audit rows are written as they happen, so that a crash loses none.
-    asio::awaitable<void> audit(std::string event, std::string detail,
-                                std::int64_t recording_id = 0) {
-        co_await catalog(
-            [this, event = std::move(event), detail = std::move(detail), recording_id] {
-                ctx_.catalog.audit(AuditEvent{event, bay_, report_.serial, recording_id, detail},
-                                   unix_now());
-            });
+    // Parameters by reference: a temporary argument lives until the co_await completes, and
+    // by-value coroutine parameters hit the GCC 12 bug described at run_blocking.
+    asio::awaitable<void> audit(const std::string& event, const std::string& detail) {
+        AuditEvent entry{event, bay_, report_.serial, 0, detail};
+        co_await catalog([this, &entry] { ctx_.catalog.audit(entry, unix_now()); });
     }
 
     asio::awaitable<void> identify() {
@@ -106,15 +104,17 @@ class BaySession {
         report_.identified = true;
         fields_.device_serial = serial;
 
-        auto [device, dock] = co_await catalog([this, id] {
+        // (No structured bindings of co_await results: GCC 12 miscompiles them in coroutines.)
+        auto registered = co_await catalog([this, &id] {
             auto now = unix_now();
             DeviceRow row =
                 ctx_.catalog.upsert_device(id.serial, id.manufacturer, id.model, id.firmware, now);
             std::int64_t dock_id = ctx_.catalog.begin_dock(row.id, bay_, now);
             return std::pair{row, dock_id};
         });
+        const DeviceRow& device = registered.first;
         device_ = device;
-        dock_id_ = dock;
+        dock_id_ = registered.second;
         report_.registered = device.registered;
         report_.custodian = device.custodian;
         report_.officer = device.officer;
@@ -146,7 +146,7 @@ class BaySession {
         }
         row.storage_total_bytes = health.storage_total_bytes;
         row.storage_free_bytes = health.storage_free_bytes;
-        co_await catalog([this, row]() mutable {
+        co_await catalog([this, &row] {
             row.at = unix_now();
             ctx_.catalog.add_health_check(row);
         });
@@ -159,12 +159,13 @@ class BaySession {
 
     asio::awaitable<void> sync_clock() {
         // The drift is measured against the midpoint of the request, before anything is set.
-        auto [before, camera_time, after] = co_await device([this] {
+        auto reading = co_await device([this] {
             auto t0 = system_clock::now();
             auto camera = camera_->clock(deadline());
             auto t1 = system_clock::now();
             return std::tuple{t0, camera, t1};
         });
+        auto [before, camera_time, after] = reading;
         auto midpoint = before + (after - before) / 2;
         std::int64_t drift_ms = duration_cast<milliseconds>(camera_time - midpoint).count();
         report_.clock_measured = true;
@@ -190,7 +191,7 @@ class BaySession {
         row.drift_ms = drift_ms;
         row.corrected = report_.clock_corrected;
         row.note = report_.clock_note;
-        co_await catalog([this, row]() mutable {
+        co_await catalog([this, &row] {
             row.at = unix_now();
             ctx_.catalog.add_clock_sync(row);
         });
@@ -285,14 +286,15 @@ class BaySession {
     asio::awaitable<void> offload(const std::vector<hw::RecordingInfo>& listing) {
         co_await reconcile_wipes(listing);
         for (const auto& info : listing) {
-            RecordingRow row = co_await catalog(
-                [this, key = key_of(info)] { return ctx_.catalog.begin_recording(key); });
+            RecordingKey key = key_of(info);
+            RecordingRow row =
+                co_await catalog([this, &key] { return ctx_.catalog.begin_recording(key); });
             LogFields fields = fields_;
             fields.recording_id = row.id;
             if (row.state != RecordingState::copying) {
                 // Archived at an earlier dock whose wipe did not happen (unplug, crash).
-                bool present = co_await device(
-                    [this, path = row.archive_path] { return ctx_.store.exists(path); });
+                bool present =
+                    co_await device([this, &row] { return ctx_.store.exists(row.archive_path); });
                 if (!present) {
                     throw SessionAbort{"recording " + std::to_string(row.id) +
                                        " is catalogued as archived but its archive file is "
@@ -305,29 +307,15 @@ class BaySession {
             auto copied = co_await copy_with_retries(info, row.id, fields);
             if (!copied) continue;  // left on the camera; the dock ends needing a custodian
             const ArchivedCopy& copy = *copied;
-            std::exception_ptr not_committed;
-            try {
-                co_await catalog([this, id = row.id, copy, serial = report_.serial] {
-                    ctx_.catalog.mark_archived(
-                        id, copy.sha256_hex, copy.relative_path, unix_now(),
-                        AuditEvent{"recording.archived", bay_, serial, id,
-                                   "sha256 " + copy.sha256_hex + ", " + std::to_string(copy.size) +
-                                       " bytes, " + copy.relative_path});
-                });
-            } catch (const CatalogError&) {
-                not_committed = std::current_exception();
-            }
-            if (not_committed) {
-                // The file never became archived: take it out again so nothing uncommitted stays.
-                co_await device([this, path = copy.relative_path] {
-                    try {
-                        ctx_.store.remove_uncommitted(path);
-                    } catch (const std::exception&) {
-                        // Start-up recovery removes it.
-                    }
-                });
-                std::rethrow_exception(not_committed);
-            }
+            // If this commit fails, the file stays where it is: whether the transaction made it
+            // to the disk after all is for start-up recovery to read from the catalog, which
+            // removes the file only if the row is not archived.
+            AuditEvent entry{"recording.archived", bay_, report_.serial, row.id,
+                             std::to_string(copy.size) + " bytes, copied and verified"};
+            co_await catalog([this, &row, &copy, &entry] {
+                ctx_.catalog.mark_archived(row.id, copy.sha256_hex, copy.relative_path, unix_now(),
+                                           entry);
+            });
             ++report_.archived;
             report_.archived_bytes += copy.size;
             to_wipe_.push_back(info);
@@ -346,8 +334,8 @@ class BaySession {
         for (int attempt = 1;; ++attempt) {
             bool give_up = false;
             try {
-                co_return co_await device([this, &info, recording_id, device_id = device_.id] {
-                    return ctx_.store.store(*camera_, info, device_id, recording_id, unix_now(),
+                co_return co_await device([this, &info, &recording_id] {
+                    return ctx_.store.store(*camera_, info, device_.id, recording_id, unix_now(),
                                             ctx_.config.copy);
                 });
             } catch (const ArchiveError& e) {
@@ -381,19 +369,17 @@ class BaySession {
                            info.captured_unix_s == archived.captured_unix_s;
                 });
             if (same == now_on_camera.end()) continue;
-            auto row = co_await catalog(
-                [this, key = key_of(archived)] { return ctx_.catalog.find_recording(key); });
+            RecordingKey key = key_of(archived);
+            auto row = co_await catalog([this, &key] { return ctx_.catalog.find_recording(key); });
             // I1: only what the catalog holds as archived, with its verified hash, is deleted.
             if (!row || row->state != RecordingState::archived || row->sha256_hex.empty()) {
                 continue;
             }
-            co_await device(
-                [this, handle = archived.handle] { camera_->remove(handle, deadline()); });
-            co_await catalog([this, id = row->id] {
-                ctx_.catalog.mark_wiped(id, unix_now(),
-                                        AuditEvent{"recording.wiped", bay_, report_.serial, id,
-                                                   "deleted from the camera after archival"});
-            });
+            co_await device([this, &archived] { camera_->remove(archived.handle, deadline()); });
+            AuditEvent entry{"recording.wiped", bay_, report_.serial, row->id,
+                             "deleted from the camera after archival"};
+            co_await catalog(
+                [this, &row, &entry] { ctx_.catalog.mark_wiped(row->id, unix_now(), entry); });
             ++report_.wiped;
         }
         LogFields fields = fields_;
