@@ -81,9 +81,15 @@ std::vector<std::string> check_invariants(const Snapshot& before, const hw::sim:
     std::vector<RecordingRow> rows;
     std::vector<DeviceRow> devices;
     if (fs::exists(state_dir / "catalog.sqlite")) {
-        Catalog catalog = Catalog::open_read_only(state_dir / "catalog.sqlite");
-        rows = catalog.recordings();
-        devices = catalog.devices();
+        try {
+            Catalog catalog = Catalog::open_read_only(state_dir / "catalog.sqlite");
+            rows = catalog.recordings();
+            devices = catalog.devices();
+        } catch (const CatalogError& e) {
+            // A catalog whose creation failed half-way holds nothing yet; the next start
+            // creates it. After recovery, an unreadable catalog is a problem.
+            if (with_state_verification) problems.push_back(e.what());
+        }
     }
     auto device_id = [&](const std::string& serial) -> std::int64_t {
         for (const auto& d : devices) {
