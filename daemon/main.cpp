@@ -4,6 +4,7 @@
 #include "daemon/fs.hpp"
 #include "hw/sim/sim_cradle.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -70,7 +71,9 @@ std::string megabytes(std::uint64_t bytes) {
     return text;
 }
 
-void print_summary(const std::vector<cradle::DockReport>& reports) {
+void print_summary(std::vector<cradle::DockReport> reports) {
+    std::stable_sort(reports.begin(), reports.end(),
+                     [](const auto& a, const auto& b) { return a.bay < b.bay; });
     std::cout << "\nSummary of this run\n";
     for (const auto& r : reports) {
         std::cout << "bay " << r.bay << ": " << (r.serial.empty() ? "(unidentified)" : r.serial);
