@@ -55,6 +55,10 @@ TEST(StorageFaults, EnospcOnceAtEveryFileSystemOperation) {
     sweep(ENOSPC, FaultyFileSystem::Mode::once);
 }
 
+TEST(StorageFaults, EnospcForeverFromEveryFileSystemOperation) {
+    sweep(ENOSPC, FaultyFileSystem::Mode::forever);
+}
+
 TEST(StorageFaults, FlippedByteOnTheWayToDiskIsCaughtByTheReReadAndCopiedAgain) {
     Rig rig(1, 2, 128 << 10);
     PosixFileSystem posix;
