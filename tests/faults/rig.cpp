@@ -88,6 +88,13 @@ std::vector<std::string> Rig::not_archived_and_wiped() const {
     return problems;
 }
 
+const DockReport& report_for(const std::vector<DockReport>& reports, int bay) {
+    for (const auto& report : reports) {
+        if (report.bay == bay) return report;
+    }
+    throw std::runtime_error("no report for bay " + std::to_string(bay));
+}
+
 std::string join_problems(const std::vector<std::string>& problems) {
     std::string text;
     for (const auto& problem : problems) text += problem + "\n";

@@ -49,6 +49,9 @@ class Rig {
     std::vector<std::string> log_lines_;
 };
 
+// The report of the dock in `bay`; throws if there is none.
+const DockReport& report_for(const std::vector<DockReport>& reports, int bay);
+
 // gtest-friendly: "" when there is no problem, else the problems one per line.
 std::string join_problems(const std::vector<std::string>& problems);
 

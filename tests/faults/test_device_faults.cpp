@@ -9,13 +9,6 @@
 namespace cradle::test {
 namespace {
 
-const DockReport& report_for(const std::vector<DockReport>& reports, int bay) {
-    for (const auto& report : reports) {
-        if (report.bay == bay) return report;
-    }
-    throw std::runtime_error("no report for bay " + std::to_string(bay));
-}
-
 void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
                             std::size_t recordings) {
     for (const auto& report : reports) {

@@ -9,13 +9,6 @@
 namespace cradle::test {
 namespace {
 
-const DockReport& report_for(const std::vector<DockReport>& reports, int bay) {
-    for (const auto& report : reports) {
-        if (report.bay == bay) return report;
-    }
-    throw std::runtime_error("no report for bay " + std::to_string(bay));
-}
-
 TEST(Service, ArchivesVerifiesAndWipesEveryRecordingOfEveryBay) {
     Rig rig(3, 5);
     auto reports = rig.run();
