@@ -15,6 +15,7 @@
 #include <mutex>
 #include <new>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <system_error>
 #include <thread>
@@ -24,7 +25,8 @@ namespace cradle {
 
 namespace {
 
-// Alignment and size granularity of the copy buffers, so that they also suit O_DIRECT.
+// Alignment and size granularity of the copy buffers: whole pages, which the kernel copies
+// fastest and which O_DIRECT would accept.
 constexpr std::size_t kBlockAlignment = 4096;
 // Chunks larger than this would only cost memory: the disks and links involved saturate far
 // below it.
@@ -60,7 +62,7 @@ bool is_no_space(const std::error_code& code) {
     return code == std::errc::no_space_on_device || code.value() == EDQUOT;
 }
 
-// Two buffers, allocated once per copy and aligned for O_DIRECT.
+// Two buffers, allocated once per copy, page-aligned.
 class BufferPair {
   public:
     explicit BufferPair(std::size_t chunk_bytes)
@@ -333,7 +335,16 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
             [&](std::span<const std::byte> data) {
                 streamed.update(data);
                 fs_.write_all(out, data);
+                const std::uint64_t before = received;
                 received += data.size();
+                // Dropping the cache of a file with dirty pages starts their write-back and
+                // waits for none of it: the disk writes while the device delivers the next
+                // chunks, the fsync below finds little left to do, and the copy does not fill
+                // the page cache.
+                if (options.writeback_bytes != 0 &&
+                    received / options.writeback_bytes != before / options.writeback_bytes) {
+                    fs_.drop_cache(out);
+                }
             });
         const std::string sha256_hex = streamed.hex_digest();
 
@@ -383,14 +394,8 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         stage = Stage::renaming;
         fs_.rename(staging_path, final_path);
         stage = Stage::placed;
-        // Every directory from the file's up to the state directory, since make_directories
-        // may have created any of them just now and a lost entry loses the file.
-        for (std::filesystem::path dir = final_dir;; dir = dir.parent_path()) {
-            fs_.fsync_directory(dir);
-            if (dir == state_dir || !dir.has_relative_path()) {
-                break;
-            }
-        }
+        fs_.fsync_directory(final_dir);
+        make_parents_durable(final_dir);
         fs_.fsync_directory(staging_dir_);
         return ArchivedCopy{relative, sha256_hex, declared};
     } catch (...) {
@@ -418,6 +423,27 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
             throw ArchiveError(ArchiveError::Kind::io, error.what());
         }
     }
+}
+
+// make_directories may just have created any directory of the chain, and a lost entry loses
+// everything below it. Each directory's entry is made durable once per process: directories of
+// the archive are never removed while the daemon runs.
+void ArchiveStore::make_parents_durable(const std::filesystem::path& dir) {
+    const std::filesystem::path state_dir = staging_dir_.parent_path();
+    std::vector<std::filesystem::path> made_durable;
+    {
+        std::lock_guard lock(durable_mutex_);
+        for (std::filesystem::path entry = dir;
+             entry != state_dir && entry.has_relative_path() && !durable_dirs_.contains(entry);
+             entry = entry.parent_path()) {
+            made_durable.push_back(entry);
+        }
+    }
+    for (const auto& entry : made_durable) {
+        fs_.fsync_directory(entry.parent_path());
+    }
+    std::lock_guard lock(durable_mutex_);
+    durable_dirs_.insert(made_durable.begin(), made_durable.end());
 }
 
 std::filesystem::path ArchiveStore::resolve(const std::string& relative_path) const {

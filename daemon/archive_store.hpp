@@ -15,6 +15,8 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -45,6 +47,10 @@ struct CopyOptions {
     std::chrono::milliseconds device_timeout{10'000};
     // Free space that must remain after the copy.
     std::uint64_t reserve_bytes = 64ull << 20;
+    // Each time this much more is written, the write-back of the copy so far is started, so
+    // that the disk writes while the device reads and the final fsync has little left (0: only
+    // the fsync writes).
+    std::uint64_t writeback_bytes = 8ull << 20;
 };
 
 struct ArchivedCopy {
@@ -94,10 +100,15 @@ class ArchiveStore {
   private:
     // The absolute path of an archive file; rejects paths that could leave the archive.
     std::filesystem::path resolve(const std::string& relative_path) const;
+    // Fsyncs the parents of dir up to the state directory, as far as not done before.
+    void make_parents_durable(const std::filesystem::path& dir);
 
     FileSystem& fs_;
     std::filesystem::path archive_root_;
     std::filesystem::path staging_dir_;
+    // Archive directories whose entries are durable; copies run on several threads at once.
+    std::mutex durable_mutex_;
+    std::set<std::filesystem::path> durable_dirs_;
 };
 
 }  // namespace cradle

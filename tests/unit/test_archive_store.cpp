@@ -222,6 +222,7 @@ CopyOptions small_chunks() {
     CopyOptions options;
     options.chunk_bytes = kChunk;
     options.reserve_bytes = 0;
+    options.writeback_bytes = 2 * kChunk;
     return options;
 }
 
@@ -309,6 +310,37 @@ TEST_F(ArchiveStoreTest, DeviceReadsOverlapDiskWrites) {
     ArchiveStore store(log, state());
     store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
     EXPECT_TRUE(second_read_during_first_write);
+}
+
+TEST_F(ArchiveStoreTest, WriteBackStartsWhileTheCopyIsStillStreaming) {
+    const std::string content = pattern(5 * kChunk);
+    FakeCamera camera(content);
+    OperationLog log(posix_);
+    ArchiveStore store(log, state());
+    store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+    // One write-back per two chunks written, all before the fsync, then the drop before the
+    // re-read and the one after it.
+    const auto fsync_at = std::find(log.names.begin(), log.names.end(), "fsync");
+    EXPECT_EQ(std::count(log.names.begin(), fsync_at, "drop_cache"), 2);
+    EXPECT_EQ(std::count(fsync_at, log.names.end(), "drop_cache"), 2);
+    EXPECT_EQ(std::count(log.names.begin(), log.names.end(), "write"), 5);
+}
+
+TEST_F(ArchiveStoreTest, NewDirectoriesAreMadeDurableOnceAndTheFileEntryEveryTime) {
+    FakeCamera camera(pattern(1000));
+    OperationLog log(posix_);
+    ArchiveStore store(log, state());
+    auto directory_fsyncs_of_a_store = [&](std::int64_t device_id, std::int64_t recording_id) {
+        log.names.clear();
+        store.store(camera, camera.info(), device_id, recording_id, kArchivedAt, small_chunks());
+        return std::count(log.names.begin(), log.names.end(), "fsync_directory");
+    };
+    // The file's directory and staging, plus the parents of the five new directories
+    // (device, day, month, year, archive) up to the state directory.
+    EXPECT_EQ(directory_fsyncs_of_a_store(kDeviceId, 1), 2 + 5);
+    EXPECT_EQ(directory_fsyncs_of_a_store(kDeviceId, 2), 2);
+    // Another device: only its own directory is new.
+    EXPECT_EQ(directory_fsyncs_of_a_store(kDeviceId + 1, 3), 2 + 1);
 }
 
 TEST_F(ArchiveStoreTest, StagingLeftoverOfACrashedCopyIsReplaced) {
