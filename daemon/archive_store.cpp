@@ -220,6 +220,8 @@ const char* to_string(ArchiveError::Kind kind) noexcept {
             return "size mismatch";
         case ArchiveError::Kind::verify_failed:
             return "verify failed";
+        case ArchiveError::Kind::cancelled:
+            return "cancelled";
     }
     return "unknown";
 }
@@ -317,6 +319,10 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
             [&](std::span<std::byte> buffer) -> std::size_t {
                 if (offset >= read_limit) {
                     return 0;
+                }
+                if (options.cancel != nullptr && options.cancel->load()) {
+                    throw ArchiveError(ArchiveError::Kind::cancelled,
+                                       "copy stopped: the service is stopping");
                 }
                 const std::size_t want = static_cast<std::size_t>(
                     std::min<std::uint64_t>(buffer.size(), read_limit - offset));

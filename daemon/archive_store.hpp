@@ -12,6 +12,7 @@
 #include "daemon/fs.hpp"
 #include "hw/camera_driver.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -31,6 +32,7 @@ class ArchiveError : public std::runtime_error {
         io,             // a file-system operation failed (errno in the message)
         size_mismatch,  // the device delivered a different number of bytes than it declared
         verify_failed,  // the re-read of the stored file did not reproduce the streamed hash
+        cancelled,      // the service is stopping (CopyOptions::cancel)
     };
     ArchiveError(Kind kind, const std::string& what) : std::runtime_error(what), kind_(kind) {}
     Kind kind() const noexcept { return kind_; }
@@ -51,6 +53,9 @@ struct CopyOptions {
     // that the disk writes while the device reads and the final fsync has little left (0: only
     // the fsync writes).
     std::uint64_t writeback_bytes = 8ull << 20;
+    // When set and true, the copy stops at the next chunk (the service is stopping): a large
+    // recording on a slow link must not hold up a clean stop. The recording stays on the camera.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 struct ArchivedCopy {

@@ -334,9 +334,11 @@ class BaySession {
         for (int attempt = 1;; ++attempt) {
             bool give_up = false;
             try {
-                co_return co_await device([this, &info, &recording_id] {
+                CopyOptions options = ctx_.config.copy;
+                options.cancel = &ctx_.stopping;
+                co_return co_await device([this, &info, &recording_id, &options] {
                     return ctx_.store.store(*camera_, info, device_.id, recording_id, unix_now(),
-                                            ctx_.config.copy);
+                                            options);
                 });
             } catch (const ArchiveError& e) {
                 bool this_recording_only = e.kind() == ArchiveError::Kind::size_mismatch ||

@@ -15,6 +15,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <memory>
 
 namespace cradle {
@@ -27,6 +28,7 @@ struct BayContext {
     const Log& log;
     asio::thread_pool::executor_type workers;
     asio::any_io_executor catalog_strand;  // serialises every catalog call, off the loop
+    const std::atomic<bool>& stopping;     // set when the service stops: copies give up
 };
 
 // Runs the whole dock. Never throws: every failure ends in the report's outcome and light.

@@ -11,6 +11,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <map>
@@ -40,9 +41,11 @@ struct CradleService::Impl : hw::CradleListener {
           store(fs, config.state_dir),
           workers(static_cast<std::size_t>(config.workers)),
           catalog_strand(asio::make_strand(workers.get_executor())),
-          context{config, catalog, store, cradle, log, workers.get_executor(), catalog_strand} {}
+          context{config,         catalog, store, cradle, log, workers.get_executor(),
+                  catalog_strand, stopping} {}
 
     ~Impl() override {
+        stopping = true;
         cradle.stop();
         io.stop();
         // Work still on the pool ends by its device deadline; every step it can leave behind
@@ -175,6 +178,7 @@ struct CradleService::Impl : hw::CradleListener {
     }
 
     Config config;
+    std::atomic<bool> stopping{false};
     hw::Cradle& cradle;
     FileSystem& fs;
     Log log;
@@ -209,6 +213,7 @@ void CradleService::run(const RunOptions& options) {
             if (ec) return;
             impl.log.info({},
                           std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+            impl.stopping = true;
             impl.io.stop();
         });
     }
