@@ -1,5 +1,7 @@
 #include "daemon/archive_store.hpp"
 
+#include "daemon/archive_path.hpp"
+
 #include "daemon/sha256.hpp"
 
 #include <fcntl.h>
@@ -453,17 +455,10 @@ void ArchiveStore::make_parents_durable(const std::filesystem::path& dir) {
 }
 
 std::filesystem::path ArchiveStore::resolve(const std::string& relative_path) const {
+    if (!is_archive_relative_path(relative_path)) {
+        throw std::invalid_argument("not a path inside the archive: " + relative_path);
+    }
     const std::filesystem::path relative(relative_path);
-    if (relative.empty() || relative.has_root_path()) {
-        throw std::invalid_argument("archive path must be relative to the archive: " +
-                                    relative_path);
-    }
-    for (const auto& part : relative) {
-        if (part == "..") {
-            throw std::invalid_argument("archive path must stay inside the archive: " +
-                                        relative_path);
-        }
-    }
     return archive_root_ / relative;
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/state_verifier.hpp"
 
+#include "daemon/archive_path.hpp"
+
 #include "daemon/catalog.hpp"
 #include "daemon/sha256.hpp"
 
@@ -71,24 +73,6 @@ std::optional<std::string> rehash_from_disk(const fs::path& path, std::string& e
     // working set.
     ::posix_fadvise(file.fd(), 0, 0, POSIX_FADV_DONTNEED);
     return sha.hex_digest();
-}
-
-// Archive paths are relative to <state>/archive (ArchiveStore::relative_path). A path that is
-// absolute, has empty, "." or ".." components could lead outside the archive, or name one file
-// in two ways.
-bool is_plain_relative_path(std::string_view path) {
-    if (path.empty() || path.front() == '/' || path.find('\0') != std::string_view::npos) {
-        return false;
-    }
-    std::size_t start = 0;
-    while (start <= path.size()) {
-        std::size_t end = path.find('/', start);
-        if (end == std::string_view::npos) end = path.size();
-        std::string_view part = path.substr(start, end - start);
-        if (part.empty() || part == "." || part == "..") return false;
-        start = end + 1;
-    }
-    return true;
 }
 
 std::string recording_label(const RecordingRow& row) {
@@ -176,7 +160,7 @@ class StateVerifier {
             add_problem(label + ": wiped but the audit log has no recording.wiped entry for it");
         }
 
-        if (!is_plain_relative_path(row.archive_path)) {
+        if (!is_archive_relative_path(row.archive_path)) {
             add_problem(label + ": archive path " + in_quotes(row.archive_path) +
                         " is not a plain path inside the archive");
             return;

@@ -25,7 +25,7 @@ struct FaultPlan {
     // delivered flipped (bitwise not), on every read that covers it.
     std::optional<int> flip_index;
     std::uint64_t flip_offset = 0;
-    bool hostile_names = false;              // adds recordings with hostile names
+    bool hostile_names = false;                // adds recordings with hostile names
     std::optional<std::uint64_t> claim_count;  // the listing claims this many recordings
     std::vector<std::string> reported_faults;  // faults the camera reports in its health
     bool refuse_delete = false;                // DeleteObject fails
