@@ -129,6 +129,11 @@ void SimCradle::set_port_power(int bay, bool on) {
         attach_locked(bay, *slot.docked, lock);
         return;
     }
+    detach_locked(bay, lock);
+}
+
+void SimCradle::detach_locked(int bay, std::unique_lock<std::mutex>& lock) {
+    Bay& slot = bay_locked(bay);
     std::shared_ptr<SimCamera> camera = std::move(slot.camera);
     slot.camera.reset();
     CradleListener* listener = listener_;
@@ -167,14 +172,7 @@ void SimCradle::unplug(int bay) {
     Bay& slot = bay_locked(bay);
     if (!slot.docked) return;
     slot.docked.reset();
-    std::shared_ptr<SimCamera> camera = std::move(slot.camera);
-    slot.camera.reset();
-    CradleListener* listener = listener_;
-    lock.unlock();
-    if (!camera) return;
-    camera->unplug();
-    camera->on_yank({});  // it may outlive this cradle in its holder's hands
-    if (listener) listener->camera_detached(bay);
+    detach_locked(bay, lock);
 }
 
 std::shared_ptr<SimCamera> SimCradle::camera(int bay) const {

@@ -59,6 +59,9 @@ class SimCradle final : public Cradle {
     };
     // Attaches the docked camera and reports it; returns with the lock released.
     void attach_locked(int bay, const CameraSpec& camera, std::unique_lock<std::mutex>& lock);
+    // Takes the bay's camera out (it fails with "gone" from now on) and reports the detach;
+    // releases the lock before calling the listener.
+    void detach_locked(int bay, std::unique_lock<std::mutex>& lock);
     void camera_yanked(const SimCamera* camera);
     Bay& bay_locked(int bay);
     const Bay& bay_locked(int bay) const;
