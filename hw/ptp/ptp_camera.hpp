@@ -1,0 +1,56 @@
+// The PTP camera driver: hw::CameraDriver over a PtpSession. Chosen by the device table for
+// USB interface class 6 (Still Image) and for the VID:PIDs listed with driver "ptp".
+#pragma once
+
+#include "hw/camera_driver.hpp"
+#include "hw/ptp/datasets.hpp"
+#include "hw/ptp/session.hpp"
+#include "hw/ptp/transport.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+namespace cradle::hw::ptp {
+
+// Per-model behaviour, from the device table's quirks.
+struct PtpQuirks {
+    // Read recordings with GetPartialObject in pieces of this size (resumable by offset).
+    std::uint32_t partial_object_bytes = 1 << 20;
+    // Use Android's GetPartialObject64 (0x95C1) for offsets beyond 4 GiB when supported.
+    bool partial_object_64 = true;
+    // The camera's clock is kept in this zone (seconds east of UTC) when its DateTime carries
+    // no zone suffix; the cradle sets it in the same zone.
+    std::int64_t local_offset_s = 0;
+    // How many object handles the driver accepts from GetObjectHandles.
+    std::size_t max_objects = 100'000;
+};
+
+class PtpCamera final : public CameraDriver {
+  public:
+    PtpCamera(std::unique_ptr<PtpTransport> transport, PtpQuirks quirks = {});
+    ~PtpCamera() override;
+
+    DeviceIdentity identify(Deadline deadline) override;
+    DeviceHealth health(Deadline deadline) override;
+    std::chrono::system_clock::time_point clock(Deadline deadline) override;
+    void set_clock(std::chrono::system_clock::time_point now, Deadline deadline) override;
+    std::vector<RecordingInfo> list_recordings(std::size_t max_count, Deadline deadline) override;
+    std::size_t read(std::uint32_t handle, std::uint64_t offset, std::span<std::byte> out,
+                     Deadline deadline) override;
+    void remove(std::uint32_t handle, Deadline deadline) override;
+
+  private:
+    void ensure_open(Deadline deadline);
+
+    std::unique_ptr<PtpTransport> transport_;
+    PtpSession session_;
+    PtpQuirks quirks_;
+    std::optional<DeviceInfo> device_info_;
+    // Sizes learned at listing time (a 4 GiB-or-more object's size comes from ObjectSize).
+    std::map<std::uint32_t, std::uint64_t> sizes_;
+};
+
+}  // namespace cradle::hw::ptp
