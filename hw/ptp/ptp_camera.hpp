@@ -26,6 +26,9 @@ struct PtpQuirks {
     std::int64_t local_offset_s = 0;
     // How many object handles the driver accepts from GetObjectHandles.
     std::size_t max_objects = 100'000;
+    // Events drained (and ignored) before each listing: bounded, so that a camera sending
+    // events without end cannot hold up its bay.
+    std::size_t max_events_per_listing = 64;
 };
 
 class PtpCamera final : public CameraDriver {
@@ -44,6 +47,10 @@ class PtpCamera final : public CameraDriver {
 
   private:
     void ensure_open(Deadline deadline);
+    DeviceInfo fetch_device_info(Deadline deadline);
+    std::vector<std::uint32_t> object_handles(std::size_t limit, Deadline deadline);
+    std::uint64_t object_size(std::uint32_t handle, const ObjectInfo& info, Deadline deadline);
+    void drain_events(Deadline deadline);
 
     std::unique_ptr<PtpTransport> transport_;
     PtpSession session_;
@@ -51,6 +58,7 @@ class PtpCamera final : public CameraDriver {
     std::optional<DeviceInfo> device_info_;
     // Sizes learned at listing time (a 4 GiB-or-more object's size comes from ObjectSize).
     std::map<std::uint32_t, std::uint64_t> sizes_;
+    std::vector<std::byte> transfer_buffer_;  // bulk-in transfers of streamed data phases
 };
 
 }  // namespace cradle::hw::ptp

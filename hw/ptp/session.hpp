@@ -68,13 +68,24 @@ class PtpSession {
     std::vector<Event> poll_events(std::size_t max_events, Deadline deadline);
 
     std::uint32_t last_transaction_id() const { return transaction_id_; }
+    // The next transaction uses the id after `id` (tests reach the wrap without four billion
+    // transactions).
+    void set_last_transaction_id(std::uint32_t id) { transaction_id_ = id; }
 
   private:
+    struct DataIn;
     std::uint32_t next_transaction_id();
+    Response transact(std::uint16_t operation, std::span<const std::uint32_t> params,
+                      Deadline deadline, std::span<const std::byte> data_out, DataIn* data_in);
+    Response transact_once(std::uint16_t operation, std::uint32_t transaction_id,
+                           std::span<const std::uint32_t> params, Deadline deadline,
+                           std::span<const std::byte> data_out, DataIn* data_in);
+    void abandon(std::uint32_t transaction_id) noexcept;
 
     PtpTransport& transport_;
     std::uint32_t transaction_id_ = 0;
     bool open_ = false;
+    std::vector<std::byte> buffer_;  // bulk-in transfers of transactions without a caller buffer
 };
 
 }  // namespace cradle::hw::ptp

@@ -17,31 +17,23 @@
 
 namespace cradle::hw::sim {
 
-// Faults of the PTP link and of a hostile PTP device.
-struct PtpFaults {
-    int busy_responses = 0;                      // answer DeviceBusy this many times first
-    std::optional<int> stall_bulk_in_at_op;      // stall bulk-in at the data phase of operation k
-    bool lie_data_length = false;                // data containers declare a wrong length
-    bool unknown_data_length = false;            // data containers declare 0xFFFFFFFF
-    std::optional<std::uint32_t> claim_handles;  // GetObjectHandles returns this many handles
-    bool traversal_names = false;                // ObjectInfo filenames like "../../etc/passwd"
-    bool bad_datetime = false;                   // DateTime values that do not parse
-    bool size_4gib_minus_1 = false;              // ObjectInfo claims 0xFFFFFFFF bytes
-    bool endless_events = false;                 // the interrupt endpoint never runs dry
-    bool stale_response_first = false;           // a response of an old transaction comes first
-};
-
 class PtpResponder {
   public:
     PtpResponder(std::shared_ptr<SimCamera> camera, PtpFaults faults = {},
                  std::size_t max_packet_size = 512);
+    ~PtpResponder();
 
     // Host -> device: one bulk-out transfer (a command container, or data for the current
     // transaction). Throws DeviceError gone when the camera is unplugged.
-    void bulk_out(std::span<const std::byte> data);
+    // The camera's own operations run inside this call and end by `deadline` (a hung camera
+    // answers nothing).
+    void bulk_out(std::span<const std::byte> data, Deadline deadline = default_deadline());
     // Device -> host: the next bulk-in transfer, at most max_bytes (a short packet ends it).
-    // nullopt when the device has nothing to send (the host times out).
-    std::optional<std::vector<std::byte>> bulk_in(std::size_t max_bytes);
+    // nullopt when the device has nothing to send (the host times out). A transfer that ends
+    // a container with a whole number of packets is followed by a zero-length transfer.
+    // Throws ptp::EndpointStall while bulk-in is halted.
+    std::optional<std::vector<std::byte>> bulk_in(std::size_t max_bytes,
+                                                  Deadline deadline = default_deadline());
     std::optional<std::vector<std::byte>> interrupt_in(std::size_t max_bytes);
 
     bool halted(ptp::Endpoint endpoint) const;
@@ -52,9 +44,30 @@ class PtpResponder {
 
     std::size_t max_packet_size() const { return max_packet_size_; }
     SimCamera& camera() { return *camera_; }
+    // Tests: the transaction id of the last command, and how many commands came.
+    std::uint32_t last_transaction_id() const;
+    int commands() const;
+    // Tests: cancel requests received.
+    std::vector<std::uint32_t> cancelled() const;
+
+    static Deadline default_deadline() { return SteadyClock::now() + std::chrono::seconds(30); }
 
   private:
     struct State;
+    struct Outgoing;
+    void handle_command(std::uint16_t operation, std::uint32_t transaction_id,
+                        const std::vector<std::uint32_t>& params,
+                        std::span<const std::byte> data_out, Deadline deadline);
+    void serve(std::uint16_t operation, std::uint32_t transaction_id,
+               const std::vector<std::uint32_t>& params, std::span<const std::byte> data_out,
+               Deadline deadline);
+    void refresh_listing(Deadline deadline);
+    void send_data(std::uint16_t operation, std::uint32_t transaction_id,
+                   std::vector<std::byte> payload);
+    void respond(std::uint16_t code, std::uint32_t transaction_id,
+                 std::vector<std::uint32_t> params = {});
+    void check_plugged() const;
+
     std::shared_ptr<SimCamera> camera_;
     PtpFaults faults_;
     std::size_t max_packet_size_;

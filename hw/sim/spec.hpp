@@ -31,6 +31,22 @@ struct FaultPlan {
     bool refuse_delete = false;                // DeleteObject fails
 };
 
+// Faults of the PTP link and of a hostile PTP device (cameras driven over PTP only).
+struct PtpFaults {
+    int busy_responses = 0;                      // answer DeviceBusy this many times first
+    std::optional<int> stall_bulk_in_at_op;      // stall bulk-in at the data phase of operation k
+    bool lie_data_length = false;                // data containers declare a wrong length
+    bool unknown_data_length = false;            // data containers declare 0xFFFFFFFF
+    std::optional<std::uint32_t> claim_handles;  // GetObjectHandles returns this many handles
+    bool traversal_names = false;                // ObjectInfo filenames like "../../etc/passwd"
+    bool bad_datetime = false;                   // DateTime values that do not parse
+    bool size_4gib_minus_1 = false;              // ObjectInfo claims 0xFFFFFFFF bytes
+    bool endless_events = false;                 // the interrupt endpoint never runs dry
+    bool stale_response_first = false;           // a response of an old transaction comes first
+    bool split_header = false;                   // a data container's header comes alone
+    bool no_object_size = false;                 // no MTP GetObjectPropValue (ObjectSize)
+};
+
 struct CameraSpec {
     std::string serial;
     std::string manufacturer = "Lingchuan Optics";
@@ -45,6 +61,7 @@ struct CameraSpec {
     std::int64_t clock_offset_s = 0;  // camera clock minus true time
     std::uint64_t storage_total_bytes = 32ull << 30;
     FaultPlan faults;
+    PtpFaults ptp_faults;
 };
 
 struct CradleSpec {
@@ -53,6 +70,9 @@ struct CradleSpec {
     // a real camera's storage would.
     std::filesystem::path storage_dir;
     std::vector<CameraSpec> cameras;
+    // Cameras are driven through the PTP driver over an in-process PTP device model, as a
+    // camera on USB would be (PtpCamera over PtpResponder over SimCamera).
+    bool over_ptp = false;
 };
 
 }  // namespace cradle::hw::sim

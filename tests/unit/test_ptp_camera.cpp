@@ -1,0 +1,401 @@
+// The PTP driver end to end in-process: PtpCamera over SimPtpTransport over PtpResponder over
+// SimCamera. The driver must keep the CameraDriver contract exactly as the emulated camera
+// keeps it directly, and turn every fault of the link or of a hostile device into a precise
+// DeviceError with bounded cost.
+#include "hw/ptp/ptp_camera.hpp"
+#include "hw/sim/ptp_responder.hpp"
+#include "hw/sim/sim_camera.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <fstream>
+
+namespace cradle::hw::sim {
+namespace {
+
+using namespace std::chrono_literals;
+using Kind = DeviceError::Kind;
+using ptp::PtpCamera;
+using ptp::PtpQuirks;
+
+Deadline soon() {
+    return SteadyClock::now() + 10s;
+}
+
+CameraSpec small_camera() {
+    CameraSpec spec;
+    spec.serial = "LC-0042";
+    spec.recordings = 5;
+    spec.total_bytes = 3ull << 20;
+    spec.seed = 11;
+    spec.battery_percent = 57;
+    spec.storage_total_bytes = 8ull << 30;
+    return spec;
+}
+
+struct Rig {
+    test::TempDir storage;
+    std::filesystem::path dir;
+    std::shared_ptr<SimCamera> sim;
+    std::shared_ptr<PtpResponder> responder;
+    std::unique_ptr<PtpCamera> camera;
+};
+
+std::unique_ptr<Rig> make_rig(const CameraSpec& spec, PtpFaults faults = {},
+                              PtpQuirks quirks = {}) {
+    auto rig = std::make_unique<Rig>();
+    provision_camera(spec, rig->storage.path());
+    rig->dir = camera_dir(rig->storage.path(), spec.serial);
+    rig->sim = std::make_shared<SimCamera>(spec, rig->dir);
+    rig->responder = std::make_shared<PtpResponder>(rig->sim, faults);
+    rig->camera =
+        std::make_unique<PtpCamera>(std::make_unique<SimPtpTransport>(rig->responder), quirks);
+    return rig;
+}
+
+std::string read_all(CameraDriver& camera, std::uint32_t handle, std::size_t chunk) {
+    std::string content;
+    std::vector<std::byte> buffer(chunk);
+    for (;;) {
+        const std::size_t got = camera.read(handle, content.size(), buffer, soon());
+        if (got == 0) return content;
+        content.append(reinterpret_cast<const char*>(buffer.data()), got);
+    }
+}
+
+std::string file_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+template <typename Operation>
+DeviceError error_of(Operation&& operation) {
+    try {
+        operation();
+    } catch (const DeviceError& error) {
+        return error;
+    }
+    ADD_FAILURE() << "no DeviceError thrown";
+    return DeviceError(Kind::io, "none");
+}
+
+bool contains(const DeviceError& error, const std::string& text) {
+    return std::string(error.what()).find(text) != std::string::npos;
+}
+
+TEST(PtpCamera, KeepsTheContractOfTheCameraUsedDirectly) {
+    PtpQuirks quirks;
+    quirks.partial_object_bytes = 96 * 1024;  // several pieces per read
+    const auto rig = make_rig(small_camera(), {}, quirks);
+    SimCamera direct(small_camera(), rig->dir);
+
+    const DeviceIdentity want_id = direct.identify(soon());
+    const DeviceIdentity got_id = rig->camera->identify(soon());
+    EXPECT_EQ(got_id.manufacturer, want_id.manufacturer);
+    EXPECT_EQ(got_id.model, want_id.model);
+    EXPECT_EQ(got_id.serial, want_id.serial);
+    EXPECT_EQ(got_id.firmware, want_id.firmware);
+
+    const DeviceHealth want_health = direct.health(soon());
+    const DeviceHealth got_health = rig->camera->health(soon());
+    EXPECT_EQ(got_health.battery_percent, 57);
+    EXPECT_EQ(got_health.battery_percent, want_health.battery_percent);
+    EXPECT_EQ(got_health.storage_total_bytes, want_health.storage_total_bytes);
+    EXPECT_EQ(got_health.storage_free_bytes, want_health.storage_free_bytes);
+    EXPECT_TRUE(got_health.charging);
+
+    const auto want_list = direct.list_recordings(100, soon());
+    const auto got_list = rig->camera->list_recordings(100, soon());
+    ASSERT_EQ(got_list.size(), want_list.size());
+    ASSERT_EQ(got_list.size(), 5u);
+    for (std::size_t i = 0; i < got_list.size(); ++i) {
+        EXPECT_EQ(got_list[i].handle, want_list[i].handle);
+        EXPECT_EQ(got_list[i].name, want_list[i].name);
+        EXPECT_EQ(got_list[i].size, want_list[i].size);
+        EXPECT_EQ(got_list[i].captured_unix_s, want_list[i].captured_unix_s);
+    }
+
+    const auto stored = stored_recordings(rig->dir);
+    for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4093}}) {
+        const std::string content = read_all(*rig->camera, stored[0].handle, chunk);
+        EXPECT_EQ(content, file_bytes(stored[0].file)) << "chunk " << chunk;
+    }
+    EXPECT_EQ(read_all(*rig->camera, stored[4].handle, 1 << 20), file_bytes(stored[4].file));
+
+    rig->camera->remove(stored[1].handle, soon());
+    const auto after = stored_recordings(rig->dir);
+    ASSERT_EQ(after.size(), 4u);
+    for (const auto& recording : after) EXPECT_NE(recording.handle, stored[1].handle);
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 4u);
+}
+
+TEST(PtpCamera, ClockRoundTripsThroughDateTime) {
+    const auto rig = make_rig(small_camera());
+    rig->camera->identify(soon());
+    const auto target = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()) +
+                        std::chrono::hours(5);
+    rig->camera->set_clock(target, soon());
+    const auto direct = rig->sim->clock(soon());
+    EXPECT_LE(std::chrono::abs(direct - target), 2s);
+    const auto through_ptp = rig->camera->clock(soon());
+    EXPECT_LE(std::chrono::abs(through_ptp - target), 2s);
+}
+
+TEST(PtpCamera, CameraInAnotherZoneKeepsItsClockInLocalTime) {
+    PtpQuirks quirks;
+    quirks.local_offset_s = 3600;
+    const auto rig = make_rig(small_camera(), {}, quirks);
+    const auto target = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    rig->camera->set_clock(target, soon());
+    // The camera holds local time: one hour ahead of UTC in its own reading.
+    EXPECT_LE(std::chrono::abs(rig->sim->clock(soon()) - (target + 1h)), 2s);
+    EXPECT_LE(std::chrono::abs(rig->camera->clock(soon()) - target), 2s);
+}
+
+TEST(PtpCamera, DeviceBusyIsRetried) {
+    PtpFaults faults;
+    faults.busy_responses = 3;
+    const auto rig = make_rig(small_camera(), faults);
+    EXPECT_EQ(rig->camera->identify(soon()).serial, "LC-0042");
+    EXPECT_EQ(rig->responder->commands(), 5);  // 3 busy, GetDeviceInfo, OpenSession
+}
+
+TEST(PtpCamera, StallIsClearedAndTheSessionStaysUsable) {
+    PtpFaults faults;
+    faults.stall_bulk_in_at_op = 3;  // GetDeviceInfo, OpenSession, then BatteryLevel
+    const auto rig = make_rig(small_camera(), faults);
+    rig->camera->identify(soon());
+    const DeviceError error = error_of([&] { rig->camera->health(soon()); });
+    EXPECT_EQ(error.kind(), Kind::io);
+    EXPECT_TRUE(contains(error, "stalled the bulk-in endpoint")) << error.what();
+    EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpCamera, HungCameraTimesOutAtTheDeadlineAndTheTransactionIsCancelled) {
+    CameraSpec spec = small_camera();
+    spec.faults.hang_at_op = 2;  // identify answers, health hangs
+    const auto rig = make_rig(spec);
+    rig->camera->identify(soon());
+    const auto start = SteadyClock::now();
+    const DeviceError error = error_of([&] { rig->camera->health(start + 100ms); });
+    EXPECT_EQ(error.kind(), Kind::timeout);
+    EXPECT_LT(SteadyClock::now() - start, 2s);
+    EXPECT_FALSE(rig->responder->cancelled().empty());
+}
+
+TEST(PtpCamera, UnpluggedCameraIsGone) {
+    const auto rig = make_rig(small_camera());
+    rig->camera->identify(soon());
+    rig->sim->unplug();
+    EXPECT_EQ(error_of([&] { rig->camera->list_recordings(100, soon()); }).kind(), Kind::gone);
+}
+
+TEST(PtpCamera, YankMidReadIsGone) {
+    CameraSpec spec = small_camera();
+    spec.faults.yank_at_byte = 100'000;
+    const auto rig = make_rig(spec);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    std::vector<std::byte> buffer(1 << 20);
+    EXPECT_EQ(rig->camera->read(listing[0].handle, 0, buffer, soon()), 100'000u);
+    EXPECT_EQ(
+        error_of([&] { rig->camera->read(listing[0].handle, 100'000, buffer, soon()); }).kind(),
+        Kind::gone);
+}
+
+TEST(PtpCamera, RefusedDeleteIsARefusal) {
+    CameraSpec spec = small_camera();
+    spec.faults.refuse_delete = true;
+    const auto rig = make_rig(spec);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    EXPECT_EQ(error_of([&] { rig->camera->remove(listing[0].handle, soon()); }).kind(),
+              Kind::refused);
+    EXPECT_EQ(stored_recordings(rig->dir).size(), 5u);
+}
+
+TEST(PtpCamera, StaleResponseIsSkipped) {
+    PtpFaults faults;
+    faults.stale_response_first = true;
+    const auto rig = make_rig(small_camera(), faults);
+    rig->camera->identify(soon());
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpCamera, HeaderSentApartFromItsDataIsReassembled) {
+    PtpFaults faults;
+    faults.split_header = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    EXPECT_EQ(read_all(*rig->camera, listing[2].handle, 1 << 20), file_bytes(stored[2].file));
+}
+
+TEST(PtpCamera, UnknownDataLengthsAreReadToTheShortPacket) {
+    PtpFaults faults;
+    faults.unknown_data_length = true;
+    const auto rig = make_rig(small_camera(), faults);
+    EXPECT_EQ(rig->camera->identify(soon()).serial, "LC-0042");
+    const auto listing = rig->camera->list_recordings(100, soon());
+    ASSERT_EQ(listing.size(), 5u);
+    const auto stored = stored_recordings(rig->dir);
+    for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{1012}, std::size_t{500}}) {
+        EXPECT_EQ(read_all(*rig->camera, listing[1].handle, chunk), file_bytes(stored[1].file))
+            << "chunk " << chunk;
+    }
+}
+
+TEST(PtpCamera, ReadsEndingOnPacketBoundariesConsumeTheZeroLengthPacket) {
+    const auto rig = make_rig(small_camera());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    // 12 + 1012 = 1024 bytes: every data container is a whole number of 512-byte packets.
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 1012), file_bytes(stored[0].file));
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpCamera, TransactionIdsWrapOnTheWire) {
+    const auto rig = make_rig(small_camera());
+    SimPtpTransport link(rig->responder);
+    ptp::PtpSession session(link);
+    session.open(soon());
+    session.set_last_transaction_id(0xFFFFFFFD);
+    std::vector<std::uint32_t> seen;
+    for (int i = 0; i < 3; ++i) {
+        const auto ids = session.command_in(ptp::op::get_storage_ids, {}, 1024, soon());
+        EXPECT_EQ(ids.size(), 8u);
+        seen.push_back(rig->responder->last_transaction_id());
+    }
+    EXPECT_EQ(seen, (std::vector<std::uint32_t>{0xFFFFFFFE, 1, 2}));
+}
+
+TEST(PtpCamera, GetObjectStreamsAWholeRecordingForOtherPtpClients) {
+    const auto rig = make_rig(small_camera());
+    SimPtpTransport link(rig->responder);
+    ptp::PtpSession session(link);
+    session.open(soon());
+    const auto stored = stored_recordings(rig->dir);
+    const std::array<std::uint32_t, 3> all{0xFFFFFFFF, 0, 0xFFFFFFFF};
+    EXPECT_EQ(session.command_in(ptp::op::get_object_handles, all, 1024, soon()).size(),
+              4u + 4 * stored.size());
+    std::string content;
+    std::vector<std::byte> buffer(64 * 1024);
+    const std::array<std::uint32_t, 1> handle{stored[3].handle};
+    session.command_in_streamed(
+        ptp::op::get_object, handle, stored[3].size, buffer,
+        [&](std::span<const std::byte> piece) {
+            content.append(reinterpret_cast<const char*>(piece.data()), piece.size());
+        },
+        soon());
+    EXPECT_EQ(content, file_bytes(stored[3].file));
+}
+
+TEST(PtpHostileCamera, LyingDataLengthIsAProtocolError) {
+    PtpFaults faults;
+    faults.lie_data_length = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const DeviceError error = error_of([&] { rig->camera->identify(soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "in a data container that declares")) << error.what();
+}
+
+TEST(PtpHostileCamera, AMillionHandlesFailBeforeAnyObjectInfo) {
+    PtpFaults faults;
+    faults.claim_handles = 1'000'000;
+    const auto rig = make_rig(small_camera(), faults);
+    rig->camera->identify(soon());
+    const int before = rig->responder->commands();
+    const auto start = SteadyClock::now();
+    const DeviceError error = error_of([&] { rig->camera->list_recordings(100'000, soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "camera lists 1000000 objects, more than the limit 100000"))
+        << error.what();
+    EXPECT_EQ(rig->responder->commands(), before + 1) << "only GetObjectHandles";
+    EXPECT_LT(SteadyClock::now() - start, 2s);
+    // The session survives: the cancelled transaction left nothing behind.
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+}
+
+TEST(PtpHostileCamera, ClaimedCountOfTheEmulatedCameraIsBoundedTheSameWay) {
+    CameraSpec spec = small_camera();
+    spec.faults.claim_count = 1'000'000;
+    const auto rig = make_rig(spec);
+    const DeviceError error = error_of([&] { rig->camera->list_recordings(5000, soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "camera lists 1000000 objects, more than the limit 5000"))
+        << error.what();
+}
+
+TEST(PtpHostileCamera, QuirkLimitBoundsTheListing) {
+    PtpQuirks quirks;
+    quirks.max_objects = 3;
+    const auto rig = make_rig(small_camera(), {}, quirks);
+    const DeviceError error = error_of([&] { rig->camera->list_recordings(100, soon()); });
+    EXPECT_TRUE(contains(error, "camera lists 5 objects, more than the limit 3")) << error.what();
+}
+
+TEST(PtpHostileCamera, TraversalNamesAreJustNames) {
+    PtpFaults faults;
+    faults.traversal_names = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    ASSERT_EQ(listing.size(), 5u);
+    EXPECT_EQ(listing[0].name, "../../etc/passwd-" + std::to_string(listing[0].handle));
+}
+
+TEST(PtpHostileCamera, HostileNamesOfTheEmulatedCameraArriveAsPtpStrings) {
+    CameraSpec spec = small_camera();
+    spec.faults.hostile_names = true;
+    const auto rig = make_rig(spec);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    ASSERT_GT(listing.size(), 5u);
+    for (const auto& recording : listing) EXPECT_LE(recording.name.size(), 254u * 3);
+}
+
+TEST(PtpHostileCamera, UnparseableDateTimeIsAProtocolErrorNamingTheValue) {
+    PtpFaults faults;
+    faults.bad_datetime = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const DeviceError error = error_of([&] { rig->camera->clock(soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "camera DateTime \"2026-13-45 25:61\" does not parse"))
+        << error.what();
+    // A capture date that does not parse costs the recording its capture time, nothing more.
+    const auto listing = rig->camera->list_recordings(100, soon());
+    ASSERT_EQ(listing.size(), 5u);
+    EXPECT_EQ(listing[0].captured_unix_s, 0);
+}
+
+TEST(PtpHostileCamera, SizeOf4GiBMinus1AsksObjectSize) {
+    PtpFaults faults;
+    faults.size_4gib_minus_1 = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    ASSERT_EQ(listing.size(), stored.size());
+    for (std::size_t i = 0; i < listing.size(); ++i) EXPECT_EQ(listing[i].size, stored[i].size);
+}
+
+TEST(PtpHostileCamera, SizeOf4GiBMinus1WithoutObjectSizeIsAProtocolError) {
+    PtpFaults faults;
+    faults.size_4gib_minus_1 = true;
+    faults.no_object_size = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const DeviceError error = error_of([&] { rig->camera->list_recordings(100, soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "as 4 GiB or more and cannot tell its size")) << error.what();
+}
+
+TEST(PtpHostileCamera, EndlessEventsDoNotStallTheListing) {
+    PtpFaults faults;
+    faults.endless_events = true;
+    const auto rig = make_rig(small_camera(), faults);
+    const auto start = SteadyClock::now();
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+    EXPECT_LT(SteadyClock::now() - start, 2s);
+}
+
+}  // namespace
+}  // namespace cradle::hw::sim
