@@ -1,0 +1,75 @@
+// An emulated USB bus in a umockdev test bed: a root hub (usb1) with the cradle's hub on its
+// port 1 (1-1, with a sysfs port directory and `disable` file per downstream port), and USB
+// devices plugged into the cradle hub's ports ("1-1.<port>") and unplugged again, with the
+// uevents that libusb's hotplug watches.
+//
+// The test bed lives as long as this object and exports UMOCKDEV_DIR; only one may exist in a
+// process at a time. Create it before libusb_init (libusb looks for /dev/bus/usb at start-up)
+// and destroy it after libusb_exit. Programs see the devices when they run with
+// libumockdev-preload.so.0 preloaded: in this process (tests run under umockdev-wrapper) or in
+// a child (cradle-emulate).
+#pragma once
+
+#include "hw/sim/umockdev/usb_function.hpp"
+
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+typedef struct _UMockdevTestbed UMockdevTestbed;
+
+namespace cradle::hw::sim::usb {
+
+class UsbfsDevice;
+
+// The test bed could not be set up (umockdev refused a device or a handler).
+class EmulatedBusError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+class EmulatedUsbBus {
+  public:
+    static constexpr int kHubPorts = 7;
+
+    EmulatedUsbBus();
+    ~EmulatedUsbBus();
+    EmulatedUsbBus(const EmulatedUsbBus&) = delete;
+    EmulatedUsbBus& operator=(const EmulatedUsbBus&) = delete;
+
+    // Plugs a device into `port` (1..kHubPorts) of the cradle hub, with a fresh device number
+    // as the kernel would give it. Returns its sysfs name ("1-1.<port>"). Throws
+    // std::invalid_argument for a bad or occupied port, EmulatedBusError if umockdev refuses.
+    std::string plug(int port, std::shared_ptr<UsbPtpFunction> function, UsbIdentity identity);
+    // Unplugs the device in `port` (nothing if the port is empty): its URBs in flight fail
+    // with ENODEV, later ioctls on open handles too, a "remove" uevent goes out and its sysfs
+    // entry and device node disappear.
+    void unplug(int port);
+    bool plugged(int port) const;
+
+    // "1-1.<port>", and the device node of the device in `port` ("" when empty).
+    static std::string port_name(int port);
+    std::string device_node(int port) const;
+    // The device's usbfs emulation (nullptr when the port is empty), for counters in tests.
+    const UsbfsDevice* device(int port) const;
+
+    // The test bed's root: the value of UMOCKDEV_DIR for programs that should see the bus.
+    std::string root_dir() const;
+
+  private:
+    struct Slot;
+    void remove_locked(int port);
+    std::uint8_t next_devnum_locked();
+
+    mutable std::mutex mutex_;
+    UMockdevTestbed* testbed_ = nullptr;
+    std::vector<std::unique_ptr<Slot>> slots_;        // index port - 1
+    std::vector<std::unique_ptr<UsbfsDevice>> gone_;  // unplugged; open handles still reach them
+    std::uint8_t last_devnum_ = 2;
+    bool closing_ = false;
+    bool announce_ = false;  // this process is preloaded, so it can send uevents
+};
+
+}  // namespace cradle::hw::sim::usb

@@ -1,0 +1,28 @@
+# Integration tests on emulated USB devices (umockdev). They run under umockdev-wrapper, which
+# preloads umockdev so that libusb finds the emulated bus. Where umockdev is not installed they
+# report themselves skipped; scripts/install-deps installs it, so CI runs them.
+find_program(UMOCKDEV_WRAPPER umockdev-wrapper)
+if(TARGET cradle_umockdev AND UMOCKDEV_WRAPPER)
+  pkg_check_modules(USB_TEST_LIBUSB REQUIRED IMPORTED_TARGET libusb-1.0)
+  # The sanitizer build: ASan must tolerate umockdev's library coming first, and the test bed's
+  # worker thread lives until exit, which LeakSanitizer would report.
+  set(usb_test_emulator /usr/bin/env ASAN_OPTIONS=verify_asan_link_order=0:detect_leaks=0
+      ${UMOCKDEV_WRAPPER})
+
+  # cradle_usb_test(NAME SOURCES...): like cradle_test, run under umockdev-wrapper, label usb.
+  function(cradle_usb_test name)
+    add_executable(${name} ${ARGN})
+    target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR})
+    target_link_libraries(${name} PRIVATE cradle_umockdev cradle_test_support
+      PkgConfig::USB_TEST_LIBUSB GTest::gtest_main)
+    set_target_properties(${name} PROPERTIES CROSSCOMPILING_EMULATOR "${usb_test_emulator}")
+    gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
+      PROPERTIES LABELS usb ENVIRONMENT "CRADLED_BIN_DIR=${CMAKE_BINARY_DIR}/bin" TIMEOUT 60)
+  endfunction()
+
+  cradle_usb_test(test_usbfs_emulation ${CMAKE_CURRENT_LIST_DIR}/test_usbfs_emulation.cpp)
+else()
+  add_test(NAME usb_integration_tests
+    COMMAND sh -c "echo 'SKIPPED: umockdev is not installed (scripts/install-deps installs it)'; exit 77")
+  set_tests_properties(usb_integration_tests PROPERTIES LABELS usb SKIP_RETURN_CODE 77)
+endif()
