@@ -4,6 +4,7 @@
 
 #include "daemon/archive_store.hpp"
 #include "hw/sim/spec.hpp"
+#include "hw/usb/usb_spec.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -33,6 +34,14 @@ struct RegisterEntry {
     std::string head;
 };
 
+// [usb]: where the USB backend's two tables are. Both are read by load_usb_cradle_spec.
+struct UsbConfig {
+    // Which USB devices are cameras and which driver serves them (etc/devices.toml).
+    std::filesystem::path device_table = "/etc/cradled/devices.toml";
+    // Which port is which bay, with its lights and power switch (etc/bays.toml).
+    std::filesystem::path bay_map = "/etc/cradled/bays.toml";
+};
+
 struct Config {
     std::filesystem::path state_dir = "/var/lib/cradled";
     std::string backend = "usb";  // "usb" or "sim"
@@ -53,6 +62,10 @@ struct Config {
 
     // backend = "sim": the emulated cradle.
     std::optional<hw::sim::CradleSpec> sim;
+
+    // backend = "usb": the paths of the device table and the bay map (defaults: devices.toml
+    // and bays.toml next to the configuration file). They are read when the USB cradle is made.
+    UsbConfig usb;
 };
 
 // Loads and validates a configuration file. Relative paths in it are relative to the file's
@@ -61,5 +74,17 @@ Config load_config(const std::filesystem::path& file);
 // The same from text (tests); base_dir resolves relative paths.
 Config parse_config(std::string_view text, const std::filesystem::path& base_dir,
                     const std::string& source_name = "<config>");
+
+// The device table: [[device]] entries (vid/pid as hex strings, interface_class, driver,
+// quirks). Errors name the file, line and key like those of the configuration.
+std::vector<hw::usb::DeviceRule> load_device_table(const std::filesystem::path& file);
+std::vector<hw::usb::DeviceRule> parse_device_table(std::string_view text,
+                                                    const std::string& source_name);
+// The bay map: [[bay]] entries (number, port, hub_port, led_red/led_green/led_amber), returned
+// in bay order; the bays must be numbered 1..N without gaps, ports and LEDs used once.
+std::vector<hw::usb::BaySpec> load_bay_map(const std::filesystem::path& file);
+std::vector<hw::usb::BaySpec> parse_bay_map(std::string_view text, const std::string& source_name);
+// Both tables of `usb`, as the USB cradle takes them (sysfs paths at their defaults).
+hw::usb::UsbCradleSpec load_usb_cradle_spec(const UsbConfig& usb);
 
 }  // namespace cradle

@@ -335,6 +335,21 @@ TEST(CradleFile, UndockedCamerasMayShareBayZero) {
     EXPECT_EQ(config.sim->cameras.size(), 2u);
 }
 
+TEST(CradleFile, PtpDrivesTheCamerasThroughThePtpDriver) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "ptp = true\n[[camera]]\nserial = \"A\"\n");
+    const Config config = parse_config(sim_header, dir.path());
+    ASSERT_TRUE(config.sim.has_value());
+    EXPECT_TRUE(config.sim->over_ptp);
+
+    dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n");
+    EXPECT_FALSE(parse_config(sim_header, dir.path()).sim->over_ptp);
+
+    dir.write("cradle.toml", "ptp = 1\n");
+    const std::string message = error_of(sim_header, dir.path());
+    EXPECT_NE(message.find("cradle.toml:1:7: ptp:"), std::string::npos) << message;
+}
+
 TEST(CradleFile, BayBeyondTheCradleIsOutOfRange) {
     ScratchDir dir;
     dir.write("cradle.toml", "bays = 2\n[[camera]]\nserial = \"A\"\nbay = 3\n");
@@ -548,6 +563,263 @@ TEST(ConfigErrors, LoadNamesTheFileAsGiven) {
     const fs::path file = dir.write("cradled.toml", "[daemon]\nworkers = 65\n");
     EXPECT_EQ(load_error_of(file),
               file.string() + ":2:11: daemon.workers: 65 is out of range (1..64)");
+}
+
+// ---- the USB backend: [usb], the device table and the bay map ----
+
+std::string device_table_error(const std::string& text) {
+    try {
+        parse_device_table(text, "devices.toml");
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return {};
+}
+
+std::string bay_map_error(const std::string& text) {
+    try {
+        parse_bay_map(text, "bays.toml");
+    } catch (const ConfigError& error) {
+        return error.what();
+    }
+    ADD_FAILURE() << "no ConfigError for:\n" << text;
+    return {};
+}
+
+TEST(ShippedConfig, ProductionFileNamesTheShippedUsbTables) {
+    const Config shipped = load_config(source_dir / "etc/cradled.toml");
+    EXPECT_EQ(shipped.usb.device_table, source_dir / "etc/devices.toml");
+    EXPECT_EQ(shipped.usb.bay_map, source_dir / "etc/bays.toml");
+    const hw::usb::UsbCradleSpec spec = load_usb_cradle_spec(shipped.usb);
+    ASSERT_EQ(spec.devices.size(), 1u);
+    EXPECT_EQ(spec.devices[0].interface_class, 6);
+    EXPECT_FALSE(spec.devices[0].vendor_id.has_value());
+    EXPECT_EQ(spec.devices[0].driver, hw::usb::DriverKind::ptp);
+    // Every site maps its own ports; the shipped map only explains how.
+    EXPECT_TRUE(spec.bays.empty());
+}
+
+TEST(UsbConfig, TablesDefaultToTheirNamesNextToTheConfigFile) {
+    const Config config = parse_config("", "/opt/site/etc");
+    EXPECT_EQ(config.usb.device_table, "/opt/site/etc/devices.toml");
+    EXPECT_EQ(config.usb.bay_map, "/opt/site/etc/bays.toml");
+}
+
+TEST(UsbConfig, RelativeTablePathsAreRelativeToTheConfigFile) {
+    const Config config = parse_config(
+        "[usb]\ndevice_table = \"../share/devices.toml\"\nbay_map = \"/var/lib/b.toml\"\n",
+        "/opt/site/etc");
+    EXPECT_EQ(config.usb.device_table, "/opt/site/share/devices.toml");
+    EXPECT_EQ(config.usb.bay_map, "/var/lib/b.toml");
+}
+
+TEST(UsbConfig, ParsingDoesNotReadTheTables) {
+    // The sim backend and the tests of other sections need no USB tables.
+    EXPECT_NO_THROW(parse_config("[daemon]\nbackend = \"usb\"\n", "/nonexistent"));
+}
+
+TEST(UsbConfig, EmptyPathAndUnknownKeyAreRefused) {
+    EXPECT_EQ(error_of("[usb]\nbay_map = \"\"\n"),
+              "site.toml:2:11: usb.bay_map: must be a file path");
+    EXPECT_EQ(error_of("[usb]\nbaymap = \"x\"\n"),
+              "site.toml:2:1: usb.baymap: unknown key (did you mean 'bay_map'?)");
+}
+
+TEST(UsbConfig, MissingTableFileNamesIt) {
+    ScratchDir dir;
+    UsbConfig usb;
+    usb.device_table = dir.write("devices.toml", "");
+    usb.bay_map = dir.path() / "bays.toml";
+    try {
+        load_usb_cradle_spec(usb);
+        FAIL() << "no error";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()),
+                  "cannot read " + usb.bay_map.string() + ": No such file or directory");
+    }
+}
+
+TEST(DeviceTable, EveryKeyReachesItsField) {
+    const auto rules = parse_device_table(R"(
+[[device]]
+name = "Vendor BC-200"
+vid = "0x04B0"
+pid = "0x0a1f"
+interface_class = 6
+driver = "ptp"
+[device.quirks]
+partial_object_bytes = 524288
+partial_object_64 = false
+local_offset_s = 28800
+max_objects = 5000
+
+[[device]]
+vid = "0x1d6b"
+driver = "ignore"
+
+[[device]]
+interface_class = 6
+driver = "ptp"
+)",
+                                          "devices.toml");
+    ASSERT_EQ(rules.size(), 3u);
+    EXPECT_EQ(rules[0].name, "Vendor BC-200");
+    EXPECT_EQ(rules[0].vendor_id, 0x04b0);
+    EXPECT_EQ(rules[0].product_id, 0x0a1f);
+    EXPECT_EQ(rules[0].interface_class, 6);
+    EXPECT_EQ(rules[0].driver, hw::usb::DriverKind::ptp);
+    EXPECT_EQ(rules[0].quirks.partial_object_bytes, 524288u);
+    EXPECT_FALSE(rules[0].quirks.partial_object_64);
+    EXPECT_EQ(rules[0].quirks.local_offset_s, 28800);
+    EXPECT_EQ(rules[0].quirks.max_objects, 5000u);
+    EXPECT_EQ(rules[1].name, "0x1d6b");
+    EXPECT_FALSE(rules[1].product_id.has_value());
+    EXPECT_EQ(rules[1].driver, hw::usb::DriverKind::ignore);
+    EXPECT_EQ(rules[2].name, "interface class 6");
+    EXPECT_EQ(rules[2].quirks.partial_object_bytes, hw::ptp::PtpQuirks{}.partial_object_bytes);
+}
+
+TEST(DeviceTable, UsbIdsMustBeHexStrings) {
+    EXPECT_EQ(device_table_error("[[device]]\nvid = 1234\ndriver = \"ptp\"\n"),
+              "devices.toml:2:7: device[0].vid: must be a hex string of 1..4 digits like "
+              "\"0x04b0\", got an integer");
+    for (const char* bad : {"\"1234\"", "\"0x\"", "\"0x12345\"", "\"0xg1\"", "\"0x-1\""}) {
+        const std::string message =
+            device_table_error(std::string("[[device]]\nvid = ") + bad + "\ndriver = \"ptp\"\n");
+        EXPECT_NE(message.find("device[0].vid: "), std::string::npos) << message;
+    }
+}
+
+TEST(DeviceTable, ProductWithoutVendorIsRefused) {
+    EXPECT_EQ(
+        device_table_error("[[device]]\npid = \"0x1\"\ninterface_class = 6\ndriver = \"ptp\"\n"),
+        "devices.toml:2:7: device[0].pid: a pid needs the vid it belongs to");
+}
+
+TEST(DeviceTable, EntryNamingNoDeviceIsRefused) {
+    EXPECT_EQ(device_table_error("[[device]]\nname = \"all\"\ndriver = \"ptp\"\n"),
+              "devices.toml:1:1: device[0]: names no device: give vid (and pid), "
+              "interface_class, or both");
+}
+
+TEST(DeviceTable, DriverIsRequiredAndChecked) {
+    EXPECT_EQ(device_table_error("[[device]]\ninterface_class = 6\n"),
+              "devices.toml:1:1: device[0].driver: missing (required)");
+    EXPECT_EQ(device_table_error("[[device]]\ninterface_class = 6\ndriver = \"mtp\"\n"),
+              "devices.toml:3:10: device[0].driver: \"mtp\" is not one of \"ptp\", \"ignore\"");
+}
+
+TEST(DeviceTable, QuirksAreRangeCheckedAndOnlyForPtp) {
+    EXPECT_EQ(device_table_error("[[device]]\ninterface_class = 6\ndriver = \"ptp\"\n"
+                                 "[device.quirks]\npartial_object_bytes = 0\n"),
+              "devices.toml:5:24: device[0].quirks.partial_object_bytes: 0 is out of range "
+              "(512..67108864)");
+    EXPECT_EQ(device_table_error("[[device]]\nvid = \"0x1\"\ndriver = \"ignore\"\n"
+                                 "[device.quirks]\nmax_objects = 5\n"),
+              "devices.toml:4:1: device[0].quirks: quirks only apply to driver \"ptp\"");
+    EXPECT_NE(device_table_error("[[device]]\ninterface_class = 6\ndriver = \"ptp\"\n"
+                                 "[device.quirks]\nmax_object = 5\n")
+                  .find("unknown key (did you mean 'max_objects'?)"),
+              std::string::npos);
+}
+
+TEST(DeviceTable, TwoEntriesForTheSameDevicesAreRefused) {
+    EXPECT_EQ(device_table_error("[[device]]\nvid = \"0x04b0\"\ndriver = \"ptp\"\n"
+                                 "[[device]]\nvid = \"0x4B0\"\ndriver = \"ignore\"\n"),
+              "devices.toml:4:1: device[1]: matches the same devices as the entry at line 1");
+}
+
+TEST(DeviceTable, InterfaceClassIsAByte) {
+    EXPECT_EQ(device_table_error("[[device]]\ninterface_class = 256\ndriver = \"ptp\"\n"),
+              "devices.toml:2:19: device[0].interface_class: 256 is out of range (0..255)");
+}
+
+TEST(BayMap, EveryKeyReachesItsFieldInBayOrder) {
+    const auto bays = parse_bay_map(R"(
+[[bay]]
+number = 2
+port = "1-1.2"
+hub_port = "1-1"
+led_red = "cradle:red:bay2"
+led_green = "cradle:green:bay2"
+led_amber = "cradle:amber:bay2"
+
+[[bay]]
+number = 1
+port = "1-1.1"
+)",
+                                    "bays.toml");
+    ASSERT_EQ(bays.size(), 2u);
+    EXPECT_EQ(bays[0].number, 1);
+    EXPECT_EQ(bays[0].port, "1-1.1");
+    EXPECT_EQ(bays[0].hub_port, "1-1.1");
+    EXPECT_EQ(bays[0].led_red, "");
+    EXPECT_EQ(bays[1].number, 2);
+    EXPECT_EQ(bays[1].hub_port, "1-1");
+    EXPECT_EQ(bays[1].led_red, "cradle:red:bay2");
+    EXPECT_EQ(bays[1].led_green, "cradle:green:bay2");
+    EXPECT_EQ(bays[1].led_amber, "cradle:amber:bay2");
+}
+
+TEST(BayMap, PortMustBeAUsbPortPath) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1:1.0\"\n"),
+              "bays.toml:3:8: bay[0].port: \"1-1:1.0\" is not a USB port path like \"1-1.3\" "
+              "(bus, dash, ports joined by dots, as in /sys/bus/usb/devices)");
+    EXPECT_NE(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1\"\nhub_port = \"usb1\"\n")
+                  .find("bays.toml:4:12: bay[0].hub_port: "),
+              std::string::npos);
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\n"),
+              "bays.toml:1:1: bay[0].port: missing (required)");
+}
+
+TEST(BayMap, DuplicateBayNamesBothLines) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1\"\n"
+                            "[[bay]]\nnumber = 1\nport = \"1-2\"\n"),
+              "bays.toml:5:10: bay[1].number: bay 1 is already mapped at line 2");
+}
+
+TEST(BayMap, DuplicatePortNamesTheBayThatHasIt) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1.4\"\n"
+                            "[[bay]]\nnumber = 2\nport = \"1-1.4\"\n"),
+              "bays.toml:6:8: bay[1].port: port 1-1.4 is already bay 1 (line 3)");
+}
+
+TEST(BayMap, LedUsedTwiceIsRefused) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1\"\nled_red = \"red1\"\n"
+                            "[[bay]]\nnumber = 2\nport = \"1-2\"\nled_green = \"red1\"\n"),
+              "bays.toml:8:13: bay[1].led_green: LED \"red1\" is already used by bay 1 (line 4)");
+}
+
+TEST(BayMap, LedNameMustBeOneLedClassEntry) {
+    for (const char* bad : {"\"\"", "\"../../etc/passwd\"", "\"..\"", "\"a/b\"", "\"a\\u0001\""}) {
+        const std::string message = bay_map_error(
+            std::string("[[bay]]\nnumber = 1\nport = \"1-1\"\nled_amber = ") + bad + "\n");
+        EXPECT_NE(message.find("bay[0].led_amber: must be the name of an LED"), std::string::npos)
+            << message;
+    }
+}
+
+TEST(BayMap, GapInTheNumberingIsRefused) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 1\nport = \"1-1\"\n"
+                            "[[bay]]\nnumber = 3\nport = \"1-3\"\n"),
+              "bays.toml:1:1: bay: bay 2 is missing: bays are numbered 1..2 without gaps");
+}
+
+TEST(BayMap, BayNumberIsRangeChecked) {
+    EXPECT_EQ(bay_map_error("[[bay]]\nnumber = 0\nport = \"1-1\"\n"),
+              "bays.toml:2:10: bay[0].number: 0 is out of range (1..64)");
+}
+
+TEST(BayMap, SyntaxErrorNamesTheFile) {
+    ScratchDir dir;
+    const auto file = dir.write("bays.toml", "[[bay]\n");
+    try {
+        load_bay_map(file);
+        FAIL() << "no error";
+    } catch (const ConfigError& error) {
+        EXPECT_EQ(std::string(error.what()).rfind(file.string() + ":1:", 0), 0u) << error.what();
+    }
 }
 
 }  // namespace
