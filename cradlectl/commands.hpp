@@ -21,4 +21,8 @@ int show_devices(const OfflineOptions& options, std::ostream& out);
 int show_recordings(const OfflineOptions& options, std::ostream& out);
 int verify(const OfflineOptions& options, std::ostream& out);
 
+// `cradlectl bays ...` (argv after "bays"): learns the bay map over USB; needs no state
+// directory. Exit status 1 when a bay got no camera.
+int bays_command(int argc, char** argv, std::ostream& out);
+
 }  // namespace cradle::ctl

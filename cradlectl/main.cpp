@@ -26,6 +26,10 @@ Commands:
                exit status 0 when all is well, 1 when problems were found (a copy in
                progress shows as a staging leftover: verify an idle cradle)
 
+       cradlectl bays learn --bays N [-o FILE] ...
+  bays learn   write the bay map: plug a camera into each bay in turn (for IT, with the
+               service stopped; `cradlectl bays --help` for its options)
+
 Options:
   --state-dir DIR  read the daemon's state directory (e.g. /var/lib/cradled) directly
   --json           machine-readable output
@@ -79,6 +83,12 @@ std::optional<std::string> parse(int argc, char** argv, Arguments& arguments) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // `bays` has its own arguments and needs no state directory.
+    if (argc >= 2 && std::string_view(argv[1]) == "bays") {
+        const int status = bays_command(argc - 2, argv + 2, std::cout);
+        std::cout.flush();
+        return std::cout ? status : kExitUsage;
+    }
     Arguments arguments;
     if (auto error = parse(argc, argv, arguments)) return usage_error(*error);
     if (arguments.help) {

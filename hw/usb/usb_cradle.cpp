@@ -1,6 +1,6 @@
 #include "hw/usb/usb_cradle.hpp"
 
-#include "hw/usb/device_matcher.hpp"
+#include "hw/usb/device_description.hpp"
 #include "hw/usb/usb_ptp_transport.hpp"
 
 #include <cstdio>
@@ -10,21 +10,10 @@
 namespace cradle::hw::usb {
 namespace {
 
-std::string vid_pid(const libusb_device_descriptor& descriptor) {
+std::string vid_pid(const DeviceDescription& device) {
     char text[16];
-    std::snprintf(text, sizeof text, "%04x:%04x", descriptor.idVendor, descriptor.idProduct);
+    std::snprintf(text, sizeof text, "%04x:%04x", device.vendor_id, device.product_id);
     return text;
-}
-
-DeviceDescription describe(const libusb_device_descriptor& descriptor,
-                           const libusb_config_descriptor& config) {
-    DeviceDescription device;
-    device.vendor_id = descriptor.idVendor;
-    device.product_id = descriptor.idProduct;
-    for (int i = 0; i < config.bNumInterfaces; ++i)
-        for (int a = 0; a < config.interface[i].num_altsetting; ++a)
-            device.interface_classes.push_back(config.interface[i].altsetting[a].bInterfaceClass);
-    return device;
 }
 
 }  // namespace
@@ -94,19 +83,12 @@ void UsbCradle::on_hotplug(HotplugEvent event, const DeviceRef& device) {
 }
 
 void UsbCradle::arrived(libusb_device* device) {
-    libusb_device_descriptor descriptor{};
-    if (const int rc = libusb_get_device_descriptor(device, &descriptor); rc != LIBUSB_SUCCESS)
-        throw UsbError("cannot read the device descriptor", rc);
+    const DescribedDevice described = describe_device(device);
     // Hubs are the cradle itself.
-    if (descriptor.bDeviceClass == LIBUSB_CLASS_HUB) return;
+    if (described.is_hub) return;
+    const DeviceDescription& description = described.description;
     const std::string port = format_port_path(port_path_of(device));
-    const std::string id = vid_pid(descriptor);
-
-    DeviceDescription description;
-    {
-        const ConfigDescriptor config(device);
-        description = describe(descriptor, config.get());
-    }
+    const std::string id = vid_pid(description);
     const DeviceRule* rule = match_device(spec_.devices, description);
     if (rule == nullptr) {
         log_once("unknown " + id + " " + port, bay::LogLevel::info, 0,
@@ -139,10 +121,19 @@ void UsbCradle::arrived(libusb_device* device) {
             std::make_unique<UsbPtpTransport>(usb_->libusb(), device, rule->vendor_id.has_value());
     } catch (const std::exception& e) {
         docked_[bay->number] = docked;
+        std::string hint;
+        if (const auto* usb_error = dynamic_cast<const UsbError*>(&e);
+            usb_error != nullptr && usb_error->code() == LIBUSB_ERROR_ACCESS) {
+            char node[32];
+            std::snprintf(node, sizeof node, "/dev/bus/usb/%03u/%03u", unsigned{docked.bus},
+                          unsigned{docked.address});
+            hint = std::string("; the service has no write access to ") + node +
+                   " (install the udev rule of the package, or check the unit's DeviceAllow=)";
+        }
         if (options_.log)
             options_.log(bay::LogLevel::error, bay->number,
                          "camera " + id + " (" + rule->name + ") at port " + port +
-                             " cannot be used: " + e.what());
+                             " cannot be used: " + e.what() + hint);
         set_light(bay->number, BayLight::needs_custodian);
         return;
     }

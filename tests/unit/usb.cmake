@@ -11,3 +11,14 @@ foreach(usb_test test_usb_port_path test_usb_matching test_usb_transport test_ba
   target_link_libraries(${usb_test} PRIVATE cradle_hw_usb GTest::gtest_main)
   gtest_discover_tests(${usb_test} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 endforeach()
+
+# Bay learning (cradlectl bays learn) against a scripted environment; what it writes must load
+# through the configuration loader.
+add_executable(test_bay_learning
+  ${CMAKE_CURRENT_LIST_DIR}/test_bay_learning.cpp
+  ${PROJECT_SOURCE_DIR}/cradlectl/bay_learning.cpp
+)
+target_include_directories(test_bay_learning PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(test_bay_learning PRIVATE cradle_config_under_test cradle_hw
+  GTest::gtest_main)
+gtest_discover_tests(test_bay_learning DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
