@@ -2,7 +2,9 @@
 #include "daemon/config.hpp"
 #include "daemon/cradle_service.hpp"
 #include "daemon/fs.hpp"
+#include "daemon/log.hpp"
 #include "hw/sim/sim_cradle.hpp"
+#include "hw/usb/usb_cradle.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -104,6 +106,51 @@ void print_summary(std::vector<cradle::DockReport> reports) {
     }
 }
 
+// What to do about a USB failure at start, for the operator who reads it.
+const char* usb_hint(int code) {
+    switch (code) {
+        case LIBUSB_ERROR_ACCESS:
+            return "  Permission denied on /dev/bus/usb: run the service as its packaged user "
+                   "with the packaged udev rule (or as root to try it out), and check that the "
+                   "unit's DeviceAllow= lists char-usb_device.\n";
+        case LIBUSB_ERROR_OTHER:
+        case LIBUSB_ERROR_NOT_FOUND:
+            return "  No USB device file system (/dev/bus/usb) is visible: on a container or a "
+                   "sandbox, pass the host's USB devices through; to run without USB, use "
+                   "--backend sim.\n";
+        case LIBUSB_ERROR_NOT_SUPPORTED:
+            return "  This system's libusb cannot report hotplug events (it needs udev or "
+                   "netlink support).\n";
+        default:
+            return "";
+    }
+}
+
+// The production cradle from the configuration's device table and bay map; nothing (after
+// saying why) when the bay map maps no bay.
+std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config) {
+    cradle::hw::usb::UsbCradleSpec spec = cradle::load_usb_cradle_spec(config.usb);
+    if (spec.bays.empty()) {
+        std::fprintf(stderr,
+                     "cradled: the bay map %s maps no bay. Write it with\n"
+                     "  cradlectl bays learn --bays N -o %s\n"
+                     "(docs/hardware.md, \"Bay learning\").\n",
+                     config.usb.bay_map.c_str(), config.usb.bay_map.c_str());
+        return nullptr;
+    }
+    cradle::hw::usb::UsbCradleOptions options;
+    options.camera_factory = cradle::hw::usb::ptp_camera_factory();
+    options.log = [log = cradle::Log()](cradle::hw::bay::LogLevel level, int bay,
+                                        const std::string& message) {
+        const cradle::LogLevel daemon_level =
+            level == cradle::hw::bay::LogLevel::error     ? cradle::LogLevel::error
+            : level == cradle::hw::bay::LogLevel::warning ? cradle::LogLevel::warning
+                                                          : cradle::LogLevel::info;
+        log(daemon_level, cradle::LogFields{bay, {}, 0}, message);
+    };
+    return std::make_unique<cradle::hw::usb::UsbCradle>(std::move(spec), std::move(options));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -132,10 +179,8 @@ int main(int argc, char** argv) {
             }
             cradle = std::make_unique<cradle::hw::sim::SimCradle>(*config.sim);
         } else if (config.backend == "usb") {
-            std::fprintf(stderr,
-                         "cradled: the USB backend is not available in this build; run the "
-                         "emulated cradle with --backend sim\n");
-            return 2;
+            cradle = make_usb_cradle(config);
+            if (!cradle) return 2;
         } else {
             std::fprintf(stderr, "cradled: unknown backend '%s' (usb or sim)\n",
                          config.backend.c_str());
@@ -150,6 +195,9 @@ int main(int argc, char** argv) {
         service.run(options);
         if (args.exit_when_idle) print_summary(service.reports());
         return 0;
+    } catch (const cradle::hw::usb::UsbError& e) {
+        std::fprintf(stderr, "cradled: USB: %s\n%s", e.what(), usb_hint(e.code()));
+        return 1;
     } catch (const cradle::ConfigError& e) {
         std::fprintf(stderr, "cradled: configuration: %s\n", e.what());
         return 2;
