@@ -1,5 +1,8 @@
 #include "hw/sim/sim_cradle.hpp"
 
+#include "hw/ptp/ptp_camera.hpp"
+#include "hw/sim/ptp_responder.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -9,6 +12,16 @@ namespace {
 
 std::string port_path_of(int bay) {
     return "sim-1." + std::to_string(bay);
+}
+
+// What the daemon drives: the emulated camera itself, or (over_ptp) the PTP driver talking to
+// the emulated camera's PTP device model, as it would talk to a camera on USB. Each attach
+// is a new USB device, so it gets a fresh link and session.
+std::shared_ptr<CameraDriver> driver_for(const CradleSpec& spec, const CameraSpec& camera,
+                                         std::shared_ptr<SimCamera> attached) {
+    if (!spec.over_ptp) return attached;
+    auto responder = std::make_shared<PtpResponder>(std::move(attached), camera.ptp_faults);
+    return std::make_shared<ptp::PtpCamera>(std::make_unique<SimPtpTransport>(responder));
 }
 
 }  // namespace
@@ -74,7 +87,10 @@ void SimCradle::attach_locked(int bay, const CameraSpec& camera,
     bay_locked(bay).camera = attached;
     CradleListener* listener = listener_;
     lock.unlock();
-    if (listener) listener->camera_attached(bay, port_path_of(bay), std::move(attached));
+    if (listener) {
+        listener->camera_attached(bay, port_path_of(bay),
+                                  driver_for(spec_, camera, std::move(attached)));
+    }
 }
 
 void SimCradle::camera_yanked(const SimCamera* camera) {
@@ -92,12 +108,15 @@ void SimCradle::camera_yanked(const SimCamera* camera) {
 }
 
 void SimCradle::start(CradleListener& listener) {
-    std::vector<std::pair<int, std::shared_ptr<SimCamera>>> docked;
+    std::vector<std::pair<int, std::shared_ptr<CameraDriver>>> docked;
     {
         std::lock_guard lock(mutex_);
         listener_ = &listener;
         for (std::size_t i = 0; i < bays_.size(); ++i) {
-            if (bays_[i].camera) docked.emplace_back(static_cast<int>(i + 1), bays_[i].camera);
+            const Bay& bay = bays_[i];
+            if (!bay.camera) continue;
+            docked.emplace_back(static_cast<int>(i + 1),
+                                driver_for(spec_, bay.camera->spec(), bay.camera));
         }
     }
     for (auto& [bay, camera] : docked) {
@@ -126,6 +145,7 @@ void SimCradle::set_port_power(int bay, bool on) {
     if (on) {
         if (!slot.docked) return;
         slot.docked->faults = FaultPlan{};
+        slot.docked->ptp_faults = PtpFaults{};
         attach_locked(bay, *slot.docked, lock);
         return;
     }

@@ -1,0 +1,199 @@
+// The service over PTP: the emulated cradle hands the service the PTP driver talking to each
+// camera's PTP device model, so the whole dock (identify, health, clock, listing, copy,
+// verify, wipe) runs through the transaction engine as it would for a camera on USB. The
+// invariants hold as they do with the cameras driven directly, and a hostile PTP device faults
+// its own bay only, with a reason that says what it did.
+#include "tests/faults/rig.hpp"
+
+#include "daemon/catalog.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace cradle::test {
+namespace {
+
+// A rig whose cameras are driven over PTP.
+struct PtpRig : Rig {
+    explicit PtpRig(int cameras = 1, int recordings = 4, std::uint64_t bytes = 256 << 10)
+        : Rig(cameras, recordings, bytes) {
+        spec.over_ptp = true;
+        config.sim = spec;
+    }
+    std::vector<DockReport> run_without_ptp_faults() {
+        for (auto& camera : spec.cameras) camera.ptp_faults = {};
+        return run_clean();
+    }
+};
+
+void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
+                            std::size_t recordings) {
+    for (const auto& report : reports) {
+        if (report.bay == faulty_bay) continue;
+        EXPECT_EQ(report.wiped, recordings) << "bay " << report.bay << ": " << report.outcome;
+        EXPECT_EQ(report.light, hw::BayLight::ready) << "bay " << report.bay;
+    }
+}
+
+TEST(ServiceOverPtp, ArchivesVerifiesAndWipesEveryRecordingOfEveryBay) {
+    PtpRig rig(3, 5);
+    auto reports = rig.run();
+    ASSERT_EQ(reports.size(), 3u);
+    for (const auto& report : reports) {
+        EXPECT_EQ(report.archived, 5u) << report.outcome;
+        EXPECT_EQ(report.wiped, 5u);
+        EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    }
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+TEST(ServiceOverPtp, ClockDriftIsCorrectedThroughDateTime) {
+    PtpRig rig(1, 1);
+    rig.camera(0).clock_offset_s = 420;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_TRUE(report.clock_corrected);
+    EXPECT_NEAR(static_cast<double>(report.clock_drift_ms), 420'000.0, 2'000.0);
+    auto second = report_for(rig.run(), 1);
+    EXPECT_FALSE(second.clock_corrected);
+}
+
+TEST(ServiceOverPtp, LinkFaultsThatTheEngineAbsorbsStillEndReady) {
+    PtpRig rig(1, 3);
+    auto& faults = rig.camera(0).ptp_faults;
+    faults.busy_responses = 3;
+    faults.unknown_data_length = true;
+    faults.stale_response_first = true;
+    faults.endless_events = true;
+    faults.size_4gib_minus_1 = true;  // sizes come from ObjectSize
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+}
+
+TEST(ServiceOverPtp, TraversalNamesAreArchivedUnderGeneratedPaths) {
+    PtpRig rig(1, 2);
+    rig.camera(0).ptp_faults.traversal_names = true;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 2u);
+    EXPECT_EQ(report.wiped, 2u);
+    // The device reports other names than its storage holds, so the checker (which matches
+    // by stored name) does not apply; the catalog shows what happened.
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const auto rows = catalog.recordings();
+    ASSERT_EQ(rows.size(), 2u);
+    for (const auto& row : rows) {
+        EXPECT_EQ(row.key.name.rfind("../../etc/passwd-", 0), 0u) << row.key.name;
+        EXPECT_EQ(row.archive_path.find(".."), std::string::npos) << row.archive_path;
+        EXPECT_EQ(row.archive_path.find("passwd"), std::string::npos) << row.archive_path;
+        EXPECT_TRUE(std::filesystem::exists(rig.state / "archive" / row.archive_path))
+            << row.archive_path;
+    }
+    EXPECT_TRUE(
+        hw::sim::stored_recordings(hw::sim::camera_dir(rig.spec.storage_dir, rig.camera(0).serial))
+            .empty());
+}
+
+struct HostileCase {
+    const char* name;
+    void (*apply)(hw::sim::PtpFaults&);
+    const char* reason;
+};
+
+class HostilePtpCamera : public ::testing::TestWithParam<HostileCase> {};
+
+TEST_P(HostilePtpCamera, FaultsItsBayOnlyWithAPreciseReasonAndWipesNothing) {
+    PtpRig rig(2, 3);
+    GetParam().apply(rig.camera(0).ptp_faults);
+    auto reports = rig.run();
+    const auto& report = report_for(reports, 1);
+    EXPECT_EQ(report.light, hw::BayLight::needs_custodian) << report.outcome;
+    EXPECT_NE(report.outcome.find(GetParam().reason), std::string::npos) << report.outcome;
+    EXPECT_EQ(report.wiped, 0u);
+    expect_other_bays_done(reports, 1, 3);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+
+    // The same camera, healthy again, is archived in full.
+    rig.run_without_ptp_faults();
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, HostilePtpCamera,
+    ::testing::Values(
+        HostileCase{"LyingDataLength", [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
+                    "in a data container that declares"},
+        HostileCase{"MillionHandles", [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
+                    "camera lists 1000000 objects, more than the limit"},
+        HostileCase{"UnparseableDateTime", [](hw::sim::PtpFaults& f) { f.bad_datetime = true; },
+                    "camera DateTime \"2026-13-45 25:61\" does not parse"},
+        HostileCase{"HugeObjectWithoutObjectSize",
+                    [](hw::sim::PtpFaults& f) {
+                        f.size_4gib_minus_1 = true;
+                        f.no_object_size = true;
+                    },
+                    "4 GiB or more and cannot tell its size"}),
+    [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
+
+int operations_of_a_clean_dock_over_ptp() {
+    PtpRig rig(1, 3, 192 << 10);
+    rig.run();
+    return rig.cradle().camera(1)->operations();
+}
+
+TEST(UnplugOverPtp, AtEveryDeviceOperationLosesNothingAndResumesOnReplug) {
+    const int total = operations_of_a_clean_dock_over_ptp();
+    ASSERT_GT(total, 8);
+    for (int op = 1; op <= total; ++op) {
+        SCOPED_TRACE("unplugged at device operation " + std::to_string(op) + " of " +
+                     std::to_string(total));
+        PtpRig rig(1, 3, 192 << 10);
+        rig.camera(0).faults.yank_at_op = op;
+        auto first = rig.run();
+        ASSERT_EQ(first.size(), 1u);
+        EXPECT_EQ(first[0].light, hw::BayLight::off) << first[0].outcome;
+        ASSERT_EQ(join_problems(rig.loss_problems()), "");
+
+        rig.run_clean();
+        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
+        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    }
+}
+
+TEST(UnplugOverPtp, AtRandomBytesLosesNothingAndResumesOnReplug) {
+    const std::uint64_t total_bytes = 192 << 10;
+    std::mt19937_64 random(20261127);
+    for (int round = 0; round < 6; ++round) {
+        const std::uint64_t byte = random() % total_bytes;
+        SCOPED_TRACE("unplugged after byte " + std::to_string(byte));
+        PtpRig rig(1, 3, total_bytes);
+        rig.camera(0).faults.yank_at_byte = byte;
+        rig.run();
+        ASSERT_EQ(join_problems(rig.loss_problems()), "");
+        rig.run_clean();
+        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
+        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    }
+}
+
+TEST(DeviceFaultsOverPtp, CameraThatStopsAnsweringTimesOutAndFaultsOnlyItsBay) {
+    PtpRig rig(2, 3);
+    rig.config.device_timeout = std::chrono::milliseconds(300);
+    rig.config.copy.device_timeout = std::chrono::milliseconds(300);
+    rig.camera(1).faults.hang_at_op = 6;
+    auto reports = rig.run();
+    const auto& report = report_for(reports, 2);
+    EXPECT_EQ(report.light, hw::BayLight::needs_custodian);
+    EXPECT_NE(report.outcome.find("timeout"), std::string::npos) << report.outcome;
+    expect_other_bays_done(reports, 2, 3);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    rig.run_clean();
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+}  // namespace
+}  // namespace cradle::test
