@@ -23,7 +23,8 @@ constexpr const char* kUsage =
     "\n"
     "  --config FILE     configuration (default /etc/cradled/cradled.toml)\n"
     "  --state-dir DIR   catalog, archive and staging (overrides daemon.state_dir)\n"
-    "  --backend NAME    usb: cameras on USB; sim: the emulated cradle of the configuration\n"
+    "  --backend NAME    usb: cameras on USB (the production default); sim: the emulated\n"
+    "                    cradle of the configuration (demo, tests)\n"
     "  --exit-when-idle  stop once every docked camera has been handled, and print a summary\n"
     "  --version         print the version\n";
 
