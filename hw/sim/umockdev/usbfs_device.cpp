@@ -9,12 +9,15 @@
 #include <umockdev.h>
 
 #include <cerrno>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <utility>
 
 namespace cradle::hw::sim::usb {
@@ -89,10 +92,15 @@ std::optional<ptp::Endpoint> endpoint_of(unsigned address) {
 }
 
 struct Urb {
+    std::uint64_t id = 0;
     ClientMemory urb;  // the client's struct usbdevfs_urb
     unsigned char type = 0;
     unsigned char endpoint = 0;
     int buffer_length = 0;
+    // Bulk-out data, or the setup packet and data stage of a control URB, copied at submission
+    // (the client's memory can only be read while its ioctl is being answered).
+    std::vector<std::byte> out;
+    bool attempted = false;  // bulk-out or control: handed to the device already
     int status = 0;
     // Bytes for the host, written at in_offset of the buffer on reaping (8 for control: after
     // the setup packet).
@@ -112,14 +120,30 @@ struct ControlResult {
     int out_length = 0;         // bytes taken from the host
 };
 
+// What the device thread takes from a URB to work on it without the lock.
+struct UrbWork {
+    UMockdevIoctlClient* client = nullptr;
+    std::uint64_t id = 0;
+    unsigned char type = 0;
+    unsigned char endpoint = 0;
+    int buffer_length = 0;
+    std::vector<std::byte> out;
+};
+
 std::vector<std::byte> as_bytes(const std::vector<std::uint8_t>& raw) {
     std::vector<std::byte> out(raw.size());
     std::memcpy(out.data(), raw.data(), raw.size());
     return out;
 }
 
+// A pending IN URB waits this long before the device is asked again (the host side polls
+// anyway; this only bounds how late an event or a slow answer is noticed).
+constexpr auto kInRetry = std::chrono::milliseconds(2);
+
 }  // namespace
 
+// The device thread: every call into the function happens here, so that a device that blocks
+// (a hung camera) holds up neither umockdev's worker thread nor the other devices.
 struct UsbfsDevice::State {
     std::shared_ptr<UsbPtpFunction> function;
     UsbIdentity identity;
@@ -127,87 +151,216 @@ struct UsbfsDevice::State {
     std::function<void()> on_gone;
 
     mutable std::mutex mutex;
+    std::condition_variable wake;
+    bool stopping = false;
     bool gone = false;
     std::map<UMockdevIoctlClient*, ClientUrbs> clients;
+    std::deque<std::function<void(bool& went_away)>> jobs;  // synchronous ioctls
     UMockdevIoctlClient* claimed_by = nullptr;
+    std::uint64_t next_id = 1;
     std::uint64_t submitted = 0;
     std::uint64_t stalled = 0;
     gulong ioctl_signal = 0;
     gulong vanished_signal = 0;
+    std::thread thread;
 
-    // All called with the mutex held. They return true when the function reported that the
-    // device went away.
-    void fail_all_in_flight(int status) {
+    // With the mutex held.
+    void go_away() {
+        gone = true;
         for (auto& [client, urbs] : clients) {
             for (auto& urb : urbs.in_flight) {
-                urb.status = status;
+                urb.status = -ENODEV;
                 urbs.completed.push_back(std::move(urb));
             }
             urbs.in_flight.clear();
         }
     }
 
-    void go_away() {
-        gone = true;
-        fail_all_in_flight(-ENODEV);
+    Urb* find_in_flight(UMockdevIoctlClient* client, std::uint64_t id) {
+        auto found = clients.find(client);
+        if (found == clients.end()) return nullptr;
+        for (auto& urb : found->second.in_flight)
+            if (urb.id == id) return &urb;
+        return nullptr;
     }
 
-    // Runs one device call, turning the function's errors into a URB status.
+    void finish(UMockdevIoctlClient* client, std::uint64_t id, int status,
+                std::vector<std::byte> in, std::size_t in_offset, int actual_length) {
+        auto found = clients.find(client);
+        if (found == clients.end()) return;  // the client closed the device meanwhile
+        auto& urbs = found->second;
+        for (auto it = urbs.in_flight.begin(); it != urbs.in_flight.end(); ++it) {
+            if (it->id != id) continue;
+            if (status == -EPIPE) ++stalled;
+            it->status = status;
+            it->in = std::move(in);
+            it->in_offset = in_offset;
+            it->actual_length = actual_length;
+            urbs.completed.push_back(std::move(*it));
+            urbs.in_flight.erase(it);
+            return;
+        }
+        // Discarded meanwhile: the host no longer waits for it.
+    }
+
+    // Runs one device call without the lock, turning the function's errors into a URB status:
+    // -ENODEV when the device went away (went_away is set), -EPIPE for a stall, -ETIMEDOUT
+    // when the device did not answer, -EPROTO for other failures.
     template <typename Call>
-    int guarded(Call&& call, bool& went_away) {
+    static int guarded(Call&& call, bool& went_away) {
         try {
             call();
             return 0;
+        } catch (const ptp::EndpointStall&) {
+            return -EPIPE;
         } catch (const DeviceError& error) {
-            if (error.kind() == DeviceError::Kind::gone) {
-                went_away = true;
-                return -ENODEV;
+            switch (error.kind()) {
+                case DeviceError::Kind::gone:
+                    went_away = true;
+                    return -ENODEV;
+                case DeviceError::Kind::timeout:
+                    return -ETIMEDOUT;
+                default:
+                    return -EPROTO;
             }
-            return -EPROTO;
         } catch (const std::exception&) {
             return -EPROTO;
         }
     }
 
-    // Completes the in-flight IN URBs that the device can answer now, in order per endpoint.
-    void fill_in_urbs(ClientUrbs& urbs, bool& went_away) {
-        for (auto it = urbs.in_flight.begin(); it != urbs.in_flight.end() && !went_away;) {
-            auto endpoint = endpoint_of(it->endpoint);
-            std::optional<std::vector<std::byte>> answer;
-            int status = 0;
-            if (function->halted(*endpoint)) {
-                status = -EPIPE;
-            } else {
-                status = guarded(
-                    [&] {
-                        answer =
-                            *endpoint == ptp::Endpoint::bulk_in
-                                ? function->bulk_in(static_cast<std::size_t>(it->buffer_length))
-                                : function->interrupt_in(
-                                      static_cast<std::size_t>(it->buffer_length));
-                    },
-                    went_away);
-                if (status == 0 && !answer && function->halted(*endpoint)) status = -EPIPE;
+    // The next bulk-out or control URB not yet handed to the device, oldest first.
+    std::optional<UrbWork> take_outgoing() {
+        for (auto& [client, urbs] : clients) {
+            for (auto& urb : urbs.in_flight) {
+                const bool outgoing = urb.type == USBDEVFS_URB_TYPE_CONTROL ||
+                                      endpoint_of(urb.endpoint) == ptp::Endpoint::bulk_out;
+                if (!outgoing || urb.attempted) continue;
+                urb.attempted = true;
+                return UrbWork{client, urb.id, urb.type, urb.endpoint, urb.buffer_length, urb.out};
             }
-            if (status == 0 && !answer) {
-                // Nothing yet: later URBs of this endpoint wait behind this one.
-                const auto address = it->endpoint;
-                ++it;
-                while (it != urbs.in_flight.end() && it->endpoint == address) ++it;
-                continue;
-            }
-            if (status == -EPIPE) ++stalled;
-            it->status = status;
-            if (answer) {
-                answer->resize(
-                    std::min(answer->size(), static_cast<std::size_t>(it->buffer_length)));
-                it->actual_length = static_cast<int>(answer->size());
-                it->in = std::move(*answer);
-            }
-            urbs.completed.push_back(std::move(*it));
-            it = urbs.in_flight.erase(it);
         }
-        if (went_away) go_away();
+        return std::nullopt;
+    }
+
+    // The oldest pending URB of each IN endpoint of each client.
+    std::vector<UrbWork> incoming_heads() const {
+        std::vector<UrbWork> heads;
+        for (const auto& [client, urbs] : clients) {
+            bool bulk_seen = false;
+            bool interrupt_seen = false;
+            for (const auto& urb : urbs.in_flight) {
+                const auto endpoint = endpoint_of(urb.endpoint);
+                bool& seen = endpoint == ptp::Endpoint::bulk_in ? bulk_seen : interrupt_seen;
+                if (urb.type == USBDEVFS_URB_TYPE_CONTROL || endpoint == ptp::Endpoint::bulk_out ||
+                    seen)
+                    continue;
+                seen = true;
+                heads.push_back(
+                    UrbWork{client, urb.id, urb.type, urb.endpoint, urb.buffer_length, {}});
+            }
+        }
+        return heads;
+    }
+
+    void perform_outgoing(const UrbWork& work, bool& went_away,
+                          std::unique_lock<std::mutex>& lock) {
+        lock.unlock();
+        int status = 0;
+        std::vector<std::byte> in;
+        int actual = 0;
+        std::size_t in_offset = 0;
+        if (work.type == USBDEVFS_URB_TYPE_CONTROL) {
+            usb_ctrlrequest setup{};
+            std::memcpy(&setup, work.out.data(), sizeof setup);
+            auto data = std::span<const std::byte>(work.out).subspan(sizeof setup);
+            ControlResult result = control(setup, data, went_away);
+            status = went_away ? -ENODEV : (result.stall ? -EPIPE : 0);
+            in = std::move(result.in);
+            if (in.size() > data.size()) in.resize(data.size());
+            in_offset = sizeof setup;
+            actual =
+                setup.bRequestType & USB_DIR_IN ? static_cast<int>(in.size()) : result.out_length;
+        } else if (function->halted(ptp::Endpoint::bulk_out)) {
+            status = -EPIPE;
+        } else {
+            status = guarded([&] { function->bulk_out(work.out); }, went_away);
+            if (status == 0) actual = work.buffer_length;
+        }
+        lock.lock();
+        // A device that never took the data leaves the URB pending until the host gives up.
+        if (status == -ETIMEDOUT) return;
+        finish(work.client, work.id, status, std::move(in), in_offset, actual);
+    }
+
+    // Returns true when a URB completed.
+    bool perform_incoming(const UrbWork& work, bool& went_away,
+                          std::unique_lock<std::mutex>& lock) {
+        lock.unlock();
+        const auto endpoint = *endpoint_of(work.endpoint);
+        const auto length = static_cast<std::size_t>(work.buffer_length);
+        std::optional<std::vector<std::byte>> answer;
+        int status = 0;
+        if (function->halted(endpoint)) {
+            status = -EPIPE;
+        } else {
+            status = guarded(
+                [&] {
+                    answer = endpoint == ptp::Endpoint::bulk_in ? function->bulk_in(length)
+                                                                : function->interrupt_in(length);
+                },
+                went_away);
+            if (status == 0 && !answer && function->halted(endpoint)) status = -EPIPE;
+        }
+        lock.lock();
+        if ((status == 0 && !answer) || status == -ETIMEDOUT) return false;
+        std::vector<std::byte> in;
+        if (answer) {
+            if (answer->size() > length) answer->resize(length);
+            in = std::move(*answer);
+        }
+        const int actual = static_cast<int>(in.size());
+        finish(work.client, work.id, status, std::move(in), 0, actual);
+        return true;
+    }
+
+    void report_gone(std::unique_lock<std::mutex>& lock) {
+        const bool first = !gone;
+        go_away();
+        if (!first || !on_gone) return;
+        lock.unlock();
+        on_gone();
+        lock.lock();
+    }
+
+    void run() {
+        std::unique_lock lock(mutex);
+        while (!stopping) {
+            bool went_away = false;
+            if (!jobs.empty()) {
+                auto job = std::move(jobs.front());
+                jobs.pop_front();
+                lock.unlock();
+                job(went_away);
+                lock.lock();
+            } else if (auto work = take_outgoing()) {
+                perform_outgoing(*work, went_away, lock);
+            } else {
+                auto heads = incoming_heads();
+                bool progress = false;
+                for (const auto& head : heads) {
+                    if (went_away || stopping) break;
+                    if (find_in_flight(head.client, head.id) == nullptr) continue;
+                    progress = perform_incoming(head, went_away, lock) || progress;
+                }
+                if (!went_away && !progress) {
+                    if (heads.empty())
+                        wake.wait(lock);
+                    else
+                        wake.wait_for(lock, kInRetry);
+                }
+            }
+            if (went_away) report_gone(lock);
+        }
     }
 
     ControlResult control(const usb_ctrlrequest& setup, std::span<const std::byte> out_data,
@@ -306,13 +459,10 @@ void complete(UMockdevIoctlClient* client, long result, int error = 0) {
     umockdev_ioctl_client_complete(client, result, error);
 }
 
-// SUBMITURB: bulk-out and control URBs are answered at once; IN URBs wait for the device.
-void submit_urb(State& state, UMockdevIoctlClient* client, ClientMemory memory, bool& went_away) {
+// SUBMITURB: the URB joins the queue of the device thread. Data towards the device is copied
+// now, while the client's memory can be read.
+void submit_urb(State& state, UMockdevIoctlClient* client, ClientMemory memory) {
     const auto urb = read_as<usbdevfs_urb>(memory);
-    Urb entry;
-    entry.type = urb.type;
-    entry.endpoint = urb.endpoint;
-    entry.buffer_length = urb.buffer_length;
     if (urb.buffer_length < 0 || urb.buffer_length > kMaxUrbBytes) {
         complete(client, -1, urb.buffer_length < 0 ? EINVAL : ENOMEM);
         return;
@@ -328,84 +478,56 @@ void submit_urb(State& state, UMockdevIoctlClient* client, ClientMemory memory, 
         complete(client, -1, urb.type == USBDEVFS_URB_TYPE_ISO ? EINVAL : ENOENT);
         return;
     }
+    if (control && urb.buffer_length < static_cast<int>(sizeof(usb_ctrlrequest))) {
+        complete(client, -1, EINVAL);
+        return;
+    }
     if (state.gone) {
         complete(client, -1, ENODEV);
         return;
     }
-    ++state.submitted;
-    auto& urbs = state.clients[client];
-    const std::size_t buffer_at = offsetof(usbdevfs_urb, buffer);
-
-    if (control) {
-        if (urb.buffer_length < 8) {
-            complete(client, -1, EINVAL);
-            return;
-        }
-        ClientMemory buffer = resolve(memory.get(), buffer_at, urb.buffer_length);
+    Urb entry;
+    entry.id = state.next_id++;
+    entry.type = urb.type;
+    entry.endpoint = urb.endpoint;
+    entry.buffer_length = urb.buffer_length;
+    if ((control || endpoint == ptp::Endpoint::bulk_out) && urb.buffer_length > 0) {
+        ClientMemory buffer =
+            resolve(memory.get(), offsetof(usbdevfs_urb, buffer), urb.buffer_length);
         if (!buffer) {
             complete(client, -1, EFAULT);
             return;
         }
-        usb_ctrlrequest setup{};
-        std::memcpy(&setup, buffer.bytes(), sizeof setup);
-        const std::size_t data_length =
-            std::min<std::size_t>(setup.wLength, buffer.size() - sizeof setup);
-        std::span<const std::byte> out_data;
-        if (!(setup.bRequestType & USB_DIR_IN))
-            out_data = {reinterpret_cast<const std::byte*>(buffer.bytes()) + sizeof setup,
-                        data_length};
-        ControlResult result = state.control(setup, out_data, went_away);
-        if (result.stall) ++state.stalled;
-        entry.status = went_away ? -ENODEV : (result.stall ? -EPIPE : 0);
-        entry.in = std::move(result.in);
-        if (entry.in.size() > data_length) entry.in.resize(data_length);
-        entry.in_offset = sizeof setup;
-        entry.actual_length =
-            setup.bRequestType & USB_DIR_IN ? static_cast<int>(entry.in.size()) : result.out_length;
-        entry.urb = std::move(memory);
-        urbs.completed.push_back(std::move(entry));
-        complete(client, 0);
-        return;
-    }
-
-    if (*endpoint == ptp::Endpoint::bulk_out) {
-        ClientMemory buffer;
-        if (urb.buffer_length > 0) {
-            buffer = resolve(memory.get(), buffer_at, urb.buffer_length);
-            if (!buffer) {
-                complete(client, -1, EFAULT);
-                return;
+        std::size_t length = buffer.size();
+        if (control) {
+            // The setup packet, then as much of the data stage as it announces and fits.
+            usb_ctrlrequest setup{};
+            std::memcpy(&setup, buffer.bytes(), sizeof setup);
+            length = std::min(buffer.size(), sizeof setup + setup.wLength);
+            if (setup.bRequestType & USB_DIR_IN) {
+                entry.out.assign(reinterpret_cast<const std::byte*>(buffer.bytes()),
+                                 reinterpret_cast<const std::byte*>(buffer.bytes()) + sizeof setup);
+                entry.out.resize(length);  // room for the answer, zeroed
+                length = 0;
             }
         }
-        if (state.function->halted(ptp::Endpoint::bulk_out)) {
-            entry.status = -EPIPE;
-            ++state.stalled;
-        } else {
-            std::span<const std::byte> data{reinterpret_cast<const std::byte*>(buffer.bytes()),
-                                            buffer.size()};
-            entry.status = state.guarded([&] { state.function->bulk_out(data); }, went_away);
-            if (entry.status == 0) entry.actual_length = urb.buffer_length;
-        }
-        entry.urb = std::move(memory);
-        urbs.completed.push_back(std::move(entry));
-        complete(client, 0);
-        if (went_away) state.go_away();
-        return;
+        if (length > 0)
+            entry.out.assign(reinterpret_cast<const std::byte*>(buffer.bytes()),
+                             reinterpret_cast<const std::byte*>(buffer.bytes()) + length);
     }
-
+    ++state.submitted;
     entry.urb = std::move(memory);
-    urbs.in_flight.push_back(std::move(entry));
+    state.clients[client].in_flight.push_back(std::move(entry));
     complete(client, 0);
-    state.fill_in_urbs(urbs, went_away);
+    state.wake.notify_all();
 }
 
 // Writes the outcome into the client's URB (and its buffer) and hands it to the reaper.
-void reap_urb(State& state, UMockdevIoctlClient* client, UMockdevIoctlData* arg, bool wait) {
+void reap_urb(State& state, UMockdevIoctlClient* client, UMockdevIoctlData* arg) {
     auto found = state.clients.find(client);
     if (found == state.clients.end() || found->second.completed.empty()) {
         // A blocking reap would wait; the emulation has no wake-up for it, and libusb only
         // reaps without delay, so both report that nothing is ready yet.
-        (void)wait;
         complete(client, -1, state.gone ? ENODEV : EAGAIN);
         return;
     }
@@ -418,17 +540,13 @@ void reap_urb(State& state, UMockdevIoctlClient* client, UMockdevIoctlData* arg,
         if (buffer && buffer.size() >= urb.in_offset + urb.in.size())
             std::memcpy(buffer.bytes() + urb.in_offset, urb.in.data(), urb.in.size());
     }
-    auto fields = read_as<usbdevfs_urb>(urb.urb);
-    fields.status = urb.status;
-    fields.actual_length = urb.actual_length;
-    fields.error_count = 0;
     // Only the result fields change; the buffer pointer stays as umockdev resolved it.
-    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, status), &fields.status,
-                sizeof fields.status);
-    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, actual_length), &fields.actual_length,
-                sizeof fields.actual_length);
-    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, error_count), &fields.error_count,
-                sizeof fields.error_count);
+    const int error_count = 0;
+    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, status), &urb.status, sizeof urb.status);
+    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, actual_length), &urb.actual_length,
+                sizeof urb.actual_length);
+    std::memcpy(urb.urb.bytes() + offsetof(usbdevfs_urb, error_count), &error_count,
+                sizeof error_count);
 
     ClientMemory slot = resolve(arg, 0, sizeof(void*));
     if (!slot) {
@@ -454,7 +572,50 @@ void discard_urb(State& state, UMockdevIoctlClient* client, UMockdevIoctlData* a
     complete(client, -1, EINVAL);
 }
 
-void handle(State& state, UMockdevIoctlClient* client, bool& went_away) {
+// A synchronous ioctl that needs the device: the device thread answers it in turn. The client
+// and its memory stay referenced until then.
+void queue_job(State& state, UMockdevIoctlClient* client, ClientMemory memory,
+               std::function<void(State&, UMockdevIoctlClient*, ClientMemory&, bool&)> work) {
+    g_object_ref(client);
+    auto shared_memory = std::make_shared<ClientMemory>(std::move(memory));
+    state.jobs.push_back([&state, client, shared_memory, work](bool& went_away) {
+        work(state, client, *shared_memory, went_away);
+        g_object_unref(client);
+    });
+    state.wake.notify_all();
+}
+
+void control_job(State& state, UMockdevIoctlClient* client, ClientMemory& memory, bool& went_away) {
+    const auto transfer = read_as<usbdevfs_ctrltransfer>(memory);
+    // Resolved before the job was queued, as a child of memory.
+    ClientMemory data;
+    if (transfer.wLength > 0)
+        data = resolve(memory.get(), offsetof(usbdevfs_ctrltransfer, data), transfer.wLength);
+    usb_ctrlrequest setup{};
+    setup.bRequestType = transfer.bRequestType;
+    setup.bRequest = transfer.bRequest;
+    setup.wValue = transfer.wValue;
+    setup.wIndex = transfer.wIndex;
+    setup.wLength = transfer.wLength;
+    std::span<const std::byte> out_data;
+    if (!(setup.bRequestType & USB_DIR_IN))
+        out_data = {reinterpret_cast<const std::byte*>(data.bytes()), data.size()};
+    ControlResult result = state.control(setup, out_data, went_away);
+    if (went_away) return complete(client, -1, ENODEV);
+    if (result.stall) {
+        std::lock_guard lock(state.mutex);
+        ++state.stalled;
+        return complete(client, -1, EPIPE);
+    }
+    if (setup.bRequestType & USB_DIR_IN) {
+        if (!result.in.empty() && data.size() >= result.in.size())
+            std::memcpy(data.bytes(), result.in.data(), result.in.size());
+        return complete(client, static_cast<long>(result.in.size()));
+    }
+    complete(client, result.out_length);
+}
+
+void handle(State& state, UMockdevIoctlClient* client) {
     const unsigned long request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
     const std::size_t size = _IOC_SIZE(request);
@@ -468,8 +629,7 @@ void handle(State& state, UMockdevIoctlClient* client, bool& went_away) {
     }
 
     if (request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY) {
-        state.fill_in_urbs(state.clients[client], went_away);
-        reap_urb(state, client, arg, request == USBDEVFS_REAPURB);
+        reap_urb(state, client, arg);
         return;
     }
     if (request == USBDEVFS_DISCARDURB) {
@@ -488,7 +648,7 @@ void handle(State& state, UMockdevIoctlClient* client, bool& went_away) {
 
     switch (request) {
         case USBDEVFS_SUBMITURB:
-            submit_urb(state, client, std::move(memory), went_away);
+            submit_urb(state, client, std::move(memory));
             return;
         case USBDEVFS_CLAIMINTERFACE:
         case USBDEVFS_DISCONNECT_CLAIM: {
@@ -536,49 +696,30 @@ void handle(State& state, UMockdevIoctlClient* client, bool& went_away) {
         case USBDEVFS_CLEAR_HALT: {
             const auto endpoint = endpoint_of(read_as<unsigned int>(memory));
             if (!endpoint) return complete(client, -1, ENOENT);
-            const int status =
-                state.guarded([&] { state.function->clear_halt(*endpoint); }, went_away);
-            if (went_away) state.go_away();
-            return status == 0 ? complete(client, 0) : complete(client, -1, -status);
+            return queue_job(state, client, std::move(memory),
+                             [endpoint](State& state, UMockdevIoctlClient* client, ClientMemory&,
+                                        bool& went_away) {
+                                 const int status = State::guarded(
+                                     [&] { state.function->clear_halt(*endpoint); }, went_away);
+                                 status == 0 ? complete(client, 0) : complete(client, -1, -status);
+                             });
         }
-        case USBDEVFS_RESET: {
+        case USBDEVFS_RESET:
             // A port reset ends whatever the device was doing.
-            const int status = state.guarded([&] { state.function->reset(); }, went_away);
-            if (went_away) state.go_away();
-            return status == 0 ? complete(client, 0) : complete(client, -1, -status);
-        }
+            return queue_job(
+                state, client, std::move(memory),
+                [](State& state, UMockdevIoctlClient* client, ClientMemory&, bool& went_away) {
+                    const int status = State::guarded([&] { state.function->reset(); }, went_away);
+                    status == 0 ? complete(client, 0) : complete(client, -1, -status);
+                });
         case USBDEVFS_CONTROL: {
             const auto transfer = read_as<usbdevfs_ctrltransfer>(memory);
-            ClientMemory data;
             if (transfer.wLength > 0) {
-                data =
+                ClientMemory data =
                     resolve(memory.get(), offsetof(usbdevfs_ctrltransfer, data), transfer.wLength);
                 if (!data) return complete(client, -1, EFAULT);
             }
-            usb_ctrlrequest setup{};
-            setup.bRequestType = transfer.bRequestType;
-            setup.bRequest = transfer.bRequest;
-            setup.wValue = transfer.wValue;
-            setup.wIndex = transfer.wIndex;
-            setup.wLength = transfer.wLength;
-            std::span<const std::byte> out_data;
-            if (!(setup.bRequestType & USB_DIR_IN))
-                out_data = {reinterpret_cast<const std::byte*>(data.bytes()), data.size()};
-            ControlResult result = state.control(setup, out_data, went_away);
-            if (went_away) {
-                state.go_away();
-                return complete(client, -1, ENODEV);
-            }
-            if (result.stall) {
-                ++state.stalled;
-                return complete(client, -1, EPIPE);
-            }
-            if (setup.bRequestType & USB_DIR_IN) {
-                if (!result.in.empty())
-                    std::memcpy(data.bytes(), result.in.data(), result.in.size());
-                return complete(client, static_cast<long>(result.in.size()));
-            }
-            return complete(client, result.out_length);
+            return queue_job(state, client, std::move(memory), control_job);
         }
         default:
             return complete(client, -1, ENOTTY);
@@ -587,15 +728,8 @@ void handle(State& state, UMockdevIoctlClient* client, bool& went_away) {
 
 gboolean on_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer user_data) {
     auto& state = *static_cast<State*>(user_data);
-    bool went_away = false;
-    std::function<void()> on_gone;
-    {
-        std::lock_guard lock(state.mutex);
-        const bool was_gone = state.gone;
-        handle(state, client, went_away);
-        if (went_away && !was_gone) on_gone = state.on_gone;
-    }
-    if (on_gone) on_gone();
+    std::lock_guard lock(state.mutex);
+    handle(state, client);
     return TRUE;
 }
 
@@ -619,9 +753,16 @@ UsbfsDevice::UsbfsDevice(std::shared_ptr<UsbPtpFunction> function, UsbIdentity i
         g_signal_connect(handler_, "handle-ioctl", G_CALLBACK(&on_ioctl), state_.get());
     state_->vanished_signal = g_signal_connect(handler_, "client-vanished",
                                                G_CALLBACK(&on_client_vanished), state_.get());
+    state_->thread = std::thread([state = state_.get()] { state->run(); });
 }
 
 UsbfsDevice::~UsbfsDevice() {
+    {
+        std::lock_guard lock(state_->mutex);
+        state_->stopping = true;
+    }
+    state_->wake.notify_all();
+    state_->thread.join();
     g_signal_handler_disconnect(handler_, state_->ioctl_signal);
     g_signal_handler_disconnect(handler_, state_->vanished_signal);
     g_object_unref(handler_);

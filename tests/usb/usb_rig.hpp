@@ -1,0 +1,56 @@
+// The real USB path end to end: emulated cameras plugged into an emulated bus (umockdev), the
+// production UsbCradle with the PTP driver finding them through libusb, and the service core
+// offloading them, with the state directory and the cameras' storage in a temporary folder so
+// that the invariant checker can judge the outcome.
+#pragma once
+
+#include "daemon/config.hpp"
+#include "daemon/cradle_service.hpp"
+#include "daemon/fs.hpp"
+#include "hw/sim/umockdev/emulated_usb_cameras.hpp"
+#include "hw/usb/usb_cradle.hpp"
+#include "tests/support/invariants.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace cradle::test {
+
+class UsbRig {
+  public:
+    // `cameras` cameras in bays (and hub ports) 1..n, each with `recordings` recordings.
+    explicit UsbRig(int cameras, int recordings = 4, std::uint64_t bytes_per_camera = 256 << 10);
+
+    hw::sim::CameraSpec& camera(int index) { return spec.cameras.at(index); }
+    hw::sim::PtpFaults& ptp_faults(int index) { return ptp_faults_.at(index); }
+
+    // Provisions the cameras and plugs them in (after changing specs and faults).
+    void plug_in();
+    // Runs the service over the USB cradle until every bay is idle.
+    std::vector<DockReport> run();
+
+    hw::sim::usb::EmulatedUsbCameras& usb() { return *usb_; }
+    std::vector<std::string> invariant_problems() const;
+    std::vector<std::string> loss_problems() const;
+    std::vector<std::string> not_archived_and_wiped() const;
+    std::vector<std::string> log_lines() const;
+
+    TempDir temp;
+    std::filesystem::path root;
+    std::filesystem::path state;
+    Config config;
+    hw::sim::CradleSpec spec;  // the cameras, for the checker
+    hw::usb::UsbCradleSpec usb_spec;
+    Snapshot before;
+
+  private:
+    std::vector<hw::sim::PtpFaults> ptp_faults_;
+    std::unique_ptr<hw::sim::usb::EmulatedUsbCameras> usb_;
+    mutable std::mutex log_mutex_;  // the cradle logs from its event thread
+    std::vector<std::string> log_lines_;
+};
+
+}  // namespace cradle::test
