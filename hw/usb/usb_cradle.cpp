@@ -10,6 +10,8 @@
 namespace cradle::hw::usb {
 namespace {
 
+constexpr std::size_t max_logged_devices = 1024;
+
 std::string vid_pid(const DeviceDescription& device) {
     char text[16];
     std::snprintf(text, sizeof text, "%04x:%04x", device.vendor_id, device.product_id);
@@ -164,6 +166,9 @@ void UsbCradle::left(libusb_device* device) {
 
 void UsbCradle::log_once(const std::string& key, bay::LogLevel level, int bay,
                          const std::string& text) {
+    // A device that re-enumerates with new ids each time must not grow this without bound;
+    // forgetting now and then only repeats a log line.
+    if (logged_.size() >= max_logged_devices) logged_.clear();
     if (!logged_.insert(key).second || !options_.log) return;
     options_.log(level, bay, text);
 }

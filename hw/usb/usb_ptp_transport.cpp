@@ -71,12 +71,15 @@ std::optional<StillImageInterface> find_still_image_interface(
                     found.max_packet_size = endpoint.wMaxPacketSize & 0x7FF;
                 } else if (type == LIBUSB_TRANSFER_TYPE_BULK && !in && found.bulk_out == 0) {
                     found.bulk_out = endpoint.bEndpointAddress;
+                    found.out_max_packet_size = endpoint.wMaxPacketSize & 0x7FF;
                 } else if (type == LIBUSB_TRANSFER_TYPE_INTERRUPT && in &&
                            found.interrupt_in == 0) {
                     found.interrupt_in = endpoint.bEndpointAddress;
                 }
             }
-            if (found.bulk_in == 0 || found.bulk_out == 0 || found.max_packet_size == 0) continue;
+            if (found.bulk_in == 0 || found.bulk_out == 0 || found.max_packet_size == 0 ||
+                found.out_max_packet_size == 0)
+                continue;
             if (setting.bInterfaceClass == LIBUSB_CLASS_IMAGE) return found;
             if (any_class && !other_class) other_class = found;
         }
@@ -190,7 +193,7 @@ void UsbPtpTransport::bulk_out(std::span<const std::byte> data, Deadline deadlin
                                                          std::to_string(sent) + " of " +
                                                          std::to_string(data.size()) + " bytes");
         // A transfer that fills its last packet exactly is only ended by a zero-length packet.
-        if (data.size() % interface_.max_packet_size != 0) return;
+        if (data.size() % interface_.out_max_packet_size != 0) return;
     }
     int sent = 0;
     const int rc = libusb_bulk_transfer(handle_->get(), interface_.bulk_out, &nothing, 0, &sent,

@@ -19,7 +19,8 @@ struct StillImageInterface {
     std::uint8_t bulk_in = 0;  // endpoint addresses
     std::uint8_t bulk_out = 0;
     std::uint8_t interrupt_in = 0;  // 0 when the interface has none (events are then never seen)
-    std::uint16_t max_packet_size = 0;  // of the bulk endpoints
+    std::uint16_t max_packet_size = 0;      // of the bulk-in endpoint
+    std::uint16_t out_max_packet_size = 0;  // of the bulk-out endpoint (ends transfers by ZLP)
 };
 
 // The first interface of class 6 with a bulk-in and a bulk-out endpoint. With any_class, an

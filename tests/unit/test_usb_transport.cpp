@@ -72,6 +72,16 @@ TEST(StillImageInterface, PacketSizeIgnoresTheHighBandwidthBits) {
     EXPECT_EQ(find_still_image_interface(c.config)->max_packet_size, 0x200);
 }
 
+TEST(StillImageInterface, EachDirectionKeepsItsOwnPacketSize) {
+    const Config c{{6,
+                    {endpoint(0x81, LIBUSB_TRANSFER_TYPE_BULK, 512),
+                     endpoint(0x02, LIBUSB_TRANSFER_TYPE_BULK, 64)}}};
+    const auto found = find_still_image_interface(c.config);
+    ASSERT_TRUE(found);
+    EXPECT_EQ(found->max_packet_size, 512);
+    EXPECT_EQ(found->out_max_packet_size, 64);
+}
+
 TEST(StillImageInterface, ClassSixWithoutBulkPipesIsNotUsable) {
     const Config c{{6, {endpoint(0x83, LIBUSB_TRANSFER_TYPE_INTERRUPT, 8)}}};
     EXPECT_FALSE(find_still_image_interface(c.config));
