@@ -272,6 +272,10 @@ std::vector<std::byte> encode_prop_value(std::uint16_t data_type, const PropValu
 }
 
 std::int64_t parse_ptp_datetime(std::string_view text, std::int64_t local_offset_s) {
+    // The camera's zone comes from the device table, not from the device.
+    if (local_offset_s < -kMaxZoneOffsetS || local_offset_s > kMaxZoneOffsetS) {
+        throw std::invalid_argument("a camera's zone offset lies within 14 hours of UTC");
+    }
     constexpr std::size_t base_length = 15;  // YYYYMMDDThhmmss
     if (text.size() < base_length) datetime_error(text, "too short");
     const int year = read_digits(text, 0, 4);

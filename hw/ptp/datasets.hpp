@@ -89,7 +89,7 @@ std::vector<std::byte> encode_prop_value(std::uint16_t data_type, const PropValu
 // DateTime (property 0x5011): "YYYYMMDDThhmmss[.s][Z|+hhmm|-hhmm]". Returns Unix seconds (UTC).
 // A value without a zone suffix is the camera's local time; local_offset_s (east of UTC) says
 // which zone that is. Throws PtpFormatError for anything else, including impossible dates and
-// years outside 1970..2199.
+// years outside 1970..2199 (and std::invalid_argument for a local_offset_s beyond 14 hours).
 std::int64_t parse_ptp_datetime(std::string_view text, std::int64_t local_offset_s);
 // Formats Unix seconds as a camera's local time "YYYYMMDDThhmmss" (no suffix: the form every
 // camera accepts).

@@ -346,6 +346,12 @@ TEST(PtpDateTime, InvalidTextThrows) {
     EXPECT_THROW(parse_ptp_datetime("20260315T101500\0"s, 0), PtpFormatError);
 }
 
+TEST(PtpDateTime, CameraZoneBeyond14HoursIsAConfigurationError) {
+    EXPECT_NO_THROW(parse_ptp_datetime("20260315T101500", 14 * kHour));
+    EXPECT_THROW(parse_ptp_datetime("20260315T101500", 14 * kHour + 1), std::invalid_argument);
+    EXPECT_THROW(parse_ptp_datetime("20260315T101500Z", -15 * kHour), std::invalid_argument);
+}
+
 TEST(PtpDateTime, FormatsLocalTime) {
     EXPECT_EQ(format_ptp_datetime(kSample, 0), "20260315T101500");
     EXPECT_EQ(format_ptp_datetime(kSample, 2 * kHour), "20260315T121500");
