@@ -68,8 +68,13 @@ std::vector<hw::usb::BaySpec> learn_bays(const LearnOptions& options, LearnEnvir
                         << "); leave only the one in bay " << bay << " and press Enter.\n"
                         << std::flush;
             } else if (wake == LearnEnvironment::Wake::timeout) {
-                throw LearnError("no camera appeared in bay " + std::to_string(bay) + " within " +
-                                 std::to_string(options.timeout_per_bay.count() / 1000) + " s");
+                std::string why = "no camera appeared in bay " + std::to_string(bay) + " within " +
+                                  std::to_string(options.timeout_per_bay.count() / 1000) + " s";
+                if (candidates.size() > 1)
+                    why += " (cameras on unmapped ports " + listed(candidates) +
+                           " were in before the prompt; leave only the one in bay " +
+                           std::to_string(bay) + ")";
+                throw LearnError(why);
             } else if (wake != LearnEnvironment::Wake::device_change) {
                 // Enter (or the end of the input): the camera may have been in before the
                 // prompt.

@@ -110,6 +110,19 @@ TEST(BayLearning, NoCameraInTimeFails) {
     }
 }
 
+TEST(BayLearning, TimeoutNamesTheCamerasThatWereInBeforeThePrompt) {
+    ScriptedEnvironment usb({"1-1.1", "1-1.2"}, {{Wake::end_of_input, {"1-1.1", "1-1.2"}}});
+    std::ostringstream prompts;
+    try {
+        learn_bays({1, std::chrono::seconds(3), ""}, usb, prompts);
+        FAIL() << "no error";
+    } catch (const LearnError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "no camera appeared in bay 1 within 3 s (cameras on unmapped ports 1-1.1, "
+                  "1-1.2 were in before the prompt; leave only the one in bay 1)");
+    }
+}
+
 TEST(BayLearning, EndOfInputStillWaitsForTheCamera) {
     ScriptedEnvironment usb({}, {{Wake::end_of_input, {}}, {Wake::device_change, {"3-2"}}});
     std::ostringstream prompts;
