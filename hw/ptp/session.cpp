@@ -16,6 +16,7 @@ constexpr std::size_t kMaxParamsContainerBytes = kHeaderSize + 4 * kMaxParams;
 // Responses of older transactions (a device answering late after a cancel) that are skipped
 // before the right one; more than this is a device that lost track.
 constexpr int kMaxStaleContainers = 4;
+constexpr std::uint64_t kMaxStaleDataBytes = 16u << 20;
 // Zero-length packets tolerated before a container starts (one may trail a data phase).
 constexpr int kMaxEmptyTransfers = 4;
 constexpr std::size_t kOwnBufferBytes = 64 * 1024;
@@ -140,6 +141,23 @@ std::size_t read_container_start(PtpTransport& transport, std::span<std::byte> b
         have += got;
     }
     return have;
+}
+
+// Reads and drops `count` bytes of a container already started.
+void skip_bytes(PtpTransport& transport, std::span<std::byte> buffer, std::uint64_t count,
+                Deadline deadline, std::uint16_t operation) {
+    const std::size_t packet = std::max<std::size_t>(transport.max_packet_size(), 1);
+    while (count > 0) {
+        const std::uint64_t rounded = (count + packet - 1) / packet * packet;
+        const auto ask = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), rounded));
+        const std::size_t got = transport.bulk_in(buffer.first(ask), deadline);
+        if (got == 0 || got > count) {
+            throw protocol_error(operation,
+                                 "a stale data container does not end where it "
+                                 "declares");
+        }
+        count -= got;
+    }
 }
 
 }  // namespace
@@ -274,16 +292,22 @@ Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transa
         got = read_container_start(transport_, buffer, deadline, operation);
         header = parse_header_checked(buffer.first(got), operation);
         if (header.transaction_id == transaction_id) break;
-        const bool skippable = header.type == ContainerType::response &&
-                               got <= kMaxParamsContainerBytes &&
-                               is_older(header.transaction_id, transaction_id);
-        if (!skippable || stale >= kMaxStaleContainers) {
-            throw protocol_error(
-                operation, std::string("camera sent a ") + container_type_name(header.type) +
-                               " container of transaction " +
-                               std::to_string(header.transaction_id) + " during transaction " +
-                               std::to_string(transaction_id));
+        if (is_older(header.transaction_id, transaction_id) && stale < kMaxStaleContainers) {
+            if (header.type == ContainerType::response && got <= kMaxParamsContainerBytes) {
+                continue;
+            }
+            // The data of a transaction given up on (a device late to honour a cancel) is
+            // read past, as long as it is no longer than a data phase the cradle asks for.
+            if (header.type == ContainerType::data && header.length != kUnknownLength &&
+                header.length - kHeaderSize <= kMaxStaleDataBytes && got <= header.length) {
+                skip_bytes(transport_, buffer, header.length - got, deadline, operation);
+                continue;
+            }
         }
+        throw protocol_error(
+            operation, std::string("camera sent a ") + container_type_name(header.type) +
+                           " container of transaction " + std::to_string(header.transaction_id) +
+                           " during transaction " + std::to_string(transaction_id));
     }
 
     if (header.type == ContainerType::data) {

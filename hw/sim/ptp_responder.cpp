@@ -475,11 +475,12 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
             case ptp::op::get_device_prop_value: {
                 if (param(0) == ptp::prop::battery_level) {
                     const DeviceHealth health = camera_->health(deadline);
+                    const int level = faults_.battery_level.value_or(health.battery_percent);
                     send_data(
                         operation, transaction_id,
-                        ptp::encode_prop_value(ptp::datatype::uint8,
-                                               ptp::PropValue(static_cast<std::uint64_t>(
-                                                   std::clamp(health.battery_percent, 0, 255)))));
+                        ptp::encode_prop_value(
+                            ptp::datatype::uint8,
+                            ptp::PropValue(static_cast<std::uint64_t>(std::clamp(level, 0, 255)))));
                 } else if (param(0) == ptp::prop::date_time) {
                     const auto now = camera_->clock(deadline);
                     const std::int64_t unix_s =

@@ -45,6 +45,7 @@ struct PtpFaults {
     bool stale_response_first = false;           // a response of an old transaction comes first
     bool split_header = false;                   // a data container's header comes alone
     bool no_object_size = false;                 // no MTP GetObjectPropValue (ObjectSize)
+    std::optional<int> battery_level;            // BatteryLevel reports this (may be > 100)
 };
 
 struct CameraSpec {

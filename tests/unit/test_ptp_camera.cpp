@@ -292,6 +292,37 @@ TEST(PtpCamera, GetObjectStreamsAWholeRecordingForOtherPtpClients) {
     EXPECT_EQ(content, file_bytes(stored[3].file));
 }
 
+TEST(PtpCamera, OffsetsBeyond4GiBUseGetPartialObject64) {
+    const auto rig = make_rig(small_camera());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    std::vector<std::byte> buffer(4096);
+    // The emulated recordings are small: the camera answers that nothing is there.
+    EXPECT_EQ(rig->camera->read(listing[0].handle, 5ull << 30, buffer, soon()), 0u);
+}
+
+TEST(PtpCamera, OffsetsBeyond4GiBWithoutGetPartialObject64AreAProtocolError) {
+    PtpQuirks quirks;
+    quirks.partial_object_64 = false;
+    const auto rig = make_rig(small_camera(), {}, quirks);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    std::vector<std::byte> buffer(4096);
+    const int before = rig->responder->commands();
+    const DeviceError error =
+        error_of([&] { rig->camera->read(listing[0].handle, 5ull << 30, buffer, soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "reaches beyond 4 GiB")) << error.what();
+    EXPECT_EQ(rig->responder->commands(), before);
+}
+
+TEST(PtpHostileCamera, BatteryLevelAbove100IsAProtocolError) {
+    PtpFaults faults;
+    faults.battery_level = 150;
+    const auto rig = make_rig(small_camera(), faults);
+    const DeviceError error = error_of([&] { rig->camera->health(soon()); });
+    EXPECT_EQ(error.kind(), Kind::protocol);
+    EXPECT_TRUE(contains(error, "battery level of 150%, outside 0..100")) << error.what();
+}
+
 TEST(PtpHostileCamera, LyingDataLengthIsAProtocolError) {
     PtpFaults faults;
     faults.lie_data_length = true;

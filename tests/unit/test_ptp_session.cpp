@@ -269,6 +269,21 @@ TEST_F(PtpSessionTest, StaleResponsesOfOlderTransactionsAreSkipped) {
               std::vector<std::uint32_t>{7});
 }
 
+TEST_F(PtpSessionTest, DataOfACancelledTransactionIsReadPast) {
+    open();
+    link.bulk_in_script.push_back(data_header(op::get_object_info, 1, 12 + 100));
+    EXPECT_THROW(session.command_in(op::get_object_info, {}, 4096, soon()), DeviceError);
+    // The device answers the cancelled transaction late, then the new one.
+    link.bulk_in_script.push_back(
+        join(data_header(op::get_partial_object, 1, 12 + 1500), payload_of(500)));
+    link.bulk_in_script.push_back(payload_of(1000));
+    link.bulk_in_script.push_back(response(rc::ok, 1));
+    link.bulk_in_script.push_back(response(rc::ok, 2, {3}));
+    EXPECT_EQ(session.command(op::get_num_objects, {}, soon()).params,
+              std::vector<std::uint32_t>{3});
+    EXPECT_TRUE(link.bulk_in_script.empty());
+}
+
 TEST_F(PtpSessionTest, EndlessStaleResponsesAreAProtocolError) {
     open();
     session.set_last_transaction_id(40);
