@@ -4,7 +4,14 @@
 #include "tests/faults/rig.hpp"
 #include "tests/usb/usb_rig.hpp"
 
+#include "daemon/sha256.hpp"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <set>
 
 namespace cradle::test {
 namespace {
@@ -100,6 +107,103 @@ TEST(UsbOffload, CameraThatStopsAnsweringTimesOutAloneAndKeepsItsFootage) {
     expect_ready_and_wiped(reports, 2, 3);
     EXPECT_EQ(join_problems(rig.loss_problems()), "");
 }
+
+}  // namespace
+}  // namespace cradle::test
+
+namespace cradle::test {
+namespace {
+
+std::string sha256_of(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    Sha256 hash;
+    std::vector<char> buffer(1 << 16);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+        hash.update(std::as_bytes(std::span(buffer.data(), static_cast<std::size_t>(in.gcount()))));
+    return hash.hex_digest();
+}
+
+// The originals of `serial` whose bytes are nowhere in the archive, whatever their names.
+std::vector<std::string> missing_from_archive(const UsbRig& rig, const std::string& serial) {
+    std::set<std::string> archived;
+    const auto archive = rig.state / "archive";
+    if (std::filesystem::exists(archive))
+        for (const auto& entry : std::filesystem::recursive_directory_iterator(archive))
+            if (entry.is_regular_file()) archived.insert(sha256_of(entry.path()));
+    std::vector<std::string> missing;
+    for (const auto& original : rig.before.recordings)
+        if (original.serial == serial && archived.count(original.sha256_hex) == 0)
+            missing.push_back(original.name);
+    return missing;
+}
+
+// A camera that sends hostile PTP data. Where the data is harmful, its bay alone needs the
+// custodian, with the reason; where the driver can take it safely, the camera is offloaded.
+struct HostileCase {
+    const char* name;
+    void (*apply)(hw::sim::PtpFaults&);
+    const char* reason;  // nullptr: the camera is offloaded in full
+};
+
+void PrintTo(const HostileCase& hostile_case, std::ostream* out) {
+    *out << hostile_case.name;
+}
+
+class HostileUsbCamera : public ::testing::TestWithParam<HostileCase> {};
+
+TEST_P(HostileUsbCamera, TheOtherBaysFinishAndNothingIsLost) {
+    const auto& hostile_case = GetParam();
+    UsbRig rig(3, 3);
+    hostile_case.apply(rig.ptp_faults(1));
+    auto reports = rig.run();
+    expect_ready_and_wiped(reports, 1, 3);
+    expect_ready_and_wiped(reports, 3, 3);
+    const auto* hostile = report_in(reports, 2);
+    ASSERT_NE(hostile, nullptr) << log_text(rig);
+    if (hostile_case.reason != nullptr) {
+        EXPECT_EQ(hostile->light, hw::BayLight::needs_custodian) << hostile->outcome;
+        EXPECT_NE(hostile->outcome.find("needs custodian"), std::string::npos) << hostile->outcome;
+        EXPECT_NE(hostile->outcome.find(hostile_case.reason), std::string::npos)
+            << hostile->outcome;
+        EXPECT_EQ(hostile->wiped, 0u);
+    } else {
+        EXPECT_EQ(hostile->light, hw::BayLight::ready) << hostile->outcome;
+        EXPECT_EQ(hostile->wiped, 3u) << hostile->outcome;
+    }
+    if (std::string(hostile_case.name) == "traversal_names") {
+        // The device renames its recordings, so the checker cannot match them by name; their
+        // bytes must all be in the archive, and nothing may be written outside it.
+        EXPECT_EQ(join_problems(missing_from_archive(rig, "USB-2")), "");
+        std::vector<std::string> other_problems;
+        for (const auto& problem : rig.loss_problems())
+            if (problem.rfind("USB-2 '", 0) != 0 || problem.find("LOST") == std::string::npos)
+                other_problems.push_back(problem);
+        EXPECT_EQ(join_problems(other_problems), "");
+    } else {
+        EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Faults, HostileUsbCamera,
+    ::testing::Values(
+        HostileCase{"lying_data_length", [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
+                    "in a data container that declares"},
+        HostileCase{"million_handles", [](hw::sim::PtpFaults& f) { f.claim_handles = 1000000; },
+                    "1000000 objects"},
+        HostileCase{"bad_datetime", [](hw::sim::PtpFaults& f) { f.bad_datetime = true; },
+                    "does not parse"},
+        HostileCase{"unknown_data_length",
+                    [](hw::sim::PtpFaults& f) { f.unknown_data_length = true; }, nullptr},
+        HostileCase{"traversal_names", [](hw::sim::PtpFaults& f) { f.traversal_names = true; },
+                    nullptr},
+        HostileCase{"size_4gib_minus_1", [](hw::sim::PtpFaults& f) { f.size_4gib_minus_1 = true; },
+                    nullptr},
+        HostileCase{"endless_events", [](hw::sim::PtpFaults& f) { f.endless_events = true; },
+                    nullptr},
+        HostileCase{"stale_response", [](hw::sim::PtpFaults& f) { f.stale_response_first = true; },
+                    nullptr}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace cradle::test

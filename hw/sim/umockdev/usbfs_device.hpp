@@ -5,8 +5,11 @@
 // poll(); it reaps without delay and retries, which is why pending URBs are retried here on
 // every reap.
 //
-// umockdev calls the handler on its worker thread; unplug() comes from any thread. One mutex
-// guards the URB state; the function is called with it held (a function must not call back).
+// umockdev answers ioctls on one worker thread for all devices; the device model is called
+// only from this device's own thread, so a device that blocks (a hung camera) holds up neither
+// umockdev nor the other devices. Synchronous requests that need the device (control
+// transfers, clear halt, reset) are answered from that thread. unplug() may come from any
+// thread.
 #pragma once
 
 #include "hw/sim/umockdev/usb_function.hpp"
