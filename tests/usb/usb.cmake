@@ -28,6 +28,21 @@ if(TARGET cradle_umockdev AND UMOCKDEV_WRAPPER)
     cradle_test_support)
   cradle_usb_test(test_usb_offload ${CMAKE_CURRENT_LIST_DIR}/test_usb_offload.cpp)
   target_link_libraries(test_usb_offload PRIVATE cradle_usb_rig cradle_test_rig)
+
+  # cradle-emulate serving a separate, unmodified libusb program (as a third-party tool).
+  add_executable(usb_probe ${CMAKE_CURRENT_LIST_DIR}/usb_probe.cpp)
+  target_include_directories(usb_probe PRIVATE ${PROJECT_SOURCE_DIR})
+  target_link_libraries(usb_probe PRIVATE cradle_hw_ptp PkgConfig::USB_TEST_LIBUSB)
+  add_test(NAME CradleEmulate.SeparateLibusbProgramTalksToTheCameras
+    COMMAND $<TARGET_FILE:cradle-emulate> --cameras 3 --recordings 2 --megabytes 1
+            -- $<TARGET_FILE:usb_probe> 3)
+  set_tests_properties(CradleEmulate.SeparateLibusbProgramTalksToTheCameras PROPERTIES
+    LABELS usb TIMEOUT 60 ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
+  add_test(NAME CradleEmulate.ExitsWithTheStatusOfTheCommand
+    COMMAND sh -c "\"$0\" --cameras 1 --recordings 1 --megabytes 1 -- sh -c 'exit 7'; test $? -eq 7"
+            $<TARGET_FILE:cradle-emulate>)
+  set_tests_properties(CradleEmulate.ExitsWithTheStatusOfTheCommand PROPERTIES
+    LABELS usb TIMEOUT 60 ENVIRONMENT "ASAN_OPTIONS=detect_leaks=0")
 else()
   add_test(NAME usb_integration_tests
     COMMAND sh -c "echo 'SKIPPED: umockdev is not installed (scripts/install-deps installs it)'; exit 77")
