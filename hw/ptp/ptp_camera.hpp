@@ -31,6 +31,16 @@ struct PtpQuirks {
     std::size_t max_events_per_listing = 64;
 };
 
+// What the driver reports from PTP:
+// - identity: DeviceInfo (manufacturer, model, serial number, device version as firmware); PTP
+//   has no officer id, so it stays empty.
+// - health: BatteryLevel (0 when the camera does not report it), the sum of every storage's
+//   capacity and free space; charging is assumed, a docked camera is on its charger.
+// - recordings: every object that is not a folder, named by its ObjectInfo filename; a capture
+//   date (or else modification date) that does not parse gives capture time 0 rather than
+//   failing the offload.
+// Every DeviceError keeps its kind: a response other than OK is io (refused for write
+// protection and denied access), malformed or out-of-bounds data is protocol.
 class PtpCamera final : public CameraDriver {
   public:
     PtpCamera(std::unique_ptr<PtpTransport> transport, PtpQuirks quirks = {});

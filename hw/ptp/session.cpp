@@ -254,6 +254,8 @@ Response PtpSession::transact(std::uint16_t operation, std::span<const std::uint
         }
 
         if (response.code == rc::ok) return response;
+        // The camera lost the session (it was reset or rebooted): the next use opens it again.
+        if (response.code == rc::session_not_open) open_ = false;
         const bool data_seen = data_in && data_in->delivered > 0;
         if (response.code != rc::device_busy || data_seen) {
             throw PtpResponseError(operation, response.code);

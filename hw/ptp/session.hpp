@@ -46,6 +46,7 @@ class PtpSession {
     void open(Deadline deadline);
     // CloseSession, best effort.
     void close(Deadline deadline) noexcept;
+    // False again once the camera answers SessionNotOpen (it was reset).
     bool is_open() const { return open_; }
 
     // A transaction without a data phase, or with data sent to the camera.

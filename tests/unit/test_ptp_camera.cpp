@@ -187,6 +187,16 @@ TEST(PtpCamera, HungCameraTimesOutAtTheDeadlineAndTheTransactionIsCancelled) {
     EXPECT_FALSE(rig->responder->cancelled().empty());
 }
 
+TEST(PtpCamera, CameraThatLostItsSessionIsReopenedOnTheNextCall) {
+    const auto rig = make_rig(small_camera());
+    rig->camera->identify(soon());
+    rig->responder->reset();
+    const DeviceError error = error_of([&] { rig->camera->health(soon()); });
+    EXPECT_EQ(error.kind(), Kind::io);
+    EXPECT_TRUE(contains(error, "SessionNotOpen")) << error.what();
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+}
+
 TEST(PtpCamera, UnpluggedCameraIsGone) {
     const auto rig = make_rig(small_camera());
     rig->camera->identify(soon());
