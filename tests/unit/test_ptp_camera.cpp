@@ -333,6 +333,53 @@ TEST(PtpHostileCamera, BatteryLevelAbove100IsAProtocolError) {
     EXPECT_TRUE(contains(error, "battery level of 150%, outside 0..100")) << error.what();
 }
 
+TEST(PtpCamera, ObjectHandlesHonourStorageAndParentAsAPtpClientExpects) {
+    const auto rig = make_rig(small_camera());
+    SimPtpTransport link(rig->responder);
+    ptp::PtpSession session(link);
+    session.open(soon());
+    const auto storage_ids = session.command_in(ptp::op::get_storage_ids, {}, 1024, soon());
+    ASSERT_EQ(storage_ids.size(), 8u);
+    EXPECT_EQ(std::to_integer<int>(storage_ids[4]), 0x01);
+    EXPECT_EQ(std::to_integer<int>(storage_ids[6]), 0x01);
+
+    // Root only, in the one storage: every object (the camera has no folders).
+    const std::array<std::uint32_t, 3> root{0x00010001, 0, 0xFFFFFFFF};
+    EXPECT_EQ(session.command_in(ptp::op::get_object_handles, root, 1024, soon()).size(),
+              4u + 4 * 5);
+    // Objects are no folders: asking for the children of one is an error.
+    const std::array<std::uint32_t, 3> under_object{0xFFFFFFFF, 0, 1};
+    try {
+        session.command_in(ptp::op::get_object_handles, under_object, 1024, soon());
+        ADD_FAILURE() << "no error";
+    } catch (const ptp::PtpResponseError& error) {
+        EXPECT_EQ(error.response(), ptp::rc::invalid_parent_object);
+    }
+    const std::array<std::uint32_t, 3> other_storage{0x00020001, 0, 0};
+    try {
+        session.command_in(ptp::op::get_object_handles, other_storage, 1024, soon());
+        ADD_FAILURE() << "no error";
+    } catch (const ptp::PtpResponseError& error) {
+        EXPECT_EQ(error.response(), ptp::rc::invalid_storage_id);
+    }
+    // Unknown operations are answered, not ignored.
+    try {
+        session.command(0x9999, {}, soon());
+        ADD_FAILURE() << "no error";
+    } catch (const ptp::PtpResponseError& error) {
+        EXPECT_EQ(error.response(), ptp::rc::operation_not_supported);
+    }
+}
+
+TEST(PtpCamera, DeletedObjectsAreAnnouncedAndDrainedBeforeTheNextListing) {
+    const auto rig = make_rig(small_camera());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    rig->camera->remove(listing[0].handle, soon());
+    rig->camera->remove(listing[1].handle, soon());
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 3u);
+    EXPECT_FALSE(rig->responder->interrupt_in(64).has_value()) << "events left pending";
+}
+
 TEST(PtpHostileCamera, LyingDataLengthIsAProtocolError) {
     PtpFaults faults;
     faults.lie_data_length = true;

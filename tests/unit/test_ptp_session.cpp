@@ -489,6 +489,18 @@ TEST_F(PtpSessionTest, EventsAreReadUpToTheLimit) {
     EXPECT_TRUE(session.poll_events(10, soon()).empty());
 }
 
+TEST_F(PtpSessionTest, AnEventSplitOverInterruptTransfersIsReassembled) {
+    const Bytes event = params_container(4, event::object_added, kNoTransaction, {9, 10});
+    link.interrupt_script.push_back(Bytes(event.begin(), event.begin() + 8));
+    link.interrupt_script.push_back(Bytes(event.begin() + 8, event.begin() + 14));
+    link.interrupt_script.push_back(Bytes(event.begin() + 14, event.end()));
+    const auto events = session.poll_events(10, soon());
+    ASSERT_EQ(events.size(), 1u);
+    EXPECT_EQ(events[0].code, event::object_added);
+    EXPECT_EQ(events[0].transaction_id, kNoTransaction);
+    EXPECT_EQ(events[0].params, (std::vector<std::uint32_t>{9, 10}));
+}
+
 TEST_F(PtpSessionTest, AnEndlessEventStreamIsBounded) {
     link.endless_events = true;
     EXPECT_EQ(session.poll_events(64, soon()).size(), 64u);
