@@ -380,6 +380,37 @@ TEST(PtpCamera, DeletedObjectsAreAnnouncedAndDrainedBeforeTheNextListing) {
     EXPECT_FALSE(rig->responder->interrupt_in(64).has_value()) << "events left pending";
 }
 
+TEST(PtpResponder, AContainerEndingOnAPacketBoundaryIsFollowedByAZeroLengthPacket) {
+    const auto rig = make_rig(small_camera());
+    SimPtpTransport link(rig->responder);
+    ptp::PtpSession session(link);
+    session.open(soon());
+    const std::array<std::uint32_t, 3> all{0xFFFFFFFF, 0, 0};
+    session.command_in(ptp::op::get_object_handles, all, 1024, soon());  // transaction 1
+
+    const std::uint32_t command[] = {1, 0, 500};  // handle 1, offset 0, 500 bytes: 512 in all
+    PtpResponder& device = *rig->responder;
+    device.bulk_out(ptp::encode_params_container(ptp::ContainerType::command,
+                                                 ptp::op::get_partial_object, 2, command));
+    const auto data = device.bulk_in(4096);
+    ASSERT_TRUE(data.has_value());
+    EXPECT_EQ(data->size(), 512u);
+    const auto zero_length = device.bulk_in(4096);
+    ASSERT_TRUE(zero_length.has_value());
+    EXPECT_TRUE(zero_length->empty());
+    const auto response = device.bulk_in(4096);
+    ASSERT_TRUE(response.has_value());
+    EXPECT_EQ(response->size(), 16u);
+    EXPECT_FALSE(device.bulk_in(4096).has_value());
+
+    // A container that does not end on a boundary has none.
+    const std::uint32_t shorter[] = {1, 0, 400};
+    device.bulk_out(ptp::encode_params_container(ptp::ContainerType::command,
+                                                 ptp::op::get_partial_object, 3, shorter));
+    EXPECT_EQ(device.bulk_in(4096)->size(), 412u);
+    EXPECT_EQ(device.bulk_in(4096)->size(), 16u);
+}
+
 TEST(PtpHostileCamera, LyingDataLengthIsAProtocolError) {
     PtpFaults faults;
     faults.lie_data_length = true;
