@@ -3,8 +3,9 @@
 // requests. PtpResponder is the production model behind it (see emulated_usb_cameras.hpp);
 // tests may put a scripted device behind it instead.
 //
-// Calls come from umockdev's worker thread while other threads may unplug the device, so an
-// implementation must be thread-safe.
+// Calls come from the emulated device's own thread while other threads may unplug the device,
+// so an implementation must be thread-safe. A call may block (a hung camera); it holds up only
+// this device.
 #pragma once
 
 #include "hw/ptp/transport.hpp"
@@ -22,8 +23,10 @@ class UsbPtpFunction {
   public:
     virtual ~UsbPtpFunction() = default;
 
-    // One bulk-out transfer. Throws DeviceError(gone) when the device went away meanwhile
-    // (the emulation then unplugs it); other DeviceErrors stall the endpoint.
+    // One bulk-out transfer. Throws DeviceError(gone) when the device went away meanwhile (the
+    // emulation then unplugs it), ptp::EndpointStall for a stall (the URB ends with -EPIPE),
+    // DeviceError(timeout) when the device did not answer (the URB stays pending); other
+    // errors end the URB with -EPROTO. The IN calls report errors the same way.
     virtual void bulk_out(std::span<const std::byte> data) = 0;
     // The next bulk-in / interrupt-in transfer of at most max_bytes; nullopt while the device
     // has nothing to send (the transfer stays pending, as on a real bus).
