@@ -10,11 +10,13 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace {
 
@@ -138,6 +140,13 @@ std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config
                      "(docs/hardware.md, \"Bay learning\").\n",
                      config.usb.bay_map.c_str(), config.usb.bay_map.c_str());
         return nullptr;
+    }
+    std::error_code error;
+    if (!std::filesystem::exists("/dev/bus/usb", error)) {
+        // Not fatal: the cradle may be set up before its USB is (and libusb starts anyway).
+        cradle::Log().warning({},
+                              "/dev/bus/usb does not exist, so no camera can be seen: on a "
+                              "container or a sandbox, pass the host's USB devices through");
     }
     cradle::hw::usb::UsbCradleOptions options;
     options.camera_factory = cradle::hw::usb::ptp_camera_factory();

@@ -2,6 +2,7 @@
 
 #include <sys/time.h>
 
+#include <future>
 #include <utility>
 
 namespace cradle::hw::usb {
@@ -23,7 +24,16 @@ void UsbContext::start(Handler handler) {
     registration_.emplace(context_->get(),
                           LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
                           LIBUSB_HOTPLUG_ENUMERATE, &UsbContext::on_hotplug, this);
-    thread_ = std::thread([this] { run(); });
+    // The devices present at start are reported before start() returns (as hw::Cradle
+    // promises), still on the event thread.
+    std::promise<void> enumerated;
+    auto enumerated_done = enumerated.get_future();
+    thread_ = std::thread([this, &enumerated] {
+        deliver_pending();
+        enumerated.set_value();
+        run();
+    });
+    enumerated_done.wait();
 }
 
 void UsbContext::stop() {
@@ -49,7 +59,6 @@ int LIBUSB_CALL UsbContext::on_hotplug(libusb_context*, libusb_device* device,
 }
 
 void UsbContext::run() {
-    deliver_pending();
     while (!stopping_) {
         // The timeout only bounds how long a missed wake-up could delay stop().
         timeval timeout{1, 0};

@@ -31,8 +31,9 @@ class UsbContext {
     UsbContext(const UsbContext&) = delete;
     UsbContext& operator=(const UsbContext&) = delete;
 
-    // Starts the event thread. Devices present now are reported as arrived first. Throws
-    // UsbError when this libusb cannot report hotplug events.
+    // Starts the event thread. Devices present now are reported as arrived (on the event
+    // thread) before this returns. Throws UsbError when this libusb cannot report hotplug
+    // events.
     void start(Handler handler);
     // Stops reporting and joins the event thread; the handler is not called afterwards.
     // Idempotent; must not be called from the handler.
