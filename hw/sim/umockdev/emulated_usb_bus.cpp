@@ -5,7 +5,14 @@
 
 #include <umockdev.h>
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
+#include <fstream>
 #include <set>
 
 namespace cradle::hw::sim::usb {
@@ -168,6 +175,7 @@ EmulatedUsbBus::EmulatedUsbBus() : testbed_(umockdev_testbed_new()), slots_(kHub
 }
 
 EmulatedUsbBus::~EmulatedUsbBus() {
+    stop_watching();
     {
         std::lock_guard lock(mutex_);
         closing_ = true;
@@ -294,6 +302,89 @@ std::string EmulatedUsbBus::root_dir() const {
     std::string out = dir ? dir : "";
     g_free(dir);
     return out;
+}
+
+namespace {
+
+std::string port_dir(const std::string& root, int port) {
+    return root + kCradleHubPath + "/1-1:1.0/1-1-port" + std::to_string(port);
+}
+
+}  // namespace
+
+void EmulatedUsbBus::on_port_power(PortPowerHandler handler) {
+    stop_watching();
+    if (!handler) return;
+    {
+        std::lock_guard lock(mutex_);
+        power_handler_ = std::move(handler);
+    }
+    inotify_fd_ = inotify_init1(IN_CLOEXEC);
+    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    if (inotify_fd_ < 0 || stop_fd_ < 0) {
+        stop_watching();
+        throw EmulatedBusError("emulated USB bus: cannot watch the hub's port switches");
+    }
+    const std::string root = root_dir();
+    for (int port = 1; port <= kHubPorts; ++port) {
+        if (inotify_add_watch(inotify_fd_, port_dir(root, port).c_str(), IN_CLOSE_WRITE) < 0) {
+            stop_watching();
+            throw EmulatedBusError("emulated USB bus: cannot watch hub port " +
+                                   std::to_string(port));
+        }
+    }
+    watcher_ = std::thread([this] { watch_port_power(); });
+}
+
+void EmulatedUsbBus::stop_watching() {
+    if (watcher_.joinable()) {
+        const std::uint64_t one = 1;
+        if (write(stop_fd_, &one, sizeof one) < 0) {
+            // The watcher also ends when the descriptors close below; nothing else to do.
+        }
+        watcher_.join();
+    }
+    if (inotify_fd_ >= 0) close(inotify_fd_);
+    if (stop_fd_ >= 0) close(stop_fd_);
+    inotify_fd_ = stop_fd_ = -1;
+    std::lock_guard lock(mutex_);
+    power_handler_ = {};
+}
+
+bool EmulatedUsbBus::port_powered(int port) const {
+    if (port < 1 || port > kHubPorts) return false;
+    std::lock_guard lock(mutex_);
+    return powered_[port - 1];
+}
+
+void EmulatedUsbBus::watch_port_power() {
+    const std::string root = root_dir();
+    alignas(inotify_event) char buffer[4096];
+    while (true) {
+        pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+        if (poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents != 0) return;
+        const ssize_t length = read(inotify_fd_, buffer, sizeof buffer);
+        if (length <= 0) continue;
+        // Any write to a `disable` file: compare every port's file with what it said before.
+        for (int port = 1; port <= kHubPorts; ++port) {
+            std::ifstream file(port_dir(root, port) + "/disable");
+            std::string text;
+            if (!(file >> text)) continue;
+            const bool on = text != "1";
+            PortPowerHandler handler;
+            {
+                std::lock_guard lock(mutex_);
+                if (powered_[port - 1] == on) continue;
+                powered_[port - 1] = on;
+                handler = power_handler_;
+            }
+            if (handler) handler(port, on);
+        }
+    }
 }
 
 }  // namespace cradle::hw::sim::usb

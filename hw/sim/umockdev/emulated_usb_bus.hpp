@@ -12,10 +12,13 @@
 
 #include "hw/sim/umockdev/usb_function.hpp"
 
+#include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 typedef struct _UMockdevTestbed UMockdevTestbed;
@@ -58,8 +61,19 @@ class EmulatedUsbBus {
     // The test bed's root: the value of UMOCKDEV_DIR for programs that should see the bus.
     std::string root_dir() const;
 
+    // Port power: a program writing "1" (off) or "0" (on) to a hub port's sysfs `disable` file
+    // has `handler(port, on)` called, on a watcher thread, as the hub would cut or restore the
+    // port's power. The handler decides what that does to the device (EmulatedUsbCameras
+    // unplugs the camera and plugs in a fresh one). An empty handler stops watching.
+    using PortPowerHandler = std::function<void(int port, bool on)>;
+    void on_port_power(PortPowerHandler handler);
+    // Whether the port's `disable` file last said "on" (true at start).
+    bool port_powered(int port) const;
+
   private:
     struct Slot;
+    void watch_port_power();
+    void stop_watching();
     void remove_locked(int port);
     std::uint8_t next_devnum_locked();
 
@@ -69,7 +83,12 @@ class EmulatedUsbBus {
     std::vector<std::unique_ptr<UsbfsDevice>> gone_;  // unplugged; open handles still reach them
     std::uint8_t last_devnum_ = 2;
     bool closing_ = false;
-    bool announce_ = false;  // this process is preloaded, so it can send uevents
+    bool announce_ = false;
+    std::vector<bool> powered_ = std::vector<bool>(kHubPorts, true);
+    PortPowerHandler power_handler_;
+    int inotify_fd_ = -1;
+    int stop_fd_ = -1;     // eventfd that ends the watcher
+    std::thread watcher_;  // this process is preloaded, so it can send uevents
 };
 
 }  // namespace cradle::hw::sim::usb

@@ -86,9 +86,18 @@ EmulatedUsbCameras::EmulatedUsbCameras(std::vector<CameraSpec> cameras,
         cameras_.push_back(std::move(camera));
     }
     for (std::size_t i = 0; i < cameras_.size(); ++i) plug(i);
+    bus_.on_port_power([this](int port, bool on) {
+        const auto index = static_cast<std::size_t>(port - 1);
+        std::lock_guard lock(mutex_);
+        if (index >= cameras_.size()) return;
+        if (!on && bus_.plugged(port)) unplug_locked(index);
+        if (on && !bus_.plugged(port)) plug_locked(index);
+        changed_.notify_all();
+    });
 }
 
 EmulatedUsbCameras::~EmulatedUsbCameras() {
+    bus_.on_port_power({});
     // Unplugging the cameras also ends a hung camera's wait, so the device threads can stop.
     for (std::size_t i = 0; i < cameras_.size(); ++i) unplug(i);
 }
@@ -98,12 +107,31 @@ std::string EmulatedUsbCameras::port_name(std::size_t index) {
 }
 
 void EmulatedUsbCameras::unplug(std::size_t index) {
+    std::lock_guard lock(mutex_);
+    unplug_locked(index);
+    changed_.notify_all();
+}
+
+void EmulatedUsbCameras::plug(std::size_t index) {
+    std::lock_guard lock(mutex_);
+    plug_locked(index);
+    changed_.notify_all();
+}
+
+bool EmulatedUsbCameras::wait_until_plugged(std::size_t index, bool plugged,
+                                            std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, timeout,
+                             [&] { return bus_.plugged(port_index(index)) == plugged; });
+}
+
+void EmulatedUsbCameras::unplug_locked(std::size_t index) {
     auto& camera = cameras_.at(index);
     if (camera.camera) camera.camera->unplug();
     bus_.unplug(port_index(index));
 }
 
-void EmulatedUsbCameras::plug(std::size_t index) {
+void EmulatedUsbCameras::plug_locked(std::size_t index) {
     auto& camera = cameras_.at(index);
     if (bus_.plugged(port_index(index))) throw std::invalid_argument("camera is plugged in");
     camera.camera =

@@ -1,15 +1,20 @@
 // Emulated body cameras as USB devices: each a SimCamera (footage and storage as in the
 // demonstration cradle) behind a PtpResponder, plugged into a port of an emulated USB bus so
 // that the real libusb code (and any other program run under umockdev) finds and talks to it.
-// Camera i sits in hub port i + 1, i.e. at "1-1.<i+1>".
+// Camera i sits in hub port i + 1, i.e. at "1-1.<i+1>". Switching a port's power off through
+// its sysfs `disable` file unplugs the camera; switching it on plugs in a fresh camera over the
+// same storage, as a power cycle restarts a real one.
 #pragma once
 
 #include "hw/sim/ptp_responder.hpp"
 #include "hw/sim/spec.hpp"
 #include "hw/sim/umockdev/emulated_usb_bus.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace cradle::hw::sim::usb {
@@ -57,6 +62,9 @@ class EmulatedUsbCameras {
     // spec's and ptp_faults' current values, so a test may clear faults before re-plugging.
     void plug(std::size_t index);
     bool plugged(std::size_t index) const;
+    // Waits until camera `index` is plugged in (or out), e.g. after a program switched its
+    // port's power; false when that did not happen within `timeout`.
+    bool wait_until_plugged(std::size_t index, bool plugged, std::chrono::milliseconds timeout);
 
     CameraSpec& spec(std::size_t index) { return cameras_.at(index).spec; }
     PtpFaults& ptp_faults(std::size_t index) { return cameras_.at(index).faults; }
@@ -75,7 +83,12 @@ class EmulatedUsbCameras {
         std::shared_ptr<PtpResponder> responder;
     };
 
+    void unplug_locked(std::size_t index);
+    void plug_locked(std::size_t index);
+
     std::filesystem::path storage_dir_;
+    mutable std::mutex mutex_;  // plugging happens on the test's and the port watcher's threads
+    std::condition_variable changed_;
     std::vector<Camera> cameras_;
     EmulatedUsbBus bus_;
 };
