@@ -436,6 +436,7 @@ class BaySession {
     }
 
     void device_failed(const std::string& step, const hw::DeviceError& e) {
+        report_.device_timed_out = e.kind() == hw::DeviceError::Kind::timeout;
         if (e.kind() == hw::DeviceError::Kind::gone) {
             report_.light = hw::BayLight::off;
             report_.outcome = "unplugged during " + step +

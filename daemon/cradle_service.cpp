@@ -68,6 +68,8 @@ struct CradleService::Impl : hw::CradleListener {
         bool session_running = false;
         bool docked = false;
         std::shared_ptr<hw::CameraDriver> waiting;  // attached while the last session still ran
+        bool power_cycled = false;                  // since the last dock that did not time out
+        bool power_cycling = false;                 // a power cycle is under way on the worker pool
     };
 
     void attached(int bay, const std::string& port_path, std::shared_ptr<hw::CameraDriver> camera) {
@@ -100,6 +102,7 @@ struct CradleService::Impl : hw::CradleListener {
     void session_ended(int bay, std::exception_ptr error, DockReport report) {
         Bay& state = bays[bay];
         state.session_running = false;
+        const bool timed_out = !error && report.device_timed_out;
         if (error) {
             // run_bay_session never throws; this is a bug, not a device problem.
             log.error(LogFields{bay, {}, 0}, "bay session ended abnormally");
@@ -112,14 +115,40 @@ struct CradleService::Impl : hw::CradleListener {
             start_session(bay, std::exchange(state.waiting, nullptr));
         } else if (!state.docked) {
             cradle.set_light(bay, hw::BayLight::off);
+        } else if (timed_out && !state.power_cycled) {
+            power_cycle(bay);
         }
+        if (!timed_out) state.power_cycled = false;
         check_idle();
+    }
+
+    // A camera that stopped answering is power-cycled once through its port; it docks again
+    // and gets a fresh session. If it stops answering again, its bay stays red for a custodian.
+    void power_cycle(int bay) {
+        Bay& state = bays[bay];
+        state.power_cycled = true;
+        state.power_cycling = true;
+        log.warning(LogFields{bay, {}, 0}, "camera stopped answering: power-cycling its port once");
+        asio::post(workers, [this, bay] {
+            try {
+                cradle.set_port_power(bay, false);
+                cradle.set_port_power(bay, true);
+            } catch (const std::exception& e) {
+                log.error(LogFields{bay, {}, 0}, std::string("power cycle failed: ") + e.what());
+            }
+            // Posted after the re-attach event (if the cradle reports one at once), so an
+            // idle check never runs between the two.
+            asio::post(io, [this, bay] {
+                bays[bay].power_cycling = false;
+                check_idle();
+            });
+        });
     }
 
     void check_idle() {
         if (!exit_when_idle) return;
         for (const auto& [bay, state] : bays) {
-            if (state.session_running || state.waiting) return;
+            if (state.session_running || state.waiting || state.power_cycling) return;
         }
         io.stop();
     }

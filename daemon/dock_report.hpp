@@ -37,6 +37,8 @@ struct DockReport {
     std::size_t wiped = 0;
     std::size_t left_on_camera = 0;
 
+    bool device_timed_out = false;  // the camera stopped answering (the bay may power-cycle it)
+
     hw::BayLight light = hw::BayLight::off;
     std::string outcome;  // "ready for duty", "not ready: ...", "needs custodian: ...", ...
 };

@@ -51,6 +51,26 @@ TEST(DeviceFaults, CameraThatStopsAnsweringFaultsOnlyItsBay) {
     EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
 }
 
+TEST(DeviceFaults, CameraThatStopsAnsweringIsPowerCycledOnceAndThenFinished) {
+    Rig rig(1, 3);
+    rig.config.device_timeout = std::chrono::milliseconds(300);
+    rig.config.copy.device_timeout = std::chrono::milliseconds(300);
+    rig.camera(0).faults.hang_at_op = 6;
+    auto reports = rig.run();
+    // The emulated cradle's power cycle revives the camera (its faults are cleared), so the
+    // second dock of the same run finishes the job.
+    ASSERT_EQ(reports.size(), 2u);
+    EXPECT_TRUE(reports[0].device_timed_out);
+    EXPECT_EQ(reports[0].light, hw::BayLight::needs_custodian);
+    EXPECT_EQ(reports[1].light, hw::BayLight::ready) << reports[1].outcome;
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    bool logged = false;
+    for (const auto& line : rig.log_lines())
+        logged |= line.find("power-cycling") != std::string::npos;
+    EXPECT_TRUE(logged);
+}
+
 TEST(DeviceFaults, HostileNamesAreArchivedUnderGeneratedPathsAndKeptByteExact) {
     Rig rig(1, 2);
     rig.camera(0).faults.hostile_names = true;
