@@ -328,6 +328,7 @@ TEST(PtpDateTime, InvalidTextThrows) {
         "20260315T101500.12",     // hundredths
         "20260315T101500+1500",   // offset beyond 14 h
         "20260315T101500+1401",   // ditto
+        "20260315T101500-1500",   // ditto, west
         "20260315T101500-0060",   // minute 60 in the offset
         "20260315T101500+01",     // short offset
         "20260315T101500+01000",  // long offset
