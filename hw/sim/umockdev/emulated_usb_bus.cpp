@@ -5,9 +5,10 @@
 
 #include <umockdev.h>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -319,19 +320,23 @@ void EmulatedUsbBus::on_port_power(PortPowerHandler handler) {
         std::lock_guard lock(mutex_);
         power_handler_ = std::move(handler);
     }
-    inotify_fd_ = inotify_init1(IN_CLOEXEC);
+    // Each port's `disable` file becomes a FIFO that the watcher reads, so that every value
+    // written arrives in order, however quickly off and on follow each other. The watcher also
+    // holds each FIFO open for writing, so that writers never block and it never sees an end.
     stop_fd_ = eventfd(0, EFD_CLOEXEC);
-    if (inotify_fd_ < 0 || stop_fd_ < 0) {
+    const std::string root = root_dir();
+    bool ok = stop_fd_ >= 0;
+    for (int port = 1; port <= kHubPorts && ok; ++port) {
+        const std::string file = port_dir(root, port) + "/disable";
+        unlink(file.c_str());
+        ok = mkfifo(file.c_str(), 0644) == 0;
+        if (ok) fifo_read_[port - 1] = open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (ok) fifo_keep_[port - 1] = open(file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        ok = ok && fifo_read_[port - 1] >= 0 && fifo_keep_[port - 1] >= 0;
+    }
+    if (!ok) {
         stop_watching();
         throw EmulatedBusError("emulated USB bus: cannot watch the hub's port switches");
-    }
-    const std::string root = root_dir();
-    for (int port = 1; port <= kHubPorts; ++port) {
-        if (inotify_add_watch(inotify_fd_, port_dir(root, port).c_str(), IN_CLOSE_WRITE) < 0) {
-            stop_watching();
-            throw EmulatedBusError("emulated USB bus: cannot watch hub port " +
-                                   std::to_string(port));
-        }
     }
     watcher_ = std::thread([this] { watch_port_power(); });
 }
@@ -340,13 +345,23 @@ void EmulatedUsbBus::stop_watching() {
     if (watcher_.joinable()) {
         const std::uint64_t one = 1;
         if (write(stop_fd_, &one, sizeof one) < 0) {
-            // The watcher also ends when the descriptors close below; nothing else to do.
+            // Cannot happen for an eventfd that is not full; the join below would then wait.
         }
         watcher_.join();
     }
-    if (inotify_fd_ >= 0) close(inotify_fd_);
+    const std::string root = testbed_ ? root_dir() : std::string{};
+    for (int port = 1; port <= kHubPorts; ++port) {
+        if (fifo_read_[port - 1] < 0 && fifo_keep_[port - 1] < 0) continue;
+        if (fifo_read_[port - 1] >= 0) close(fifo_read_[port - 1]);
+        if (fifo_keep_[port - 1] >= 0) close(fifo_keep_[port - 1]);
+        fifo_read_[port - 1] = fifo_keep_[port - 1] = -1;
+        // A plain file again, saying what the port was last switched to.
+        const std::string file = port_dir(root, port) + "/disable";
+        unlink(file.c_str());
+        std::ofstream(file) << (port_powered(port) ? "0\n" : "1\n");
+    }
     if (stop_fd_ >= 0) close(stop_fd_);
-    inotify_fd_ = stop_fd_ = -1;
+    stop_fd_ = -1;
     std::lock_guard lock(mutex_);
     power_handler_ = {};
 }
@@ -357,32 +372,37 @@ bool EmulatedUsbBus::port_powered(int port) const {
     return powered_[port - 1];
 }
 
+void EmulatedUsbBus::switch_port(int port, bool on) {
+    PortPowerHandler handler;
+    {
+        std::lock_guard lock(mutex_);
+        if (powered_[port - 1] == on) return;  // as the kernel: switching to the same state
+        powered_[port - 1] = on;
+        handler = power_handler_;
+    }
+    if (handler) handler(port, on);
+}
+
 void EmulatedUsbBus::watch_port_power() {
-    const std::string root = root_dir();
-    alignas(inotify_event) char buffer[4096];
+    std::vector<pollfd> fds;
+    for (int port = 1; port <= kHubPorts; ++port) fds.push_back({fifo_read_[port - 1], POLLIN, 0});
+    fds.push_back({stop_fd_, POLLIN, 0});
+    char buffer[256];
     while (true) {
-        pollfd fds[2] = {{inotify_fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
-        if (poll(fds, 2, -1) < 0) {
+        if (poll(fds.data(), fds.size(), -1) < 0) {
             if (errno == EINTR) continue;
             return;
         }
-        if (fds[1].revents != 0) return;
-        const ssize_t length = read(inotify_fd_, buffer, sizeof buffer);
-        if (length <= 0) continue;
-        // Any write to a `disable` file: compare every port's file with what it said before.
+        if (fds.back().revents != 0) return;
         for (int port = 1; port <= kHubPorts; ++port) {
-            std::ifstream file(port_dir(root, port) + "/disable");
-            std::string text;
-            if (!(file >> text)) continue;
-            const bool on = text != "1";
-            PortPowerHandler handler;
-            {
-                std::lock_guard lock(mutex_);
-                if (powered_[port - 1] == on) continue;
-                powered_[port - 1] = on;
-                handler = power_handler_;
+            if ((fds[port - 1].revents & POLLIN) == 0) continue;
+            const ssize_t length = read(fifo_read_[port - 1], buffer, sizeof buffer);
+            // "1" switches the port off, "0" on; anything else is ignored as the kernel would
+            // refuse it.
+            for (ssize_t i = 0; i < length; ++i) {
+                if (buffer[i] == '1') switch_port(port, false);
+                if (buffer[i] == '0') switch_port(port, true);
             }
-            if (handler) handler(port, on);
         }
     }
 }

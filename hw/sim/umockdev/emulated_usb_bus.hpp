@@ -74,6 +74,7 @@ class EmulatedUsbBus {
     struct Slot;
     void watch_port_power();
     void stop_watching();
+    void switch_port(int port, bool on);
     void remove_locked(int port);
     std::uint8_t next_devnum_locked();
 
@@ -86,7 +87,8 @@ class EmulatedUsbBus {
     bool announce_ = false;
     std::vector<bool> powered_ = std::vector<bool>(kHubPorts, true);
     PortPowerHandler power_handler_;
-    int inotify_fd_ = -1;
+    std::vector<int> fifo_read_ = std::vector<int>(kHubPorts, -1);  // per port, see .cpp
+    std::vector<int> fifo_keep_ = std::vector<int>(kHubPorts, -1);
     int stop_fd_ = -1;     // eventfd that ends the watcher
     std::thread watcher_;  // this process is preloaded, so it can send uevents
 };
