@@ -5,6 +5,7 @@
 #include "hw/sim/umockdev/emulated_usb_cameras.hpp"
 #include "hw/usb/port_path.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/usb/libusb_handles.hpp"
 
 #include <gtest/gtest.h>
 
@@ -36,6 +37,44 @@ TEST(EmulatedHubPortPower, SwitchingThePortOffAndOnUnplugsAndReplugsTheCamera) {
     EXPECT_TRUE(cameras.bus().port_powered(2));
     // Back with a new device number, as after a real power cycle.
     EXPECT_NE(cameras.bus().device_node(2), first_node);
+}
+
+TEST(EmulatedHubPortPower, LibusbSeesThePowerCycleAsDepartureAndArrival) {
+    TempDir temp;
+    hw::sim::usb::EmulatedUsbCameras cameras(hw::sim::usb::demo_camera_specs(1, 1, 64 << 10),
+                                             temp.path() / "cameras");
+    auto context = make_libusb_context();
+    struct Seen {
+        int arrived = 0;
+        int left = 0;
+    } seen;
+    libusb_hotplug_callback_handle callback = 0;
+    ASSERT_EQ(
+        libusb_hotplug_register_callback(
+            context.get(), LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+            LIBUSB_HOTPLUG_NO_FLAGS, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
+            LIBUSB_HOTPLUG_MATCH_ANY,
+            [](libusb_context*, libusb_device*, libusb_hotplug_event event, void* data) {
+                auto& seen = *static_cast<Seen*>(data);
+                (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? seen.arrived : seen.left)++;
+                return 0;
+            },
+            &seen, &callback),
+        0);
+    auto port = hw::usb::parse_port_path("1-1.1");
+    ASSERT_TRUE(port);
+    hw::bay::PortPower power("/sys/bus/usb/devices", *port, 1, nullptr, {});
+    // Off and at once on again, as the daemon power-cycles a camera.
+    ASSERT_TRUE(power.set(false));
+    ASSERT_TRUE(power.set(true));
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while ((seen.left < 1 || seen.arrived < 1) && std::chrono::steady_clock::now() < deadline) {
+        timeval tick{0, 10000};
+        libusb_handle_events_timeout_completed(context.get(), &tick, nullptr);
+    }
+    EXPECT_EQ(seen.left, 1);
+    EXPECT_EQ(seen.arrived, 1);
+    libusb_hotplug_deregister_callback(context.get(), callback);
 }
 
 }  // namespace

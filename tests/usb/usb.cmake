@@ -23,7 +23,7 @@ if(TARGET cradle_umockdev AND UMOCKDEV_WRAPPER)
   cradle_usb_test(test_usbfs_emulation ${CMAKE_CURRENT_LIST_DIR}/test_usbfs_emulation.cpp)
 
   cradle_usb_test(test_port_power ${CMAKE_CURRENT_LIST_DIR}/test_port_power.cpp)
-  target_link_libraries(test_port_power PRIVATE cradle_hw_usb)
+  target_link_libraries(test_port_power PRIVATE cradle_hw_usb PkgConfig::USB_TEST_LIBUSB)
 
   # The production USB cradle and PTP driver, offloading through the service core.
   add_library(cradle_usb_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/usb_rig.cpp)
