@@ -6,6 +6,7 @@
 #include "daemon/loop.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/strand.hpp>
@@ -248,6 +249,9 @@ void CradleService::run(const RunOptions& options) {
     }
     impl.log.info({}, "ready: " + std::to_string(impl.cradle.bay_count()) + " bay(s), archive " +
                           impl.store.archive_root().string());
+    // The loop runs until stop(), even when no handler is pending (a power cycle on the worker
+    // pool, a bay waiting for its camera).
+    auto keep_running = asio::make_work_guard(impl.io);
     impl.cradle.start(impl);
     // Attach events of cameras already docked are queued before this check runs.
     asio::post(impl.io, [&impl] { impl.check_idle(); });

@@ -59,7 +59,7 @@ TEST(DeviceFaults, CameraThatStopsAnsweringIsPowerCycledOnceAndThenFinished) {
     auto reports = rig.run();
     // The emulated cradle's power cycle revives the camera (its faults are cleared), so the
     // second dock of the same run finishes the job.
-    ASSERT_EQ(reports.size(), 2u);
+    ASSERT_EQ(reports.size(), 2u) << join_problems(rig.log_lines());
     EXPECT_TRUE(reports[0].device_timed_out);
     EXPECT_EQ(reports[0].light, hw::BayLight::needs_custodian);
     EXPECT_EQ(reports[1].light, hw::BayLight::ready) << reports[1].outcome;
