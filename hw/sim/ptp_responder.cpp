@@ -69,7 +69,9 @@ void put_u32(std::span<std::byte> out, std::uint32_t value) {
 struct PtpResponder::Outgoing {
     std::vector<std::byte> head;
     std::uint64_t produced_bytes = 0;
-    std::function<void(std::uint64_t offset, std::span<std::byte> out)> produce;
+    // Fills `out` with the payload from `offset`; device reads end by `deadline` (the host's
+    // transfer timeout), so a hung camera holds its link no longer than the host waits.
+    std::function<void(std::uint64_t offset, std::span<std::byte> out, Deadline deadline)> produce;
     std::uint64_t sent = 0;
     bool is_data = false;
     std::uint64_t total() const { return head.size() + produced_bytes; }
@@ -362,7 +364,7 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                 data.head.resize(count_at + 4);
                 put_u32(std::span(data.head).subspan(count_at), static_cast<std::uint32_t>(count));
                 data.produced_bytes = 4 * count;
-                data.produce = [](std::uint64_t offset, std::span<std::byte> out) {
+                data.produce = [](std::uint64_t offset, std::span<std::byte> out, Deadline) {
                     for (std::size_t i = 0; i < out.size(); ++i) {
                         const std::uint64_t at = offset + i;
                         const auto handle = static_cast<std::uint32_t>(at / 4 + 1);
@@ -428,12 +430,12 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                 data.head = ptp::encode_data_header(operation, transaction_id, recording->size);
                 data.produced_bytes = recording->size;
                 data.produce = [camera = camera_, handle](std::uint64_t offset,
-                                                          std::span<std::byte> out) {
+                                                          std::span<std::byte> out,
+                                                          Deadline deadline) {
                     std::size_t done = 0;
                     while (done < out.size()) {
                         const std::size_t got =
-                            camera->read(handle, offset + done, out.subspan(done),
-                                         PtpResponder::default_deadline());
+                            camera->read(handle, offset + done, out.subspan(done), deadline);
                         if (got == 0) break;
                         done += got;
                     }
@@ -542,7 +544,6 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
 
 std::optional<std::vector<std::byte>> PtpResponder::bulk_in(std::size_t max_bytes,
                                                             Deadline deadline) {
-    (void)deadline;
     std::lock_guard lock(mutex_);
     check_plugged();
     State& state = *state_;
@@ -569,7 +570,7 @@ std::optional<std::vector<std::byte>> PtpResponder::bulk_in(std::size_t max_byte
     if (filled < transfer.size()) {
         const std::uint64_t produced_offset = front.sent + filled - front.head.size();
         try {
-            front.produce(produced_offset, std::span(transfer).subspan(filled));
+            front.produce(produced_offset, std::span(transfer).subspan(filled), deadline);
         } catch (const DeviceError& error) {
             if (error.kind() == DeviceError::Kind::gone) throw;
             // The device gives up on the data phase.
