@@ -4,6 +4,7 @@
 #include "hw/sim/sim_camera.hpp"
 
 #include <condition_variable>
+#include <thread>
 
 namespace cradle::test {
 namespace {
@@ -26,8 +27,18 @@ class SettledCradle final : public hw::Cradle, private hw::CradleListener {
         settled_.wait_for(lock, std::chrono::seconds(5), [&] { return attached_ >= expected_; });
     }
     void stop() override { inner_.stop(); }
-    void set_light(int bay, hw::BayLight light) override { inner_.set_light(bay, light); }
-    void set_port_power(int bay, bool on) override { inner_.set_port_power(bay, on); }
+    void set_light(int bay, hw::BayLight light) override {
+        inner_.set_light(bay, light);
+        if (on_light) on_light(bay, light);
+    }
+    void set_port_power(int bay, bool on) override {
+        if (before_port_power) before_port_power(bay, on);
+        inner_.set_port_power(bay, on);
+    }
+
+    // Set before start().
+    std::function<void(int bay, hw::BayLight light)> on_light;
+    std::function<void(int bay, bool on)> before_port_power;
 
   private:
     void camera_attached(int bay, const std::string& port_path,
@@ -99,28 +110,76 @@ void UsbRig::plug_in() {
                                                               ptp_faults_);
 }
 
-std::vector<DockReport> UsbRig::run() {
-    if (!usb_) plug_in();
+hw::usb::UsbCradleOptions UsbRig::cradle_options() {
     hw::usb::UsbCradleOptions options;
     options.camera_factory = hw::usb::ptp_camera_factory();
     options.log = [this](hw::bay::LogLevel, int, const std::string& text) {
         std::lock_guard lock(log_mutex_);
         log_lines_.push_back(text);
     };
-    hw::usb::UsbCradle usb_cradle(usb_spec, options);
-    int plugged = 0;
-    for (std::size_t i = 0; i < usb_->size(); ++i) plugged += usb_->plugged(i) ? 1 : 0;
-    SettledCradle cradle(usb_cradle, plugged);
-    PosixFileSystem posix;
-    Log log([this](LogLevel, const LogFields& fields, const std::string& message) {
+    return options;
+}
+
+Log UsbRig::service_log() {
+    return Log([this](LogLevel, const LogFields& fields, const std::string& message) {
         std::lock_guard lock(log_mutex_);
         log_lines_.push_back(format_log_line(fields, message));
     });
-    CradleService service(config, cradle, posix, log);
+}
+
+int UsbRig::plugged_count() const {
+    int plugged = 0;
+    for (std::size_t i = 0; i < usb_->size(); ++i) plugged += usb_->plugged(i) ? 1 : 0;
+    return plugged;
+}
+
+std::vector<DockReport> UsbRig::run() {
+    if (!usb_) plug_in();
+    hw::usb::UsbCradle usb_cradle(usb_spec, cradle_options());
+    SettledCradle cradle(usb_cradle, plugged_count());
+    PosixFileSystem posix;
+    CradleService service(config, cradle, posix, service_log());
     RunOptions run_options;
     run_options.exit_when_idle = true;
     service.run(run_options);
     return service.reports();
+}
+
+UsbRig::RunUntilResult UsbRig::run_until(const RunUntil& until) {
+    if (!usb_) plug_in();
+    hw::usb::UsbCradle usb_cradle(usb_spec, cradle_options());
+    SettledCradle cradle(usb_cradle, plugged_count());
+    PosixFileSystem posix;
+    CradleService service(config, cradle, posix, service_log());
+
+    std::mutex mutex;
+    std::condition_variable finished;
+    RunUntilResult result;
+    bool returned = false;
+    cradle.on_light = [&](int bay, hw::BayLight light) {
+        std::lock_guard lock(mutex);
+        result.lights[bay].push_back(light);
+        if (!result.done && until.done && until.done(result.lights)) {
+            result.done = true;
+            finished.notify_all();
+            service.stop();
+        }
+    };
+    cradle.before_port_power = until.before_port_power;
+    std::thread timeout([&] {
+        std::unique_lock lock(mutex);
+        if (!finished.wait_for(lock, until.timeout, [&] { return result.done || returned; }))
+            service.stop();
+    });
+    service.run(RunOptions{});
+    {
+        std::lock_guard lock(mutex);
+        returned = true;
+    }
+    finished.notify_all();
+    timeout.join();
+    result.reports = service.reports();
+    return result;
 }
 
 std::vector<std::string> UsbRig::log_lines() const {

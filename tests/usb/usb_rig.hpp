@@ -7,11 +7,15 @@
 #include "daemon/config.hpp"
 #include "daemon/cradle_service.hpp"
 #include "daemon/fs.hpp"
+#include "daemon/log.hpp"
 #include "hw/sim/umockdev/emulated_usb_cameras.hpp"
 #include "hw/usb/usb_cradle.hpp"
 #include "tests/support/invariants.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <chrono>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -32,6 +36,25 @@ class UsbRig {
     // Runs the service over the USB cradle until every bay is idle.
     std::vector<DockReport> run();
 
+    // The lights the service set so far, per bay, in order.
+    using LightHistory = std::map<int, std::vector<hw::BayLight>>;
+    struct RunUntil {
+        // Checked after each light the service sets; the service stops once it holds. The
+        // dock that set that light has ended in the catalog, but its report may be missing.
+        std::function<bool(const LightHistory&)> done;
+        // Called before the service switches a bay's port power (on a worker thread).
+        std::function<void(int bay, bool on)> before_port_power;
+        std::chrono::milliseconds timeout{20000};
+    };
+    struct RunUntilResult {
+        bool done = false;  // false: stopped by the timeout
+        LightHistory lights;
+        std::vector<DockReport> reports;
+    };
+    // Runs the service without exiting when idle (a camera that is power-cycled comes back by
+    // hotplug some time after its port is switched on) until `until.done` holds.
+    RunUntilResult run_until(const RunUntil& until);
+
     hw::sim::usb::EmulatedUsbCameras& usb() { return *usb_; }
     std::vector<std::string> invariant_problems() const;
     std::vector<std::string> loss_problems() const;
@@ -47,6 +70,10 @@ class UsbRig {
     Snapshot before;
 
   private:
+    hw::usb::UsbCradleOptions cradle_options();
+    Log service_log();
+    int plugged_count() const;
+
     std::vector<hw::sim::PtpFaults> ptp_faults_;
     std::unique_ptr<hw::sim::usb::EmulatedUsbCameras> usb_;
     mutable std::mutex log_mutex_;  // the cradle logs from its event thread

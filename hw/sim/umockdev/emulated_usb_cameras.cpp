@@ -118,6 +118,13 @@ void EmulatedUsbCameras::plug(std::size_t index) {
     changed_.notify_all();
 }
 
+void EmulatedUsbCameras::set_faults(std::size_t index, FaultPlan faults, PtpFaults ptp_faults) {
+    std::lock_guard lock(mutex_);
+    auto& camera = cameras_.at(index);
+    camera.spec.faults = std::move(faults);
+    camera.faults = std::move(ptp_faults);
+}
+
 bool EmulatedUsbCameras::wait_until_plugged(std::size_t index, bool plugged,
                                             std::chrono::milliseconds timeout) {
     std::unique_lock lock(mutex_);

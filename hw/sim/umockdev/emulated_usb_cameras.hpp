@@ -66,6 +66,10 @@ class EmulatedUsbCameras {
     // port's power; false when that did not happen within `timeout`.
     bool wait_until_plugged(std::size_t index, bool plugged, std::chrono::milliseconds timeout);
 
+    // Faults of camera `index` from its next plug-in on (a power cycle through its port
+    // included); safe while the port watcher may be plugging it.
+    void set_faults(std::size_t index, FaultPlan faults, PtpFaults ptp_faults);
+
     CameraSpec& spec(std::size_t index) { return cameras_.at(index).spec; }
     PtpFaults& ptp_faults(std::size_t index) { return cameras_.at(index).faults; }
     SimCamera& camera(std::size_t index) { return *cameras_.at(index).camera; }

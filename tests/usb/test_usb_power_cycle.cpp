@@ -1,0 +1,95 @@
+// A camera that stops answering, end to end on the USB path: the service power-cycles its bay
+// through UsbCradle and PortPower, which switch the emulated hub's port through its sysfs
+// `disable` file; the camera leaves the bus, docks again and is offloaded in full.
+#include "tests/faults/rig.hpp"
+#include "tests/usb/usb_rig.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+
+namespace cradle::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string log_text(const UsbRig& rig) {
+    std::string text;
+    for (const auto& line : rig.log_lines()) text += line + "\n";
+    return text;
+}
+
+bool ended(const std::vector<hw::BayLight>& lights) {
+    return !lights.empty() &&
+           (lights.back() == hw::BayLight::ready || lights.back() == hw::BayLight::needs_custodian);
+}
+
+std::size_t count(const std::vector<hw::BayLight>& lights, hw::BayLight light) {
+    return static_cast<std::size_t>(std::count(lights.begin(), lights.end(), light));
+}
+
+TEST(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndOffloaded) {
+    UsbRig rig(3, 3);
+    rig.config.device_timeout = 400ms;
+    rig.config.copy.device_timeout = 400ms;
+    rig.camera(0).faults.hang_at_op = 5;
+    rig.plug_in();
+    const std::string first_node = rig.usb().bus().device_node(1);
+
+    std::atomic<int> switched_off{0};
+    std::atomic<int> switched_on{0};
+    UsbRig::RunUntil until;
+    until.before_port_power = [&](int bay, bool on) {
+        (on ? switched_on : switched_off)++;
+        // A real camera comes back from a power cycle working; this one comes back without
+        // the fault that made it stop answering.
+        if (!on && bay == 1) rig.usb().set_faults(0, {}, {});
+    };
+    // Bay 1 docks twice (working, then ready after the power cycle); the others once.
+    until.done = [](const UsbRig::LightHistory& lights) {
+        for (int bay = 1; bay <= 3; ++bay) {
+            auto it = lights.find(bay);
+            if (it == lights.end() || !ended(it->second)) return false;
+        }
+        const auto& first = lights.at(1);
+        return count(first, hw::BayLight::working) >= 2 && first.back() == hw::BayLight::ready;
+    };
+    auto result = rig.run_until(until);
+    ASSERT_TRUE(result.done) << "the power-cycled camera did not dock again and finish\n"
+                             << log_text(rig);
+
+    EXPECT_EQ(switched_off.load(), 1);
+    EXPECT_EQ(switched_on.load(), 1);
+    EXPECT_TRUE(rig.usb().bus().port_powered(1));
+    EXPECT_TRUE(rig.usb().plugged(0));
+    // It left the bus and came back: a new device number, and the bay went dark in between.
+    EXPECT_NE(rig.usb().bus().device_node(1), first_node);
+    const auto& bay1 = result.lights.at(1);
+    EXPECT_EQ(count(bay1, hw::BayLight::needs_custodian), 1u) << log_text(rig);
+    EXPECT_GE(count(bay1, hw::BayLight::off), 1u) << log_text(rig);
+    for (int bay = 2; bay <= 3; ++bay) {
+        EXPECT_EQ(result.lights.at(bay).back(), hw::BayLight::ready) << "bay " << bay;
+        EXPECT_EQ(count(result.lights.at(bay), hw::BayLight::working), 1u) << "bay " << bay;
+    }
+
+    // The first dock of bay 1 timed out and wiped nothing; its report is in before the power
+    // cycle starts.
+    bool timed_out = false;
+    for (const auto& report : result.reports) {
+        if (report.bay != 1 || !report.device_timed_out) continue;
+        timed_out = true;
+        EXPECT_EQ(report.wiped, 0u) << report.outcome;
+    }
+    EXPECT_TRUE(timed_out) << log_text(rig);
+    const auto lines = rig.log_lines();
+    EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
+        return line.find("power-cycling") != std::string::npos;
+    })) << log_text(rig);
+
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+}
+
+}  // namespace
+}  // namespace cradle::test
