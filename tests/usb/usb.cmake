@@ -33,6 +33,8 @@ if(TARGET cradle_umockdev AND UMOCKDEV_WRAPPER)
   target_link_libraries(test_usb_offload PRIVATE cradle_usb_rig cradle_test_rig)
   cradle_usb_test(test_usb_power_cycle ${CMAKE_CURRENT_LIST_DIR}/test_usb_power_cycle.cpp)
   target_link_libraries(test_usb_power_cycle PRIVATE cradle_usb_rig cradle_test_rig)
+  cradle_usb_test(test_usb_bay_lights ${CMAKE_CURRENT_LIST_DIR}/test_usb_bay_lights.cpp)
+  target_link_libraries(test_usb_bay_lights PRIVATE cradle_usb_rig cradle_test_rig)
 
   # cradle-emulate serving a separate, unmodified libusb program (as a third-party tool).
   add_executable(usb_probe ${CMAKE_CURRENT_LIST_DIR}/usb_probe.cpp)

@@ -187,6 +187,17 @@ EmulatedUsbBus::~EmulatedUsbBus() {
     g_object_unref(testbed_);
 }
 
+void EmulatedUsbBus::add_led(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    // Values end in a newline, as the kernel shows them; the trigger list marks the active one.
+    gchar* sys_path =
+        umockdev_testbed_add_device(testbed_, "leds", name.c_str(), nullptr, "brightness", "0\n",
+                                    "max_brightness", "1\n", "trigger", "[none] timer heartbeat\n",
+                                    "delay_on", "500\n", "delay_off", "500\n", nullptr, nullptr);
+    if (sys_path == nullptr) throw EmulatedBusError("emulated USB bus: cannot add LED " + name);
+    g_free(sys_path);
+}
+
 std::string EmulatedUsbBus::port_name(int port) {
     return "1-1." + std::to_string(port);
 }

@@ -58,6 +58,12 @@ class EmulatedUsbBus {
     // The device's usbfs emulation (nullptr when the port is empty), for counters in tests.
     const UsbfsDevice* device(int port) const;
 
+    // Adds an LED class device, /sys/class/leds/<name>/, as the kernel shows a bay's LED: off
+    // (brightness 0 of max_brightness 1, trigger none), with the timer trigger's delay_on and
+    // delay_off present. Programs write its attributes as on a real system; tests read them
+    // back. Throws EmulatedBusError if umockdev refuses.
+    void add_led(const std::string& name);
+
     // The test bed's root: the value of UMOCKDEV_DIR for programs that should see the bus.
     std::string root_dir() const;
 
