@@ -3,6 +3,7 @@
 // power cycle would make it.
 #include "hw/bay/port_power.hpp"
 #include "hw/sim/umockdev/emulated_usb_cameras.hpp"
+#include "hw/usb/hub_port_switch.hpp"
 #include "hw/usb/port_path.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/usb/libusb_handles.hpp"
@@ -36,6 +37,34 @@ TEST(EmulatedHubPortPower, SwitchingThePortOffAndOnUnplugsAndReplugsTheCamera) {
     EXPECT_TRUE(cameras.wait_until_plugged(1, true, 5s)) << "the camera did not come back";
     EXPECT_TRUE(cameras.bus().port_powered(2));
     // Back with a new device number, as after a real power cycle.
+    EXPECT_NE(cameras.bus().device_node(2), first_node);
+}
+
+// A hub without sysfs port switches (kernels before 6.0): PortPower falls back to the hub class
+// request PORT_POWER, sent through libusb to the hub's device node.
+TEST(EmulatedHubPortPower, WithoutDisableFilesTheHubClassRequestSwitchesThePort) {
+    TempDir temp;
+    hw::sim::usb::EmulatedUsbCameras cameras(hw::sim::usb::demo_camera_specs(2, 1, 64 << 10),
+                                             temp.path() / "cameras", {},
+                                             hw::sim::usb::HubPortSwitching::class_requests);
+    const std::string first_node = cameras.bus().device_node(2);
+    hw::usb::LibusbHubPortSwitch hub(hw::usb::LibusbContext::create());
+    auto port = hw::usb::parse_port_path("1-1.2");
+    ASSERT_TRUE(port);
+    std::vector<std::string> log;
+    hw::bay::PortPower power(
+        "/sys/bus/usb/devices", *port, 2, &hub,
+        [&](hw::bay::LogLevel, int, const std::string& text) { log.push_back(text); });
+    ASSERT_FALSE(power.disable_file()) << "the hub offers a sysfs switch after all";
+
+    ASSERT_TRUE(power.set(false)) << (log.empty() ? "" : log.back());
+    EXPECT_TRUE(cameras.wait_until_plugged(1, false, 5s)) << "the camera stayed on the bus";
+    EXPECT_FALSE(cameras.bus().port_powered(2));
+    EXPECT_TRUE(cameras.plugged(0)) << "another port lost its camera";
+
+    ASSERT_TRUE(power.set(true)) << (log.empty() ? "" : log.back());
+    EXPECT_TRUE(cameras.wait_until_plugged(1, true, 5s)) << "the camera did not come back";
+    EXPECT_TRUE(cameras.bus().port_powered(2));
     EXPECT_NE(cameras.bus().device_node(2), first_node);
 }
 

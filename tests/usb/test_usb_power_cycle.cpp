@@ -1,6 +1,7 @@
 // A camera that stops answering, end to end on the USB path: the service power-cycles its bay
 // through UsbCradle and PortPower, which switch the emulated hub's port through its sysfs
-// `disable` file; the camera leaves the bus, docks again and is offloaded in full.
+// `disable` file or the hub class request; the camera leaves the bus, docks again and is
+// offloaded in full.
 #include "tests/faults/rig.hpp"
 #include "tests/usb/usb_rig.hpp"
 
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ostream>
 
 namespace cradle::test {
 namespace {
@@ -29,8 +31,30 @@ std::size_t count(const std::vector<hw::BayLight>& lights, hw::BayLight light) {
     return static_cast<std::size_t>(std::count(lights.begin(), lights.end(), light));
 }
 
-TEST(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndOffloaded) {
+// Through the hub port's sysfs `disable` file, and (a hub on a kernel without those files)
+// through the hub class request PORT_POWER.
+std::string switching_name(hw::sim::usb::HubPortSwitching switching) {
+    return switching == hw::sim::usb::HubPortSwitching::disable_files ? "DisableFile"
+                                                                      : "ClassRequest";
+}
+
+}  // namespace
+}  // namespace cradle::test
+
+namespace cradle::hw::sim::usb {
+void PrintTo(HubPortSwitching switching, std::ostream* out) {
+    *out << test::switching_name(switching);
+}
+}  // namespace cradle::hw::sim::usb
+
+namespace cradle::test {
+namespace {
+
+class UsbPowerCycle : public ::testing::TestWithParam<hw::sim::usb::HubPortSwitching> {};
+
+TEST_P(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndOffloaded) {
     UsbRig rig(3, 3);
+    rig.hub_switching = GetParam();
     rig.config.device_timeout = 400ms;
     rig.config.copy.device_timeout = 400ms;
     rig.camera(0).faults.hang_at_op = 5;
@@ -90,6 +114,11 @@ TEST(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndOff
     EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << log_text(rig);
     EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
 }
+
+INSTANTIATE_TEST_SUITE_P(Hub, UsbPowerCycle,
+                         ::testing::Values(hw::sim::usb::HubPortSwitching::disable_files,
+                                           hw::sim::usb::HubPortSwitching::class_requests),
+                         [](const auto& info) { return switching_name(info.param); });
 
 }  // namespace
 }  // namespace cradle::test

@@ -107,7 +107,7 @@ void UsbRig::plug_in() {
     for (const auto& camera : spec.cameras) hw::sim::provision_camera(camera, spec.storage_dir);
     if (before.recordings.empty()) before = take_snapshot(spec, root, state);
     usb_ = std::make_unique<hw::sim::usb::EmulatedUsbCameras>(spec.cameras, spec.storage_dir,
-                                                              ptp_faults_);
+                                                              ptp_faults_, hub_switching);
 }
 
 hw::usb::UsbCradleOptions UsbRig::cradle_options() {

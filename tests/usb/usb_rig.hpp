@@ -67,6 +67,8 @@ class UsbRig {
     Config config;
     hw::sim::CradleSpec spec;  // the cameras, for the checker
     hw::usb::UsbCradleSpec usb_spec;
+    // How the emulated hub's ports are switched; set before plug_in().
+    hw::sim::usb::HubPortSwitching hub_switching = hw::sim::usb::HubPortSwitching::disable_files;
     Snapshot before;
 
   private:

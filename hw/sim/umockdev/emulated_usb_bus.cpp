@@ -136,7 +136,8 @@ struct EmulatedUsbBus::Slot {
     std::unique_ptr<UsbfsDevice> device;
 };
 
-EmulatedUsbBus::EmulatedUsbBus() : testbed_(umockdev_testbed_new()), slots_(kHubPorts) {
+EmulatedUsbBus::EmulatedUsbBus(HubPortSwitching switching)
+    : switching_(switching), testbed_(umockdev_testbed_new()), slots_(kHubPorts) {
     DeviceRecord root;
     root.sys_path = kRootHubPath;
     root.devnum = 1;
@@ -162,16 +163,57 @@ EmulatedUsbBus::EmulatedUsbBus() : testbed_(umockdev_testbed_new()), slots_(kHub
     hub.descriptors = hub_device_descriptor(false);
     for (auto b : hub_config_descriptor()) hub.descriptors.push_back(b);
     // Port power switching goes through these files (written as "1" to power a port off).
-    for (int port = 1; port <= kHubPorts; ++port)
-        hub.extra += attribute("1-1:1.0/1-1-port" + std::to_string(port) + "/disable", "0");
+    for (int port = 1; port <= kHubPorts; ++port) {
+        const std::string port_dir = "1-1:1.0/1-1-port" + std::to_string(port);
+        hub.extra += switching_ == HubPortSwitching::disable_files
+                         ? attribute(port_dir + "/disable", "0")
+                         : attribute(port_dir + "/connect_type", "hotplug");
+    }
     // Asked once the test bed exists: umockdev decides from what /sys looks like, for good.
     announce_ = umockdev_in_mock_environment();
     try {
         add(testbed_, describe(root));
         add(testbed_, describe(hub));
+        if (switching_ == HubPortSwitching::class_requests) attach_hub_device();
     } catch (...) {
         g_object_unref(testbed_);
         throw;
+    }
+}
+
+// The hub's device node, answering PORT_POWER requests. Nothing but its control endpoint is
+// ever used, so the function behind it does nothing.
+namespace {
+class NoFunction final : public UsbPtpFunction {
+  public:
+    void bulk_out(std::span<const std::byte>) override {}
+    std::optional<std::vector<std::byte>> bulk_in(std::size_t) override { return std::nullopt; }
+    std::optional<std::vector<std::byte>> interrupt_in(std::size_t) override {
+        return std::nullopt;
+    }
+    bool halted(ptp::Endpoint) const override { return false; }
+    void clear_halt(ptp::Endpoint) override {}
+    void cancel(std::uint32_t) override {}
+    void reset() override {}
+    std::vector<std::uint16_t> status() const override { return {}; }
+};
+}  // namespace
+
+void EmulatedUsbBus::attach_hub_device() {
+    UsbIdentity identity;
+    identity.vendor_id = 0x05E3;
+    identity.product_id = 0x0610;
+    hub_device_ = std::make_unique<UsbfsDevice>(std::make_shared<NoFunction>(), identity, 2,
+                                                std::function<void()>{}, [this](int port, bool on) {
+                                                    if (port >= 1 && port <= kHubPorts)
+                                                        switch_port(port, on);
+                                                });
+    GError* error = nullptr;
+    if (!umockdev_testbed_attach_ioctl(testbed_, node_path(2).c_str(), hub_device_->handler(),
+                                       &error)) {
+        std::string message = error ? error->message : "unknown error";
+        if (error) g_error_free(error);
+        throw EmulatedBusError("emulated USB bus: cannot attach the hub: " + message);
     }
 }
 
@@ -184,6 +226,7 @@ EmulatedUsbBus::~EmulatedUsbBus() {
         for (auto& slot : slots_)
             if (slot) slot->device->unplug();
     }
+    if (hub_device_) hub_device_->unplug();
     g_object_unref(testbed_);
 }
 
@@ -331,6 +374,8 @@ void EmulatedUsbBus::on_port_power(PortPowerHandler handler) {
         std::lock_guard lock(mutex_);
         power_handler_ = std::move(handler);
     }
+    // A hub switched by class requests calls the handler from its own device thread.
+    if (switching_ == HubPortSwitching::class_requests) return;
     // Each port's `disable` file becomes a FIFO that the watcher reads, so that every value
     // written arrives in order, however quickly off and on follow each other. The watcher also
     // holds each FIFO open for writing, so that writers never block and it never sees an end.

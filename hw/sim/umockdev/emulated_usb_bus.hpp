@@ -33,11 +33,18 @@ class EmulatedBusError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+// How the cradle hub lets a program switch its ports' power.
+enum class HubPortSwitching {
+    disable_files,   // sysfs `disable` file per port (kernels 6.0 and later)
+    class_requests,  // no such files; the hub's device node answers SET_FEATURE /
+                     // CLEAR_FEATURE(PORT_POWER) control requests (older kernels)
+};
+
 class EmulatedUsbBus {
   public:
     static constexpr int kHubPorts = 7;
 
-    EmulatedUsbBus();
+    explicit EmulatedUsbBus(HubPortSwitching switching = HubPortSwitching::disable_files);
     ~EmulatedUsbBus();
     EmulatedUsbBus(const EmulatedUsbBus&) = delete;
     EmulatedUsbBus& operator=(const EmulatedUsbBus&) = delete;
@@ -68,7 +75,9 @@ class EmulatedUsbBus {
     std::string root_dir() const;
 
     // Port power: a program writing "1" (off) or "0" (on) to a hub port's sysfs `disable` file
-    // has `handler(port, on)` called, on a watcher thread, as the hub would cut or restore the
+    // (or, with HubPortSwitching::class_requests, sending the hub CLEAR_FEATURE / SET_FEATURE
+    // PORT_POWER) has `handler(port, on)` called, on a watcher thread (the hub device's
+    // thread), as the hub would cut or restore the
     // port's power. The handler decides what that does to the device (EmulatedUsbCameras
     // unplugs the camera and plugs in a fresh one). An empty handler stops watching.
     using PortPowerHandler = std::function<void(int port, bool on)>;
@@ -78,6 +87,7 @@ class EmulatedUsbBus {
 
   private:
     struct Slot;
+    void attach_hub_device();
     void watch_port_power();
     void stop_watching();
     void switch_port(int port, bool on);
@@ -85,6 +95,7 @@ class EmulatedUsbBus {
     std::uint8_t next_devnum_locked();
 
     mutable std::mutex mutex_;
+    HubPortSwitching switching_;
     UMockdevTestbed* testbed_ = nullptr;
     std::vector<std::unique_ptr<Slot>> slots_;        // index port - 1
     std::vector<std::unique_ptr<UsbfsDevice>> gone_;  // unplugged; open handles still reach them
@@ -97,6 +108,8 @@ class EmulatedUsbBus {
     std::vector<int> fifo_keep_ = std::vector<int>(kHubPorts, -1);
     int stop_fd_ = -1;     // eventfd that ends the watcher
     std::thread watcher_;  // this process is preloaded, so it can send uevents
+    // class_requests only. Last, so that it (and its thread, which switches ports) goes first.
+    std::unique_ptr<UsbfsDevice> hub_device_;
 };
 
 }  // namespace cradle::hw::sim::usb

@@ -74,8 +74,9 @@ std::vector<std::uint16_t> ResponderFunction::status() const {
 
 EmulatedUsbCameras::EmulatedUsbCameras(std::vector<CameraSpec> cameras,
                                        std::filesystem::path storage_dir,
-                                       std::vector<PtpFaults> ptp_faults)
-    : storage_dir_(std::move(storage_dir)) {
+                                       std::vector<PtpFaults> ptp_faults,
+                                       HubPortSwitching switching)
+    : storage_dir_(std::move(storage_dir)), bus_(switching) {
     if (cameras.size() > static_cast<std::size_t>(EmulatedUsbBus::kHubPorts))
         throw std::invalid_argument("more cameras than hub ports");
     for (std::size_t i = 0; i < cameras.size(); ++i) {

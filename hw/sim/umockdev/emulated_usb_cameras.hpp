@@ -49,8 +49,10 @@ class EmulatedUsbCameras {
     // Provisions each camera's storage in storage_dir (left alone when it exists) and plugs
     // the cameras in. ptp_faults[i], when given, are camera i's PTP-level faults. At most
     // EmulatedUsbBus::kHubPorts cameras.
+    // `switching`: how the hub's ports are switched (see EmulatedUsbBus).
     EmulatedUsbCameras(std::vector<CameraSpec> cameras, std::filesystem::path storage_dir,
-                       std::vector<PtpFaults> ptp_faults = {});
+                       std::vector<PtpFaults> ptp_faults = {},
+                       HubPortSwitching switching = HubPortSwitching::disable_files);
     ~EmulatedUsbCameras();
 
     std::size_t size() const { return cameras_.size(); }

@@ -149,6 +149,7 @@ struct UsbfsDevice::State {
     UsbIdentity identity;
     std::uint8_t devnum = 0;
     std::function<void()> on_gone;
+    std::function<void(int port, bool on)> on_port_power;  // set only for a hub
 
     mutable std::mutex mutex;
     std::condition_variable wake;
@@ -376,8 +377,17 @@ struct UsbfsDevice::State {
             result.in = std::move(bytes);
         };
 
-        if (type == (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE) &&
-            request == USB_REQ_GET_DESCRIPTOR) {
+        // USB 2.0, 11.24.2: a hub port's feature; PORT_POWER is feature 8, the port is wIndex.
+        constexpr std::uint16_t port_power_feature = 8;
+        if (on_port_power && type == (USB_DIR_OUT | USB_TYPE_CLASS | USB_RECIP_OTHER) &&
+            (request == USB_REQ_SET_FEATURE || request == USB_REQ_CLEAR_FEATURE)) {
+            if (value != port_power_feature) {
+                result.stall = true;
+                return result;
+            }
+            on_port_power(index & 0xFF, request == USB_REQ_SET_FEATURE);
+        } else if (type == (USB_DIR_IN | USB_TYPE_STANDARD | USB_RECIP_DEVICE) &&
+                   request == USB_REQ_GET_DESCRIPTOR) {
             const auto kind = static_cast<std::uint8_t>(value >> 8);
             const auto number = static_cast<std::uint8_t>(value & 0xFF);
             if (kind == USB_DT_DEVICE) {
@@ -743,8 +753,10 @@ void on_client_vanished(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointe
 }  // namespace
 
 UsbfsDevice::UsbfsDevice(std::shared_ptr<UsbPtpFunction> function, UsbIdentity identity,
-                         std::uint8_t devnum, std::function<void()> on_gone)
+                         std::uint8_t devnum, std::function<void()> on_gone,
+                         std::function<void(int port, bool on)> on_port_power)
     : handler_(umockdev_ioctl_base_new()), state_(std::make_unique<State>()) {
+    state_->on_port_power = std::move(on_port_power);
     state_->function = std::move(function);
     state_->identity = std::move(identity);
     state_->devnum = devnum;

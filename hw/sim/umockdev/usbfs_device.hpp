@@ -26,8 +26,12 @@ class UsbfsDevice {
   public:
     // `on_gone` runs (without the lock, on the worker thread) when the function reports that
     // the device went away by itself, so that the bus can take it out of sysfs.
+    // `on_port_power`, when given, makes the device answer the hub class requests
+    // SET_FEATURE / CLEAR_FEATURE(PORT_POWER) with `on_port_power(port, on)` (on its thread),
+    // as a hub that switches its ports' power does.
     UsbfsDevice(std::shared_ptr<UsbPtpFunction> function, UsbIdentity identity, std::uint8_t devnum,
-                std::function<void()> on_gone = {});
+                std::function<void()> on_gone = {},
+                std::function<void(int port, bool on)> on_port_power = {});
     ~UsbfsDevice();
     UsbfsDevice(const UsbfsDevice&) = delete;
     UsbfsDevice& operator=(const UsbfsDevice&) = delete;
