@@ -13,8 +13,8 @@ TEST(ArchivePath, AcceptsTheGeneratedLayout) {
 }
 
 TEST(ArchivePath, RefusesAnythingThatCouldLeaveTheArchiveOrAliasAFile) {
-    for (std::string path : {"", "/etc/passwd", "../x", "2026/../../x", "2026/./x", "2026//x",
-                             "2026/x/", ".", ".."}) {
+    for (std::string path :
+         {"", "/etc/passwd", "../x", "2026/../../x", "2026/./x", "2026//x", "2026/x/", ".", ".."}) {
         EXPECT_FALSE(is_archive_relative_path(path)) << path;
     }
     EXPECT_FALSE(is_archive_relative_path(std::string("2026/x\0y", 8)));
