@@ -3,6 +3,8 @@
 #include "daemon/catalog.hpp"
 #include "hw/sim/sim_camera.hpp"
 
+#include <gtest/gtest.h>
+
 namespace cradle::test {
 
 Rig::Rig(int cameras, int recordings, std::uint64_t bytes_per_camera) {
@@ -93,6 +95,15 @@ const DockReport& report_for(const std::vector<DockReport>& reports, int bay) {
         if (report.bay == bay) return report;
     }
     throw std::runtime_error("no report for bay " + std::to_string(bay));
+}
+
+void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
+                            std::size_t recordings) {
+    for (const auto& report : reports) {
+        if (report.bay == faulty_bay) continue;
+        EXPECT_EQ(report.wiped, recordings) << "bay " << report.bay << ": " << report.outcome;
+        EXPECT_EQ(report.light, hw::BayLight::ready) << "bay " << report.bay;
+    }
 }
 
 std::string join_problems(const std::vector<std::string>& problems) {

@@ -21,6 +21,11 @@ class Rig {
     explicit Rig(int cameras = 1, int recordings = 4, std::uint64_t bytes_per_camera = 256 << 10);
 
     hw::sim::CameraSpec& camera(int index) { return spec.cameras.at(index); }
+    // Drives the cameras through the PTP driver and their PTP device models (in-process).
+    void use_ptp() {
+        spec.over_ptp = true;
+        config.sim = spec;
+    }
     // Creates the cameras' storage and records what they hold (call after changing specs).
     void provision();
     // Runs the service until every bay is idle. fs = nullptr uses the real file system.
@@ -51,6 +56,10 @@ class Rig {
 
 // The report of the dock in `bay`; throws if there is none.
 const DockReport& report_for(const std::vector<DockReport>& reports, int bay);
+
+// Every bay but `faulty_bay` archived and wiped `recordings` recordings and is ready.
+void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
+                            std::size_t recordings);
 
 // gtest-friendly: "" when there is no problem, else the problems one per line.
 std::string join_problems(const std::vector<std::string>& problems);

@@ -9,15 +9,6 @@
 namespace cradle::test {
 namespace {
 
-void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
-                            std::size_t recordings) {
-    for (const auto& report : reports) {
-        if (report.bay == faulty_bay) continue;
-        EXPECT_EQ(report.wiped, recordings) << "bay " << report.bay << ": " << report.outcome;
-        EXPECT_EQ(report.light, hw::BayLight::ready) << "bay " << report.bay;
-    }
-}
-
 class LyingSize : public ::testing::TestWithParam<std::int64_t> {};
 
 TEST_P(LyingSize, RecordingStaysOnTheCameraAndTheBayNeedsACustodian) {

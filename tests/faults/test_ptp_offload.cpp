@@ -9,8 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 namespace cradle::test {
 namespace {
 
@@ -18,23 +16,13 @@ namespace {
 struct PtpRig : Rig {
     explicit PtpRig(int cameras = 1, int recordings = 4, std::uint64_t bytes = 256 << 10)
         : Rig(cameras, recordings, bytes) {
-        spec.over_ptp = true;
-        config.sim = spec;
+        use_ptp();
     }
     std::vector<DockReport> run_without_ptp_faults() {
         for (auto& camera : spec.cameras) camera.ptp_faults = {};
         return run_clean();
     }
 };
-
-void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
-                            std::size_t recordings) {
-    for (const auto& report : reports) {
-        if (report.bay == faulty_bay) continue;
-        EXPECT_EQ(report.wiped, recordings) << "bay " << report.bay << ": " << report.outcome;
-        EXPECT_EQ(report.light, hw::BayLight::ready) << "bay " << report.bay;
-    }
-}
 
 TEST(ServiceOverPtp, ArchivesVerifiesAndWipesEveryRecordingOfEveryBay) {
     PtpRig rig(3, 5);
@@ -138,47 +126,6 @@ INSTANTIATE_TEST_SUITE_P(
                     },
                     "4 GiB or more and cannot tell its size"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
-
-int operations_of_a_clean_dock_over_ptp() {
-    PtpRig rig(1, 3, 192 << 10);
-    rig.run();
-    return rig.cradle().camera(1)->operations();
-}
-
-TEST(UnplugOverPtp, AtEveryDeviceOperationLosesNothingAndResumesOnReplug) {
-    const int total = operations_of_a_clean_dock_over_ptp();
-    ASSERT_GT(total, 8);
-    for (int op = 1; op <= total; ++op) {
-        SCOPED_TRACE("unplugged at device operation " + std::to_string(op) + " of " +
-                     std::to_string(total));
-        PtpRig rig(1, 3, 192 << 10);
-        rig.camera(0).faults.yank_at_op = op;
-        auto first = rig.run();
-        ASSERT_EQ(first.size(), 1u);
-        EXPECT_EQ(first[0].light, hw::BayLight::off) << first[0].outcome;
-        ASSERT_EQ(join_problems(rig.loss_problems()), "");
-
-        rig.run_clean();
-        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
-        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
-    }
-}
-
-TEST(UnplugOverPtp, AtRandomBytesLosesNothingAndResumesOnReplug) {
-    const std::uint64_t total_bytes = 192 << 10;
-    std::mt19937_64 random(20261127);
-    for (int round = 0; round < 6; ++round) {
-        const std::uint64_t byte = random() % total_bytes;
-        SCOPED_TRACE("unplugged after byte " + std::to_string(byte));
-        PtpRig rig(1, 3, total_bytes);
-        rig.camera(0).faults.yank_at_byte = byte;
-        rig.run();
-        ASSERT_EQ(join_problems(rig.loss_problems()), "");
-        rig.run_clean();
-        ASSERT_EQ(join_problems(rig.invariant_problems()), "");
-        ASSERT_EQ(join_problems(rig.not_archived_and_wiped()), "");
-    }
-}
 
 TEST(DeviceFaultsOverPtp, CameraThatStopsAnsweringTimesOutAndFaultsOnlyItsBay) {
     PtpRig rig(2, 3);

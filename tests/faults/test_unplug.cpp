@@ -1,5 +1,6 @@
 // I1/I3 against unplugging: a camera pulled out at every step of the protocol, and at random
-// bytes of a transfer, loses nothing; re-docked, it is archived in full and wiped.
+// bytes of a transfer, loses nothing; re-docked, it is archived in full and wiped. Each sweep
+// runs with the cameras driven directly and through the PTP driver.
 #include "tests/faults/rig.hpp"
 
 #include <gtest/gtest.h>
@@ -9,19 +10,27 @@
 namespace cradle::test {
 namespace {
 
-int operations_of_a_clean_dock() {
-    Rig rig(1, 3, 192 << 10);
-    rig.run();
-    return rig.cradle().camera(1)->operations();
-}
+// The parameter: drive the cameras through the PTP driver.
+class Unplug : public ::testing::TestWithParam<bool> {
+  protected:
+    void drive(Rig& rig) const {
+        if (GetParam()) rig.use_ptp();
+    }
+};
 
-TEST(Unplug, AtEveryDeviceOperationLosesNothingAndResumesOnReplug) {
-    const int total = operations_of_a_clean_dock();
+TEST_P(Unplug, AtEveryDeviceOperationLosesNothingAndResumesOnReplug) {
+    const int total = [&] {
+        Rig rig(1, 3, 192 << 10);
+        drive(rig);
+        rig.run();
+        return rig.cradle().camera(1)->operations();
+    }();
     ASSERT_GT(total, 8);
     for (int op = 1; op <= total; ++op) {
         SCOPED_TRACE("unplugged at device operation " + std::to_string(op) + " of " +
                      std::to_string(total));
         Rig rig(1, 3, 192 << 10);
+        drive(rig);
         rig.camera(0).faults.yank_at_op = op;
         auto first = rig.run();
         ASSERT_EQ(first.size(), 1u);
@@ -34,13 +43,14 @@ TEST(Unplug, AtEveryDeviceOperationLosesNothingAndResumesOnReplug) {
     }
 }
 
-TEST(Unplug, AtRandomBytesLosesNothingAndResumesOnReplug) {
+TEST_P(Unplug, AtRandomBytesLosesNothingAndResumesOnReplug) {
     const std::uint64_t total_bytes = 192 << 10;
     std::mt19937_64 random(20261126);
     for (int round = 0; round < 12; ++round) {
         std::uint64_t byte = random() % total_bytes;
         SCOPED_TRACE("unplugged after byte " + std::to_string(byte));
         Rig rig(1, 3, total_bytes);
+        drive(rig);
         rig.camera(0).faults.yank_at_byte = byte;
         rig.run();
         ASSERT_EQ(join_problems(rig.loss_problems()), "");
@@ -50,7 +60,12 @@ TEST(Unplug, AtRandomBytesLosesNothingAndResumesOnReplug) {
     }
 }
 
-TEST(Unplug, OneBayUnpluggedLeavesTheOtherBaysUntouched) {
+INSTANTIATE_TEST_SUITE_P(DirectAndOverPtp, Unplug, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return info.param ? "OverPtp" : "Direct";
+                         });
+
+TEST(UnplugOneBay, OneBayUnpluggedLeavesTheOtherBaysUntouched) {
     Rig rig(3, 3);
     rig.camera(1).faults.yank_at_byte = 1000;
     auto reports = rig.run();
