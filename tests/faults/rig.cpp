@@ -72,15 +72,7 @@ std::vector<std::string> Rig::loss_problems() const {
 }
 
 std::vector<std::string> Rig::not_archived_and_wiped() const {
-    std::vector<std::string> problems;
-    for (const auto& camera : spec.cameras) {
-        auto left =
-            hw::sim::stored_recordings(hw::sim::camera_dir(spec.storage_dir, camera.serial));
-        if (!left.empty()) {
-            problems.push_back(camera.serial + ": " + std::to_string(left.size()) +
-                               " recording(s) still on the camera");
-        }
-    }
+    std::vector<std::string> problems = recordings_left_on_cameras(spec);
     Catalog catalog = Catalog::open_read_only(state / "catalog.sqlite");
     std::size_t wiped = catalog.recordings_in_state(RecordingState::wiped).size();
     if (wiped != before.recordings.size()) {

@@ -156,4 +156,17 @@ std::vector<std::string> check_invariants(const Snapshot& before, const hw::sim:
     return problems;
 }
 
+std::vector<std::string> recordings_left_on_cameras(const hw::sim::CradleSpec& spec) {
+    std::vector<std::string> problems;
+    for (const auto& camera : spec.cameras) {
+        auto left =
+            hw::sim::stored_recordings(hw::sim::camera_dir(spec.storage_dir, camera.serial));
+        if (!left.empty()) {
+            problems.push_back(camera.serial + ": " + std::to_string(left.size()) +
+                               " recording(s) still on the camera");
+        }
+    }
+    return problems;
+}
+
 }  // namespace cradle::test

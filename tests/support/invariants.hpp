@@ -43,4 +43,7 @@ std::vector<std::string> check_invariants(const Snapshot& before, const hw::sim:
                                           const std::filesystem::path& state_dir,
                                           bool with_state_verification = true);
 
+// One line per camera of `spec` that still holds recordings (empty = every camera is empty).
+std::vector<std::string> recordings_left_on_cameras(const hw::sim::CradleSpec& spec);
+
 }  // namespace cradle::test

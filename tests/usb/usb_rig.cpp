@@ -196,15 +196,7 @@ std::vector<std::string> UsbRig::loss_problems() const {
 }
 
 std::vector<std::string> UsbRig::not_archived_and_wiped() const {
-    std::vector<std::string> problems;
-    for (const auto& camera : spec.cameras) {
-        auto left =
-            hw::sim::stored_recordings(hw::sim::camera_dir(spec.storage_dir, camera.serial));
-        if (!left.empty())
-            problems.push_back(camera.serial + ": " + std::to_string(left.size()) +
-                               " recording(s) still on the camera");
-    }
-    return problems;
+    return recordings_left_on_cameras(spec);
 }
 
 }  // namespace cradle::test
