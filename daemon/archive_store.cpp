@@ -345,6 +345,9 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
                 fs_.write_all(out, data);
                 const std::uint64_t before = received;
                 received += data.size();
+                if (options.progress != nullptr) {
+                    options.progress->fetch_add(data.size(), std::memory_order_relaxed);
+                }
                 // Dropping the cache of a file with dirty pages starts their write-back and
                 // waits for none of it: the disk writes while the device delivers the next
                 // chunks, the fsync below finds little left to do, and the copy does not fill

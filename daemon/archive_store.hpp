@@ -56,6 +56,9 @@ struct CopyOptions {
     // When set and true, the copy stops at the next chunk (the service is stopping): a large
     // recording on a slow link must not hold up a clean stop. The recording stays on the camera.
     const std::atomic<bool>* cancel = nullptr;
+    // When set, every chunk written to staging is added to it (live progress for the bay's
+    // status; the caller resets it before each attempt).
+    std::atomic<std::uint64_t>* progress = nullptr;
 };
 
 struct ArchivedCopy {

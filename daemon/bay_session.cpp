@@ -42,20 +42,26 @@ class BaySession {
     }
 
     asio::awaitable<DockReport> run() {
-        ctx_.cradle.set_light(bay_, hw::BayLight::working);
+        set_light(hw::BayLight::working);
         std::string step = "identify";
         try {
+            ctx_.status.set_phase(bay_, BayPhase::identifying);
             co_await identify();
             step = "health check";
+            ctx_.status.set_phase(bay_, BayPhase::checking);
             co_await check_health();
             step = "clock sync";
+            ctx_.status.set_phase(bay_, BayPhase::clock);
             co_await sync_clock();
             step = "offload";
+            ctx_.status.set_phase(bay_, BayPhase::offloading);
             auto listing = co_await list(/*for_wipe=*/false);
             co_await offload(listing);
             step = "wipe";
+            ctx_.status.set_phase(bay_, BayPhase::wiping);
             co_await wipe();
             step = "final health check";
+            ctx_.status.set_phase(bay_, BayPhase::finishing);
             co_await final_health();
             decide_readiness();
         } catch (const hw::DeviceError& e) {
@@ -74,6 +80,11 @@ class BaySession {
     }
 
   private:
+    void set_light(hw::BayLight light) {
+        ctx_.cradle.set_light(bay_, light);
+        ctx_.status.set_light(bay_, light);
+    }
+
     hw::Deadline deadline() const { return hw::SteadyClock::now() + ctx_.config.device_timeout; }
 
     template <typename F>
@@ -103,6 +114,7 @@ class BaySession {
         report_.firmware = sanitize_text(id.firmware, 64);
         report_.identified = true;
         fields_.device_serial = serial;
+        ctx_.status.set_device(bay_, report_.serial, report_.model);
 
         // (No structured bindings of co_await results: GCC 12 miscompiles them in coroutines.)
         auto registered = co_await catalog([this, &id] {
@@ -285,6 +297,10 @@ class BaySession {
 
     asio::awaitable<void> offload(const std::vector<hw::RecordingInfo>& listing) {
         co_await reconcile_wipes(listing);
+        std::uint64_t planned_bytes = 0;
+        for (const auto& info : listing) planned_bytes += info.size;
+        ctx_.status.offload_planned(bay_, static_cast<std::uint32_t>(listing.size()),
+                                    planned_bytes);
         for (const auto& info : listing) {
             RecordingKey key = key_of(info);
             RecordingRow row =
@@ -302,9 +318,11 @@ class BaySession {
                 }
                 ++report_.already_archived;
                 to_wipe_.push_back(info);
+                ctx_.status.recording_finished(bay_, info.size);
                 continue;
             }
             auto copied = co_await copy_with_retries(info, row.id, fields);
+            ctx_.status.recording_finished(bay_, info.size);
             if (!copied) continue;  // left on the camera; the dock ends needing a custodian
             const ArchivedCopy& copy = *copied;
             // If this commit fails, the file stays where it is: whether the transaction made it
@@ -336,6 +354,8 @@ class BaySession {
             try {
                 CopyOptions options = ctx_.config.copy;
                 options.cancel = &ctx_.stopping;
+                options.progress = &ctx_.status.copy_counter(bay_);
+                options.progress->store(0);
                 co_return co_await device([this, &info, &recording_id, &options] {
                     return ctx_.store.store(*camera_, info, device_.id, recording_id, unix_now(),
                                             options);
@@ -466,7 +486,8 @@ class BaySession {
                 needs_custodian(std::string("catalog: ") + e.what());
             }
         }
-        ctx_.cradle.set_light(bay_, report_.light);
+        set_light(report_.light);
+        ctx_.status.finished(bay_, report_.outcome);
     }
 
     BayContext& ctx_;

@@ -9,6 +9,7 @@
 #include "daemon/dock_report.hpp"
 #include "daemon/log.hpp"
 #include "daemon/loop.hpp"
+#include "daemon/status_board.hpp"
 #include "hw/camera_driver.hpp"
 #include "hw/cradle.hpp"
 
@@ -29,6 +30,7 @@ struct BayContext {
     asio::thread_pool::executor_type workers;
     asio::any_io_executor catalog_strand;  // serialises every catalog call, off the loop
     const std::atomic<bool>& stopping;     // set when the service stops: copies give up
+    StatusBoard& status;                   // the bay's phase, light and progress (loop only)
 };
 
 // Runs the whole dock. Never throws: every failure ends in the report's outcome and light.

@@ -9,6 +9,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -31,24 +32,25 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-struct CradleService::Impl : hw::CradleListener {
+struct CradleService::Impl : hw::CradleListener, ServiceApi {
     Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in, const char* vfs)
-        : config(std::move(config_in)),
+        : config_(std::move(config_in)),
           cradle(cradle_in),
           fs(fs_in),
-          log(std::move(log_in)),
-          catalog((fs.make_directories(config.state_dir), config.state_dir / "catalog.sqlite"),
+          log_(std::move(log_in)),
+          catalog((fs.make_directories(config_.state_dir), config_.state_dir / "catalog.sqlite"),
                   vfs),
-          store(fs, config.state_dir),
-          workers(static_cast<std::size_t>(config.workers)),
+          store(fs, config_.state_dir),
+          workers(static_cast<std::size_t>(config_.workers)),
           catalog_strand(asio::make_strand(workers.get_executor())),
-          context{config,         catalog, store, cradle, log, workers.get_executor(),
-                  catalog_strand, stopping} {}
+          status_board(cradle.bay_count()),
+          context{config_,        catalog,  store,       cradle, log_, workers.get_executor(),
+                  catalog_strand, stopping, status_board} {}
 
     ~Impl() override {
         stopping = true;
         cradle.stop();
-        io.stop();
+        io_context.stop();
         // Work still on the pool ends by its device deadline; every step it can leave behind
         // is one that start-up recovery handles.
         workers.join();
@@ -57,12 +59,12 @@ struct CradleService::Impl : hw::CradleListener {
     // CradleListener: called from any thread; everything happens on the loop.
     void camera_attached(int bay, const std::string& port_path,
                          std::shared_ptr<hw::CameraDriver> camera) override {
-        asio::post(io, [this, bay, port_path, camera = std::move(camera)]() mutable {
+        asio::post(io_context, [this, bay, port_path, camera = std::move(camera)]() mutable {
             attached(bay, port_path, std::move(camera));
         });
     }
     void camera_detached(int bay) override {
-        asio::post(io, [this, bay] { detached(bay); });
+        asio::post(io_context, [this, bay] { detached(bay); });
     }
 
     struct Bay {
@@ -76,7 +78,8 @@ struct CradleService::Impl : hw::CradleListener {
     void attached(int bay, const std::string& port_path, std::shared_ptr<hw::CameraDriver> camera) {
         Bay& state = bays[bay];
         state.docked = true;
-        log.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
+        log_.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
+        if (!state.session_running) status_board.docked(bay, unix_now());
         if (state.session_running) {
             state.waiting = std::move(camera);
             return;
@@ -88,13 +91,21 @@ struct CradleService::Impl : hw::CradleListener {
         Bay& state = bays[bay];
         state.docked = false;
         state.waiting.reset();
-        log.info(LogFields{bay, {}, 0}, "camera removed");
-        if (!state.session_running) cradle.set_light(bay, hw::BayLight::off);
+        log_.info(LogFields{bay, {}, 0}, "camera removed");
+        if (!state.session_running) {
+            set_light(bay, hw::BayLight::off);
+            status_board.undocked(bay);
+        }
+    }
+
+    void set_light(int bay, hw::BayLight light) {
+        cradle.set_light(bay, light);
+        status_board.set_light(bay, light);
     }
 
     void start_session(int bay, std::shared_ptr<hw::CameraDriver> camera) {
         bays[bay].session_running = true;
-        asio::co_spawn(io, run_bay_session(context, bay, std::move(camera)),
+        asio::co_spawn(io_context, run_bay_session(context, bay, std::move(camera)),
                        [this, bay](std::exception_ptr error, DockReport report) {
                            session_ended(bay, error, std::move(report));
                        });
@@ -106,16 +117,20 @@ struct CradleService::Impl : hw::CradleListener {
         const bool timed_out = !error && report.device_timed_out;
         if (error) {
             // run_bay_session never throws; this is a bug, not a device problem.
-            log.error(LogFields{bay, {}, 0}, "bay session ended abnormally");
-            cradle.set_light(bay, hw::BayLight::needs_custodian);
+            log_.error(LogFields{bay, {}, 0}, "bay session ended abnormally");
+            set_light(bay, hw::BayLight::needs_custodian);
+            status_board.finished(bay, "needs custodian: internal error, see the log");
         } else {
+            for (const auto& listener : dock_listeners) listener(report);
             std::lock_guard lock(reports_mutex);
             reports.push_back(std::move(report));
         }
         if (state.waiting) {
+            status_board.docked(bay, unix_now());
             start_session(bay, std::exchange(state.waiting, nullptr));
         } else if (!state.docked) {
-            cradle.set_light(bay, hw::BayLight::off);
+            set_light(bay, hw::BayLight::off);
+            status_board.undocked(bay);
         } else if (timed_out && !state.power_cycled) {
             power_cycle(bay);
         }
@@ -129,17 +144,19 @@ struct CradleService::Impl : hw::CradleListener {
         Bay& state = bays[bay];
         state.power_cycled = true;
         state.power_cycling = true;
-        log.warning(LogFields{bay, {}, 0}, "camera stopped answering: power-cycling its port once");
+        status_board.set_phase(bay, BayPhase::power_cycling);
+        log_.warning(LogFields{bay, {}, 0},
+                     "camera stopped answering: power-cycling its port once");
         asio::post(workers, [this, bay] {
             try {
                 cradle.set_port_power(bay, false);
                 cradle.set_port_power(bay, true);
             } catch (const std::exception& e) {
-                log.error(LogFields{bay, {}, 0}, std::string("power cycle failed: ") + e.what());
+                log_.error(LogFields{bay, {}, 0}, std::string("power cycle failed: ") + e.what());
             }
             // Posted after the re-attach event (if the cradle reports one at once), so an
             // idle check never runs between the two.
-            asio::post(io, [this, bay] {
+            asio::post(io_context, [this, bay] {
                 bays[bay].power_cycling = false;
                 check_idle();
             });
@@ -151,13 +168,13 @@ struct CradleService::Impl : hw::CradleListener {
         for (const auto& [bay, state] : bays) {
             if (state.session_running || state.waiting || state.power_cycling) return;
         }
-        io.stop();
+        io_context.stop();
     }
 
     void recover() {
         auto now = unix_now();
         for (const auto& name : store.clean_staging()) {
-            log.warning({}, "recovery: removed unfinished copy " + name + " from staging");
+            log_.warning({}, "recovery: removed unfinished copy " + name + " from staging");
             catalog.audit(AuditEvent{"recovery.staging_removed", 0, {}, 0, name}, now);
         }
         remove_uncommitted_archive_files(now);
@@ -172,7 +189,7 @@ struct CradleService::Impl : hw::CradleListener {
                           now);
         }
         catalog.close_open_docks(now);
-        for (const auto& entry : config.register_entries) {
+        for (const auto& entry : config_.register_entries) {
             auto device = catalog.find_device(entry.serial);
             if (device && device->registered && device->custodian == entry.custodian &&
                 device->officer == entry.officer && device->head == entry.head) {
@@ -202,22 +219,72 @@ struct CradleService::Impl : hw::CradleListener {
         }
         for (const auto& relative : uncommitted) {
             store.remove_uncommitted(relative);
-            log.warning({}, "recovery: removed uncommitted archive file " + relative);
+            log_.warning({}, "recovery: removed uncommitted archive file " + relative);
             catalog.audit(AuditEvent{"recovery.uncommitted_removed", 0, {}, 0, relative}, now);
         }
     }
 
-    Config config;
+    // ServiceApi
+    asio::io_context& io() override { return io_context; }
+    const Config& config() const override { return config_; }
+    const Log& log() const override { return log_; }
+    StatusBoard& status() override { return status_board; }
+    void catalog_work(std::function<void(Catalog&)> work,
+                      std::function<void(std::exception_ptr)> done) override {
+        asio::post(catalog_strand, [this, work = std::move(work), done = std::move(done)] {
+            std::exception_ptr error;
+            try {
+                work(catalog);
+            } catch (...) {
+                error = std::current_exception();
+            }
+            asio::post(io_context, [done = std::move(done), error] { done(error); });
+        });
+    }
+    void background_work(std::function<void()> work,
+                         std::function<void(std::exception_ptr)> done) override {
+        asio::post(workers, [this, work = std::move(work), done = std::move(done)] {
+            std::exception_ptr error;
+            try {
+                work();
+            } catch (...) {
+                error = std::current_exception();
+            }
+            asio::post(io_context, [done = std::move(done), error] { done(error); });
+        });
+    }
+    void on_dock_end(std::function<void(const DockReport&)> listener) override {
+        dock_listeners.push_back(std::move(listener));
+    }
+    void request_stop() override {
+        stopping = true;
+        io_context.stop();
+    }
+
+    // Progress of the copies, sampled once a second while the loop runs.
+    void sample_progress() {
+        progress_timer.expires_after(std::chrono::seconds(1));
+        progress_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            status_board.sample(std::chrono::steady_clock::now());
+            sample_progress();
+        });
+    }
+
+    Config config_;
     std::atomic<bool> stopping{false};
     hw::Cradle& cradle;
     FileSystem& fs;
-    Log log;
+    Log log_;
     Catalog catalog;
     ArchiveStore store;
-    asio::io_context io;
+    asio::io_context io_context;
+    asio::steady_timer progress_timer{io_context};
     asio::thread_pool workers;
     asio::any_io_executor catalog_strand;
+    StatusBoard status_board;
     BayContext context;
+    std::vector<std::function<void(const DockReport&)>> dock_listeners;
     std::map<int, Bay> bays;
     bool exit_when_idle = false;
     mutable std::mutex reports_mutex;
@@ -238,29 +305,36 @@ void CradleService::run(const RunOptions& options) {
 
     std::optional<asio::signal_set> signals;
     if (options.handle_signals) {
-        signals.emplace(impl.io, SIGTERM, SIGINT);
+        signals.emplace(impl.io_context, SIGTERM, SIGINT);
         signals->async_wait([&impl](const boost::system::error_code& ec, int signal) {
             if (ec) return;
-            impl.log.info({},
-                          std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
+            impl.log_.info(
+                {}, std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
             impl.stopping = true;
-            impl.io.stop();
+            impl.io_context.stop();
         });
     }
-    impl.log.info({}, "ready: " + std::to_string(impl.cradle.bay_count()) + " bay(s), archive " +
-                          impl.store.archive_root().string());
+    impl.log_.info({}, "ready: " + std::to_string(impl.cradle.bay_count()) + " bay(s), archive " +
+                           impl.store.archive_root().string());
+    // Made on this thread before the loop runs: nothing reaches the loop before the front-ends
+    // are in place, and they are destroyed below, after the loop, on this thread.
+    std::vector<std::unique_ptr<Frontend>> frontends;
+    if (options.on_ready) frontends = options.on_ready(impl);
+    impl.sample_progress();
     // The loop runs until stop(), even when no handler is pending (a power cycle on the worker
     // pool, a bay waiting for its camera).
-    auto keep_running = asio::make_work_guard(impl.io);
+    auto keep_running = asio::make_work_guard(impl.io_context);
     impl.cradle.start(impl);
     // Attach events of cameras already docked are queued before this check runs.
-    asio::post(impl.io, [&impl] { impl.check_idle(); });
-    impl.io.run();
+    asio::post(impl.io_context, [&impl] { impl.check_idle(); });
+    impl.io_context.run();
     impl.cradle.stop();
+    impl.progress_timer.cancel();
+    frontends.clear();
 }
 
 void CradleService::stop() {
-    impl_->io.stop();
+    impl_->io_context.stop();
 }
 
 std::vector<DockReport> CradleService::reports() const {

@@ -1,14 +1,17 @@
 // The service core: recovery at start-up, then one single-threaded event loop that runs one
 // session per docked camera. Blocking work (device I/O, hashing, fsync) runs on a small bounded
-// worker pool and posts back. main() and the tests drive it directly; it knows nothing of D-Bus.
+// worker pool and posts back. main() and the tests drive it directly; front-ends (D-Bus,
+// systemd) reach it through ServiceApi (RunOptions::on_ready).
 #pragma once
 
 #include "daemon/config.hpp"
 #include "daemon/dock_report.hpp"
 #include "daemon/fs.hpp"
 #include "daemon/log.hpp"
+#include "daemon/service_api.hpp"
 #include "hw/cradle.hpp"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -19,6 +22,10 @@ struct RunOptions {
     bool exit_when_idle = false;
     // Handle SIGTERM and SIGINT by stopping cleanly.
     bool handle_signals = false;
+    // Called once on the loop's thread after recovery, before the loop runs and before any
+    // camera is handled: the front-ends it returns run beside the service until it stops
+    // (systemd READY=1 belongs here).
+    std::function<std::vector<std::unique_ptr<Frontend>>(ServiceApi&)> on_ready;
 };
 
 class CradleService {
