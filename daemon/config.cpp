@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -755,8 +756,9 @@ std::vector<hw::usb::BaySpec> read_bay_map(const toml::table& document, const st
 Config parse_config(std::string_view text, const std::filesystem::path& base_dir,
                     const std::string& source_name) {
     const toml::table document = parse_toml(text, source_name);
-    const TableReader root(document, "", source_name,
-                           {"daemon", "archive", "device", "readiness", "register", "sim", "usb"});
+    const TableReader root(
+        document, "", source_name,
+        {"daemon", "archive", "device", "readiness", "register", "sim", "usb", "dbus"});
     const toml::table empty;
     const auto section = [&](std::string_view key,
                              std::initializer_list<std::string_view> known_keys) {
@@ -809,6 +811,24 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
         readiness.integer("clock_max_drift_s", 0, 86'400, config.clock_max_drift.count()));
 
     config.register_entries = read_register(root);
+
+    const TableReader dbus = section("dbus", {"custodian_group"});
+    if (const auto group = dbus.optional_string("custodian_group")) {
+        // A POSIX portable group name, as useradd and systemd-sysusers accept it.
+        const bool valid =
+            !group->empty() && group->size() <= 32 &&
+            (std::islower(static_cast<unsigned char>((*group)[0])) || (*group)[0] == '_') &&
+            std::all_of(group->begin(), group->end(), [](char c) {
+                return std::islower(static_cast<unsigned char>(c)) ||
+                       std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+            });
+        if (!valid) {
+            dbus.fail_at("custodian_group",
+                         "must be a group name: a lower-case letter or '_', then lower-case "
+                         "letters, digits, '_' or '-', at most 32 characters");
+        }
+        config.custodian_group = *group;
+    }
 
     const TableReader usb = section("usb", {"device_table", "bay_map"});
     for (const std::string_view key : {"device_table", "bay_map"}) {

@@ -60,6 +60,10 @@ struct Config {
 
     std::vector<RegisterEntry> register_entries;
 
+    // [dbus]: callers of the D-Bus methods that change the register must be root or members
+    // of this group.
+    std::string custodian_group = "cradle-custodian";
+
     // backend = "sim": the emulated cradle.
     std::optional<hw::sim::CradleSpec> sim;
 

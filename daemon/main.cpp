@@ -1,8 +1,10 @@
 // cradled: the cradle service. Thin shell around CradleService.
 #include "daemon/config.hpp"
 #include "daemon/cradle_service.hpp"
+#include "daemon/dbus_server.hpp"
 #include "daemon/fs.hpp"
 #include "daemon/log.hpp"
+#include "daemon/systemd_notify.hpp"
 #include "hw/sim/sim_cradle.hpp"
 #include "hw/usb/usb_cradle.hpp"
 
@@ -21,12 +23,15 @@
 namespace {
 
 constexpr const char* kUsage =
-    "usage: cradled [--config FILE] [--state-dir DIR] [--backend usb|sim] [--exit-when-idle]\n"
+    "usage: cradled [--config FILE] [--state-dir DIR] [--backend usb|sim] [--bus ADDRESS]\n"
+    "               [--exit-when-idle]\n"
     "\n"
     "  --config FILE     configuration (default /etc/cradled/cradled.toml)\n"
     "  --state-dir DIR   catalog, archive and staging (overrides daemon.state_dir)\n"
     "  --backend NAME    usb: cameras on USB (the production default); sim: the emulated\n"
     "                    cradle of the configuration (demo, tests)\n"
+    "  --bus ADDRESS     where to serve the D-Bus API: \"system\" (the default), \"none\", or a\n"
+    "                    D-Bus address such as unix:path=/run/cradled-test/bus\n"
     "  --exit-when-idle  stop once every docked camera has been handled, and print a summary\n"
     "  --version         print the version\n";
 
@@ -34,6 +39,7 @@ struct Arguments {
     std::string config = "/etc/cradled/cradled.toml";
     std::optional<std::string> state_dir;
     std::optional<std::string> backend;
+    std::string bus = "system";
     bool exit_when_idle = false;
 };
 
@@ -56,9 +62,11 @@ std::optional<int> parse_arguments(int argc, char** argv, Arguments& args) {
             return 0;
         } else if (arg == "--exit-when-idle") {
             args.exit_when_idle = true;
-        } else if (arg == "--config" || arg == "--state-dir" || arg == "--backend") {
+        } else if (arg == "--config" || arg == "--state-dir" || arg == "--backend" ||
+                   arg == "--bus") {
             auto v = value(argv[i]);
             if (!v) return 2;
+            if (arg == "--bus") args.bus = *v;
             if (arg == "--config") args.config = *v;
             if (arg == "--state-dir") args.state_dir = *v;
             if (arg == "--backend") args.backend = *v;
@@ -198,10 +206,26 @@ int main(int argc, char** argv) {
         }
 
         cradle::PosixFileSystem fs;
-        cradle::CradleService service(config, *cradle, fs);
+        cradle::CradleService service(config, *cradle, fs, cradle::make_service_log());
         cradle::RunOptions options;
         options.exit_when_idle = args.exit_when_idle;
         options.handle_signals = true;
+        options.on_ready = [&args](cradle::ServiceApi& api) {
+            std::vector<std::unique_ptr<cradle::Frontend>> frontends;
+            if (args.bus != "none") {
+                cradle::BusOptions bus;
+                if (args.bus != "system") bus.address = args.bus;
+                try {
+                    frontends.push_back(cradle::start_dbus_server(api, bus));
+                } catch (const cradle::BusError& e) {
+                    // Offloading goes on without the bus: footage first.
+                    api.log().error({}, std::string("D-Bus API not available: ") + e.what());
+                }
+            }
+            // Last: READY=1 only once everything is in place.
+            frontends.push_back(cradle::start_systemd_notify(api));
+            return frontends;
+        };
         service.run(options);
         if (args.exit_when_idle) print_summary(service.reports());
         return 0;
