@@ -87,6 +87,8 @@ TEST(ShippedConfig, ProductionFileStatesTheBuiltInDefaults) {
     EXPECT_EQ(shipped.clock_max_drift, defaults.clock_max_drift);
     EXPECT_TRUE(shipped.register_entries.empty());
     EXPECT_FALSE(shipped.sim.has_value());
+    EXPECT_EQ(shipped.custodian_group, defaults.custodian_group);
+    EXPECT_EQ(defaults.custodian_group, "cradle-custodian");
 }
 
 TEST(ShippedConfig, DemoRegistersThreeOfFourEmulatedCameras) {
@@ -689,6 +691,19 @@ TEST(DeviceTable, UsbIdsMustBeHexStrings) {
             device_table_error(std::string("[[device]]\nvid = ") + bad + "\ndriver = \"ptp\"\n");
         EXPECT_NE(message.find("device[0].vid: "), std::string::npos) << message;
     }
+}
+
+TEST(DbusSection, CustodianGroupIsReadAndChecked) {
+    EXPECT_EQ(parse_config("[dbus]\ncustodian_group = \"evidence_staff\"\n", "/etc/cradled")
+                  .custodian_group,
+              "evidence_staff");
+    for (const char* bad : {"\"\"", "\"Staff\"", "\"1staff\"", "\"staff room\"",
+                            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "\"staff;rm\""}) {
+        const std::string error = error_of(std::string("[dbus]\ncustodian_group = ") + bad + "\n");
+        EXPECT_NE(error.find("site.toml:2"), std::string::npos) << error;
+        EXPECT_NE(error.find("dbus.custodian_group"), std::string::npos) << error;
+    }
+    EXPECT_NE(error_of("[dbus]\ngroup = \"x\"\n").find("dbus.group"), std::string::npos);
 }
 
 TEST(DeviceTable, ProductWithoutVendorIsRefused) {

@@ -1,0 +1,2 @@
+# The status board: each bay's phase, light and live progress.
+cradle_test(test_status_board unit ${CMAKE_CURRENT_LIST_DIR}/test_status_board.cpp)
