@@ -1,0 +1,41 @@
+// A private D-Bus message bus for one test: a dbus-daemon of its own, listening on a unix socket
+// in a fresh directory, with a policy that lets any user connect, own any name and send or
+// receive anything. The daemon under test applies its own authorization on top, so the tests
+// see exactly what a caller on the system bus would see from the service.
+//
+// The socket's directory is world-searchable so that a child process that dropped to an
+// unprivileged uid (65534) can connect too.
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <string>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace cradle::test {
+
+class PrivateBus {
+  public:
+    // Starts the bus and returns once it accepts connections (its address has been printed).
+    // Throws std::runtime_error when dbus-daemon cannot be started or does not answer.
+    PrivateBus();
+    PrivateBus(const PrivateBus&) = delete;
+    PrivateBus& operator=(const PrivateBus&) = delete;
+    // Stops the bus daemon and waits for it to exit.
+    ~PrivateBus();
+
+    // The D-Bus address to connect to, e.g. "unix:path=.../bus_socket,guid=...".
+    const std::string& address() const { return address_; }
+    const std::filesystem::path& socket_path() const { return socket_path_; }
+    pid_t pid() const { return pid_; }
+
+  private:
+    TempDir dir_;
+    std::filesystem::path socket_path_;
+    std::string address_;
+    pid_t pid_ = -1;
+};
+
+}  // namespace cradle::test
