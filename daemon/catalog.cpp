@@ -315,9 +315,23 @@ END;
     exec(db, file, kSql, "creating the schema of version 1");
 }
 
+// Version 2: what the configuration file last said of each registered device, so that a change
+// made over D-Bus survives a restart and an edit of the file still takes effect.
+void migrate_to_2(sqlite3* db, const std::string& file) {
+    static constexpr const char* kSql = R"sql(
+CREATE TABLE register_from_configuration (
+    serial TEXT PRIMARY KEY,
+    custodian TEXT NOT NULL,
+    officer TEXT NOT NULL,
+    head TEXT NOT NULL
+);
+)sql";
+    exec(db, file, kSql, "creating the schema of version 2");
+}
+
 using MigrationStep = void (*)(sqlite3* db, const std::string& file);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 1> kMigrations = {migrate_to_1};
+constexpr std::array<MigrationStep, 2> kMigrations = {migrate_to_1, migrate_to_2};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 bool has_schema_version_table(sqlite3* db, const std::string& file) {
@@ -693,7 +707,7 @@ std::vector<DeviceRow> Catalog::devices() const {
 
 DeviceRow Catalog::register_device(const std::string& serial, const std::string& custodian,
                                    const std::string& officer, const std::string& head,
-                                   std::int64_t now) {
+                                   std::int64_t now, const std::string& changed_by) {
     std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
     std::string clean_custodian = sanitize_text(custodian, kMaxIdentityBytes);
     std::string clean_officer = sanitize_text(officer, kMaxIdentityBytes);
@@ -702,11 +716,22 @@ DeviceRow Catalog::register_device(const std::string& serial, const std::string&
     if (clean_serial.empty()) throw_catalog(stmts_->file, doing, "the serial is empty");
 
     Transaction transaction(db_, stmts_->file, doing);
+    DeviceRow row = register_in_transaction(clean_serial, clean_custodian, clean_officer,
+                                            clean_head, now, changed_by, doing);
+    transaction.commit();
+    return row;
+}
+
+DeviceRow Catalog::register_in_transaction(const std::string& clean_serial,
+                                           const std::string& clean_custodian,
+                                           const std::string& clean_officer,
+                                           const std::string& clean_head, std::int64_t now,
+                                           const std::string& changed_by,
+                                           const std::string& doing) {
     auto existing = find_device(clean_serial);
-    // The register is applied at every start; only a change is a new audited event.
+    // Setting an entry to what it already is is no change and no audited event.
     if (existing && existing->registered && existing->custodian == clean_custodian &&
         existing->officer == clean_officer && existing->head == clean_head) {
-        transaction.commit();
         return *existing;
     }
     Query(db_, stmts_.get(), stmts_->file,
@@ -717,14 +742,45 @@ DeviceRow Catalog::register_device(const std::string& serial, const std::string&
           doing)
         .bind(clean_serial, clean_custodian, clean_officer, clean_head)
         .run();
-    AuditEvent event{
-        "device.registered", 0, clean_serial, 0,
-        "custodian=" + clean_custodian + "; officer=" + clean_officer + "; head=" + clean_head};
+    AuditEvent event{"device.registered", 0, clean_serial, 0,
+                     "custodian=" + clean_custodian + "; officer=" + clean_officer +
+                         "; head=" + clean_head + "; by=" + sanitize_text(changed_by)};
     append_audit(event, now, doing);
     auto row = find_device(clean_serial);
-    transaction.commit();
     if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
     return *row;
+}
+
+bool Catalog::apply_configured_registration(const std::string& serial, const std::string& custodian,
+                                            const std::string& officer, const std::string& head,
+                                            std::int64_t now) {
+    const std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    const std::string clean_custodian = sanitize_text(custodian, kMaxIdentityBytes);
+    const std::string clean_officer = sanitize_text(officer, kMaxIdentityBytes);
+    const std::string clean_head = sanitize_text(head, kMaxIdentityBytes);
+    const std::string doing = "applying the configured register entry of " + clean_serial;
+    if (clean_serial.empty()) throw_catalog(stmts_->file, doing, "the serial is empty");
+    Transaction transaction(db_, stmts_->file, doing);
+    Query last(db_, stmts_.get(), stmts_->file,
+               "SELECT 1 FROM register_from_configuration WHERE serial = ? AND custodian = ? "
+               "AND officer = ? AND head = ?",
+               doing);
+    last.bind(clean_serial, clean_custodian, clean_officer, clean_head);
+    if (last.step()) {
+        transaction.commit();
+        return false;
+    }
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO register_from_configuration (serial, custodian, officer, head) "
+          "VALUES (?, ?, ?, ?) ON CONFLICT (serial) DO UPDATE SET custodian = excluded.custodian, "
+          "officer = excluded.officer, head = excluded.head",
+          doing)
+        .bind(clean_serial, clean_custodian, clean_officer, clean_head)
+        .run();
+    register_in_transaction(clean_serial, clean_custodian, clean_officer, clean_head, now,
+                            "configuration", doing);
+    transaction.commit();
+    return true;
 }
 
 // ---- Recordings ----------------------------------------------------------------------------

@@ -120,7 +120,7 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -140,10 +140,18 @@ class Catalog {
     std::optional<DeviceRow> find_device(const std::string& serial) const;
     std::vector<DeviceRow> devices() const;
     // Sets the register entry (custodian, officer, head) and marks the device registered;
-    // creates the device row if the device has not been seen yet. Audited.
+    // creates the device row if the device has not been seen yet. Audited, naming changed_by
+    // (who made the change: "configuration", "uid 1000 (name)"). An entry set to what it
+    // already is is no change and writes nothing.
     DeviceRow register_device(const std::string& serial, const std::string& custodian,
-                              const std::string& officer, const std::string& head,
-                              std::int64_t now);
+                              const std::string& officer, const std::string& head, std::int64_t now,
+                              const std::string& changed_by = "configuration");
+    // Applies one [[register]] entry of the configuration file, unless the file said exactly
+    // this at the last start: an edit of the file takes effect, while a change made since over
+    // D-Bus is not undone by a restart. Returns whether the entry was applied.
+    bool apply_configured_registration(const std::string& serial, const std::string& custodian,
+                                       const std::string& officer, const std::string& head,
+                                       std::int64_t now);
 
     // Recordings.
     // Returns the row with this key, inserting a `copying` row if there is none.
@@ -183,6 +191,12 @@ class Catalog {
 
   private:
     Catalog() = default;
+    // register_device's work; the caller holds the write transaction.
+    DeviceRow register_in_transaction(const std::string& clean_serial,
+                                      const std::string& clean_custodian,
+                                      const std::string& clean_officer,
+                                      const std::string& clean_head, std::int64_t now,
+                                      const std::string& changed_by, const std::string& doing);
     // Appends one chained audit row; the caller holds the write transaction.
     void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
 

@@ -190,12 +190,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         }
         catalog.close_open_docks(now);
         for (const auto& entry : config_.register_entries) {
-            auto device = catalog.find_device(entry.serial);
-            if (device && device->registered && device->custodian == entry.custodian &&
-                device->officer == entry.officer && device->head == entry.head) {
-                continue;
-            }
-            catalog.register_device(entry.serial, entry.custodian, entry.officer, entry.head, now);
+            catalog.apply_configured_registration(entry.serial, entry.custodian, entry.officer,
+                                                  entry.head, now);
         }
         catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "recovery done"}, now);
     }

@@ -102,9 +102,10 @@ TEST_F(CatalogTest, MigratesAnEmptyFileToTheCurrentSchemaInWalMode) {
     }
     RawDb raw(file());
     EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
-    EXPECT_EQ(raw.text("SELECT version FROM schema_version"), "1");
-    for (const char* table :
-         {"devices", "recordings", "dock_sessions", "health_checks", "clock_syncs", "audit"}) {
+    EXPECT_EQ(raw.text("SELECT version FROM schema_version"),
+              std::to_string(Catalog::kSchemaVersion));
+    for (const char* table : {"devices", "recordings", "dock_sessions", "health_checks",
+                              "clock_syncs", "audit", "register_from_configuration"}) {
         EXPECT_EQ(
             raw.text(std::string("SELECT name FROM sqlite_schema WHERE name = '") + table + "'"),
             table);
@@ -132,6 +133,21 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
+TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
+    {
+        Catalog catalog(file());
+        catalog.register_device("SN-1", "Custodian A", "pool", "Head", kNow);
+    }
+    // What a catalog of version 1 looks like: no register_from_configuration table.
+    RawDb(file()).exec(
+        "DROP TABLE register_from_configuration; UPDATE schema_version SET version = 1");
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), 2);
+    EXPECT_EQ(catalog.find_device("SN-1")->custodian, "Custodian A");
+    EXPECT_TRUE(catalog.apply_configured_registration("SN-1", "Custodian A", "pool", "Head", kNow));
+    EXPECT_EQ(catalog.audit_rows().size(), 1u) << "the same entry again is no new event";
+}
+
 TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
     { Catalog catalog(file()); }
     RawDb(file()).exec("UPDATE schema_version SET version = 7");
@@ -146,7 +162,9 @@ TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
         } catch (const CatalogError& error) {
             std::string message = error.what();
             EXPECT_NE(message.find("version 7"), std::string::npos) << message;
-            EXPECT_NE(message.find("(1)"), std::string::npos) << message;
+            EXPECT_NE(message.find("(" + std::to_string(Catalog::kSchemaVersion) + ")"),
+                      std::string::npos)
+                << message;
         }
     }
     EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "7");
@@ -433,6 +451,33 @@ TEST_F(CatalogTest, RegisterDeviceIsAuditedOnceForEachChange) {
     EXPECT_TRUE(seen.registered);
     EXPECT_EQ(seen.custodian, "Custodian A");
     EXPECT_EQ(seen.first_seen, kNow + 3);
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, RegisterAuditNamesWhoMadeTheChange) {
+    Catalog catalog(file());
+    catalog.register_device("SN-9", "Custodian A", "pool", "Head", kNow, "uid 1000 (lee)");
+    ASSERT_EQ(catalog.audit_rows().size(), 1u);
+    EXPECT_NE(catalog.audit_rows()[0].detail.find("by=uid 1000 (lee)"), std::string::npos)
+        << catalog.audit_rows()[0].detail;
+}
+
+TEST_F(CatalogTest, ConfiguredEntryAppliesOnceAndDoesNotUndoALaterChange) {
+    Catalog catalog(file());
+    EXPECT_TRUE(catalog.apply_configured_registration("SN-9", "Custodian A", "pool", "Head", kNow));
+    EXPECT_EQ(catalog.find_device("SN-9")->officer, "pool");
+    // A custodian reassigns the camera over D-Bus; the service restarts with the same file.
+    catalog.register_device("SN-9", "Custodian A", "Officer 17", "Head", kNow + 1, "uid 0");
+    EXPECT_FALSE(
+        catalog.apply_configured_registration("SN-9", "Custodian A", "pool", "Head", kNow + 2));
+    EXPECT_EQ(catalog.find_device("SN-9")->officer, "Officer 17");
+    // IT edits the file's entry: the edit takes effect.
+    EXPECT_TRUE(
+        catalog.apply_configured_registration("SN-9", "Custodian B", "pool", "Head", kNow + 3));
+    EXPECT_EQ(catalog.find_device("SN-9")->custodian, "Custodian B");
+    EXPECT_EQ(catalog.find_device("SN-9")->officer, "pool");
+    EXPECT_NE(catalog.audit_rows().back().detail.find("by=configuration"), std::string::npos);
+    EXPECT_THROW(catalog.apply_configured_registration("", "C", "pool", "H", kNow), CatalogError);
     expect_chain_intact(catalog);
 }
 
