@@ -3,6 +3,7 @@
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -121,25 +122,85 @@ int show_status(const OfflineOptions& options, std::ostream& out) {
     return kExitOk;
 }
 
+namespace {
+
+std::string device_json(const DeviceRow& device) {
+    JsonObject object;
+    object.add("serial", device.serial)
+        .add("manufacturer", device.manufacturer)
+        .add("model", device.model)
+        .add("firmware", device.firmware)
+        .add("registered", device.registered);
+    add_text_or_null(object, "custodian", device.custodian);
+    add_text_or_null(object, "officer", device.officer);
+    add_text_or_null(object, "head", device.head);
+    add_time(object, "first_seen", device.first_seen);
+    add_time(object, "last_seen", device.last_seen);
+    return object.str();
+}
+
+const DeviceRow& find_device(const std::vector<DeviceRow>& devices, const std::string& serial) {
+    for (const DeviceRow& device : devices) {
+        if (device.serial == serial) return device;
+    }
+    throw NoSuchDevice("no device " + printable(serial) + " in the catalog");
+}
+
+// The recordings the filter asks for, in catalog order; with a limit, the newest captures.
+std::vector<RecordingRow> filtered(std::vector<RecordingRow> recordings,
+                                   const RecordingFilter& filter,
+                                   const std::vector<DeviceRow>& devices) {
+    std::int64_t device_id = 0;
+    if (!filter.serial.empty()) device_id = find_device(devices, filter.serial).id;
+    std::erase_if(recordings, [&](const RecordingRow& row) {
+        return (device_id != 0 && row.key.device_id != device_id) ||
+               (filter.captured_from != 0 && row.key.captured_unix_s < filter.captured_from) ||
+               (filter.captured_to != 0 && row.key.captured_unix_s > filter.captured_to);
+    });
+    if (filter.limit != 0 && recordings.size() > filter.limit) {
+        std::stable_sort(recordings.begin(), recordings.end(), [](const auto& a, const auto& b) {
+            return a.key.captured_unix_s < b.key.captured_unix_s;
+        });
+        recordings.erase(recordings.begin(),
+                         recordings.end() - static_cast<std::ptrdiff_t>(filter.limit));
+        std::sort(recordings.begin(), recordings.end(),
+                  [](const auto& a, const auto& b) { return a.id < b.id; });
+    }
+    return recordings;
+}
+
+}  // namespace
+
+int show_device(const OfflineOptions& options, std::ostream& out) {
+    Catalog catalog = open_catalog(options);
+    const std::vector<DeviceRow> devices = catalog.devices();
+    const DeviceRow& device = find_device(devices, options.serial);
+    if (options.json) {
+        out << device_json(device) << '\n';
+        return kExitOk;
+    }
+    print_fields(
+        out, {
+                 {"serial", device.serial},
+                 {"manufacturer", text_or_dash(device.manufacturer)},
+                 {"model", text_or_dash(device.model)},
+                 {"firmware", text_or_dash(device.firmware)},
+                 {"registered", device.registered ? "yes" : "no"},
+                 {"custodian", text_or_dash(device.custodian)},
+                 {"officer", text_or_dash(device.officer)},
+                 {"head", text_or_dash(device.head)},
+                 {"first seen", device.first_seen == 0 ? "never" : utc_iso8601(device.first_seen)},
+                 {"last seen", device.last_seen == 0 ? "never" : utc_iso8601(device.last_seen)},
+             });
+    return kExitOk;
+}
+
 int show_devices(const OfflineOptions& options, std::ostream& out) {
     Catalog catalog = open_catalog(options);
     std::vector<DeviceRow> devices = catalog.devices();
     if (options.json) {
         std::vector<std::string> elements;
-        for (const DeviceRow& device : devices) {
-            JsonObject object;
-            object.add("serial", device.serial)
-                .add("manufacturer", device.manufacturer)
-                .add("model", device.model)
-                .add("firmware", device.firmware)
-                .add("registered", device.registered);
-            add_text_or_null(object, "custodian", device.custodian);
-            add_text_or_null(object, "officer", device.officer);
-            add_text_or_null(object, "head", device.head);
-            add_time(object, "first_seen", device.first_seen);
-            add_time(object, "last_seen", device.last_seen);
-            elements.push_back(object.str());
-        }
+        for (const DeviceRow& device : devices) elements.push_back(device_json(device));
         out << json_array(elements) << '\n';
         return kExitOk;
     }
@@ -156,13 +217,14 @@ int show_devices(const OfflineOptions& options, std::ostream& out) {
 
 int show_recordings(const OfflineOptions& options, std::ostream& out) {
     Catalog catalog = open_catalog(options);
+    const std::vector<DeviceRow> devices = catalog.devices();
     std::map<std::int64_t, std::string> serial_of;
-    for (const DeviceRow& device : catalog.devices()) serial_of[device.id] = device.serial;
+    for (const DeviceRow& device : devices) serial_of[device.id] = device.serial;
     auto serial = [&](std::int64_t device_id) {
         auto found = serial_of.find(device_id);
         return found != serial_of.end() ? found->second : "#" + std::to_string(device_id);
     };
-    std::vector<RecordingRow> recordings = catalog.recordings();
+    std::vector<RecordingRow> recordings = filtered(catalog.recordings(), options.filter, devices);
 
     if (options.json) {
         std::vector<std::string> elements;

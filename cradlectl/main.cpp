@@ -1,126 +1,169 @@
 // cradlectl: the command-line client for custodians and IT.
 //
-// Offline mode (--state-dir DIR) reads the daemon's state directory directly and read-only;
-// it is safe while the daemon runs. The D-Bus mode, talking to the running daemon, comes later.
+// By default it talks to the running daemon over D-Bus (the system bus, or --bus ADDRESS).
+// With --state-dir DIR it reads the daemon's state directory directly and read-only, for
+// recovery when the daemon cannot run; that is safe while the daemon runs too.
+#include "cradlectl/arguments.hpp"
+#include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
 
 #include <exception>
 #include <iostream>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
+
+#ifndef CRADLED_VERSION
+#define CRADLED_VERSION "unknown"
+#endif
 
 namespace {
 
 using namespace cradle::ctl;
 
 constexpr std::string_view kUsage =
-    R"(usage: cradlectl --state-dir DIR COMMAND [--json]
+    R"(usage: cradlectl [--bus ADDRESS | --state-dir DIR] COMMAND [OPTIONS]
 
-Commands:
-  status       counts of devices and recordings, open dock sessions, last audit entry
-  devices      the device register: custodian, officer and responsible head of each camera
-  recordings   every recording: state, SHA-256, archive path and times (UTC)
-  verify       re-hash the archive and check it against the catalog and the audit log;
-               exit status 0 when all is well, 1 when problems were found (a copy in
-               progress shows as a staging leftover: verify an idle cradle)
+Commands (the running daemon, over D-Bus):
+  status [--json]          every bay: phase, camera, progress, rate, time left, outcome
+  status --watch [--until-idle] [--wait] [--json]
+                           the same, live: redrawn on a terminal, one line per change
+                           otherwise; ends on Ctrl-C, when cradled stops, or with
+                           --until-idle once every bay is empty or done
+  devices [--json]         the device register and every camera the cradle has seen
+  device SERIAL [--json]   one device's entry and the outcome of its last dock
+  recordings [--serial SERIAL] [--from DATE] [--to DATE] [--limit N] [--json]
+                           recordings in the catalog: state, SHA-256, archive path, times
+  verify [--json]          re-hash the archive against the catalog and the audit log;
+                           exit status 1 when problems were found
+  register SERIAL --custodian NAME --officer NAME --head NAME
+                           register a camera or replace its entry (root or the custodian
+                           group)
+  assign SERIAL OFFICER    assign a registered camera to an officer ("pool" for none)
 
        cradlectl bays learn --bays N [-o FILE] ...
   bays learn   write the bay map: plug a camera into each bay in turn (for IT, with the
                service stopped; `cradlectl bays --help` for its options)
 
 Options:
-  --state-dir DIR  read the daemon's state directory (e.g. /var/lib/cradled) directly
-  --json           machine-readable output
+  --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
+                   DBUS_SYSTEM_BUS_ADDRESS is honoured)
+  --state-dir DIR  offline: read the state directory (e.g. /var/lib/cradled) directly;
+                   status, devices, device, recordings and verify only
+  --json           machine-readable output (field names: cradlectl(1))
+  DATE             2024-05-01, 2024-05-01T10:00:00Z or @UNIX-SECONDS, in UTC
   -h, --help       show this help
+  --version        print the version
 
-Exit status 2 means bad arguments or a state directory that cannot be read.
+Exit status: 0 success; 1 verify found problems, or the daemon could not do it; 2 usage
+error or unreadable state directory; 3 cradled not reachable; 4 permission denied;
+5 no such device.
 )";
-
-struct Arguments {
-    std::optional<std::string> state_dir;
-    std::optional<std::string> command;
-    bool json = false;
-    bool help = false;
-};
 
 int usage_error(const std::string& message) {
     std::cerr << "cradlectl: " << message << "\n\n" << kUsage;
     return kExitUsage;
 }
 
-// Returns an error message, or nothing when the arguments parsed.
-std::optional<std::string> parse(int argc, char** argv, Arguments& arguments) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            arguments.help = true;
-        } else if (arg == "--json") {
-            arguments.json = true;
-        } else if (arg == "--state-dir" || arg.starts_with("--state-dir=")) {
-            std::string value;
-            if (arg == "--state-dir") {
-                if (i + 1 >= argc) return "--state-dir needs a directory";
-                value = argv[++i];
-            } else {
-                value = std::string(arg.substr(std::string_view("--state-dir=").size()));
-            }
-            if (value.empty()) return "--state-dir needs a directory";
-            if (arguments.state_dir) return "--state-dir given twice";
-            arguments.state_dir = value;
-        } else if (arg.starts_with("-")) {
-            return "unknown option " + std::string(arg);
-        } else if (arguments.command) {
-            return "unexpected argument " + std::string(arg);
-        } else {
-            arguments.command = std::string(arg);
-        }
+int exit_status_of(const BusClientError& error) {
+    switch (error.failure()) {
+        case BusFailure::unreachable:
+            return kExitUnreachable;
+        case BusFailure::access_denied:
+            return kExitDenied;
+        case BusFailure::no_such_device:
+            return kExitNoSuchDevice;
+        case BusFailure::invalid_args:
+            return kExitUsage;
+        case BusFailure::failed:
+            return kExitProblems;
     }
-    return std::nullopt;
+    return kExitProblems;
+}
+
+int run_offline(const Invocation& invocation) {
+    using Command = int (*)(const OfflineOptions&, std::ostream&);
+    Command command = nullptr;
+    if (invocation.command == "status") command = show_status;
+    if (invocation.command == "devices") command = show_devices;
+    if (invocation.command == "device") command = show_device;
+    if (invocation.command == "recordings") command = show_recordings;
+    if (invocation.command == "verify") command = verify;
+    if (command == nullptr) return usage_error(invocation.command + " needs the running daemon");
+    OfflineOptions options;
+    options.state_dir = *invocation.state_dir;
+    options.json = invocation.json;
+    options.filter = invocation.filter;
+    if (!invocation.operands.empty()) options.serial = invocation.operands.front();
+    try {
+        return command(options, std::cout);
+    } catch (const NoSuchDevice& error) {
+        std::cerr << "cradlectl: " << error.what() << '\n';
+        return kExitNoSuchDevice;
+    } catch (const cradle::CatalogError& error) {
+        std::cerr << "cradlectl: " << error.what() << '\n';
+        return kExitUsage;
+    } catch (const std::exception& error) {
+        std::cerr << "cradlectl: " << invocation.command << ": " << error.what() << '\n';
+        return kExitUsage;
+    }
+}
+
+int run_on_bus(const Invocation& invocation) {
+    using Command = int (*)(const Invocation&, std::ostream&);
+    Command command = nullptr;
+    if (invocation.command == "status") command = invocation.watch ? watch_status : bus_status;
+    if (invocation.command == "devices") command = bus_devices;
+    if (invocation.command == "device") command = bus_device;
+    if (invocation.command == "recordings") command = bus_recordings;
+    if (invocation.command == "verify") command = bus_verify;
+    if (invocation.command == "register") command = bus_register;
+    if (invocation.command == "assign") command = bus_assign;
+    if (command == nullptr) return usage_error("unknown command " + invocation.command);
+    try {
+        return command(invocation, std::cout);
+    } catch (const BusClientError& error) {
+        std::cout.flush();
+        std::string text = error.what();
+        if (error.failure() == BusFailure::access_denied) {
+            text = "permission denied: " + text;
+            if (text.find("group") == std::string::npos) {
+                text +=
+                    " (changing the register needs root or membership of the custodian "
+                    "group, dbus.custodian_group in cradled.toml)";
+            }
+        }
+        std::cerr << "cradlectl: " << printable(text) << '\n';
+        return exit_status_of(error);
+    } catch (const std::exception& error) {
+        std::cerr << "cradlectl: " << invocation.command << ": " << error.what() << '\n';
+        return kExitProblems;
+    }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    // `bays` has its own arguments and needs no state directory.
+    // `bays` has its own arguments and needs neither the daemon nor a state directory.
     if (argc >= 2 && std::string_view(argv[1]) == "bays") {
         const int status = bays_command(argc - 2, argv + 2, std::cout);
         std::cout.flush();
         return std::cout ? status : kExitUsage;
     }
-    Arguments arguments;
-    if (auto error = parse(argc, argv, arguments)) return usage_error(*error);
-    if (arguments.help) {
+    auto parsed = parse_invocation(argc, argv);
+    if (auto* error = std::get_if<std::string>(&parsed)) return usage_error(*error);
+    const Invocation& invocation = std::get<Invocation>(parsed);
+    if (invocation.help) {
         std::cout << kUsage;
         return kExitOk;
     }
-    if (!arguments.command) return usage_error("no command given");
-
-    using Command = int (*)(const OfflineOptions&, std::ostream&);
-    Command command = nullptr;
-    if (*arguments.command == "status") command = show_status;
-    if (*arguments.command == "devices") command = show_devices;
-    if (*arguments.command == "recordings") command = show_recordings;
-    if (*arguments.command == "verify") command = verify;
-    if (command == nullptr) return usage_error("unknown command " + *arguments.command);
-
-    if (!arguments.state_dir) {
-        std::cerr << "cradlectl: the D-Bus mode is not available yet; use --state-dir DIR\n";
-        return kExitUsage;
+    if (invocation.version) {
+        std::cout << "cradlectl " CRADLED_VERSION "\n";
+        return kExitOk;
     }
-
-    OfflineOptions options{*arguments.state_dir, arguments.json};
-    int status = kExitUsage;
-    try {
-        status = command(options, std::cout);
-    } catch (const cradle::CatalogError& error) {
-        std::cerr << "cradlectl: " << error.what() << '\n';
-        return kExitUsage;
-    } catch (const std::exception& error) {
-        std::cerr << "cradlectl: " << *arguments.command << ": " << error.what() << '\n';
-        return kExitUsage;
-    }
+    const int status = invocation.state_dir ? run_offline(invocation) : run_on_bus(invocation);
     std::cout.flush();
     if (!std::cout) {
         std::cerr << "cradlectl: cannot write the output\n";

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -60,6 +62,18 @@ JsonObject& JsonObject::add(std::string_view key, std::uint64_t number) {
 JsonObject& JsonObject::add(std::string_view key, bool value) {
     this->key(key);
     members_ += value ? "true" : "false";
+    return *this;
+}
+
+JsonObject& JsonObject::add_number(std::string_view key, double value) {
+    this->key(key);
+    if (!std::isfinite(value)) {
+        members_ += "null";
+        return *this;
+    }
+    char text[32];
+    const auto [end, error] = std::to_chars(text, text + sizeof text, value);
+    members_.append(text, error == std::errc{} ? end : text);
     return *this;
 }
 

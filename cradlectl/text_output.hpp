@@ -30,6 +30,8 @@ class JsonObject {
         return add(key, static_cast<std::int64_t>(number));
     }
     JsonObject& add(std::string_view key, bool value);
+    // A JSON number; null when not finite.
+    JsonObject& add_number(std::string_view key, double value);
     JsonObject& add_null(std::string_view key);
     // value must already be JSON.
     JsonObject& add_json(std::string_view key, std::string_view value);

@@ -1,0 +1,257 @@
+#include "cradlectl/arguments.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <initializer_list>
+#include <string_view>
+
+namespace cradle::ctl {
+namespace {
+
+struct CommandRule {
+    std::string_view name;
+    std::size_t operands;  // exactly this many
+    std::initializer_list<std::string_view> options;
+    std::string_view operand_names;  // for the message when they are missing
+};
+
+constexpr std::string_view kValueOptions[] = {"--bus",       "--state-dir", "--serial",
+                                              "--from",      "--to",        "--limit",
+                                              "--custodian", "--officer",   "--head"};
+
+const CommandRule* find_rule(std::string_view command) {
+    static const CommandRule rules[] = {
+        {"status", 0, {"--json", "--watch", "--until-idle", "--wait"}, ""},
+        {"devices", 0, {"--json"}, ""},
+        {"device", 1, {"--json"}, "SERIAL"},
+        {"recordings", 0, {"--json", "--serial", "--from", "--to", "--limit"}, ""},
+        {"verify", 0, {"--json"}, ""},
+        {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
+        {"assign", 2, {}, "SERIAL OFFICER"},
+    };
+    for (const CommandRule& rule : rules) {
+        if (rule.name == command) return &rule;
+    }
+    return nullptr;
+}
+
+bool takes_value(std::string_view option) {
+    return std::find(std::begin(kValueOptions), std::end(kValueOptions), option) !=
+           std::end(kValueOptions);
+}
+
+bool digits_only(std::string_view text) {
+    return !text.empty() &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+template <typename Number>
+bool parse_number(std::string_view text, Number& value) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc{} && end == text.data() + text.size();
+}
+
+}  // namespace
+
+std::optional<std::int64_t> parse_time_argument(const std::string& text, bool end_of_day) {
+    if (text.size() > 1 && text[0] == '@') {
+        std::int64_t seconds = 0;
+        if (!parse_number(std::string_view(text).substr(1), seconds) || seconds < 0) {
+            return std::nullopt;
+        }
+        return seconds;
+    }
+    // YYYY-MM-DD, then optionally [T ]HH:MM[:SS][Z].
+    std::string_view rest = text;
+    auto field = [&rest](std::size_t width, char separator, int& value) {
+        if (rest.size() < width || !digits_only(rest.substr(0, width))) return false;
+        parse_number(rest.substr(0, width), value);
+        rest.remove_prefix(width);
+        if (separator == 0) return true;
+        if (rest.empty() || rest.front() != separator) return false;
+        rest.remove_prefix(1);
+        return true;
+    };
+    int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+    if (!field(4, '-', year) || !field(2, '-', month) || !field(2, 0, day)) return std::nullopt;
+    bool has_time = false;
+    if (!rest.empty()) {
+        if (rest.front() != 'T' && rest.front() != ' ') return std::nullopt;
+        rest.remove_prefix(1);
+        if (!field(2, ':', hour) || !field(2, 0, minute)) return std::nullopt;
+        if (!rest.empty() && rest.front() == ':') {
+            rest.remove_prefix(1);
+            if (!field(2, 0, second)) return std::nullopt;
+        }
+        if (rest == "Z") rest.remove_prefix(1);
+        if (!rest.empty()) return std::nullopt;
+        has_time = true;
+    }
+    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 ||
+        year < 1970) {
+        return std::nullopt;
+    }
+    std::tm parts{};
+    parts.tm_year = year - 1900;
+    parts.tm_mon = month - 1;
+    parts.tm_mday = day;
+    parts.tm_hour = hour;
+    parts.tm_min = minute;
+    parts.tm_sec = second;
+    const std::time_t seconds = timegm(&parts);
+    // timegm normalises 2024-02-31 into March: such a date is a mistake, not a date.
+    if (seconds < 0 || parts.tm_mday != day || parts.tm_mon != month - 1) return std::nullopt;
+    std::int64_t result = seconds;
+    if (!has_time && end_of_day) result += 86'399;
+    return result;
+}
+
+std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
+    Invocation invocation;
+    std::vector<std::string> options_given;
+    bool bus_given = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--") {
+            for (++i; i < argc; ++i) {
+                if (invocation.command.empty()) {
+                    invocation.command = argv[i];
+                } else {
+                    invocation.operands.emplace_back(argv[i]);
+                }
+            }
+            break;
+        }
+        if (arg.size() < 2 || arg[0] != '-') {
+            if (invocation.command.empty()) {
+                invocation.command = std::string(arg);
+            } else {
+                invocation.operands.emplace_back(arg);
+            }
+            continue;
+        }
+        std::string name(arg);
+        std::optional<std::string> value;
+        if (const auto equals = name.find('='); equals != std::string::npos && name[1] == '-') {
+            value = name.substr(equals + 1);
+            name.resize(equals);
+        }
+        if (name == "-h" || name == "--help") {
+            invocation.help = true;
+            continue;
+        }
+        if (name == "--version") {
+            invocation.version = true;
+            continue;
+        }
+        if (takes_value(name)) {
+            if (!value) {
+                if (i + 1 >= argc) return name + " needs a value";
+                value = argv[++i];
+            }
+        } else if (name == "--json" || name == "--watch" || name == "--until-idle" ||
+                   name == "--wait") {
+            if (value) return name + " takes no value";
+        } else {
+            return "unknown option " + name;
+        }
+        if (std::find(options_given.begin(), options_given.end(), name) != options_given.end()) {
+            return name + " given twice";
+        }
+        options_given.push_back(name);
+
+        if (name == "--json") invocation.json = true;
+        if (name == "--watch") invocation.watch = true;
+        if (name == "--until-idle") invocation.until_idle = true;
+        if (name == "--wait") invocation.wait = true;
+        if (name == "--bus") {
+            if (value->empty()) return "--bus needs a D-Bus address, or \"system\"";
+            bus_given = true;
+            invocation.bus_address = *value == "system" ? "" : *value;
+        }
+        if (name == "--state-dir") {
+            if (value->empty()) return "--state-dir needs a directory";
+            invocation.state_dir = *value;
+        }
+        if (name == "--serial") {
+            if (value->empty()) return "--serial needs a serial number";
+            invocation.filter.serial = *value;
+        }
+        if (name == "--from" || name == "--to") {
+            const auto time = parse_time_argument(*value, name == "--to");
+            if (!time) {
+                return name + " " + *value +
+                       ": not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or @UNIX-SECONDS)";
+            }
+            (name == "--from" ? invocation.filter.captured_from : invocation.filter.captured_to) =
+                *time;
+        }
+        if (name == "--limit") {
+            std::uint32_t limit = 0;
+            if (!digits_only(*value) || !parse_number(std::string_view(*value), limit) ||
+                limit == 0) {
+                return "--limit needs a whole number from 1 to 4294967295";
+            }
+            invocation.filter.limit = limit;
+        }
+        if (name == "--custodian") invocation.custodian = *value;
+        if (name == "--officer") invocation.officer = *value;
+        if (name == "--head") invocation.head = *value;
+    }
+    if (invocation.help || invocation.version) return invocation;
+    if (invocation.command.empty()) return std::string("no command given");
+
+    const CommandRule* rule = find_rule(invocation.command);
+    if (rule == nullptr) return "unknown command " + invocation.command;
+    for (const std::string& option : options_given) {
+        if (option == "--bus" || option == "--state-dir") continue;
+        if (std::find(rule->options.begin(), rule->options.end(), option) == rule->options.end()) {
+            return invocation.command + " takes no " + option;
+        }
+    }
+    if (invocation.operands.size() < rule->operands) {
+        return invocation.command + " needs " + std::string(rule->operand_names);
+    }
+    if (invocation.operands.size() > rule->operands) {
+        return "unexpected argument " + invocation.operands[rule->operands];
+    }
+    for (const std::string& operand : invocation.operands) {
+        if (operand.empty()) return invocation.command + ": an empty argument";
+    }
+    if (bus_given && invocation.state_dir) {
+        return "--bus and --state-dir do not go together: one talks to the daemon, the other "
+               "reads its state directory";
+    }
+    if ((invocation.until_idle || invocation.wait) && !invocation.watch) {
+        return std::string(invocation.until_idle ? "--until-idle" : "--wait") +
+               " goes with status --watch";
+    }
+    if (invocation.filter.captured_from != 0 && invocation.filter.captured_to != 0 &&
+        invocation.filter.captured_from > invocation.filter.captured_to) {
+        return std::string("--from is after --to");
+    }
+    if (invocation.command == "register") {
+        for (const auto& [option, value] :
+             {std::pair{"--custodian", &invocation.custodian},
+              std::pair{"--officer", &invocation.officer}, std::pair{"--head", &invocation.head}}) {
+            if (!*value) return std::string("register needs ") + option;
+            if (value->has_value() && (*value)->empty()) {
+                return std::string(option) + " must not be empty";
+            }
+        }
+    }
+    if (invocation.state_dir) {
+        if (invocation.command == "register" || invocation.command == "assign") {
+            return invocation.command +
+                   " changes the register, which only the running daemon does: leave out "
+                   "--state-dir";
+        }
+        if (invocation.watch)
+            return std::string("status --watch needs the running daemon: leave out --state-dir");
+    }
+    return invocation;
+}
+
+}  // namespace cradle::ctl

@@ -1,0 +1,45 @@
+// cradlectl's command line: the command, its operands and options, checked against what each
+// command takes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace cradle::ctl {
+
+// Which recordings to list: all of them by default.
+struct RecordingFilter {
+    std::string serial;              // "" for every device
+    std::int64_t captured_from = 0;  // Unix seconds, inclusive; 0 = open
+    std::int64_t captured_to = 0;    // Unix seconds, inclusive; 0 = open
+    std::uint32_t limit = 0;         // at most this many, the newest kept; 0 = all
+};
+
+struct Invocation {
+    std::string command;                   // "status", "devices", ...; "" with --help
+    std::vector<std::string> operands;     // e.g. the serial of `device SERIAL`
+    std::optional<std::string> state_dir;  // offline mode
+    std::string bus_address;               // "" = the system bus
+    bool json = false;
+    bool help = false;
+    bool version = false;
+    bool watch = false;
+    bool until_idle = false;
+    bool wait = false;
+    RecordingFilter filter;
+    std::optional<std::string> custodian;
+    std::optional<std::string> officer;
+    std::optional<std::string> head;
+};
+
+// The invocation, or the message of a usage error.
+std::variant<Invocation, std::string> parse_invocation(int argc, char** argv);
+
+// A time of --from or --to: "2024-05-01" (the start of that day, UTC; with end_of_day, its
+// last second), "2024-05-01T10:00:00Z" (seconds and Z optional; always UTC), or "@1714557600".
+std::optional<std::int64_t> parse_time_argument(const std::string& text, bool end_of_day);
+
+}  // namespace cradle::ctl

@@ -1,0 +1,4 @@
+# cradlectl over D-Bus: the built cradlectl and cradled binaries on a private bus.
+cradle_test(test_cradlectl_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_bus.cpp)
+# These tests run the built binaries.
+add_dependencies(test_cradlectl_bus cradlectl cradled)
