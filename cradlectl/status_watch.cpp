@@ -113,19 +113,22 @@ class LiveView : public BayWatcher {
     // Moves up over the lines drawn last time and draws every seen bay again.
     void redraw() {
         const std::size_t columns = terminal_columns();
-        std::string frame;
-        if (lines_drawn_ > 0) frame += "\x1b[" + std::to_string(lines_drawn_) + "A";
+        std::string lines_text;
         std::size_t lines = 0;
         for (const auto& [number, entry] : bays_) {
             if (!entry.seen) continue;
-            frame += "\r\x1b[2K" +
-                     fit_to_columns(bay_line(entry.info, entry.last_dock),
-                                    columns > 1 ? columns - 1 : columns) +
-                     "\n";
+            lines_text += "\r\x1b[2K" +
+                          fit_to_columns(bay_line(entry.info, entry.last_dock),
+                                         columns > 1 ? columns - 1 : columns) +
+                          "\n";
             ++lines;
         }
+        if (lines_text == drawn_) return;
+        std::string frame;
+        if (lines_drawn_ > 0) frame += "\x1b[" + std::to_string(lines_drawn_) + "A";
+        out_ << frame << lines_text << std::flush;
+        drawn_ = std::move(lines_text);
         lines_drawn_ = lines;
-        out_ << frame << std::flush;
     }
 
     std::ostream& out_;
@@ -134,6 +137,7 @@ class LiveView : public BayWatcher {
     bool until_idle_;
     std::map<std::uint32_t, Bay> bays_;
     std::size_t lines_drawn_ = 0;
+    std::string drawn_;  // the lines on the screen, to skip a redraw that changes nothing
     bool camera_seen_ = false;
 };
 
