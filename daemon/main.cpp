@@ -5,6 +5,7 @@
 #include "daemon/fs.hpp"
 #include "daemon/log.hpp"
 #include "daemon/systemd_notify.hpp"
+#include "daemon/udev_rules.hpp"
 #include "hw/sim/sim_cradle.hpp"
 #include "hw/usb/usb_cradle.hpp"
 
@@ -24,7 +25,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: cradled [--config FILE] [--state-dir DIR] [--backend usb|sim] [--bus ADDRESS]\n"
-    "               [--exit-when-idle]\n"
+    "               [--exit-when-idle] [--print-udev-rules]\n"
     "\n"
     "  --config FILE     configuration (default /etc/cradled/cradled.toml)\n"
     "  --state-dir DIR   catalog, archive and staging (overrides daemon.state_dir)\n"
@@ -33,6 +34,7 @@ constexpr const char* kUsage =
     "  --bus ADDRESS     where to serve the D-Bus API: \"system\" (the default), \"none\", or a\n"
     "                    D-Bus address such as unix:path=/run/cradled-test/bus\n"
     "  --exit-when-idle  stop once every docked camera has been handled, and print a summary\n"
+    "  --print-udev-rules  print the udev rules for the configured device table and bay map\n"
     "  --version         print the version\n";
 
 struct Arguments {
@@ -41,6 +43,7 @@ struct Arguments {
     std::optional<std::string> backend;
     std::string bus = "system";
     bool exit_when_idle = false;
+    bool print_udev_rules = false;
 };
 
 // Returns the exit status to stop with, or nothing to go on.
@@ -62,6 +65,8 @@ std::optional<int> parse_arguments(int argc, char** argv, Arguments& args) {
             return 0;
         } else if (arg == "--exit-when-idle") {
             args.exit_when_idle = true;
+        } else if (arg == "--print-udev-rules") {
+            args.print_udev_rules = true;
         } else if (arg == "--config" || arg == "--state-dir" || arg == "--backend" ||
                    arg == "--bus") {
             auto v = value(argv[i]);
@@ -185,6 +190,11 @@ int main(int argc, char** argv) {
             }
         }
         if (args.backend) config.backend = *args.backend;
+        if (args.print_udev_rules) {
+            const auto tables = cradle::load_usb_cradle_spec(config.usb);
+            std::fputs(cradle::make_udev_rules(tables.devices, tables.bays).c_str(), stdout);
+            return 0;
+        }
 
         std::unique_ptr<cradle::hw::Cradle> cradle;
         if (config.backend == "sim") {

@@ -1,0 +1,168 @@
+// The packaged unit, sysusers and tmpfiles files as systemd reads them: the unit verifies, its
+// exposure stays at or below 2.0, and the users and directories are those the service expects.
+#include "tests/support/temp_dir.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace cradle::test {
+namespace {
+
+const std::filesystem::path kSource = CRADLED_SOURCE_DIR;
+
+struct CommandResult {
+    int status = -1;
+    std::string output;  // standard output and standard error
+};
+
+CommandResult run(const std::string& command) {
+    CommandResult result;
+    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+    if (pipe == nullptr) return result;
+    char buffer[4096];
+    std::size_t size = 0;
+    while ((size = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
+        result.output.append(buffer, size);
+    const int status = ::pclose(pipe);
+    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return result;
+}
+
+std::string quoted(const std::filesystem::path& path) {
+    return "'" + path.string() + "'";
+}
+
+// Field `index` after the line prefix `line_start` (a passwd or group line), or "".
+std::string field_of(const std::string& text, const std::string& line_start, int index) {
+    auto at = text.find(line_start);
+    if (at == std::string::npos) return {};
+    at += line_start.size();
+    for (int i = 0; i < index; ++i) {
+        at = text.find(':', at);
+        if (at == std::string::npos) return {};
+        ++at;
+    }
+    return text.substr(at, text.find_first_of(":\n", at) - at);
+}
+
+bool have_systemd_analyze() {
+    return run("command -v systemd-analyze").status == 0;
+}
+
+// The unit as packaged, with ExecStart= at the binary just built (verify checks that it exists).
+std::filesystem::path unit_for_built_binary(const TempDir& temp) {
+    std::ifstream in(kSource / "systemd/cradled.service");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string unit = text.str();
+    const std::string packaged = "ExecStart=/usr/sbin/cradled";
+    const auto at = unit.find(packaged);
+    if (at == std::string::npos) return {};
+    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
+    const auto binary =
+        std::filesystem::absolute(std::string(bin_dir ? bin_dir : "build/bin") + "/cradled");
+    unit.replace(at, packaged.size(), "ExecStart=" + binary.string());
+    const auto path = temp.path() / "cradled.service";
+    std::ofstream(path) << unit;
+    return path;
+}
+
+TEST(SystemdUnit, ExposureIsAtMostTwo) {
+    if (!have_systemd_analyze()) GTEST_SKIP() << "systemd-analyze is not installed";
+    TempDir temp;
+    const auto unit = unit_for_built_binary(temp);
+    ASSERT_FALSE(unit.empty()) << "the unit has no ExecStart=/usr/sbin/cradled";
+    const auto result = run("systemd-analyze security --offline=yes " + quoted(unit));
+    const std::string marker = "Overall exposure level for cradled.service: ";
+    const auto at = result.output.find(marker);
+    ASSERT_NE(at, std::string::npos) << result.output;
+    const double exposure = std::strtod(result.output.c_str() + at + marker.size(), nullptr);
+    std::printf("systemd-analyze security: exposure %.1f\n", exposure);
+    EXPECT_GT(exposure, 0.0) << result.output;
+    EXPECT_LE(exposure, 2.0) << result.output;
+}
+
+TEST(SystemdUnit, VerifiesCleanly) {
+    if (!have_systemd_analyze()) GTEST_SKIP() << "systemd-analyze is not installed";
+    TempDir temp;
+    const auto unit = unit_for_built_binary(temp);
+    ASSERT_FALSE(unit.empty());
+    const auto result = run("systemd-analyze verify --man=no " + quoted(unit));
+    EXPECT_EQ(result.status, 0) << result.output;
+    EXPECT_EQ(result.output.find("cradled.service:"), std::string::npos) << result.output;
+}
+
+TEST(SystemdUnit, IsHardenedAsDocumented) {
+    std::ifstream in(kSource / "systemd/cradled.service");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string unit = "\n" + text.str();
+    for (const char* line :
+         {"Type=notify", "NotifyAccess=main", "User=cradled", "Group=cradled",
+          "StateDirectory=cradled", "StateDirectoryMode=0750", "ConfigurationDirectory=cradled",
+          "ProtectSystem=strict", "DevicePolicy=closed", "DeviceAllow=char-usb_device rw",
+          "CapabilityBoundingSet=", "NoNewPrivileges=yes",
+          "RestrictAddressFamilies=AF_UNIX AF_NETLINK", "IPAddressDeny=any",
+          "SystemCallFilter=@system-service", "UMask=0027"}) {
+        EXPECT_NE(unit.find("\n" + std::string(line) + "\n"), std::string::npos) << line;
+    }
+    EXPECT_NE(unit.find("\nWatchdogSec="), std::string::npos);
+}
+
+TEST(SystemdUnit, SysusersMakesTheServiceUserAndTheCustodianGroup) {
+    if (run("command -v systemd-sysusers").status != 0)
+        GTEST_SKIP() << "systemd-sysusers is not installed";
+    TempDir root;
+    std::filesystem::create_directories(root.path() / "etc");
+    const auto result = run("systemd-sysusers --root=" + quoted(root.path()) + " " +
+                            quoted(kSource / "systemd/cradled.sysusers"));
+    ASSERT_EQ(result.status, 0) << result.output;
+    std::ifstream passwd(root.path() / "etc/passwd");
+    std::stringstream users;
+    users << passwd.rdbuf();
+    EXPECT_NE(users.str().find("cradled:x:"), std::string::npos) << users.str();
+    EXPECT_NE(users.str().find(":/var/lib/cradled:"), std::string::npos) << users.str();
+    std::ifstream group_file(root.path() / "etc/group");
+    std::stringstream groups;
+    groups << group_file.rdbuf();
+    EXPECT_NE(("\n" + groups.str()).find("\ncradle-custodian:x:"), std::string::npos)
+        << groups.str();
+    // The user's primary group is the group cradled (the owner of the devices udev hands over).
+    const std::string user_gid = field_of("\n" + users.str(), "\ncradled:x:", 1);
+    const std::string group_gid = field_of("\n" + groups.str(), "\ncradled:x:", 0);
+    EXPECT_FALSE(group_gid.empty()) << groups.str();
+    EXPECT_EQ(user_gid, group_gid) << users.str() << groups.str();
+}
+
+TEST(SystemdUnit, TmpfilesMakesTheStateDirectory) {
+    if (run("command -v systemd-tmpfiles").status != 0 ||
+        run("command -v systemd-sysusers").status != 0)
+        GTEST_SKIP() << "systemd-tmpfiles is not installed";
+    if (::geteuid() != 0) GTEST_SKIP() << "giving the directory to cradled needs root";
+    TempDir root;
+    std::filesystem::create_directories(root.path() / "etc");
+    ASSERT_EQ(run("systemd-sysusers --root=" + quoted(root.path()) + " " +
+                  quoted(kSource / "systemd/cradled.sysusers"))
+                  .status,
+              0);
+    const auto result = run("systemd-tmpfiles --create --root=" + quoted(root.path()) + " " +
+                            quoted(kSource / "systemd/cradled.tmpfiles"));
+    ASSERT_EQ(result.status, 0) << result.output;
+    const auto state = root.path() / "var/lib/cradled";
+    ASSERT_TRUE(std::filesystem::is_directory(state)) << result.output;
+    const auto permissions = std::filesystem::status(state).permissions();
+    EXPECT_EQ(permissions, std::filesystem::perms::owner_all | std::filesystem::perms::group_read |
+                               std::filesystem::perms::group_exec);
+}
+
+}  // namespace
+}  // namespace cradle::test
