@@ -1,3 +1,11 @@
 # The D-Bus server against a private dbus-daemon (tests/support/private_bus.hpp).
 cradle_test(test_dbus_private_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_private_bus.cpp)
 target_link_libraries(test_dbus_private_bus PRIVATE PkgConfig::SYSTEMD)
+
+cradle_test(test_dbus_server dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_server.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
+target_link_libraries(test_dbus_server PRIVATE cradle_frontends)
+
+cradle_test(test_dbus_authorization dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_authorization.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
+target_link_libraries(test_dbus_authorization PRIVATE cradle_frontends)

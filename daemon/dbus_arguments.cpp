@@ -1,0 +1,23 @@
+#include "daemon/dbus_arguments.hpp"
+
+#include "daemon/catalog.hpp"
+
+namespace cradle::dbus {
+
+std::string argument_problem(std::string_view name, std::string_view value, Emptiness empty) {
+    std::string prefix = std::string(name) + ": ";
+    if (value.empty()) {
+        return empty == Emptiness::allowed ? std::string() : prefix + "must not be empty";
+    }
+    if (value.size() > kMaxArgumentBytes) {
+        return prefix + "longer than " + std::to_string(kMaxArgumentBytes) + " bytes";
+    }
+    // The bus has already checked that the string is valid UTF-8; what sanitising would still
+    // change are control and formatting characters.
+    if (sanitize_text(value, kMaxArgumentBytes) != value) {
+        return prefix + "contains control or formatting characters";
+    }
+    return {};
+}
+
+}  // namespace cradle::dbus

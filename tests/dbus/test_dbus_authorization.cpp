@@ -1,0 +1,290 @@
+// Who may change the device register over D-Bus: root and the custodian group. Everyone may
+// read. Changes are audited with the caller's uid and signalled.
+#include "tests/dbus/test_dbus_harness.hpp"
+
+#include "daemon/catalog.hpp"
+
+#include <grp.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <functional>
+
+namespace cradle::test {
+namespace {
+
+constexpr uid_t kNobody = 65534;
+constexpr gid_t kNogroup = 65534;
+
+struct Answer {
+    bool ran = false;
+    std::string error_name;  // "" when the call succeeded
+    std::string error_message;
+};
+
+// Makes `call` from a child process that dropped to uid/gid/groups, and returns its answer.
+Answer call_as(const std::string& address, uid_t uid, gid_t gid, std::vector<gid_t> groups,
+               const std::function<CallResult(sd_bus*)>& call) {
+    int fds[2];
+    if (::pipe(fds) != 0) return {};
+    pid_t child = ::fork();
+    if (child == 0) {
+        ::close(fds[0]);
+        std::string text = "setup failed\n";
+        if (::setgroups(groups.size(), groups.data()) == 0 && ::setgid(gid) == 0 &&
+            ::setuid(uid) == 0) {
+            try {
+                BusClient client(address);
+                CallResult result = call(client.get());
+                text = result.error_name + "\n" + result.error_message;
+            } catch (const std::exception& e) {
+                text = std::string("connect failed\n") + e.what();
+            }
+        }
+        ssize_t ignored = ::write(fds[1], text.data(), text.size());
+        (void)ignored;
+        ::_exit(0);
+    }
+    ::close(fds[1]);
+    std::string text;
+    char buffer[1024];
+    for (;;) {
+        ssize_t got = ::read(fds[0], buffer, sizeof buffer);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) break;
+        text.append(buffer, static_cast<std::size_t>(got));
+    }
+    ::close(fds[0]);
+    int status = 0;
+    if (child > 0) ::waitpid(child, &status, 0);
+    Answer answer;
+    std::size_t newline = text.find('\n');
+    answer.ran = child > 0 && newline != std::string::npos;
+    if (answer.ran) {
+        answer.error_name = text.substr(0, newline);
+        answer.error_message = text.substr(newline + 1);
+    }
+    return answer;
+}
+
+CallResult register_new(sd_bus* bus) {
+    return call_manager(bus, "RegisterDevice", "ssss", "NEW-1", "Custodian C", "Officer 9",
+                        "Head X");
+}
+
+std::string group_name(gid_t gid) {
+    group* entry = ::getgrgid(gid);
+    return entry ? entry->gr_name : "";
+}
+
+std::vector<AuditRow> audit_of(const ServiceOnBus& service, const std::string& serial) {
+    Catalog catalog = Catalog::open_read_only(service.state / "catalog.sqlite");
+    std::vector<AuditRow> rows;
+    for (const auto& row : catalog.audit_rows()) {
+        if (row.device_serial == serial) rows.push_back(row);
+    }
+    return rows;
+}
+
+void require_root() {
+    if (::geteuid() != 0) GTEST_SKIP() << "needs root to call as another uid";
+}
+
+TEST(DbusAuthorization, AnUnprivilegedCallerMayReadButNotChange) {
+    require_root();
+    ServiceOnBus service(1);
+    ASSERT_EQ(service.start(), "");
+    const std::string& address = service.bus.address();
+
+    Answer read = call_as(address, kNobody, kNogroup, {},
+                          [](sd_bus* bus) { return call_manager(bus, "ListDevices", ""); });
+    ASSERT_TRUE(read.ran);
+    EXPECT_EQ(read.error_name, "") << read.error_message;
+
+    Answer change = call_as(address, kNobody, kNogroup, {}, register_new);
+    ASSERT_TRUE(change.ran);
+    EXPECT_EQ(change.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(change.error_message.find("cradle-custodian"), std::string::npos)
+        << change.error_message;
+
+    Answer assign = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "AssignDevice", "ss", "REG-1", "Officer 9");
+    });
+    ASSERT_TRUE(assign.ran);
+    EXPECT_EQ(assign.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+
+    // Nothing changed.
+    BusClient client(address);
+    EXPECT_EQ(call_manager(client.get(), "GetDevice", "s", "NEW-1").error_name,
+              "org.cradled.Cradle1.Error.NoSuchDevice");
+    EXPECT_EQ(get_text(client.get(), device_object("REG-1"), kDevice, "Officer"), "pool");
+}
+
+TEST(DbusAuthorization, TheCustodianGroupAsPrimaryGroupIsAllowed) {
+    require_root();
+    ServiceOnBus service(1);
+    service.config.custodian_group = group_name(kNogroup);
+    ASSERT_FALSE(service.config.custodian_group.empty());
+    ASSERT_EQ(service.start(), "");
+    Answer change = call_as(service.bus.address(), kNobody, kNogroup, {}, register_new);
+    ASSERT_TRUE(change.ran);
+    EXPECT_EQ(change.error_name, "") << change.error_message;
+    std::vector<AuditRow> audit = audit_of(service, "NEW-1");
+    ASSERT_FALSE(audit.empty());
+    EXPECT_NE(audit.back().detail.find("uid 65534"), std::string::npos) << audit.back().detail;
+}
+
+TEST(DbusAuthorization, TheCustodianGroupAsSupplementaryGroupIsAllowed) {
+    require_root();
+    // Any group other than the caller's primary one will do; gid 100 exists on Debian.
+    const gid_t custodians = 100;
+    ServiceOnBus service(1);
+    service.config.custodian_group = group_name(custodians);
+    ASSERT_FALSE(service.config.custodian_group.empty());
+    ASSERT_EQ(service.start(), "");
+    Answer without = call_as(service.bus.address(), kNobody, kNogroup, {}, register_new);
+    ASSERT_TRUE(without.ran);
+    EXPECT_EQ(without.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(without.error_message.find(service.config.custodian_group), std::string::npos);
+    Answer with = call_as(service.bus.address(), kNobody, kNogroup, {custodians}, register_new);
+    ASSERT_TRUE(with.ran);
+    EXPECT_EQ(with.error_name, "") << with.error_message;
+}
+
+TEST(DbusAuthorization, MembershipDecidesForAnyCaller) {
+    // Runs as whoever runs the tests: allowed through a group the caller is in, denied through
+    // one it is not in (root is always allowed).
+    ServiceOnBus allowed(1);
+    allowed.config.custodian_group = group_name(::getegid());
+    ASSERT_EQ(allowed.start(), "");
+    BusClient client(allowed.bus.address());
+    CallResult registered = register_new(client.get());
+    EXPECT_TRUE(registered.ok()) << registered.error_name << " " << registered.error_message;
+
+    ServiceOnBus other(1);
+    other.config.custodian_group = "no-such-group-for-cradled";
+    ASSERT_EQ(other.start(), "");
+    BusClient other_client(other.bus.address());
+    CallResult result = register_new(other_client.get());
+    if (::geteuid() == 0) {
+        EXPECT_TRUE(result.ok()) << result.error_message;
+    } else {
+        EXPECT_EQ(result.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+        EXPECT_NE(result.error_message.find("no-such-group-for-cradled"), std::string::npos);
+    }
+}
+
+// The tests below change the register as the test's own user, made a custodian.
+class DbusRegister : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        service.config.custodian_group = group_name(::getegid());
+        unregistered = service.camera("UNREG-1", 1, /*registered=*/false);
+        ASSERT_EQ(service.start(), "");
+        client = std::make_unique<BusClient>(service.bus.address());
+    }
+    ServiceOnBus service{1};
+    hw::sim::CameraSpec unregistered;
+    std::unique_ptr<BusClient> client;
+};
+
+TEST_F(DbusRegister, RegisterAndAssignAreSignalledAndAudited) {
+    sd_bus* bus = client->get();
+    CallResult registered = register_new(bus);
+    ASSERT_TRUE(registered.ok()) << registered.error_name << " " << registered.error_message;
+    std::string path = device_object("NEW-1");
+    // A new device object appears.
+    ASSERT_TRUE(client->wait_until([&] {
+        return std::count(client->device_changed.begin(), client->device_changed.end(), "NEW-1") ==
+                   1 &&
+               std::any_of(client->interfaces_added.begin(), client->interfaces_added.end(),
+                           [&](const InterfacesAddedSignal& added) {
+                               return added.path == path &&
+                                      std::count(added.interfaces.begin(), added.interfaces.end(),
+                                                 kDevice);
+                           });
+    }));
+    EXPECT_EQ(get_text(bus, path, kDevice, "Registered"), "true");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Officer"), "Officer 9");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Head"), "Head X");
+    EXPECT_EQ(get_number(bus, path, kDevice, "LastSeen"), 0);
+
+    CallResult assigned = call_manager(bus, "AssignDevice", "ss", "NEW-1", "pool");
+    ASSERT_TRUE(assigned.ok()) << assigned.error_name << " " << assigned.error_message;
+    ASSERT_TRUE(client->wait_until([&] {
+        return std::count(client->device_changed.begin(), client->device_changed.end(), "NEW-1") ==
+                   2 &&
+               std::any_of(client->properties_changed.begin(), client->properties_changed.end(),
+                           [&](const PropertiesChangedSignal& change) {
+                               return change.path == path && change.interface == kDevice &&
+                                      std::count(change.invalidated.begin(),
+                                                 change.invalidated.end(), "Officer");
+                           });
+    }));
+    EXPECT_EQ(get_text(bus, path, kDevice, "Officer"), "pool");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C");
+
+    std::vector<AuditRow> audit = audit_of(service, "NEW-1");
+    ASSERT_EQ(audit.size(), 2u);
+    std::string caller = "uid " + std::to_string(::geteuid());
+    for (const auto& row : audit) {
+        EXPECT_NE(row.detail.find(caller), std::string::npos) << row.detail;
+    }
+}
+
+TEST_F(DbusRegister, AssignNeedsAKnownRegisteredDevice) {
+    sd_bus* bus = client->get();
+    CallResult unknown = call_manager(bus, "AssignDevice", "ss", "NOPE-9", "Officer 9");
+    EXPECT_EQ(unknown.error_name, "org.cradled.Cradle1.Error.NoSuchDevice");
+
+    // A camera the register does not know docks: its device object appears, unregistered.
+    service.plug(1, unregistered);
+    std::string path = device_object("UNREG-1");
+    ASSERT_TRUE(client->wait_until([&] {
+        return !client->dock_finished.empty() &&
+               std::any_of(client->interfaces_added.begin(), client->interfaces_added.end(),
+                           [&](const InterfacesAddedSignal& added) { return added.path == path; });
+    }));
+    EXPECT_EQ(client->dock_finished[0].light, "needs custodian");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Registered"), "false");
+    EXPECT_EQ(get_text(bus, path, kDevice, "LastOutcome"), client->dock_finished[0].outcome);
+
+    CallResult unregistered_device = call_manager(bus, "AssignDevice", "ss", "UNREG-1", "O");
+    EXPECT_EQ(unregistered_device.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_NE(unregistered_device.error_message.find("not registered"), std::string::npos);
+
+    // Registering it is what a custodian does next.
+    CallResult registered =
+        call_manager(bus, "RegisterDevice", "ssss", "UNREG-1", "Custodian A", "pool", "Head");
+    EXPECT_TRUE(registered.ok()) << registered.error_message;
+    EXPECT_EQ(get_text(bus, path, kDevice, "Registered"), "true");
+}
+
+TEST_F(DbusRegister, EveryArgumentIsValidated) {
+    sd_bus* bus = client->get();
+    const char* names[] = {"serial", "custodian", "officer", "head"};
+    std::string too_long(129, 'x');
+    for (int bad = 0; bad < 4; ++bad) {
+        for (const char* value : {"", too_long.c_str(), "a\tb"}) {
+            const char* args[4] = {"NEW-2", "Custodian", "Officer", "Head"};
+            args[bad] = value;
+            CallResult result =
+                call_manager(bus, "RegisterDevice", "ssss", args[0], args[1], args[2], args[3]);
+            EXPECT_EQ(result.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+            EXPECT_EQ(result.error_message.rfind(std::string(names[bad]) + ":", 0), 0u)
+                << result.error_message;
+        }
+    }
+    CallResult empty_officer = call_manager(bus, "AssignDevice", "ss", "REG-1", "");
+    EXPECT_EQ(empty_officer.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_EQ(empty_officer.error_message.rfind("officer:", 0), 0u);
+    EXPECT_EQ(call_manager(bus, "GetDevice", "s", "NEW-2").error_name,
+              "org.cradled.Cradle1.Error.NoSuchDevice");
+}
+
+}  // namespace
+}  // namespace cradle::test
