@@ -34,6 +34,17 @@ class SystemdNotifier final : public Frontend {
         const std::string ready = "READY=1\nSTATUS=Recovery done; serving " + std::to_string(bays) +
                                   " bay(s), archive in " + service.config().state_dir.string();
         notify(service, ready);
+        // systemctl status shows the last dock's outcome. Captures nothing that the notifier
+        // owns: the listener stays with the service.
+        service.on_dock_end([&service](const DockReport& report) {
+            std::string line = "STATUS=Last dock: bay " + std::to_string(report.bay) + " " +
+                               (report.serial.empty() ? "(unidentified)" : report.serial) + ": " +
+                               report.outcome;
+            for (char& c : line) {
+                if (c == '\n' || c == '\r') c = ' ';
+            }
+            notify(service, line);
+        });
         if (interval_.count() > 0) {
             notify(service, "WATCHDOG=1");
             schedule_ping(service);

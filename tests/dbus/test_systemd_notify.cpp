@@ -368,7 +368,10 @@ TEST(SystemdNotify, SigtermMidOffloadSaysStoppingLosesNothingAndTheNextStartFini
         EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status;
         EXPECT_EQ(count_saying(cradled.notifications(), "READY=1"), 1u);
     }
-    EXPECT_EQ(join_problems(setup.rig.invariant_problems()), "");
+    // Nothing lost or altered. The state directory itself is only promised clean after the next
+    // start's recovery (a copy placed in the archive just as the stop came may lack its catalog
+    // row until then; test_sigterm pins the stronger promise of a clean stop).
+    EXPECT_EQ(join_problems(setup.rig.loss_problems()), "");
     ASSERT_FALSE(setup.rig.not_archived_and_wiped().empty()) << "the stop came too late to test";
 
     NotifiedCradled again(setup.config, setup.socket, StartOptions{.exit_when_idle = true});
@@ -377,6 +380,16 @@ TEST(SystemdNotify, SigtermMidOffloadSaysStoppingLosesNothingAndTheNextStartFini
     EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status;
     EXPECT_EQ(count_saying(again.notifications(), "READY=1"), 1u);
     EXPECT_EQ(count_saying(again.notifications(), "STOPPING=1"), 1u);
+    // systemctl status shows each dock's outcome as it ends.
+    for (const char* serial : {"TEST-1", "TEST-2"}) {
+        bool shown = false;
+        for (const auto& notification : again.notifications()) {
+            shown =
+                shown || notification.text.find(std::string("STATUS=Last dock: bay ") + serial[5] +
+                                                " " + serial + ": ") != std::string::npos;
+        }
+        EXPECT_TRUE(shown) << "no dock outcome of " << serial << " in STATUS=";
+    }
     EXPECT_EQ(join_problems(setup.rig.invariant_problems()), "");
     EXPECT_EQ(join_problems(setup.rig.not_archived_and_wiped()), "");
 }
