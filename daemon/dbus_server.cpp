@@ -64,6 +64,9 @@ constexpr const char* kDefaultSystemBus = "unix:path=/run/dbus/system_bus_socket
 constexpr std::uint64_t kMethodCallTimeoutUsec = 5'000'000;
 // Well below the system bus's message size limit: a longer list is refused with a hint.
 constexpr std::size_t kMaxReplyBytes = 16u << 20;
+// Recording lists read on the worker pool at once; more callers are asked to retry, so that
+// the pool stays free for the bays.
+constexpr int kMaxListingsAtOnce = 2;
 
 const std::vector<const char*> kDeviceChangingProperties = {
     "Manufacturer", "Model", "Firmware",  "Registered", "Custodian",
@@ -216,6 +219,20 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     void start();
     void close();
 
+    // Runs `work` of a callback on the loop; an exception is logged, never thrown into the
+    // service's loop.
+    template <class Work>
+    void guarded(const char* what, Work&& work) noexcept {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            try {
+                service_.log().warning({}, std::string("D-Bus: ") + what + ": " + e.what());
+            } catch (...) {
+            }
+        }
+    }
+
     // Manager methods. Each returns what sd-bus expects of a method handler; errors are thrown
     // and answered by the caller of these (see the vtables).
     int list_bays(sd_bus_message* call);
@@ -267,6 +284,8 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     std::set<std::string> known_devices_;
     std::map<std::string, std::string> last_outcomes_;  // by serial
     std::map<std::uint64_t, dbus::MessagePtr> parked_;
+    std::vector<std::uint64_t> verify_waiting_;  // the calls the running verify answers
+    int listings_running_ = 0;
 
   public:
     // The bus daemon's answer to when_custodian's question (credentials_callback).
@@ -502,11 +521,24 @@ void DbusServer::start() {
     last_bays_ = service_.status().all();
     // The board and the service have no way to unsubscribe: the listeners outlive this
     // server and find it gone.
+    // A failure to signal must never reach the service's code that made the change.
     service_.status().subscribe([weak](const BayStatus& status) {
-        if (auto self = weak.lock()) self->bay_changed(status);
+        auto self = weak.lock();
+        if (!self) return;
+        try {
+            self->bay_changed(status);
+        } catch (const std::exception& e) {
+            self->service_.log().warning({}, std::string("D-Bus: bay signal lost: ") + e.what());
+        }
     });
     service_.on_dock_end([weak](const DockReport& report) {
-        if (auto self = weak.lock()) self->dock_ended(report);
+        auto self = weak.lock();
+        if (!self) return;
+        try {
+            self->dock_ended(report);
+        } catch (const std::exception& e) {
+            self->service_.log().warning({}, std::string("D-Bus: dock signal lost: ") + e.what());
+        }
     });
     service_.log().info({}, std::string("D-Bus API served as ") + kBusName + " at " + address_);
 }
@@ -627,9 +659,14 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     if (from != 0 && to != 0 && from > to) {
         throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
     }
+    if (listings_running_ >= kMaxListingsAtOnce) {
+        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                        "too many recording lists are being read at once; try again shortly");
+    }
     std::string serial = serial_arg;
     auto listing = std::make_shared<std::vector<RecordingListing>>();
     std::uint64_t ticket = park(call);
+    ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
@@ -674,50 +711,62 @@ int DbusServer::list_recordings(sd_bus_message* call) {
         [weak, ticket, listing](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
-            self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
-                int r = sd_bus_message_open_container(reply, 'a', "(xsstsssxxx)");
-                for (const auto& item : *listing) {
+            --self->listings_running_;
+            self->guarded("recordings reply", [&] {
+                self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
+                    int r = sd_bus_message_open_container(reply, 'a', "(xsstsssxxx)");
+                    for (const auto& item : *listing) {
+                        if (r < 0) return r;
+                        const RecordingRow& row = item.row;
+                        r = sd_bus_message_append(
+                            reply, "(xsstsssxxx)", static_cast<std::int64_t>(row.id),
+                            item.serial.c_str(), item.name.c_str(),
+                            static_cast<std::uint64_t>(row.key.size), to_string(row.state),
+                            row.sha256_hex.c_str(), row.archive_path.c_str(),
+                            static_cast<std::int64_t>(row.key.captured_unix_s),
+                            static_cast<std::int64_t>(row.archived_at),
+                            static_cast<std::int64_t>(row.wiped_at));
+                    }
                     if (r < 0) return r;
-                    const RecordingRow& row = item.row;
-                    r = sd_bus_message_append(
-                        reply, "(xsstsssxxx)", static_cast<std::int64_t>(row.id),
-                        item.serial.c_str(), item.name.c_str(),
-                        static_cast<std::uint64_t>(row.key.size), to_string(row.state),
-                        row.sha256_hex.c_str(), row.archive_path.c_str(),
-                        static_cast<std::int64_t>(row.key.captured_unix_s),
-                        static_cast<std::int64_t>(row.archived_at),
-                        static_cast<std::int64_t>(row.wiped_at));
-                }
-                if (r < 0) return r;
-                return sd_bus_message_close_container(reply);
+                    return sd_bus_message_close_container(reply);
+                });
             });
         });
     return 1;
 }
 
 int DbusServer::verify(sd_bus_message* call) {
+    // One verify at a time reads the archive: every caller meanwhile gets its result, so no
+    // caller can fill the worker pool the bays need.
+    verify_waiting_.push_back(park(call));
+    if (verify_waiting_.size() > 1) return 1;
     auto report = std::make_shared<VerifyReport>();
-    std::uint64_t ticket = park(call);
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path state_dir = service_.config().state_dir;
-    service_.background_work([state_dir, report] { *report = verify_state(state_dir); },
-                             [weak, ticket, report](std::exception_ptr failure) {
-                                 auto self = weak.lock();
-                                 if (!self) return;
-                                 self->answer(ticket, failure, [&report](sd_bus_message* reply) {
-                                     int r = sd_bus_message_append(
-                                         reply, "bt", static_cast<int>(report->ok()),
-                                         static_cast<std::uint64_t>(report->files_checked));
-                                     if (r < 0) return r;
-                                     r = sd_bus_message_open_container(reply, 'a', "s");
-                                     for (const auto& problem : report->problems) {
-                                         if (r < 0) return r;
-                                         r = sd_bus_message_append(reply, "s", problem.c_str());
-                                     }
-                                     if (r < 0) return r;
-                                     return sd_bus_message_close_container(reply);
-                                 });
-                             });
+    service_.background_work(
+        [state_dir, report] { *report = verify_state(state_dir); },
+        [weak, report](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            std::vector<std::uint64_t> waiting = std::exchange(self->verify_waiting_, {});
+            for (std::uint64_t ticket : waiting) {
+                self->guarded("verify reply", [&] {
+                    self->answer(ticket, failure, [&report](sd_bus_message* reply) {
+                        int r = sd_bus_message_append(
+                            reply, "bt", static_cast<int>(report->ok()),
+                            static_cast<std::uint64_t>(report->files_checked));
+                        if (r < 0) return r;
+                        r = sd_bus_message_open_container(reply, 'a', "s");
+                        for (const auto& problem : report->problems) {
+                            if (r < 0) return r;
+                            r = sd_bus_message_append(reply, "s", problem.c_str());
+                        }
+                        if (r < 0) return r;
+                        return sd_bus_message_close_container(reply);
+                    });
+                });
+            }
+        });
     return 1;
 }
 
@@ -816,8 +865,10 @@ int DbusServer::register_device(sd_bus_message* call) {
                            [weak, ticket, device](std::exception_ptr failure) {
                                auto self = weak.lock();
                                if (!self) return;
-                               self->answer(ticket, failure, nullptr);
-                               if (!failure) self->device_changed(device);
+                               self->guarded("register change", [&] {
+                                   self->answer(ticket, failure, nullptr);
+                                   if (!failure) self->device_changed(device);
+                               });
                            });
                    });
     return 1;
@@ -849,8 +900,10 @@ int DbusServer::assign_device(sd_bus_message* call) {
                            [weak, ticket, device](std::exception_ptr failure) {
                                auto self = weak.lock();
                                if (!self) return;
-                               self->answer(ticket, failure, nullptr);
-                               if (!failure) self->device_changed(device);
+                               self->guarded("register change", [&] {
+                                   self->answer(ticket, failure, nullptr);
+                                   if (!failure) self->device_changed(device);
+                               });
                            });
                    });
     return 1;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdarg>
+#include <cstdio>
 #include <future>
 #include <stdexcept>
 
@@ -120,7 +121,14 @@ hw::sim::CameraSpec ServiceOnBus::camera(const std::string& serial, int recordin
 std::string ServiceOnBus::start(const std::string& address) {
     config.sim = spec;
     cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
-    service_ = std::make_unique<CradleService>(config, *cradle_, fs_);
+    Log log([this](LogLevel, const LogFields& fields, const std::string& message) {
+        std::string line = format_log_line(fields, message);
+        std::fprintf(stderr, "cradled: %s\n", line.c_str());
+        std::lock_guard lock(log_mutex_);
+        log_lines_.push_back(std::move(line));
+        log_changed_.notify_all();
+    });
+    service_ = std::make_unique<CradleService>(config, *cradle_, fs_, log);
     auto started = std::make_shared<std::promise<std::string>>();
     std::future<std::string> result = started->get_future();
     std::string bus_address = address.empty() ? bus.address() : address;
@@ -161,6 +169,16 @@ void ServiceOnBus::plug(int bay, const hw::sim::CameraSpec& camera) {
 
 void ServiceOnBus::unplug(int bay) {
     cradle_->unplug(bay);
+}
+
+bool ServiceOnBus::wait_for_log(const std::string& text, std::chrono::milliseconds deadline) {
+    std::unique_lock lock(log_mutex_);
+    return log_changed_.wait_for(lock, deadline, [&] {
+        for (const auto& line : log_lines_) {
+            if (line.find(text) != std::string::npos) return true;
+        }
+        return false;
+    });
 }
 
 BusClient::BusClient(const std::string& address) {

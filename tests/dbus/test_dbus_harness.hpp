@@ -15,11 +15,13 @@
 #include <systemd/sd-bus.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,6 +52,9 @@ class ServiceOnBus {
     std::string start(const std::string& address = "");
     void plug(int bay, const hw::sim::CameraSpec& camera);
     void unplug(int bay);
+    // Waits until the service logged a line containing `text`; returns whether it did.
+    bool wait_for_log(const std::string& text,
+                      std::chrono::milliseconds deadline = std::chrono::seconds(15));
 
     PrivateBus bus;
     TempDir temp;
@@ -58,6 +63,9 @@ class ServiceOnBus {
     hw::sim::CradleSpec spec;
 
   private:
+    std::mutex log_mutex_;
+    std::condition_variable log_changed_;
+    std::vector<std::string> log_lines_;
     std::unique_ptr<hw::sim::SimCradle> cradle_;
     PosixFileSystem fs_;
     std::unique_ptr<CradleService> service_;

@@ -5,6 +5,7 @@
 #include "daemon/catalog.hpp"
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -524,6 +525,48 @@ TEST(DbusVerify, VerifyChecksTheArchiveAndReportsProblems) {
     verify(ok, files, problems);
     EXPECT_FALSE(ok);
     EXPECT_FALSE(problems.empty());
+}
+
+int count_reply(sd_bus_message* reply, void* userdata, sd_bus_error*) {
+    auto* answers = static_cast<std::vector<std::string>*>(userdata);
+    const sd_bus_error* error = sd_bus_message_get_error(reply);
+    if (error != nullptr) {
+        answers->push_back(error->name);
+        return 0;
+    }
+    int ok = 0;
+    std::uint64_t files = 0;
+    sd_bus_message_read(reply, "bt", &ok, &files);
+    answers->push_back(std::to_string(ok) + "/" + std::to_string(files));
+    return 0;
+}
+
+TEST(DbusVerify, CallersDuringAVerifyShareItsResult) {
+    ServiceOnBus service(1);
+    hw::sim::CameraSpec camera = service.camera("CAM-1", 2);
+    ASSERT_EQ(service.start(), "");
+    BusClient client(service.bus.address());
+    dock_and_wait(service, client, 1, camera);
+    std::vector<std::string> answers;
+    std::vector<sd_bus_slot*> slots(3, nullptr);
+    for (auto& slot : slots) {
+        ASSERT_GE(sd_bus_call_method_async(client.get(), &slot, kService, kRoot, kManager, "Verify",
+                                           count_reply, &answers, ""),
+                  0);
+    }
+    EXPECT_TRUE(client.wait_until([&] { return answers.size() == 3; }));
+    for (auto* slot : slots) sd_bus_slot_unref(slot);
+    for (const auto& answer : answers) EXPECT_EQ(answer, "1/2");
+}
+
+TEST(DbusErrors, TheServiceOutlivesItsBus) {
+    ServiceOnBus service(1);
+    hw::sim::CameraSpec camera = service.camera("CAM-1", 2);
+    ASSERT_EQ(service.start(), "");
+    ASSERT_EQ(::kill(service.bus.pid(), SIGKILL), 0);
+    EXPECT_TRUE(service.wait_for_log("lost"));
+    service.plug(1, camera);
+    EXPECT_TRUE(service.wait_for_log("CAM-1: ready for duty"));
 }
 
 TEST(DbusErrors, TheNameTakenByAnotherIsReported) {
