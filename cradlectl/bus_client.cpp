@@ -139,7 +139,7 @@ Variant read_variant(sd_bus_message* message, const char* what) {
         }
         case 'q':
         case 'u': {
-            std::uint32_t number = 0;  // 'q' is read into a uint16_t slot of this
+            std::uint32_t number = 0;
             if (value.type == 'q') {
                 std::uint16_t small = 0;
                 check_read(sd_bus_message_read_basic(message, 'q', &small), what);

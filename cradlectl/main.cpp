@@ -31,7 +31,8 @@ Commands (the running daemon, over D-Bus):
   status --watch [--until-idle] [--wait] [--json]
                            the same, live: redrawn on a terminal, one line per change
                            otherwise; ends on Ctrl-C, when cradled stops, or with
-                           --until-idle once every bay is empty or done
+                           --until-idle once every bay is empty or done (after a dock);
+                           --wait: wait for cradled to come onto the bus
   devices [--json]         the device register and every camera the cradle has seen
   device SERIAL [--json]   one device's entry and the outcome of its last dock
   recordings [--serial SERIAL] [--from DATE] [--to DATE] [--limit N] [--json]
