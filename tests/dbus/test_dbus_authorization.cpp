@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <functional>
 
 namespace cradle::test {
@@ -175,6 +177,63 @@ TEST(DbusAuthorization, MembershipDecidesForAnyCaller) {
         EXPECT_EQ(result.error_name, "org.freedesktop.DBus.Error.AccessDenied");
         EXPECT_NE(result.error_message.find("no-such-group-for-cradled"), std::string::npos);
     }
+}
+
+// The bus policy file as installed: on a bus that otherwise behaves as the system bus, only
+// root (or the service user) may own the name, and anyone may call the service, which makes
+// its own check.
+TEST(DbusPolicy, AnyoneMayCallTheServiceButNotOwnItsName) {
+    require_root();
+    const std::filesystem::path policy =
+        std::filesystem::path(CRADLED_SOURCE_DIR) / "dbus" / "org.cradled.Cradle1.conf";
+    {
+        PrivateBus bus(policy);
+        Answer own = call_as(bus.address(), kNobody, kNogroup, {}, [](sd_bus* client) {
+            CallResult result;
+            int r = sd_bus_request_name(client, kService, 0);
+            if (r < 0) result.error_name = std::strerror(-r);
+            return result;
+        });
+        ASSERT_TRUE(own.ran);
+        EXPECT_EQ(own.error_name, std::strerror(EACCES));
+    }
+    ServiceOnBus service(1, policy);
+    ASSERT_EQ(service.start(), "") << "root may own the name";
+    const std::string& address = service.bus.address();
+    Answer list = call_as(address, kNobody, kNogroup, {},
+                          [](sd_bus* client) { return call_manager(client, "ListBays", ""); });
+    ASSERT_TRUE(list.ran);
+    EXPECT_EQ(list.error_name, "") << list.error_message;
+    Answer managed = call_as(address, kNobody, kNogroup, {}, [](sd_bus* client) {
+        CallResult result;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        if (sd_bus_call_method(client, kService, kRoot, "org.freedesktop.DBus.ObjectManager",
+                               "GetManagedObjects", &error, &result.reply, "") < 0) {
+            result.error_name = error.name ? error.name : "failed";
+        }
+        sd_bus_error_free(&error);
+        return result;
+    });
+    ASSERT_TRUE(managed.ran);
+    EXPECT_EQ(managed.error_name, "");
+    Answer property = call_as(address, kNobody, kNogroup, {}, [](sd_bus* client) {
+        CallResult result;
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        if (sd_bus_call_method(client, kService, kRoot, "org.freedesktop.DBus.Properties", "Get",
+                               &error, &result.reply, "ss", kManager, "Version") < 0) {
+            result.error_name = error.name ? error.name : "failed";
+        }
+        sd_bus_error_free(&error);
+        return result;
+    });
+    ASSERT_TRUE(property.ran);
+    EXPECT_EQ(property.error_name, "");
+    // The change reaches the service, which refuses it naming the group.
+    Answer change = call_as(address, kNobody, kNogroup, {}, register_new);
+    ASSERT_TRUE(change.ran);
+    EXPECT_EQ(change.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(change.error_message.find("cradle-custodian"), std::string::npos)
+        << change.error_message;
 }
 
 // The tests below change the register as the test's own user, made a custodian.

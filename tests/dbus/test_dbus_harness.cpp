@@ -77,9 +77,15 @@ sd_bus* connect(const std::string& address) {
     return bus;
 }
 
+PrivateBus make_bus(const std::filesystem::path& policy) {
+    if (policy.empty()) return PrivateBus();
+    return PrivateBus(policy);
+}
+
 }  // namespace
 
-ServiceOnBus::ServiceOnBus(int bays) {
+ServiceOnBus::ServiceOnBus(int bays, const std::filesystem::path& bus_policy)
+    : bus(make_bus(bus_policy)) {
     state = temp.path() / "state";
     spec.bays = bays;
     spec.storage_dir = temp.path() / "cameras";

@@ -37,8 +37,9 @@ inline constexpr const char* kDevice = "org.cradled.Cradle1.Device";
 class ServiceOnBus {
   public:
     // An emulated cradle with `bays` empty bays; the register of the configuration holds
-    // REG-1 and REG-2 (never docked yet).
-    explicit ServiceOnBus(int bays = 2);
+    // REG-1 and REG-2 (never docked yet). With `bus_policy`, the private bus applies a system
+    // bus's default policy and that policy file (see PrivateBus).
+    explicit ServiceOnBus(int bays = 2, const std::filesystem::path& bus_policy = {});
     ~ServiceOnBus();
     ServiceOnBus(const ServiceOnBus&) = delete;
     ServiceOnBus& operator=(const ServiceOnBus&) = delete;

@@ -25,24 +25,43 @@ constexpr int kAddressFd = 3;
 // dbus-daemon prints its address within milliseconds; this only bounds a broken start.
 constexpr std::chrono::seconds kStartDeadline{10};
 
-std::string bus_config(const std::filesystem::path& socket_path) {
-    // EXTERNAL authentication works for every uid on a unix socket; the default policy context
-    // then allows everything, as a session bus does, plus connections from any user.
+// EXTERNAL authentication works for every uid on a unix socket; the policy then allows
+// everything, as a session bus does, plus connections from any user.
+constexpr const char* kOpenPolicy = R"(  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow receive_sender="*"/>
+    <allow eavesdrop="true"/>
+  </policy>
+)";
+
+// What a system bus allows by default: anyone may connect and talk to the bus daemon, replies
+// and signals flow, but owning a name or calling a method of a service needs a policy file.
+constexpr const char* kSystemPolicy = R"(  <policy context="default">
+    <allow user="*"/>
+    <deny own="*"/>
+    <deny send_type="method_call"/>
+    <allow send_type="signal"/>
+    <allow send_requested_reply="true" send_type="method_return"/>
+    <allow send_requested_reply="true" send_type="error"/>
+    <allow receive_type="method_call"/>
+    <allow receive_type="method_return"/>
+    <allow receive_type="error"/>
+    <allow receive_type="signal"/>
+    <allow send_destination="org.freedesktop.DBus" send_interface="org.freedesktop.DBus"/>
+    <allow send_destination="org.freedesktop.DBus"
+           send_interface="org.freedesktop.DBus.Introspectable"/>
+  </policy>
+)";
+
+std::string bus_config(const std::filesystem::path& socket_path, const std::string& policy) {
     return "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\"\n"
            " \"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
            "<busconfig>\n"
            "  <type>cradled-test</type>\n"
            "  <listen>unix:path=" +
-           socket_path.string() +
-           "</listen>\n"
-           "  <auth>EXTERNAL</auth>\n"
-           "  <policy context=\"default\">\n"
-           "    <allow user=\"*\"/>\n"
-           "    <allow own=\"*\"/>\n"
-           "    <allow send_destination=\"*\" eavesdrop=\"true\"/>\n"
-           "    <allow receive_sender=\"*\"/>\n"
-           "    <allow eavesdrop=\"true\"/>\n"
-           "  </policy>\n"
+           socket_path.string() + "</listen>\n  <auth>EXTERNAL</auth>\n" + policy +
            "</busconfig>\n";
 }
 
@@ -137,6 +156,15 @@ std::string read_address(int fd) {
 }  // namespace
 
 PrivateBus::PrivateBus() {
+    start(kOpenPolicy);
+}
+
+PrivateBus::PrivateBus(const std::filesystem::path& service_policy) {
+    start(std::string(kSystemPolicy) + "  <include ignore_missing=\"no\">" +
+          service_policy.string() + "</include>\n");
+}
+
+void PrivateBus::start(const std::string& policy) {
     // mkdtemp made the directory 0700; a caller that dropped to another uid must reach the
     // socket inside it.
     std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
@@ -146,7 +174,7 @@ PrivateBus::PrivateBus() {
     std::filesystem::path config_path = dir_.path() / "bus.conf";
     {
         std::ofstream config(config_path);
-        config << bus_config(socket_path_);
+        config << bus_config(socket_path_, policy);
         if (!config.flush()) {
             throw std::runtime_error("cannot write " + config_path.string());
         }

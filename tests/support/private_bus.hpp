@@ -21,6 +21,10 @@ class PrivateBus {
     // Starts the bus and returns once it accepts connections (its address has been printed).
     // Throws std::runtime_error when dbus-daemon cannot be started or does not answer.
     PrivateBus();
+    // A bus that applies a system bus's default policy (nobody may own a name or call a
+    // method unless a policy allows it) with `service_policy`, a service's bus policy file,
+    // included: for tests of that policy file.
+    explicit PrivateBus(const std::filesystem::path& service_policy);
     PrivateBus(const PrivateBus&) = delete;
     PrivateBus& operator=(const PrivateBus&) = delete;
     // Stops the bus daemon and waits for it to exit.
@@ -32,6 +36,8 @@ class PrivateBus {
     pid_t pid() const { return pid_; }
 
   private:
+    void start(const std::string& policy);
+
     TempDir dir_;
     std::filesystem::path socket_path_;
     std::string address_;
