@@ -233,6 +233,22 @@ class NotifiedCradled {
 
     void terminate() { ::kill(pid_, SIGTERM); }
 
+    // Reads what the daemon has written to its log so far. Everything it wrote before a
+    // notification is in the pipe by the time the notification is received.
+    void read_log_so_far() {
+        pollfd fd{log_fd_, POLLIN, 0};
+        while (log_fd_ >= 0 && ::poll(&fd, 1, 0) > 0) {
+            char data[4096];
+            const ssize_t size = ::read(log_fd_, data, sizeof data);
+            if (size <= 0) {
+                ::close(log_fd_);
+                log_fd_ = -1;
+                return;
+            }
+            log_.append(data, static_cast<std::size_t>(size));
+        }
+    }
+
   private:
     bool wait_until(const std::function<bool()>& done) {
         const auto deadline = Clock::now() + kDeadline;
@@ -299,6 +315,14 @@ TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
     NotifiedCradled cradled(setup.config, setup.socket, {});
     const auto ready = cradled.wait_for_notification("READY=1");
     ASSERT_TRUE(ready) << "no READY=1; log:\n" << cradled.log();
+    cradled.read_log_so_far();
+    EXPECT_NE(cradled.log().find("recovery: removed unfinished copy 999999.part"),
+              std::string::npos)
+        << "READY=1 before staging was cleaned; log:\n"
+        << cradled.log();
+    EXPECT_NE(cradled.log().find("recovery: removed uncommitted archive file"), std::string::npos)
+        << "READY=1 before the archive was checked; log:\n"
+        << cradled.log();
     EXPECT_FALSE(std::filesystem::exists(part)) << "READY=1 before staging was cleaned";
     EXPECT_FALSE(std::filesystem::exists(uncommitted))
         << "READY=1 before the uncommitted archive file was removed";
