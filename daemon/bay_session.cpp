@@ -33,6 +33,9 @@ struct SessionAbort {
     std::string reason;
 };
 
+// The service is stopping: the dock ends where it is, and the next start does the rest.
+struct ServiceStopping {};
+
 class BaySession {
   public:
     BaySession(BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera)
@@ -54,10 +57,12 @@ class BaySession {
             ctx_.status.set_phase(bay_, BayPhase::clock);
             co_await sync_clock();
             step = "offload";
+            check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::offloading);
             auto listing = co_await list(/*for_wipe=*/false);
             co_await offload(listing);
             step = "wipe";
+            check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::wiping);
             co_await wipe();
             step = "final health check";
@@ -72,6 +77,11 @@ class BaySession {
             needs_custodian(step + ": catalog: " + e.what());
         } catch (const SessionAbort& e) {
             needs_custodian(e.reason);
+        } catch (const ServiceStopping&) {
+            // The light stays amber: the camera is not done, and the next start takes it up.
+            report_.light = hw::BayLight::working;
+            report_.outcome = "stopped during " + step +
+                              ": the service is stopping; the next start finishes this dock";
         } catch (const std::exception& e) {
             needs_custodian(step + ": " + e.what());
         }
@@ -80,6 +90,10 @@ class BaySession {
     }
 
   private:
+    void check_stopping() const {
+        if (ctx_.stopping) throw ServiceStopping{};
+    }
+
     void set_light(hw::BayLight light) {
         ctx_.cradle.set_light(bay_, light);
         ctx_.status.set_light(bay_, light);
@@ -302,6 +316,7 @@ class BaySession {
         ctx_.status.offload_planned(bay_, static_cast<std::uint32_t>(listing.size()),
                                     planned_bytes);
         for (const auto& info : listing) {
+            check_stopping();
             RecordingKey key = key_of(info);
             RecordingRow row =
                 co_await catalog([this, &key] { return ctx_.catalog.begin_recording(key); });
@@ -361,6 +376,7 @@ class BaySession {
                                             options);
                 });
             } catch (const ArchiveError& e) {
+                if (e.kind() == ArchiveError::Kind::cancelled) throw ServiceStopping{};
                 bool this_recording_only = e.kind() == ArchiveError::Kind::size_mismatch ||
                                            e.kind() == ArchiveError::Kind::verify_failed;
                 bool retry =
@@ -384,6 +400,7 @@ class BaySession {
         // Re-check on the camera that each object is still the one that was archived.
         auto now_on_camera = co_await list(/*for_wipe=*/true);
         for (const auto& archived : to_wipe_) {
+            check_stopping();
             auto same = std::find_if(
                 now_on_camera.begin(), now_on_camera.end(), [&](const hw::RecordingInfo& info) {
                     return info.handle == archived.handle && info.name == archived.name &&
@@ -506,7 +523,9 @@ class BaySession {
 
 bool system_clock_synchronised() {
     struct timex tx {};
-    return ::ntp_adjtime(&tx) != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
+    // A failed call (-1: a sandbox that refuses it) says nothing, so the clock is not trusted.
+    const int state = ::ntp_adjtime(&tx);
+    return state >= 0 && state != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
 }
 
 asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,

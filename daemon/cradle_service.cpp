@@ -79,6 +79,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         Bay& state = bays[bay];
         state.docked = true;
         log_.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
+        if (stopping) return;  // the next start handles it
         if (!state.session_running) status_board.docked(bay, unix_now());
         if (state.session_running) {
             state.waiting = std::move(camera);
@@ -125,13 +126,15 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             std::lock_guard lock(reports_mutex);
             reports.push_back(std::move(report));
         }
-        if (state.waiting) {
+        if (stopping) {
+            state.waiting.reset();
+        } else if (state.waiting) {
             status_board.docked(bay, unix_now());
             start_session(bay, std::exchange(state.waiting, nullptr));
         } else if (!state.docked) {
             set_light(bay, hw::BayLight::off);
             status_board.undocked(bay);
-        } else if (timed_out && !state.power_cycled) {
+        } else if (timed_out && !state.power_cycled && !stopping) {
             power_cycle(bay);
         }
         if (!timed_out) state.power_cycled = false;
@@ -164,11 +167,27 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     }
 
     void check_idle() {
-        if (!exit_when_idle) return;
+        if (!exit_when_idle && !stopping) return;
         for (const auto& [bay, state] : bays) {
             if (state.session_running || state.waiting || state.power_cycling) return;
         }
         io_context.stop();
+    }
+
+    // A clean stop: copies give up at their next chunk, every session ends at its next step
+    // and records how far it got, and the loop stops once they have (or after a bound, if a
+    // camera does not answer within its deadline). What is left is for the next start.
+    void begin_stop(const std::string& why) {
+        if (stopping) return;
+        stopping = true;
+        log_.info({}, "stopping (" + why + "): letting the bays' current steps end");
+        stop_timer.expires_after(config_.device_timeout * 2 + std::chrono::seconds(5));
+        stop_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            log_.warning({}, "stopping without waiting longer for the bays' current steps");
+            io_context.stop();
+        });
+        check_idle();
     }
 
     void recover() {
@@ -252,10 +271,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     void on_dock_end(std::function<void(const DockReport&)> listener) override {
         dock_listeners.push_back(std::move(listener));
     }
-    void request_stop() override {
-        stopping = true;
-        io_context.stop();
-    }
+    void request_stop() override { begin_stop("asked over the API"); }
 
     // Progress of the copies, sampled once a second while the loop runs.
     void sample_progress() {
@@ -276,6 +292,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     ArchiveStore store;
     asio::io_context io_context;
     asio::steady_timer progress_timer{io_context};
+    asio::steady_timer stop_timer{io_context};
     asio::thread_pool workers;
     asio::any_io_executor catalog_strand;
     StatusBoard status_board;
@@ -304,10 +321,7 @@ void CradleService::run(const RunOptions& options) {
         signals.emplace(impl.io_context, SIGTERM, SIGINT);
         signals->async_wait([&impl](const boost::system::error_code& ec, int signal) {
             if (ec) return;
-            impl.log_.info(
-                {}, std::string("stopping on ") + (signal == SIGTERM ? "SIGTERM" : "SIGINT"));
-            impl.stopping = true;
-            impl.io_context.stop();
+            impl.begin_stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
         });
     }
     impl.log_.info({}, "ready: " + std::to_string(impl.cradle.bay_count()) + " bay(s), archive " +
@@ -326,11 +340,12 @@ void CradleService::run(const RunOptions& options) {
     impl.io_context.run();
     impl.cradle.stop();
     impl.progress_timer.cancel();
+    impl.stop_timer.cancel();
     frontends.clear();
 }
 
 void CradleService::stop() {
-    impl_->io_context.stop();
+    asio::post(impl_->io_context, [impl = impl_.get()] { impl->begin_stop("stop requested"); });
 }
 
 std::vector<DockReport> CradleService::reports() const {

@@ -40,7 +40,8 @@ class CradleService {
     // Recovery (staging, uncommitted archive files, interrupted docks), then the event loop.
     // Returns when stopped, or when idle with exit_when_idle.
     void run(const RunOptions& options);
-    // Thread-safe.
+    // A clean stop, as on SIGTERM: each bay's current step ends (a copy at its next chunk) and
+    // is recorded, then run() returns. Thread-safe.
     void stop();
 
     // Every dock that ended, in the order they ended.

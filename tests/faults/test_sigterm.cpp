@@ -62,10 +62,10 @@ Child start_cradled(const std::filesystem::path& config, bool exit_when_idle) {
         ::close(fds[0]);
         ::close(fds[1]);
         if (exit_when_idle) {
-            ::execl(binary.c_str(), "cradled", "--config", config.c_str(), "--exit-when-idle",
-                    static_cast<char*>(nullptr));
+            ::execl(binary.c_str(), "cradled", "--config", config.c_str(), "--bus", "none",
+                    "--exit-when-idle", static_cast<char*>(nullptr));
         } else {
-            ::execl(binary.c_str(), "cradled", "--config", config.c_str(),
+            ::execl(binary.c_str(), "cradled", "--config", config.c_str(), "--bus", "none",
                     static_cast<char*>(nullptr));
         }
         ::_exit(127);
