@@ -65,8 +65,12 @@ void BayLights::set(const std::string& led, Mode mode) {
             // The timer trigger creates delay_on and delay_off when it is selected.
             const std::string half = std::to_string(blink_half_period.count());
             write(led, "trigger", "timer");
-            write(led, "delay_on", half);
-            write(led, "delay_off", half);
+            // The kernel makes those two files owned by root, out of reach of udev rules: they
+            // are written only when they do not already hold the bays' blink (the kernel's
+            // default of 500 ms each is the same), so that the service needs no privilege.
+            for (const char* delay : {"delay_on", "delay_off"}) {
+                if (read_attribute(leds_dir_ / led / delay) != half) write(led, delay, half);
+            }
             break;
         }
     }

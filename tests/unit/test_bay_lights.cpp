@@ -89,6 +89,21 @@ TEST_F(BayLightsTest, WorkingBlinksAmberByTheTimerTrigger) {
     EXPECT_EQ(leds("bay1:green", "trigger"), "none\n");
 }
 
+TEST_F(BayLightsTest, BlinkDelaysAlreadyRightAreNotWritten) {
+    // The kernel's own default, owned by root and out of the service's reach: left alone.
+    const fs::path delays = leds.path() / "bay1:amber";
+    // (Without a newline: a write would add one.)
+    std::ofstream(delays / "delay_on") << "500";
+    // A file that cannot be written: any write attempt would be logged.
+    fs::remove(delays / "delay_off");
+    fs::create_directory(delays / "delay_off");
+    lights().show(BayLight::working);
+    EXPECT_EQ(leds("bay1:amber", "trigger"), "timer\n");
+    EXPECT_EQ(leds("bay1:amber", "delay_on"), "500");
+    ASSERT_EQ(log.lines.size(), 1u) << "only the unwritable delay_off is reported";
+    EXPECT_NE(log.lines[0].find("delay_off"), std::string::npos) << log.lines[0];
+}
+
 TEST_F(BayLightsTest, NotReadyBlinksGreen) {
     lights().show(BayLight::not_ready);
     EXPECT_EQ(leds("bay1:green", "trigger"), "timer\n");
