@@ -144,7 +144,8 @@ const char* usb_hint(int code) {
 
 // The production cradle from the configuration's device table and bay map; nothing (after
 // saying why) when the bay map maps no bay.
-std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config) {
+std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config,
+                                                    const cradle::Log& log) {
     cradle::hw::usb::UsbCradleSpec spec = cradle::load_usb_cradle_spec(config.usb);
     if (spec.bays.empty()) {
         std::fprintf(stderr,
@@ -157,14 +158,13 @@ std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config
     std::error_code error;
     if (!std::filesystem::exists("/dev/bus/usb", error)) {
         // Not fatal: the cradle may be set up before its USB is (and libusb starts anyway).
-        cradle::Log().warning({},
-                              "/dev/bus/usb does not exist, so no camera can be seen: on a "
-                              "container or a sandbox, pass the host's USB devices through");
+        log.warning({},
+                    "/dev/bus/usb does not exist, so no camera can be seen: on a "
+                    "container or a sandbox, pass the host's USB devices through");
     }
     cradle::hw::usb::UsbCradleOptions options;
     options.camera_factory = cradle::hw::usb::ptp_camera_factory();
-    options.log = [log = cradle::Log()](cradle::hw::bay::LogLevel level, int bay,
-                                        const std::string& message) {
+    options.log = [log](cradle::hw::bay::LogLevel level, int bay, const std::string& message) {
         const cradle::LogLevel daemon_level =
             level == cradle::hw::bay::LogLevel::error     ? cradle::LogLevel::error
             : level == cradle::hw::bay::LogLevel::warning ? cradle::LogLevel::warning
@@ -196,6 +196,7 @@ int main(int argc, char** argv) {
             return 0;
         }
 
+        const cradle::Log log = cradle::make_service_log();
         std::unique_ptr<cradle::hw::Cradle> cradle;
         if (config.backend == "sim") {
             if (!config.sim) {
@@ -207,7 +208,7 @@ int main(int argc, char** argv) {
             }
             cradle = std::make_unique<cradle::hw::sim::SimCradle>(*config.sim);
         } else if (config.backend == "usb") {
-            cradle = make_usb_cradle(config);
+            cradle = make_usb_cradle(config, log);
             if (!cradle) return 2;
         } else {
             std::fprintf(stderr, "cradled: unknown backend '%s' (usb or sim)\n",
@@ -216,7 +217,7 @@ int main(int argc, char** argv) {
         }
 
         cradle::PosixFileSystem fs;
-        cradle::CradleService service(config, *cradle, fs, cradle::make_service_log());
+        cradle::CradleService service(config, *cradle, fs, log);
         cradle::RunOptions options;
         options.exit_when_idle = args.exit_when_idle;
         options.handle_signals = true;
