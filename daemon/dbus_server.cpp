@@ -39,12 +39,6 @@
 #include <utility>
 #include <vector>
 
-#ifndef CRADLED_VERSION
-// The build defines it for the daemon's own target; this library gets the project's version
-// from here until it is passed to it too.
-#define CRADLED_VERSION "0.1.0"
-#endif
-
 namespace cradle {
 namespace {
 
