@@ -253,11 +253,11 @@ TEST_F(CradlectlTest, UsageErrorsExitTwo) {
     CommandResult bad_option = cradlectl(state_arg(dir_.path()) + " status --frobnicate");
     EXPECT_EQ(bad_option.exit_status, 2);
 
-    CommandResult no_state = cradlectl("status");
-    EXPECT_EQ(no_state.exit_status, 2);
-    EXPECT_NE(no_state.output.find("the D-Bus mode is not available yet; use --state-dir DIR"),
-              std::string::npos)
-        << no_state.output;
+    // Without --state-dir cradlectl asks the daemon; with none on the bus it says so (exit 3).
+    CommandResult no_daemon = cradlectl("--bus unix:path=/nonexistent/cradled-bus status");
+    EXPECT_EQ(no_daemon.exit_status, 3);
+    EXPECT_NE(no_daemon.output.find("cannot connect to the bus"), std::string::npos)
+        << no_daemon.output;
 
     TempDir empty;
     CommandResult missing = cradlectl(state_arg(empty.path()) + " verify");
