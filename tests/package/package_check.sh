@@ -51,7 +51,7 @@ run_logged() {
 
 step "preflight"
 [ "$(id -u)" -eq 0 ] || fail "the package check needs root (debootstrap, chroot, mount); run it as root"
-for tool in dpkg-buildpackage lintian debootstrap wget chroot mount tar; do
+for tool in dpkg-buildpackage lintian debootstrap wget chroot mount findmnt tar; do
     command -v "$tool" >/dev/null || fail "$tool is missing: run scripts/install-deps"
 done
 # Every run needs the mirror (the package's dependencies come from it), so say plainly when it
@@ -68,17 +68,23 @@ work_dir=$(cd "$work_dir" && pwd)
 root=$work_dir/root
 src=$work_dir/src
 
-# A root left behind by an interrupted run may still have /proc mounted: unmount before
-# deleting anything, and never cross into another file system while deleting.
+# A root left behind by an interrupted run may still have file systems mounted in it (/proc,
+# or what debootstrap mounts): unmount them before deleting anything, and never cross into
+# another file system while deleting.
+mounts_in_root() {
+    findmnt -rn -o TARGET | awk -v r="$root" '$0 == r || index($0, r "/") == 1' | sort -r
+}
 release_root() {
-    if [ -d "$root" ]; then
-        if mountpoint -q "$root/proc"; then umount "$root/proc" || umount -l "$root/proc"; fi
-        if mountpoint -q "$root/proc"; then
-            echo "cannot unmount $root/proc; leaving $root in place" >&2
-            return 1
-        fi
-        rm -rf --one-file-system "$root"
+    [ -d "$root" ] || return 0
+    local mount_point
+    for mount_point in $(mounts_in_root); do
+        umount "$mount_point" || umount -l "$mount_point" || true
+    done
+    if [ -n "$(mounts_in_root)" ]; then
+        echo "cannot unmount everything under $root; leaving it in place" >&2
+        return 1
     fi
+    rm -rf --one-file-system "$root"
 }
 trap 'release_root || true' EXIT
 release_root
