@@ -29,22 +29,6 @@ bool shows_progress(const BayInfo& bay) {
            bay.phase == "done";
 }
 
-void add_text_or_null(JsonObject& object, std::string_view key, const std::string& text) {
-    if (text.empty()) {
-        object.add_null(key);
-    } else {
-        object.add(key, text);
-    }
-}
-
-void add_time(JsonObject& object, std::string_view key, std::int64_t unix_s) {
-    if (unix_s == 0) {
-        object.add_null(key);
-    } else {
-        object.add(key, utc_iso8601(unix_s));
-    }
-}
-
 }  // namespace
 
 std::string progress_bar(std::uint64_t done, std::uint64_t total, std::size_t bar_width) {

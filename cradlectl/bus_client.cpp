@@ -2,6 +2,9 @@
 // becomes a BusClientError whose kind decides cradlectl's exit status.
 #include "cradlectl/bus_client.hpp"
 
+#include "daemon/dbus_handles.hpp"
+#include "daemon/dbus_names.hpp"
+
 #include <poll.h>
 #include <systemd/sd-bus.h>
 
@@ -19,49 +22,20 @@
 namespace cradle::ctl {
 namespace {
 
-constexpr const char* kService = "org.cradled.Cradle1";
-constexpr const char* kManagerPath = "/org/cradled/Cradle1";
-constexpr const char* kBayPathPrefix = "/org/cradled/Cradle1/bay";
-constexpr const char* kDevicePathPrefix = "/org/cradled/Cradle1/device";
-constexpr const char* kManagerInterface = "org.cradled.Cradle1.Manager";
-constexpr const char* kBayInterface = "org.cradled.Cradle1.Bay";
-constexpr const char* kDeviceInterface = "org.cradled.Cradle1.Device";
 constexpr const char* kPropertiesInterface = "org.freedesktop.DBus.Properties";
 
 // Verify reads the whole archive before it answers: allow it a day rather than sd-bus's 25 s.
 constexpr std::uint64_t kVerifyTimeoutUs = 24ull * 3600 * 1000 * 1000;
 constexpr std::uint64_t kDefaultTimeoutUs = 0;  // sd-bus's default
 
-struct BusCloser {
-    void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
-};
-struct MessageReleaser {
-    void operator()(sd_bus_message* message) const { sd_bus_message_unref(message); }
-};
-struct SlotReleaser {
-    void operator()(sd_bus_slot* slot) const { sd_bus_slot_unref(slot); }
-};
+using dbus::BusPtr;
+using dbus::MessagePtr;
+using dbus::SlotPtr;
+
 struct MallocReleaser {
     void operator()(char* text) const { std::free(text); }
 };
-using BusPtr = std::unique_ptr<sd_bus, BusCloser>;
-using MessagePtr = std::unique_ptr<sd_bus_message, MessageReleaser>;
-using SlotPtr = std::unique_ptr<sd_bus_slot, SlotReleaser>;
 using MallocText = std::unique_ptr<char, MallocReleaser>;
-
-class CallError {
-  public:
-    CallError() = default;
-    CallError(const CallError&) = delete;
-    CallError& operator=(const CallError&) = delete;
-    ~CallError() { sd_bus_error_free(&error_); }
-    sd_bus_error* get() { return &error_; }
-    std::string name() const { return error_.name != nullptr ? error_.name : ""; }
-    std::string message() const { return error_.message != nullptr ? error_.message : ""; }
-
-  private:
-    sd_bus_error error_ = SD_BUS_ERROR_NULL;
-};
 
 std::string errno_text(int negative_errno) {
     return std::strerror(-negative_errno);
@@ -96,12 +70,28 @@ struct Variant {
         if (type == 'd') return real < 0 ? 0 : static_cast<std::uint64_t>(real);
         return unsigned_number;
     }
+    void set_unsigned(std::uint64_t number) {
+        unsigned_number = number;
+        signed_number = static_cast<std::int64_t>(number);
+    }
+    void set_signed(std::int64_t number) {
+        signed_number = number;
+        unsigned_number = number < 0 ? 0 : static_cast<std::uint64_t>(number);
+    }
     double as_double() const {
         if (type == 'd') return real;
         if (type == 'x' || type == 'i' || type == 'n') return static_cast<double>(signed_number);
         return static_cast<double>(unsigned_number);
     }
 };
+
+// One value of a basic type; `Value` is what sd-bus writes for `type`.
+template <typename Value>
+Value read_basic(sd_bus_message* message, char type, const char* what) {
+    Value value{};
+    check_read(sd_bus_message_read_basic(message, type, &value), what);
+    return value;
+}
 
 Variant read_variant(sd_bus_message* message, const char* what) {
     char kind = 0;
@@ -117,70 +107,35 @@ Variant read_variant(sd_bus_message* message, const char* what) {
     switch (value.type) {
         case 's':
         case 'o':
-        case 'g': {
-            const char* text = nullptr;
-            check_read(sd_bus_message_read_basic(message, value.type, &text), what);
-            value.text = copy_text(text);
+        case 'g':
+            value.text = copy_text(read_basic<const char*>(message, value.type, what));
             break;
-        }
-        case 'b': {
-            int flag = 0;
-            check_read(sd_bus_message_read_basic(message, 'b', &flag), what);
-            value.unsigned_number = flag != 0 ? 1 : 0;
-            value.signed_number = flag != 0 ? 1 : 0;
+        case 'b':  // sd-bus reads a boolean as an int
+            value.set_unsigned(read_basic<int>(message, 'b', what) != 0 ? 1 : 0);
             break;
-        }
-        case 'y': {
-            std::uint8_t number = 0;
-            check_read(sd_bus_message_read_basic(message, 'y', &number), what);
-            value.unsigned_number = number;
-            value.signed_number = number;
+        case 'y':
+            value.set_unsigned(read_basic<std::uint8_t>(message, 'y', what));
             break;
-        }
         case 'q':
-        case 'u': {
-            std::uint32_t number = 0;
-            if (value.type == 'q') {
-                std::uint16_t small = 0;
-                check_read(sd_bus_message_read_basic(message, 'q', &small), what);
-                number = small;
-            } else {
-                check_read(sd_bus_message_read_basic(message, 'u', &number), what);
-            }
-            value.unsigned_number = number;
-            value.signed_number = number;
+            value.set_unsigned(read_basic<std::uint16_t>(message, 'q', what));
             break;
-        }
+        case 'u':
+            value.set_unsigned(read_basic<std::uint32_t>(message, 'u', what));
+            break;
+        case 't':
+            value.set_unsigned(read_basic<std::uint64_t>(message, 't', what));
+            break;
         case 'n':
-        case 'i': {
-            std::int32_t number = 0;
-            if (value.type == 'n') {
-                std::int16_t small = 0;
-                check_read(sd_bus_message_read_basic(message, 'n', &small), what);
-                number = small;
-            } else {
-                check_read(sd_bus_message_read_basic(message, 'i', &number), what);
-            }
-            value.signed_number = number;
-            value.unsigned_number = number < 0 ? 0 : static_cast<std::uint64_t>(number);
+            value.set_signed(read_basic<std::int16_t>(message, 'n', what));
             break;
-        }
-        case 'x': {
-            std::int64_t number = 0;
-            check_read(sd_bus_message_read_basic(message, 'x', &number), what);
-            value.signed_number = number;
-            value.unsigned_number = number < 0 ? 0 : static_cast<std::uint64_t>(number);
+        case 'i':
+            value.set_signed(read_basic<std::int32_t>(message, 'i', what));
             break;
-        }
-        case 't': {
-            std::uint64_t number = 0;
-            check_read(sd_bus_message_read_basic(message, 't', &number), what);
-            value.unsigned_number = number;
-            value.signed_number = static_cast<std::int64_t>(number);
+        case 'x':
+            value.set_signed(read_basic<std::int64_t>(message, 'x', what));
             break;
-        }
         case 'd':
-            check_read(sd_bus_message_read_basic(message, 'd', &value.real), what);
+            value.real = read_basic<double>(message, 'd', what);
             break;
         default:
             check_read(sd_bus_message_skip(message, contents), what);
@@ -288,7 +243,7 @@ struct BusClient::Impl {
         return text;
     }
 
-    [[noreturn]] void throw_call_error(CallError& error, int r, const char* member) const {
+    [[noreturn]] void throw_call_error(dbus::BusErrorText& error, int r, const char* member) const {
         const std::string name = error.name();
         std::string text = error.message();
         if (text.empty()) text = errno_text(r);
@@ -309,7 +264,7 @@ struct BusClient::Impl {
         if (name == "org.freedesktop.DBus.Error.AccessDenied") {
             throw BusClientError(BusFailure::access_denied, text);
         }
-        if (name == "org.cradled.Cradle1.Error.NoSuchDevice") {
+        if (name == dbus::kErrorNoSuchDevice) {
             throw BusClientError(BusFailure::no_such_device, text);
         }
         if (name == "org.freedesktop.DBus.Error.InvalidArgs") {
@@ -339,7 +294,7 @@ struct BusClient::Impl {
 
     MessagePtr call(sd_bus_message* request, const char* member,
                     std::uint64_t timeout_us = kDefaultTimeoutUs) const {
-        CallError error;
+        dbus::BusErrorText error;
         sd_bus_message* reply = nullptr;
         const int r = sd_bus_call(bus.get(), request, timeout_us, error.get(), &reply);
         if (r < 0) throw_call_error(error, r, member);
@@ -348,7 +303,8 @@ struct BusClient::Impl {
 
     MessagePtr call_manager(const char* member,
                             std::uint64_t timeout_us = kDefaultTimeoutUs) const {
-        MessagePtr request = new_call(kService, kManagerPath, kManagerInterface, member);
+        MessagePtr request =
+            new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, member);
         return call(request.get(), member, timeout_us);
     }
 
@@ -409,7 +365,7 @@ struct BusClient::Impl {
                    "type='signal',sender='org.freedesktop.DBus',path='/org/freedesktop/"
                    "DBus',interface='org.freedesktop.DBus',member='NameOwnerChanged',"
                    "arg0='") +
-               kService + "'";
+               dbus::kBusName + "'";
     }
 };
 
@@ -452,8 +408,9 @@ BusClient::BusClient(const std::string& address) : impl_(std::make_unique<Impl>(
 BusClient::~BusClient() = default;
 
 ServiceInfo BusClient::service_info() {
-    MessagePtr request = impl_->new_call(kService, kManagerPath, kPropertiesInterface, "GetAll");
-    impl_->append(request.get(), "s", kManagerInterface);
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, kPropertiesInterface, "GetAll");
+    impl_->append(request.get(), "s", dbus::kManagerInterface);
     MessagePtr reply = impl_->call(request.get(), "GetAll");
     ServiceInfo info;
     read_properties(reply.get(), "GetAll", [&info](const std::string& name, const Variant& value) {
@@ -495,7 +452,7 @@ std::vector<BayInfo> read_bays(sd_bus_message* reply) {
 }
 
 // Reads one (ssssbsssxx); returns false at the end of an array.
-bool read_device(sd_bus_message* message, DeviceInfo& device, const char* what) {
+bool read_device(sd_bus_message* message, DeviceRow& device, const char* what) {
     const char *serial = nullptr, *manufacturer = nullptr, *model = nullptr, *firmware = nullptr,
                *custodian = nullptr, *officer = nullptr, *head = nullptr;
     int registered = 0;
@@ -522,12 +479,12 @@ std::vector<BayInfo> BusClient::list_bays() {
     return read_bays(reply.get());
 }
 
-std::vector<DeviceInfo> BusClient::list_devices() {
+std::vector<DeviceRow> BusClient::list_devices() {
     MessagePtr reply = impl_->call_manager("ListDevices");
-    std::vector<DeviceInfo> devices;
+    std::vector<DeviceRow> devices;
     check_read(sd_bus_message_enter_container(reply.get(), 'a', "(ssssbsssxx)"), "ListDevices");
     for (;;) {
-        DeviceInfo device;
+        DeviceRow device;
         if (!read_device(reply.get(), device, "ListDevices")) break;
         devices.push_back(std::move(device));
     }
@@ -535,25 +492,26 @@ std::vector<DeviceInfo> BusClient::list_devices() {
     return devices;
 }
 
-DeviceInfo BusClient::get_device(const std::string& serial) {
-    MessagePtr request = impl_->new_call(kService, kManagerPath, kManagerInterface, "GetDevice");
+DeviceRow BusClient::get_device(const std::string& serial) {
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "GetDevice");
     impl_->append(request.get(), "s", serial.c_str());
     MessagePtr reply = impl_->call(request.get(), "GetDevice");
-    DeviceInfo device;
+    DeviceRow device;
     if (!read_device(reply.get(), device, "GetDevice")) fail_reading("GetDevice", -EBADMSG);
     return device;
 }
 
 std::string BusClient::device_last_outcome(const std::string& serial) {
     char* raw_path = nullptr;
-    const int r = sd_bus_path_encode(kDevicePathPrefix, serial.c_str(), &raw_path);
+    const int r = sd_bus_path_encode(dbus::kDevicePathPrefix, serial.c_str(), &raw_path);
     if (r < 0) {
         throw BusClientError(BusFailure::failed,
                              "cannot name the device's object: " + errno_text(r));
     }
     MallocText path(raw_path);
-    MessagePtr request = impl_->new_call(kService, path.get(), kPropertiesInterface, "Get");
-    impl_->append(request.get(), "ss", kDeviceInterface, "LastOutcome");
+    MessagePtr request = impl_->new_call(dbus::kBusName, path.get(), kPropertiesInterface, "Get");
+    impl_->append(request.get(), "ss", dbus::kDeviceInterface, "LastOutcome");
     MessagePtr reply = impl_->call(request.get(), "Get");
     return read_variant(reply.get(), "Get").text;
 }
@@ -563,7 +521,8 @@ std::vector<RecordingInfo> BusClient::list_recordings(const std::string& serial,
                                                       std::int64_t captured_to,
                                                       std::uint32_t limit) {
     constexpr const char* what = "ListRecordings";
-    MessagePtr request = impl_->new_call(kService, kManagerPath, kManagerInterface, what);
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
     impl_->append(request.get(), "sxxu", serial.c_str(), captured_from, captured_to, limit);
     MessagePtr reply = impl_->call(request.get(), what);
     std::vector<RecordingInfo> recordings;
@@ -610,14 +569,15 @@ RemoteVerifyReport BusClient::verify() {
 void BusClient::register_device(const std::string& serial, const std::string& custodian,
                                 const std::string& officer, const std::string& head) {
     MessagePtr request =
-        impl_->new_call(kService, kManagerPath, kManagerInterface, "RegisterDevice");
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "RegisterDevice");
     impl_->append(request.get(), "ssss", serial.c_str(), custodian.c_str(), officer.c_str(),
                   head.c_str());
     impl_->call(request.get(), "RegisterDevice");
 }
 
 void BusClient::assign_device(const std::string& serial, const std::string& officer) {
-    MessagePtr request = impl_->new_call(kService, kManagerPath, kManagerInterface, "AssignDevice");
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "AssignDevice");
     impl_->append(request.get(), "ss", serial.c_str(), officer.c_str());
     impl_->call(request.get(), "AssignDevice");
 }
@@ -658,7 +618,8 @@ int on_properties_changed(sd_bus_message* message, void* data, sd_bus_error*) {
     try {
         const char* path = sd_bus_message_get_path(message);
         char* raw_number = nullptr;
-        if (path == nullptr || sd_bus_path_decode(path, kBayPathPrefix, &raw_number) <= 0) return 0;
+        if (path == nullptr || sd_bus_path_decode(path, dbus::kBayPathPrefix, &raw_number) <= 0)
+            return 0;
         MallocText number_text(raw_number);
         std::uint32_t number = 0;
         const std::string_view digits(number_text.get());
@@ -668,7 +629,7 @@ int on_properties_changed(sd_bus_message* message, void* data, sd_bus_error*) {
 
         const char* interface = nullptr;
         check_read(sd_bus_message_read_basic(message, 's', &interface), "PropertiesChanged");
-        if (interface == nullptr || std::strcmp(interface, kBayInterface) != 0) return 0;
+        if (interface == nullptr || std::strcmp(interface, dbus::kBayInterface) != 0) return 0;
         BayInfo& bay = state.bays[number];
         bay.bay = number;
         read_properties(message, "PropertiesChanged",
@@ -723,7 +684,7 @@ bool BusClient::wait_for_service() {
     SlotPtr owner_slot = impl_->add_match(impl_->name_owner_rule(), on_name_owner_changed, &state);
     MessagePtr request = impl_->new_call("org.freedesktop.DBus", "/org/freedesktop/DBus",
                                          "org.freedesktop.DBus", "NameHasOwner");
-    impl_->append(request.get(), "s", kService);
+    impl_->append(request.get(), "s", dbus::kBusName);
     MessagePtr reply = impl_->call(request.get(), "NameHasOwner");
     int has_owner = 0;
     check_read(sd_bus_message_read(reply.get(), "b", &has_owner), "NameHasOwner");
@@ -742,12 +703,13 @@ WatchEnd BusClient::watch(BayWatcher& watcher) {
     // Subscribed before the first ListBays, so that no change falls between the two.
     SlotPtr owner_slot = impl_->add_match(impl_->name_owner_rule(), on_name_owner_changed, &state);
     SlotPtr properties_slot = impl_->add_match(
-        std::string("type='signal',sender='") + kService + "',path_namespace='" + kBayPathPrefix +
+        std::string("type='signal',sender='") + dbus::kBusName + "',path_namespace='" +
+            dbus::kBayPathPrefix +
             "',interface='org.freedesktop.DBus.Properties',member='PropertiesChanged'",
         on_properties_changed, &state);
     SlotPtr manager_slot =
-        impl_->add_match(std::string("type='signal',sender='") + kService + "',path='" +
-                             kManagerPath + "',interface='" + kManagerInterface + "'",
+        impl_->add_match(std::string("type='signal',sender='") + dbus::kBusName + "',path='" +
+                             dbus::kRootPath + "',interface='" + dbus::kManagerInterface + "'",
                          on_manager_signal, &state);
 
     MessagePtr reply = impl_->call_manager("ListBays");

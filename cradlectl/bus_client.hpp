@@ -2,6 +2,8 @@
 // calls, and the signals a live status view follows. sd-bus stays behind this header.
 #pragma once
 
+#include "daemon/catalog.hpp"
+
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -27,19 +29,7 @@ struct BayInfo {
     std::int64_t eta_s = -1;
 };
 
-struct DeviceInfo {
-    std::string serial;
-    std::string manufacturer;
-    std::string model;
-    std::string firmware;
-    bool registered = false;
-    std::string custodian;
-    std::string officer;
-    std::string head;
-    std::int64_t first_seen = 0;
-    std::int64_t last_seen = 0;
-};
-
+// One recording as ListRecordings gives it (the offline views make the same of a catalog row).
 struct RecordingInfo {
     std::int64_t id = 0;
     std::string serial;
@@ -127,8 +117,10 @@ class BusClient {
     // Each throws BusClientError.
     ServiceInfo service_info();
     std::vector<BayInfo> list_bays();
-    std::vector<DeviceInfo> list_devices();
-    DeviceInfo get_device(const std::string& serial);
+    // Devices as the catalog's rows, with the fields the bus carries (id, the catalog's own
+    // key, is not among them and stays 0).
+    std::vector<DeviceRow> list_devices();
+    DeviceRow get_device(const std::string& serial);
     // The outcome of a device's last dock ("" if it never docked).
     std::string device_last_outcome(const std::string& serial);
     std::vector<RecordingInfo> list_recordings(const std::string& serial,

@@ -1,4 +1,5 @@
 // status, devices, recordings: views of the catalog, as text for people or JSON for scripts.
+#include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
@@ -14,30 +15,6 @@ namespace {
 
 Catalog open_catalog(const OfflineOptions& options) {
     return Catalog::open_read_only(options.state_dir / "catalog.sqlite");
-}
-
-// Times of 0 mean "never" in the catalog.
-std::string time_or_dash(std::int64_t unix_s) {
-    return unix_s == 0 ? "-" : utc_iso8601(unix_s);
-}
-std::string text_or_dash(const std::string& text) {
-    return text.empty() ? "-" : text;
-}
-
-void add_time(JsonObject& object, std::string_view key, std::int64_t unix_s) {
-    if (unix_s == 0) {
-        object.add_null(key);
-    } else {
-        object.add(key, utc_iso8601(unix_s));
-    }
-}
-
-void add_text_or_null(JsonObject& object, std::string_view key, const std::string& text) {
-    if (text.empty()) {
-        object.add_null(key);
-    } else {
-        object.add(key, text);
-    }
 }
 
 std::string audit_summary(const AuditRow& row) {
@@ -124,21 +101,6 @@ int show_status(const OfflineOptions& options, std::ostream& out) {
 
 namespace {
 
-std::string device_json(const DeviceRow& device) {
-    JsonObject object;
-    object.add("serial", device.serial)
-        .add("manufacturer", device.manufacturer)
-        .add("model", device.model)
-        .add("firmware", device.firmware)
-        .add("registered", device.registered);
-    add_text_or_null(object, "custodian", device.custodian);
-    add_text_or_null(object, "officer", device.officer);
-    add_text_or_null(object, "head", device.head);
-    add_time(object, "first_seen", device.first_seen);
-    add_time(object, "last_seen", device.last_seen);
-    return object.str();
-}
-
 const DeviceRow& find_device(const std::vector<DeviceRow>& devices, const std::string& serial) {
     for (const DeviceRow& device : devices) {
         if (device.serial == serial) return device;
@@ -174,44 +136,13 @@ std::vector<RecordingRow> filtered(std::vector<RecordingRow> recordings,
 int show_device(const OfflineOptions& options, std::ostream& out) {
     Catalog catalog = open_catalog(options);
     const std::vector<DeviceRow> devices = catalog.devices();
-    const DeviceRow& device = find_device(devices, options.serial);
-    if (options.json) {
-        out << device_json(device) << '\n';
-        return kExitOk;
-    }
-    print_fields(
-        out, {
-                 {"serial", device.serial},
-                 {"manufacturer", text_or_dash(device.manufacturer)},
-                 {"model", text_or_dash(device.model)},
-                 {"firmware", text_or_dash(device.firmware)},
-                 {"registered", device.registered ? "yes" : "no"},
-                 {"custodian", text_or_dash(device.custodian)},
-                 {"officer", text_or_dash(device.officer)},
-                 {"head", text_or_dash(device.head)},
-                 {"first seen", device.first_seen == 0 ? "never" : utc_iso8601(device.first_seen)},
-                 {"last seen", device.last_seen == 0 ? "never" : utc_iso8601(device.last_seen)},
-             });
+    print_device(out, find_device(devices, options.serial), options.json);
     return kExitOk;
 }
 
 int show_devices(const OfflineOptions& options, std::ostream& out) {
     Catalog catalog = open_catalog(options);
-    std::vector<DeviceRow> devices = catalog.devices();
-    if (options.json) {
-        std::vector<std::string> elements;
-        for (const DeviceRow& device : devices) elements.push_back(device_json(device));
-        out << json_array(elements) << '\n';
-        return kExitOk;
-    }
-    TextTable table({"SERIAL", "MODEL", "REGISTERED", "CUSTODIAN", "OFFICER", "HEAD", "LAST SEEN"});
-    for (const DeviceRow& device : devices) {
-        table.add_row({device.serial, text_or_dash(device.model), device.registered ? "yes" : "no",
-                       text_or_dash(device.custodian), text_or_dash(device.officer),
-                       text_or_dash(device.head),
-                       device.last_seen == 0 ? "never" : utc_iso8601(device.last_seen)});
-    }
-    table.print(out);
+    print_devices(out, catalog.devices(), options.json);
     return kExitOk;
 }
 
@@ -224,39 +155,16 @@ int show_recordings(const OfflineOptions& options, std::ostream& out) {
         auto found = serial_of.find(device_id);
         return found != serial_of.end() ? found->second : "#" + std::to_string(device_id);
     };
-    std::vector<RecordingRow> recordings = filtered(catalog.recordings(), options.filter, devices);
-
-    if (options.json) {
-        std::vector<std::string> elements;
-        for (const RecordingRow& row : recordings) {
-            JsonObject object;
-            object.add("id", row.id)
-                .add("device_serial", serial(row.key.device_id))
-                .add("handle", static_cast<std::int64_t>(row.key.handle))
-                .add("name", sanitize_text(row.key.name))
-                .add("name_hex", hex_bytes(row.key.name))
-                .add("size", row.key.size)
-                .add("state", to_string(row.state));
-            add_text_or_null(object, "sha256", row.sha256_hex);
-            add_text_or_null(object, "archive_path", row.archive_path);
-            object.add("captured", utc_iso8601(row.key.captured_unix_s));
-            add_time(object, "archived", row.archived_at);
-            add_time(object, "wiped", row.wiped_at);
-            elements.push_back(object.str());
-        }
-        out << json_array(elements) << '\n';
-        return kExitOk;
+    std::vector<RecordingInfo> recordings;
+    std::vector<RecordingKey> camera_keys;
+    for (RecordingRow& row : filtered(catalog.recordings(), options.filter, devices)) {
+        recordings.push_back(RecordingInfo{row.id, serial(row.key.device_id),
+                                           sanitize_text(row.key.name), row.key.size,
+                                           to_string(row.state), row.sha256_hex, row.archive_path,
+                                           row.key.captured_unix_s, row.archived_at, row.wiped_at});
+        camera_keys.push_back(std::move(row.key));
     }
-    TextTable table({"ID", "DEVICE", "NAME", "SIZE", "STATE", "SHA256", "ARCHIVE PATH", "CAPTURED",
-                     "ARCHIVED", "WIPED"});
-    for (const RecordingRow& row : recordings) {
-        table.add_row({std::to_string(row.id), serial(row.key.device_id),
-                       text_or_dash(sanitize_text(row.key.name)), std::to_string(row.key.size),
-                       to_string(row.state), text_or_dash(row.sha256_hex),
-                       text_or_dash(row.archive_path), utc_iso8601(row.key.captured_unix_s),
-                       time_or_dash(row.archived_at), time_or_dash(row.wiped_at)});
-    }
-    table.print(out);
+    print_recordings(out, recordings, options.json, &camera_keys);
     return kExitOk;
 }
 

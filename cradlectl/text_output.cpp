@@ -89,6 +89,22 @@ JsonObject& JsonObject::add_json(std::string_view key, std::string_view value) {
     return *this;
 }
 
+void add_text_or_null(JsonObject& object, std::string_view key, const std::string& text) {
+    if (text.empty()) {
+        object.add_null(key);
+    } else {
+        object.add(key, text);
+    }
+}
+
+void add_time(JsonObject& object, std::string_view key, std::int64_t unix_s) {
+    if (unix_s == 0) {
+        object.add_null(key);
+    } else {
+        object.add(key, utc_iso8601(unix_s));
+    }
+}
+
 std::string json_array(const std::vector<std::string>& elements) {
     if (elements.empty()) return "[]";
     std::string out = "[\n";
@@ -111,6 +127,14 @@ std::string utc_iso8601(std::int64_t unix_s) {
         return "@" + std::to_string(unix_s);
     }
     return text;
+}
+
+std::string text_or_dash(const std::string& text) {
+    return text.empty() ? "-" : text;
+}
+
+std::string time_or_dash(std::int64_t unix_s) {
+    return unix_s == 0 ? "-" : utc_iso8601(unix_s);
 }
 
 std::string hex_bytes(std::string_view bytes) {

@@ -42,11 +42,19 @@ class JsonObject {
     std::string members_;
 };
 
+// A member that is null where the catalog has nothing: an empty text, or a time of 0 ("never").
+void add_text_or_null(JsonObject& object, std::string_view key, const std::string& text);
+void add_time(JsonObject& object, std::string_view key, std::int64_t unix_s);
+
 // A JSON array, one element per line.
 std::string json_array(const std::vector<std::string>& elements);
 
 // "2024-05-01T10:00:00Z".
 std::string utc_iso8601(std::int64_t unix_s);
+
+// The same for text: "-" for an empty text or a time of 0.
+std::string text_or_dash(const std::string& text);
+std::string time_or_dash(std::int64_t unix_s);
 
 // Lower-case hex of raw bytes.
 std::string hex_bytes(std::string_view bytes);

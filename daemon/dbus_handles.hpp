@@ -41,6 +41,7 @@ class BusErrorText {
     BusErrorText& operator=(const BusErrorText&) = delete;
     ~BusErrorText() { sd_bus_error_free(&error_); }
     sd_bus_error* get() { return &error_; }
+    const char* name() const { return error_.name ? error_.name : ""; }
     const char* message() const { return error_.message ? error_.message : ""; }
 
   private:

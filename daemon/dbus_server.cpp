@@ -17,6 +17,7 @@
 #include "daemon/dbus_caller.hpp"
 #include "daemon/dbus_handles.hpp"
 #include "daemon/dbus_loop.hpp"
+#include "daemon/dbus_names.hpp"
 #include "daemon/log.hpp"
 #include "daemon/state_verifier.hpp"
 #include "daemon/status_board.hpp"
@@ -42,15 +43,6 @@
 namespace cradle {
 namespace {
 
-constexpr const char* kBusName = "org.cradled.Cradle1";
-constexpr const char* kRootPath = "/org/cradled/Cradle1";
-constexpr const char* kBayPrefix = "/org/cradled/Cradle1/bay";
-constexpr const char* kDevicePrefix = "/org/cradled/Cradle1/device";
-constexpr const char* kManagerInterface = "org.cradled.Cradle1.Manager";
-constexpr const char* kBayInterface = "org.cradled.Cradle1.Bay";
-constexpr const char* kDeviceInterface = "org.cradled.Cradle1.Device";
-constexpr const char* kErrorNoSuchDevice = "org.cradled.Cradle1.Error.NoSuchDevice";
-constexpr const char* kErrorCatalog = "org.cradled.Cradle1.Error.Catalog";
 constexpr const char* kDefaultSystemBus = "unix:path=/run/dbus/system_bus_socket";
 
 // The credential look-up of a changing call (GetConnectionCredentials, asked asynchronously):
@@ -99,12 +91,12 @@ std::string errno_text(int negative_errno) {
 }
 
 std::string bay_path(int bay) {
-    return std::string(kBayPrefix) + "/" + std::to_string(bay);
+    return std::string(dbus::kBayPathPrefix) + "/" + std::to_string(bay);
 }
 
 std::string device_path(const std::string& serial) {
     char* raw = nullptr;
-    int r = sd_bus_path_encode(kDevicePrefix, serial.c_str(), &raw);
+    int r = sd_bus_path_encode(dbus::kDevicePathPrefix, serial.c_str(), &raw);
     if (r < 0) throw std::bad_alloc();
     std::string path(raw);
     std::free(raw);
@@ -114,7 +106,7 @@ std::string device_path(const std::string& serial) {
 // The serial of a device object's path; nullopt for any other path.
 std::optional<std::string> device_serial(const char* path) {
     char* raw = nullptr;
-    int r = sd_bus_path_decode(path, kDevicePrefix, &raw);
+    int r = sd_bus_path_decode(path, dbus::kDevicePathPrefix, &raw);
     if (r <= 0 || raw == nullptr) return std::nullopt;
     std::string serial(raw);
     std::free(raw);
@@ -134,7 +126,7 @@ class CallError : public std::runtime_error {
 };
 
 CallError no_such_device(const std::string& serial) {
-    return CallError(kErrorNoSuchDevice,
+    return CallError(dbus::kErrorNoSuchDevice,
                      "no device with serial '" + serial + "' in the register or catalog");
 }
 
@@ -153,7 +145,7 @@ int error_from_current_exception(sd_bus_error* error) noexcept {
     } catch (const CallError& e) {
         return sd_bus_error_set(error, e.name().c_str(), e.what());
     } catch (const CatalogError& e) {
-        return sd_bus_error_set(error, kErrorCatalog, e.what());
+        return sd_bus_error_set(error, dbus::kErrorCatalog, e.what());
     } catch (const std::exception& e) {
         return sd_bus_error_set(error, SD_BUS_ERROR_FAILED, e.what());
     } catch (...) {
@@ -254,12 +246,18 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     using Allowed = std::function<void(std::uint64_t ticket, const dbus::Caller&)>;
     void when_custodian(std::uint64_t ticket, sd_bus_message* call, const char* method,
                         Allowed allowed);
+    // Answers a parked call with AccessDenied.
+    void deny(std::uint64_t ticket, const std::string& why);
     // Keeps a call to answer later; the work's callbacks carry only the ticket, so the
     // message's references are only ever touched on the loop.
     std::uint64_t park(sd_bus_message* call);
     // Answers a parked call: the error in `failure`, or a reply that `fill` completes.
     void answer(std::uint64_t ticket, std::exception_ptr failure,
                 const std::function<int(sd_bus_message*)>& fill);
+    // Runs a change of the register on the catalog's strand, then answers the parked call and,
+    // if the change was made, announces the device's new entry.
+    void change_register(std::uint64_t ticket, const std::string& serial,
+                         std::function<void(Catalog&)> change);
 
     void bay_changed(const BayStatus& status);
     void dock_ended(const DockReport& report);
@@ -534,7 +532,8 @@ void DbusServer::start() {
             self->service_.log().warning({}, std::string("D-Bus: dock signal lost: ") + e.what());
         }
     });
-    service_.log().info({}, std::string("D-Bus API served as ") + kBusName + " at " + address_);
+    service_.log().info({},
+                        std::string("D-Bus API served as ") + dbus::kBusName + " at " + address_);
 }
 
 void DbusServer::add_objects() {
@@ -542,45 +541,47 @@ void DbusServer::add_objects() {
         if (r < 0) throw BusError(std::string("cannot serve ") + what + ": " + errno_text(r));
     };
     sd_bus_slot* slot = nullptr;
-    add(sd_bus_add_object_vtable(bus_.get(), &slot, kRootPath, kManagerInterface, kManagerVtable,
-                                 this),
-        kRootPath);
+    add(sd_bus_add_object_vtable(bus_.get(), &slot, dbus::kRootPath, dbus::kManagerInterface,
+                                 kManagerVtable, this),
+        dbus::kRootPath);
     slots_.emplace_back(slot);
-    add(sd_bus_add_object_manager(bus_.get(), &slot, kRootPath), "the object manager");
+    add(sd_bus_add_object_manager(bus_.get(), &slot, dbus::kRootPath), "the object manager");
     slots_.emplace_back(slot);
     for (int bay = 1; bay <= service_.status().bay_count(); ++bay) {
         bay_objects_.push_back(BayObject{this, bay});
         std::string path = bay_path(bay);
-        add(sd_bus_add_object_vtable(bus_.get(), &slot, path.c_str(), kBayInterface, kBayVtable,
-                                     &bay_objects_.back()),
+        add(sd_bus_add_object_vtable(bus_.get(), &slot, path.c_str(), dbus::kBayInterface,
+                                     kBayVtable, &bay_objects_.back()),
             path.c_str());
         slots_.emplace_back(slot);
     }
-    add(sd_bus_add_fallback_vtable(bus_.get(), &slot, kDevicePrefix, kDeviceInterface,
-                                   kDeviceVtable, find_device_callback, this),
-        kDevicePrefix);
-    slots_.emplace_back(slot);
-    add(sd_bus_add_node_enumerator(bus_.get(), &slot, kDevicePrefix, enumerate_devices_callback,
+    add(sd_bus_add_fallback_vtable(bus_.get(), &slot, dbus::kDevicePathPrefix,
+                                   dbus::kDeviceInterface, kDeviceVtable, find_device_callback,
                                    this),
-        kDevicePrefix);
+        dbus::kDevicePathPrefix);
+    slots_.emplace_back(slot);
+    add(sd_bus_add_node_enumerator(bus_.get(), &slot, dbus::kDevicePathPrefix,
+                                   enumerate_devices_callback, this),
+        dbus::kDevicePathPrefix);
     slots_.emplace_back(slot);
 }
 
 void DbusServer::take_name() {
     // Without SD_BUS_NAME_QUEUE a taken name is refused at once instead of waited for.
-    int r = sd_bus_request_name(bus_.get(), kBusName, 0);
+    int r = sd_bus_request_name(bus_.get(), dbus::kBusName, 0);
     if (r == -EEXIST) {
-        throw BusError(std::string("another cradled already serves ") + kBusName + " on this bus");
+        throw BusError(std::string("another cradled already serves ") + dbus::kBusName +
+                       " on this bus");
     }
     if (r == -EACCES || r == -EPERM) {
         throw BusError(std::string("the bus policy at ") + address_ +
-                       " does not let this user own " + kBusName +
+                       " does not let this user own " + dbus::kBusName +
                        " (is org.cradled.Cradle1.conf installed, and does cradled run as user "
                        "cradled?)");
     }
     if (r < 0) {
-        throw BusError(std::string("cannot take the name ") + kBusName + " on " + address_ + ": " +
-                       errno_text(r));
+        throw BusError(std::string("cannot take the name ") + dbus::kBusName + " on " + address_ +
+                       ": " + errno_text(r));
     }
 }
 
@@ -791,15 +792,15 @@ void DbusServer::when_custodian(std::uint64_t ticket, sd_bus_message* call, cons
                                      "s", sender);
     }
     if (r < 0) {
-        answer(ticket,
-               std::make_exception_ptr(
-                   CallError(SD_BUS_ERROR_ACCESS_DENIED,
-                             "the bus could not say who is calling (" + errno_text(r) + ")")),
-               nullptr);
+        deny(ticket, "the bus could not say who is calling (" + errno_text(r) + ")");
         return;
     }
     check->pending.reset(slot);
     checks_.emplace(ticket, std::move(check));
+}
+
+void DbusServer::deny(std::uint64_t ticket, const std::string& why) {
+    answer(ticket, std::make_exception_ptr(CallError(SD_BUS_ERROR_ACCESS_DENIED, why)), nullptr);
 }
 
 void DbusServer::credentials_known(std::uint64_t ticket, sd_bus_message* credentials) {
@@ -811,19 +812,14 @@ void DbusServer::credentials_known(std::uint64_t ticket, sd_bus_message* credent
     dbus::Caller caller;
     int r = dbus::read_caller(credentials, caller);
     if (r < 0) {
-        answer(ticket,
-               std::make_exception_ptr(
-                   CallError(SD_BUS_ERROR_ACCESS_DENIED,
-                             "the bus could not say who is calling (" + errno_text(r) + ")")),
-               nullptr);
+        deny(ticket, "the bus could not say who is calling (" + errno_text(r) + ")");
         return;
     }
     std::string denial = dbus::custodian_denial(caller, service_.config().custodian_group);
     if (!denial.empty()) {
         service_.log().warning({}, "D-Bus: " + check->method + " refused to " + caller.changed_by +
                                        ": not a custodian");
-        answer(ticket, std::make_exception_ptr(CallError(SD_BUS_ERROR_ACCESS_DENIED, denial)),
-               nullptr);
+        deny(ticket, denial);
         return;
     }
     try {
@@ -839,31 +835,22 @@ int DbusServer::register_device(sd_bus_message* call) {
     const char* officer = nullptr;
     const char* head = nullptr;
     check(sd_bus_message_read(call, "ssss", &serial, &custodian, &officer, &head), "arguments");
-    std::weak_ptr<DbusServer> weak = weak_from_this();
     // Who calls is checked before what they ask: a caller who may not change the register
     // learns nothing from its arguments.
     when_custodian(park(call), call, "RegisterDevice",
-                   [this, weak, device = std::string(serial), custodian = std::string(custodian),
+                   [this, device = std::string(serial), custodian = std::string(custodian),
                     officer = std::string(officer),
                     head = std::string(head)](std::uint64_t ticket, const dbus::Caller& caller) {
                        require_valid("serial", device.c_str());
                        require_valid("custodian", custodian.c_str());
                        require_valid("officer", officer.c_str());
                        require_valid("head", head.c_str());
-                       service_.catalog_work(
-                           [device, custodian, officer, head,
-                            changed_by = caller.changed_by](Catalog& catalog) {
-                               catalog.register_device(device, custodian, officer, head, unix_now(),
-                                                       changed_by);
-                           },
-                           [weak, ticket, device](std::exception_ptr failure) {
-                               auto self = weak.lock();
-                               if (!self) return;
-                               self->guarded("register change", [&] {
-                                   self->answer(ticket, failure, nullptr);
-                                   if (!failure) self->device_changed(device);
-                               });
-                           });
+                       change_register(ticket, device,
+                                       [device, custodian, officer, head,
+                                        changed_by = caller.changed_by](Catalog& catalog) {
+                                           catalog.register_device(device, custodian, officer, head,
+                                                                   unix_now(), changed_by);
+                                       });
                    });
     return 1;
 }
@@ -872,13 +859,13 @@ int DbusServer::assign_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* officer = nullptr;
     check(sd_bus_message_read(call, "ss", &serial, &officer), "arguments");
-    std::weak_ptr<DbusServer> weak = weak_from_this();
     when_custodian(park(call), call, "AssignDevice",
-                   [this, weak, device = std::string(serial), officer = std::string(officer)](
+                   [this, device = std::string(serial), officer = std::string(officer)](
                        std::uint64_t ticket, const dbus::Caller& caller) {
                        require_valid("serial", device.c_str());
                        require_valid("officer", officer.c_str());
-                       service_.catalog_work(
+                       change_register(
+                           ticket, device,
                            [device, officer, changed_by = caller.changed_by](Catalog& catalog) {
                                std::optional<DeviceRow> row = catalog.find_device(device);
                                if (!row) throw no_such_device(device);
@@ -890,17 +877,22 @@ int DbusServer::assign_device(sd_bus_message* call) {
                                }
                                catalog.register_device(device, row->custodian, officer, row->head,
                                                        unix_now(), changed_by);
-                           },
-                           [weak, ticket, device](std::exception_ptr failure) {
-                               auto self = weak.lock();
-                               if (!self) return;
-                               self->guarded("register change", [&] {
-                                   self->answer(ticket, failure, nullptr);
-                                   if (!failure) self->device_changed(device);
-                               });
                            });
                    });
     return 1;
+}
+
+void DbusServer::change_register(std::uint64_t ticket, const std::string& serial,
+                                 std::function<void(Catalog&)> change) {
+    service_.catalog_work(std::move(change),
+                          [weak = weak_from_this(), ticket, serial](std::exception_ptr failure) {
+                              auto self = weak.lock();
+                              if (!self) return;
+                              self->guarded("register change", [&] {
+                                  self->answer(ticket, failure, nullptr);
+                                  if (!failure) self->device_changed(serial);
+                              });
+                          });
 }
 
 std::uint64_t DbusServer::park(sd_bus_message* call) {
@@ -1060,12 +1052,12 @@ void DbusServer::bay_changed(const BayStatus& status) {
     if (!changed.empty()) {
         changed.push_back(nullptr);
         std::string path = bay_path(status.bay);
-        sd_bus_emit_properties_changed_strv(bus_.get(), path.c_str(), kBayInterface,
+        sd_bus_emit_properties_changed_strv(bus_.get(), path.c_str(), dbus::kBayInterface,
                                             changed.data());
     }
     if (phase_or_light) {
-        sd_bus_emit_signal(bus_.get(), kRootPath, kManagerInterface, "BayChanged", "uss",
-                           static_cast<std::uint32_t>(status.bay), to_string(status.phase),
+        sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "BayChanged",
+                           "uss", static_cast<std::uint32_t>(status.bay), to_string(status.phase),
                            light_name(status.light));
     }
     loop_->wake();
@@ -1073,8 +1065,8 @@ void DbusServer::bay_changed(const BayStatus& status) {
 
 void DbusServer::dock_ended(const DockReport& report) {
     if (!serving()) return;
-    sd_bus_emit_signal(bus_.get(), kRootPath, kManagerInterface, "DockFinished", "usssuuu",
-                       static_cast<std::uint32_t>(report.bay), report.serial.c_str(),
+    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "DockFinished",
+                       "usssuuu", static_cast<std::uint32_t>(report.bay), report.serial.c_str(),
                        light_name(report.light), report.outcome.c_str(),
                        static_cast<std::uint32_t>(report.archived),
                        static_cast<std::uint32_t>(report.wiped),
@@ -1088,7 +1080,7 @@ void DbusServer::dock_ended(const DockReport& report) {
 
 void DbusServer::device_changed(const std::string& serial) {
     if (!serving()) return;
-    sd_bus_emit_signal(bus_.get(), kRootPath, kManagerInterface, "DeviceChanged", "s",
+    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "DeviceChanged", "s",
                        serial.c_str());
     std::string path = device_path(serial);
     if (known_devices_.insert(serial).second) {
@@ -1097,7 +1089,7 @@ void DbusServer::device_changed(const std::string& serial) {
         std::vector<char*> names;
         for (const char* name : kDeviceChangingProperties) names.push_back(const_cast<char*>(name));
         names.push_back(nullptr);
-        sd_bus_emit_properties_changed_strv(bus_.get(), path.c_str(), kDeviceInterface,
+        sd_bus_emit_properties_changed_strv(bus_.get(), path.c_str(), dbus::kDeviceInterface,
                                             names.data());
     }
     loop_->wake();
