@@ -398,15 +398,22 @@ class CradlectlOverBus : public ::testing::Test {
         return run(cradlectl_options(all, "offline-" + std::to_string(++runs_), false));
     }
 
-    // Starts cradled and returns once both docks have ended: the live view is the
-    // synchronisation, as an operator would use it.
-    void start_daemon_and_wait_until_idle() {
-        write_configuration(0);
-        const auto options =
-            cradlectl_options({"status", "--watch", "--wait", "--until-idle"}, "idle-watch");
+    // Starts cradled, its cameras copying at `throttle_bytes_per_s` (0: at full speed), with a
+    // live view that follows it until both docks have ended; returns what the view printed.
+    // The view is the synchronisation, as an operator would use it.
+    Result watch_daemon_until_idle(std::uint64_t throttle_bytes_per_s, const std::string& name,
+                                   bool json = false) {
+        write_configuration(throttle_bytes_per_s);
+        std::vector<std::string> args = {"status", "--watch", "--wait", "--until-idle"};
+        if (json) args.push_back("--json");
+        const auto options = cradlectl_options(args, name);
         Child watch(options);
         start_daemon();
-        const Result idle = finish(watch, options);
+        return finish(watch, options);
+    }
+
+    void start_daemon_and_wait_until_idle() {
+        const Result idle = watch_daemon_until_idle(0, "idle-watch");
         ASSERT_EQ(idle.exit_status, 0) << idle.out << idle.err;
     }
 
@@ -428,12 +435,7 @@ const std::string& line_with(const std::vector<std::string>& lines, std::string_
 
 TEST_F(CradlectlOverBus, StatusWatchShowsABayOffloadingThenItsOutcome) {
     // 2 MB at 1 MB/s: two seconds of copying, sampled about once a second.
-    write_configuration(1'000'000);
-    const auto options =
-        cradlectl_options({"status", "--watch", "--wait", "--until-idle"}, "watch");
-    Child watch(options);
-    start_daemon();
-    const Result result = finish(watch, options);
+    const Result result = watch_daemon_until_idle(1'000'000, "watch");
     ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
     const std::vector<std::string> lines = lines_of(result.out);
     EXPECT_EQ(result.out.find('\x1b'), std::string::npos) << "no terminal, no escapes";
@@ -472,12 +474,7 @@ TEST_F(CradlectlOverBus, StatusWatchShowsABayOffloadingThenItsOutcome) {
 }
 
 TEST_F(CradlectlOverBus, StatusWatchJsonIsOneEventPerLine) {
-    write_configuration(4'000'000);
-    const auto options =
-        cradlectl_options({"status", "--watch", "--wait", "--until-idle", "--json"}, "watch");
-    Child watch(options);
-    start_daemon();
-    const Result result = finish(watch, options);
+    const Result result = watch_daemon_until_idle(4'000'000, "watch", /*json=*/true);
     ASSERT_EQ(result.exit_status, 0) << result.out << result.err;
     bool offloading = false;
     std::map<std::int64_t, Json> finished;

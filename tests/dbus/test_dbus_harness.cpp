@@ -1,5 +1,7 @@
 #include "tests/dbus/test_dbus_harness.hpp"
 
+#include "tests/faults/rig.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cstdarg>
@@ -89,14 +91,7 @@ ServiceOnBus::ServiceOnBus(int bays, const std::filesystem::path& bus_policy)
     state = temp.path() / "state";
     spec.bays = bays;
     spec.storage_dir = temp.path() / "cameras";
-    config.state_dir = state;
-    config.backend = "sim";
-    config.workers = 2;
-    config.copy.chunk_bytes = 64 << 10;
-    config.copy.reserve_bytes = 0;
-    config.copy.device_timeout = std::chrono::milliseconds(5000);
-    config.device_timeout = std::chrono::milliseconds(5000);
-    config.clock_trust = ClockTrust::always;
+    config = emulated_cradle_config(state, 2, std::chrono::milliseconds(5000));
     config.register_entries.push_back(RegisterEntry{"REG-1", "Custodian A", "pool", "Team head"});
     config.register_entries.push_back(
         RegisterEntry{"REG-2", "Custodian B", "Officer Two", "Team head"});
@@ -111,12 +106,9 @@ ServiceOnBus::~ServiceOnBus() {
 
 hw::sim::CameraSpec ServiceOnBus::camera(const std::string& serial, int recordings,
                                          bool registered) {
-    hw::sim::CameraSpec camera;
-    camera.serial = serial;
-    camera.recordings = recordings;
-    camera.total_bytes = static_cast<std::uint64_t>(recordings) * (32 << 10);
-    camera.seed = std::hash<std::string>{}(serial);
-    camera.battery_percent = 95;
+    hw::sim::CameraSpec camera =
+        small_camera(serial, recordings, static_cast<std::uint64_t>(recordings) * (32 << 10),
+                     std::hash<std::string>{}(serial));
     if (registered) {
         config.register_entries.push_back(
             RegisterEntry{serial, "Custodian A", "Officer " + serial, "Team head"});

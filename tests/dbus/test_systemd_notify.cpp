@@ -30,35 +30,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 constexpr auto kDeadline = std::chrono::seconds(30);
 
-std::string cradled_binary() {
-    const char* dir = std::getenv("CRADLED_BIN_DIR");
-    return std::string(dir ? dir : "build/bin") + "/cradled";
-}
-
-// A configuration that runs the rig's cameras on the emulated cradle.
-std::filesystem::path write_config(const Rig& rig) {
-    std::ofstream cradle(rig.root / "cradle.toml");
-    cradle << "bays = " << rig.spec.bays << "\n";
-    for (const auto& camera : rig.spec.cameras) {
-        cradle << "[[camera]]\nserial = \"" << camera.serial << "\"\nbay = " << camera.bay
-               << "\nrecordings = " << camera.recordings << "\ntotal_bytes = " << camera.total_bytes
-               << "\nseed = " << camera.seed << "\nbattery_percent = " << camera.battery_percent
-               << "\n[camera.faults]\nthrottle_bytes_per_s = " << camera.faults.throttle_bytes_per_s
-               << "\n";
-    }
-    std::ofstream config(rig.root / "cradled.toml");
-    config << "[daemon]\nbackend = \"sim\"\nstate_dir = \"" << rig.state.string() << "\"\n"
-           << "[archive]\nreserve_mib = 0\n[readiness]\nclock_trust = \"always\"\n"
-           << "[sim]\ncradle = \"cradle.toml\"\nstorage_dir = \"" << rig.spec.storage_dir.string()
-           << "\"\n";
-    for (const auto& entry : rig.config.register_entries) {
-        config << "[[register]]\nserial = \"" << entry.serial << "\"\ncustodian = \""
-               << entry.custodian << "\"\nofficer = \"" << entry.officer << "\"\nhead = \""
-               << entry.head << "\"\n";
-    }
-    return rig.root / "cradled.toml";
-}
-
 struct Notification {
     pid_t sender = 0;  // from the kernel (SCM_CREDENTIALS), not from the message
     std::string text;
@@ -286,7 +257,7 @@ class NotifiedCradled {
 struct SlowRig {
     SlowRig() : rig(2, 4, 8 << 20), socket(rig.root / "notify") {
         for (auto& camera : rig.spec.cameras) camera.faults.throttle_bytes_per_s = 16'000'000;
-        config = write_config(rig);
+        config = write_daemon_config(rig);
         rig.provision();
     }
     Rig rig;
@@ -298,6 +269,14 @@ std::size_t count_saying(const std::vector<Notification>& notifications, const s
     std::size_t count = 0;
     for (const auto& n : notifications) count += n.says(what) ? 1 : 0;
     return count;
+}
+
+// Sends SIGTERM and expects cradled to stop with exit status 0.
+void expect_clean_stop(NotifiedCradled& cradled) {
+    cradled.terminate();
+    const auto status = cradled.wait_for_exit();
+    ASSERT_TRUE(status) << "did not stop on SIGTERM; log:\n" << cradled.log();
+    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status;
 }
 
 TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
@@ -331,10 +310,7 @@ TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
     EXPECT_TRUE(message.has_field("STATUS")) << message.text;
     EXPECT_EQ(*ready, 0u) << "READY=1 is the first thing systemd hears";
 
-    cradled.terminate();
-    const auto status = cradled.wait_for_exit();
-    ASSERT_TRUE(status) << "did not stop on SIGTERM; log:\n" << cradled.log();
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status;
+    ASSERT_NO_FATAL_FAILURE(expect_clean_stop(cradled));
     EXPECT_EQ(count_saying(cradled.notifications(), "WATCHDOG=1"), 0u)
         << "pings without WATCHDOG_USEC";
 }
@@ -355,10 +331,7 @@ TEST(SystemdNotify, WatchdogIsPingedFromTheLoopByTheMainProcess) {
     for (const auto& notification : cradled.notifications()) {
         EXPECT_EQ(notification.sender, cradled.pid()) << notification.text;
     }
-    cradled.terminate();
-    const auto status = cradled.wait_for_exit();
-    ASSERT_TRUE(status) << "did not stop on SIGTERM; log:\n" << cradled.log();
-    EXPECT_TRUE(WIFEXITED(*status) && WEXITSTATUS(*status) == 0) << "status " << *status;
+    ASSERT_NO_FATAL_FAILURE(expect_clean_stop(cradled));
 }
 
 TEST(SystemdNotify, WatchdogMeantForAnotherProcessIsNotPinged) {

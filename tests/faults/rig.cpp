@@ -5,33 +5,51 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <fstream>
+
 namespace cradle::test {
+
+Config emulated_cradle_config(const std::filesystem::path& state, int workers,
+                              std::chrono::milliseconds device_timeout) {
+    Config config;
+    config.state_dir = state;
+    config.backend = "sim";
+    config.workers = workers;
+    config.copy.chunk_bytes = 64 << 10;
+    config.copy.reserve_bytes = 0;
+    config.copy.device_timeout = device_timeout;
+    config.device_timeout = device_timeout;
+    config.clock_trust = ClockTrust::always;
+    return config;
+}
+
+hw::sim::CameraSpec small_camera(const std::string& serial, int recordings,
+                                 std::uint64_t total_bytes, std::uint64_t seed) {
+    hw::sim::CameraSpec camera;
+    camera.serial = serial;
+    camera.recordings = recordings;
+    camera.total_bytes = total_bytes;
+    camera.seed = seed;
+    camera.battery_percent = 95;
+    return camera;
+}
 
 Rig::Rig(int cameras, int recordings, std::uint64_t bytes_per_camera) {
     root = temp.path();
     state = root / "state";
+    config = emulated_cradle_config(state, 4, std::chrono::milliseconds(2000));
     spec.bays = std::max(cameras, 1);
     spec.storage_dir = root / "cameras";
     for (int i = 0; i < cameras; ++i) {
-        hw::sim::CameraSpec camera;
-        camera.serial = "TEST-" + std::to_string(i + 1);
+        hw::sim::CameraSpec camera =
+            small_camera("TEST-" + std::to_string(i + 1), recordings, bytes_per_camera,
+                         1000 + static_cast<std::uint64_t>(i));
         camera.bay = i + 1;
-        camera.recordings = recordings;
-        camera.total_bytes = bytes_per_camera;
-        camera.seed = 1000 + static_cast<std::uint64_t>(i);
-        camera.battery_percent = 95;
         spec.cameras.push_back(camera);
         config.register_entries.push_back(RegisterEntry{
             camera.serial, "Custodian A", "Officer " + std::to_string(i + 1), "Team head"});
     }
-    config.state_dir = state;
-    config.backend = "sim";
-    config.workers = 4;
-    config.copy.chunk_bytes = 64 << 10;
-    config.copy.reserve_bytes = 0;
-    config.copy.device_timeout = std::chrono::milliseconds(2000);
-    config.device_timeout = std::chrono::milliseconds(2000);
-    config.clock_trust = ClockTrust::always;
     config.sim = spec;
 }
 
@@ -102,6 +120,34 @@ std::string join_problems(const std::vector<std::string>& problems) {
     std::string text;
     for (const auto& problem : problems) text += problem + "\n";
     return text;
+}
+
+std::string cradled_binary() {
+    const char* dir = std::getenv("CRADLED_BIN_DIR");
+    return std::string(dir ? dir : "build/bin") + "/cradled";
+}
+
+std::filesystem::path write_daemon_config(const Rig& rig) {
+    std::ofstream cradle(rig.root / "cradle.toml");
+    cradle << "bays = " << rig.spec.bays << "\n";
+    for (const auto& camera : rig.spec.cameras) {
+        cradle << "[[camera]]\nserial = \"" << camera.serial << "\"\nbay = " << camera.bay
+               << "\nrecordings = " << camera.recordings << "\ntotal_bytes = " << camera.total_bytes
+               << "\nseed = " << camera.seed << "\nbattery_percent = " << camera.battery_percent
+               << "\n[camera.faults]\nthrottle_bytes_per_s = " << camera.faults.throttle_bytes_per_s
+               << "\n";
+    }
+    std::ofstream config(rig.root / "cradled.toml");
+    config << "[daemon]\nbackend = \"sim\"\nstate_dir = \"" << rig.state.string() << "\"\n"
+           << "[archive]\nreserve_mib = 0\n[readiness]\nclock_trust = \"always\"\n"
+           << "[sim]\ncradle = \"cradle.toml\"\nstorage_dir = \"" << rig.spec.storage_dir.string()
+           << "\"\n";
+    for (const auto& entry : rig.config.register_entries) {
+        config << "[[register]]\nserial = \"" << entry.serial << "\"\ncustodian = \""
+               << entry.custodian << "\"\nofficer = \"" << entry.officer << "\"\nhead = \""
+               << entry.head << "\"\n";
+    }
+    return rig.root / "cradled.toml";
 }
 
 }  // namespace cradle::test

@@ -9,11 +9,24 @@
 #include "tests/support/invariants.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace cradle::test {
+
+// The service's configuration for tests on the emulated cradle ("sim" backend): its state in
+// `state`, small copy chunks, no free-space reserve, the clock trusted. The register, the
+// cameras and config.sim are the caller's.
+Config emulated_cradle_config(const std::filesystem::path& state, int workers,
+                              std::chrono::milliseconds device_timeout);
+
+// An undocked camera of `recordings` recordings, `total_bytes` in all, with a healthy battery.
+hw::sim::CameraSpec small_camera(const std::string& serial, int recordings,
+                                 std::uint64_t total_bytes, std::uint64_t seed);
 
 class Rig {
   public:
@@ -60,6 +73,14 @@ const DockReport& report_for(const std::vector<DockReport>& reports, int bay);
 // Every bay but `faulty_bay` archived and wiped `recordings` recordings and is ready.
 void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
                             std::size_t recordings);
+
+// The built cradled (in CRADLED_BIN_DIR, else build/bin), for tests that run the real daemon.
+std::string cradled_binary();
+
+// Writes the configuration for running the real cradled on the rig's emulated cradle, cameras
+// and register (cradled.toml, and the cradle.toml it names, in rig.root); returns the path of
+// cradled.toml.
+std::filesystem::path write_daemon_config(const Rig& rig);
 
 // gtest-friendly: "" when there is no problem, else the problems one per line.
 std::string join_problems(const std::vector<std::string>& problems);

@@ -9,42 +9,11 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <cstdlib>
-#include <fstream>
+#include <stdexcept>
 #include <string>
 
 namespace cradle::test {
 namespace {
-
-std::string bin_dir() {
-    const char* dir = std::getenv("CRADLED_BIN_DIR");
-    return dir ? dir : "build/bin";
-}
-
-// Writes a configuration that runs the rig's cameras on the emulated cradle.
-std::filesystem::path write_config(const Rig& rig) {
-    std::ofstream cradle(rig.root / "cradle.toml");
-    cradle << "bays = " << rig.spec.bays << "\n";
-    for (const auto& camera : rig.spec.cameras) {
-        cradle << "[[camera]]\nserial = \"" << camera.serial << "\"\nbay = " << camera.bay
-               << "\nrecordings = " << camera.recordings << "\ntotal_bytes = " << camera.total_bytes
-               << "\nseed = " << camera.seed << "\nbattery_percent = " << camera.battery_percent
-               << "\n[camera.faults]\nthrottle_bytes_per_s = " << camera.faults.throttle_bytes_per_s
-               << "\n";
-    }
-    std::ofstream config(rig.root / "cradled.toml");
-    config << "[daemon]\nbackend = \"sim\"\nstate_dir = \"" << rig.state.string() << "\"\n"
-           << "[archive]\nreserve_mib = 0\n"
-           << "[readiness]\nclock_trust = \"always\"\n"
-           << "[sim]\ncradle = \"cradle.toml\"\nstorage_dir = \"" << rig.spec.storage_dir.string()
-           << "\"\n";
-    for (const auto& entry : rig.config.register_entries) {
-        config << "[[register]]\nserial = \"" << entry.serial << "\"\ncustodian = \""
-               << entry.custodian << "\"\nofficer = \"" << entry.officer << "\"\nhead = \""
-               << entry.head << "\"\n";
-    }
-    return rig.root / "cradled.toml";
-}
 
 struct Child {
     pid_t pid = -1;
@@ -54,7 +23,7 @@ struct Child {
 Child start_cradled(const std::filesystem::path& config, bool exit_when_idle) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    std::string binary = bin_dir() + "/cradled";
+    std::string binary = cradled_binary();
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {
@@ -88,7 +57,7 @@ int wait_for(Child& child) {
 TEST(Sigterm, MidOffloadStopsCleanlyAndTheNextStartFinishes) {
     Rig rig(2, 4, 8 << 20);
     for (auto& camera : rig.spec.cameras) camera.faults.throttle_bytes_per_s = 16'000'000;
-    auto config = write_config(rig);
+    auto config = write_daemon_config(rig);
     rig.provision();
 
     Child child = start_cradled(config, /*exit_when_idle=*/false);
