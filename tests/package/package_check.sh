@@ -2,8 +2,9 @@
 # The package check: builds the Debian package from a copy of the source tree, runs lintian
 # on it, installs it into a clean Debian 12 root, and checks what IT gets: the files in place,
 # /etc/cradled as conffiles, the service user and the custodian group, a unit systemd accepts,
-# the service enabled, the emulated cradle offloaded by the installed cradled from the
-# installed demo files, and a purge that leaves the archive and the catalog in place.
+# the service enabled, IT's edits kept on reinstall, the emulated cradle offloaded by the
+# installed cradled from the installed demo files, and a purge that leaves the archive and the
+# catalog in place.
 #
 #   package_check.sh SOURCE_DIR WORK_DIR
 #
@@ -223,6 +224,16 @@ echo "   systemd-analyze verify: no complaint"
 wanted_by=$(in_root sh -c 'ls /etc/systemd/system/*.wants/cradled.service' 2>/dev/null) ||
     fail "cradled.service was not enabled at install"
 echo "   enabled: $wanted_by"
+done_step
+
+step "reinstalling (as an upgrade does) keeps IT's edit of a conffile"
+site_edit="# site edit kept across upgrades"
+echo "$site_edit" >>"$root/etc/cradled/cradled.toml"
+# No answer on standard input: a conffile question would fail the step rather than hang it.
+run_logged "$work_dir/apt-reinstall.log" in_root apt-get install -y --reinstall \
+    --no-install-recommends "/tmp/$(basename "$deb")" </dev/null
+grep -qx "$site_edit" "$root/etc/cradled/cradled.toml" || fail "reinstalling lost the edit"
+echo "   /etc/cradled/cradled.toml keeps the edit; maintainer scripts ran again without error"
 done_step
 
 step "the installed cradled offloads the emulated cradle from the installed demo files"
