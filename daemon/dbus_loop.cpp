@@ -79,22 +79,17 @@ struct BusLoop::State : std::enable_shared_from_this<BusLoop::State> {
             return;
         }
         auto self = shared_from_this();
-        if ((events & POLLIN) && !waiting_read) {
-            waiting_read = true;
-            descriptor.async_wait(asio::posix::descriptor_base::wait_read,
-                                  [self](const boost::system::error_code& ec) {
-                                      self->waiting_read = false;
-                                      if (!ec) self->process();
-                                  });
-        }
-        if ((events & POLLOUT) && !waiting_write) {
-            waiting_write = true;
-            descriptor.async_wait(asio::posix::descriptor_base::wait_write,
-                                  [self](const boost::system::error_code& ec) {
-                                      self->waiting_write = false;
-                                      if (!ec) self->process();
-                                  });
-        }
+        // One wait at a time in each direction; `waiting` is a member, kept alive by self.
+        auto wait_until = [&](asio::posix::descriptor_base::wait_type ready, bool& waiting) {
+            if (waiting) return;
+            waiting = true;
+            descriptor.async_wait(ready, [self, &waiting](const boost::system::error_code& ec) {
+                waiting = false;
+                if (!ec) self->process();
+            });
+        };
+        if (events & POLLIN) wait_until(asio::posix::descriptor_base::wait_read, waiting_read);
+        if (events & POLLOUT) wait_until(asio::posix::descriptor_base::wait_write, waiting_write);
         std::uint64_t until_usec = 0;
         int r = sd_bus_get_timeout(bus, &until_usec);
         if (r < 0) {
