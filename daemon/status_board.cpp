@@ -70,30 +70,26 @@ void StatusBoard::notify(const Bay& bay) {
     for (const auto& listener : listeners_) listener(bay.status);
 }
 
-void StatusBoard::docked(int bay_number, std::int64_t now_unix_s) {
-    Bay& bay = at(bay_number);
-    const hw::BayLight light = bay.status.light;
-    bay.status = BayStatus{};
-    bay.status.bay = bay_number;
-    bay.status.phase = BayPhase::identifying;
-    bay.status.light = light;
-    bay.status.docked_since = now_unix_s;
+// A new dock, or none: everything but the bay's number and its light starts afresh.
+void StatusBoard::reset(Bay& bay, BayPhase phase, std::int64_t docked_since) {
+    BayStatus fresh;
+    fresh.bay = bay.status.bay;
+    fresh.light = bay.status.light;
+    fresh.phase = phase;
+    fresh.docked_since = docked_since;
+    bay.status = std::move(fresh);
     bay.finished_bytes = 0;
     bay.copying = 0;
     bay.samples.clear();
     notify(bay);
 }
 
+void StatusBoard::docked(int bay_number, std::int64_t now_unix_s) {
+    reset(at(bay_number), BayPhase::identifying, now_unix_s);
+}
+
 void StatusBoard::undocked(int bay_number) {
-    Bay& bay = at(bay_number);
-    const hw::BayLight light = bay.status.light;
-    bay.status = BayStatus{};
-    bay.status.bay = bay_number;
-    bay.status.light = light;
-    bay.finished_bytes = 0;
-    bay.copying = 0;
-    bay.samples.clear();
-    notify(bay);
+    reset(at(bay_number), BayPhase::empty, 0);
 }
 
 void StatusBoard::set_phase(int bay_number, BayPhase phase) {

@@ -101,6 +101,7 @@ class StatusBoard {
     Bay& at(int bay);
     const Bay& at(int bay) const;
     void notify(const Bay& bay);
+    void reset(Bay& bay, BayPhase phase, std::int64_t docked_since);
 
     std::deque<Bay> bays_;  // a deque: the atomics never move
     std::vector<Listener> listeners_;
