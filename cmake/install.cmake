@@ -56,6 +56,12 @@ install(FILES ${PROJECT_SOURCE_DIR}/dbus/org.cradled.Cradle1.conf
 install(FILES ${PROJECT_SOURCE_DIR}/dbus/org.cradled.Cradle1.xml
   DESTINATION ${CMAKE_INSTALL_DATADIR}/dbus-1/interfaces)
 
+# The translations of the reports' texts (compiled into the build tree when CMake configures).
+foreach(language IN LISTS CRADLED_TRANSLATIONS)
+  install(FILES ${CRADLED_BUILD_LOCALE_DIR}/${language}/LC_MESSAGES/cradled.mo
+    DESTINATION ${CMAKE_INSTALL_LOCALEDIR}/${language}/LC_MESSAGES)
+endforeach()
+
 # Manual pages and shell completion.
 install(FILES ${PROJECT_SOURCE_DIR}/man/cradled.8 DESTINATION ${CMAKE_INSTALL_MANDIR}/man8)
 install(FILES ${PROJECT_SOURCE_DIR}/man/cradlectl.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)

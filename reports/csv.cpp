@@ -1,0 +1,73 @@
+#include "reports/csv.hpp"
+
+#include "reports/cell_text.hpp"
+#include "reports/local_time.hpp"
+#include "reports/utf8.hpp"
+
+namespace cradle::reports {
+namespace {
+
+// Spreadsheets open a CSV without a byte order mark in the system's legacy code page, which
+// turns Chinese names into garbage; with it they read UTF-8.
+constexpr const char* byte_order_mark = "\xEF\xBB\xBF";
+
+// Times as local ISO 8601 with the offset: exact, and a spreadsheet reads them as dates.
+std::string csv_cell(const Cell& cell) {
+    if (const auto* time = std::get_if<TimeCell>(&cell)) {
+        return local_time_iso8601(time->utc_seconds);
+    }
+    return cell_text(cell);
+}
+
+void append_row(std::string& out, const std::string& section,
+                const std::vector<std::string>& fields) {
+    out += csv_field(section);
+    for (const std::string& field : fields) {
+        out += ',';
+        out += csv_field(field);
+    }
+    out += "\r\n";
+}
+
+}  // namespace
+
+std::string csv_field(const std::string& text) {
+    std::string value = valid_utf8(text);
+    if (value.find_first_of(",\"\r\n") == std::string::npos) {
+        return value;
+    }
+    std::string quoted = "\"";
+    for (char c : value) {
+        if (c == '"') {
+            quoted += '"';
+        }
+        quoted += c;
+    }
+    quoted += '"';
+    return quoted;
+}
+
+std::string render_csv(const Report& report) {
+    std::string out = byte_order_mark;
+    append_row(out, "section", {"title", "subtitle", "generated_at"});
+    append_row(out, report.key,
+               {report.title, report.subtitle, local_time_iso8601(report.generated_at_utc)});
+    for (const Section& section : report.sections) {
+        out += "\r\n";
+        std::vector<std::string> header;
+        for (const Column& column : section.table.columns) {
+            header.push_back(column.heading);
+        }
+        append_row(out, "section", header);
+        for (const auto& row : section.table.rows) {
+            std::vector<std::string> fields;
+            for (const Cell& cell : row) {
+                fields.push_back(csv_cell(cell));
+            }
+            append_row(out, section.key, fields);
+        }
+    }
+    return out;
+}
+
+}  // namespace cradle::reports

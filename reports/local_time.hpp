@@ -1,0 +1,19 @@
+// Times in reports: stored as UTC seconds, shown in the reader's local time zone. The C
+// library does the conversion (TZ honoured, daylight saving and midnight included).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace cradle::reports {
+
+// "2026-03-29 03:00:00 CEST": for people.
+std::string local_time_text(std::int64_t utc_seconds);
+
+// "2026-03-29T03:00:00+02:00": local time with its offset, exact and readable by spreadsheets.
+std::string local_time_iso8601(std::int64_t utc_seconds);
+
+// "2026-03-29T01:00:00Z".
+std::string utc_time_iso8601(std::int64_t utc_seconds);
+
+}  // namespace cradle::reports
