@@ -183,17 +183,21 @@ class BaySession {
                                                                  " fault(s): " + row.faults));
     }
 
-    asio::awaitable<void> sync_clock() {
-        // The drift is measured against the midpoint of the request, before anything is set.
-        auto reading = co_await device([this] {
-            auto t0 = system_clock::now();
-            auto camera = camera_->clock(deadline());
-            auto t1 = system_clock::now();
-            return std::tuple{t0, camera, t1};
+    // The camera's clock minus the cradle's, measured against the midpoint of the request.
+    asio::awaitable<std::int64_t> measure_drift() {
+        auto drift = co_await device([this] {
+            auto before = system_clock::now();
+            auto camera_time = camera_->clock(deadline());
+            auto after = system_clock::now();
+            auto midpoint = before + (after - before) / 2;
+            return duration_cast<milliseconds>(camera_time - midpoint).count();
         });
-        auto [before, camera_time, after] = reading;
-        auto midpoint = before + (after - before) / 2;
-        std::int64_t drift_ms = duration_cast<milliseconds>(camera_time - midpoint).count();
+        co_return static_cast<std::int64_t>(drift);
+    }
+
+    asio::awaitable<void> sync_clock() {
+        // Measured before anything is set, so that the record shows how far off it was.
+        std::int64_t drift_ms = co_await measure_drift();
         report_.clock_measured = true;
         report_.clock_drift_ms = drift_ms;
 
@@ -203,8 +207,16 @@ class BaySession {
             std::llabs(drift_ms) > duration_cast<milliseconds>(ctx_.config.clock_max_drift).count();
         if (beyond && trusted) {
             co_await device([this] { camera_->set_clock(system_clock::now(), deadline()); });
-            report_.clock_corrected = true;
-            report_.clock_note = "corrected";
+            // Read back: a camera that accepts the time but keeps its own is not corrected.
+            report_.clock_drift_after_ms = co_await measure_drift();
+            report_.clock_corrected =
+                std::llabs(report_.clock_drift_after_ms) <=
+                duration_cast<milliseconds>(ctx_.config.clock_max_drift).count();
+            report_.clock_note =
+                report_.clock_corrected
+                    ? "corrected; now " + format_drift(report_.clock_drift_after_ms)
+                    : "not corrected: the camera kept its clock, still " +
+                          format_drift(report_.clock_drift_after_ms) + " off";
         } else if (beyond) {
             report_.clock_note = ctx_.config.clock_trust == ClockTrust::never
                                      ? "not corrected: clock setting is disabled"
@@ -224,7 +236,11 @@ class BaySession {
         std::string message = "clock drift " + format_drift(drift_ms) + ": " + report_.clock_note;
         if (report_.clock_corrected) {
             ctx_.log.warning(fields_, message);
-            co_await audit("clock.corrected", "drift " + std::to_string(drift_ms) + " ms");
+            co_await audit("clock.corrected",
+                           "drift " + std::to_string(drift_ms) + " ms, afterwards " +
+                               std::to_string(report_.clock_drift_after_ms) + " ms");
+        } else if (beyond) {
+            ctx_.log.warning(fields_, message);
         } else {
             ctx_.log.info(fields_, message);
         }
@@ -446,6 +462,11 @@ class BaySession {
             return;
         }
         std::vector<std::string> reasons;
+        if (report_.storage_free_after_bytes < ctx_.config.storage_min_free_bytes) {
+            reasons.push_back("storage " + std::to_string(report_.storage_free_after_bytes >> 20) +
+                              " MiB free (needs " +
+                              std::to_string(ctx_.config.storage_min_free_bytes >> 20) + " MiB)");
+        }
         if (report_.battery_percent < ctx_.config.battery_min_percent) {
             reasons.push_back("battery " + std::to_string(report_.battery_percent) + "% (needs " +
                               std::to_string(ctx_.config.battery_min_percent) + "%)");
@@ -453,7 +474,11 @@ class BaySession {
         for (const auto& fault : report_.faults) reasons.push_back("fault: " + fault);
         if (report_.clock_measured && !report_.clock_corrected &&
             report_.clock_note.rfind("not corrected", 0) == 0) {
-            reasons.push_back("clock off by " + format_drift(report_.clock_drift_ms));
+            // After a correction the camera ignored, what it reads now is what counts.
+            const std::int64_t off = report_.clock_drift_after_ms != 0
+                                         ? report_.clock_drift_after_ms
+                                         : report_.clock_drift_ms;
+            reasons.push_back("clock off by " + format_drift(off));
         }
         if (reasons.empty()) {
             report_.light = hw::BayLight::ready;

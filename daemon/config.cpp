@@ -799,8 +799,9 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
     config.copy_attempts =
         static_cast<int>(device.integer("copy_attempts", 1, 10, config.copy_attempts));
 
-    const TableReader readiness =
-        section("readiness", {"battery_min_percent", "clock_trust", "clock_max_drift_s"});
+    const TableReader readiness = section(
+        "readiness",
+        {"battery_min_percent", "clock_trust", "clock_max_drift_s", "storage_min_free_mib"});
     config.battery_min_percent = static_cast<int>(
         readiness.integer("battery_min_percent", 0, 100, config.battery_min_percent));
     if (const auto trust = readiness.optional_choice("clock_trust", {"ntp", "always", "never"}))
@@ -809,6 +810,11 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
                                            : ClockTrust::never;
     config.clock_max_drift = std::chrono::seconds(
         readiness.integer("clock_max_drift_s", 0, 86'400, config.clock_max_drift.count()));
+    config.storage_min_free_bytes =
+        static_cast<std::uint64_t>(readiness.integer(
+            "storage_min_free_mib", 0, 1 << 20,
+            static_cast<std::int64_t>(config.storage_min_free_bytes / bytes_per_mib))) *
+        bytes_per_mib;
 
     config.register_entries = read_register(root);
 

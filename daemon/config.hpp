@@ -57,6 +57,8 @@ struct Config {
     int battery_min_percent = 80;
     ClockTrust clock_trust = ClockTrust::ntp;
     std::chrono::seconds clock_max_drift{2};  // larger drift is corrected (and always logged)
+    // Free space a camera must have after the wipe to be ready for a shift (Art. 7).
+    std::uint64_t storage_min_free_bytes = 4096ull << 20;
 
     std::vector<RegisterEntry> register_entries;
 

@@ -26,7 +26,8 @@ struct DockReport {
     std::uint64_t storage_free_after_bytes = 0;
 
     bool clock_measured = false;
-    std::int64_t clock_drift_ms = 0;
+    std::int64_t clock_drift_ms = 0;        // measured before any correction
+    std::int64_t clock_drift_after_ms = 0;  // read back after a correction
     bool clock_corrected = false;
     std::string clock_note;
 

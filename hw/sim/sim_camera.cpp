@@ -444,6 +444,7 @@ std::chrono::system_clock::time_point SimCamera::clock(Deadline deadline) {
 void SimCamera::set_clock(std::chrono::system_clock::time_point now, Deadline deadline) {
     begin_op(deadline);
     std::lock_guard lock(mutex_);
+    if (spec_.faults.ignore_clock_set) return;
     const auto offset =
         std::chrono::round<std::chrono::seconds>(now - std::chrono::system_clock::now()).count();
     try {

@@ -29,6 +29,7 @@ struct FaultPlan {
     std::optional<std::uint64_t> claim_count;  // the listing claims this many recordings
     std::vector<std::string> reported_faults;  // faults the camera reports in its health
     bool refuse_delete = false;                // DeleteObject fails
+    bool ignore_clock_set = false;             // accepts a new time and keeps its own clock
 };
 
 // Faults of the PTP link and of a hostile PTP device (cameras driven over PTP only).

@@ -68,6 +68,39 @@ TEST(Service, ClockDriftIsMeasuredRecordedAndCorrected) {
     EXPECT_LT(std::llabs(second.clock_drift_ms), 2'000);
 }
 
+TEST(Service, CorrectionIsReadBackAndACameraThatKeepsItsClockIsNotReady) {
+    Rig rig(2, 1);
+    rig.camera(0).clock_offset_s = 420;
+    rig.camera(1).clock_offset_s = 420;
+    rig.camera(1).faults.ignore_clock_set = true;
+    auto reports = rig.run();
+    auto kept = report_for(reports, 2);
+    EXPECT_FALSE(kept.clock_corrected);
+    EXPECT_NEAR(static_cast<double>(kept.clock_drift_after_ms), 420'000.0, 2'000.0);
+    EXPECT_EQ(kept.light, hw::BayLight::not_ready);
+    EXPECT_NE(kept.outcome.find("clock off by +4"), std::string::npos) << kept.outcome;
+    EXPECT_NE(kept.clock_note.find("kept its clock"), std::string::npos) << kept.clock_note;
+
+    auto fixed = report_for(reports, 1);
+    EXPECT_TRUE(fixed.clock_corrected);
+    EXPECT_LT(std::llabs(fixed.clock_drift_after_ms), 2'000);
+    EXPECT_EQ(fixed.outcome, "ready for duty");
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    int corrected = 0;
+    for (const auto& sync : catalog.clock_syncs()) corrected += sync.corrected ? 1 : 0;
+    EXPECT_EQ(corrected, 1) << "only the camera that took the time counts as corrected";
+}
+
+TEST(Service, TooLittleFreeStorageAfterTheWipeIsNotReady) {
+    Rig rig(1, 2);
+    rig.camera(0).storage_total_bytes = 1ull << 30;  // 1 GiB card, below the 4 GiB default
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.wiped, 2u);
+    EXPECT_EQ(report.light, hw::BayLight::not_ready);
+    EXPECT_NE(report.outcome.find("storage 1024 MiB free (needs 4096 MiB)"), std::string::npos)
+        << report.outcome;
+}
+
 TEST(Service, UntrustedCradleClockDoesNotSetTheCameraAndSaysSo) {
     Rig rig(1, 1);
     rig.camera(0).clock_offset_s = -300;

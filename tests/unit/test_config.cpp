@@ -85,6 +85,7 @@ TEST(ShippedConfig, ProductionFileStatesTheBuiltInDefaults) {
     EXPECT_EQ(shipped.battery_min_percent, defaults.battery_min_percent);
     EXPECT_EQ(shipped.clock_trust, ClockTrust::ntp);
     EXPECT_EQ(shipped.clock_max_drift, defaults.clock_max_drift);
+    EXPECT_EQ(shipped.storage_min_free_bytes, defaults.storage_min_free_bytes);
     EXPECT_TRUE(shipped.register_entries.empty());
     EXPECT_FALSE(shipped.sim.has_value());
     EXPECT_EQ(shipped.custodian_group, defaults.custodian_group);
@@ -691,6 +692,18 @@ TEST(DeviceTable, UsbIdsMustBeHexStrings) {
             device_table_error(std::string("[[device]]\nvid = ") + bad + "\ndriver = \"ptp\"\n");
         EXPECT_NE(message.find("device[0].vid: "), std::string::npos) << message;
     }
+}
+
+TEST(ConfigValues, StorageMinFreeIsInMibAndRangeChecked) {
+    EXPECT_EQ(parse_config("", "/etc/cradled").storage_min_free_bytes, 4096ull << 20);
+    EXPECT_EQ(parse_config("[readiness]\nstorage_min_free_mib = 0\n", "/etc/cradled")
+                  .storage_min_free_bytes,
+              0u);
+    EXPECT_EQ(parse_config("[readiness]\nstorage_min_free_mib = 20000\n", "/etc/cradled")
+                  .storage_min_free_bytes,
+              20000ull << 20);
+    const std::string error = error_of("[readiness]\nstorage_min_free_mib = -1\n");
+    EXPECT_NE(error.find("readiness.storage_min_free_mib"), std::string::npos) << error;
 }
 
 TEST(DbusSection, CustodianGroupIsReadAndChecked) {
