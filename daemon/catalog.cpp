@@ -329,9 +329,47 @@ CREATE TABLE register_from_configuration (
     exec(db, file, kSql, "creating the schema of version 2");
 }
 
+// Version 3: the register's history (one dated row per change, naming who made it and what the
+// entry was before), and retirement of devices. The history is append-only like the audit log.
+// Registers of earlier versions have no history rows: their past is in the audit log only.
+void migrate_to_3(sqlite3* db, const std::string& file) {
+    static constexpr const char* kSql = R"sql(
+ALTER TABLE devices ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1));
+ALTER TABLE devices ADD COLUMN retired_at INTEGER NOT NULL DEFAULT 0;
+
+CREATE TABLE device_history (
+    id INTEGER PRIMARY KEY,
+    serial TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    action TEXT NOT NULL
+        CHECK (action IN ('registered', 'reassigned', 'changed', 'retired', 'reinstated')),
+    custodian TEXT NOT NULL,
+    officer TEXT NOT NULL,
+    head TEXT NOT NULL,
+    previous_custodian TEXT NOT NULL,
+    previous_officer TEXT NOT NULL,
+    previous_head TEXT NOT NULL,
+    changed_by TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX device_history_by_serial ON device_history (serial, at);
+CREATE INDEX device_history_by_time ON device_history (at);
+
+CREATE TRIGGER device_history_no_update BEFORE UPDATE ON device_history
+BEGIN
+    SELECT RAISE(ABORT, 'register history entries are append-only');
+END;
+CREATE TRIGGER device_history_no_delete BEFORE DELETE ON device_history
+BEGIN
+    SELECT RAISE(ABORT, 'register history entries are append-only');
+END;
+)sql";
+    exec(db, file, kSql, "creating the schema of version 3");
+}
+
 using MigrationStep = void (*)(sqlite3* db, const std::string& file);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 2> kMigrations = {migrate_to_1, migrate_to_2};
+constexpr std::array<MigrationStep, 3> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 bool has_schema_version_table(sqlite3* db, const std::string& file) {
@@ -442,6 +480,8 @@ DeviceRow read_device(const Query& query) {
     row.head = query.text(8);
     row.first_seen = query.integer(9);
     row.last_seen = query.integer(10);
+    row.retired = query.integer(11) != 0;
+    row.retired_at = query.integer(12);
     return row;
 }
 
@@ -686,20 +726,22 @@ DeviceRow Catalog::upsert_device(const std::string& serial, const std::string& m
 
 std::optional<DeviceRow> Catalog::find_device(const std::string& serial) const {
     std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
-    Query query(db_, stmts_.get(), stmts_->file,
-                "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
-                "officer, head, first_seen, last_seen FROM devices WHERE serial = ?",
-                "looking up device " + clean_serial);
+    Query query(
+        db_, stmts_.get(), stmts_->file,
+        "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
+        "officer, head, first_seen, last_seen, retired, retired_at FROM devices WHERE serial = ?",
+        "looking up device " + clean_serial);
     query.bind(clean_serial);
     if (!query.step()) return std::nullopt;
     return read_device(query);
 }
 
 std::vector<DeviceRow> Catalog::devices() const {
-    Query query(db_, stmts_.get(), stmts_->file,
-                "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
-                "officer, head, first_seen, last_seen FROM devices ORDER BY serial",
-                "listing devices");
+    Query query(
+        db_, stmts_.get(), stmts_->file,
+        "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
+        "officer, head, first_seen, last_seen, retired, retired_at FROM devices ORDER BY serial",
+        "listing devices");
     std::vector<DeviceRow> rows;
     while (query.step()) rows.push_back(read_device(query));
     return rows;
@@ -707,7 +749,8 @@ std::vector<DeviceRow> Catalog::devices() const {
 
 DeviceRow Catalog::register_device(const std::string& serial, const std::string& custodian,
                                    const std::string& officer, const std::string& head,
-                                   std::int64_t now, const std::string& changed_by) {
+                                   std::int64_t now, const std::string& changed_by,
+                                   const std::string& reason) {
     std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
     std::string clean_custodian = sanitize_text(custodian, kMaxIdentityBytes);
     std::string clean_officer = sanitize_text(officer, kMaxIdentityBytes);
@@ -717,7 +760,7 @@ DeviceRow Catalog::register_device(const std::string& serial, const std::string&
 
     Transaction transaction(db_, stmts_->file, doing);
     DeviceRow row = register_in_transaction(clean_serial, clean_custodian, clean_officer,
-                                            clean_head, now, changed_by, doing);
+                                            clean_head, now, changed_by, doing, reason);
     transaction.commit();
     return row;
 }
@@ -726,29 +769,153 @@ DeviceRow Catalog::register_in_transaction(const std::string& clean_serial,
                                            const std::string& clean_custodian,
                                            const std::string& clean_officer,
                                            const std::string& clean_head, std::int64_t now,
-                                           const std::string& changed_by,
-                                           const std::string& doing) {
+                                           const std::string& changed_by, const std::string& doing,
+                                           const std::string& reason) {
     auto existing = find_device(clean_serial);
     // Setting an entry to what it already is is no change and no audited event.
-    if (existing && existing->registered && existing->custodian == clean_custodian &&
-        existing->officer == clean_officer && existing->head == clean_head) {
+    if (existing && existing->registered && !existing->retired &&
+        existing->custodian == clean_custodian && existing->officer == clean_officer &&
+        existing->head == clean_head) {
         return *existing;
+    }
+    std::string action = "changed";
+    if (!existing || !existing->registered) {
+        action = "registered";
+    } else if (existing->retired) {
+        action = "reinstated";
+    } else if (existing->custodian == clean_custodian && existing->head == clean_head) {
+        action = "reassigned";
     }
     Query(db_, stmts_.get(), stmts_->file,
           "INSERT INTO devices (serial, registered, custodian, officer, head) "
           "VALUES (?, 1, ?, ?, ?) "
           "ON CONFLICT (serial) DO UPDATE SET registered = 1, custodian = excluded.custodian, "
-          "officer = excluded.officer, head = excluded.head",
+          "officer = excluded.officer, head = excluded.head, retired = 0, retired_at = 0",
           doing)
         .bind(clean_serial, clean_custodian, clean_officer, clean_head)
         .run();
-    AuditEvent event{"device.registered", 0, clean_serial, 0,
-                     "custodian=" + clean_custodian + "; officer=" + clean_officer +
-                         "; head=" + clean_head + "; by=" + sanitize_text(changed_by)};
-    append_audit(event, now, doing);
+    const std::string clean_by = sanitize_text(changed_by);
+    const std::string clean_reason = sanitize_text(reason, kMaxDetailBytes);
+    std::string detail = "custodian=" + clean_custodian + "; officer=" + clean_officer +
+                         "; head=" + clean_head + "; by=" + clean_by;
+    if (action == "reinstated") detail += "; reinstated";
+    if (!clean_reason.empty()) detail += "; reason=" + clean_reason;
+    append_audit(AuditEvent{"device.registered", 0, clean_serial, 0, detail}, now, doing);
+    DeviceHistoryRow history;
+    history.serial = clean_serial;
+    history.at = now;
+    history.action = action;
+    history.custodian = clean_custodian;
+    history.officer = clean_officer;
+    history.head = clean_head;
+    if (existing && existing->registered) {
+        history.previous_custodian = existing->custodian;
+        history.previous_officer = existing->officer;
+        history.previous_head = existing->head;
+    }
+    history.changed_by = clean_by;
+    history.reason = clean_reason;
+    append_history(history, doing);
     auto row = find_device(clean_serial);
     if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
     return *row;
+}
+
+void Catalog::append_history(const DeviceHistoryRow& row, const std::string& doing) {
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO device_history (serial, at, action, custodian, officer, head, "
+          "previous_custodian, previous_officer, previous_head, changed_by, reason) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          doing)
+        .bind(row.serial, row.at, row.action, row.custodian, row.officer, row.head,
+              row.previous_custodian, row.previous_officer, row.previous_head, row.changed_by,
+              row.reason)
+        .run();
+}
+
+DeviceRow Catalog::assign_officer(const std::string& serial, const std::string& officer,
+                                  std::int64_t now, const std::string& changed_by,
+                                  const std::string& reason) {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    std::string clean_officer = sanitize_text(officer, kMaxIdentityBytes);
+    std::string doing = "assigning device " + clean_serial;
+    if (clean_officer.empty()) throw_catalog(stmts_->file, doing, "the officer is empty");
+    Transaction transaction(db_, stmts_->file, doing);
+    auto existing = find_device(clean_serial);
+    if (!existing) throw_catalog(stmts_->file, doing, "no such device");
+    if (!existing->registered) throw_catalog(stmts_->file, doing, "the device is not registered");
+    DeviceRow row = register_in_transaction(clean_serial, existing->custodian, clean_officer,
+                                            existing->head, now, changed_by, doing, reason);
+    transaction.commit();
+    return row;
+}
+
+DeviceRow Catalog::retire_device(const std::string& serial, const std::string& reason,
+                                 std::int64_t now, const std::string& changed_by) {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    std::string clean_reason = sanitize_text(reason, kMaxDetailBytes);
+    std::string doing = "retiring device " + clean_serial;
+    if (clean_reason.empty()) throw_catalog(stmts_->file, doing, "a reason is required");
+    Transaction transaction(db_, stmts_->file, doing);
+    auto existing = find_device(clean_serial);
+    if (!existing) throw_catalog(stmts_->file, doing, "no such device");
+    if (existing->retired) {
+        transaction.commit();
+        return *existing;
+    }
+    Query(db_, stmts_.get(), stmts_->file,
+          "UPDATE devices SET retired = 1, retired_at = ? WHERE serial = ?", doing)
+        .bind(now, clean_serial)
+        .run();
+    const std::string clean_by = sanitize_text(changed_by);
+    append_audit(AuditEvent{"device.retired", 0, clean_serial, 0,
+                            "by=" + clean_by + "; reason=" + clean_reason},
+                 now, doing);
+    DeviceHistoryRow history;
+    history.serial = clean_serial;
+    history.at = now;
+    history.action = "retired";
+    // A retired entry keeps its names: the report says whose camera it was.
+    history.custodian = history.previous_custodian = existing->custodian;
+    history.officer = history.previous_officer = existing->officer;
+    history.head = history.previous_head = existing->head;
+    history.changed_by = clean_by;
+    history.reason = clean_reason;
+    append_history(history, doing);
+    auto row = find_device(clean_serial);
+    transaction.commit();
+    if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
+    return *row;
+}
+
+std::vector<DeviceHistoryRow> Catalog::device_history(const std::string& serial, std::int64_t from,
+                                                      std::int64_t to) const {
+    std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, serial, at, action, custodian, officer, head, previous_custodian, "
+                "previous_officer, previous_head, changed_by, reason FROM device_history "
+                "WHERE (?1 = '' OR serial = ?1) AND (?2 = 0 OR at >= ?2) AND (?3 = 0 OR at <= ?3) "
+                "ORDER BY at, id",
+                "reading the register's history");
+    query.bind(clean_serial, from, to);
+    std::vector<DeviceHistoryRow> rows;
+    while (query.step()) {
+        DeviceHistoryRow row;
+        row.id = query.integer(0);
+        row.serial = query.text(1);
+        row.at = query.integer(2);
+        row.action = query.text(3);
+        row.custodian = query.text(4);
+        row.officer = query.text(5);
+        row.head = query.text(6);
+        row.previous_custodian = query.text(7);
+        row.previous_officer = query.text(8);
+        row.previous_head = query.text(9);
+        row.changed_by = query.text(10);
+        row.reason = query.text(11);
+        rows.push_back(std::move(row));
+    }
+    return rows;
 }
 
 bool Catalog::apply_configured_registration(const std::string& serial, const std::string& custodian,

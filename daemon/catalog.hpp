@@ -36,6 +36,27 @@ struct DeviceRow {
     std::string head;
     std::int64_t first_seen = 0;
     std::int64_t last_seen = 0;
+    // Taken out of service by a custodian. A retired camera that docks is still offloaded in
+    // full, but its bay asks for the custodian.
+    bool retired = false;
+    std::int64_t retired_at = 0;
+};
+
+// One change of a device's register entry (schema 3): what it became, what it was before, when,
+// who made it and why. Written in the same transaction as the change and its audit row.
+struct DeviceHistoryRow {
+    std::int64_t id = 0;
+    std::string serial;
+    std::int64_t at = 0;
+    std::string action;     // "registered", "reassigned", "changed", "retired", "reinstated"
+    std::string custodian;  // the entry after the change
+    std::string officer;
+    std::string head;
+    std::string previous_custodian;  // the entry before it ("" for a first registration)
+    std::string previous_officer;
+    std::string previous_head;
+    std::string changed_by;  // "configuration", "uid 1000 (name)"
+    std::string reason;      // free text, may be ""
 };
 
 // Identity of one recording as the camera presents it. Two sightings with the same key are the
@@ -120,7 +141,7 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -143,9 +164,27 @@ class Catalog {
     // creates the device row if the device has not been seen yet. Audited, naming changed_by
     // (who made the change: "configuration", "uid 1000 (name)"). An entry set to what it
     // already is is no change and writes nothing.
+    // Each change is a history row: "registered" (first entry), "reassigned" (only the officer
+    // changed), "changed", or "reinstated" (the device was retired; registering it again puts
+    // it back in service).
     DeviceRow register_device(const std::string& serial, const std::string& custodian,
                               const std::string& officer, const std::string& head, std::int64_t now,
-                              const std::string& changed_by = "configuration");
+                              const std::string& changed_by = "configuration",
+                              const std::string& reason = "");
+    // Assigns a registered device to another officer ("pool" for none), keeping its custodian
+    // and head. Throws CatalogError for a device that is unknown or not registered.
+    DeviceRow assign_officer(const std::string& serial, const std::string& officer,
+                             std::int64_t now, const std::string& changed_by,
+                             const std::string& reason = "");
+    // Takes a device out of service. Its entry and history stay; retiring a retired device is
+    // no change and writes nothing. Throws CatalogError for an unknown device or an empty
+    // reason.
+    DeviceRow retire_device(const std::string& serial, const std::string& reason, std::int64_t now,
+                            const std::string& changed_by);
+    // The register changes of one device ("" for every device) made from `from` to `to`
+    // inclusive (0 = open), oldest first.
+    std::vector<DeviceHistoryRow> device_history(const std::string& serial = "",
+                                                 std::int64_t from = 0, std::int64_t to = 0) const;
     // Applies one [[register]] entry of the configuration file, unless the file said exactly
     // this at the last start: an edit of the file takes effect, while a change made since over
     // D-Bus is not undone by a restart. Returns whether the entry was applied.
@@ -196,7 +235,10 @@ class Catalog {
                                       const std::string& clean_custodian,
                                       const std::string& clean_officer,
                                       const std::string& clean_head, std::int64_t now,
-                                      const std::string& changed_by, const std::string& doing);
+                                      const std::string& changed_by, const std::string& doing,
+                                      const std::string& reason = "");
+    // Appends one history row; the caller holds the write transaction.
+    void append_history(const DeviceHistoryRow& row, const std::string& doing);
     // Appends one chained audit row; the caller holds the write transaction.
     void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
 

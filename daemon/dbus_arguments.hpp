@@ -10,6 +10,8 @@ namespace cradle::dbus {
 
 // Register entries and serials are stored as the catalog's sanitised text, at most this long.
 constexpr std::size_t kMaxArgumentBytes = 128;
+// A free-text reason (RetireDevice) may be longer: a sentence or two in any script.
+constexpr std::size_t kMaxReasonBytes = 1024;
 
 enum class Emptiness { refused, allowed };
 
@@ -17,6 +19,7 @@ enum class Emptiness { refused, allowed };
 // Refused: more than kMaxArgumentBytes bytes, control or bidirectional formatting characters
 // (anything the catalog's sanitising would change), and, unless allowed, the empty string.
 std::string argument_problem(std::string_view name, std::string_view value,
-                             Emptiness empty = Emptiness::refused);
+                             Emptiness empty = Emptiness::refused,
+                             std::size_t max_bytes = kMaxArgumentBytes);
 
 }  // namespace cradle::dbus

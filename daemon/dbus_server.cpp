@@ -55,8 +55,8 @@ constexpr std::size_t kMaxReplyBytes = 16u << 20;
 constexpr int kMaxListingsAtOnce = 2;
 
 const std::vector<const char*> kDeviceChangingProperties = {
-    "Manufacturer", "Model", "Firmware",  "Registered", "Custodian",
-    "Officer",      "Head",  "FirstSeen", "LastSeen",   "LastOutcome"};
+    "Manufacturer", "Model",     "Firmware", "Registered",  "Custodian", "Officer",
+    "Head",         "FirstSeen", "LastSeen", "LastOutcome", "Retired"};
 
 // The light's name in the API (the Light property, BayChanged, DockFinished).
 const char* light_name(hw::BayLight light) {
@@ -131,8 +131,9 @@ CallError no_such_device(const std::string& serial) {
 }
 
 void require_valid(std::string_view name, const char* value,
-                   dbus::Emptiness empty = dbus::Emptiness::refused) {
-    std::string problem = dbus::argument_problem(name, value ? value : "", empty);
+                   dbus::Emptiness empty = dbus::Emptiness::refused,
+                   std::size_t max_bytes = dbus::kMaxArgumentBytes) {
+    std::string problem = dbus::argument_problem(name, value ? value : "", empty, max_bytes);
     if (!problem.empty()) throw CallError(SD_BUS_ERROR_INVALID_ARGS, problem);
 }
 
@@ -228,6 +229,8 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int verify(sd_bus_message* call);
     int register_device(sd_bus_message* call);
     int assign_device(sd_bus_message* call);
+    int retire_device(sd_bus_message* call);
+    int get_device_history(sd_bus_message* call);
 
     int manager_property(const char* property, sd_bus_message* reply);
     int bay_property(int bay, const char* property, sd_bus_message* reply);
@@ -401,6 +404,11 @@ const sd_bus_vtable kManagerVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("AssignDevice", SD_BUS_ARGS("s", serial, "s", officer),
                             SD_BUS_NO_RESULT, method_callback<&DbusServer::assign_device>,
                             kCallable),
+    SD_BUS_METHOD_WITH_ARGS("RetireDevice", SD_BUS_ARGS("s", serial, "s", reason), SD_BUS_NO_RESULT,
+                            method_callback<&DbusServer::retire_device>, kCallable),
+    SD_BUS_METHOD_WITH_ARGS("GetDeviceHistory", SD_BUS_ARGS("s", serial, "x", from, "x", to),
+                            SD_BUS_RESULT("a(xssssssssss)", history),
+                            method_callback<&DbusServer::get_device_history>, kCallable),
     SD_BUS_SIGNAL_WITH_ARGS("BayChanged", SD_BUS_ARGS("u", bay, "s", phase, "s", light), 0),
     SD_BUS_SIGNAL_WITH_ARGS("DockFinished",
                             SD_BUS_ARGS("u", bay, "s", serial, "s", light, "s", outcome, "u",
@@ -448,6 +456,7 @@ const sd_bus_vtable kDeviceVtable[] = {
     CRADLE_DEVICE_PROPERTY("FirstSeen", "x"),
     CRADLE_DEVICE_PROPERTY("LastSeen", "x"),
     CRADLE_DEVICE_PROPERTY("LastOutcome", "s"),
+    CRADLE_DEVICE_PROPERTY("Retired", "b"),
     SD_BUS_VTABLE_END,
 };
 
@@ -882,6 +891,70 @@ int DbusServer::assign_device(sd_bus_message* call) {
     return 1;
 }
 
+int DbusServer::retire_device(sd_bus_message* call) {
+    const char* serial = nullptr;
+    const char* reason = nullptr;
+    check(sd_bus_message_read(call, "ss", &serial, &reason), "arguments");
+    when_custodian(park(call), call, "RetireDevice",
+                   [this, device = std::string(serial), reason = std::string(reason)](
+                       std::uint64_t ticket, const dbus::Caller& caller) {
+                       require_valid("serial", device.c_str());
+                       require_valid("reason", reason.c_str(), dbus::Emptiness::refused,
+                                     dbus::kMaxReasonBytes);
+                       change_register(
+                           ticket, device,
+                           [device, reason, changed_by = caller.changed_by](Catalog& catalog) {
+                               if (!catalog.find_device(device)) {
+                                   throw no_such_device(device);
+                               }
+                               catalog.retire_device(device, reason, unix_now(), changed_by);
+                           });
+                   });
+    return 1;
+}
+
+int DbusServer::get_device_history(sd_bus_message* call) {
+    const char* serial = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, "sxx", &serial, &from, &to), "arguments");
+    require_valid("serial", serial, dbus::Emptiness::allowed);
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
+    }
+    if (*serial != '\0' && !catalog_->find_device(serial)) throw no_such_device(serial);
+    std::vector<DeviceHistoryRow> history = catalog_->device_history(serial, from, to);
+    std::size_t reply_bytes = 0;
+    for (const auto& row : history) {
+        reply_bytes += 32 + row.serial.size() + row.action.size() + row.custodian.size() +
+                       row.officer.size() + row.head.size() + row.previous_custodian.size() +
+                       row.previous_officer.size() + row.previous_head.size() +
+                       row.changed_by.size() + row.reason.size();
+    }
+    if (reply_bytes > kMaxReplyBytes) {
+        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                        std::to_string(history.size()) +
+                            " history entries are too many for one reply: narrow the window");
+    }
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(sd_bus_message_open_container(reply.get(), 'a', "(xssssssssss)"), "reply");
+    for (const auto& row : history) {
+        check(sd_bus_message_append(reply.get(), "(xssssssssss)", static_cast<std::int64_t>(row.at),
+                                    row.serial.c_str(), row.action.c_str(), row.custodian.c_str(),
+                                    row.officer.c_str(), row.head.c_str(),
+                                    row.previous_custodian.c_str(), row.previous_officer.c_str(),
+                                    row.previous_head.c_str(), row.changed_by.c_str(),
+                                    row.reason.c_str()),
+              "reply");
+    }
+    check(sd_bus_message_close_container(reply.get()), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
 void DbusServer::change_register(std::uint64_t ticket, const std::string& serial,
                                  std::function<void(Catalog&)> change) {
     service_.catalog_work(std::move(change),
@@ -1017,6 +1090,9 @@ int DbusServer::device_property(const char* path, const char* property, sd_bus_m
     }
     if (name == "LastSeen") {
         return sd_bus_message_append(reply, "x", static_cast<std::int64_t>(device->last_seen));
+    }
+    if (name == "Retired") {
+        return sd_bus_message_append(reply, "b", static_cast<int>(device->retired));
     }
     if (name == "LastOutcome") {
         auto outcome = last_outcomes_.find(device->serial);

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <functional>
@@ -123,6 +124,31 @@ TEST(DbusAuthorization, AnUnprivilegedCallerMayReadButNotChange) {
     EXPECT_EQ(call_manager(client.get(), "GetDevice", "s", "NEW-1").error_name,
               "org.cradled.Cradle1.Error.NoSuchDevice");
     EXPECT_EQ(get_text(client.get(), device_object("REG-1"), kDevice, "Officer"), "pool");
+}
+
+TEST(DbusAuthorization, AnUnprivilegedCallerMayReadTheHistoryButNotRetire) {
+    require_root();
+    ServiceOnBus service(1);
+    ASSERT_EQ(service.start(), "");
+    const std::string& address = service.bus.address();
+
+    Answer history = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "GetDeviceHistory", "sxx", "REG-1", std::int64_t{0},
+                            std::int64_t{0});
+    });
+    ASSERT_TRUE(history.ran);
+    EXPECT_EQ(history.error_name, "") << history.error_message;
+
+    Answer retire = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "RetireDevice", "ss", "REG-1", "lost");
+    });
+    ASSERT_TRUE(retire.ran);
+    EXPECT_EQ(retire.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(retire.error_message.find("cradle-custodian"), std::string::npos)
+        << retire.error_message;
+
+    BusClient client(address);
+    EXPECT_EQ(get_text(client.get(), device_object("REG-1"), kDevice, "Retired"), "false");
 }
 
 TEST(DbusAuthorization, TheCustodianGroupAsPrimaryGroupIsAllowed) {
@@ -343,6 +369,123 @@ TEST_F(DbusRegister, EveryArgumentIsValidated) {
     EXPECT_EQ(empty_officer.error_message.rfind("officer:", 0), 0u);
     EXPECT_EQ(call_manager(bus, "GetDevice", "s", "NEW-2").error_name,
               "org.cradled.Cradle1.Error.NoSuchDevice");
+}
+
+// One entry of GetDeviceHistory's reply.
+struct HistoryEntry {
+    std::int64_t at = 0;
+    std::string serial, action, custodian, officer, head, previous_custodian, previous_officer,
+        previous_head, changed_by, reason;
+};
+
+std::vector<HistoryEntry> read_history(const CallResult& result) {
+    std::vector<HistoryEntry> entries;
+    if (!result.ok()) {
+        ADD_FAILURE() << result.error_name << " " << result.error_message;
+        return entries;
+    }
+    EXPECT_GE(sd_bus_message_enter_container(result.reply, 'a', "(xssssssssss)"), 0);
+    for (;;) {
+        HistoryEntry entry;
+        const char* text[10] = {};
+        int r = sd_bus_message_read(result.reply, "(xssssssssss)", &entry.at, &text[0], &text[1],
+                                    &text[2], &text[3], &text[4], &text[5], &text[6], &text[7],
+                                    &text[8], &text[9]);
+        if (r <= 0) {
+            EXPECT_EQ(r, 0);
+            break;
+        }
+        std::string* fields[10] = {&entry.serial,
+                                   &entry.action,
+                                   &entry.custodian,
+                                   &entry.officer,
+                                   &entry.head,
+                                   &entry.previous_custodian,
+                                   &entry.previous_officer,
+                                   &entry.previous_head,
+                                   &entry.changed_by,
+                                   &entry.reason};
+        for (int i = 0; i < 10; ++i) *fields[i] = text[i];
+        entries.push_back(entry);
+    }
+    return entries;
+}
+
+CallResult history_of(sd_bus* bus, const char* serial, std::int64_t from = 0, std::int64_t to = 0) {
+    return call_manager(bus, "GetDeviceHistory", "sxx", serial, from, to);
+}
+
+TEST_F(DbusRegister, RetireIsSignalledAuditedAndInTheHistory) {
+    sd_bus* bus = client->get();
+    ASSERT_TRUE(register_new(bus).ok());
+    ASSERT_TRUE(call_manager(bus, "AssignDevice", "ss", "NEW-1", "李娜").ok());
+    std::string path = device_object("NEW-1");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Retired"), "false");
+
+    CallResult retired =
+        call_manager(bus, "RetireDevice", "ss", "NEW-1", "屏幕损坏, screen broken");
+    ASSERT_TRUE(retired.ok()) << retired.error_name << " " << retired.error_message;
+    ASSERT_TRUE(client->wait_until([&] {
+        return std::count(client->device_changed.begin(), client->device_changed.end(), "NEW-1") ==
+                   3 &&
+               std::any_of(client->properties_changed.begin(), client->properties_changed.end(),
+                           [&](const PropertiesChangedSignal& change) {
+                               return change.path == path &&
+                                      std::count(change.invalidated.begin(),
+                                                 change.invalidated.end(), "Retired");
+                           });
+    }));
+    EXPECT_EQ(get_text(bus, path, kDevice, "Retired"), "true");
+    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C") << "the entry stays";
+
+    std::vector<HistoryEntry> history = read_history(history_of(bus, "NEW-1"));
+    ASSERT_EQ(history.size(), 3u);
+    EXPECT_EQ(history[0].action, "registered");
+    EXPECT_EQ(history[1].action, "reassigned");
+    EXPECT_EQ(history[1].officer, "李娜");
+    EXPECT_EQ(history[1].previous_officer, "Officer 9");
+    EXPECT_EQ(history[2].action, "retired");
+    EXPECT_EQ(history[2].reason, "屏幕损坏, screen broken");
+    const std::string caller = "uid " + std::to_string(::geteuid());
+    for (const auto& entry : history) {
+        EXPECT_EQ(entry.serial, "NEW-1");
+        EXPECT_EQ(entry.changed_by.rfind(caller, 0), 0u) << entry.changed_by;
+        EXPECT_GT(entry.at, 0);
+    }
+    std::vector<AuditRow> audit = audit_of(service, "NEW-1");
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_EQ(audit[2].event, "device.retired");
+
+    // The configuration's entries are in the history too, made by "configuration"; "" is all.
+    std::vector<HistoryEntry> configured = read_history(history_of(bus, "REG-1"));
+    ASSERT_EQ(configured.size(), 1u);
+    EXPECT_EQ(configured[0].changed_by, "configuration");
+    EXPECT_EQ(read_history(history_of(bus, "")).size(), 5u);  // REG-1, REG-2 and NEW-1's three
+    // A window after the changes is empty.
+    EXPECT_TRUE(read_history(history_of(bus, "", history[2].at + 1000, 0)).empty());
+
+    // Registering it again puts it back in service.
+    ASSERT_TRUE(register_new(bus).ok());
+    EXPECT_EQ(get_text(bus, path, kDevice, "Retired"), "false");
+    EXPECT_EQ(read_history(history_of(bus, "NEW-1")).back().action, "reinstated");
+}
+
+TEST_F(DbusRegister, RetireAndHistoryRefuseBadArguments) {
+    sd_bus* bus = client->get();
+    EXPECT_EQ(call_manager(bus, "RetireDevice", "ss", "NOPE-9", "lost").error_name,
+              "org.cradled.Cradle1.Error.NoSuchDevice");
+    CallResult no_reason = call_manager(bus, "RetireDevice", "ss", "REG-1", "");
+    EXPECT_EQ(no_reason.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_EQ(no_reason.error_message.rfind("reason:", 0), 0u) << no_reason.error_message;
+    CallResult control = call_manager(bus, "RetireDevice", "ss", "REG-1", "a\x1b[2Jb");
+    EXPECT_EQ(control.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_EQ(get_text(bus, device_object("REG-1"), kDevice, "Retired"), "false");
+
+    EXPECT_EQ(history_of(bus, "NOPE-9").error_name, "org.cradled.Cradle1.Error.NoSuchDevice");
+    EXPECT_EQ(history_of(bus, "", -1, 0).error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    CallResult reversed = history_of(bus, "", 200, 100);
+    EXPECT_EQ(reversed.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_EQ(reversed.error_message.rfind("from:", 0), 0u) << reversed.error_message;
 }
 
 }  // namespace

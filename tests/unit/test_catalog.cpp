@@ -133,16 +133,24 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
+// Undoes what version 3 added, turning a current catalog into one of version 2.
+constexpr const char* kVersion3Additions =
+    "DROP TABLE device_history; ALTER TABLE devices DROP COLUMN retired; "
+    "ALTER TABLE devices DROP COLUMN retired_at; ";
+
 TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
     {
         Catalog catalog(file());
         catalog.register_device("SN-1", "Custodian A", "pool", "Head", kNow);
     }
-    // What a catalog of version 1 looks like: no register_from_configuration table.
-    RawDb(file()).exec(
-        "DROP TABLE register_from_configuration; UPDATE schema_version SET version = 1");
+    // What a catalog of version 1 looks like: no register_from_configuration table, and none of
+    // version 3's history and retirement.
+    ASSERT_EQ(RawDb(file()).exec(std::string(kVersion3Additions) +
+                                 "DROP TABLE register_from_configuration; "
+                                 "UPDATE schema_version SET version = 1"),
+              "");
     Catalog catalog(file());
-    EXPECT_EQ(catalog.schema_version(), 2);
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
     EXPECT_EQ(catalog.find_device("SN-1")->custodian, "Custodian A");
     EXPECT_TRUE(catalog.apply_configured_registration("SN-1", "Custodian A", "pool", "Head", kNow));
     EXPECT_EQ(catalog.audit_rows().size(), 1u) << "the same entry again is no new event";
@@ -479,6 +487,137 @@ TEST_F(CatalogTest, ConfiguredEntryAppliesOnceAndDoesNotUndoALaterChange) {
     EXPECT_NE(catalog.audit_rows().back().detail.find("by=configuration"), std::string::npos);
     EXPECT_THROW(catalog.apply_configured_registration("", "C", "pool", "H", kNow), CatalogError);
     expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
+    {
+        Catalog catalog(file());
+        catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        catalog.register_device("SN-1", "Custodian A", "pool", "Head", kNow);
+    }
+    ASSERT_EQ(RawDb(file()).exec(std::string(kVersion3Additions) +
+                                 "UPDATE schema_version SET version = 2"),
+              "");
+    EXPECT_THROW(Catalog::open_read_only(file()), CatalogError) << "a reader never migrates";
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), 3);
+    auto device = catalog.find_device("SN-1");
+    ASSERT_TRUE(device);
+    EXPECT_EQ(device->custodian, "Custodian A");
+    EXPECT_EQ(device->model, "BC-1");
+    EXPECT_FALSE(device->retired);
+    EXPECT_TRUE(catalog.device_history().empty());
+    catalog.assign_officer("SN-1", "Officer 17", kNow + 5, "uid 0");
+    auto history = catalog.device_history("SN-1");
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].action, "reassigned");
+    EXPECT_EQ(history[0].previous_officer, "pool");
+}
+
+TEST_F(CatalogTest, EveryRegisterChangeIsOneDatedHistoryRowNamingWhoAndWhatWasBefore) {
+    Catalog catalog(file());
+    catalog.register_device("SN-9", "张伟", "pool", "王队长", kNow, "configuration");
+    catalog.register_device("SN-9", "张伟", "pool", "王队长", kNow + 1, "uid 1000 (lee)");
+    catalog.assign_officer("SN-9", "李娜", kNow + 2, "uid 1000 (lee)", "new shift");
+    catalog.register_device("SN-9", "Custodian B", "李娜", "王队长", kNow + 3, "uid 0");
+
+    auto history = catalog.device_history("SN-9");
+    ASSERT_EQ(history.size(), 3u) << "an unchanged entry is not a change";
+    EXPECT_EQ(history[0].action, "registered");
+    EXPECT_EQ(history[0].at, kNow);
+    EXPECT_EQ(history[0].changed_by, "configuration");
+    EXPECT_EQ(history[0].custodian, "张伟");
+    EXPECT_EQ(history[0].previous_custodian, "");
+
+    EXPECT_EQ(history[1].action, "reassigned");
+    EXPECT_EQ(history[1].at, kNow + 2);
+    EXPECT_EQ(history[1].officer, "李娜");
+    EXPECT_EQ(history[1].previous_officer, "pool");
+    EXPECT_EQ(history[1].changed_by, "uid 1000 (lee)");
+    EXPECT_EQ(history[1].reason, "new shift");
+
+    EXPECT_EQ(history[2].action, "changed");
+    EXPECT_EQ(history[2].custodian, "Custodian B");
+    EXPECT_EQ(history[2].previous_custodian, "张伟");
+    EXPECT_EQ(history[2].head, "王队长");
+    EXPECT_EQ(history[2].changed_by, "uid 0");
+
+    // Each history row has its audit row, written in the same transaction.
+    EXPECT_EQ(catalog.audit_rows().size(), 3u);
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, HistoryIsFilteredByDeviceAndInclusiveTimeWindow) {
+    Catalog catalog(file());
+    catalog.register_device("SN-1", "C", "pool", "H", kNow);
+    catalog.register_device("SN-2", "C", "pool", "H", kNow + 10);
+    catalog.assign_officer("SN-1", "O1", kNow + 20, "uid 0");
+    EXPECT_EQ(catalog.device_history().size(), 3u);
+    EXPECT_EQ(catalog.device_history("SN-1").size(), 2u);
+    EXPECT_EQ(catalog.device_history("", kNow + 10, kNow + 20).size(), 2u);
+    EXPECT_EQ(catalog.device_history("", 0, kNow + 9).size(), 1u);
+    EXPECT_EQ(catalog.device_history("SN-2", kNow + 11, 0).size(), 0u);
+    EXPECT_TRUE(catalog.device_history("SN-UNKNOWN").empty());
+}
+
+TEST_F(CatalogTest, RetiringKeepsTheEntryAndIsReversedByRegisteringAgain) {
+    Catalog catalog(file());
+    catalog.register_device("SN-9", "Custodian A", "Officer 17", "Head", kNow);
+    DeviceRow retired = catalog.retire_device("SN-9", "screen broken", kNow + 5, "uid 0");
+    EXPECT_TRUE(retired.retired);
+    EXPECT_EQ(retired.retired_at, kNow + 5);
+    EXPECT_EQ(retired.custodian, "Custodian A");
+    EXPECT_TRUE(retired.registered);
+    // Retiring twice is no change.
+    catalog.retire_device("SN-9", "again", kNow + 6, "uid 0");
+    EXPECT_EQ(catalog.find_device("SN-9")->retired_at, kNow + 5);
+    // A sighting does not bring it back into service.
+    EXPECT_TRUE(catalog.upsert_device("SN-9", "Maker", "BC-1", "1.0", kNow + 7).retired);
+
+    DeviceRow back = catalog.register_device("SN-9", "Custodian A", "Officer 17", "Head", kNow + 8,
+                                             "uid 0", "repaired");
+    EXPECT_FALSE(back.retired);
+    EXPECT_EQ(back.retired_at, 0);
+
+    auto history = catalog.device_history("SN-9");
+    ASSERT_EQ(history.size(), 3u);
+    EXPECT_EQ(history[1].action, "retired");
+    EXPECT_EQ(history[1].reason, "screen broken");
+    EXPECT_EQ(history[1].officer, "Officer 17") << "a retired entry keeps its names";
+    EXPECT_EQ(history[2].action, "reinstated");
+    EXPECT_EQ(history[2].reason, "repaired");
+    auto audit = catalog.audit_rows();
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_EQ(audit[1].event, "device.retired");
+    EXPECT_NE(audit[1].detail.find("screen broken"), std::string::npos);
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, RetireAndAssignRefuseWhatTheyCannotDo) {
+    Catalog catalog(file());
+    EXPECT_THROW(catalog.retire_device("SN-NONE", "lost", kNow, "uid 0"), CatalogError);
+    catalog.upsert_device("SN-SEEN", "Maker", "BC-1", "1.0", kNow);
+    EXPECT_THROW(catalog.assign_officer("SN-SEEN", "O1", kNow, "uid 0"), CatalogError)
+        << "an unregistered device has no entry to reassign";
+    EXPECT_THROW(catalog.assign_officer("SN-NONE", "O1", kNow, "uid 0"), CatalogError);
+    catalog.register_device("SN-1", "C", "pool", "H", kNow);
+    EXPECT_THROW(catalog.retire_device("SN-1", "", kNow, "uid 0"), CatalogError)
+        << "a retirement says why";
+    EXPECT_FALSE(catalog.find_device("SN-1")->retired);
+    EXPECT_EQ(catalog.device_history().size(), 1u);
+    // A device seen but never registered can be retired (e.g. a found camera sent back).
+    EXPECT_TRUE(catalog.retire_device("SN-SEEN", "not ours", kNow, "uid 0").retired);
+}
+
+TEST_F(CatalogTest, HistoryTriggersRefuseUpdateAndDelete) {
+    {
+        Catalog catalog(file());
+        catalog.register_device("SN-1", "C", "pool", "H", kNow);
+    }
+    RawDb raw(file());
+    EXPECT_NE(raw.exec("UPDATE device_history SET officer = 'x'"), "");
+    EXPECT_NE(raw.exec("DELETE FROM device_history"), "");
+    EXPECT_EQ(raw.text("SELECT officer FROM device_history"), "pool");
 }
 
 TEST_F(CatalogTest, DockSessionsHealthChecksAndClockSyncsRoundTrip) {
