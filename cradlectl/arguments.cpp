@@ -14,12 +14,13 @@ struct CommandRule {
     std::string_view name;
     std::size_t operands;  // exactly this many
     std::initializer_list<std::string_view> options;
-    std::string_view operand_names;  // for the message when they are missing
+    std::string_view operand_names;     // for the message when they are missing
+    std::size_t optional_operands = 0;  // this many more may follow
 };
 
-constexpr std::string_view kValueOptions[] = {"--bus",       "--state-dir", "--serial",
-                                              "--from",      "--to",        "--limit",
-                                              "--custodian", "--officer",   "--head"};
+constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial",    "--from",
+                                              "--to",   "--limit",     "--custodian", "--officer",
+                                              "--head", "--reason",    "-o",          "--output"};
 
 const CommandRule* find_rule(std::string_view command) {
     static const CommandRule rules[] = {
@@ -30,6 +31,10 @@ const CommandRule* find_rule(std::string_view command) {
         {"verify", 0, {"--json"}, ""},
         {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
         {"assign", 2, {}, "SERIAL OFFICER"},
+        {"retire", 1, {"--reason"}, "SERIAL"},
+        {"history", 0, {"--json", "--from", "--to"}, "", 1},
+        {"import", 2, {}, "devices FILE.csv"},
+        {"export", 1, {"-o", "--output"}, "devices"},
     };
     for (const CommandRule& rule : rules) {
         if (rule.name == command) return &rule;
@@ -199,6 +204,11 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
         if (name == "--custodian") invocation.custodian = *value;
         if (name == "--officer") invocation.officer = *value;
         if (name == "--head") invocation.head = *value;
+        if (name == "--reason") invocation.reason = *value;
+        if (name == "-o" || name == "--output") {
+            if (invocation.output) return std::string("-o and --output are the same option");
+            invocation.output = *value;
+        }
     }
     if (invocation.help || invocation.version) return invocation;
     if (invocation.command.empty()) return std::string("no command given");
@@ -214,8 +224,9 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
     if (invocation.operands.size() < rule->operands) {
         return invocation.command + " needs " + std::string(rule->operand_names);
     }
-    if (invocation.operands.size() > rule->operands) {
-        return "unexpected argument " + invocation.operands[rule->operands];
+    if (invocation.operands.size() > rule->operands + rule->optional_operands) {
+        return "unexpected argument " +
+               invocation.operands[rule->operands + rule->optional_operands];
     }
     for (const std::string& operand : invocation.operands) {
         if (operand.empty()) return invocation.command + ": an empty argument";
@@ -242,7 +253,25 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
             }
         }
     }
+    if (invocation.command == "retire" && (!invocation.reason || invocation.reason->empty())) {
+        return std::string("retire needs --reason TEXT (why the camera leaves service)");
+    }
+    if ((invocation.command == "import" || invocation.command == "export") &&
+        invocation.operands.front() != "devices") {
+        if (invocation.operands.front() == "officers") {
+            return invocation.command +
+                   " officers: not yet; officers are names in the device register in this "
+                   "release (import devices sets them)";
+        }
+        return invocation.command + " " + invocation.operands.front() + ": unknown; " +
+               invocation.command + " devices";
+    }
     if (invocation.state_dir) {
+        if (invocation.command == "retire" || invocation.command == "import") {
+            return invocation.command +
+                   " changes the register, which only the running daemon does: leave out "
+                   "--state-dir";
+        }
         if (invocation.command == "register" || invocation.command == "assign") {
             return invocation.command +
                    " changes the register, which only the running daemon does: leave out "

@@ -33,6 +33,8 @@ struct Invocation {
     std::optional<std::string> custodian;
     std::optional<std::string> officer;
     std::optional<std::string> head;
+    std::optional<std::string> reason;  // retire
+    std::optional<std::string> output;  // export -o FILE ("" or "-" = standard output)
 };
 
 // The invocation, or the message of a usage error.

@@ -582,6 +582,47 @@ void BusClient::assign_device(const std::string& serial, const std::string& offi
     impl_->call(request.get(), "AssignDevice");
 }
 
+void BusClient::retire_device(const std::string& serial, const std::string& reason) {
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "RetireDevice");
+    impl_->append(request.get(), "ss", serial.c_str(), reason.c_str());
+    impl_->call(request.get(), "RetireDevice");
+}
+
+std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& serial,
+                                                        std::int64_t from, std::int64_t to) {
+    constexpr const char* what = "GetDeviceHistory";
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+    impl_->append(request.get(), "sxx", serial.c_str(), from, to);
+    MessagePtr reply = impl_->call(request.get(), what);
+    std::vector<DeviceHistoryRow> history;
+    check_read(sd_bus_message_enter_container(reply.get(), 'a', "(xssssssssss)"), what);
+    for (;;) {
+        DeviceHistoryRow row;
+        const char* text[10] = {};
+        const int r = sd_bus_message_read(reply.get(), "(xssssssssss)", &row.at, &text[0], &text[1],
+                                          &text[2], &text[3], &text[4], &text[5], &text[6],
+                                          &text[7], &text[8], &text[9]);
+        check_read(r, what);
+        if (r == 0) break;
+        std::string* fields[10] = {&row.serial,
+                                   &row.action,
+                                   &row.custodian,
+                                   &row.officer,
+                                   &row.head,
+                                   &row.previous_custodian,
+                                   &row.previous_officer,
+                                   &row.previous_head,
+                                   &row.changed_by,
+                                   &row.reason};
+        for (int i = 0; i < 10; ++i) *fields[i] = copy_text(text[i]);
+        history.push_back(std::move(row));
+    }
+    check_read(sd_bus_message_exit_container(reply.get()), what);
+    return history;
+}
+
 namespace {
 
 // The state a watch keeps between sd-bus's callbacks.

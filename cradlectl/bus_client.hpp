@@ -130,6 +130,10 @@ class BusClient {
     void register_device(const std::string& serial, const std::string& custodian,
                          const std::string& officer, const std::string& head);
     void assign_device(const std::string& serial, const std::string& officer);
+    void retire_device(const std::string& serial, const std::string& reason);
+    // The register's changes (GetDeviceHistory); serial "" for every device, times 0 = open.
+    std::vector<DeviceHistoryRow> device_history(const std::string& serial, std::int64_t from,
+                                                 std::int64_t to);
 
     // Returns once cradled owns its name on the bus (at once when it does already), or when
     // SIGINT or SIGTERM arrives (false).

@@ -6,6 +6,7 @@
 #include "cradlectl/arguments.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 
@@ -28,8 +29,9 @@ class NoSuchDevice : public std::runtime_error {
 struct OfflineOptions {
     std::filesystem::path state_dir;
     bool json = false;
-    RecordingFilter filter;  // recordings
-    std::string serial;      // device
+    RecordingFilter filter;             // recordings
+    std::string serial;                 // device, history ("" for all)
+    std::optional<std::string> output;  // export -o FILE
 };
 
 int show_status(const OfflineOptions& options, std::ostream& out);
@@ -37,6 +39,8 @@ int show_devices(const OfflineOptions& options, std::ostream& out);
 int show_device(const OfflineOptions& options, std::ostream& out);
 int show_recordings(const OfflineOptions& options, std::ostream& out);
 int verify(const OfflineOptions& options, std::ostream& out);
+int show_history(const OfflineOptions& options, std::ostream& out);
+int export_devices(const OfflineOptions& options, std::ostream& out);
 
 // Over D-Bus, to the daemon on invocation.bus_address.
 int bus_status(const Invocation& invocation, std::ostream& out);
@@ -46,6 +50,12 @@ int bus_recordings(const Invocation& invocation, std::ostream& out);
 int bus_verify(const Invocation& invocation, std::ostream& out);
 int bus_register(const Invocation& invocation, std::ostream& out);
 int bus_assign(const Invocation& invocation, std::ostream& out);
+int bus_retire(const Invocation& invocation, std::ostream& out);
+int bus_history(const Invocation& invocation, std::ostream& out);
+int bus_export(const Invocation& invocation, std::ostream& out);
+// import devices FILE: checks every line first and applies nothing when any is wrong (exit 2,
+// each problem naming its line on stderr); then one RegisterDevice per new or changed row.
+int bus_import(const Invocation& invocation, std::ostream& out);
 // status --watch: a live view, redrawn in place on a terminal, one line per change otherwise.
 int watch_status(const Invocation& invocation, std::ostream& out);
 

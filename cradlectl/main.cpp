@@ -43,6 +43,16 @@ Commands (the running daemon, over D-Bus):
                            register a camera or replace its entry (root or the custodian
                            group)
   assign SERIAL OFFICER    assign a registered camera to an officer ("pool" for none)
+  retire SERIAL --reason TEXT
+                           take a camera out of service (root or the custodian group);
+                           `register` puts it back
+  history [SERIAL] [--from DATE] [--to DATE] [--json]
+                           the register's changes: when, what, who, what it was before
+  import devices FILE.csv  register or change every camera listed (columns serial,custodian,
+                           officer,head; UTF-8, RFC 4180); nothing is applied when a line is
+                           wrong (root or the custodian group)
+  export devices [-o FILE] the register as CSV: those columns and model, firmware,
+                           registered, retired, retired_at, last_seen
 
        cradlectl bays learn --bays N [-o FILE] ...
   bays learn   write the bay map: plug a camera into each bay in turn (for IT, with the
@@ -52,7 +62,7 @@ Options:
   --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
                    DBUS_SYSTEM_BUS_ADDRESS is honoured)
   --state-dir DIR  offline: read the state directory (e.g. /var/lib/cradled) directly;
-                   status, devices, device, recordings and verify only
+                   status, devices, device, recordings, verify, history and export only
   --json           machine-readable output (field names: cradlectl(1))
   DATE             2024-05-01, 2024-05-01T10:00:00Z or @UNIX-SECONDS, in UTC
   -h, --help       show this help
@@ -92,12 +102,17 @@ int run_offline(const Invocation& invocation) {
     if (invocation.command == "device") command = show_device;
     if (invocation.command == "recordings") command = show_recordings;
     if (invocation.command == "verify") command = verify;
+    if (invocation.command == "history") command = show_history;
+    if (invocation.command == "export") command = export_devices;
     if (command == nullptr) return usage_error(invocation.command + " needs the running daemon");
     OfflineOptions options;
     options.state_dir = *invocation.state_dir;
     options.json = invocation.json;
     options.filter = invocation.filter;
-    if (!invocation.operands.empty()) options.serial = invocation.operands.front();
+    options.output = invocation.output;
+    if (!invocation.operands.empty() && invocation.command != "export") {
+        options.serial = invocation.operands.front();
+    }
     try {
         return command(options, std::cout);
     } catch (const NoSuchDevice& error) {
@@ -122,6 +137,10 @@ int run_on_bus(const Invocation& invocation) {
     if (invocation.command == "verify") command = bus_verify;
     if (invocation.command == "register") command = bus_register;
     if (invocation.command == "assign") command = bus_assign;
+    if (invocation.command == "retire") command = bus_retire;
+    if (invocation.command == "history") command = bus_history;
+    if (invocation.command == "import") command = bus_import;
+    if (invocation.command == "export") command = bus_export;
     if (command == nullptr) return usage_error("unknown command " + invocation.command);
     try {
         return command(invocation, std::cout);

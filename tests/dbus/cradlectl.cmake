@@ -9,3 +9,9 @@ cradle_test(test_cradlectl_lines unit
   ${PROJECT_SOURCE_DIR}/cradlectl/arguments.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/bay_line.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)
+
+# The register as CSV: parsing, checking and writing, without a bus.
+cradle_test(test_cradlectl_csv unit
+  ${PROJECT_SOURCE_DIR}/tests/unit/test_cradlectl_csv.cpp
+  ${PROJECT_SOURCE_DIR}/cradlectl/register_csv.cpp
+  ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)

@@ -684,6 +684,97 @@ TEST_F(CradlectlOverBus, RegisterAndAssignChangeTheRegister) {
     EXPECT_TRUE(JsonReader::parse(cradlectl({"device", "CAM-2", "--json"}).out)["registered"].flag);
 }
 
+TEST_F(CradlectlOverBus, ImportExportRetireAndHistoryKeepTheRegister) {
+    if (::geteuid() != 0) GTEST_SKIP() << "changes need root or the custodian group";
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const fs::path import_file = dir_.path() / "devices.csv";
+    std::ofstream(import_file, std::ios::binary)
+        << "serial,custodian,officer,head\r\n"
+           "CAM-2,张伟,\"李娜, 二组\",王队长\r\n"
+           "NEW-1,\"Custodian \"\"Q\"\"\",pool,\"Head, North\"\r\n"
+           "CAM-1,Custodian A,Officer B,Head C\r\n";
+    const Result imported = cradlectl({"import", "devices", import_file.string()});
+    ASSERT_EQ(imported.exit_status, 0) << imported.err;
+    EXPECT_EQ(imported.out, "import: 2 devices registered or changed, 1 unchanged\n");
+    Json cam2 = JsonReader::parse(cradlectl({"device", "CAM-2", "--json"}).out);
+    EXPECT_TRUE(cam2["registered"].flag);
+    EXPECT_EQ(cam2["custodian"].text, "张伟");
+    EXPECT_EQ(cam2["officer"].text, "李娜, 二组");
+    EXPECT_EQ(cam2["head"].text, "王队长");
+    Json new1 = JsonReader::parse(cradlectl({"device", "NEW-1", "--json"}).out);
+    EXPECT_EQ(new1["custodian"].text, "Custodian \"Q\"");
+    EXPECT_EQ(new1["head"].text, "Head, North");
+
+    // A file with a bad line changes nothing, not even its good lines.
+    const fs::path bad_file = dir_.path() / "bad.csv";
+    std::ofstream(bad_file, std::ios::binary) << "serial,custodian,officer,head\n"
+                                                 "NEW-2,C,O,H\n"
+                                                 "NEW-3,C,O\n"
+                                                 "CAM-2,,O,H\n";
+    const Result refused = cradlectl({"import", "devices", bad_file.string()});
+    EXPECT_EQ(refused.exit_status, 2);
+    EXPECT_NE(refused.err.find("line 3: 3 fields"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("line 4: custodian is empty"), std::string::npos) << refused.err;
+    EXPECT_NE(refused.err.find("nothing applied"), std::string::npos) << refused.err;
+    EXPECT_EQ(cradlectl({"device", "NEW-2"}).exit_status, 5);
+    EXPECT_EQ(JsonReader::parse(cradlectl({"device", "CAM-2", "--json"}).out)["custodian"].text,
+              "张伟");
+
+    // Retire: a reason is required; the entry stays.
+    EXPECT_EQ(cradlectl({"retire", "NEW-1"}).exit_status, 2);
+    const Result retired = cradlectl({"retire", "NEW-1", "--reason", "丢失 (lost)"});
+    ASSERT_EQ(retired.exit_status, 0) << retired.err;
+    EXPECT_EQ(cradlectl({"retire", "NOPE-1", "--reason", "x"}).exit_status, 5);
+
+    // The history over the bus and offline agree, entry by entry.
+    const Result history = cradlectl({"history", "NEW-1", "--json"});
+    ASSERT_EQ(history.exit_status, 0) << history.err;
+    Json entries = JsonReader::parse(history.out);
+    ASSERT_EQ(entries.items.size(), 2u) << history.out;
+    EXPECT_EQ(entries[0]["action"].text, "registered");
+    EXPECT_EQ(entries[1]["action"].text, "retired");
+    EXPECT_EQ(entries[1]["reason"].text, "丢失 (lost)");
+    EXPECT_EQ(entries[1]["changed_by"].text.rfind("uid 0", 0), 0u) << history.out;
+    EXPECT_EQ(offline({"history", "NEW-1", "--json"}).out, history.out);
+    Json cam2_history = JsonReader::parse(cradlectl({"history", "CAM-2", "--json"}).out);
+    ASSERT_EQ(cam2_history.items.size(), 1u);
+    EXPECT_EQ(cam2_history[0]["previous_custodian"].text, "");
+    const Result text_history = cradlectl({"history"});
+    EXPECT_NE(text_history.out.find("retired"), std::string::npos) << text_history.out;
+    EXPECT_NE(text_history.out.find("configuration"), std::string::npos) << text_history.out;
+    EXPECT_EQ(
+        JsonReader::parse(
+            cradlectl({"history", "--from", "2000-01-01", "--to", "2000-01-02", "--json"}).out)
+            .items.size(),
+        0u);
+
+    // Export over the bus and offline write the same file; importing it back changes nothing.
+    const fs::path exported = dir_.path() / "export.csv";
+    const Result export_run = cradlectl({"export", "devices", "-o", exported.string()});
+    ASSERT_EQ(export_run.exit_status, 0) << export_run.err;
+    const std::string csv = read_file(exported);
+    EXPECT_EQ(csv.rfind("serial,custodian,officer,head,model,firmware,registered,retired,"
+                        "retired_at,last_seen\r\n",
+                        0),
+              0u)
+        << csv;
+    EXPECT_NE(csv.find("CAM-2,张伟,\"李娜, 二组\",王队长,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find("NEW-1,\"Custodian \"\"Q\"\"\",pool,\"Head, North\",,,yes,yes,"),
+              std::string::npos)
+        << csv;
+    EXPECT_EQ(offline({"export", "devices"}).out, csv);
+    const Result reimported = cradlectl({"import", "devices", exported.string()});
+    ASSERT_EQ(reimported.exit_status, 0) << reimported.err;
+    EXPECT_EQ(reimported.out, "import: 0 devices registered or changed, 3 unchanged\n");
+    EXPECT_EQ(JsonReader::parse(cradlectl({"history", "--json"}).out).items.size(), 4u)
+        << "CAM-1 from the configuration, CAM-2, NEW-1 registered and retired";
+
+    // Changes need the daemon.
+    EXPECT_EQ(offline({"retire", "NEW-1", "--reason", "x"}).exit_status, 2);
+    EXPECT_EQ(offline({"import", "devices", exported.string()}).exit_status, 2);
+    EXPECT_EQ(cradlectl({"import", "officers", exported.string()}).exit_status, 2);
+}
+
 TEST_F(CradlectlOverBus, ExitStatusThreeWhenCradledIsNotRunning) {
     // The bus is there, the daemon is not.
     const Result status = cradlectl({"status"});

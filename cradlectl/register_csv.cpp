@@ -1,0 +1,239 @@
+#include "cradlectl/register_csv.hpp"
+
+#include "cradlectl/text_output.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <optional>
+#include <stdexcept>
+
+namespace cradle::ctl {
+namespace {
+
+// What the daemon accepts of a register entry (RegisterDevice's argument checks).
+constexpr std::size_t kMaxFieldBytes = 128;
+
+bool blank(const std::vector<std::string>& fields) {
+    return fields.size() == 1 && fields[0].empty();
+}
+
+std::string trimmed_lower(std::string_view text) {
+    std::size_t begin = 0;
+    std::size_t end = text.size();
+    while (begin < end && std::isspace(static_cast<unsigned char>(text[begin])) != 0) ++begin;
+    while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1])) != 0) --end;
+    std::string out(text.substr(begin, end - begin));
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+// Empty when the value may be a register field, else the problem.
+std::string field_problem(std::string_view value) {
+    if (value.empty()) return "is empty";
+    if (value.size() > kMaxFieldBytes) {
+        return "is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
+    }
+    if (sanitize_text(value, kMaxFieldBytes) != value) {
+        return "holds control or formatting characters, or is not UTF-8";
+    }
+    return {};
+}
+
+}  // namespace
+
+std::vector<CsvRecord> parse_csv(std::string_view text) {
+    if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    std::vector<CsvRecord> records;
+    CsvRecord record;
+    std::string field;
+    std::size_t line = 1;
+    record.line = line;
+    bool quoted = false;      // inside a quoted field
+    bool was_quoted = false;  // the current field was quoted (only a separator may follow)
+    auto end_field = [&] {
+        record.fields.push_back(std::move(field));
+        field.clear();
+        was_quoted = false;
+    };
+    auto end_record = [&] {
+        end_field();
+        if (!blank(record.fields)) records.push_back(std::move(record));
+        record = CsvRecord{};
+        record.line = line;
+    };
+    std::size_t at = 0;
+    while (at < text.size()) {
+        char c = text[at];
+        if (quoted) {
+            if (c == '"') {
+                if (at + 1 < text.size() && text[at + 1] == '"') {
+                    field += '"';
+                    at += 2;
+                    continue;
+                }
+                quoted = false;
+                was_quoted = true;
+                ++at;
+                continue;
+            }
+            if (c == '\n') ++line;
+            field += c;
+            ++at;
+            continue;
+        }
+        if (c == ',') {
+            end_field();
+            ++at;
+            continue;
+        }
+        if (c == '\r' && at + 1 < text.size() && text[at + 1] == '\n') ++at;
+        if (c == '\r' || c == '\n') {
+            ++line;
+            ++at;
+            end_record();
+            continue;
+        }
+        if (was_quoted) {
+            throw std::runtime_error("line " + std::to_string(line) +
+                                     ": text after a closing quote (a quote inside a field is "
+                                     "written as two quotes, \"\")");
+        }
+        if (c == '"') {
+            if (!field.empty()) {
+                throw std::runtime_error("line " + std::to_string(line) +
+                                         ": a quote inside an unquoted field (quote the whole "
+                                         "field, and double the quote: \"\")");
+            }
+            quoted = true;
+            ++at;
+            continue;
+        }
+        field += c;
+        ++at;
+    }
+    if (quoted) {
+        throw std::runtime_error("line " + std::to_string(record.line) +
+                                 ": a quoted field is not closed before the end of the file");
+    }
+    if (!field.empty() || !record.fields.empty() || was_quoted) end_record();
+    return records;
+}
+
+std::string csv_field(std::string_view value) {
+    if (value.find_first_of(",\"\r\n") == std::string_view::npos &&
+        (value.empty() || (value.front() != ' ' && value.back() != ' '))) {
+        return std::string(value);
+    }
+    std::string out = "\"";
+    for (char c : value) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string csv_record(const std::vector<std::string>& fields) {
+    std::string out;
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (i != 0) out += ',';
+        out += csv_field(fields[i]);
+    }
+    return out + "\r\n";
+}
+
+DeviceImport read_device_import(std::string_view text) {
+    DeviceImport result;
+    std::vector<CsvRecord> records;
+    try {
+        records = parse_csv(text);
+    } catch (const std::runtime_error& e) {
+        result.problems.push_back(e.what());
+        return result;
+    }
+    if (records.empty()) {
+        result.problems.push_back(
+            "line 1: the file is empty (it needs the header "
+            "serial,custodian,officer,head)");
+        return result;
+    }
+    // Columns by name: an export, with its further columns, can be imported back as it is.
+    const CsvRecord& header = records.front();
+    std::map<std::string, std::size_t> column;
+    for (std::size_t i = 0; i < header.fields.size(); ++i) {
+        column.emplace(trimmed_lower(header.fields[i]), i);
+    }
+    const char* required[] = {"serial", "custodian", "officer", "head"};
+    for (const char* name : required) {
+        if (!column.contains(name)) {
+            result.problems.push_back("line " + std::to_string(header.line) +
+                                      ": the header has no column \"" + name +
+                                      "\" (it must name serial,custodian,officer,head)");
+        }
+    }
+    if (!result.problems.empty()) return result;
+    std::optional<std::size_t> registered_column;
+    if (auto found = column.find("registered"); found != column.end()) {
+        registered_column = found->second;
+    }
+
+    std::map<std::string, std::size_t> first_line_of;
+    for (std::size_t r = 1; r < records.size(); ++r) {
+        const CsvRecord& record = records[r];
+        const std::string where = "line " + std::to_string(record.line) + ": ";
+        if (record.fields.size() != header.fields.size()) {
+            result.problems.push_back(where + std::to_string(record.fields.size()) +
+                                      " fields where the header has " +
+                                      std::to_string(header.fields.size()));
+            continue;
+        }
+        // An exported device the cradle has only seen has no entry to import.
+        if (registered_column && trimmed_lower(record.fields[*registered_column]) == "no") {
+            continue;
+        }
+        DeviceImportRow row;
+        row.line = record.line;
+        row.serial = record.fields[column["serial"]];
+        row.custodian = record.fields[column["custodian"]];
+        row.officer = record.fields[column["officer"]];
+        row.head = record.fields[column["head"]];
+        bool valid = true;
+        for (const auto& [name, value] :
+             {std::pair{"serial", &row.serial}, std::pair{"custodian", &row.custodian},
+              std::pair{"officer", &row.officer}, std::pair{"head", &row.head}}) {
+            std::string problem = field_problem(*value);
+            if (!problem.empty()) {
+                result.problems.push_back(where + name + " " + problem);
+                valid = false;
+            }
+        }
+        if (!valid) continue;
+        auto [previous, inserted] = first_line_of.emplace(row.serial, record.line);
+        if (!inserted) {
+            result.problems.push_back(where + "serial " + printable(row.serial) +
+                                      " is already on line " + std::to_string(previous->second));
+            continue;
+        }
+        result.rows.push_back(std::move(row));
+    }
+    if (!result.problems.empty()) result.rows.clear();
+    return result;
+}
+
+std::string device_export(const std::vector<DeviceRow>& devices) {
+    std::vector<std::string> header(std::begin(kDeviceExportColumns),
+                                    std::end(kDeviceExportColumns));
+    std::string out = csv_record(header);
+    auto time = [](std::int64_t unix_s) {
+        return unix_s == 0 ? std::string() : utc_iso8601(unix_s);
+    };
+    for (const DeviceRow& device : devices) {
+        out += csv_record({device.serial, device.custodian, device.officer, device.head,
+                           device.model, device.firmware, device.registered ? "yes" : "no",
+                           device.retired ? "yes" : "no", time(device.retired_at),
+                           time(device.last_seen)});
+    }
+    return out;
+}
+
+}  // namespace cradle::ctl

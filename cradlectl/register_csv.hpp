@@ -1,0 +1,61 @@
+// The device register as CSV (RFC 4180), IT's bulk path in and out of the register: `cradlectl
+// import devices` reads serial,custodian,officer,head; `cradlectl export devices` writes those
+// columns and what the cradle knows of each device. UTF-8 throughout, so names in any script
+// (Chinese included) go through unchanged.
+#pragma once
+
+#include "daemon/catalog.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cradle::ctl {
+
+// One CSV record and the line of the file it starts on (1-based; a quoted field may span lines).
+struct CsvRecord {
+    std::size_t line = 0;
+    std::vector<std::string> fields;
+};
+
+// Splits RFC 4180 text into records: fields separated by commas, records by CRLF or LF, a field
+// in double quotes may hold commas, line breaks and doubled quotes (""). A UTF-8 byte order mark
+// at the start is skipped; blank lines are skipped. Throws std::runtime_error naming the line on
+// malformed quoting.
+std::vector<CsvRecord> parse_csv(std::string_view text);
+
+// One field or record as RFC 4180 writes it: quoted only when it must be.
+std::string csv_field(std::string_view value);
+std::string csv_record(const std::vector<std::string>& fields);
+
+// One row of a device import.
+struct DeviceImportRow {
+    std::size_t line = 0;
+    std::string serial;
+    std::string custodian;
+    std::string officer;
+    std::string head;
+};
+
+// The rows of an import file, or every problem found in it (each naming its line), never both:
+// an import applies all of its rows or none. The first record must be the header
+// "serial,custodian,officer,head" (any case, surrounding blanks ignored); each further record
+// has those four fields, none empty, none longer than 128 bytes or holding control or
+// formatting characters, and no serial twice.
+struct DeviceImport {
+    std::vector<DeviceImportRow> rows;
+    std::vector<std::string> problems;
+};
+DeviceImport read_device_import(std::string_view text);
+
+// The columns of `export devices`, header first.
+inline constexpr const char* kDeviceExportColumns[] = {
+    "serial",   "custodian",  "officer", "head",       "model",
+    "firmware", "registered", "retired", "retired_at", "last_seen"};
+
+// The export file: a header line, then one line per device, times as ISO 8601 UTC ("" for
+// never), booleans as "yes"/"no".
+std::string device_export(const std::vector<DeviceRow>& devices);
+
+}  // namespace cradle::ctl
