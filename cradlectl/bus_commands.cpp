@@ -41,14 +41,18 @@ int bus_status(const Invocation& invocation, std::ostream& out) {
 
 int bus_devices(const Invocation& invocation, std::ostream& out) {
     BusClient bus(invocation.bus_address);
-    print_devices(out, bus.list_devices(), invocation.json);
+    std::vector<DeviceRow> devices = bus.list_devices();
+    add_retirement(devices, bus.device_history("", 0, 0));
+    print_devices(out, devices, invocation.json);
     return kExitOk;
 }
 
 int bus_device(const Invocation& invocation, std::ostream& out) {
     BusClient bus(invocation.bus_address);
     const std::string& serial = invocation.operands.at(0);
-    const DeviceRow device = bus.get_device(serial);
+    std::vector<DeviceRow> device_of = {bus.get_device(serial)};
+    add_retirement(device_of, bus.device_history(serial, 0, 0));
+    const DeviceRow& device = device_of.front();
     std::string last_outcome;
     try {
         last_outcome = bus.device_last_outcome(serial);

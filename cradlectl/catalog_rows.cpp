@@ -2,6 +2,8 @@
 
 #include "cradlectl/text_output.hpp"
 
+#include <map>
+
 namespace cradle::ctl {
 namespace {
 
@@ -21,6 +23,8 @@ JsonObject device_json(const DeviceRow& device) {
     add_text_or_null(object, "head", device.head);
     add_time(object, "first_seen", device.first_seen);
     add_time(object, "last_seen", device.last_seen);
+    object.add("retired", device.retired);
+    add_time(object, "retired_at", device.retired_at);
     return object;
 }
 
@@ -41,6 +45,22 @@ JsonObject recording_json(const RecordingInfo& row, const RecordingKey* camera_k
 
 }  // namespace
 
+void add_retirement(std::vector<DeviceRow>& devices, const std::vector<DeviceHistoryRow>& history) {
+    std::map<std::string, const DeviceHistoryRow*> last;
+    for (const DeviceHistoryRow& row : history) {
+        if (row.action == "retired" || row.action == "reinstated" || row.action == "registered") {
+            last[row.serial] = &row;
+        }
+    }
+    for (DeviceRow& device : devices) {
+        auto found = last.find(device.serial);
+        if (found != last.end() && found->second->action == "retired") {
+            device.retired = true;
+            device.retired_at = found->second->at;
+        }
+    }
+}
+
 void print_devices(std::ostream& out, const std::vector<DeviceRow>& devices, bool json) {
     if (json) {
         std::vector<std::string> elements;
@@ -50,7 +70,8 @@ void print_devices(std::ostream& out, const std::vector<DeviceRow>& devices, boo
     }
     TextTable table({"SERIAL", "MODEL", "REGISTERED", "CUSTODIAN", "OFFICER", "HEAD", "LAST SEEN"});
     for (const DeviceRow& device : devices) {
-        table.add_row({device.serial, text_or_dash(device.model), device.registered ? "yes" : "no",
+        const char* registered = device.retired ? "retired" : device.registered ? "yes" : "no";
+        table.add_row({device.serial, text_or_dash(device.model), registered,
                        text_or_dash(device.custodian), text_or_dash(device.officer),
                        text_or_dash(device.head), never_or_time(device.last_seen)});
     }

@@ -13,6 +13,10 @@
 
 namespace cradle::ctl {
 
+// Sets the retired flags of devices as the bus gives them: ListDevices and GetDevice carry no
+// retirement, the register's history does (each device's last retire or reinstate).
+void add_retirement(std::vector<DeviceRow>& devices, const std::vector<DeviceHistoryRow>& history);
+
 // `cradlectl devices`: a table, or a JSON array.
 void print_devices(std::ostream& out, const std::vector<DeviceRow>& devices, bool json);
 

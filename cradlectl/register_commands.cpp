@@ -2,6 +2,7 @@
 // history and export read the catalog offline as well (--state-dir); retire and import change
 // the register and so go through the daemon.
 #include "cradlectl/bus_client.hpp"
+#include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/register_csv.hpp"
 #include "cradlectl/text_output.hpp"
@@ -87,24 +88,6 @@ void write_export(const std::optional<std::string>& output, std::ostream& out,
     if (file) file << text;
     file.close();
     if (!file) throw std::runtime_error("cannot write " + *output);
-}
-
-// Retired flags of devices as the bus gives them: ListDevices carries no retirement, the
-// history does (the last retire or reinstate of each device).
-void add_retirement(std::vector<DeviceRow>& devices, const std::vector<DeviceHistoryRow>& history) {
-    std::map<std::string, const DeviceHistoryRow*> last;
-    for (const DeviceHistoryRow& row : history) {
-        if (row.action == "retired" || row.action == "reinstated" || row.action == "registered") {
-            last[row.serial] = &row;
-        }
-    }
-    for (DeviceRow& device : devices) {
-        auto found = last.find(device.serial);
-        if (found != last.end() && found->second->action == "retired") {
-            device.retired = true;
-            device.retired_at = found->second->at;
-        }
-    }
 }
 
 std::string read_import_file(const std::string& name) {

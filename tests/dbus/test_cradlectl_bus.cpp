@@ -725,6 +725,13 @@ TEST_F(CradlectlOverBus, ImportExportRetireAndHistoryKeepTheRegister) {
     const Result retired = cradlectl({"retire", "NEW-1", "--reason", "丢失 (lost)"});
     ASSERT_EQ(retired.exit_status, 0) << retired.err;
     EXPECT_EQ(cradlectl({"retire", "NOPE-1", "--reason", "x"}).exit_status, 5);
+    Json retired_device = JsonReader::parse(cradlectl({"device", "NEW-1", "--json"}).out);
+    EXPECT_TRUE(retired_device["retired"].flag);
+    EXPECT_EQ(retired_device["custodian"].text, "Custodian \"Q\"") << "the entry stays";
+    EXPECT_FALSE(JsonReader::parse(cradlectl({"device", "CAM-2", "--json"}).out)["retired"].flag);
+    const Result devices = cradlectl({"devices", "--json"});
+    EXPECT_EQ(offline({"devices", "--json"}).out, devices.out);
+    EXPECT_NE(cradlectl({"devices"}).out.find("retired"), std::string::npos);
 
     // The history over the bus and offline agree, entry by entry.
     const Result history = cradlectl({"history", "NEW-1", "--json"});
