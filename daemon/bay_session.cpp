@@ -461,6 +461,10 @@ class BaySession {
             needs_custodian("unregistered device: footage archived and wiped, register it");
             return;
         }
+        if (device_.retired) {
+            needs_custodian("retired device docked: footage archived and wiped, see the register");
+            return;
+        }
         std::vector<std::string> reasons;
         if (report_.storage_free_after_bytes < ctx_.config.storage_min_free_bytes) {
             reasons.push_back("storage " + std::to_string(report_.storage_free_after_bytes >> 20) +

@@ -101,6 +101,20 @@ TEST(Service, TooLittleFreeStorageAfterTheWipeIsNotReady) {
         << report.outcome;
 }
 
+TEST(Service, RetiredCameraThatDocksAsksForACustodian) {
+    Rig rig(1, 2);
+    EXPECT_EQ(report_for(rig.run(), 1).outcome, "ready for duty");
+    {
+        Catalog catalog(rig.state / "catalog.sqlite");
+        catalog.retire_device(rig.camera(0).serial, "lens cracked", 1'700'000'000, "uid 0");
+    }
+    // Docked again: the configured register (unchanged) does not undo the retirement.
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::needs_custodian);
+    EXPECT_NE(report.outcome.find("retired device docked"), std::string::npos) << report.outcome;
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+}
+
 TEST(Service, UntrustedCradleClockDoesNotSetTheCameraAndSaysSo) {
     Rig rig(1, 1);
     rig.camera(0).clock_offset_s = -300;
