@@ -179,6 +179,7 @@ installed_files=(
     /usr/share/man/man1/cradlectl.1.gz
     /usr/share/man/man5/cradled.toml.5.gz
     /usr/share/bash-completion/completions/cradlectl
+    /usr/share/locale/zh_CN/LC_MESSAGES/cradled.mo
     /usr/share/doc/cradled/copyright
 )
 missing=0
