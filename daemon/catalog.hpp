@@ -84,6 +84,32 @@ struct RecordingRow {
     std::string archive_path;  // relative to the archive root; empty while copying
     std::int64_t archived_at = 0;
     std::int64_t wiped_at = 0;
+    // Whose footage it is (schema 4), fixed when the row is created: the officer whose
+    // assignment was valid at the capture time ("pool"; "" when the device was not registered
+    // then), the officer ID the camera reported at that dock ("" when none), and whether the
+    // two name different officers (the roster maps IDs to names).
+    std::string officer;
+    std::string camera_officer_id;
+    bool attribution_disagrees = false;
+};
+
+// One officer of the roster (schema 4): the ID a camera may report about its wearer, the name
+// the register uses, and the team.
+struct OfficerRow {
+    std::string badge;  // unique
+    std::string name;
+    std::string team;
+    std::int64_t updated_at = 0;
+};
+
+// One readiness verdict of a device (schema 4): at the end of each dock, and again whenever it
+// changes while the camera stays in its bay (a charging camera that reaches the threshold).
+struct ReadinessRow {
+    std::string serial;
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    bool ready = false;
+    std::string verdict;  // "ready for duty", "not ready: reasons", "needs custodian: ..."
 };
 
 struct AuditRow {
@@ -141,7 +167,7 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -193,8 +219,10 @@ class Catalog {
                                        std::int64_t now);
 
     // Recordings.
-    // Returns the row with this key, inserting a `copying` row if there is none.
-    RecordingRow begin_recording(const RecordingKey& key);
+    // Returns the row with this key, inserting a `copying` row if there is none; a new row gets
+    // its attribution (see RecordingRow) from the register's history and the roster.
+    RecordingRow begin_recording(const RecordingKey& key,
+                                 const std::string& camera_officer_id = "");
     std::optional<RecordingRow> find_recording(const RecordingKey& key) const;
     std::optional<RecordingRow> recording(std::int64_t id) const;
     std::vector<RecordingRow> recordings() const;
@@ -217,6 +245,17 @@ class Catalog {
     std::vector<HealthCheckRow> health_checks() const;
     void add_clock_sync(const ClockSyncRow& row);
     std::vector<ClockSyncRow> clock_syncs() const;
+
+    // Readiness verdicts, kept per device over time.
+    void add_readiness(const ReadinessRow& row);
+    std::optional<ReadinessRow> latest_readiness(const std::string& serial) const;
+    std::vector<ReadinessRow> readiness_history(const std::string& serial) const;
+
+    // The officers' roster. Each listed officer is added or updated (an unlisted one stays);
+    // audited, naming changed_by. Returns how many entries changed.
+    std::size_t upsert_officers(const std::vector<OfficerRow>& officers, std::int64_t now,
+                                const std::string& changed_by);
+    std::vector<OfficerRow> officers() const;
 
     // Audit log: append-only, each row chained to the previous one by SHA-256.
     void audit(const AuditEvent& event, std::int64_t now);
