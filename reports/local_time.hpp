@@ -3,7 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+
+#include "reports/report_input.hpp"
 
 namespace cradle::reports {
 
@@ -15,5 +18,12 @@ std::string local_time_iso8601(std::int64_t utc_seconds);
 
 // "2026-03-29T01:00:00Z".
 std::string utc_time_iso8601(std::int64_t utc_seconds);
+
+// The local day of a date "2026-03-29": from its local midnight to the next one (23, 24 or 25
+// hours across a daylight saving change). nullopt when the text is not a valid date.
+std::optional<Period> local_day(const std::string& date);
+
+// Today's local date, "2026-03-29".
+std::string local_date_today();
 
 }  // namespace cradle::reports
