@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <unordered_map>
@@ -186,6 +187,13 @@ class Query {
         check_bind(sqlite3_bind_blob64(stmt_, index, data, value.bytes.size(), SQLITE_TRANSIENT));
     }
     void bind_one(int index, std::nullptr_t) { check_bind(sqlite3_bind_null(stmt_, index)); }
+    void bind_one(int index, const std::optional<std::int64_t>& value) {
+        if (value) {
+            bind_one(index, *value);
+        } else {
+            bind_one(index, nullptr);
+        }
+    }
 
     sqlite3* db_;
     const std::string& file_;
@@ -367,9 +375,64 @@ END;
     exec(db, file, kSql, "creating the schema of version 3");
 }
 
+// Version 4: whose footage each recording is (the officer assigned at its capture time, the
+// officer ID the camera reported, and whether the two disagree), the officers' roster, the
+// readiness verdicts of each device over time, and the indexes the reports read by. Recordings
+// of earlier versions have no attribution: '' / '' / 0.
+void migrate_to_4(sqlite3* db, const std::string& file) {
+    static constexpr const char* kSql = R"sql(
+ALTER TABLE recordings ADD COLUMN officer TEXT NOT NULL DEFAULT '';
+ALTER TABLE recordings ADD COLUMN camera_officer_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE recordings ADD COLUMN attribution_disagrees INTEGER NOT NULL DEFAULT 0
+    CHECK (attribution_disagrees IN (0, 1));
+
+-- A camera reports an ID in whatever case it likes: IDs compare ignoring ASCII case.
+CREATE TABLE officers (
+    id INTEGER PRIMARY KEY,
+    badge TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    name TEXT NOT NULL,
+    team TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX officers_by_name ON officers (name COLLATE NOCASE);
+
+CREATE TABLE readiness (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    dock_session_id INTEGER REFERENCES dock_sessions (id),
+    at INTEGER NOT NULL,
+    ready INTEGER NOT NULL CHECK (ready IN (0, 1)),
+    verdict TEXT NOT NULL
+);
+CREATE INDEX readiness_by_device ON readiness (device_id, at);
+
+-- A verdict once given is a record of what the cradle said; it is never rewritten.
+CREATE TRIGGER readiness_no_update BEFORE UPDATE ON readiness
+BEGIN
+    SELECT RAISE(ABORT, 'readiness verdicts are append-only');
+END;
+CREATE TRIGGER readiness_no_delete BEFORE DELETE ON readiness
+BEGIN
+    SELECT RAISE(ABORT, 'readiness verdicts are append-only');
+END;
+
+CREATE INDEX dock_sessions_by_device ON dock_sessions (device_id, started_at);
+CREATE INDEX dock_sessions_by_start ON dock_sessions (started_at);
+CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
+CREATE INDEX recordings_by_archived ON recordings (archived_at);
+CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
+CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
+    WHERE attribution_disagrees = 1;
+CREATE INDEX health_checks_by_dock ON health_checks (dock_session_id, at);
+CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
+)sql";
+    exec(db, file, kSql, "creating the schema of version 4");
+}
+
 using MigrationStep = void (*)(sqlite3* db, const std::string& file);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 3> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3};
+constexpr std::array<MigrationStep, 4> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                                      migrate_to_4};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 bool has_schema_version_table(sqlite3* db, const std::string& file) {
@@ -504,6 +567,9 @@ RecordingRow read_recording(const Query& query) {
     row.archive_path = query.text(8);
     row.archived_at = query.integer(9);
     row.wiped_at = query.integer(10);
+    row.officer = query.text(11);
+    row.camera_officer_id = query.text(12);
+    row.attribution_disagrees = query.integer(13) != 0;
     return row;
 }
 
@@ -952,7 +1018,81 @@ bool Catalog::apply_configured_registration(const std::string& serial, const std
 
 // ---- Recordings ----------------------------------------------------------------------------
 
-RecordingRow Catalog::begin_recording(const RecordingKey& key) {
+namespace {
+
+// ASCII letters folded, surrounding spaces dropped: how two spellings of one officer compare.
+std::string officer_comparison_form(std::string_view text) {
+    auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+    auto first = std::find_if(text.begin(), text.end(), not_space);
+    auto last = std::find_if(text.rbegin(), text.rend(), not_space).base();
+    std::string out;
+    for (auto it = first; it < last; ++it) {
+        auto c = static_cast<unsigned char>(*it);
+        out += (c < 0x80) ? static_cast<char>(std::tolower(c)) : *it;
+    }
+    return out;
+}
+
+std::string trimmed(std::string_view text) {
+    auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
+    auto first = std::find_if(text.begin(), text.end(), not_space);
+    auto last = std::find_if(text.rbegin(), text.rend(), not_space).base();
+    return first < last ? std::string(first, last) : std::string();
+}
+
+}  // namespace
+
+std::string Catalog::officer_at(std::int64_t device_id, std::int64_t at,
+                                const std::string& doing) const {
+    Query device(db_, stmts_.get(), stmts_->file,
+                 "SELECT serial, registered, officer FROM devices WHERE id = ?", doing);
+    device.bind(device_id);
+    // An unknown device fails at the insert, on its foreign key.
+    if (!device.step()) return "";
+    const std::string serial = device.text(0);
+    const bool registered = device.integer(1) != 0;
+    const std::string current_officer = device.text(2);
+    {
+        Query valid(db_, stmts_.get(), stmts_->file,
+                    "SELECT officer FROM device_history WHERE serial = ? AND at <= ? "
+                    "ORDER BY at DESC, id DESC LIMIT 1",
+                    doing);
+        valid.bind(serial, at);
+        if (valid.step()) return valid.text(0);
+    }
+    Query earliest(db_, stmts_.get(), stmts_->file,
+                   "SELECT action, previous_officer FROM device_history WHERE serial = ? "
+                   "ORDER BY at, id LIMIT 1",
+                   doing);
+    earliest.bind(serial);
+    if (earliest.step()) {
+        // History began after the capture. Its first row says what the entry was before it,
+        // unless that row is the first registration (then there was no entry).
+        return earliest.text(0) == "registered" ? "" : earliest.text(1);
+    }
+    // Registered before the register kept history (schema 3): the entry as it is now is the
+    // best knowledge there is.
+    return registered ? current_officer : "";
+}
+
+bool Catalog::names_same_officer(const std::string& officer, const std::string& camera_officer_id,
+                                 const std::string& doing) const {
+    if (officer_comparison_form(officer) == officer_comparison_form(camera_officer_id)) return true;
+    // The roster maps the camera's ID to a name; IDs compare ignoring case (the column's
+    // collation), names through their comparison form.
+    Query roster(db_, stmts_.get(), stmts_->file, "SELECT name FROM officers WHERE badge = ?",
+                 doing);
+    roster.bind(trimmed(camera_officer_id));
+    while (roster.step()) {
+        if (officer_comparison_form(roster.text(0)) == officer_comparison_form(officer)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+RecordingRow Catalog::begin_recording(const RecordingKey& key,
+                                      const std::string& camera_officer_id) {
     std::string doing = "recording the start of a copy from device " +
                         std::to_string(key.device_id) + " (handle " + std::to_string(key.handle) +
                         ")";
@@ -962,13 +1102,26 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key) {
     if (key.size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
         throw_catalog(stmts_->file, doing, "the recording size is out of range");
     }
+    const std::string clean_camera_officer_id =
+        trimmed(sanitize_text(camera_officer_id, kMaxIdentityBytes));
     Transaction transaction(db_, stmts_->file, doing);
+    // A recording seen again keeps the attribution it was given when first seen.
+    if (auto existing = find_recording(key)) {
+        transaction.commit();
+        return *existing;
+    }
+    const std::string officer = officer_at(key.device_id, key.captured_unix_s, doing);
+    const bool disagrees = !clean_camera_officer_id.empty() && !officer.empty() &&
+                           officer_comparison_form(officer) != "pool" &&
+                           !names_same_officer(officer, clean_camera_officer_id, doing);
     Query(db_, stmts_.get(), stmts_->file,
-          "INSERT INTO recordings (device_id, handle, name, size, captured_unix_s, state) "
-          "VALUES (?, ?, ?, ?, ?, 'copying') ON CONFLICT DO NOTHING",
+          "INSERT INTO recordings (device_id, handle, name, size, captured_unix_s, state, "
+          "officer, camera_officer_id, attribution_disagrees) "
+          "VALUES (?, ?, ?, ?, ?, 'copying', ?, ?, ?)",
           doing)
         .bind(key.device_id, static_cast<std::int64_t>(key.handle), Blob{key.name},
-              static_cast<std::int64_t>(key.size), key.captured_unix_s)
+              static_cast<std::int64_t>(key.size), key.captured_unix_s, officer,
+              clean_camera_officer_id, disagrees ? 1 : 0)
         .run();
     auto row = find_recording(key);
     transaction.commit();
@@ -979,7 +1132,8 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key) {
 std::optional<RecordingRow> Catalog::find_recording(const RecordingKey& key) const {
     Query query(db_, stmts_.get(), stmts_->file,
                 "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
-                "archive_path, archived_at, wiped_at FROM recordings WHERE device_id = ? AND "
+                "archive_path, archived_at, wiped_at, officer, camera_officer_id, "
+                "attribution_disagrees FROM recordings WHERE device_id = ? AND "
                 "handle = ? AND name = ? AND size = ? AND captured_unix_s = ?",
                 "looking up a recording of device " + std::to_string(key.device_id));
     query.bind(key.device_id, static_cast<std::int64_t>(key.handle), Blob{key.name},
@@ -991,7 +1145,8 @@ std::optional<RecordingRow> Catalog::find_recording(const RecordingKey& key) con
 std::optional<RecordingRow> Catalog::recording(std::int64_t id) const {
     Query query(db_, stmts_.get(), stmts_->file,
                 "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
-                "archive_path, archived_at, wiped_at FROM recordings WHERE id = ?",
+                "archive_path, archived_at, wiped_at, officer, camera_officer_id, "
+                "attribution_disagrees FROM recordings WHERE id = ?",
                 "looking up recording " + std::to_string(id));
     query.bind(id);
     if (!query.step()) return std::nullopt;
@@ -1001,7 +1156,8 @@ std::optional<RecordingRow> Catalog::recording(std::int64_t id) const {
 std::vector<RecordingRow> Catalog::recordings() const {
     Query query(db_, stmts_.get(), stmts_->file,
                 "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
-                "archive_path, archived_at, wiped_at FROM recordings ORDER BY id",
+                "archive_path, archived_at, wiped_at, officer, camera_officer_id, "
+                "attribution_disagrees FROM recordings ORDER BY id",
                 "listing recordings");
     std::vector<RecordingRow> rows;
     while (query.step()) rows.push_back(read_recording(query));
@@ -1011,7 +1167,8 @@ std::vector<RecordingRow> Catalog::recordings() const {
 std::vector<RecordingRow> Catalog::recordings_in_state(RecordingState state) const {
     Query query(db_, stmts_.get(), stmts_->file,
                 "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
-                "archive_path, archived_at, wiped_at FROM recordings WHERE state = ? ORDER BY id",
+                "archive_path, archived_at, wiped_at, officer, camera_officer_id, "
+                "attribution_disagrees FROM recordings WHERE state = ? ORDER BY id",
                 std::string("listing ") + to_string(state) + " recordings");
     query.bind(to_string(state));
     std::vector<RecordingRow> rows;
@@ -1217,6 +1374,131 @@ std::vector<ClockSyncRow> Catalog::clock_syncs() const {
         row.drift_ms = query.integer(2);
         row.corrected = query.integer(3) != 0;
         row.note = query.text(4);
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// ---- Readiness -----------------------------------------------------------------------------
+
+void Catalog::add_readiness(const ReadinessRow& row) {
+    const std::string clean_serial = sanitize_text(row.serial, kMaxIdentityBytes);
+    const std::string doing = "recording the readiness of device " + clean_serial;
+    Query device(db_, stmts_.get(), stmts_->file, "SELECT id FROM devices WHERE serial = ?", doing);
+    device.bind(clean_serial);
+    if (!device.step()) throw_catalog(stmts_->file, doing, "no such device");
+    const std::int64_t device_id = device.integer(0);
+    // No dock (0) is stored as NULL, so the foreign key holds.
+    std::optional<std::int64_t> dock;
+    if (row.dock_session_id != 0) dock = row.dock_session_id;
+    Query(db_, stmts_.get(), stmts_->file,
+          "INSERT INTO readiness (device_id, dock_session_id, at, ready, verdict) "
+          "VALUES (?, ?, ?, ?, ?)",
+          doing)
+        .bind(device_id, dock, row.at, row.ready ? 1 : 0,
+              sanitize_text(row.verdict, kMaxOutcomeBytes))
+        .run();
+}
+
+namespace {
+ReadinessRow read_readiness(const Query& query) {
+    ReadinessRow row;
+    row.serial = query.text(0);
+    row.dock_session_id = query.is_null(1) ? 0 : query.integer(1);
+    row.at = query.integer(2);
+    row.ready = query.integer(3) != 0;
+    row.verdict = query.text(4);
+    return row;
+}
+}  // namespace
+
+std::optional<ReadinessRow> Catalog::latest_readiness(const std::string& serial) const {
+    const std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT d.serial, r.dock_session_id, r.at, r.ready, r.verdict FROM readiness r "
+                "JOIN devices d ON d.id = r.device_id WHERE d.serial = ? "
+                "ORDER BY r.at DESC, r.id DESC LIMIT 1",
+                "reading the readiness of device " + clean_serial);
+    query.bind(clean_serial);
+    if (!query.step()) return std::nullopt;
+    return read_readiness(query);
+}
+
+std::vector<ReadinessRow> Catalog::readiness_history(const std::string& serial) const {
+    const std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT d.serial, r.dock_session_id, r.at, r.ready, r.verdict FROM readiness r "
+                "JOIN devices d ON d.id = r.device_id WHERE d.serial = ? ORDER BY r.at, r.id",
+                "reading the readiness history of device " + clean_serial);
+    query.bind(clean_serial);
+    std::vector<ReadinessRow> rows;
+    while (query.step()) rows.push_back(read_readiness(query));
+    return rows;
+}
+
+// ---- Officers' roster ----------------------------------------------------------------------
+
+std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, std::int64_t now,
+                                     const std::string& changed_by) {
+    const std::string doing = "updating the officers' roster";
+    std::vector<OfficerRow> clean;
+    clean.reserve(officers.size());
+    // Every entry is checked before anything is written: a bad line changes nothing.
+    for (std::size_t i = 0; i < officers.size(); ++i) {
+        OfficerRow row;
+        row.badge = trimmed(sanitize_text(officers[i].badge, kMaxIdentityBytes));
+        row.name = trimmed(sanitize_text(officers[i].name, kMaxIdentityBytes));
+        row.team = trimmed(sanitize_text(officers[i].team, kMaxIdentityBytes));
+        row.updated_at = now;
+        if (row.badge.empty()) {
+            throw_catalog(stmts_->file, doing,
+                          "officer " + std::to_string(i + 1) + " has an empty ID (badge)");
+        }
+        if (row.name.empty()) {
+            throw_catalog(stmts_->file, doing, "officer " + row.badge + " has an empty name");
+        }
+        clean.push_back(std::move(row));
+    }
+    const std::string clean_by = sanitize_text(changed_by);
+    Transaction transaction(db_, stmts_->file, doing);
+    std::size_t changed = 0;
+    for (const OfficerRow& row : clean) {
+        Query existing(db_, stmts_.get(), stmts_->file,
+                       "SELECT name, team FROM officers WHERE badge = ?", doing);
+        existing.bind(row.badge);
+        const bool known = existing.step();
+        const std::string was_name = known ? existing.text(0) : "";
+        const std::string was_team = known ? existing.text(1) : "";
+        if (known && was_name == row.name && was_team == row.team) continue;
+        Query(db_, stmts_.get(), stmts_->file,
+              "INSERT INTO officers (badge, name, team, updated_at) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT (badge) DO UPDATE SET name = excluded.name, team = excluded.team, "
+              "updated_at = excluded.updated_at",
+              doing)
+            .bind(row.badge, row.name, row.team, now)
+            .run();
+        std::string detail = "badge=" + row.badge + "; name=" + row.name + "; team=" + row.team;
+        if (known) detail += "; was name=" + was_name + ", team=" + was_team;
+        detail += "; by=" + clean_by;
+        append_audit(AuditEvent{known ? "officer.changed" : "officer.added", 0, "", 0, detail}, now,
+                     doing);
+        ++changed;
+    }
+    transaction.commit();
+    return changed;
+}
+
+std::vector<OfficerRow> Catalog::officers() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT badge, name, team, updated_at FROM officers ORDER BY badge",
+                "listing the officers' roster");
+    std::vector<OfficerRow> rows;
+    while (query.step()) {
+        OfficerRow row;
+        row.badge = query.text(0);
+        row.name = query.text(1);
+        row.team = query.text(2);
+        row.updated_at = query.integer(3);
         rows.push_back(std::move(row));
     }
     return rows;

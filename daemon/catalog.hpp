@@ -167,7 +167,7 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 3;  // 4 once migrate_to_4 lands
+    static constexpr int kSchemaVersion = 4;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -276,6 +276,12 @@ class Catalog {
                                       const std::string& clean_head, std::int64_t now,
                                       const std::string& changed_by, const std::string& doing,
                                       const std::string& reason = "");
+    // The officer a device was assigned to at `at` (see RecordingRow); inside a transaction.
+    std::string officer_at(std::int64_t device_id, std::int64_t at, const std::string& doing) const;
+    // Whether a register officer and a camera's officer ID name the same person: the same text
+    // ignoring case and surrounding spaces, or the roster maps the ID to that name.
+    bool names_same_officer(const std::string& officer, const std::string& camera_officer_id,
+                            const std::string& doing) const;
     // Appends one history row; the caller holds the write transaction.
     void append_history(const DeviceHistoryRow& row, const std::string& doing);
     // Appends one chained audit row; the caller holds the write transaction.

@@ -104,8 +104,9 @@ TEST_F(CatalogTest, MigratesAnEmptyFileToTheCurrentSchemaInWalMode) {
     EXPECT_EQ(raw.text("PRAGMA journal_mode"), "wal");
     EXPECT_EQ(raw.text("SELECT version FROM schema_version"),
               std::to_string(Catalog::kSchemaVersion));
-    for (const char* table : {"devices", "recordings", "dock_sessions", "health_checks",
-                              "clock_syncs", "audit", "register_from_configuration"}) {
+    for (const char* table :
+         {"devices", "recordings", "dock_sessions", "health_checks", "clock_syncs", "audit",
+          "register_from_configuration", "device_history", "officers", "readiness"}) {
         EXPECT_EQ(
             raw.text(std::string("SELECT name FROM sqlite_schema WHERE name = '") + table + "'"),
             table);
@@ -133,10 +134,22 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
-// Undoes what version 3 added, turning a current catalog into one of version 2.
-constexpr const char* kVersion3Additions =
-    "DROP TABLE device_history; ALTER TABLE devices DROP COLUMN retired; "
-    "ALTER TABLE devices DROP COLUMN retired_at; ";
+// Undoes what version 4 added, turning a current catalog into one of version 3.
+constexpr const char* kVersion4Additions =
+    "DROP TABLE readiness; DROP TABLE officers; "
+    "DROP INDEX dock_sessions_by_device; DROP INDEX dock_sessions_by_start; "
+    "DROP INDEX recordings_by_device_archived; DROP INDEX recordings_by_archived; "
+    "DROP INDEX recordings_by_wiped; DROP INDEX recordings_disagreeing; "
+    "DROP INDEX health_checks_by_dock; DROP INDEX clock_syncs_by_dock; "
+    "ALTER TABLE recordings DROP COLUMN officer; "
+    "ALTER TABLE recordings DROP COLUMN camera_officer_id; "
+    "ALTER TABLE recordings DROP COLUMN attribution_disagrees; ";
+
+// Undoes what versions 3 and 4 added, turning a current catalog into one of version 2.
+const std::string kVersion3Additions = std::string(kVersion4Additions) +
+                                       "DROP TABLE device_history; "
+                                       "ALTER TABLE devices DROP COLUMN retired; "
+                                       "ALTER TABLE devices DROP COLUMN retired_at; ";
 
 TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
     {
@@ -145,9 +158,8 @@ TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
     }
     // What a catalog of version 1 looks like: no register_from_configuration table, and none of
     // version 3's history and retirement.
-    ASSERT_EQ(RawDb(file()).exec(std::string(kVersion3Additions) +
-                                 "DROP TABLE register_from_configuration; "
-                                 "UPDATE schema_version SET version = 1"),
+    ASSERT_EQ(RawDb(file()).exec(kVersion3Additions + "DROP TABLE register_from_configuration; "
+                                                      "UPDATE schema_version SET version = 1"),
               "");
     Catalog catalog(file());
     EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
@@ -495,12 +507,10 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
         catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
         catalog.register_device("SN-1", "Custodian A", "pool", "Head", kNow);
     }
-    ASSERT_EQ(RawDb(file()).exec(std::string(kVersion3Additions) +
-                                 "UPDATE schema_version SET version = 2"),
-              "");
+    ASSERT_EQ(RawDb(file()).exec(kVersion3Additions + "UPDATE schema_version SET version = 2"), "");
     EXPECT_THROW(Catalog::open_read_only(file()), CatalogError) << "a reader never migrates";
     Catalog catalog(file());
-    EXPECT_EQ(catalog.schema_version(), 3);
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
     auto device = catalog.find_device("SN-1");
     ASSERT_TRUE(device);
     EXPECT_EQ(device->custodian, "Custodian A");
@@ -512,6 +522,51 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
     ASSERT_EQ(history.size(), 1u);
     EXPECT_EQ(history[0].action, "reassigned");
     EXPECT_EQ(history[0].previous_officer, "pool");
+}
+
+TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
+    std::int64_t id = 0;
+    {
+        Catalog catalog(file());
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        catalog.register_device("SN-1", "Custodian A", "Officer 17", "Head", kNow - 7200);
+        id = catalog.begin_recording(key_for(device), "A17").id;
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+        catalog.begin_dock(device.id, 1, kNow);
+    }
+    ASSERT_EQ(RawDb(file()).exec(std::string(kVersion4Additions) +
+                                 "UPDATE schema_version SET version = 3"),
+              "");
+    EXPECT_THROW(Catalog::open_read_only(file()), CatalogError) << "a reader never migrates";
+    {
+        Catalog catalog(file());
+        EXPECT_EQ(catalog.schema_version(), 4);
+        auto row = catalog.recording(id);
+        ASSERT_TRUE(row);
+        EXPECT_EQ(row->state, RecordingState::archived);
+        EXPECT_EQ(row->sha256_hex, kSha);
+        EXPECT_EQ(row->officer, "");
+        EXPECT_EQ(row->camera_officer_id, "");
+        EXPECT_FALSE(row->attribution_disagrees);
+        EXPECT_EQ(catalog.device_history("SN-1").size(), 1u);
+        EXPECT_TRUE(catalog.officers().empty());
+        EXPECT_FALSE(catalog.latest_readiness("SN-1"));
+        // The new tables work at once.
+        catalog.add_readiness(
+            {"SN-1", catalog.dock_sessions()[0].id, kNow + 60, true, "ready for duty"});
+        EXPECT_EQ(catalog.upsert_officers({{"A17", "Officer 17", "Team 1", 0}}, kNow, "uid 0"), 1u);
+    }
+    RawDb raw(file());
+    for (const char* index :
+         {"dock_sessions_by_device", "dock_sessions_by_start", "recordings_by_device_archived",
+          "recordings_by_archived", "recordings_by_wiped", "recordings_disagreeing",
+          "health_checks_by_dock", "clock_syncs_by_dock", "readiness_by_device"}) {
+        EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_schema WHERE type = 'index' AND "
+                                       "name = '") +
+                           index + "'"),
+                  index);
+    }
+    EXPECT_EQ(Catalog::open_read_only(file()).latest_readiness("SN-1")->verdict, "ready for duty");
 }
 
 TEST_F(CatalogTest, EveryRegisterChangeIsOneDatedHistoryRowNamingWhoAndWhatWasBefore) {
