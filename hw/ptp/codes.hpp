@@ -68,6 +68,8 @@ inline constexpr std::uint16_t storage_info_changed = 0x400C;
 namespace prop {
 inline constexpr std::uint16_t battery_level = 0x5001;
 inline constexpr std::uint16_t date_time = 0x5011;
+// The camera's owner as the camera records it; body cameras keep the wearer's officer ID here.
+inline constexpr std::uint16_t artist = 0x501E;
 }  // namespace prop
 
 namespace mtp_prop {

@@ -73,6 +73,26 @@ std::string string_value(const PropValue& value, std::string_view what) {
     return *text;
 }
 
+// An officer ID as the register would hold it: trimmed printable text. Anything else is not an
+// ID the cradle can vouch for, so it reads as none.
+std::string officer_id_or_none(std::string_view text) {
+    const auto first = text.find_first_not_of(' ');
+    if (first == std::string_view::npos) return {};
+    text = text.substr(first, text.find_last_not_of(' ') - first + 1);
+    if (text.size() > kMaxOfficerIdBytes) return {};
+    // The PTP string reader yields valid UTF-8, with U+FFFD (EF BF BD) for broken UTF-16.
+    if (text.find("\xEF\xBF\xBD") != std::string_view::npos) return {};
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x20 || c == 0x7F) return {};
+        // C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8.
+        if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            return {};
+        }
+    }
+    return std::string(text);
+}
+
 std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) {
     return b > std::numeric_limits<std::uint64_t>::max() - a
                ? std::numeric_limits<std::uint64_t>::max()
@@ -109,7 +129,28 @@ DeviceIdentity PtpCamera::identify(Deadline deadline) {
     identity.model = device_info_->model;
     identity.serial = device_info_->serial_number;
     identity.firmware = device_info_->device_version;
+    identity.officer_id = fetch_officer_id(deadline);
     return identity;
+}
+
+std::string PtpCamera::fetch_officer_id(Deadline deadline) {
+    if (!device_info_->supports_property(prop::artist)) return {};
+    const std::array<std::uint32_t, 1> params{prop::artist};
+    try {
+        const auto data =
+            session_.command_in(op::get_device_prop_value, params, kMaxPropValueBytes, deadline);
+        const PropValue value = parse_prop_value(datatype::string, data);
+        return officer_id_or_none(std::get<std::string>(value));
+    } catch (const PtpFormatError&) {
+        return {};
+    } catch (const DeviceError& error) {
+        // A refusal or a malformed answer costs the ID, not the dock; a camera that is gone or
+        // silent fails here as it would at the next step.
+        if (error.kind() == DeviceError::Kind::gone || error.kind() == DeviceError::Kind::timeout) {
+            throw;
+        }
+        return {};
+    }
 }
 
 DeviceHealth PtpCamera::health(Deadline deadline) {

@@ -32,8 +32,12 @@ struct PtpQuirks {
 };
 
 // What the driver reports from PTP:
-// - identity: DeviceInfo (manufacturer, model, serial number, device version as firmware); PTP
-//   has no officer id, so it stays empty.
+// - identity: DeviceInfo (manufacturer, model, serial number, device version as firmware), and
+//   the officer ID from the standard property Artist (0x501E) when DeviceInfo lists it. PTP has
+//   no property of its own for the wearer; body cameras that speak PTP keep the officer ID in
+//   Artist. The value is trimmed; one that is empty, longer than kMaxOfficerIdBytes, holds
+//   control characters or broken UTF-16, does not parse, or is refused gives "" (the dock goes
+//   on without it). Only a camera that is gone or stops answering fails identify.
 // - health: BatteryLevel (0 when the camera does not report it), the sum of every storage's
 //   capacity and free space; charging is assumed, a docked camera is on its charger.
 // - recordings: every object that is not a folder, named by its ObjectInfo filename; a capture
@@ -41,6 +45,8 @@ struct PtpQuirks {
 //   failing the offload.
 // Every DeviceError keeps its kind: a response other than OK is io (refused for write
 // protection and denied access), malformed or out-of-bounds data is protocol.
+inline constexpr std::size_t kMaxOfficerIdBytes = 64;
+
 class PtpCamera final : public CameraDriver {
   public:
     PtpCamera(std::unique_ptr<PtpTransport> transport, PtpQuirks quirks = {});
@@ -58,6 +64,7 @@ class PtpCamera final : public CameraDriver {
   private:
     void ensure_open(Deadline deadline);
     DeviceInfo fetch_device_info(Deadline deadline);
+    std::string fetch_officer_id(Deadline deadline);
     std::vector<std::uint32_t> object_handles(std::size_t limit, Deadline deadline);
     std::uint64_t object_size(std::uint32_t handle, const ObjectInfo& info, Deadline deadline);
     void drain_events(Deadline deadline);

@@ -115,6 +115,10 @@ PtpResponder::PtpResponder(std::shared_ptr<SimCamera> camera, PtpFaults faults,
 
 PtpResponder::~PtpResponder() = default;
 
+std::string PtpResponder::artist_value() const {
+    return faults_.artist.value_or(camera_->spec().officer_id);
+}
+
 void PtpResponder::check_plugged() const {
     if (!camera_->plugged()) {
         throw DeviceError(DeviceError::Kind::gone,
@@ -257,6 +261,11 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                                          ptp::event::store_full, ptp::event::device_info_changed,
                                          ptp::event::device_prop_changed};
                 info.device_properties_supported = {ptp::prop::battery_level, ptp::prop::date_time};
+                // Artist is listed only by a camera that holds an officer ID, as on a camera
+                // whose owner field was never set.
+                if (!artist_value().empty() || faults_.artist_truncated || faults_.artist_refused) {
+                    info.device_properties_supported.push_back(ptp::prop::artist);
+                }
                 info.capture_formats = {ptp::format::mp4};
                 info.image_formats = {ptp::format::mp4, ptp::format::wav, ptp::format::jpeg,
                                       ptp::format::undefined};
@@ -296,7 +305,7 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                     respond(ptp::rc::invalid_storage_id, transaction_id);
                     return;
                 }
-                const DeviceHealth health = camera_->health(deadline);
+                const DeviceHealth health = camera_->peek_health(deadline);
                 ptp::StorageInfo info;
                 info.storage_type = 0x0003;     // fixed RAM
                 info.filesystem_type = 0x0002;  // generic hierarchical
@@ -483,6 +492,12 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                         ptp::encode_prop_value(
                             ptp::datatype::uint8,
                             ptp::PropValue(static_cast<std::uint64_t>(std::clamp(level, 0, 255)))));
+                } else if (param(0) == ptp::prop::artist && !faults_.artist_refused &&
+                           (!artist_value().empty() || faults_.artist_truncated)) {
+                    auto value = ptp::encode_prop_value(ptp::datatype::string,
+                                                        ptp::PropValue(artist_value()));
+                    if (faults_.artist_truncated) value.resize(value.size() / 2);
+                    send_data(operation, transaction_id, std::move(value));
                 } else if (param(0) == ptp::prop::date_time) {
                     const auto now = camera_->clock(deadline);
                     const std::int64_t unix_s =
@@ -501,6 +516,10 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
             }
             case ptp::op::set_device_prop_value: {
                 if (param(0) == ptp::prop::battery_level) {
+                    respond(ptp::rc::access_denied, transaction_id);
+                    return;
+                }
+                if (param(0) == ptp::prop::artist) {
                     respond(ptp::rc::access_denied, transaction_id);
                     return;
                 }

@@ -67,6 +67,8 @@ class PtpResponder {
     void respond(std::uint16_t code, std::uint32_t transaction_id,
                  std::vector<std::uint32_t> params = {});
     void check_plugged() const;
+    // What the camera reports as Artist: its officer ID, or the hostile value of its faults.
+    std::string artist_value() const;
 
     std::shared_ptr<SimCamera> camera_;
     PtpFaults faults_;

@@ -419,17 +419,38 @@ DeviceIdentity SimCamera::identify(Deadline deadline) {
 }
 
 DeviceHealth SimCamera::health(Deadline deadline) {
+    return read_health(deadline, /*charge=*/true);
+}
+
+DeviceHealth SimCamera::peek_health(Deadline deadline) {
+    return read_health(deadline, /*charge=*/false);
+}
+
+DeviceHealth SimCamera::read_health(Deadline deadline, bool charge) {
     begin_op(deadline);
     std::lock_guard lock(mutex_);
     std::uint64_t used = 0;
     for (const auto& recording : recordings_) used += recording.size;
     DeviceHealth health;
     health.battery_percent = battery_percent_;
-    health.charging = true;
+    health.charging = !spec_.faults.not_charging;
     health.faults = spec_.faults.reported_faults;
     health.storage_total_bytes = spec_.storage_total_bytes;
     health.storage_free_bytes =
         used < spec_.storage_total_bytes ? spec_.storage_total_bytes - used : 0;
+    // The charge is counted in health reads, not in time, so that tests see the same levels
+    // however fast they run.
+    if (charge && health.charging && spec_.charge_percent_per_health_read > 0 &&
+        battery_percent_ < 100) {
+        battery_percent_ = std::min(100, battery_percent_ + spec_.charge_percent_per_health_read);
+        // The storage carries the level to the next dock, as a real battery keeps its charge.
+        // A failed write loses only that: the camera goes on reporting the level it has.
+        try {
+            write_file_atomically(dir_ / kDeviceFile,
+                                  format_device_file(spec_, {battery_percent_, clock_offset_s_}));
+        } catch (const std::system_error&) {
+        }
+    }
     return health;
 }
 

@@ -2,7 +2,8 @@
 // footage and fault hooks. Its storage is a directory (<storage_dir>/<serial>/) that outlives
 // the process, as a real camera's storage outlives a daemon restart:
 //   device.toml        identity, battery, clock offset as `key = value` lines (a small subset
-//                      of TOML, read by hand); rewritten atomically on set_clock
+//                      of TOML, read by hand); rewritten atomically on set_clock and when
+//                      the battery charges
 //   index.tsv          one line per recording: handle, hex-encoded name, size, capture time;
 //                      rewritten atomically when a recording is deleted
 //   objects/<handle>   the recording's bytes
@@ -59,7 +60,11 @@ class SimCamera final : public CameraDriver {
     SimCamera& operator=(const SimCamera&) = delete;
 
     DeviceIdentity identify(Deadline deadline) override;
+    // Each read is one step of charging (CameraSpec::charge_percent_per_health_read).
     DeviceHealth health(Deadline deadline) override;
+    // health() without the charging step: PTP's StorageInfo reads the storage this way, so that
+    // over PTP only a BatteryLevel read counts as a health read. An operation like health().
+    DeviceHealth peek_health(Deadline deadline);
     std::chrono::system_clock::time_point clock(Deadline deadline) override;
     void set_clock(std::chrono::system_clock::time_point now, Deadline deadline) override;
     std::vector<RecordingInfo> list_recordings(std::size_t max_count, Deadline deadline) override;
@@ -81,6 +86,7 @@ class SimCamera final : public CameraDriver {
 
   private:
     void begin_op(Deadline deadline);  // counts the op, fires op faults, checks plugged
+    DeviceHealth read_health(Deadline deadline, bool charge);
     [[noreturn]] void hang_until(Deadline deadline);
     [[noreturn]] void yank();
 

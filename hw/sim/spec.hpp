@@ -30,6 +30,7 @@ struct FaultPlan {
     std::vector<std::string> reported_faults;  // faults the camera reports in its health
     bool refuse_delete = false;                // DeleteObject fails
     bool ignore_clock_set = false;             // accepts a new time and keeps its own clock
+    bool not_charging = false;  // reports it is not charging, and does not (a dirty contact)
 };
 
 // Faults of the PTP link and of a hostile PTP device (cameras driven over PTP only).
@@ -47,6 +48,11 @@ struct PtpFaults {
     bool split_header = false;                   // a data container's header comes alone
     bool no_object_size = false;                 // no MTP GetObjectPropValue (ObjectSize)
     std::optional<int> battery_level;            // BatteryLevel reports this (may be > 100)
+    // Artist (the officer ID) is listed and reports this instead of the camera's officer ID
+    // (control characters, blanks, overlong text).
+    std::optional<std::string> artist;
+    bool artist_truncated = false;  // Artist's value is cut short (does not parse)
+    bool artist_refused = false;    // Artist is listed but reading it answers not supported
 };
 
 struct CameraSpec {
@@ -60,6 +66,8 @@ struct CameraSpec {
     std::uint64_t total_bytes = 100ull << 20;  // footage, spread over the recordings
     std::uint64_t seed = 1;
     int battery_percent = 90;
+    // Charging in a bay: the battery rises by this much after each health read, up to 100.
+    int charge_percent_per_health_read = 0;
     std::int64_t clock_offset_s = 0;  // camera clock minus true time
     std::uint64_t storage_total_bytes = 32ull << 30;
     FaultPlan faults;

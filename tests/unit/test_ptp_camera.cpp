@@ -131,6 +131,16 @@ TEST(PtpCamera, KeepsTheContractOfTheCameraUsedDirectly) {
     EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 4u);
 }
 
+TEST(PtpCamera, ChargingCameraReportsARisingBatteryLevel) {
+    CameraSpec spec = small_camera();
+    spec.charge_percent_per_health_read = 20;
+    const auto rig = make_rig(spec);
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 77);
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 97);
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 100);
+}
+
 TEST(PtpCamera, ClockRoundTripsThroughDateTime) {
     const auto rig = make_rig(small_camera());
     rig->camera->identify(soon());
@@ -331,6 +341,89 @@ TEST(PtpHostileCamera, BatteryLevelAbove100IsAProtocolError) {
     const DeviceError error = error_of([&] { rig->camera->health(soon()); });
     EXPECT_EQ(error.kind(), Kind::protocol);
     EXPECT_TRUE(contains(error, "battery level of 150%, outside 0..100")) << error.what();
+}
+
+// DeviceInfo as the camera sends it, read with a bare session (as any PTP client would).
+ptp::DeviceInfo device_info_of(Rig& rig) {
+    SimPtpTransport link(rig.responder);
+    ptp::PtpSession session(link);
+    const auto data = session.command_in(ptp::op::get_device_info, {}, 64 * 1024, soon());
+    return ptp::parse_device_info(data);
+}
+
+TEST(PtpCamera, OfficerIdIsReadFromTheArtistProperty) {
+    CameraSpec spec = small_camera();
+    spec.officer_id = "PO-1041";
+    const auto rig = make_rig(spec);
+    EXPECT_TRUE(device_info_of(*rig).supports_property(ptp::prop::artist));
+    EXPECT_EQ(rig->camera->identify(soon()).officer_id, "PO-1041");
+}
+
+TEST(PtpCamera, OfficerIdInChineseIsKept) {
+    CameraSpec spec = small_camera();
+    spec.officer_id = "\u5F20\u4F1F-0451";
+    const auto rig = make_rig(spec);
+    EXPECT_EQ(rig->camera->identify(soon()).officer_id, "\u5F20\u4F1F-0451");
+}
+
+TEST(PtpCamera, CameraWithoutAnOfficerIdDoesNotListArtistAndReportsNone) {
+    const auto rig = make_rig(small_camera());
+    EXPECT_FALSE(device_info_of(*rig).supports_property(ptp::prop::artist));
+    const int before = rig->responder->commands();
+    const DeviceIdentity identity = rig->camera->identify(soon());
+    EXPECT_EQ(identity.officer_id, "");
+    EXPECT_EQ(identity.serial, "LC-0042");
+    // GetDeviceInfo and OpenSession, and no property read the camera did not offer.
+    EXPECT_EQ(rig->responder->commands() - before, 2);
+}
+
+TEST(PtpCamera, OfficerIdIsTrimmed) {
+    PtpFaults faults;
+    faults.artist = "  PO-7  ";
+    const auto rig = make_rig(small_camera(), faults);
+    EXPECT_EQ(rig->camera->identify(soon()).officer_id, "PO-7");
+}
+
+TEST(PtpHostileCamera, OfficerIdsThatAreNotPrintableTextReadAsNone) {
+    const std::string overlong(ptp::kMaxOfficerIdBytes + 1, '7');
+    for (const std::string& hostile :
+         {std::string("PO-\x01"
+                      "1041"),
+          std::string("PO-1041\n"), std::string("   "), overlong, std::string("PO-\xC2\x85"),
+          std::string("PO-\xEF\xBF\xBD")}) {
+        PtpFaults faults;
+        faults.artist = hostile;
+        const auto rig = make_rig(small_camera(), faults);
+        const DeviceIdentity identity = rig->camera->identify(soon());
+        EXPECT_EQ(identity.officer_id, "") << "Artist " << testing::PrintToString(hostile);
+        EXPECT_EQ(identity.serial, "LC-0042");
+    }
+    PtpFaults longest;
+    longest.artist = std::string(ptp::kMaxOfficerIdBytes, '7');
+    EXPECT_EQ(make_rig(small_camera(), longest)->camera->identify(soon()).officer_id,
+              *longest.artist);
+}
+
+TEST(PtpHostileCamera, ArtistThatDoesNotParseReadsAsNoneAndTheSessionGoesOn) {
+    CameraSpec spec = small_camera();
+    spec.officer_id = "PO-1041";
+    PtpFaults faults;
+    faults.artist_truncated = true;
+    const auto rig = make_rig(spec, faults);
+    EXPECT_EQ(rig->camera->identify(soon()).officer_id, "");
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpHostileCamera, ListedArtistThatIsRefusedReadsAsNone) {
+    CameraSpec spec = small_camera();
+    spec.officer_id = "PO-1041";
+    PtpFaults faults;
+    faults.artist_refused = true;
+    const auto rig = make_rig(spec, faults);
+    EXPECT_TRUE(device_info_of(*rig).supports_property(ptp::prop::artist));
+    EXPECT_EQ(rig->camera->identify(soon()).officer_id, "");
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
 }
 
 TEST(PtpCamera, ObjectHandlesHonourStorageAndParentAsAPtpClientExpects) {

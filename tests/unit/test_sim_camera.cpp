@@ -324,6 +324,52 @@ TEST(SimCamera, IdentifiesAndReportsHealthFromSpecAndStorage) {
     EXPECT_EQ(camera.health(soon()).storage_free_bytes, (64ull << 20) - (3ull << 20) + first.size);
 }
 
+TEST(SimCamera, ChargesByTheGivenStepAtEachHealthReadUpToFull) {
+    CameraSpec spec = small_camera();
+    spec.battery_percent = 88;
+    spec.charge_percent_per_health_read = 5;
+    const auto provisioned = provision(spec);
+    SimCamera camera(spec, provisioned->dir);
+    EXPECT_EQ(camera.health(soon()).battery_percent, 88);
+    EXPECT_EQ(camera.health(soon()).battery_percent, 93);
+    EXPECT_EQ(camera.health(soon()).battery_percent, 98);
+    EXPECT_EQ(camera.health(soon()).battery_percent, 100);
+    EXPECT_EQ(camera.health(soon()).battery_percent, 100);
+}
+
+TEST(SimCamera, ChargeOutlivesTheCameraObject) {
+    CameraSpec spec = small_camera();
+    spec.battery_percent = 40;
+    spec.charge_percent_per_health_read = 10;
+    const auto provisioned = provision(spec);
+    {
+        SimCamera camera(spec, provisioned->dir);
+        camera.health(soon());
+        camera.health(soon());
+    }
+    SimCamera again(spec, provisioned->dir);
+    EXPECT_EQ(again.health(soon()).battery_percent, 60);
+}
+
+TEST(SimCamera, WithoutAChargeStepTheBatteryStaysWhereItIs) {
+    const auto provisioned = provision(small_camera());
+    SimCamera camera(small_camera(), provisioned->dir);
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(camera.health(soon()).battery_percent, 42);
+}
+
+TEST(Faults, CameraThatIsNotChargingSaysSoAndDoesNotCharge) {
+    CameraSpec spec = small_camera();
+    spec.charge_percent_per_health_read = 5;
+    spec.faults.not_charging = true;
+    const auto provisioned = provision(spec);
+    SimCamera camera(spec, provisioned->dir);
+    for (int i = 0; i < 3; ++i) {
+        const auto health = camera.health(soon());
+        EXPECT_FALSE(health.charging);
+        EXPECT_EQ(health.battery_percent, 42);
+    }
+}
+
 TEST(SimCamera, ClockRunsWithTheProvisionedOffset) {
     CameraSpec spec = small_camera();
     spec.clock_offset_s = -90;
