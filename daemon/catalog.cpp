@@ -1103,7 +1103,7 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key,
         throw_catalog(stmts_->file, doing, "the recording size is out of range");
     }
     const std::string clean_camera_officer_id =
-        trimmed(sanitize_text(camera_officer_id, kMaxIdentityBytes));
+        sanitize_text(trimmed(camera_officer_id), kMaxIdentityBytes);
     Transaction transaction(db_, stmts_->file, doing);
     // A recording seen again keeps the attribution it was given when first seen.
     if (auto existing = find_recording(key)) {
@@ -1446,9 +1446,9 @@ std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, st
     // Every entry is checked before anything is written: a bad line changes nothing.
     for (std::size_t i = 0; i < officers.size(); ++i) {
         OfficerRow row;
-        row.badge = trimmed(sanitize_text(officers[i].badge, kMaxIdentityBytes));
-        row.name = trimmed(sanitize_text(officers[i].name, kMaxIdentityBytes));
-        row.team = trimmed(sanitize_text(officers[i].team, kMaxIdentityBytes));
+        row.badge = sanitize_text(trimmed(officers[i].badge), kMaxIdentityBytes);
+        row.name = sanitize_text(trimmed(officers[i].name), kMaxIdentityBytes);
+        row.team = sanitize_text(trimmed(officers[i].team), kMaxIdentityBytes);
         row.updated_at = now;
         if (row.badge.empty()) {
             throw_catalog(stmts_->file, doing,

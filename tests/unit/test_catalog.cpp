@@ -709,6 +709,197 @@ TEST_F(CatalogTest, DockSessionsHealthChecksAndClockSyncsRoundTrip) {
     EXPECT_TRUE(syncs[0].corrected);
 }
 
+// A recording captured at `captured` on `device`, as the camera reported it at a dock.
+RecordingKey captured_at(const DeviceRow& device, std::int64_t captured, std::uint32_t handle) {
+    return RecordingKey{device.id, handle, "VID_" + std::to_string(handle) + ".MP4", 1000,
+                        captured};
+}
+
+TEST_F(CatalogTest, RecordingIsAttributedToTheOfficerAssignedAtItsCaptureTime) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    catalog.register_device("SN-1", "Custodian A", "Officer Li", "Head", kNow - 1000);
+    catalog.assign_officer("SN-1", "Officer Wang", kNow, "uid 0");
+
+    auto before = catalog.begin_recording(captured_at(device, kNow - 1, 1));
+    auto at_change = catalog.begin_recording(captured_at(device, kNow, 2));
+    auto after = catalog.begin_recording(captured_at(device, kNow + 500, 3));
+    auto before_register = catalog.begin_recording(captured_at(device, kNow - 1001, 4));
+    EXPECT_EQ(before.officer, "Officer Li");
+    EXPECT_EQ(at_change.officer, "Officer Wang") << "an assignment is valid from its time on";
+    EXPECT_EQ(after.officer, "Officer Wang");
+    EXPECT_EQ(before_register.officer, "") << "the camera was not registered then";
+
+    // A recording seen again keeps its attribution, even after the device moved on.
+    catalog.assign_officer("SN-1", "pool", kNow + 600, "uid 0");
+    auto again = catalog.begin_recording(captured_at(device, kNow - 1, 1), "X9");
+    EXPECT_EQ(again.id, before.id);
+    EXPECT_EQ(again.officer, "Officer Li");
+    EXPECT_EQ(again.camera_officer_id, "");
+    EXPECT_EQ(catalog.begin_recording(captured_at(device, kNow + 700, 5)).officer, "pool");
+}
+
+TEST_F(CatalogTest, RecordingOfAnUnregisteredCameraHasNoOfficer) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
+    auto row = catalog.begin_recording(captured_at(device, kNow, 1), "A17");
+    EXPECT_EQ(row.officer, "");
+    EXPECT_EQ(row.camera_officer_id, "A17");
+    EXPECT_FALSE(row.attribution_disagrees) << "nothing to disagree with";
+}
+
+TEST_F(CatalogTest, RecordingOfACameraRegisteredBeforeHistoryUsesItsEntry) {
+    {
+        Catalog catalog(file());
+        catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        catalog.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
+        catalog.register_device("SN-1", "Custodian A", "Officer Li", "Head", kNow);
+        catalog.register_device("SN-2", "Custodian A", "Officer Li", "Head", kNow);
+    }
+    // Registers of schema 2 kept no history.
+    ASSERT_EQ(RawDb(file()).exec("DROP TRIGGER device_history_no_delete; "
+                                 "DELETE FROM device_history"),
+              "");
+    Catalog catalog(file());
+    DeviceRow first = *catalog.find_device("SN-1");
+    DeviceRow second = *catalog.find_device("SN-2");
+    EXPECT_EQ(catalog.begin_recording(captured_at(first, kNow - 99999, 1)).officer, "Officer Li");
+    // A change made since: before it, its first history row says what the entry was.
+    catalog.assign_officer("SN-2", "Officer Wang", kNow + 10, "uid 0");
+    EXPECT_EQ(catalog.begin_recording(captured_at(second, kNow - 99999, 1)).officer, "Officer Li");
+    EXPECT_EQ(catalog.begin_recording(captured_at(second, kNow + 11, 2)).officer, "Officer Wang");
+}
+
+TEST_F(CatalogTest, CameraOfficerIdDisagreesOnlyWhenBothNameDifferentOfficers) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    catalog.register_device("SN-1", "Custodian A", "Officer Li", "Head", kNow - 1000);
+    ASSERT_EQ(catalog.upsert_officers(
+                  {{"A17", "Officer Li", "Team 1", 0}, {"B22", "Officer Wang", "Team 1", 0}},
+                  kNow - 2000, "uid 0"),
+              2u);
+    std::uint32_t handle = 0;
+    auto attribute = [&](const std::string& camera_id) {
+        return catalog.begin_recording(captured_at(device, kNow, ++handle), camera_id);
+    };
+    EXPECT_FALSE(attribute("").attribution_disagrees) << "the camera reported no ID";
+    EXPECT_FALSE(attribute("  officer LI ").attribution_disagrees) << "same name, other case";
+    EXPECT_FALSE(attribute("A17").attribution_disagrees) << "the roster maps A17 to Officer Li";
+    EXPECT_FALSE(attribute("a17").attribution_disagrees) << "IDs ignore case";
+    auto other = attribute("B22");
+    EXPECT_TRUE(other.attribution_disagrees) << "B22 is Officer Wang";
+    EXPECT_EQ(other.officer, "Officer Li");
+    EXPECT_EQ(other.camera_officer_id, "B22");
+    EXPECT_TRUE(attribute("C99").attribution_disagrees) << "an ID the roster does not know";
+
+    // A pool camera is anyone's: no disagreement.
+    catalog.assign_officer("SN-1", "pool", kNow + 10, "uid 0");
+    auto pooled = catalog.begin_recording(captured_at(device, kNow + 20, ++handle), "B22");
+    EXPECT_EQ(pooled.officer, "pool");
+    EXPECT_FALSE(pooled.attribution_disagrees);
+
+    // The flag is kept and read back.
+    EXPECT_TRUE(catalog.recording(other.id)->attribution_disagrees);
+    EXPECT_TRUE(catalog.find_recording(other.key)->attribution_disagrees);
+}
+
+TEST_F(CatalogTest, CameraOfficerIdFromTheDeviceIsSanitisedAndBounded) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    auto row = catalog.begin_recording(captured_at(device, kNow, 1),
+                                       "\x1b[31mA17\n" + std::string(1000, 'x'));
+    EXPECT_EQ(row.camera_officer_id.substr(0, 9), "?[31mA17?");
+    EXPECT_LE(row.camera_officer_id.size(), 128u);
+}
+
+TEST_F(CatalogTest, ReadinessIsKeptPerDeviceOverTimeAndIsAppendOnly) {
+    {
+        Catalog catalog(file());
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        catalog.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
+        std::int64_t dock = catalog.begin_dock(device.id, 1, kNow);
+        EXPECT_FALSE(catalog.latest_readiness("SN-1"));
+        catalog.add_readiness({"SN-1", dock, kNow + 60, false, "not ready: battery 20% < 80%"});
+        catalog.add_readiness({"SN-1", dock, kNow + 900, true, "ready for duty"});
+        catalog.add_readiness({"SN-2", 0, kNow + 30, false, "needs custodian: \x07unknown"});
+        EXPECT_THROW(catalog.add_readiness({"SN-404", 0, kNow, true, "ready for duty"}),
+                     CatalogError);
+        EXPECT_THROW(catalog.add_readiness({"SN-1", 999, kNow, true, "ready for duty"}),
+                     CatalogError)
+            << "no such dock";
+
+        auto latest = catalog.latest_readiness("SN-1");
+        ASSERT_TRUE(latest);
+        EXPECT_TRUE(latest->ready);
+        EXPECT_EQ(latest->verdict, "ready for duty");
+        EXPECT_EQ(latest->at, kNow + 900);
+        EXPECT_EQ(latest->dock_session_id, dock);
+        EXPECT_EQ(latest->serial, "SN-1");
+        auto history = catalog.readiness_history("SN-1");
+        ASSERT_EQ(history.size(), 2u);
+        EXPECT_FALSE(history[0].ready);
+        EXPECT_EQ(history[0].verdict, "not ready: battery 20% < 80%");
+        EXPECT_EQ(history[1].at, kNow + 900);
+        auto other = catalog.latest_readiness("SN-2");
+        ASSERT_TRUE(other);
+        EXPECT_EQ(other->dock_session_id, 0);
+        EXPECT_EQ(other->verdict, "needs custodian: ?unknown");
+        EXPECT_TRUE(catalog.readiness_history("SN-404").empty());
+    }
+    RawDb raw(file());
+    EXPECT_NE(raw.exec("UPDATE readiness SET ready = 1"), "");
+    EXPECT_NE(raw.exec("DELETE FROM readiness"), "");
+    EXPECT_EQ(raw.text("SELECT count(*) FROM readiness"), "3");
+}
+
+TEST_F(CatalogTest, RosterUpsertAuditsEachChangedOfficerNamingWhoChangedIt) {
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.upsert_officers({{" A17 ", "李明", "Team 1", 0}, {"B22", "Wang", "", 0}},
+                                      kNow, "uid 1000 (lee)"),
+              2u);
+    EXPECT_EQ(catalog.audit_rows().size(), 2u);
+    // The same again is no change; one renamed officer is one change; an unlisted one stays.
+    EXPECT_EQ(catalog.upsert_officers({{"A17", "李明", "Team 1", 0}}, kNow + 1, "uid 0"), 0u);
+    EXPECT_EQ(catalog.upsert_officers({{"a17", "李明", "Team 2", 0}, {"B22", "Wang", "", 0}},
+                                      kNow + 2, "uid 0"),
+              1u);
+    auto rows = catalog.officers();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].badge, "A17") << "the ID as first given, trimmed";
+    EXPECT_EQ(rows[0].name, "李明");
+    EXPECT_EQ(rows[0].team, "Team 2");
+    EXPECT_EQ(rows[0].updated_at, kNow + 2);
+    EXPECT_EQ(rows[1].badge, "B22");
+    EXPECT_EQ(rows[1].updated_at, kNow);
+
+    auto audit = catalog.audit_rows();
+    ASSERT_EQ(audit.size(), 3u);
+    EXPECT_EQ(audit[0].event, "officer.added");
+    EXPECT_NE(audit[0].detail.find("by=uid 1000 (lee)"), std::string::npos) << audit[0].detail;
+    EXPECT_EQ(audit[2].event, "officer.changed");
+    EXPECT_NE(audit[2].detail.find("team=Team 2"), std::string::npos) << audit[2].detail;
+    EXPECT_NE(audit[2].detail.find("by=uid 0"), std::string::npos) << audit[2].detail;
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, RosterUpsertRefusesAnEmptyIdOrNameAndWritesNothing) {
+    Catalog catalog(file());
+    EXPECT_THROW(
+        catalog.upsert_officers({{"A17", "Li", "", 0}, {"  ", "Wang", "", 0}}, kNow, "uid 0"),
+        CatalogError);
+    EXPECT_THROW(
+        catalog.upsert_officers({{"A17", "Li", "", 0}, {"B22", "\t", "", 0}}, kNow, "uid 0"),
+        CatalogError);
+    EXPECT_TRUE(catalog.officers().empty());
+    EXPECT_TRUE(catalog.audit_rows().empty());
+    catalog.upsert_officers({{"A\x1b"
+                              "17",
+                              "Li\nMing", "", 0}},
+                            kNow, "uid 0");
+    EXPECT_EQ(catalog.officers()[0].badge, "A?17");
+    EXPECT_EQ(catalog.officers()[0].name, "Li?Ming");
+}
+
 TEST_F(CatalogTest, ErrorsNameWhatWasBeingDone) {
     Catalog catalog(file());
     try {
