@@ -23,6 +23,58 @@ std::string format(const std::tm& fields, const char* pattern) {
     return std::string(buffer, length);
 }
 
+// Years a report can sensibly ask about; outside them a typo is more likely than a wish.
+constexpr int earliest_year = 1970;
+constexpr int latest_year = 9999;
+
+bool is_leap(int year) {
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int days_in_month(int year, int month) {
+    constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return month == 2 && is_leap(year) ? 29 : days[month - 1];
+}
+
+// Exactly "YYYY-MM-DD", digits only: sscanf alone would take "2026-3-1" or " 2026-03-01".
+bool parse_date(const std::string& date, int& year, int& month, int& day) {
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-') {
+        return false;
+    }
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+        if (date[i] < '0' || date[i] > '9') {
+            return false;
+        }
+    }
+    auto digits = [&](std::size_t from, std::size_t count) {
+        int value = 0;
+        for (std::size_t i = from; i < from + count; ++i) {
+            value = value * 10 + (date[i] - '0');
+        }
+        return value;
+    };
+    year = digits(0, 4);
+    month = digits(5, 2);
+    day = digits(8, 2);
+    return year >= earliest_year && year <= latest_year && month >= 1 && month <= 12 && day >= 1 &&
+           day <= days_in_month(year, month);
+}
+
+// The first moment of a local date. mktime with tm_isdst = -1 lets the C library decide
+// whether summer time applies at that midnight, so the day's length comes out right.
+std::optional<std::int64_t> local_midnight(int year, int month, int day) {
+    std::tm fields{};
+    fields.tm_year = year - 1900;
+    fields.tm_mon = month - 1;
+    fields.tm_mday = day;  // may be one past the month's end: mktime carries it over
+    fields.tm_isdst = -1;
+    std::time_t moment = std::mktime(&fields);
+    if (moment == static_cast<std::time_t>(-1)) {
+        return std::nullopt;
+    }
+    return static_cast<std::int64_t>(moment);
+}
+
 }  // namespace
 
 std::string local_time_text(std::int64_t utc_seconds) {
@@ -47,6 +99,26 @@ std::string utc_time_iso8601(std::int64_t utc_seconds) {
         fields = {};
     }
     return format(fields, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+std::optional<Period> local_day(const std::string& date) {
+    int year = 0;
+    int month = 0;
+    int day = 0;
+    if (!parse_date(date, year, month, day)) {
+        return std::nullopt;
+    }
+    tzset();
+    std::optional<std::int64_t> from = local_midnight(year, month, day);
+    std::optional<std::int64_t> to = local_midnight(year, month, day + 1);
+    if (!from || !to || *to <= *from) {
+        return std::nullopt;
+    }
+    return Period{*from, *to};
+}
+
+std::string local_date_today() {
+    return format(local_fields(static_cast<std::int64_t>(std::time(nullptr))), "%Y-%m-%d");
 }
 
 }  // namespace cradle::reports

@@ -88,6 +88,118 @@ TEST(ReportLocalTime, ChangingTzWhileRunningIsHonoured) {
     EXPECT_EQ(local_time_text(berlin_spring_change), "2026-03-29 09:00:00 CST");
 }
 
+constexpr std::int64_t hour = 3600;
+
+std::int64_t length_of(const std::optional<Period>& day) {
+    return day ? day->to - day->from : -1;
+}
+
+TEST(ReportLocalDay, SpringChangeDayHas23Hours) {
+    InTimeZone berlin("Europe/Berlin");
+    std::optional<Period> day = local_day("2026-03-29");
+    ASSERT_TRUE(day);
+    EXPECT_EQ(day->from, 1'774'738'800);  // 2026-03-28 23:00:00 UTC, local midnight in CET
+    EXPECT_EQ(day->to, 1'774'821'600);    // 2026-03-29 22:00:00 UTC, local midnight in CEST
+    EXPECT_EQ(length_of(day), 23 * hour);
+}
+
+TEST(ReportLocalDay, AutumnChangeDayHas25Hours) {
+    InTimeZone berlin("Europe/Berlin");
+    std::optional<Period> day = local_day("2026-10-25");
+    ASSERT_TRUE(day);
+    EXPECT_EQ(utc_time_iso8601(day->from), "2026-10-24T22:00:00Z");
+    EXPECT_EQ(utc_time_iso8601(day->to), "2026-10-25T23:00:00Z");
+    EXPECT_EQ(length_of(day), 25 * hour);
+    EXPECT_TRUE(berlin_autumn_change >= day->from && berlin_autumn_change < day->to);
+}
+
+TEST(ReportLocalDay, OrdinaryDayHas24HoursFromLocalMidnight) {
+    InTimeZone berlin("Europe/Berlin");
+    std::optional<Period> day = local_day("2026-03-15");
+    ASSERT_TRUE(day);
+    EXPECT_EQ(utc_time_iso8601(day->from), "2026-03-14T23:00:00Z");
+    EXPECT_EQ(length_of(day), 24 * hour);
+    EXPECT_EQ(local_time_text(day->from), "2026-03-15 00:00:00 CET");
+    EXPECT_EQ(local_time_text(day->to - 1), "2026-03-15 23:59:59 CET");
+}
+
+TEST(ReportLocalDay, DaysFollowEachOtherAcrossMonthAndYearEnds) {
+    InTimeZone berlin("Europe/Berlin");
+    EXPECT_EQ(local_day("2026-03-31")->to, local_day("2026-04-01")->from);
+    EXPECT_EQ(local_day("2026-12-31")->to, local_day("2027-01-01")->from);
+    EXPECT_EQ(local_day("2024-02-29")->to, local_day("2024-03-01")->from);
+}
+
+TEST(ReportLocalDay, NewYorkChangesOnItsOwnDates) {
+    InTimeZone new_york("America/New_York");
+    EXPECT_EQ(length_of(local_day("2026-03-08")), 23 * hour);
+    EXPECT_EQ(length_of(local_day("2026-11-01")), 25 * hour);
+    EXPECT_EQ(length_of(local_day("2026-03-29")), 24 * hour);  // Berlin's change day
+    EXPECT_EQ(utc_time_iso8601(local_day("2026-03-29")->from), "2026-03-29T04:00:00Z");
+}
+
+TEST(ReportLocalDay, SameDateIsAnotherSpanInAnotherZone) {
+    std::optional<Period> in_berlin;
+    std::optional<Period> in_shanghai;
+    {
+        InTimeZone berlin("Europe/Berlin");
+        in_berlin = local_day("2026-06-01");
+    }
+    {
+        InTimeZone shanghai("Asia/Shanghai");
+        in_shanghai = local_day("2026-06-01");
+    }
+    ASSERT_TRUE(in_berlin && in_shanghai);
+    EXPECT_EQ(in_berlin->from - in_shanghai->from, 6 * hour);
+}
+
+TEST(ReportLocalDay, RejectsWhatIsNotACalendarDate) {
+    InTimeZone berlin("Europe/Berlin");
+    for (const char* wrong : {"",
+                              "2026-02-30",
+                              "2026-02-29",
+                              "2100-02-29",
+                              "2026-13-01",
+                              "2026-00-10",
+                              "2026-03-00",
+                              "2026-04-31",
+                              "2026-3-1",
+                              "2026-03-1",
+                              "26-03-01",
+                              "2026/03/01",
+                              "2026-03-01x",
+                              "2026-03-01 ",
+                              " 2026-03-01",
+                              "2026-03-01T00:00",
+                              "+026-03-01",
+                              "2026-0a-01",
+                              "1969-12-31",
+                              "0000-01-01",
+                              "today"}) {
+        EXPECT_FALSE(local_day(wrong)) << '"' << wrong << '"';
+    }
+    EXPECT_FALSE(local_day(std::string("2026-03-01\0", 11)));
+}
+
+TEST(ReportLocalDay, AcceptsLeapDaysAndTheRangeEnds) {
+    InTimeZone berlin("Europe/Berlin");
+    EXPECT_TRUE(local_day("2024-02-29"));
+    EXPECT_TRUE(local_day("2000-02-29"));
+    EXPECT_TRUE(local_day("1970-01-02"));
+    EXPECT_TRUE(local_day("2026-12-31"));
+}
+
+TEST(ReportLocalDay, TodayIsTheLocalDateOfNow) {
+    InTimeZone west("Pacific/Pago_Pago");  // UTC-11: the local date often differs from UTC's
+    std::int64_t before = std::time(nullptr);
+    std::string today = local_date_today();
+    std::int64_t after = std::time(nullptr);
+    std::optional<Period> day = local_day(today);
+    ASSERT_TRUE(day) << today;
+    auto within = [&](std::int64_t moment) { return moment >= day->from && moment < day->to; };
+    EXPECT_TRUE(within(before) || within(after)) << today;
+}
+
 TEST(ReportLocalTime, JsonCarriesBothRenderingsOfATime) {
     InTimeZone berlin("Europe/Berlin");
     Report report;
