@@ -453,6 +453,7 @@ hw::sim::FaultPlan read_faults(const TableReader& faults) {
         }
     }
     plan.refuse_delete = faults.boolean("refuse_delete", false);
+    plan.not_charging = faults.boolean("not_charging", false);
     return plan;
 }
 
@@ -488,6 +489,8 @@ hw::sim::CameraSpec read_camera(const TableReader& camera, int bays) {
     spec.seed = static_cast<std::uint64_t>(camera.integer("seed", 0, max_int64, 1));
     spec.battery_percent =
         static_cast<int>(camera.integer("battery_percent", 0, 100, spec.battery_percent));
+    spec.charge_percent_per_health_read = static_cast<int>(camera.integer(
+        "charge_percent_per_health_read", 0, 100, spec.charge_percent_per_health_read));
     constexpr std::int64_t ten_years_s = 10ll * 366 * 86400;
     spec.clock_offset_s = camera.integer("clock_offset_s", -ten_years_s, ten_years_s, 0);
 
@@ -512,7 +515,7 @@ hw::sim::CameraSpec read_camera(const TableReader& camera, int bays) {
             *faults, camera.key_path("faults"), camera.source(),
             {"yank_at_byte", "yank_at_op", "hang_at_op", "throttle_bytes_per_s", "lie_size_index",
              "lie_size_delta", "flip_index", "flip_offset", "hostile_names", "claim_count",
-             "reported_faults", "refuse_delete"});
+             "reported_faults", "refuse_delete", "not_charging"});
         spec.faults = read_faults(reader);
     }
     return spec;
@@ -536,8 +539,8 @@ hw::sim::CradleSpec read_cradle_file(const fs::path& file) {
         const TableReader camera(
             *tables[i], root.element_path("camera", i), source,
             {"serial", "manufacturer", "model", "firmware", "officer_id", "bay", "recordings",
-             "total_mb", "total_bytes", "seed", "battery_percent", "clock_offset_s",
-             "storage_total_gib", "storage_total_bytes", "faults"});
+             "total_mb", "total_bytes", "seed", "battery_percent", "charge_percent_per_health_read",
+             "clock_offset_s", "storage_total_gib", "storage_total_bytes", "faults"});
         hw::sim::CameraSpec spec = read_camera(camera, cradle.bays);
 
         const std::size_t serial_line = camera.find("serial")->source().begin.line;
@@ -799,11 +802,15 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
     config.copy_attempts =
         static_cast<int>(device.integer("copy_attempts", 1, 10, config.copy_attempts));
 
-    const TableReader readiness = section(
-        "readiness",
-        {"battery_min_percent", "clock_trust", "clock_max_drift_s", "storage_min_free_mib"});
+    const TableReader readiness =
+        section("readiness", {"battery_min_percent", "charge_percent_per_hour", "battery_recheck_s",
+                              "clock_trust", "clock_max_drift_s", "storage_min_free_mib"});
     config.battery_min_percent = static_cast<int>(
         readiness.integer("battery_min_percent", 0, 100, config.battery_min_percent));
+    config.charge_percent_per_hour = static_cast<int>(
+        readiness.integer("charge_percent_per_hour", 1, 1000, config.charge_percent_per_hour));
+    config.battery_recheck = std::chrono::seconds(
+        readiness.integer("battery_recheck_s", 1, 3600, config.battery_recheck.count()));
     if (const auto trust = readiness.optional_choice("clock_trust", {"ntp", "always", "never"}))
         config.clock_trust = *trust == 0   ? ClockTrust::ntp
                              : *trust == 1 ? ClockTrust::always

@@ -55,6 +55,12 @@ struct Config {
     int copy_attempts = 2;                             // per recording, before needs-custodian
 
     int battery_min_percent = 80;
+    // How fast a camera charges in a bay, for the time to reach battery_min_percent when the
+    // dock was too short to measure it.
+    int charge_percent_per_hour = 35;
+    // A charging camera that is not ready only for its battery has its health read again this
+    // often while it stays in its bay, until it is ready.
+    std::chrono::seconds battery_recheck{300};
     ClockTrust clock_trust = ClockTrust::ntp;
     std::chrono::seconds clock_max_drift{2};  // larger drift is corrected (and always logged)
     // Free space a camera must have after the wipe to be ready for a shift (Art. 7).

@@ -83,6 +83,8 @@ TEST(ShippedConfig, ProductionFileStatesTheBuiltInDefaults) {
     EXPECT_EQ(shipped.max_recording_bytes, defaults.max_recording_bytes);
     EXPECT_EQ(shipped.copy_attempts, defaults.copy_attempts);
     EXPECT_EQ(shipped.battery_min_percent, defaults.battery_min_percent);
+    EXPECT_EQ(shipped.charge_percent_per_hour, defaults.charge_percent_per_hour);
+    EXPECT_EQ(shipped.battery_recheck, defaults.battery_recheck);
     EXPECT_EQ(shipped.clock_trust, ClockTrust::ntp);
     EXPECT_EQ(shipped.clock_max_drift, defaults.clock_max_drift);
     EXPECT_EQ(shipped.storage_min_free_bytes, defaults.storage_min_free_bytes);
@@ -161,6 +163,8 @@ TEST(ConfigValues, EmptyFileGivesTheDocumentedDefaults) {
     EXPECT_EQ(config.max_recording_bytes, 64ull << 30);
     EXPECT_EQ(config.copy_attempts, 2);
     EXPECT_EQ(config.battery_min_percent, 80);
+    EXPECT_EQ(config.charge_percent_per_hour, 35);
+    EXPECT_EQ(config.battery_recheck, std::chrono::seconds(300));
     EXPECT_EQ(config.clock_trust, ClockTrust::ntp);
     EXPECT_EQ(config.clock_max_drift, std::chrono::seconds(2));
     EXPECT_TRUE(config.register_entries.empty());
@@ -182,6 +186,8 @@ max_recording_gib = 3
 copy_attempts = 5
 [readiness]
 battery_min_percent = 0
+charge_percent_per_hour = 1000
+battery_recheck_s = 3600
 clock_trust = "never"
 clock_max_drift_s = 86400
 [[register]]
@@ -201,6 +207,8 @@ head = "Team head"
     EXPECT_EQ(config.max_recording_bytes, 3ull << 30);
     EXPECT_EQ(config.copy_attempts, 5);
     EXPECT_EQ(config.battery_min_percent, 0);
+    EXPECT_EQ(config.charge_percent_per_hour, 1000);
+    EXPECT_EQ(config.battery_recheck, std::chrono::seconds(3600));
     EXPECT_EQ(config.clock_trust, ClockTrust::never);
     EXPECT_EQ(config.clock_max_drift, std::chrono::seconds(86400));
     ASSERT_EQ(config.register_entries.size(), 1u);
@@ -257,6 +265,7 @@ recordings = 3
 total_bytes = 3000
 seed = 77
 battery_percent = 12
+charge_percent_per_health_read = 5
 clock_offset_s = -90
 storage_total_bytes = 1048576
 [camera.faults]
@@ -272,6 +281,7 @@ hostile_names = true
 claim_count = 1000000
 reported_faults = ["lens cracked", "storage worn"]
 refuse_delete = true
+not_charging = true
 [[camera]]
 serial = "Spare"
 total_mb = 1.5
@@ -292,6 +302,7 @@ storage_total_gib = 0.5
     EXPECT_EQ(camera.total_bytes, 3000u);
     EXPECT_EQ(camera.seed, 77u);
     EXPECT_EQ(camera.battery_percent, 12);
+    EXPECT_EQ(camera.charge_percent_per_health_read, 5);
     EXPECT_EQ(camera.clock_offset_s, -90);
     EXPECT_EQ(camera.storage_total_bytes, 1u << 20);
     const hw::sim::FaultPlan& faults = camera.faults;
@@ -307,6 +318,7 @@ storage_total_gib = 0.5
     EXPECT_EQ(faults.claim_count, 1'000'000u);
     EXPECT_EQ(faults.reported_faults, (std::vector<std::string>{"lens cracked", "storage worn"}));
     EXPECT_TRUE(faults.refuse_delete);
+    EXPECT_TRUE(faults.not_charging);
 
     const hw::sim::CameraSpec& spare = config.sim->cameras[1];
     EXPECT_EQ(spare.bay, 0);
@@ -314,6 +326,17 @@ storage_total_gib = 0.5
     EXPECT_EQ(spare.storage_total_bytes, 512u << 20);
     EXPECT_FALSE(spare.faults.yank_at_op.has_value());
     EXPECT_FALSE(spare.faults.refuse_delete);
+    EXPECT_EQ(spare.charge_percent_per_health_read, 0);
+    EXPECT_FALSE(spare.faults.not_charging);
+}
+
+TEST(CradleFile, ChargeStepIsRangeChecked) {
+    ScratchDir dir;
+    dir.write("cradle.toml", "[[camera]]\nserial = \"C1\"\ncharge_percent_per_health_read = 101\n");
+    const std::string error = error_of(sim_header, dir.path());
+    EXPECT_NE(error.find("camera[0].charge_percent_per_health_read: 101 is out of range (0..100)"),
+              std::string::npos)
+        << error;
 }
 
 TEST(CradleFile, TwoCamerasInOneBayNameBothCameras) {
@@ -704,6 +727,21 @@ TEST(ConfigValues, StorageMinFreeIsInMibAndRangeChecked) {
               20000ull << 20);
     const std::string error = error_of("[readiness]\nstorage_min_free_mib = -1\n");
     EXPECT_NE(error.find("readiness.storage_min_free_mib"), std::string::npos) << error;
+}
+
+TEST(ConfigValues, ChargeRateAndRecheckIntervalAreRangeChecked) {
+    EXPECT_EQ(error_of("[readiness]\ncharge_percent_per_hour = 0\n"),
+              "site.toml:2:27: readiness.charge_percent_per_hour: 0 is out of range (1..1000)");
+    EXPECT_EQ(error_of("[readiness]\ncharge_percent_per_hour = 1001\n"),
+              "site.toml:2:27: readiness.charge_percent_per_hour: 1001 is out of range (1..1000)");
+    EXPECT_EQ(error_of("[readiness]\nbattery_recheck_s = 0\n"),
+              "site.toml:2:21: readiness.battery_recheck_s: 0 is out of range (1..3600)");
+    EXPECT_EQ(error_of("[readiness]\nbattery_recheck_s = 3601\n"),
+              "site.toml:2:21: readiness.battery_recheck_s: 3601 is out of range (1..3600)");
+    EXPECT_EQ(parse_config("[readiness]\nbattery_recheck_s = 1\n", "/etc/cradled").battery_recheck,
+              std::chrono::seconds(1));
+    const std::string typo = error_of("[readiness]\ncharge_percent_per_hours = 30\n");
+    EXPECT_NE(typo.find("charge_percent_per_hours"), std::string::npos) << typo;
 }
 
 TEST(DbusSection, CustodianGroupIsReadAndChecked) {
