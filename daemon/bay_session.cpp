@@ -1,9 +1,12 @@
 #include "daemon/bay_session.hpp"
 
+#include <boost/asio/redirect_error.hpp>
+
 #include <sys/timex.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <set>
@@ -26,6 +29,110 @@ constexpr std::size_t kMaxNameBytes = 4096;
 
 std::int64_t unix_now() {
     return duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// Longest officer ID kept from a camera (the register's IDs are far shorter).
+constexpr std::size_t kMaxOfficerIdBytes = 64;
+// A device cannot flood a report with faults.
+constexpr std::size_t kMaxFaults = 16;
+
+hw::Deadline device_deadline(const Config& config) {
+    return hw::SteadyClock::now() + config.device_timeout;
+}
+
+std::vector<std::string> sanitized_faults(const std::vector<std::string>& faults) {
+    std::vector<std::string> clean;
+    for (const auto& fault : faults) {
+        if (clean.size() >= kMaxFaults) break;
+        clean.push_back(sanitize_text(fault, 128));
+    }
+    return clean;
+}
+
+// Seconds a charging camera needs from now_percent to the threshold: at the rate measured since
+// an earlier reading (from_percent, `elapsed` ago) when the battery rose since, else at the
+// configured typical rate. -1 when the threshold is reached.
+std::int64_t seconds_to_charge(const Config& config, int from_percent,
+                               std::chrono::steady_clock::duration elapsed, int now_percent) {
+    const int missing = config.battery_min_percent - now_percent;
+    if (missing <= 0) return -1;
+    double percent_per_s = config.charge_percent_per_hour / 3600.0;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
+    if (now_percent > from_percent && seconds > 0) {
+        percent_per_s = (now_percent - from_percent) / seconds;
+    }
+    // A week bounds what a slow reading can claim (and keeps the cast in range).
+    const double eta = std::min(std::ceil(missing / percent_per_s), 7.0 * 86400);
+    return static_cast<std::int64_t>(eta);
+}
+
+// "about 25 min", "about 1 h 26 min": a custodian's estimate, in whole minutes.
+std::string format_charge_time(std::int64_t seconds) {
+    const std::int64_t minutes = std::max<std::int64_t>(1, (seconds + 59) / 60);
+    if (minutes < 60) return "about " + std::to_string(minutes) + " min";
+    std::string text = "about " + std::to_string(minutes / 60) + " h";
+    if (minutes % 60 != 0) text += " " + std::to_string(minutes % 60) + " min";
+    return text;
+}
+
+std::string format_drift(std::int64_t drift_ms) {
+    std::ostringstream out;
+    out << (drift_ms >= 0 ? "+" : "-");
+    std::int64_t magnitude = std::llabs(drift_ms);
+    out << magnitude / 1000 << '.' << (magnitude % 1000) / 100 << " s";
+    return out.str();
+}
+
+// What stands between a camera that was archived and wiped, registered and in service, and its
+// next shift (Art. 7): storage, battery, faults, clock.
+struct Readiness {
+    std::vector<std::string> reasons;
+    bool battery_low = false;
+};
+
+Readiness assess_readiness(const Config& config, const DockReport& report) {
+    Readiness readiness;
+    auto& reasons = readiness.reasons;
+    if (report.storage_free_after_bytes < config.storage_min_free_bytes) {
+        reasons.push_back("storage " + std::to_string(report.storage_free_after_bytes >> 20) +
+                          " MiB free (needs " +
+                          std::to_string(config.storage_min_free_bytes >> 20) + " MiB)");
+    }
+    if (report.battery_percent < config.battery_min_percent) {
+        readiness.battery_low = true;
+        std::string reason = "battery " + std::to_string(report.battery_percent) + "% (needs " +
+                             std::to_string(config.battery_min_percent) + "%; ";
+        reason += report.charging && report.charge_eta_s >= 0
+                      ? format_charge_time(report.charge_eta_s) + " on charge)"
+                      : std::string("not charging)");
+        reasons.push_back(reason);
+    }
+    for (const auto& fault : report.faults) reasons.push_back("fault: " + fault);
+    if (report.clock_measured && !report.clock_corrected &&
+        report.clock_note.rfind("not corrected", 0) == 0) {
+        // After a correction the camera ignored, what it reads now is what counts.
+        const std::int64_t off =
+            report.clock_drift_after_ms != 0 ? report.clock_drift_after_ms : report.clock_drift_ms;
+        reasons.push_back("clock off by " + format_drift(off));
+    }
+    return readiness;
+}
+
+// The verdict, the light that shows it, and whether the bay keeps watching the battery.
+void apply_verdict(DockReport& report, const Readiness& readiness) {
+    if (readiness.reasons.empty()) {
+        report.light = hw::BayLight::ready;
+        report.outcome = "ready for duty";
+        report.awaiting_charge = false;
+        return;
+    }
+    report.light = hw::BayLight::not_ready;
+    report.outcome = "not ready: ";
+    for (std::size_t i = 0; i < readiness.reasons.size(); ++i) {
+        report.outcome += (i ? ", " : "") + readiness.reasons[i];
+    }
+    report.awaiting_charge =
+        readiness.battery_low && readiness.reasons.size() == 1 && report.charging;
 }
 
 // A step of the session failed in a way that ends the dock with a custodian's attention.
@@ -99,7 +206,7 @@ class BaySession {
         ctx_.status.set_light(bay_, light);
     }
 
-    hw::Deadline deadline() const { return hw::SteadyClock::now() + ctx_.config.device_timeout; }
+    hw::Deadline deadline() const { return device_deadline(ctx_.config); }
 
     template <typename F>
     auto device(F f) {
@@ -126,6 +233,7 @@ class BaySession {
         report_.serial = serial;
         report_.model = sanitize_text(id.model, 64);
         report_.firmware = sanitize_text(id.firmware, 64);
+        report_.camera_officer_id = sanitize_text(id.officer_id, kMaxOfficerIdBytes);
         report_.identified = true;
         fields_.device_serial = serial;
         ctx_.status.set_device(bay_, report_.serial, report_.model);
@@ -141,13 +249,18 @@ class BaySession {
         const DeviceRow& device = registered.first;
         device_ = device;
         dock_id_ = registered.second;
+        report_.dock_session_id = dock_id_;
         report_.registered = device.registered;
         report_.custodian = device.custodian;
         report_.officer = device.officer;
-        ctx_.log.info(fields_, "docked: " + report_.model + " firmware " + report_.firmware +
-                                   (device.registered ? ", custodian " + device.custodian +
-                                                            ", officer " + device.officer
-                                                      : ", not in the register"));
+        ctx_.log.info(fields_,
+                      "docked: " + report_.model + " firmware " + report_.firmware +
+                          (device.registered
+                               ? ", custodian " + device.custodian + ", officer " + device.officer
+                               : ", not in the register") +
+                          (report_.camera_officer_id.empty()
+                               ? ""
+                               : "; the camera names officer ID " + report_.camera_officer_id));
         co_await audit("dock.start", "model " + report_.model + ", firmware " + report_.firmware);
         if (!device.registered) {
             co_await audit("device.unregistered",
@@ -159,10 +272,10 @@ class BaySession {
         auto health = co_await device([this] { return camera_->health(deadline()); });
         report_.health_checked = true;
         report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
-        for (const auto& fault : health.faults) {
-            if (report_.faults.size() >= 16) break;  // a device cannot flood the report
-            report_.faults.push_back(sanitize_text(fault, 128));
-        }
+        report_.battery_at_dock_percent = report_.battery_percent;
+        report_.charging = health.charging;
+        first_health_at_ = std::chrono::steady_clock::now();
+        report_.faults = sanitized_faults(health.faults);
         HealthCheckRow row;
         row.dock_session_id = dock_id_;
         row.battery_percent = report_.battery_percent;
@@ -246,14 +359,6 @@ class BaySession {
         }
     }
 
-    static std::string format_drift(std::int64_t drift_ms) {
-        std::ostringstream out;
-        out << (drift_ms >= 0 ? "+" : "-");
-        std::int64_t magnitude = std::llabs(drift_ms);
-        out << magnitude / 1000 << '.' << (magnitude % 1000) / 100 << " s";
-        return out.str();
-    }
-
     // Lists and validates what the camera holds. Recordings that fail validation stay on the
     // camera and are reported; a listing that is inconsistent as a whole aborts the dock.
     asio::awaitable<std::vector<hw::RecordingInfo>> list(bool for_wipe) {
@@ -334,8 +439,9 @@ class BaySession {
         for (const auto& info : listing) {
             check_stopping();
             RecordingKey key = key_of(info);
-            RecordingRow row =
-                co_await catalog([this, &key] { return ctx_.catalog.begin_recording(key); });
+            RecordingRow row = co_await catalog([this, &key] {
+                return ctx_.catalog.begin_recording(key, report_.camera_officer_id);
+            });
             LogFields fields = fields_;
             fields.recording_id = row.id;
             if (row.state != RecordingState::copying) {
@@ -445,6 +551,13 @@ class BaySession {
         auto health = co_await device([this] { return camera_->health(deadline()); });
         report_.storage_free_after_bytes = health.storage_free_bytes;
         report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
+        report_.charging = health.charging;
+        // The rise over this dock is the best measure of how fast this camera charges here.
+        report_.charge_eta_s =
+            health.charging ? seconds_to_charge(ctx_.config, report_.battery_at_dock_percent,
+                                                std::chrono::steady_clock::now() - first_health_at_,
+                                                report_.battery_percent)
+                            : -1;
     }
 
     void decide_readiness() {
@@ -465,44 +578,18 @@ class BaySession {
             needs_custodian("retired device docked: footage archived and wiped, see the register");
             return;
         }
-        std::vector<std::string> reasons;
-        if (report_.storage_free_after_bytes < ctx_.config.storage_min_free_bytes) {
-            reasons.push_back("storage " + std::to_string(report_.storage_free_after_bytes >> 20) +
-                              " MiB free (needs " +
-                              std::to_string(ctx_.config.storage_min_free_bytes >> 20) + " MiB)");
-        }
-        if (report_.battery_percent < ctx_.config.battery_min_percent) {
-            reasons.push_back("battery " + std::to_string(report_.battery_percent) + "% (needs " +
-                              std::to_string(ctx_.config.battery_min_percent) + "%)");
-        }
-        for (const auto& fault : report_.faults) reasons.push_back("fault: " + fault);
-        if (report_.clock_measured && !report_.clock_corrected &&
-            report_.clock_note.rfind("not corrected", 0) == 0) {
-            // After a correction the camera ignored, what it reads now is what counts.
-            const std::int64_t off = report_.clock_drift_after_ms != 0
-                                         ? report_.clock_drift_after_ms
-                                         : report_.clock_drift_ms;
-            reasons.push_back("clock off by " + format_drift(off));
-        }
-        if (reasons.empty()) {
-            report_.light = hw::BayLight::ready;
-            report_.outcome = "ready for duty";
-        } else {
-            report_.light = hw::BayLight::not_ready;
-            report_.outcome = "not ready: ";
-            for (std::size_t i = 0; i < reasons.size(); ++i) {
-                report_.outcome += (i ? ", " : "") + reasons[i];
-            }
-        }
+        apply_verdict(report_, assess_readiness(ctx_.config, report_));
     }
 
     void needs_custodian(const std::string& reason) {
+        report_.awaiting_charge = false;
         report_.light = hw::BayLight::needs_custodian;
         report_.outcome = "needs custodian: " + reason;
     }
 
     void device_failed(const std::string& step, const hw::DeviceError& e) {
         report_.device_timed_out = e.kind() == hw::DeviceError::Kind::timeout;
+        report_.awaiting_charge = false;
         if (e.kind() == hw::DeviceError::Kind::gone) {
             report_.light = hw::BayLight::off;
             report_.outcome = "unplugged during " + step +
@@ -523,8 +610,19 @@ class BaySession {
         try {
             co_await audit("dock.end", report_.outcome);
             if (dock_id_ != 0) {
-                co_await catalog(
-                    [this] { ctx_.catalog.end_dock(dock_id_, unix_now(), report_.outcome); });
+                // Every dock that identified its camera leaves a verdict in the device's
+                // readiness history, whatever it was.
+                ReadinessRow readiness;
+                readiness.serial = report_.serial;
+                readiness.dock_session_id = dock_id_;
+                readiness.ready = report_.light == hw::BayLight::ready;
+                readiness.verdict = report_.outcome;
+                co_await catalog([this, &readiness] {
+                    const std::int64_t now = unix_now();
+                    ctx_.catalog.end_dock(dock_id_, now, report_.outcome);
+                    readiness.at = now;
+                    ctx_.catalog.add_readiness(readiness);
+                });
             }
         } catch (const std::exception& e) {
             ctx_.log.error(fields_, std::string("cannot record the end of the dock: ") + e.what());
@@ -546,9 +644,119 @@ class BaySession {
     std::size_t rejected_ = 0;
     std::string rejected_reason_;
     std::vector<hw::RecordingInfo> to_wipe_;
+    std::chrono::steady_clock::time_point first_health_at_;
 };
 
 }  // namespace
+
+ChargeWatch::ChargeWatch(BayContext& context, const asio::any_io_executor& loop,
+                         const DockReport& report, std::shared_ptr<hw::CameraDriver> camera)
+    : ctx_(context),
+      camera_(std::move(camera)),
+      report_(report),
+      timer_(loop),
+      last_percent_(report.battery_percent),
+      last_read_at_(std::chrono::steady_clock::now()) {
+    fields_.bay = report.bay;
+    fields_.device_serial = report.serial;
+}
+
+void ChargeWatch::cancel() {
+    cancelled_ = true;
+    timer_.cancel();
+}
+
+asio::awaitable<void> ChargeWatch::run(std::shared_ptr<ChargeWatch> self) {
+    try {
+        co_await self->watch();
+    } catch (const std::exception& e) {
+        if (!self->cancelled_) {
+            self->ctx_.log.error(self->fields_, std::string("charging watch ended: ") + e.what());
+        }
+    }
+}
+
+asio::awaitable<void> ChargeWatch::watch() {
+    while (report_.awaiting_charge) {
+        timer_.expires_after(ctx_.config.battery_recheck);
+        boost::system::error_code ignored;
+        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        if (cancelled_ || ctx_.stopping) co_return;
+
+        hw::DeviceHealth health;
+        std::string failure;
+        try {
+            health = co_await run_blocking(
+                &ctx_.workers, [this] { return camera_->health(device_deadline(ctx_.config)); });
+        } catch (const hw::DeviceError& e) {
+            // Gone: the camera left its bay, and the detach ends the bay's dock as usual.
+            if (e.kind() == hw::DeviceError::Kind::gone) co_return;
+            failure = std::string(hw::to_string(e.kind())) + ": " + sanitize_text(e.what(), 256);
+        }
+        if (cancelled_ || ctx_.stopping) co_return;
+        if (!failure.empty()) {
+            // The dock's verdict stands; the next dock checks the camera afresh.
+            ctx_.log.warning(fields_, "battery recheck failed (" + failure +
+                                          "); the bay keeps the verdict of its dock");
+            co_return;
+        }
+
+        const auto now = std::chrono::steady_clock::now();
+        const int percent = std::clamp(health.battery_percent, 0, 100);
+        report_.charging = health.charging;
+        report_.faults = sanitized_faults(health.faults);
+        report_.charge_eta_s = health.charging ? seconds_to_charge(ctx_.config, last_percent_,
+                                                                   now - last_read_at_, percent)
+                                               : -1;
+        report_.battery_percent = percent;
+        last_percent_ = percent;
+        last_read_at_ = now;
+        apply_verdict(report_, assess_readiness(ctx_.config, report_));
+        if (report_.awaiting_charge) {
+            // Still charging: the bay shows the fresh level and estimate; nothing to record.
+            ctx_.status.finished(report_.bay, report_.outcome);
+            ctx_.log.info(fields_,
+                          "battery recheck: " + std::to_string(percent) + "%, " + report_.outcome);
+            continue;
+        }
+        co_await verdict_changed();
+    }
+}
+
+asio::awaitable<void> ChargeWatch::verdict_changed() {
+    const int bay = report_.bay;
+    const bool ready = report_.light == hw::BayLight::ready;
+    if (ready) {
+        ctx_.log.info(fields_, "ready for duty after charging in the bay: battery " +
+                                   std::to_string(report_.battery_percent) + "%");
+    } else {
+        ctx_.log.warning(fields_, "while charging in the bay: " + report_.outcome);
+    }
+    // Recorded before it is shown, so that whoever sees the bay change finds it in the catalog.
+    ReadinessRow readiness;
+    readiness.serial = report_.serial;
+    readiness.dock_session_id = report_.dock_session_id;
+    readiness.ready = ready;
+    readiness.verdict = report_.outcome;
+    AuditEvent entry{"readiness.changed", bay, report_.serial, 0,
+                     report_.outcome + " (battery " + std::to_string(report_.battery_percent) +
+                         "%, rechecked while charging)"};
+    try {
+        co_await run_blocking(&ctx_.catalog_strand, [this, &readiness, &entry] {
+            const std::int64_t now = unix_now();
+            readiness.at = now;
+            ctx_.catalog.add_readiness(readiness);
+            ctx_.catalog.audit(entry, now);
+        });
+    } catch (const std::exception& e) {
+        ctx_.log.error(fields_, std::string("cannot record the new readiness: ") + e.what());
+    }
+    // The camera may have left while the catalog wrote: then its bay is no longer its own.
+    if (cancelled_) co_return;
+    ctx_.cradle.set_light(bay, report_.light);
+    ctx_.status.set_light(bay, report_.light);
+    ctx_.status.finished(bay, report_.outcome);
+}
 
 bool system_clock_synchronised() {
     struct timex tx {};

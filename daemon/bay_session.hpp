@@ -14,9 +14,11 @@
 #include "hw/cradle.hpp"
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 
 namespace cradle {
@@ -36,6 +38,47 @@ struct BayContext {
 // Runs the whole dock. Never throws: every failure ends in the report's outcome and light.
 asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera);
+
+// Keeps watching a camera whose dock ended "not ready" only for its battery while it charges
+// (DockReport::awaiting_charge): every [readiness] battery_recheck_s its health is read again.
+// When the battery reaches battery_min_percent and no fault appeared, the verdict becomes
+// "ready for duty": the light turns green, the status board shows it, and a readiness row and
+// an audit event record it. A verdict that changes otherwise (a fault, the charging stopped) is
+// shown and recorded the same way, and ends the watch.
+//
+// A watch is not the bay's session: it never keeps the bay from taking the next camera, and
+// the service does not wait for it to stop or to go idle. It ends on its own once the verdict
+// is settled, and quietly when cancelled (the camera left, another dock began, the service
+// stops) or when the camera is gone. Runs on the loop; one timer, never a sleep.
+class ChargeWatch {
+  public:
+    ChargeWatch(BayContext& context, const asio::any_io_executor& loop, const DockReport& report,
+                std::shared_ptr<hw::CameraDriver> camera);
+    ChargeWatch(const ChargeWatch&) = delete;
+    ChargeWatch& operator=(const ChargeWatch&) = delete;
+
+    // Runs until the watch ends. Never throws.
+    static asio::awaitable<void> run(std::shared_ptr<ChargeWatch> self);
+    // From the loop: from now on the watch touches neither the bay nor the catalog, and it
+    // ends at its next step (a device read under way ends by its deadline).
+    void cancel();
+    bool cancelled() const { return cancelled_; }
+
+  private:
+    asio::awaitable<void> watch();
+    // The verdict after a health read changed: shown, recorded and logged.
+    asio::awaitable<void> verdict_changed();
+
+    BayContext& ctx_;
+    std::shared_ptr<hw::CameraDriver> camera_;
+    DockReport report_;
+    LogFields fields_;
+    asio::steady_timer timer_;
+    bool cancelled_ = false;
+    // The previous reading, for the charging rate.
+    int last_percent_ = 0;
+    std::chrono::steady_clock::time_point last_read_at_;
+};
 
 // Whether the system clock is synchronised (NTP, as the kernel reports it).
 bool system_clock_synchronised();

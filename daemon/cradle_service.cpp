@@ -73,6 +73,9 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         std::shared_ptr<hw::CameraDriver> waiting;  // attached while the last session still ran
         bool power_cycled = false;                  // since the last dock that did not time out
         bool power_cycling = false;                 // a power cycle is under way on the worker pool
+        std::shared_ptr<hw::CameraDriver> camera;   // of the running session
+        // Rechecks the battery of a charging camera whose dock ended; never keeps the bay busy.
+        std::shared_ptr<ChargeWatch> watch;
     };
 
     void attached(int bay, const std::string& port_path, std::shared_ptr<hw::CameraDriver> camera) {
@@ -80,6 +83,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         state.docked = true;
         log_.info(LogFields{bay, {}, 0}, "camera attached at " + port_path);
         if (stopping) return;  // the next start handles it
+        end_watch(bay);        // a new dock supersedes it
         if (!state.session_running) status_board.docked(bay, unix_now());
         if (state.session_running) {
             state.waiting = std::move(camera);
@@ -92,6 +96,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         Bay& state = bays[bay];
         state.docked = false;
         state.waiting.reset();
+        end_watch(bay);
         log_.info(LogFields{bay, {}, 0}, "camera removed");
         if (!state.session_running) {
             set_light(bay, hw::BayLight::off);
@@ -106,6 +111,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
 
     void start_session(int bay, std::shared_ptr<hw::CameraDriver> camera) {
         bays[bay].session_running = true;
+        bays[bay].camera = camera;
         asio::co_spawn(io_context, run_bay_session(context, bay, std::move(camera)),
                        [this, bay](std::exception_ptr error, DockReport report) {
                            session_ended(bay, error, std::move(report));
@@ -115,7 +121,13 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     void session_ended(int bay, std::exception_ptr error, DockReport report) {
         Bay& state = bays[bay];
         state.session_running = false;
+        std::shared_ptr<hw::CameraDriver> camera = std::exchange(state.camera, nullptr);
         const bool timed_out = !error && report.device_timed_out;
+        // --exit-when-idle ends with the docks: the verdict of each dock is final there.
+        const bool watch_charge =
+            !error && report.awaiting_charge && !exit_when_idle && camera != nullptr;
+        std::optional<DockReport> watched;
+        if (watch_charge) watched = report;
         if (error) {
             // run_bay_session never throws; this is a bug, not a device problem.
             log_.error(LogFields{bay, {}, 0}, "bay session ended abnormally");
@@ -136,9 +148,28 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             status_board.undocked(bay);
         } else if (timed_out && !state.power_cycled && !stopping) {
             power_cycle(bay);
+        } else if (watched) {
+            start_watch(bay, *watched, std::move(camera));
         }
         if (!timed_out) state.power_cycled = false;
         check_idle();
+    }
+
+    void start_watch(int bay, const DockReport& report, std::shared_ptr<hw::CameraDriver> camera) {
+        auto watch =
+            std::make_shared<ChargeWatch>(context, io_context.get_executor(), report, camera);
+        bays[bay].watch = watch;
+        log_.info(LogFields{bay, report.serial, 0},
+                  "charging: the battery is read again every " +
+                      std::to_string(config_.battery_recheck.count()) +
+                      " s while the camera stays in the bay");
+        asio::co_spawn(io_context, ChargeWatch::run(watch), [this, bay, watch](std::exception_ptr) {
+            if (bays[bay].watch == watch) bays[bay].watch.reset();
+        });
+    }
+
+    void end_watch(int bay) {
+        if (auto watch = std::exchange(bays[bay].watch, nullptr)) watch->cancel();
     }
 
     // A camera that stopped answering is power-cycled once through its port; it docks again
@@ -166,6 +197,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         });
     }
 
+    // A bay whose camera is only watched while it charges counts as idle: the watch is not
+    // waited for (it ends with the loop).
     void check_idle() {
         if (!exit_when_idle && !stopping) return;
         for (const auto& [bay, state] : bays) {
@@ -181,6 +214,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         if (stopping) return;
         stopping = true;
         log_.info({}, "stopping (" + why + "): letting the bays' current steps end");
+        for (auto& entry : bays) end_watch(entry.first);
         stop_timer.expires_after(config_.device_timeout * 2 + std::chrono::seconds(5));
         stop_timer.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;

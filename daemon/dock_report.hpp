@@ -4,6 +4,7 @@
 
 #include "hw/cradle.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,9 +20,16 @@ struct DockReport {
     bool registered = false;
     std::string custodian;
     std::string officer;
+    std::string camera_officer_id;     // as the camera reports it (sanitised); "" when none
+    std::int64_t dock_session_id = 0;  // the catalog's dock row; 0 before identification
 
     bool health_checked = false;
-    int battery_percent = 0;
+    int battery_at_dock_percent = 0;  // at the first health check
+    int battery_percent = 0;          // at the last health check
+    bool charging = false;            // as the camera said at the last health check
+    // Seconds to reach [readiness] battery_min_percent on charge; -1 when it is reached, or the
+    // camera is not charging.
+    std::int64_t charge_eta_s = -1;
     std::vector<std::string> faults;
     std::uint64_t storage_free_after_bytes = 0;
 
@@ -42,6 +50,9 @@ struct DockReport {
 
     hw::BayLight light = hw::BayLight::off;
     std::string outcome;  // "ready for duty", "not ready: ...", "needs custodian: ...", ...
+    // Not ready only for its battery, and charging: while the camera stays in its bay, the
+    // service reads its health again every [readiness] battery_recheck_s (see ChargeWatch).
+    bool awaiting_charge = false;
 };
 
 }  // namespace cradle

@@ -13,3 +13,5 @@ cradle_rig_test(test_device_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_device_
 cradle_rig_test(test_sigkill faults ${CMAKE_CURRENT_LIST_DIR}/test_sigkill.cpp)
 cradle_rig_test(test_sigterm faults ${CMAKE_CURRENT_LIST_DIR}/test_sigterm.cpp)
 add_dependencies(test_sigterm cradled)
+# A camera that charges in its bay: the time it needs, and the battery rechecks until it is ready.
+cradle_rig_test(test_charging faults ${CMAKE_CURRENT_LIST_DIR}/test_charging.cpp)

@@ -3,6 +3,9 @@
 #include "daemon/catalog.hpp"
 #include "hw/sim/sim_camera.hpp"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -62,12 +65,63 @@ std::vector<DockReport> Rig::run(FileSystem* fs, const char* vfs) {
     if (before.recordings.empty()) provision();
     PosixFileSystem posix;
     cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
-    Log log([this](LogLevel, const LogFields& fields, const std::string& message) {
+    Log log([this](LogLevel level, const LogFields& fields, const std::string& message) {
         log_lines_.push_back(format_log_line(fields, message));
+        if (level == LogLevel::error) error_lines_.push_back(log_lines_.back());
     });
     CradleService service(config, *cradle_, fs ? *fs : posix, log, vfs);
     RunOptions options;
     options.exit_when_idle = true;
+    service.run(options);
+    return service.reports();
+}
+
+namespace {
+
+// Stops the service once the awaited status has come, or when the time allowed is up.
+class StatusWatcher final : public Frontend {
+  public:
+    StatusWatcher(ServiceApi& api, Rig::StatusCondition until, std::chrono::seconds limit,
+                  bool& timed_out)
+        : limit_timer_(api.io()) {
+        api.status().subscribe([&api, until = std::move(until), this](const BayStatus& status) {
+            if (done_ || !until(status)) return;
+            done_ = true;
+            api.request_stop();
+        });
+        limit_timer_.expires_after(limit);
+        limit_timer_.async_wait([&api, &timed_out, this](const boost::system::error_code& ec) {
+            if (ec || done_) return;
+            done_ = true;
+            timed_out = true;
+            api.request_stop();
+        });
+    }
+    ~StatusWatcher() override { limit_timer_.cancel(); }
+
+  private:
+    boost::asio::steady_timer limit_timer_;
+    bool done_ = false;
+};
+
+}  // namespace
+
+std::vector<DockReport> Rig::run_until(StatusCondition until, std::chrono::seconds limit) {
+    if (before.recordings.empty()) provision();
+    timed_out_ = false;
+    PosixFileSystem posix;
+    cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
+    Log log([this](LogLevel level, const LogFields& fields, const std::string& message) {
+        log_lines_.push_back(format_log_line(fields, message));
+        if (level == LogLevel::error) error_lines_.push_back(log_lines_.back());
+    });
+    CradleService service(config, *cradle_, posix, log);
+    RunOptions options;
+    options.on_ready = [&](ServiceApi& api) {
+        std::vector<std::unique_ptr<Frontend>> frontends;
+        frontends.push_back(std::make_unique<StatusWatcher>(api, until, limit, timed_out_));
+        return frontends;
+    };
     service.run(options);
     return service.reports();
 }

@@ -5,6 +5,8 @@
 #include "daemon/config.hpp"
 #include "daemon/cradle_service.hpp"
 #include "daemon/fs.hpp"
+#include "daemon/service_api.hpp"
+#include "daemon/status_board.hpp"
 #include "hw/sim/sim_cradle.hpp"
 #include "tests/support/invariants.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -45,6 +48,14 @@ class Rig {
     std::vector<DockReport> run(FileSystem* fs = nullptr, const char* vfs = nullptr);
     // The same, with every camera's faults cleared, as after re-plugging healthy cameras.
     std::vector<DockReport> run_clean();
+    // Runs the service as the daemon runs (no --exit-when-idle), calling `until` on the loop
+    // after each change of a bay's status; once it returns true the service stops cleanly and
+    // this returns. If that does not happen within `limit` (a failing test), the service is
+    // stopped all the same and timed_out() says so.
+    using StatusCondition = std::function<bool(const BayStatus&)>;
+    std::vector<DockReport> run_until(StatusCondition until,
+                                      std::chrono::seconds limit = std::chrono::seconds(30));
+    bool timed_out() const { return timed_out_; }
     void clear_faults();
 
     std::vector<std::string> invariant_problems() const;
@@ -54,6 +65,8 @@ class Rig {
     std::vector<std::string> not_archived_and_wiped() const;
     hw::sim::SimCradle& cradle() { return *cradle_; }
     const std::vector<std::string>& log_lines() const { return log_lines_; }
+    // The lines logged at level error (also in log_lines()).
+    const std::vector<std::string>& error_lines() const { return error_lines_; }
 
     TempDir temp;
     std::filesystem::path root;
@@ -65,6 +78,8 @@ class Rig {
   private:
     std::unique_ptr<hw::sim::SimCradle> cradle_;
     std::vector<std::string> log_lines_;
+    std::vector<std::string> error_lines_;
+    bool timed_out_ = false;
 };
 
 // The report of the dock in `bay`; throws if there is none.

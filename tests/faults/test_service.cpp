@@ -39,7 +39,8 @@ TEST(Service, LowBatteryIsArchivedAndWipedButNotReady) {
     auto report = report_for(rig.run(), 1);
     EXPECT_EQ(report.wiped, 3u);
     EXPECT_EQ(report.light, hw::BayLight::not_ready);
-    EXPECT_EQ(report.outcome, "not ready: battery 35% (needs 80%)");
+    EXPECT_EQ(report.outcome, "not ready: battery 35% (needs 80%; about 1 h 18 min on charge)");
+    EXPECT_TRUE(report.awaiting_charge);
 }
 
 TEST(Service, ReportedFaultMakesTheCameraNotReady) {
@@ -161,6 +162,72 @@ TEST(Service, EveryArchivedAndWipedRecordingHasItsAuditEntries) {
     }
     EXPECT_EQ(archived, 3);
     EXPECT_EQ(wiped, 3);
+}
+
+void expect_recordings_carry_the_cameras_officer_id(Rig& rig) {
+    rig.camera(0).officer_id = "PO-1041";
+    rig.config.sim = rig.spec;
+    const DockReport report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.camera_officer_id, "PO-1041");
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const auto recordings = catalog.recordings();
+    ASSERT_EQ(recordings.size(), 3u);
+    for (const auto& row : recordings) EXPECT_EQ(row.camera_officer_id, "PO-1041");
+}
+
+TEST(Service, RecordingsCarryTheOfficerIdTheCameraReports) {
+    Rig rig(1, 3);
+    expect_recordings_carry_the_cameras_officer_id(rig);
+}
+
+TEST(Service, RecordingsCarryTheOfficerIdTheCameraReportsOverPtp) {
+    Rig rig(1, 3);
+    rig.use_ptp();
+    expect_recordings_carry_the_cameras_officer_id(rig);
+}
+
+TEST(Service, CameraWithoutAnOfficerIdGivesRecordingsNone) {
+    Rig rig(1, 2);
+    rig.use_ptp();
+    const DockReport report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.camera_officer_id, "");
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    for (const auto& row : catalog.recordings()) EXPECT_EQ(row.camera_officer_id, "");
+}
+
+TEST(Service, EveryDockThatIdentifiedItsCameraLeavesItsVerdictInTheReadinessHistory) {
+    Rig rig(3, 2);
+    rig.camera(1).battery_percent = 35;
+    rig.camera(2).faults.yank_at_op = 5;  // identified, then unplugged during the offload
+    rig.config.register_entries.pop_back();
+    rig.config.register_entries.erase(rig.config.register_entries.begin());  // bay 1 unknown
+    rig.config.sim = rig.spec;
+    const auto reports = rig.run();
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    for (int bay = 1; bay <= 3; ++bay) {
+        const DockReport& report = report_for(reports, bay);
+        const auto history = catalog.readiness_history(report.serial);
+        ASSERT_EQ(history.size(), 1u) << report.serial;
+        EXPECT_EQ(history[0].verdict, report.outcome);
+        EXPECT_EQ(history[0].dock_session_id, report.dock_session_id);
+        EXPECT_FALSE(history[0].ready) << report.outcome;
+        EXPECT_GT(history[0].at, 0);
+        ASSERT_TRUE(catalog.latest_readiness(report.serial).has_value());
+    }
+    EXPECT_EQ(report_for(reports, 1).light, hw::BayLight::needs_custodian);
+    EXPECT_EQ(report_for(reports, 2).light, hw::BayLight::not_ready);
+    EXPECT_EQ(report_for(reports, 3).outcome.rfind("unplugged during", 0), 0u);
+
+    // The next dock's verdict follows; the latest is the one shown in reports.
+    rig.clear_faults();
+    rig.config.sim = rig.spec;
+    const auto again = rig.run();
+    Catalog after = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const DockReport& charged = report_for(again, 2);
+    EXPECT_EQ(after.readiness_history(charged.serial).size(), 2u);
+    const auto latest = after.latest_readiness(charged.serial);
+    ASSERT_TRUE(latest.has_value());
+    EXPECT_EQ(latest->verdict, charged.outcome);
 }
 
 }  // namespace
