@@ -421,6 +421,7 @@ CREATE INDEX dock_sessions_by_start ON dock_sessions (started_at);
 CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
 CREATE INDEX recordings_by_archived ON recordings (archived_at);
 CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
+CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
 CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
     WHERE attribution_disagrees = 1;
 CREATE INDEX health_checks_by_dock ON health_checks (dock_session_id, at);

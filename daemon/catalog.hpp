@@ -268,6 +268,10 @@ class Catalog {
     std::vector<std::string> check_integrity() const;
 
   private:
+    // Reads the reports' facts (daemon/report_input.cpp) over this connection, several queries
+    // in one read transaction.
+    friend struct ReportInputReader;
+
     Catalog() = default;
     // register_device's work; the caller holds the write transaction.
     DeviceRow register_in_transaction(const std::string& clean_serial,

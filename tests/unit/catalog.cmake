@@ -4,3 +4,4 @@ cradle_test(state_verifier_test unit ${CMAKE_CURRENT_LIST_DIR}/test_state_verifi
 cradle_test(cradlectl_test unit ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl.cpp)
 # These tests run the built binary.
 add_dependencies(cradlectl_test cradlectl)
+cradle_test(report_input_test unit ${CMAKE_CURRENT_LIST_DIR}/test_report_input.cpp)

@@ -139,7 +139,8 @@ constexpr const char* kVersion4Additions =
     "DROP TABLE readiness; DROP TABLE officers; "
     "DROP INDEX dock_sessions_by_device; DROP INDEX dock_sessions_by_start; "
     "DROP INDEX recordings_by_device_archived; DROP INDEX recordings_by_archived; "
-    "DROP INDEX recordings_by_wiped; DROP INDEX recordings_disagreeing; "
+    "DROP INDEX recordings_by_wiped; DROP INDEX recordings_by_device_wiped; "
+    "DROP INDEX recordings_disagreeing; "
     "DROP INDEX health_checks_by_dock; DROP INDEX clock_syncs_by_dock; "
     "ALTER TABLE recordings DROP COLUMN officer; "
     "ALTER TABLE recordings DROP COLUMN camera_officer_id; "
@@ -559,8 +560,9 @@ TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
     RawDb raw(file());
     for (const char* index :
          {"dock_sessions_by_device", "dock_sessions_by_start", "recordings_by_device_archived",
-          "recordings_by_archived", "recordings_by_wiped", "recordings_disagreeing",
-          "health_checks_by_dock", "clock_syncs_by_dock", "readiness_by_device"}) {
+          "recordings_by_archived", "recordings_by_wiped", "recordings_by_device_wiped",
+          "recordings_disagreeing", "health_checks_by_dock", "clock_syncs_by_dock",
+          "readiness_by_device"}) {
         EXPECT_EQ(raw.text(std::string("SELECT name FROM sqlite_schema WHERE type = 'index' AND "
                                        "name = '") +
                            index + "'"),
