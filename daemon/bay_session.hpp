@@ -59,8 +59,9 @@ class ChargeWatch {
 
     // Runs until the watch ends. Never throws.
     static asio::awaitable<void> run(std::shared_ptr<ChargeWatch> self);
-    // From the loop: from now on the watch touches neither the bay nor the catalog, and it
-    // ends at its next step (a device read under way ends by its deadline).
+    // From the loop: from now on the watch changes nothing of the bay and starts no catalog
+    // write (one already under way completes), and it ends at its next step (a device read
+    // under way ends by its deadline).
     void cancel();
     bool cancelled() const { return cancelled_; }
 
