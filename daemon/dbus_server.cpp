@@ -6,23 +6,27 @@
 // (dbus_loop.hpp) with no thread of its own; and the thin RAII owners of dbus_handles.hpp are
 // all the C++ it needs.
 //
-// Reads that are quick (bays from the status board, devices from a read-only catalog
-// connection kept open) are answered on the loop. ListRecordings and Verify run on the worker
-// pool, each with its own read-only connection, and are answered when done. Changes to the
-// register go through the service's one writing connection (catalog_work).
+// Reads that are quick (bays from the status board, devices and officers from a read-only
+// catalog connection kept open) are answered on the loop. ListRecordings, the report facts and
+// Verify run on the worker pool, each with its own read-only connection, and are answered when
+// done. Changes to the register and the roster go through the service's one writing connection
+// (catalog_work).
 #include "daemon/dbus_server.hpp"
 
+#include "daemon/bay_session.hpp"
 #include "daemon/catalog.hpp"
 #include "daemon/dbus_arguments.hpp"
 #include "daemon/dbus_caller.hpp"
 #include "daemon/dbus_handles.hpp"
 #include "daemon/dbus_loop.hpp"
 #include "daemon/dbus_names.hpp"
+#include "daemon/dbus_report_facts.hpp"
 #include "daemon/log.hpp"
+#include "daemon/report_input.hpp"
 #include "daemon/state_verifier.hpp"
 #include "daemon/status_board.hpp"
 
-#include <sys/timex.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -50,13 +54,17 @@ constexpr const char* kDefaultSystemBus = "unix:path=/run/dbus/system_bus_socket
 constexpr std::uint64_t kMethodCallTimeoutUsec = 5'000'000;
 // Well below the system bus's message size limit: a longer list is refused with a hint.
 constexpr std::size_t kMaxReplyBytes = 16u << 20;
-// Recording lists read on the worker pool at once; more callers are asked to retry, so that
-// the pool stays free for the bays.
+// Recording lists and report facts read on the worker pool at once; more callers are asked to
+// retry, so that the pool stays free for the bays.
 constexpr int kMaxListingsAtOnce = 2;
+// More officers than any police station has; a larger import is a wrong file.
+constexpr std::size_t kMaxOfficersPerImport = 100'000;
+// Problems named in one refusal of ImportOfficers; the count says how many more there were.
+constexpr std::size_t kMaxProblemsNamed = 20;
 
 const std::vector<const char*> kDeviceChangingProperties = {
-    "Manufacturer", "Model",     "Firmware", "Registered",  "Custodian", "Officer",
-    "Head",         "FirstSeen", "LastSeen", "LastOutcome", "Retired"};
+    "Manufacturer", "Model",    "Firmware",    "Registered", "Custodian", "Officer",    "Head",
+    "FirstSeen",    "LastSeen", "LastOutcome", "Retired",    "Readiness", "ReadinessAt"};
 
 // The light's name in the API (the Light property, BayChanged, DockFinished).
 const char* light_name(hw::BayLight light) {
@@ -81,9 +89,11 @@ std::int64_t unix_now() {
         .count();
 }
 
-bool clock_synchronised() {
-    timex state{};
-    return ::ntp_adjtime(&state) != TIME_ERROR && (state.status & STA_UNSYNC) == 0;
+// The name reports print for this cradle.
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "cradle";
+    return sanitize_text(name);
 }
 
 std::string errno_text(int negative_errno) {
@@ -231,6 +241,10 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int assign_device(sd_bus_message* call);
     int retire_device(sd_bus_message* call);
     int get_device_history(sd_bus_message* call);
+    int get_assignments_facts(sd_bus_message* call);
+    int get_dock_day_facts(sd_bus_message* call);
+    int list_officers(sd_bus_message* call);
+    int import_officers(sd_bus_message* call);
 
     int manager_property(const char* property, sd_bus_message* reply);
     int bay_property(int bay, const char* property, sd_bus_message* reply);
@@ -243,6 +257,12 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     void add_objects();
     void take_name();
     void load_last_outcomes();
+    // Reads facts with `read` on the worker pool (its own read-only catalog connection), then
+    // answers the call with `append`. Refused while kMaxListingsAtOnce reads are running.
+    template <class Facts>
+    int reply_with_facts(sd_bus_message* call,
+                         std::function<Facts(const Catalog&, const std::string& cradle)> read,
+                         int (*append)(sd_bus_message*, const Facts&));
 
     // Asks the bus who sent the parked call; answers it with AccessDenied unless the sender
     // is root or a custodian, else runs `allowed` on the loop. `allowed` may throw to answer.
@@ -270,6 +290,7 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
 
     ServiceApi& service_;
     std::string address_;
+    std::string cradle_name_ = host_name();
     dbus::BusPtr bus_;
     std::optional<Catalog> catalog_;  // read-only, for the quick reads on the loop
     std::vector<dbus::SlotPtr> slots_;
@@ -409,6 +430,22 @@ const sd_bus_vtable kManagerVtable[] = {
     SD_BUS_METHOD_WITH_ARGS("GetDeviceHistory", SD_BUS_ARGS("s", serial, "x", from, "x", to),
                             SD_BUS_RESULT("a(xssssssssss)", history),
                             method_callback<&DbusServer::get_device_history>, kCallable),
+    SD_BUS_METHOD_WITH_ARGS(
+        "GetAssignmentsFacts", SD_BUS_ARGS("x", from, "x", to),
+        SD_BUS_RESULT("s", cradle, "a(sssbbxsssxxx)", devices, "a(xsuxxsbibstbxbsttt)", last_docks,
+                      "a(sxbs)", readiness, "a(xssssssssss)", changes, "a(xsstxxxssb)",
+                      disagreements, "a(sss)", officers),
+        method_callback<&DbusServer::get_assignments_facts>, kCallable),
+    SD_BUS_METHOD_WITH_ARGS(
+        "GetDockDayFacts", SD_BUS_ARGS("s", date, "x", from, "x", to),
+        SD_BUS_RESULT("s", cradle, "a(xsuxxsbibstbxbsttt)", docks, "a(xsstxxxssb)", recordings,
+                      "a(sssbbxsssxxx)", devices, "a(sss)", officers),
+        method_callback<&DbusServer::get_dock_day_facts>, kCallable),
+    SD_BUS_METHOD_WITH_ARGS("ListOfficers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssx)", officers),
+                            method_callback<&DbusServer::list_officers>, kCallable),
+    SD_BUS_METHOD_WITH_ARGS("ImportOfficers", SD_BUS_ARGS("a(sss)", officers),
+                            SD_BUS_RESULT("u", changed),
+                            method_callback<&DbusServer::import_officers>, kCallable),
     SD_BUS_SIGNAL_WITH_ARGS("BayChanged", SD_BUS_ARGS("u", bay, "s", phase, "s", light), 0),
     SD_BUS_SIGNAL_WITH_ARGS("DockFinished",
                             SD_BUS_ARGS("u", bay, "s", serial, "s", light, "s", outcome, "u",
@@ -457,6 +494,8 @@ const sd_bus_vtable kDeviceVtable[] = {
     CRADLE_DEVICE_PROPERTY("LastSeen", "x"),
     CRADLE_DEVICE_PROPERTY("LastOutcome", "s"),
     CRADLE_DEVICE_PROPERTY("Retired", "b"),
+    CRADLE_DEVICE_PROPERTY("Readiness", "s"),
+    CRADLE_DEVICE_PROPERTY("ReadinessAt", "x"),
     SD_BUS_VTABLE_END,
 };
 
@@ -955,6 +994,170 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     return sd_bus_send(nullptr, reply.get(), nullptr);
 }
 
+// --- Report facts and the officers' roster ---
+
+namespace {
+
+// A period of the report methods: UTC seconds, [from, to).
+void require_period(std::int64_t from, std::int64_t to) {
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
+    if (to <= from) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: not later than from");
+}
+
+// Every problem of an import, each naming its entry (1-based, as a person counts lines).
+std::vector<std::string> officer_problems(const std::vector<reports::OfficerFacts>& officers) {
+    std::vector<std::string> problems;
+    std::map<std::string, std::size_t> first_entry_of;
+    for (std::size_t i = 0; i < officers.size(); ++i) {
+        const reports::OfficerFacts& officer = officers[i];
+        const std::string entry = "officers: entry " + std::to_string(i + 1) + " ";
+        for (std::string problem :
+             {dbus::argument_problem("badge", officer.badge),
+              dbus::argument_problem("name", officer.name),
+              dbus::argument_problem("team", officer.team, dbus::Emptiness::allowed)}) {
+            if (!problem.empty()) problems.push_back(entry + problem);
+        }
+        auto [first, inserted] = first_entry_of.emplace(officer.badge, i + 1);
+        if (!inserted && !officer.badge.empty()) {
+            problems.push_back(entry + "badge: also in entry " + std::to_string(first->second));
+        }
+    }
+    return problems;
+}
+
+}  // namespace
+
+template <class Facts>
+int DbusServer::reply_with_facts(
+    sd_bus_message* call, std::function<Facts(const Catalog&, const std::string& cradle)> read,
+    int (*append)(sd_bus_message*, const Facts&)) {
+    if (listings_running_ >= kMaxListingsAtOnce) {
+        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                        "too many reports and recording lists are being read at once; try again "
+                        "shortly");
+    }
+    auto facts = std::make_shared<Facts>();
+    std::uint64_t ticket = park(call);
+    ++listings_running_;
+    std::weak_ptr<DbusServer> weak = weak_from_this();
+    std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
+    service_.background_work(
+        [catalog_file, cradle = cradle_name_, read = std::move(read), facts] {
+            Catalog catalog = Catalog::open_read_only(catalog_file);
+            *facts = read(catalog, cradle);
+            if (dbus::approximate_bytes(*facts) > kMaxReplyBytes) {
+                throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                "the report's facts are too many for one reply: ask for a shorter "
+                                "period, or use cradlectl --state-dir on the cradle");
+            }
+        },
+        [weak, ticket, facts, append](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            --self->listings_running_;
+            self->guarded("report facts reply", [&] {
+                self->answer(ticket, failure,
+                             [&](sd_bus_message* reply) { return append(reply, *facts); });
+            });
+        });
+    return 1;
+}
+
+int DbusServer::get_assignments_facts(sd_bus_message* call) {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, "xx", &from, &to), "arguments");
+    require_period(from, to);
+    return reply_with_facts<reports::AssignmentsInput>(
+        call,
+        [period = reports::Period{from, to}](const Catalog& catalog, const std::string& cradle) {
+            return read_assignments_input(catalog, period, cradle);
+        },
+        &dbus::append_assignments_facts);
+}
+
+int DbusServer::get_dock_day_facts(sd_bus_message* call) {
+    const char* date = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, "sxx", &date, &from, &to), "arguments");
+    require_valid("date", date);
+    require_period(from, to);
+    return reply_with_facts<reports::DockDayInput>(
+        call,
+        [date = std::string(date), day = reports::Period{from, to}](const Catalog& catalog,
+                                                                    const std::string& cradle) {
+            return read_dock_day_input(catalog, date, day, cradle);
+        },
+        &dbus::append_dock_day_facts);
+}
+
+int DbusServer::list_officers(sd_bus_message* call) {
+    std::vector<OfficerRow> officers = catalog_->officers();
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(sd_bus_message_open_container(reply.get(), 'a', dbus::kOfficerListType), "reply");
+    for (const auto& officer : officers) {
+        check(sd_bus_message_append(reply.get(), dbus::kOfficerListType, officer.badge.c_str(),
+                                    officer.name.c_str(), officer.team.c_str(),
+                                    static_cast<std::int64_t>(officer.updated_at)),
+              "reply");
+    }
+    check(sd_bus_message_close_container(reply.get()), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::import_officers(sd_bus_message* call) {
+    auto officers = std::make_shared<std::vector<reports::OfficerFacts>>();
+    check(dbus::read_officers(call, *officers), "arguments");
+    // Who calls is checked before what they ask.
+    when_custodian(
+        park(call), call, "ImportOfficers",
+        [this, officers](std::uint64_t ticket, const dbus::Caller& caller) {
+            if (officers->size() > kMaxOfficersPerImport) {
+                throw CallError(
+                    SD_BUS_ERROR_INVALID_ARGS,
+                    "officers: more than " + std::to_string(kMaxOfficersPerImport) + " entries");
+            }
+            std::vector<std::string> problems = officer_problems(*officers);
+            if (!problems.empty()) {
+                std::string text;
+                for (std::size_t i = 0; i < problems.size() && i < kMaxProblemsNamed; ++i) {
+                    if (i != 0) text += "; ";
+                    text += problems[i];
+                }
+                if (problems.size() > kMaxProblemsNamed) {
+                    text += "; and " + std::to_string(problems.size() - kMaxProblemsNamed) +
+                            " more problems";
+                }
+                throw CallError(SD_BUS_ERROR_INVALID_ARGS, text + " (nothing was imported)");
+            }
+            std::vector<OfficerRow> rows;
+            rows.reserve(officers->size());
+            for (const auto& officer : *officers) {
+                rows.push_back(OfficerRow{officer.badge, officer.name, officer.team, 0});
+            }
+            auto changed = std::make_shared<std::size_t>(0);
+            service_.catalog_work(
+                [rows = std::move(rows), changed,
+                 changed_by = caller.changed_by](Catalog& catalog) {
+                    *changed = catalog.upsert_officers(rows, unix_now(), changed_by);
+                },
+                [weak = weak_from_this(), ticket, changed](std::exception_ptr failure) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    self->guarded("officers import", [&] {
+                        self->answer(ticket, failure, [&changed](sd_bus_message* reply) {
+                            return sd_bus_message_append(reply, "u",
+                                                         static_cast<std::uint32_t>(*changed));
+                        });
+                    });
+                });
+        });
+    return 1;
+}
+
 void DbusServer::change_register(std::uint64_t ticket, const std::string& serial,
                                  std::function<void(Catalog&)> change) {
     service_.catalog_work(std::move(change),
@@ -1016,7 +1219,7 @@ int DbusServer::manager_property(const char* property, sd_bus_message* reply) {
         return sd_bus_message_append(reply, "s", service_.config().state_dir.c_str());
     }
     if (name == "ClockSynchronised") {
-        return sd_bus_message_append(reply, "b", static_cast<int>(clock_synchronised()));
+        return sd_bus_message_append(reply, "b", static_cast<int>(system_clock_synchronised()));
     }
     return -ENOENT;
 }
@@ -1094,6 +1297,14 @@ int DbusServer::device_property(const char* path, const char* property, sd_bus_m
     if (name == "Retired") {
         return sd_bus_message_append(reply, "b", static_cast<int>(device->retired));
     }
+    if (name == "Readiness" || name == "ReadinessAt") {
+        std::optional<ReadinessRow> readiness = catalog_->latest_readiness(device->serial);
+        if (name == "Readiness") {
+            return sd_bus_message_append(reply, "s", readiness ? readiness->verdict.c_str() : "");
+        }
+        return sd_bus_message_append(reply, "x",
+                                     static_cast<std::int64_t>(readiness ? readiness->at : 0));
+    }
     if (name == "LastOutcome") {
         auto outcome = last_outcomes_.find(device->serial);
         return sd_bus_message_append(
@@ -1108,6 +1319,10 @@ void DbusServer::bay_changed(const BayStatus& status) {
     if (!serving() || status.bay < 1 || status.bay > static_cast<int>(last_bays_.size())) return;
     BayStatus& last = last_bays_[static_cast<std::size_t>(status.bay - 1)];
     const bool phase_or_light = last.phase != status.phase || last.light != status.light;
+    // A docked camera whose verdict changes after its dock ended (a charging camera that
+    // reached the battery threshold) has a new readiness in the catalog.
+    const bool verdict_changed = last.phase == BayPhase::done && status.phase == BayPhase::done &&
+                                 last.outcome != status.outcome && !status.serial.empty();
     std::vector<char*> changed;
     auto note = [&changed](bool differs, const char* name) {
         if (differs) changed.push_back(const_cast<char*>(name));
@@ -1136,6 +1351,7 @@ void DbusServer::bay_changed(const BayStatus& status) {
                            "uss", static_cast<std::uint32_t>(status.bay), to_string(status.phase),
                            light_name(status.light));
     }
+    if (verdict_changed) device_changed(status.serial);
     loop_->wake();
 }
 

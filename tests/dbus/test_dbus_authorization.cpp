@@ -205,6 +205,65 @@ TEST(DbusAuthorization, MembershipDecidesForAnyCaller) {
     }
 }
 
+CallResult import_one_officer(sd_bus* bus) {
+    return call_manager(bus, "ImportOfficers", "a(sss)", 1, "0457", "Zhang Wei", "Team one");
+}
+
+std::size_t roster_size(const ServiceOnBus& service) {
+    return Catalog::open_read_only(service.state / "catalog.sqlite").officers().size();
+}
+
+TEST(DbusAuthorization, AnUnprivilegedCallerMayListOfficersButNotImportThem) {
+    require_root();
+    ServiceOnBus service(1);
+    ASSERT_EQ(service.start(), "");
+    const std::string& address = service.bus.address();
+    Answer list = call_as(address, kNobody, kNogroup, {},
+                          [](sd_bus* bus) { return call_manager(bus, "ListOfficers", ""); });
+    ASSERT_TRUE(list.ran);
+    EXPECT_EQ(list.error_name, "") << list.error_message;
+    Answer facts = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "GetAssignmentsFacts", "xx", std::int64_t{0}, std::int64_t{60});
+    });
+    ASSERT_TRUE(facts.ran);
+    EXPECT_EQ(facts.error_name, "") << facts.error_message;
+    Answer import = call_as(address, kNobody, kNogroup, {}, import_one_officer);
+    ASSERT_TRUE(import.ran);
+    EXPECT_EQ(import.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(import.error_message.find("cradle-custodian"), std::string::npos)
+        << import.error_message;
+    EXPECT_EQ(roster_size(service), 0u);
+}
+
+TEST(DbusAuthorization, ImportOfficersNeedsTheCustodianGroup) {
+    // As whoever runs the tests: allowed through a group the caller is in, denied through one
+    // it is not in (root is always allowed).
+    ServiceOnBus allowed(1);
+    allowed.config.custodian_group = group_name(::getegid());
+    ASSERT_EQ(allowed.start(), "");
+    BusClient client(allowed.bus.address());
+    CallResult imported = import_one_officer(client.get());
+    EXPECT_TRUE(imported.ok()) << imported.error_name << " " << imported.error_message;
+    EXPECT_EQ(roster_size(allowed), 1u);
+
+    ServiceOnBus other(1);
+    other.config.custodian_group = "no-such-group-for-cradled";
+    ASSERT_EQ(other.start(), "");
+    BusClient other_client(other.bus.address());
+    CallResult result = import_one_officer(other_client.get());
+    if (::geteuid() == 0) {
+        EXPECT_TRUE(result.ok()) << result.error_message;
+    } else {
+        EXPECT_EQ(result.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+        EXPECT_NE(result.error_message.find("no-such-group-for-cradled"), std::string::npos);
+        EXPECT_EQ(roster_size(other), 0u);
+        // A refused caller learns nothing of its arguments: a bad entry is refused the same.
+        CallResult bad =
+            call_manager(other_client.get(), "ImportOfficers", "a(sss)", 1, "", "", "");
+        EXPECT_EQ(bad.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    }
+}
+
 // The bus policy file as installed: on a bus that otherwise behaves as the system bus, only
 // root (or the service user) may own the name, and anyone may call the service, which makes
 // its own check.
