@@ -6,6 +6,7 @@
 #include <ctime>
 #include <initializer_list>
 #include <string_view>
+#include <tuple>
 
 namespace cradle::ctl {
 namespace {
@@ -18,9 +19,9 @@ struct CommandRule {
     std::size_t optional_operands = 0;  // this many more may follow
 };
 
-constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial",    "--from",
-                                              "--to",   "--limit",     "--custodian", "--officer",
-                                              "--head", "--reason",    "-o",          "--output"};
+constexpr std::string_view kValueOptions[] = {
+    "--bus",     "--state-dir", "--serial", "--from", "--to",     "--limit", "--custodian",
+    "--officer", "--head",      "--reason", "-o",     "--output", "--date",  "--format"};
 
 const CommandRule* find_rule(std::string_view command) {
     static const CommandRule rules[] = {
@@ -33,8 +34,12 @@ const CommandRule* find_rule(std::string_view command) {
         {"assign", 2, {}, "SERIAL OFFICER"},
         {"retire", 1, {"--reason"}, "SERIAL"},
         {"history", 0, {"--json", "--from", "--to"}, "", 1},
-        {"import", 2, {}, "devices FILE.csv"},
-        {"export", 1, {"-o", "--output"}, "devices"},
+        {"import", 2, {}, "devices|officers FILE.csv"},
+        {"export", 1, {"-o", "--output"}, "devices|officers"},
+        {"report",
+         1,
+         {"--from", "--to", "--date", "--format", "-o", "--output"},
+         "assignments|dock"},
     };
     for (const CommandRule& rule : rules) {
         if (rule.name == command) return &rule;
@@ -184,15 +189,10 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
             if (value->empty()) return "--serial needs a serial number";
             invocation.filter.serial = *value;
         }
-        if (name == "--from" || name == "--to") {
-            const auto time = parse_time_argument(*value, name == "--to");
-            if (!time) {
-                return name + " " + *value +
-                       ": not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or @UNIX-SECONDS)";
-            }
-            (name == "--from" ? invocation.filter.captured_from : invocation.filter.captured_to) =
-                *time;
-        }
+        if (name == "--from") invocation.from_text = *value;
+        if (name == "--to") invocation.to_text = *value;
+        if (name == "--date") invocation.date = *value;
+        if (name == "--format") invocation.format = *value;
         if (name == "--limit") {
             std::uint32_t limit = 0;
             if (!digits_only(*value) || !parse_number(std::string_view(*value), limit) ||
@@ -231,6 +231,20 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
     for (const std::string& operand : invocation.operands) {
         if (operand.empty()) return invocation.command + ": an empty argument";
     }
+    // A report's --from and --to are local days, checked with the report (report_request.hpp).
+    if (invocation.command != "report") {
+        for (const auto& [option, text, target] :
+             {std::tuple{"--from", &invocation.from_text, &invocation.filter.captured_from},
+              std::tuple{"--to", &invocation.to_text, &invocation.filter.captured_to}}) {
+            if (!*text) continue;
+            const auto time = parse_time_argument(**text, std::string_view(option) == "--to");
+            if (!time) {
+                return std::string(option) + " " + **text +
+                       ": not a date (YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]Z or @UNIX-SECONDS)";
+            }
+            *target = *time;
+        }
+    }
     if (bus_given && invocation.state_dir) {
         return "--bus and --state-dir do not go together: one talks to the daemon, the other "
                "reads its state directory";
@@ -257,14 +271,9 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
         return std::string("retire needs --reason TEXT (why the camera leaves service)");
     }
     if ((invocation.command == "import" || invocation.command == "export") &&
-        invocation.operands.front() != "devices") {
-        if (invocation.operands.front() == "officers") {
-            return invocation.command +
-                   " officers: not yet; officers are names in the device register in this "
-                   "release (import devices sets them)";
-        }
+        invocation.operands.front() != "devices" && invocation.operands.front() != "officers") {
         return invocation.command + " " + invocation.operands.front() + ": unknown; " +
-               invocation.command + " devices";
+               invocation.command + " devices or " + invocation.command + " officers";
     }
     if (invocation.state_dir) {
         if (invocation.command == "retire" || invocation.command == "import") {

@@ -34,7 +34,13 @@ struct Invocation {
     std::optional<std::string> officer;
     std::optional<std::string> head;
     std::optional<std::string> reason;  // retire
-    std::optional<std::string> output;  // export -o FILE ("" or "-" = standard output)
+    std::optional<std::string> output;  // export, report -o FILE ("" or "-" = standard output)
+    // --from and --to as given: times of recordings and history (parsed into `filter`), whole
+    // local days of report assignments (report_request.hpp).
+    std::optional<std::string> from_text;
+    std::optional<std::string> to_text;
+    std::optional<std::string> date;    // report dock --date DAY
+    std::optional<std::string> format;  // report --format pdf|csv|json
 };
 
 // The invocation, or the message of a usage error.

@@ -4,6 +4,7 @@
 
 #include "daemon/dbus_handles.hpp"
 #include "daemon/dbus_names.hpp"
+#include "daemon/dbus_report_facts.hpp"
 
 #include <poll.h>
 #include <systemd/sd-bus.h>
@@ -27,6 +28,9 @@ constexpr const char* kPropertiesInterface = "org.freedesktop.DBus.Properties";
 // Verify reads the whole archive before it answers: allow it a day rather than sd-bus's 25 s.
 constexpr std::uint64_t kVerifyTimeoutUs = 24ull * 3600 * 1000 * 1000;
 constexpr std::uint64_t kDefaultTimeoutUs = 0;  // sd-bus's default
+// A year of a large register's facts is read in well under a second; a busy cradle's disk may
+// make it slower, and a report is worth the wait.
+constexpr std::uint64_t kReportTimeoutUs = 300ull * 1000 * 1000;
 
 using dbus::BusPtr;
 using dbus::MessagePtr;
@@ -621,6 +625,64 @@ std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& seria
     }
     check_read(sd_bus_message_exit_container(reply.get()), what);
     return history;
+}
+
+reports::AssignmentsInput BusClient::assignments_facts(reports::Period period) {
+    constexpr const char* what = "GetAssignmentsFacts";
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+    impl_->append(request.get(), "xx", period.from, period.to);
+    MessagePtr reply = impl_->call(request.get(), what, kReportTimeoutUs);
+    reports::AssignmentsInput facts;
+    check_read(dbus::read_assignments_facts(reply.get(), facts), what);
+    facts.period = period;
+    return facts;
+}
+
+reports::DockDayInput BusClient::dock_day_facts(const std::string& date, reports::Period day) {
+    constexpr const char* what = "GetDockDayFacts";
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+    impl_->append(request.get(), "sxx", date.c_str(), day.from, day.to);
+    MessagePtr reply = impl_->call(request.get(), what, kReportTimeoutUs);
+    reports::DockDayInput facts;
+    check_read(dbus::read_dock_day_facts(reply.get(), facts), what);
+    facts.date = date;
+    facts.period = day;
+    return facts;
+}
+
+std::vector<OfficerRow> BusClient::list_officers() {
+    constexpr const char* what = "ListOfficers";
+    MessagePtr reply = impl_->call_manager(what);
+    std::vector<OfficerRow> officers;
+    check_read(sd_bus_message_enter_container(reply.get(), 'a', dbus::kOfficerListType), what);
+    for (;;) {
+        OfficerRow officer;
+        const char *badge = nullptr, *name = nullptr, *team = nullptr;
+        const int r = sd_bus_message_read(reply.get(), dbus::kOfficerListType, &badge, &name, &team,
+                                          &officer.updated_at);
+        check_read(r, what);
+        if (r == 0) break;
+        officer.badge = copy_text(badge);
+        officer.name = copy_text(name);
+        officer.team = copy_text(team);
+        officers.push_back(std::move(officer));
+    }
+    check_read(sd_bus_message_exit_container(reply.get()), what);
+    return officers;
+}
+
+std::uint32_t BusClient::import_officers(const std::vector<reports::OfficerFacts>& officers) {
+    constexpr const char* what = "ImportOfficers";
+    MessagePtr request =
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+    const int r = dbus::append_officers(request.get(), officers);
+    if (r < 0) throw BusClientError(BusFailure::failed, "cannot build a call: " + errno_text(r));
+    MessagePtr reply = impl_->call(request.get(), what);
+    std::uint32_t changed = 0;
+    check_read(sd_bus_message_read(reply.get(), "u", &changed), what);
+    return changed;
 }
 
 namespace {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "daemon/catalog.hpp"
+#include "reports/report_input.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -134,6 +135,14 @@ class BusClient {
     // The register's changes (GetDeviceHistory); serial "" for every device, times 0 = open.
     std::vector<DeviceHistoryRow> device_history(const std::string& serial, std::int64_t from,
                                                  std::int64_t to);
+    // The facts of the reports (GetAssignmentsFacts, GetDockDayFacts), with the period and the
+    // date asked for filled in.
+    reports::AssignmentsInput assignments_facts(reports::Period period);
+    reports::DockDayInput dock_day_facts(const std::string& date, reports::Period day);
+    // The officers' roster (ListOfficers), by badge.
+    std::vector<OfficerRow> list_officers();
+    // Adds or updates officers (ImportOfficers); returns how many changed.
+    std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers);
 
     // Returns once cradled owns its name on the bus (at once when it does already), or when
     // SIGINT or SIGTERM arrives (false).

@@ -41,6 +41,7 @@ int show_recordings(const OfflineOptions& options, std::ostream& out);
 int verify(const OfflineOptions& options, std::ostream& out);
 int show_history(const OfflineOptions& options, std::ostream& out);
 int export_devices(const OfflineOptions& options, std::ostream& out);
+int export_officers(const OfflineOptions& options, std::ostream& out);
 
 // Over D-Bus, to the daemon on invocation.bus_address.
 int bus_status(const Invocation& invocation, std::ostream& out);
@@ -56,8 +57,16 @@ int bus_export(const Invocation& invocation, std::ostream& out);
 // import devices FILE: checks every line first and applies nothing when any is wrong (exit 2,
 // each problem naming its line on stderr); then one RegisterDevice per new or changed row.
 int bus_import(const Invocation& invocation, std::ostream& out);
+// import officers FILE: the same, in one ImportOfficers call (the daemon applies all or none).
+int bus_import_officers(const Invocation& invocation, std::ostream& out);
+int bus_export_officers(const Invocation& invocation, std::ostream& out);
 // status --watch: a live view, redrawn in place on a terminal, one line per change otherwise.
 int watch_status(const Invocation& invocation, std::ostream& out);
+
+// report assignments|dock: over the bus, or offline with invocation.state_dir. Builds the report
+// in the reader's language and time zone, and writes it to -o FILE (whole or not at all) or to
+// `out`. Usage errors, and an -o FILE that cannot be written, are said on stderr (exit 2).
+int report_command(const Invocation& invocation, std::ostream& out);
 
 // `cradlectl bays ...` (argv after "bays"): learns the bay map over USB; needs no state
 // directory. Exit status 1 when a bay got no camera.

@@ -8,7 +8,9 @@
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
+#include "reports/translation.hpp"
 
+#include <cstdlib>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -53,6 +55,19 @@ Commands (the running daemon, over D-Bus):
                            wrong (root or the custodian group)
   export devices [-o FILE] the register as CSV: those columns and model, firmware,
                            registered, retired, retired_at, last_seen
+  import officers FILE.csv add or update the officers' roster (columns badge,name,team; the
+                           badge is the ID a camera reports); nothing is applied when a line
+                           is wrong (root or the custodian group)
+  export officers [-o FILE]
+                           the roster as CSV: badge, name, team, updated_at
+  report assignments [--from DAY] [--to DAY] [--format pdf|csv|json] [-o FILE]
+                           the Article 6 device-assignment report: each device's custodian,
+                           officer, head, last dock, readiness; unregistered cameras; the
+                           register's changes; attribution disagreements (default period:
+                           the first of this month to today)
+  report dock [--date DAY] [--format pdf|csv|json] [-o FILE]
+                           what each camera offloaded and wiped on one day (default today),
+                           with readiness and clock corrections
 
        cradlectl bays learn --bays N [-o FILE] ...
   bays learn   write the bay map: plug a camera into each bay in turn (for IT, with the
@@ -62,15 +77,20 @@ Options:
   --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
                    DBUS_SYSTEM_BUS_ADDRESS is honoured)
   --state-dir DIR  offline: read the state directory (e.g. /var/lib/cradled) directly;
-                   status, devices, device, recordings, verify, history and export only
+                   status, devices, device, recordings, verify, history, export and
+                   report only
   --json           machine-readable output (field names: cradlectl(1))
   DATE             2024-05-01, 2024-05-01T10:00:00Z or @UNIX-SECONDS, in UTC
+  DAY              a local date, 2026-03-29 (a report's --from and --to are whole days)
+  --format F       pdf, csv or json; default: the -o FILE's extension, else csv (a PDF is
+                   never written to a terminal); the language follows the locale
+                   (LANGUAGE=zh_CN for Chinese), times are shown in local time (TZ)
   -h, --help       show this help
   --version        print the version
 
 Exit status: 0 success; 1 verify found problems, or the daemon could not do it; 2 usage
-error or unreadable state directory; 3 cradled not reachable; 4 permission denied;
-5 no such device.
+error, unreadable state directory or unwritable -o FILE; 3 cradled not reachable;
+4 permission denied; 5 no such device.
 )";
 
 int usage_error(const std::string& message) {
@@ -103,7 +123,20 @@ int run_offline(const Invocation& invocation) {
     if (invocation.command == "recordings") command = show_recordings;
     if (invocation.command == "verify") command = verify;
     if (invocation.command == "history") command = show_history;
-    if (invocation.command == "export") command = export_devices;
+    if (invocation.command == "export") {
+        command = invocation.operands.front() == "officers" ? export_officers : export_devices;
+    }
+    if (invocation.command == "report") {
+        try {
+            return report_command(invocation, std::cout);
+        } catch (const cradle::CatalogError& error) {
+            std::cerr << "cradlectl: " << error.what() << '\n';
+            return kExitUsage;
+        } catch (const std::exception& error) {
+            std::cerr << "cradlectl: report: " << error.what() << '\n';
+            return kExitProblems;
+        }
+    }
     if (command == nullptr) return usage_error(invocation.command + " needs the running daemon");
     OfflineOptions options;
     options.state_dir = *invocation.state_dir;
@@ -139,8 +172,10 @@ int run_on_bus(const Invocation& invocation) {
     if (invocation.command == "assign") command = bus_assign;
     if (invocation.command == "retire") command = bus_retire;
     if (invocation.command == "history") command = bus_history;
-    if (invocation.command == "import") command = bus_import;
-    if (invocation.command == "export") command = bus_export;
+    const bool officers = !invocation.operands.empty() && invocation.operands.front() == "officers";
+    if (invocation.command == "import") command = officers ? bus_import_officers : bus_import;
+    if (invocation.command == "export") command = officers ? bus_export_officers : bus_export;
+    if (invocation.command == "report") command = report_command;
     if (command == nullptr) return usage_error("unknown command " + invocation.command);
     try {
         return command(invocation, std::cout);
@@ -171,6 +206,14 @@ int main(int argc, char** argv) {
         const int status = bays_command(argc - 2, argv + 2, std::cout);
         std::cout.flush();
         return std::cout ? status : kExitUsage;
+    }
+    // The reports' texts follow the reader's locale. CRADLED_LOCALE_DIR points at message
+    // catalogs other than the installed ones (a build tree's).
+    const char* catalogs = std::getenv("CRADLED_LOCALE_DIR");
+    if (catalogs != nullptr && *catalogs != '\0') {
+        cradle::reports::use_language_from_environment(catalogs);
+    } else {
+        cradle::reports::use_language_from_environment();
     }
     auto parsed = parse_invocation(argc, argv);
     if (auto* error = std::get_if<std::string>(&parsed)) return usage_error(*error);

@@ -3,6 +3,7 @@
 // the register and so go through the daemon.
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/catalog_rows.hpp"
+#include "cradlectl/command_files.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/register_csv.hpp"
 #include "cradlectl/text_output.hpp"
@@ -20,10 +21,6 @@
 
 namespace cradle::ctl {
 namespace {
-
-// Larger than any register IT keeps (10,000 devices are well under 2 MiB), small enough that a
-// wrong file named by mistake is refused rather than read whole.
-constexpr std::uintmax_t kMaxImportBytes = 16u << 20;
 
 // "officer: pool -> 李娜; head: ..." for the fields a change changed.
 std::string changes_of(const DeviceHistoryRow& row) {
@@ -77,33 +74,6 @@ void print_history(std::ostream& out, const std::vector<DeviceHistoryRow>& histo
     table.print(out);
 }
 
-// Writes the export to -o FILE, or to `out` without it (or with "-").
-void write_export(const std::optional<std::string>& output, std::ostream& out,
-                  const std::string& text) {
-    if (!output || output->empty() || *output == "-") {
-        out << text;
-        return;
-    }
-    std::ofstream file(*output, std::ios::binary | std::ios::trunc);
-    if (file) file << text;
-    file.close();
-    if (!file) throw std::runtime_error("cannot write " + *output);
-}
-
-std::string read_import_file(const std::string& name) {
-    std::error_code ec;
-    const std::uintmax_t size = std::filesystem::file_size(name, ec);
-    if (ec) throw std::runtime_error("cannot read " + name + ": " + ec.message());
-    if (size > kMaxImportBytes) {
-        throw std::runtime_error(name + " is larger than an import file may be (" +
-                                 std::to_string(kMaxImportBytes >> 20) + " MiB)");
-    }
-    std::ifstream file(name, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (!file && !file.eof()) throw std::runtime_error("cannot read " + name);
-    return text;
-}
-
 }  // namespace
 
 int show_history(const OfflineOptions& options, std::ostream& out) {
@@ -121,7 +91,7 @@ int show_history(const OfflineOptions& options, std::ostream& out) {
 
 int export_devices(const OfflineOptions& options, std::ostream& out) {
     Catalog catalog = Catalog::open_read_only(options.state_dir / "catalog.sqlite");
-    write_export(options.output, out, device_export(catalog.devices()));
+    write_output(options.output, out, device_export(catalog.devices()));
     return kExitOk;
 }
 
@@ -147,7 +117,7 @@ int bus_export(const Invocation& invocation, std::ostream& out) {
     BusClient bus(invocation.bus_address);
     std::vector<DeviceRow> devices = bus.list_devices();
     add_retirement(devices, bus.device_history("", 0, 0));
-    write_export(invocation.output, out, device_export(devices));
+    write_output(invocation.output, out, device_export(devices));
     return kExitOk;
 }
 

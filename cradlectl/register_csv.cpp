@@ -1,6 +1,7 @@
 #include "cradlectl/register_csv.hpp"
 
 #include "cradlectl/text_output.hpp"
+#include "reports/csv.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -18,7 +19,9 @@ bool blank(const std::vector<std::string>& fields) {
     return fields.size() == 1 && fields[0].empty();
 }
 
-std::string trimmed_lower(std::string_view text) {
+}  // namespace
+
+std::string column_name(std::string_view text) {
     std::size_t begin = 0;
     std::size_t end = text.size();
     while (begin < end && std::isspace(static_cast<unsigned char>(text[begin])) != 0) ++begin;
@@ -28,8 +31,7 @@ std::string trimmed_lower(std::string_view text) {
     return out;
 }
 
-// Empty when the value may be a register field, else the problem.
-std::string field_problem(std::string_view value) {
+std::string entry_field_problem(std::string_view value) {
     if (value.empty()) return "is empty";
     if (value.size() > kMaxFieldBytes) {
         return "is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
@@ -39,8 +41,6 @@ std::string field_problem(std::string_view value) {
     }
     return {};
 }
-
-}  // namespace
 
 std::vector<CsvRecord> parse_csv(std::string_view text) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
@@ -120,24 +120,11 @@ std::vector<CsvRecord> parse_csv(std::string_view text) {
     return records;
 }
 
-std::string csv_field(std::string_view value) {
-    if (value.find_first_of(",\"\r\n") == std::string_view::npos &&
-        (value.empty() || (value.front() != ' ' && value.back() != ' '))) {
-        return std::string(value);
-    }
-    std::string out = "\"";
-    for (char c : value) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 std::string csv_record(const std::vector<std::string>& fields) {
     std::string out;
     for (std::size_t i = 0; i < fields.size(); ++i) {
         if (i != 0) out += ',';
-        out += csv_field(fields[i]);
+        out += reports::csv_field(fields[i]);
     }
     return out + "\r\n";
 }
@@ -161,7 +148,7 @@ DeviceImport read_device_import(std::string_view text) {
     const CsvRecord& header = records.front();
     std::map<std::string, std::size_t> column;
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
-        column.emplace(trimmed_lower(header.fields[i]), i);
+        column.emplace(column_name(header.fields[i]), i);
     }
     const char* required[] = {"serial", "custodian", "officer", "head"};
     for (const char* name : required) {
@@ -188,7 +175,7 @@ DeviceImport read_device_import(std::string_view text) {
             continue;
         }
         // An exported device the cradle has only seen has no entry to import.
-        if (registered_column && trimmed_lower(record.fields[*registered_column]) == "no") {
+        if (registered_column && column_name(record.fields[*registered_column]) == "no") {
             continue;
         }
         DeviceImportRow row;
@@ -201,7 +188,7 @@ DeviceImport read_device_import(std::string_view text) {
         for (const auto& [name, value] :
              {std::pair{"serial", &row.serial}, std::pair{"custodian", &row.custodian},
               std::pair{"officer", &row.officer}, std::pair{"head", &row.head}}) {
-            std::string problem = field_problem(*value);
+            std::string problem = entry_field_problem(*value);
             if (!problem.empty()) {
                 result.problems.push_back(where + name + " " + problem);
                 valid = false;

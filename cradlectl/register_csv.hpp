@@ -25,9 +25,17 @@ struct CsvRecord {
 // malformed quoting.
 std::vector<CsvRecord> parse_csv(std::string_view text);
 
-// One field or record as RFC 4180 writes it: quoted only when it must be.
-std::string csv_field(std::string_view value);
+// One record as RFC 4180 writes it, CRLF-terminated; each field as the reports write it
+// (reports::csv_field: quoted only when it must be).
 std::string csv_record(const std::vector<std::string>& fields);
+
+// Empty when `value` may be a field of a register entry or of the officers' roster (what the
+// daemon accepts: not empty, at most 128 bytes, no control or formatting characters, UTF-8);
+// otherwise the problem ("is empty", ...).
+std::string entry_field_problem(std::string_view value);
+
+// A header's column name as compared: surrounding blanks removed, lower case.
+std::string column_name(std::string_view text);
 
 // One row of a device import.
 struct DeviceImportRow {

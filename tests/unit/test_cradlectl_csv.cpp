@@ -50,11 +50,9 @@ TEST(CsvParsing, MalformedQuotingNamesItsLine) {
 }
 
 TEST(CsvWriting, QuotesOnlyWhatMustBeQuoted) {
-    EXPECT_EQ(csv_field("plain"), "plain");
-    EXPECT_EQ(csv_field("张伟"), "张伟");
-    EXPECT_EQ(csv_field("a, b"), "\"a, b\"");
-    EXPECT_EQ(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
-    EXPECT_EQ(csv_field("two\nlines"), "\"two\nlines\"");
+    EXPECT_EQ(csv_record({"plain", "张伟"}), "plain,张伟\r\n");
+    EXPECT_EQ(csv_record({"a, b", "say \"hi\""}), "\"a, b\",\"say \"\"hi\"\"\"\r\n");
+    EXPECT_EQ(csv_record({"two\nlines"}), "\"two\nlines\"\r\n");
     EXPECT_EQ(csv_record({"a", "", "b,c"}), "a,,\"b,c\"\r\n");
     // Whatever is written reads back the same.
     std::vector<std::string> fields = {"x", "\"", ",", "\r\n", " lead", "王队长, 一组"};

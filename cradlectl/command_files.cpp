@@ -1,0 +1,44 @@
+#include "cradlectl/command_files.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace cradle::ctl {
+namespace {
+
+// Larger than any register or roster IT keeps (10,000 devices are well under 2 MiB), small
+// enough that a wrong file named by mistake is refused rather than read whole.
+constexpr std::uintmax_t kMaxImportBytes = 16u << 20;
+
+}  // namespace
+
+std::string read_import_file(const std::string& name) {
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(name, ec);
+    if (ec) throw std::runtime_error("cannot read " + name + ": " + ec.message());
+    if (size > kMaxImportBytes) {
+        throw std::runtime_error(name + " is larger than an import file may be (" +
+                                 std::to_string(kMaxImportBytes >> 20) + " MiB)");
+    }
+    std::ifstream file(name, std::ios::binary);
+    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file && !file.eof()) throw std::runtime_error("cannot read " + name);
+    return text;
+}
+
+void write_output(const std::optional<std::string>& output, std::ostream& out,
+                  const std::string& text) {
+    if (!output || output->empty() || *output == "-") {
+        out << text;
+        return;
+    }
+    std::ofstream file(*output, std::ios::binary | std::ios::trunc);
+    if (file) file << text;
+    file.close();
+    if (!file) throw std::runtime_error("cannot write " + *output);
+}
+
+}  // namespace cradle::ctl

@@ -1,0 +1,19 @@
+// The files the bulk commands read and write: an import file (bounded in size, so that a file
+// named by mistake is refused rather than read whole) and an export's -o FILE.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+namespace cradle::ctl {
+
+// The whole file; std::runtime_error saying why when it cannot be read or is too large.
+std::string read_import_file(const std::string& name);
+
+// Writes `text` to -o FILE, or to `out` without it (or with "" or "-"); std::runtime_error
+// when the file cannot be written.
+void write_output(const std::optional<std::string>& output, std::ostream& out,
+                  const std::string& text);
+
+}  // namespace cradle::ctl

@@ -1,0 +1,152 @@
+// `cradlectl report assignments|dock`: the facts come from the daemon over D-Bus, or from the
+// state directory's catalog offline; either way this client builds the report, so its
+// language and time zone are the reader's.
+#include "cradlectl/bus_client.hpp"
+#include "cradlectl/commands.hpp"
+#include "cradlectl/report_request.hpp"
+#include "cradlectl/text_output.hpp"
+#include "daemon/catalog.hpp"
+#include "daemon/report_input.hpp"
+#include "reports/builders.hpp"
+#include "reports/csv.hpp"
+#include "reports/json.hpp"
+#include "reports/local_time.hpp"
+#include "reports/pdf.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+namespace cradle::ctl {
+namespace {
+
+// The output file could not be written: the reader's mistake more than the cradle's.
+class OutputError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The report's -o FILE, written whole or not at all: the bytes go to a temporary file beside
+// it, which replaces FILE only once complete, so a failed report never leaves half a file or
+// destroys an earlier one. Opened before the facts are read, so that an unwritable place is
+// said at once.
+class ReportFile {
+  public:
+    explicit ReportFile(const std::string& path) : path_(path) {
+        std::filesystem::path target(path);
+        std::filesystem::path dir = target.parent_path();
+        if (dir.empty()) dir = ".";
+        temporary_ = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+        fd_ = ::mkostemp(temporary_.data(), O_CLOEXEC);
+        if (fd_ < 0) throw OutputError("cannot write " + path + ": " + std::strerror(errno));
+        // mkstemp makes the file 0600; a report is for reading like any file its reader writes.
+        const mode_t mask = ::umask(0);
+        ::umask(mask);
+        ::fchmod(fd_, 0666 & ~mask);
+    }
+    ReportFile(const ReportFile&) = delete;
+    ReportFile& operator=(const ReportFile&) = delete;
+    ~ReportFile() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!committed_) ::unlink(temporary_.c_str());
+    }
+
+    void commit(const std::string& bytes) {
+        std::size_t done = 0;
+        while (done < bytes.size()) {
+            const ssize_t wrote = ::write(fd_, bytes.data() + done, bytes.size() - done);
+            if (wrote < 0 && errno == EINTR) continue;
+            if (wrote < 0) fail();
+            done += static_cast<std::size_t>(wrote);
+        }
+        const int fd = fd_;
+        fd_ = -1;
+        if (::close(fd) != 0) fail();
+        if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail();
+        committed_ = true;
+    }
+
+  private:
+    [[noreturn]] void fail() const {
+        throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
+    }
+
+    std::string path_;
+    std::string temporary_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+std::string host_name() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "cradle";
+    return sanitize_text(name);
+}
+
+std::string render(const reports::Report& report, ReportFormat format) {
+    switch (format) {
+        case ReportFormat::pdf:
+            return reports::render_pdf(report);
+        case ReportFormat::json:
+            return reports::render_json(report);
+        case ReportFormat::csv:
+            break;
+    }
+    return reports::render_csv(report);
+}
+
+reports::Report build(const ReportRequest& request, const Invocation& invocation) {
+    const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
+    if (invocation.state_dir) {
+        const Catalog catalog = Catalog::open_read_only(
+            std::filesystem::path(*invocation.state_dir) / "catalog.sqlite");
+        if (request.kind == ReportKind::assignments) {
+            return reports::build_assignments_report(
+                read_assignments_input(catalog, request.period, host_name()), now);
+        }
+        return reports::build_dock_report(
+            read_dock_day_input(catalog, request.date, request.period, host_name()), now);
+    }
+    BusClient bus(invocation.bus_address);
+    if (request.kind == ReportKind::assignments) {
+        return reports::build_assignments_report(bus.assignments_facts(request.period), now);
+    }
+    return reports::build_dock_report(bus.dock_day_facts(request.date, request.period), now);
+}
+
+}  // namespace
+
+int report_command(const Invocation& invocation, std::ostream& out) {
+    auto parsed = report_request(invocation, reports::local_date_today(),
+                                 out.rdbuf() == std::cout.rdbuf() && ::isatty(STDOUT_FILENO) == 1);
+    if (auto* error = std::get_if<std::string>(&parsed)) {
+        std::cerr << "cradlectl: " << *error << "\n(cradlectl --help shows the report options)\n";
+        return kExitUsage;
+    }
+    const ReportRequest& request = std::get<ReportRequest>(parsed);
+    try {
+        std::optional<ReportFile> file;
+        if (request.output) file.emplace(*request.output);
+        const std::string bytes = render(build(request, invocation), request.format);
+        if (file) {
+            file->commit(bytes);
+        } else {
+            out << bytes;
+        }
+    } catch (const OutputError& error) {
+        std::cerr << "cradlectl: " << error.what() << '\n';
+        return kExitUsage;
+    }
+    return kExitOk;
+}
+
+}  // namespace cradle::ctl

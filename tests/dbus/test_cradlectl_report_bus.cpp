@@ -1,0 +1,282 @@
+// cradlectl report and the officers' roster, end to end: the real cradled on an emulated
+// three-bay cradle (a ready camera, an unregistered one, one with a low battery) on a private
+// bus, and the real cradlectl asking it, and reading the state directory offline. The reports
+// are read back (JSON and CSV parsed, the PDF's text through pdftotext) and compared with the
+// catalog.
+#include "tests/dbus/cradlectl_rig.hpp"
+
+#include "cradlectl/register_csv.hpp"
+#include "daemon/catalog.hpp"
+#include "reports/builders.hpp"
+#include "reports/translation.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cradle::test {
+namespace {
+
+// Deep equality of two JSON values.
+bool same_json(const Json& a, const Json& b) {
+    if (a.kind != b.kind || a.flag != b.flag || a.number != b.number || a.text != b.text ||
+        a.items.size() != b.items.size() || a.members.size() != b.members.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.items.size(); ++i) {
+        if (!same_json(a.items[i], b.items[i])) return false;
+    }
+    for (const auto& [key, value] : a.members) {
+        auto other = b.members.find(key);
+        if (other == b.members.end() || !same_json(value, other->second)) return false;
+    }
+    return true;
+}
+
+const Json* section_of(const Json& report, const std::string& key) {
+    for (const Json& section : report["sections"].items) {
+        if (section["section"].text == key) return &section;
+    }
+    return nullptr;
+}
+
+const Json* row_of(const Json& section, const std::string& serial) {
+    for (const Json& row : section["rows"].items) {
+        if (row["serial"].text == serial) return &row;
+    }
+    return nullptr;
+}
+
+class CradlectlReport : public CradlectlOverBus {
+  protected:
+    void write_configuration(std::uint64_t) override {
+        fs::permissions(dir_.path(),
+                        fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+        std::ofstream(dir_.path() / "cradle.toml")
+            << "bays = 3\nptp = true\n"
+               "[[camera]]\nserial = \"CAM-1\"\nbay = 1\nrecordings = 3\ntotal_bytes = 300000\n"
+               "seed = 7\nbattery_percent = 95\n"
+               "[[camera]]\nserial = \"CAM-2\"\nbay = 2\nrecordings = 2\ntotal_bytes = 200000\n"
+               "seed = 8\nbattery_percent = 95\n"
+               "[[camera]]\nserial = \"CAM-3\"\nbay = 3\nrecordings = 1\ntotal_bytes = 100000\n"
+               "seed = 9\nbattery_percent = 35\n";
+        std::ofstream(dir_.path() / "cradled.toml")
+            << "[daemon]\nbackend = \"sim\"\nworkers = 2\n"
+               "[readiness]\nclock_trust = \"always\"\nbattery_min_percent = 80\n"
+               "[[register]]\nserial = \"CAM-1\"\ncustodian = \"看管人 王丽\"\n"
+               "officer = \"Officer B\"\nhead = \"Head C\"\n"
+               "[[register]]\nserial = \"CAM-3\"\ncustodian = \"Custodian D\"\n"
+               "officer = \"pool\"\nhead = \"Head C\"\n"
+               "[sim]\ncradle = \"cradle.toml\"\n";
+    }
+
+    // cradlectl with the build tree's message catalogs and a fixed time zone.
+    Result report(std::vector<std::string> args, bool on_bus = true,
+                  const std::string& language = "en") {
+        if (!on_bus) args.insert(args.begin(), {"--state-dir", state_dir().string()});
+        Child::Options options =
+            cradlectl_options(args, "report-" + std::to_string(++report_runs_), on_bus);
+        options.environment = {"CRADLED_LOCALE_DIR=" CRADLED_BUILD_LOCALE_DIR, "TZ=Asia/Shanghai",
+                               "LANGUAGE=" + language, "LC_ALL=C.UTF-8"};
+        return run(options);
+    }
+
+    Json json_report(std::vector<std::string> args, bool on_bus = true) {
+        args.insert(args.end(), {"--format", "json"});
+        const Result result = report(args, on_bus);
+        EXPECT_EQ(result.exit_status, 0) << result.err;
+        return JsonReader::parse(result.out);
+    }
+
+    std::vector<DeviceRow> catalog_devices() const {
+        return Catalog::open_read_only(state_dir() / "catalog.sqlite").devices();
+    }
+
+    int report_runs_ = 0;
+};
+
+TEST_F(CradlectlReport, AssignmentsListEveryDeviceAsTheCatalogHasIt) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Json report_json = json_report({"report", "assignments"});
+    EXPECT_EQ(report_json["report"].text, "assignments");
+    const Json* devices = section_of(report_json, "devices");
+    ASSERT_NE(devices, nullptr);
+    const std::vector<DeviceRow> catalog = catalog_devices();
+    ASSERT_EQ(catalog.size(), 3u);
+    ASSERT_EQ(devices->operator[]("rows").items.size(), catalog.size());
+    for (const DeviceRow& device : catalog) {
+        SCOPED_TRACE(device.serial);
+        const Json* row = row_of(*devices, device.serial);
+        ASSERT_NE(row, nullptr);
+        EXPECT_EQ((*row)["custodian"].text, device.custodian);
+        EXPECT_EQ((*row)["head"].text, device.head);
+        EXPECT_EQ((*row)["model"].text, device.model);
+        if (device.officer != "pool") {
+            EXPECT_EQ((*row)["officer"].text, device.officer);
+        }
+    }
+    EXPECT_EQ((*row_of(*devices, "CAM-1"))["readiness"].text, "ready for duty");
+    const std::string low = (*row_of(*devices, "CAM-3"))["readiness"].text;
+    EXPECT_NE(low.find("not ready"), std::string::npos) << low;
+    EXPECT_NE(low.find("battery 35%"), std::string::npos) << low;
+    EXPECT_EQ((*row_of(*devices, "CAM-3"))["battery_percent"].integer(), 35);
+    const Json* unregistered = section_of(report_json, "unregistered");
+    ASSERT_NE(unregistered, nullptr);
+    ASSERT_EQ((*unregistered)["rows"].items.size(), 1u);
+    EXPECT_EQ((*unregistered)["rows"][0]["serial"].text, "CAM-2");
+
+    // Offline, from the state directory, the same report.
+    Json offline_json = json_report({"report", "assignments"}, /*on_bus=*/false);
+    EXPECT_TRUE(same_json(report_json["sections"], offline_json["sections"]))
+        << "over the bus and offline differ";
+    EXPECT_EQ(report_json["subtitle"].text, offline_json["subtitle"].text);
+}
+
+TEST_F(CradlectlReport, CsvAndPdfSayTheSame) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const fs::path csv_file = dir_.path() / "assignments.csv";
+    const fs::path pdf_file = dir_.path() / "assignments.pdf";
+    ASSERT_EQ(report({"report", "assignments", "-o", csv_file.string()}).exit_status, 0);
+    ASSERT_EQ(report({"report", "assignments", "-o", pdf_file.string()}).exit_status, 0);
+
+    const std::string csv = read_file(csv_file);
+    EXPECT_EQ(csv.rfind("\xEF\xBB\xBF", 0), 0u) << "UTF-8 with its byte order mark";
+    std::map<std::string, std::vector<std::string>> device_rows;  // by serial
+    for (const ctl::CsvRecord& record : ctl::parse_csv(csv)) {
+        if (record.fields.size() > 4 && record.fields[0] == "devices") {
+            device_rows[record.fields[1]] = record.fields;
+        }
+    }
+    for (const DeviceRow& device : catalog_devices()) {
+        ASSERT_TRUE(device_rows.contains(device.serial)) << device.serial << "\n" << csv;
+        const std::vector<std::string>& row = device_rows[device.serial];
+        EXPECT_NE(std::find(row.begin(), row.end(), device.custodian), row.end()) << device.serial;
+    }
+
+    const fs::path text_file = dir_.path() / "assignments.txt";
+    const std::string command =
+        "pdftotext -layout '" + pdf_file.string() + "' '" + text_file.string() + "'";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    const std::string text = read_file(text_file);
+    for (const char* expected :
+         {"CAM-1", "CAM-2", "CAM-3", "看管人 王丽", "Custodian D", "Officer B", "not ready"}) {
+        EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in:\n" << text;
+    }
+}
+
+TEST_F(CradlectlReport, TheReadersLanguageIsTheReports) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Result chinese = report({"report", "assignments", "--format", "json"}, true, "zh_CN");
+    ASSERT_EQ(chinese.exit_status, 0) << chinese.err;
+    // The title as the report library gives it in Chinese.
+    ::setenv("LANGUAGE", "zh_CN", 1);
+    ::setenv("LC_ALL", "C.UTF-8", 1);
+    reports::use_language_from_environment(CRADLED_BUILD_LOCALE_DIR);
+    const std::string title = reports::build_assignments_report({}, 0).title;
+    ::unsetenv("LANGUAGE");
+    reports::use_language_from_environment(CRADLED_BUILD_LOCALE_DIR);
+    const std::string english = reports::build_assignments_report({}, 0).title;
+    ASSERT_NE(title, english) << "no Chinese catalog in the build tree";
+    EXPECT_EQ(JsonReader::parse(chinese.out)["title"].text, title);
+
+    const fs::path pdf_file = dir_.path() / "zh.pdf";
+    ASSERT_EQ(report({"report", "assignments", "-o", pdf_file.string()}, true, "zh_CN").exit_status,
+              0);
+    const fs::path text_file = dir_.path() / "zh.txt";
+    ASSERT_EQ(
+        std::system(("pdftotext '" + pdf_file.string() + "' '" + text_file.string() + "'").c_str()),
+        0);
+    EXPECT_NE(read_file(text_file).find(title), std::string::npos) << read_file(text_file);
+}
+
+TEST_F(CradlectlReport, DockReportListsTheDaysDocksAndRecordings) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Json day = json_report({"report", "dock"});
+    EXPECT_EQ(day["report"].text, "dock");
+    const Json* docks = section_of(day, "docks");
+    ASSERT_NE(docks, nullptr);
+    ASSERT_EQ((*docks)["rows"].items.size(), 3u);
+    EXPECT_EQ((*row_of(*docks, "CAM-1"))["recordings_archived"].integer(), 3);
+    EXPECT_EQ((*row_of(*docks, "CAM-1"))["recordings_wiped"].integer(), 3);
+    EXPECT_EQ((*row_of(*docks, "CAM-3"))["battery_percent"].integer(), 35);
+    const Json* recordings = section_of(day, "recordings");
+    ASSERT_NE(recordings, nullptr);
+    EXPECT_EQ((*recordings)["rows"].items.size(), 6u);
+    Json offline_day = json_report({"report", "dock"}, /*on_bus=*/false);
+    EXPECT_TRUE(same_json(day["sections"], offline_day["sections"]));
+
+    // A day with nothing in it is an empty report, not an error.
+    const Json empty = json_report({"report", "dock", "--date", "2020-01-01"});
+    EXPECT_TRUE((*section_of(empty, "docks"))["rows"].items.empty());
+}
+
+TEST_F(CradlectlReport, MistakesAreSaidClearly) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Result unknown = report({"report", "weekly"});
+    EXPECT_EQ(unknown.exit_status, 2);
+    EXPECT_NE(unknown.err.find("report weekly: unknown"), std::string::npos) << unknown.err;
+    const Result bad_date = report({"report", "dock", "--date", "2026-02-30"});
+    EXPECT_EQ(bad_date.exit_status, 2);
+    EXPECT_NE(bad_date.err.find("not a date"), std::string::npos) << bad_date.err;
+    const Result unwritable =
+        report({"report", "assignments", "-o", (dir_.path() / "no-such-dir" / "r.pdf").string()});
+    EXPECT_EQ(unwritable.exit_status, 2);
+    EXPECT_NE(unwritable.err.find("cannot write"), std::string::npos) << unwritable.err;
+    EXPECT_FALSE(fs::exists(dir_.path() / "no-such-dir"));
+    // An earlier file is kept whole when a report cannot be made.
+    const fs::path kept = dir_.path() / "kept.csv";
+    std::ofstream(kept) << "earlier";
+    daemon_->signal(SIGTERM);
+    daemon_->wait();
+    daemon_.reset();
+    const Result unreachable = report({"report", "assignments", "-o", kept.string()});
+    EXPECT_EQ(unreachable.exit_status, 3) << unreachable.err;
+    EXPECT_EQ(read_file(kept), "earlier");
+    // Offline still works once the daemon is gone.
+    EXPECT_EQ(report({"report", "assignments", "-o", kept.string()}, false).exit_status, 0);
+    EXPECT_NE(read_file(kept).find("CAM-3"), std::string::npos);
+}
+
+TEST_F(CradlectlReport, OfficersAreImportedExportedAndNamedInTheReport) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const fs::path bad = dir_.path() / "bad.csv";
+    std::ofstream(bad, std::ios::binary) << "badge,name,team\r\nB-7,Officer B,一组\r\n,Nobody,\r\n";
+    const Result refused = cradlectl({"import", "officers", bad.string()});
+    EXPECT_EQ(refused.exit_status, 2);
+    EXPECT_NE(refused.err.find("line 3: badge is empty"), std::string::npos) << refused.err;
+    EXPECT_EQ(cradlectl({"export", "officers"}).out, "badge,name,team,updated_at\r\n");
+
+    const fs::path roster = dir_.path() / "roster.csv";
+    std::ofstream(roster, std::ios::binary)
+        << "badge,name,team\r\nB-7,Officer B,一组\r\nB-8,\"Li, Na\",\r\n";
+    const Result imported = cradlectl({"import", "officers", roster.string()});
+    ASSERT_EQ(imported.exit_status, 0) << imported.err;
+    EXPECT_EQ(imported.out, "import: 2 officers added or changed, 0 unchanged\n");
+    EXPECT_EQ(cradlectl({"import", "officers", roster.string()}).out,
+              "import: 0 officers added or changed, 2 unchanged\n");
+
+    const fs::path exported = dir_.path() / "exported.csv";
+    ASSERT_EQ(cradlectl({"export", "officers", "-o", exported.string()}).exit_status, 0);
+    const std::vector<ctl::CsvRecord> records = ctl::parse_csv(read_file(exported));
+    ASSERT_EQ(records.size(), 3u);
+    EXPECT_EQ(records[1].fields[0], "B-7");
+    EXPECT_EQ(records[1].fields[2], "一组");
+    EXPECT_EQ(records[2].fields[1], "Li, Na");
+    EXPECT_EQ(offline({"export", "officers"}).out, read_file(exported));
+
+    // The register's officer "Officer B" is known to the roster: the report names the badge.
+    const Json report_json = json_report({"report", "assignments"});
+    const std::string officer =
+        (*row_of(*section_of(report_json, "devices"), "CAM-1"))["officer"].text;
+    EXPECT_NE(officer.find("Officer B"), std::string::npos) << officer;
+    EXPECT_NE(officer.find("B-7"), std::string::npos) << officer;
+}
+
+}  // namespace
+}  // namespace cradle::test
