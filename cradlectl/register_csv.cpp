@@ -129,8 +129,8 @@ std::string csv_record(const std::vector<std::string>& fields) {
     return out + "\r\n";
 }
 
-DeviceImport read_device_import(std::string_view text) {
-    DeviceImport result;
+ImportTable read_import_table(std::string_view text, const ImportColumns& columns) {
+    ImportTable result;
     std::vector<CsvRecord> records;
     try {
         records = parse_csv(text);
@@ -138,10 +138,11 @@ DeviceImport read_device_import(std::string_view text) {
         result.problems.push_back(e.what());
         return result;
     }
+    std::string names;
+    for (const std::string& name : columns.required) names += (names.empty() ? "" : ",") + name;
+    for (const std::string& name : columns.optional) names += "," + name;
     if (records.empty()) {
-        result.problems.push_back(
-            "line 1: the file is empty (it needs the header "
-            "serial,custodian,officer,head)");
+        result.problems.push_back("line 1: the file is empty (it needs the header " + names + ")");
         return result;
     }
     // Columns by name: an export, with its further columns, can be imported back as it is.
@@ -150,19 +151,17 @@ DeviceImport read_device_import(std::string_view text) {
     for (std::size_t i = 0; i < header.fields.size(); ++i) {
         column.emplace(column_name(header.fields[i]), i);
     }
-    const char* required[] = {"serial", "custodian", "officer", "head"};
-    for (const char* name : required) {
+    std::vector<std::string> wanted = columns.required;
+    wanted.insert(wanted.end(), columns.optional.begin(), columns.optional.end());
+    for (const std::string& name : wanted) {
         if (!column.contains(name)) {
             result.problems.push_back("line " + std::to_string(header.line) +
-                                      ": the header has no column \"" + name +
-                                      "\" (it must name serial,custodian,officer,head)");
+                                      ": the header has no column \"" + name + "\" (it must name " +
+                                      names + ")");
         }
     }
     if (!result.problems.empty()) return result;
-    std::optional<std::size_t> registered_column;
-    if (auto found = column.find("registered"); found != column.end()) {
-        registered_column = found->second;
-    }
+    const auto skip = columns.skip_column.empty() ? column.end() : column.find(columns.skip_column);
 
     std::map<std::string, std::size_t> first_line_of;
     for (std::size_t r = 1; r < records.size(); ++r) {
@@ -174,36 +173,45 @@ DeviceImport read_device_import(std::string_view text) {
                                       std::to_string(header.fields.size()));
             continue;
         }
-        // An exported device the cradle has only seen has no entry to import.
-        if (registered_column && column_name(record.fields[*registered_column]) == "no") {
+        if (skip != column.end() &&
+            column_name(record.fields[skip->second]) == columns.skip_value) {
             continue;
         }
-        DeviceImportRow row;
+        ImportTable::Record row;
         row.line = record.line;
-        row.serial = record.fields[column["serial"]];
-        row.custodian = record.fields[column["custodian"]];
-        row.officer = record.fields[column["officer"]];
-        row.head = record.fields[column["head"]];
         bool valid = true;
-        for (const auto& [name, value] :
-             {std::pair{"serial", &row.serial}, std::pair{"custodian", &row.custodian},
-              std::pair{"officer", &row.officer}, std::pair{"head", &row.head}}) {
-            std::string problem = entry_field_problem(*value);
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            row.fields.push_back(record.fields[column[wanted[i]]]);
+            if (i >= columns.required.size() && row.fields.back().empty()) continue;
+            std::string problem = entry_field_problem(row.fields.back());
             if (!problem.empty()) {
-                result.problems.push_back(where + name + " " + problem);
+                result.problems.push_back(where + wanted[i] + " " + problem);
                 valid = false;
             }
         }
         if (!valid) continue;
-        auto [previous, inserted] = first_line_of.emplace(row.serial, record.line);
+        auto [previous, inserted] = first_line_of.emplace(row.fields.front(), record.line);
         if (!inserted) {
-            result.problems.push_back(where + "serial " + printable(row.serial) +
+            result.problems.push_back(where + wanted.front() + " " + printable(row.fields.front()) +
                                       " is already on line " + std::to_string(previous->second));
             continue;
         }
-        result.rows.push_back(std::move(row));
+        result.records.push_back(std::move(row));
     }
-    if (!result.problems.empty()) result.rows.clear();
+    if (!result.problems.empty()) result.records.clear();
+    return result;
+}
+
+DeviceImport read_device_import(std::string_view text) {
+    ImportTable table = read_import_table(
+        text, {{"serial", "custodian", "officer", "head"}, {}, "registered", "no"});
+    DeviceImport result;
+    result.problems = std::move(table.problems);
+    for (ImportTable::Record& record : table.records) {
+        result.rows.push_back({record.line, std::move(record.fields[0]),
+                               std::move(record.fields[1]), std::move(record.fields[2]),
+                               std::move(record.fields[3])});
+    }
     return result;
 }
 

@@ -37,6 +37,29 @@ std::string entry_field_problem(std::string_view value);
 // A header's column name as compared: surrounding blanks removed, lower case.
 std::string column_name(std::string_view text);
 
+// An import file read as a table: the header names the columns (any order, any case; further
+// columns, such as an export's, are ignored), each data record has as many fields as the
+// header. The fields asked for are checked with entry_field_problem (an optional one may be
+// empty), and the key field may not repeat. Every problem names its line; when there is one,
+// `records` is empty.
+struct ImportTable {
+    struct Record {
+        std::size_t line = 0;
+        std::vector<std::string> fields;  // in the order of the names asked for
+    };
+    std::vector<Record> records;
+    std::vector<std::string> problems;
+};
+struct ImportColumns {
+    std::vector<std::string> required;  // the first is the key (serial, badge)
+    std::vector<std::string> optional;  // may be empty in a record
+    // A record whose field `skip_column` is `skip_value` (compared as column_name) is left out
+    // unchecked: an exported device the cradle has only seen has no entry to import.
+    std::string skip_column;
+    std::string skip_value;
+};
+ImportTable read_import_table(std::string_view text, const ImportColumns& columns);
+
 // One row of a device import.
 struct DeviceImportRow {
     std::size_t line = 0;
