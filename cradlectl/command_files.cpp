@@ -1,8 +1,12 @@
 #include "cradlectl/command_files.hpp"
 
+#include "cradlectl/commands.hpp"
+#include "cradlectl/text_output.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <stdexcept>
 
@@ -39,6 +43,16 @@ void write_output(const std::optional<std::string>& output, std::ostream& out,
     if (file) file << text;
     file.close();
     if (!file) throw std::runtime_error("cannot write " + *output);
+}
+
+int refuse_import(const std::string& name, const std::vector<std::string>& problems) {
+    for (const std::string& problem : problems) {
+        std::cerr << "cradlectl: " << printable(name) << ": " << printable(problem) << '\n';
+    }
+    std::cerr << "cradlectl: import: nothing applied (" << problems.size()
+              << (problems.size() == 1 ? " problem" : " problems")
+              << "); correct the file and import it again\n";
+    return kExitUsage;
 }
 
 }  // namespace cradle::ctl

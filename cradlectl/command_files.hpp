@@ -5,6 +5,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace cradle::ctl {
 
@@ -15,5 +16,9 @@ std::string read_import_file(const std::string& name);
 // when the file cannot be written.
 void write_output(const std::optional<std::string>& output, std::ostream& out,
                   const std::string& text);
+
+// Tells on stderr what is wrong with an import file, each problem on its line, and that nothing
+// was applied. Returns the exit status for it (usage).
+int refuse_import(const std::string& name, const std::vector<std::string>& problems);
 
 }  // namespace cradle::ctl

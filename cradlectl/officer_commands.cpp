@@ -4,10 +4,8 @@
 #include "cradlectl/command_files.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/officer_csv.hpp"
-#include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
 
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -28,15 +26,7 @@ int bus_export_officers(const Invocation& invocation, std::ostream& out) {
 int bus_import_officers(const Invocation& invocation, std::ostream& out) {
     const std::string& file = invocation.operands.at(1);
     const OfficerImport import = read_officer_import(read_import_file(file));
-    if (!import.problems.empty()) {
-        for (const std::string& problem : import.problems) {
-            std::cerr << "cradlectl: " << printable(file) << ": " << printable(problem) << '\n';
-        }
-        std::cerr << "cradlectl: import: nothing applied (" << import.problems.size()
-                  << (import.problems.size() == 1 ? " problem" : " problems")
-                  << "); correct the file and import it again\n";
-        return kExitUsage;
-    }
+    if (!import.problems.empty()) return refuse_import(file, import.problems);
     std::vector<reports::OfficerFacts> officers;
     officers.reserve(import.rows.size());
     for (const OfficerImportRow& row : import.rows) {

@@ -124,15 +124,7 @@ int bus_export(const Invocation& invocation, std::ostream& out) {
 int bus_import(const Invocation& invocation, std::ostream& out) {
     const std::string& file = invocation.operands.at(1);
     const DeviceImport import = read_device_import(read_import_file(file));
-    if (!import.problems.empty()) {
-        for (const std::string& problem : import.problems) {
-            std::cerr << "cradlectl: " << printable(file) << ": " << printable(problem) << '\n';
-        }
-        std::cerr << "cradlectl: import: nothing applied (" << import.problems.size()
-                  << (import.problems.size() == 1 ? " problem" : " problems")
-                  << "); correct the file and import it again\n";
-        return kExitUsage;
-    }
+    if (!import.problems.empty()) return refuse_import(file, import.problems);
     BusClient bus(invocation.bus_address);
     std::map<std::string, DeviceRow> current;
     for (DeviceRow& device : bus.list_devices()) current[device.serial] = std::move(device);
