@@ -1076,16 +1076,30 @@ std::string Catalog::officer_at(std::int64_t device_id, std::int64_t at,
     return registered ? current_officer : "";
 }
 
-bool Catalog::names_same_officer(const std::string& officer, const std::string& camera_officer_id,
-                                 const std::string& doing) const {
-    if (officer_comparison_form(officer) == officer_comparison_form(camera_officer_id)) return true;
+bool Catalog::names_other_officer(const std::string& officer, const std::string& camera_officer_id,
+                                  const std::string& doing) const {
+    const std::string officer_form = officer_comparison_form(officer);
+    if (officer_form == officer_comparison_form(camera_officer_id)) return false;
     // The roster maps the camera's ID to a name; IDs compare ignoring case (the column's
     // collation), names through their comparison form.
-    Query roster(db_, stmts_.get(), stmts_->file, "SELECT name FROM officers WHERE badge = ?",
-                 doing);
-    roster.bind(trimmed(camera_officer_id));
-    while (roster.step()) {
-        if (officer_comparison_form(roster.text(0)) == officer_comparison_form(officer)) {
+    Query by_badge(db_, stmts_.get(), stmts_->file, "SELECT name FROM officers WHERE badge = ?",
+                   doing);
+    by_badge.bind(trimmed(camera_officer_id));
+    bool id_known = false;
+    while (by_badge.step()) {
+        id_known = true;
+        if (officer_comparison_form(by_badge.text(0)) == officer_form) return false;
+    }
+    if (id_known) return true;
+    // An ID the roster does not know names another officer only if the officer is in the
+    // roster (under another badge); otherwise nothing says who the ID is.
+    Query by_officer(db_, stmts_.get(), stmts_->file,
+                     "SELECT badge, name FROM officers WHERE badge = ? OR name = ? COLLATE NOCASE",
+                     doing);
+    by_officer.bind(trimmed(officer), trimmed(officer));
+    while (by_officer.step()) {
+        if (officer_comparison_form(by_officer.text(0)) == officer_form ||
+            officer_comparison_form(by_officer.text(1)) == officer_form) {
             return true;
         }
     }
@@ -1112,9 +1126,15 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key,
         return *existing;
     }
     const std::string officer = officer_at(key.device_id, key.captured_unix_s, doing);
-    const bool disagrees = !clean_camera_officer_id.empty() && !officer.empty() &&
-                           officer_comparison_form(officer) != "pool" &&
-                           !names_same_officer(officer, clean_camera_officer_id, doing);
+    // The camera's ID is read at the dock, so it may already be that of the officer the camera
+    // is assigned to now: it disagrees only if it names neither of them.
+    const bool disagrees =
+        !clean_camera_officer_id.empty() && !officer.empty() &&
+        officer_comparison_form(officer) != "pool" &&
+        names_other_officer(officer, clean_camera_officer_id, doing) &&
+        names_other_officer(
+            officer_at(key.device_id, std::numeric_limits<std::int64_t>::max(), doing),
+            clean_camera_officer_id, doing);
     Query(db_, stmts_.get(), stmts_->file,
           "INSERT INTO recordings (device_id, handle, name, size, captured_unix_s, state, "
           "officer, camera_officer_id, attribution_disagrees) "

@@ -282,10 +282,12 @@ class Catalog {
                                       const std::string& reason = "");
     // The officer a device was assigned to at `at` (see RecordingRow); inside a transaction.
     std::string officer_at(std::int64_t device_id, std::int64_t at, const std::string& doing) const;
-    // Whether a register officer and a camera's officer ID name the same person: the same text
-    // ignoring case and surrounding spaces, or the roster maps the ID to that name.
-    bool names_same_officer(const std::string& officer, const std::string& camera_officer_id,
-                            const std::string& doing) const;
+    // Whether a camera's officer ID is known to name another officer than the register's
+    // `officer`: not the same text (ignoring case and surrounding spaces), and either the roster
+    // maps the ID to another name, or the roster knows `officer` (under another badge) and not
+    // the ID. An ID nothing can be said about is no disagreement.
+    bool names_other_officer(const std::string& officer, const std::string& camera_officer_id,
+                             const std::string& doing) const;
     // Appends one history row; the caller holds the write transaction.
     void append_history(const DeviceHistoryRow& row, const std::string& doing);
     // Appends one chained audit row; the caller holds the write transaction.

@@ -805,6 +805,38 @@ TEST_F(CatalogTest, CameraOfficerIdDisagreesOnlyWhenBothNameDifferentOfficers) {
     EXPECT_TRUE(catalog.find_recording(other.key)->attribution_disagrees);
 }
 
+TEST_F(CatalogTest, CameraOfficerIdNobodyKnowsIsNoDisagreement) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    catalog.register_device("SN-1", "Custodian A", "Officer Li", "Head", kNow - 1000);
+    // No roster: nothing says whether PO-1041 is Officer Li.
+    EXPECT_FALSE(
+        catalog.begin_recording(captured_at(device, kNow, 1), "PO-1041").attribution_disagrees);
+    EXPECT_FALSE(
+        catalog.begin_recording(captured_at(device, kNow, 2), "officer li").attribution_disagrees);
+    // Once the roster knows Officer Li under another badge, PO-1041 is someone else.
+    catalog.upsert_officers({{"A17", "Officer Li", "", 0}}, kNow, "uid 0");
+    EXPECT_TRUE(
+        catalog.begin_recording(captured_at(device, kNow, 3), "PO-1041").attribution_disagrees);
+}
+
+TEST_F(CatalogTest, CameraOfficerIdOfTheOfficerAssignedSinceIsNoDisagreement) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    catalog.register_device("SN-1", "Custodian A", "Officer Li", "Head", kNow - 1000);
+    catalog.upsert_officers({{"A17", "Officer Li", "", 0},
+                             {"B22", "Officer Wang", "", 0},
+                             {"C33", "Officer Zhou", "", 0}},
+                            kNow - 2000, "uid 0");
+    // Captured while Officer Li had the camera; docked after it went to Officer Wang, whose ID
+    // the camera now carries.
+    catalog.assign_officer("SN-1", "Officer Wang", kNow + 100, "uid 0");
+    auto row = catalog.begin_recording(captured_at(device, kNow, 1), "B22");
+    EXPECT_EQ(row.officer, "Officer Li");
+    EXPECT_FALSE(row.attribution_disagrees);
+    EXPECT_TRUE(catalog.begin_recording(captured_at(device, kNow, 2), "C33").attribution_disagrees);
+}
+
 TEST_F(CatalogTest, CameraOfficerIdFromTheDeviceIsSanitisedAndBounded) {
     Catalog catalog(file());
     DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
