@@ -15,6 +15,13 @@
 namespace cradle::reports {
 namespace {
 
+std::string ascii_lower(std::string text) {
+    for (char& c : text) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return text;
+}
+
 // Who an officer entry or a camera's officer ID names, for people: "张伟 (0457)" when the roster
 // knows the badge or the name, the translated "pool" for a shared camera, else as stored.
 class Roster {
@@ -38,7 +45,7 @@ class Roster {
         if (officer.empty()) {
             return {};
         }
-        if (officer == "pool") {
+        if (ascii_lower(officer) == "pool") {
             return texts::pool();
         }
         const OfficerFacts* known = find(officer);

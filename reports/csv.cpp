@@ -4,6 +4,8 @@
 #include "reports/local_time.hpp"
 #include "reports/utf8.hpp"
 
+#include <string_view>
+
 namespace cradle::reports {
 namespace {
 
@@ -12,11 +14,18 @@ namespace {
 constexpr const char* byte_order_mark = "\xEF\xBB\xBF";
 
 // Times as local ISO 8601 with the offset: exact, and a spreadsheet reads them as dates.
+// Text that a spreadsheet would take for a formula (a camera's model "=HYPERLINK(...)", a
+// drift "-545 ms") is kept as text by a leading apostrophe, as spreadsheets themselves do.
 std::string csv_cell(const Cell& cell) {
     if (const auto* time = std::get_if<TimeCell>(&cell)) {
         return local_time_iso8601(time->utc_seconds);
     }
-    return cell_text(cell);
+    std::string value = cell_text(cell);
+    if (std::holds_alternative<TextCell>(cell) && !value.empty() &&
+        std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
+        value.insert(0, 1, '\'');
+    }
+    return value;
 }
 
 void append_row(std::string& out, const std::string& section,

@@ -418,7 +418,8 @@ class PageSetter {
         double note_height = section.note ? height_of(note.get()) + 4 : 0;
         // A heading is never left alone at the foot of a page: it goes with the table's
         // header and its first row (or the "no entries" line).
-        double keep_together = heading_height + note_height + table.header_height + 30;
+        double first_row = table.row_heights.empty() ? 30 : table.row_heights.front();
+        double keep_together = heading_height + note_height + table.header_height + first_row;
         if (y_ + keep_together > page_.body_bottom() && y_ > margin) {
             new_page();
         }

@@ -100,7 +100,8 @@ std::string day(const std::string& date) {
 std::string devices_note() {
     return tr(
         "Every camera of the register and every camera seen at a dock: its entry, its "
-        "latest dock and its latest readiness. Readiness reasons are printed as the cradle "
+        "latest dock and its latest readiness, as they stand when the report is generated "
+        "(not at the end of the period). Readiness reasons are printed as the cradle "
         "recorded them, in English.");
 }
 
@@ -166,16 +167,8 @@ std::string last_offload() {
     return tr("Last offload");
 }
 
-std::string health() {
-    return tr("Health");
-}
-
 std::string readiness() {
     return tr("Readiness");
-}
-
-std::string reasons() {
-    return tr("Reasons");
 }
 
 std::string bay() {
@@ -184,22 +177,6 @@ std::string bay() {
 
 std::string docked_at() {
     return tr("Docked at");
-}
-
-std::string recordings() {
-    return tr("Recordings");
-}
-
-std::string bytes() {
-    return tr("Bytes");
-}
-
-std::string wiped() {
-    return tr("Wiped");
-}
-
-std::string clock_correction() {
-    return tr("Clock correction");
 }
 
 std::string first_seen() {
@@ -326,20 +303,8 @@ std::string no() {
     return tr("no");
 }
 
-std::string fault() {
-    return tr("fault");
-}
-
 std::string low_battery() {
     return tr("low battery");
-}
-
-std::string low_storage() {
-    return tr("low storage");
-}
-
-std::string clock_not_trusted() {
-    return tr("clock not trusted");
 }
 
 std::string registered() {

@@ -38,15 +38,9 @@ std::string officer();
 std::string responsible_head();
 std::string last_dock();
 std::string last_offload();
-std::string health();
 std::string readiness();
-std::string reasons();
 std::string bay();
 std::string docked_at();
-std::string recordings();
-std::string bytes();
-std::string wiped();
-std::string clock_correction();
 std::string first_seen();
 std::string last_seen();
 std::string when();
@@ -80,10 +74,7 @@ std::string unregistered();
 std::string pool();
 std::string yes();
 std::string no();
-std::string fault();
 std::string low_battery();
-std::string low_storage();
-std::string clock_not_trusted();
 std::string registered();  // a device's status in the register
 std::string retired();
 std::string not_ready_because(const std::string& reasons);  // "not ready: battery 35% ..."

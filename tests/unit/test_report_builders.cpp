@@ -616,9 +616,9 @@ TEST_F(ReportBuilders, ChineseReportTranslatesFixedTextsAndKeepsReasons) {
     EXPECT_EQ(devices[1].at("readiness"), "未就绪：battery 35% (needs 80%)");
     EXPECT_EQ(devices[2].at("status"), "已停用");
     EXPECT_EQ(devices[2].at("officer"), "公用");
-    EXPECT_EQ(devices[4].at("status"), "未登记 — 需要保管人");
+    EXPECT_EQ(devices[4].at("status"), "未登记 — 需保管人处理");
     EXPECT_EQ(devices[4].at("readiness"),
-              "需要保管人：unregistered device: footage archived and wiped, register it");
+              "需保管人处理：unregistered device: footage archived and wiped, register it");
     auto changes = csv_rows(report, "changes");
     ASSERT_EQ(changes.size(), 3u);
     EXPECT_EQ(changes[0].at("action"), "登记");
@@ -653,7 +653,7 @@ TEST_F(ReportBuilders, ChinesePdfShowsNamesHeadingsAndTheNotReadyReason) {
                                  "李建国",
                                  "可以执勤",
                                  "未就绪：battery35%(needs80%)",
-                                 "需要保管人",
+                                 "需保管人处理",
                                  "改派",
                                  "VID_0041.MP4",
                                  "2026-03-2900:30:00CET",
@@ -772,7 +772,7 @@ TEST_F(ReportBuilders, DockDayAcrossTheSpringChangeShowsBothOffsets) {
     EXPECT_EQ(docks[0].at("docked_at"), "2026-03-29T00:30:00+01:00");
     EXPECT_EQ(docks[0].at("bay"), "1");
     EXPECT_EQ(docks[0].at("officer"), "张伟 (0457)");
-    EXPECT_EQ(docks[0].at("clock_drift"), "+7.0 s");
+    EXPECT_EQ(docks[0].at("clock_drift"), "'+7.0 s") << "kept as text in a spreadsheet";
     EXPECT_EQ(docks[0].at("clock_corrected"), "yes");
     EXPECT_EQ(docks[0].at("recordings_archived"), "2");
     EXPECT_EQ(docks[0].at("bytes_archived"), "1468006400");
@@ -782,7 +782,7 @@ TEST_F(ReportBuilders, DockDayAcrossTheSpringChangeShowsBothOffsets) {
     EXPECT_EQ(docks[1].at("officer"), "Anna Schmidt (0388)");
     EXPECT_EQ(docks[1].at("battery_percent"), "35");
     EXPECT_EQ(docks[1].at("charging"), "no");
-    EXPECT_EQ(docks[1].at("clock_drift"), "-350 ms");
+    EXPECT_EQ(docks[1].at("clock_drift"), "'-350 ms");
     EXPECT_EQ(docks[1].at("clock_corrected"), "no");
     EXPECT_EQ(docks[1].at("readiness"), low_battery_verdict);
 }
@@ -832,7 +832,7 @@ TEST_F(ReportBuilders, ClockDriftIsReadableAtEveryScale) {
         input.docks[0].clock_drift_ms = drift;
         auto docks = csv_rows(build_dock_report(input, generated), "docks");
         ASSERT_EQ(docks.size(), 1u);
-        EXPECT_EQ(docks[0].at("clock_drift"), shown) << drift;
+        EXPECT_EQ(docks[0].at("clock_drift"), "'" + shown) << drift;
     }
     input.docks[0].clock_measured = false;
     auto docks = csv_rows(build_dock_report(input, generated), "docks");
@@ -844,7 +844,7 @@ TEST_F(ReportBuilders, ChineseDockPdfShowsHeadingsAndReasons) {
     in_language("zh_CN");
     std::string page = pdf_text(render_pdf(build_dock_report(spring_change_day(), generated)));
     for (const char* expected :
-         {"充电座日报", "日期：2026-03-29", "入座记录", "当日归档或清除的录像", "时钟偏差",
+         {"充电座日报", "日期：2026-03-29", "接入记录", "当日归档或清除的录像", "时钟偏差",
           "BWC-0001", "BWC-0002", "张伟(0457)", "AnnaSchmidt(0388)", "+7.0s", "-350ms",
           "未就绪：battery35%(needs80%)", "可以执勤", "VID_0008.MP4", "2026-03-2903:30:00CEST"}) {
         EXPECT_NE(page.find(without_spaces(expected)), std::string::npos)

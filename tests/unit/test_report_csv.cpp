@@ -136,6 +136,20 @@ TEST_F(ReportCsv, FieldsAreQuotedOnlyWhenTheyMustBe) {
     EXPECT_EQ(csv_field(""), "");
 }
 
+TEST_F(ReportCsv, TextASpreadsheetWouldTakeForAFormulaStaysText) {
+    Report report = sample();
+    report.sections.front().table.rows = {
+        {text("=HYPERLINK(\"http://x\",\"y\")"), text("+1"), time_utc(noon_utc), number(-3),
+         flag(false)},
+        {text("@SUM(A1)"), text("-545 ms"), empty(), number(1), flag(true)}};
+    std::vector<Record> records = parse_csv(render_csv(report).substr(3));
+    ASSERT_GE(records.size(), 6u);
+    EXPECT_EQ(records[4], (Record{"devices", "'=HYPERLINK(\"http://x\",\"y\")", "'+1",
+                                  "2026-03-29T14:00:00+02:00", "-3", "no"}))
+        << "numbers stay numbers";
+    EXPECT_EQ(records[5], (Record{"devices", "'@SUM(A1)", "'-545 ms", "", "1", "yes"}));
+}
+
 TEST_F(ReportCsv, ReportWithNoSectionsIsItsHeaderBlockOnly) {
     Report report;
     report.key = "dock";

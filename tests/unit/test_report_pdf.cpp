@@ -117,7 +117,7 @@ TEST_F(ReportPdf, ChineseAndEnglishTextIsThereAsText) {
     for (const char* expected :
          {"设备分配", "充电座：cradle-01 东城分局", "生成于 2026-03-29 14:00:00 CEST", "设备",
           "序列号", "保管人", "使用民警", "陈静", "张伟", "Peter Miller", "Anna Schmidt",
-          "可以执勤", "未就绪: 电量不足", "发现的未登记设备", "UNK-7781", "需要保管人",
+          "可以执勤", "未就绪: 电量不足", "发现的未登记设备", "UNK-7781", "需保管人处理",
           "第 1 页，共 1 页"}) {
         EXPECT_NE(page.find(expected), std::string::npos) << expected << " missing in:\n" << page;
     }

@@ -35,7 +35,7 @@ TEST_F(ReportTranslation, LanguageZhCnGivesChineseTexts) {
     EXPECT_EQ(texts::custodian(), "保管人");
     EXPECT_EQ(texts::ready_for_duty(), "可以执勤");
     EXPECT_EQ(texts::not_ready(), "未就绪");
-    EXPECT_EQ(texts::needs_custodian(), "需要保管人");
+    EXPECT_EQ(texts::needs_custodian(), "需保管人处理");
     EXPECT_EQ(texts::unregistered(), "未登记");
     EXPECT_EQ(texts::page_of(2, 5), "第 2 页，共 5 页");
     EXPECT_EQ(cell_text(flag(true)), "是");
