@@ -20,6 +20,9 @@ namespace {
 // A printable file name is enough for a report; the catalog keeps the raw bytes.
 constexpr std::size_t kMaxReportNameBytes = 256;
 
+// The readiness of a camera whose dock is under way: not ready until the dock says otherwise.
+constexpr std::string_view kBeingChecked = "docked: being checked";
+
 struct StatementFinalizer {
     void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
 };
@@ -172,8 +175,8 @@ struct ReportInputReader {
                            &doing};
     Statement latest_readiness_of_device{
         db,
-        "SELECT at, ready, verdict FROM readiness WHERE device_id = ? "
-        "ORDER BY at DESC, id DESC LIMIT 1",
+        "SELECT at, ready, verdict, coalesce(dock_session_id, 0) FROM readiness "
+        "WHERE device_id = ? ORDER BY at DESC, id DESC LIMIT 1",
         &doing};
 
     std::int64_t last_offload(std::int64_t device_id) {
@@ -235,21 +238,37 @@ struct ReportInputReader {
                           latest_dock_of_device.text(4));
     }
 
-    // The latest verdict; for a device whose docks predate the readiness history (schema 4),
-    // the outcome of its latest finished dock.
+    // The device's readiness now: its latest verdict, unless its latest dock came after that
+    // verdict (another dock, started later). Then the dock says it: its outcome once it ended
+    // (a dock cut short by a crash ends "interrupted", and gives no verdict of its own), or
+    // "docked: being checked" while it is under way. A device whose docks predate the
+    // readiness history (schema 4) has only its docks to go by.
     std::optional<reports::ReadinessFacts> readiness(
         std::int64_t device_id, const std::string& serial,
         const std::optional<reports::DockFacts>& dock) {
         reports::ReadinessFacts facts;
         facts.serial = serial;
         latest_readiness_of_device.bind(device_id);
-        if (latest_readiness_of_device.step()) {
+        const bool has_verdict = latest_readiness_of_device.step();
+        if (has_verdict) {
             facts.at = latest_readiness_of_device.integer(0);
             facts.ready = latest_readiness_of_device.integer(1) != 0;
             facts.verdict = latest_readiness_of_device.text(2);
+            const bool verdict_of_dock =
+                dock && latest_readiness_of_device.integer(3) == dock->dock_id;
+            if (!dock || verdict_of_dock || facts.at >= dock->started_at) return facts;
+        }
+        if (!dock) return std::nullopt;
+        if (dock->ended_at == 0) {
+            facts.at = dock->started_at;
+            facts.ready = false;
+            facts.verdict = std::string(kBeingChecked);
             return facts;
         }
-        if (!dock || dock->ended_at == 0 || dock->outcome.empty()) return std::nullopt;
+        if (dock->outcome.empty()) {
+            if (has_verdict) return facts;
+            return std::nullopt;
+        }
         facts.at = dock->ended_at;
         facts.ready = dock->outcome == "ready for duty";
         facts.verdict = dock->outcome;

@@ -51,9 +51,10 @@ class ReportInputTest : public ::testing::Test {
     }
 
     void build() {
-        catalog_.upsert_officers(
-            {{"A17", "Officer Li", "Team 1", 0}, {"B22", "Officer Wang", "Team 1", 0}},
-            kFrom - 3 * kDay, "uid 0");
+        catalog_.upsert_officers({{"A17", "Officer Li", "Team 1", 0},
+                                  {"B22", "Officer Wang", "Team 1", 0},
+                                  {"C33", "Officer Zhou", "Team 2", 0}},
+                                 kFrom - 3 * kDay, "uid 0");
 
         // SN-A
         catalog_.register_device("SN-A", "Custodian A", "Officer Li", "Head Zhang", kFrom - kDay);
@@ -72,10 +73,10 @@ class ReportInputTest : public ::testing::Test {
         catalog_.add_clock_sync({a2_, kFrom + 115, -2500, true, "corrected; now +0 ms"});
         catalog_.add_health_check({a2_, kFrom + 200, 60, true, "", 64 * kGiB, 32 * kGiB});
         wipe(r0_, kFrom + 120);
-        r1_ = recording(a, 2, 1000, kFrom - 3600, "B22");  // Li's time, Wang's ID: outside
+        r1_ = recording(a, 2, 1000, kFrom - 3600, "C33");  // Li's time, Zhou's ID: outside
         archive(r1_, kFrom + 150);
         wipe(r1_, kFrom + 160);
-        r2_ = recording(a, 3, 2000, kFrom, "B22");       // Li's time, Wang's ID: at the start
+        r2_ = recording(a, 3, 2000, kFrom, "C33");       // Li's time, Zhou's ID: at the start
         r3_ = recording(a, 4, 3000, kFrom + 60, "A17");  // Wang's time, Li's ID
         archive(r3_, kFrom + 250);
         archive(r2_, kFrom + 300);               // exactly at the dock's end: still during it
@@ -216,8 +217,8 @@ TEST_F(ReportInputTest, AssignmentsGiveEachDevicesLatestDockWithItsHealthClockAn
 
 TEST_F(ReportInputTest, AssignmentsReadinessIsTheLatestVerdictOrElseTheLatestDocksOutcome) {
     auto input = read_assignments_input(catalog_, kPeriod, "cradle-1");
-    ASSERT_EQ(serials_of(input.readiness), (Serials{"SN-A", "SN-B", "SN-C"}))
-        << "SN-D never docked; SN-E is still in its bay with no verdict yet";
+    ASSERT_EQ(serials_of(input.readiness), (Serials{"SN-A", "SN-B", "SN-C", "SN-E"}))
+        << "SN-D never docked";
     const auto& a = input.readiness[0];
     EXPECT_EQ(a.at, kFrom + 900);
     EXPECT_TRUE(a.ready);
@@ -230,6 +231,51 @@ TEST_F(ReportInputTest, AssignmentsReadinessIsTheLatestVerdictOrElseTheLatestDoc
     EXPECT_EQ(c.at, kTo + 100);
     EXPECT_FALSE(c.ready);
     EXPECT_EQ(c.verdict, "needs custodian: unregistered camera");
+    const auto& e = input.readiness[3];
+    EXPECT_EQ(e.at, kFrom + 5000) << "still in its bay: since its dock started";
+    EXPECT_FALSE(e.ready);
+    EXPECT_EQ(e.verdict, "docked: being checked");
+}
+
+// A camera ready after one dock, then docked again: what the report says of it follows its
+// latest dock, not the verdict of the one before.
+TEST(ReportInput, ReadinessFollowsALaterDockThatGaveNoVerdict) {
+    TempDir dir;
+    Catalog catalog(dir.path() / "catalog.sqlite");
+    DeviceRow device = catalog.upsert_device("SN-K", "Maker", "BC-1", "1.0", kFrom);
+    const std::int64_t first = catalog.begin_dock(device.id, 1, kFrom + 10);
+    catalog.end_dock(first, kFrom + 100, "ready for duty");
+    catalog.add_readiness({"SN-K", first, kFrom + 100, true, "ready for duty"});
+    const auto readiness_now = [&] {
+        auto input = read_assignments_input(catalog, kPeriod, "c");
+        EXPECT_EQ(input.readiness.size(), 1u);
+        return input.readiness.empty() ? reports::ReadinessFacts{} : input.readiness[0];
+    };
+    EXPECT_TRUE(readiness_now().ready);
+
+    // Docked again: being checked, not ready, since the dock started.
+    catalog.begin_dock(device.id, 2, kFrom + 200);
+    auto docked = readiness_now();
+    EXPECT_FALSE(docked.ready);
+    EXPECT_EQ(docked.verdict, "docked: being checked");
+    EXPECT_EQ(docked.at, kFrom + 200);
+
+    // The daemon was killed during that dock; the next start closes it, writing no verdict.
+    catalog.close_open_docks(kFrom + 300);
+    auto interrupted = readiness_now();
+    EXPECT_FALSE(interrupted.ready);
+    EXPECT_EQ(interrupted.verdict, "interrupted");
+    EXPECT_EQ(interrupted.at, kFrom + 300);
+
+    // A verdict of the latest dock is the readiness again, and so is any verdict given after
+    // the latest dock started.
+    const std::int64_t third = catalog.begin_dock(device.id, 1, kFrom + 400);
+    catalog.add_readiness({"SN-K", third, kFrom + 400, true, "ready for duty"});
+    EXPECT_TRUE(readiness_now().ready);
+    EXPECT_EQ(readiness_now().at, kFrom + 400);
+    catalog.end_dock(third, kFrom + 500, "unplugged during wipe");
+    catalog.add_readiness({"SN-K", 0, kFrom + 500, false, "not ready: no dock named"});
+    EXPECT_EQ(readiness_now().verdict, "not ready: no dock named");
 }
 
 TEST_F(ReportInputTest, AssignmentsChangesAreThoseFromThePeriodsStartUpToItsEnd) {
@@ -275,13 +321,13 @@ TEST_F(ReportInputTest, AssignmentsDisagreementsAreThoseCapturedInThePeriod) {
     EXPECT_EQ(r2.archived_at, kFrom + 300);
     EXPECT_EQ(r2.wiped_at, 0);
     EXPECT_EQ(r2.officer, "Officer Li");
-    EXPECT_EQ(r2.camera_officer_id, "B22");
+    EXPECT_EQ(r2.camera_officer_id, "C33");
     EXPECT_TRUE(r2.attribution_disagrees);
     const auto& r3 = input.disagreements[1];
     EXPECT_EQ(r3.officer, "Officer Wang");
     EXPECT_EQ(r3.camera_officer_id, "A17");
 
-    ASSERT_EQ(input.officers.size(), 2u);
+    ASSERT_EQ(input.officers.size(), 3u);
     EXPECT_EQ(input.officers[0].badge, "A17");
     EXPECT_EQ(input.officers[0].name, "Officer Li");
     EXPECT_EQ(input.officers[0].team, "Team 1");
@@ -309,7 +355,7 @@ TEST_F(ReportInputTest, DockDayHasTheDocksStartedFromItsStartUpToItsEnd) {
     ASSERT_EQ(serials_of(input.devices), (Serials{"SN-A", "SN-B", "SN-E"}));
     EXPECT_EQ(input.devices[0].officer, "Officer Wang");
     EXPECT_EQ(input.devices[0].last_offload, kFrom + 301);
-    EXPECT_EQ(input.officers.size(), 2u);
+    EXPECT_EQ(input.officers.size(), 3u);
 
     auto next = read_dock_day_input(catalog_, "2026-03-30", {kTo, kTo + kDay}, "cradle-1");
     ASSERT_EQ(next.docks.size(), 1u);
