@@ -173,6 +173,20 @@ struct ReportInputReader {
                            "SELECT count(*) FROM recordings "
                            "WHERE device_id = ? AND wiped_at >= ? AND wiped_at <= ?",
                            &doing};
+    // The start of the device's next dock after this one (docks starting in the same second
+    // come in the order they were written).
+    Statement next_dock_start_of_device{
+        db,
+        "SELECT started_at FROM dock_sessions WHERE device_id = ?1 AND "
+        "(started_at > ?2 OR (started_at = ?2 AND id > ?3)) ORDER BY started_at, id LIMIT 1",
+        &doing};
+    // The verdicts of a dock are given from its start until the next dock of the device
+    // starts (a charging watch ends before that); the bounds keep the lookup to those rows.
+    Statement latest_verdict_of_dock{
+        db,
+        "SELECT verdict FROM readiness WHERE device_id = ?1 AND at >= ?2 AND at <= ?3 "
+        "AND dock_session_id = ?4 ORDER BY at DESC, id DESC LIMIT 1",
+        &doing};
     Statement latest_readiness_of_device{
         db,
         "SELECT at, ready, verdict, coalesce(dock_session_id, 0) FROM readiness "
@@ -185,11 +199,21 @@ struct ReportInputReader {
         return last_offload_of_device.integer(0);
     }
 
+    // When the device's next dock after this one started; the largest time when there is none.
+    std::int64_t next_dock_start(std::int64_t device_id, std::int64_t dock_id,
+                                 std::int64_t started_at) {
+        next_dock_start_of_device.bind(device_id, started_at, dock_id);
+        if (!next_dock_start_of_device.step()) return std::numeric_limits<std::int64_t>::max();
+        return next_dock_start_of_device.integer(0);
+    }
+
     // A dock's row (id, serial, bay, started_at, ended_at, outcome) with its health, clock and
-    // offload.
+    // offload. With latest_verdict, the outcome is the dock's latest readiness verdict (a
+    // charging camera may turn ready in its bay after its dock ended not ready), else the
+    // outcome the dock ended with.
     reports::DockFacts dock_facts(std::int64_t device_id, std::int64_t dock_id, std::string serial,
                                   int bay, std::int64_t started_at, std::int64_t ended_at,
-                                  std::string outcome) {
+                                  std::string outcome, bool latest_verdict = false) {
         reports::DockFacts dock;
         dock.dock_id = dock_id;
         dock.serial = std::move(serial);
@@ -197,6 +221,11 @@ struct ReportInputReader {
         dock.started_at = started_at;
         dock.ended_at = ended_at;
         dock.outcome = std::move(outcome);
+        const std::int64_t next_start = next_dock_start(device_id, dock_id, started_at);
+        if (latest_verdict) {
+            latest_verdict_of_dock.bind(device_id, started_at, next_start, dock_id);
+            if (latest_verdict_of_dock.step()) dock.outcome = latest_verdict_of_dock.text(0);
+        }
         last_health_of_dock.bind(dock_id);
         if (last_health_of_dock.step()) {
             dock.health_checked = true;
@@ -375,7 +404,8 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
         device_ids.insert(device_id);
         input.docks.push_back(reader.dock_facts(
             device_id, docks.integer(0), docks.text(2), static_cast<int>(docks.integer(3)),
-            docks.integer(4), docks.is_null(5) ? 0 : docks.integer(5), docks.text(6)));
+            docks.integer(4), docks.is_null(5) ? 0 : docks.integer(5), docks.text(6),
+            /*latest_verdict=*/true));
     }
 
     // Ordered by when the day's work on each happened: its archiving, or else its wipe.

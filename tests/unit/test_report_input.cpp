@@ -276,6 +276,13 @@ TEST(ReportInput, ReadinessFollowsALaterDockThatGaveNoVerdict) {
     catalog.end_dock(third, kFrom + 500, "unplugged during wipe");
     catalog.add_readiness({"SN-K", 0, kFrom + 500, false, "not ready: no dock named"});
     EXPECT_EQ(readiness_now().verdict, "not ready: no dock named");
+
+    // The dock report gives each dock its own latest verdict, never another dock's.
+    auto day = read_dock_day_input(catalog, "2026-03-29", kPeriod, "c");
+    ASSERT_EQ(day.docks.size(), 3u);
+    EXPECT_EQ(day.docks[0].outcome, "ready for duty");
+    EXPECT_EQ(day.docks[1].outcome, "interrupted");
+    EXPECT_EQ(day.docks[2].outcome, "ready for duty");
 }
 
 TEST_F(ReportInputTest, AssignmentsChangesAreThoseFromThePeriodsStartUpToItsEnd) {
@@ -346,6 +353,9 @@ TEST_F(ReportInputTest, DockDayHasTheDocksStartedFromItsStartUpToItsEnd) {
     EXPECT_EQ(input.docks[2].dock_id, e1_);
     const auto& a = input.docks[1];
     EXPECT_EQ(a.serial, "SN-A");
+    EXPECT_EQ(a.outcome, "ready for duty")
+        << "it ended not ready and turned ready charging in its bay: its latest verdict";
+    EXPECT_EQ(input.docks[0].outcome, "ready for duty") << "no verdict row: as the dock ended";
     EXPECT_EQ(a.battery_percent, 60);
     EXPECT_EQ(a.clock_drift_ms, -2500);
     EXPECT_EQ(a.recordings_archived, 3u);
