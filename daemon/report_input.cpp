@@ -167,11 +167,11 @@ struct ReportInputReader {
         &doing};
     Statement archived_during{db,
                               "SELECT count(*), coalesce(sum(size), 0) FROM recordings "
-                              "WHERE device_id = ? AND archived_at >= ? AND archived_at <= ?",
+                              "WHERE device_id = ? AND archived_at >= ? AND archived_at < ?",
                               &doing};
     Statement wiped_during{db,
                            "SELECT count(*) FROM recordings "
-                           "WHERE device_id = ? AND wiped_at >= ? AND wiped_at <= ?",
+                           "WHERE device_id = ? AND wiped_at >= ? AND wiped_at < ?",
                            &doing};
     // The start of the device's next dock after this one (docks starting in the same second
     // come in the order they were written).
@@ -241,9 +241,14 @@ struct ReportInputReader {
             dock.clock_corrected = clock_sync_of_dock.integer(1) != 0;
             dock.clock_note = clock_sync_of_dock.text(2);
         }
+        // What was archived or wiped during a dock: from its start up to its end, that second
+        // included (the last recording is often archived in the second the dock ends), unless
+        // the device's next dock starts in that second or before it ends (a crash leaves a dock
+        // open): whatever happens from the next dock's start on is that dock's, so no recording
+        // counts for two docks. Half-open: [started_at, min(ended_at + 1, next dock's start)).
         // A dock still open counts everything since it started.
-        const std::int64_t end =
-            ended_at != 0 ? ended_at : std::numeric_limits<std::int64_t>::max();
+        std::int64_t end = ended_at != 0 ? ended_at + 1 : std::numeric_limits<std::int64_t>::max();
+        end = std::min(end, next_start);
         archived_during.bind(device_id, started_at, end);
         if (archived_during.step()) {
             dock.recordings_archived = static_cast<std::uint64_t>(archived_during.integer(0));

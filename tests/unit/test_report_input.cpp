@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cradle {
@@ -414,6 +415,46 @@ TEST_F(ReportInputTest, AReadOnlyCatalogReadsTheSameFactsWhileTheWriterHasItOpen
     catalog_.upsert_device("SN-F", "Maker", "BC-1", "1.0", kTo + 1000);
     EXPECT_EQ(read_assignments_input(reader, kPeriod, "c").devices.size(), 6u);
     EXPECT_EQ(read_assignments_input(catalog_, kPeriod, "c").devices.size(), 6u);
+}
+
+// The last recording of a dock is often archived and wiped in the second the dock ends: it is
+// that dock's, unless the camera's next dock starts in that same second (a quick replug), when
+// it is the next one's. No recording counts for two docks.
+TEST(ReportInput, ARecordingOfTheSecondADockEndsCountsForOneDockOnly) {
+    TempDir dir;
+    Catalog catalog(dir.path() / "catalog.sqlite");
+    const auto archive_and_wipe = [&](const DeviceRow& device, std::int64_t at) {
+        const std::int64_t id =
+            catalog.begin_recording(RecordingKey{device.id, 1, "VID_1.MP4", 100, kFrom}).id;
+        catalog.mark_archived(id, Sha256::hex_of("1"), "x/1.mp4", at,
+                              {"recording.archived", 1, "", id, ""});
+        catalog.mark_wiped(id, at, {"recording.wiped", 1, "", id, ""});
+    };
+    DeviceRow alone = catalog.upsert_device("SN-P", "Maker", "BC-1", "1.0", kFrom);
+    const std::int64_t p1 = catalog.begin_dock(alone.id, 1, kFrom + 10);
+    archive_and_wipe(alone, kFrom + 100);
+    catalog.end_dock(p1, kFrom + 100, "ready for duty");
+
+    DeviceRow replugged = catalog.upsert_device("SN-Q", "Maker", "BC-1", "1.0", kFrom);
+    const std::int64_t q1 = catalog.begin_dock(replugged.id, 2, kFrom + 10);
+    catalog.end_dock(q1, kFrom + 100, "unplugged during wipe");
+    const std::int64_t q2 = catalog.begin_dock(replugged.id, 2, kFrom + 100);
+    archive_and_wipe(replugged, kFrom + 100);
+    catalog.end_dock(q2, kFrom + 200, "ready for duty");
+
+    auto day = read_dock_day_input(catalog, "2026-03-29", kPeriod, "c");
+    ASSERT_EQ(day.docks.size(), 3u);
+    const auto counts = [](const reports::DockFacts& dock) {
+        return std::pair{dock.recordings_archived, dock.recordings_wiped};
+    };
+    using Counts = std::pair<std::uint64_t, std::uint64_t>;
+    EXPECT_EQ(day.docks[0].dock_id, p1);
+    EXPECT_EQ(counts(day.docks[0]), (Counts{1, 1})) << "at its end: still during it";
+    EXPECT_EQ(day.docks[1].dock_id, q1);
+    EXPECT_EQ(counts(day.docks[1]), (Counts{0, 0})) << "the next dock started in that second";
+    EXPECT_EQ(day.docks[2].dock_id, q2);
+    EXPECT_EQ(counts(day.docks[2]), (Counts{1, 1}));
+    EXPECT_EQ(day.docks[2].bytes_archived, 100u);
 }
 
 TEST(ReportInput, AnEmptyCatalogGivesEmptyFacts) {
