@@ -1,6 +1,7 @@
 #include "cradlectl/command_files.hpp"
 
 #include "cradlectl/commands.hpp"
+#include "cradlectl/output_file.hpp"
 #include "cradlectl/text_output.hpp"
 
 #include <cstdint>
@@ -39,10 +40,8 @@ void write_output(const std::optional<std::string>& output, std::ostream& out,
         out << text;
         return;
     }
-    std::ofstream file(*output, std::ios::binary | std::ios::trunc);
-    if (file) file << text;
-    file.close();
-    if (!file) throw std::runtime_error("cannot write " + *output);
+    OutputFile file(*output);
+    file.commit(text);
 }
 
 int refuse_import(const std::string& name, const std::vector<std::string>& problems) {

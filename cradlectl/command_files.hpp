@@ -12,8 +12,8 @@ namespace cradle::ctl {
 // The whole file; std::runtime_error saying why when it cannot be read or is too large.
 std::string read_import_file(const std::string& name);
 
-// Writes `text` to -o FILE, or to `out` without it (or with "" or "-"); std::runtime_error
-// when the file cannot be written.
+// Writes `text` to -o FILE as OutputFile does (whole or not at all, a device or FIFO in place),
+// or to `out` without it (or with "" or "-"); OutputError when the file cannot be written.
 void write_output(const std::optional<std::string>& output, std::ostream& out,
                   const std::string& text);
 

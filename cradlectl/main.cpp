@@ -6,6 +6,7 @@
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/output_file.hpp"
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
 #include "reports/translation.hpp"
@@ -192,6 +193,9 @@ int run_on_bus(const Invocation& invocation) {
         }
         std::cerr << "cradlectl: " << printable(text) << '\n';
         return exit_status_of(error);
+    } catch (const OutputError& error) {
+        std::cerr << "cradlectl: " << printable(error.what()) << '\n';
+        return kExitUsage;
     } catch (const std::exception& error) {
         std::cerr << "cradlectl: " << invocation.command << ": " << error.what() << '\n';
         return kExitProblems;

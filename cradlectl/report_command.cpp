@@ -3,6 +3,7 @@
 // language and time zone are the reader's.
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/output_file.hpp"
 #include "cradlectl/report_request.hpp"
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
@@ -13,78 +14,15 @@
 #include "reports/local_time.hpp"
 #include "reports/pdf.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
-#include <stdexcept>
 #include <string>
 
 namespace cradle::ctl {
 namespace {
-
-// The output file could not be written: the reader's mistake more than the cradle's.
-class OutputError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
-
-// The report's -o FILE, written whole or not at all: the bytes go to a temporary file beside
-// it, which replaces FILE only once complete, so a failed report never leaves half a file or
-// destroys an earlier one. Opened before the facts are read, so that an unwritable place is
-// said at once.
-class ReportFile {
-  public:
-    explicit ReportFile(const std::string& path) : path_(path) {
-        std::filesystem::path target(path);
-        std::filesystem::path dir = target.parent_path();
-        if (dir.empty()) dir = ".";
-        temporary_ = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-        fd_ = ::mkostemp(temporary_.data(), O_CLOEXEC);
-        if (fd_ < 0) throw OutputError("cannot write " + path + ": " + std::strerror(errno));
-        // mkstemp makes the file 0600; a report is for reading like any file its reader writes.
-        const mode_t mask = ::umask(0);
-        ::umask(mask);
-        ::fchmod(fd_, 0666 & ~mask);
-    }
-    ReportFile(const ReportFile&) = delete;
-    ReportFile& operator=(const ReportFile&) = delete;
-    ~ReportFile() {
-        if (fd_ >= 0) ::close(fd_);
-        if (!committed_) ::unlink(temporary_.c_str());
-    }
-
-    void commit(const std::string& bytes) {
-        std::size_t done = 0;
-        while (done < bytes.size()) {
-            const ssize_t wrote = ::write(fd_, bytes.data() + done, bytes.size() - done);
-            if (wrote < 0 && errno == EINTR) continue;
-            if (wrote < 0) fail();
-            done += static_cast<std::size_t>(wrote);
-        }
-        const int fd = fd_;
-        fd_ = -1;
-        if (::close(fd) != 0) fail();
-        if (::rename(temporary_.c_str(), path_.c_str()) != 0) fail();
-        committed_ = true;
-    }
-
-  private:
-    [[noreturn]] void fail() const {
-        throw OutputError("cannot write " + path_ + ": " + std::strerror(errno));
-    }
-
-    std::string path_;
-    std::string temporary_;
-    int fd_ = -1;
-    bool committed_ = false;
-};
 
 std::string host_name() {
     char name[256] = {};
@@ -134,7 +72,8 @@ int report_command(const Invocation& invocation, std::ostream& out) {
     }
     const ReportRequest& request = std::get<ReportRequest>(parsed);
     try {
-        std::optional<ReportFile> file;
+        // Opened before the facts are read, so that an unwritable place is said at once.
+        std::optional<OutputFile> file;
         if (request.output) file.emplace(*request.output);
         const std::string bytes = render(build(request, invocation), request.format);
         if (file) {

@@ -38,3 +38,8 @@ cradle_test(test_cradlectl_report unit
   ${PROJECT_SOURCE_DIR}/cradlectl/register_csv.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)
 target_link_libraries(test_cradlectl_report PRIVATE cradle_reports)
+
+# cradlectl's -o FILE (reports and exports): regular files replaced whole with their mode and
+# owner, devices, FIFOs and links written in place; the built binary offline.
+cradle_test(test_cradlectl_output unit ${PROJECT_SOURCE_DIR}/tests/unit/test_cradlectl_output.cpp)
+add_dependencies(test_cradlectl_output cradlectl)

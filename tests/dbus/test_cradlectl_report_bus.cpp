@@ -229,6 +229,20 @@ TEST_F(CradlectlReport, MistakesAreSaidClearly) {
     EXPECT_EQ(unwritable.exit_status, 2);
     EXPECT_NE(unwritable.err.find("cannot write"), std::string::npos) << unwritable.err;
     EXPECT_FALSE(fs::exists(dir_.path() / "no-such-dir"));
+    // An export's output that cannot be written is the same usage error, over the bus as
+    // offline: a device that refuses every write (/dev/full, through a link to it) too.
+    const fs::path to_full = dir_.path() / "to-full";
+    fs::create_symlink("/dev/full", to_full);
+    for (const char* list : {"devices", "officers"}) {
+        for (const fs::path& output : {dir_.path() / "no-such-dir" / "x.csv", to_full}) {
+            SCOPED_TRACE(std::string(list) + " " + output.string());
+            const Result bus_export = cradlectl({"export", list, "-o", output.string()});
+            EXPECT_EQ(bus_export.exit_status, 2) << bus_export.err;
+            EXPECT_NE(bus_export.err.find("cannot write"), std::string::npos) << bus_export.err;
+            EXPECT_EQ(offline({"export", list, "-o", output.string()}).exit_status, 2);
+        }
+    }
+    EXPECT_TRUE(fs::is_symlink(to_full));
     // An earlier file is kept whole when a report cannot be made.
     const fs::path kept = dir_.path() / "kept.csv";
     std::ofstream(kept) << "earlier";
