@@ -1004,6 +1004,24 @@ void require_period(std::int64_t from, std::int64_t to) {
     if (to <= from) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: not later than from");
 }
 
+// The badge as the roster compares it: without surrounding white space, ASCII letters in lower
+// case (the catalog's column is NOCASE and stores it trimmed).
+std::string badge_key(std::string_view badge) {
+    constexpr std::string_view kSpace = " \t\r\n\v\f";
+    const std::size_t first = badge.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return {};
+    const std::size_t last = badge.find_last_not_of(kSpace);
+    std::string key(badge.substr(first, last - first + 1));
+    for (char& c : key) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return key;
+}
+
+bool blank(std::string_view text) {
+    return badge_key(text).empty();
+}
+
 // Every problem of an import, each naming its entry (1-based, as a person counts lines).
 std::vector<std::string> officer_problems(const std::vector<reports::OfficerFacts>& officers) {
     std::vector<std::string> problems;
@@ -1017,12 +1035,44 @@ std::vector<std::string> officer_problems(const std::vector<reports::OfficerFact
               dbus::argument_problem("team", officer.team, dbus::Emptiness::allowed)}) {
             if (!problem.empty()) problems.push_back(entry + problem);
         }
-        auto [first, inserted] = first_entry_of.emplace(officer.badge, i + 1);
-        if (!inserted && !officer.badge.empty()) {
-            problems.push_back(entry + "badge: also in entry " + std::to_string(first->second));
+        if (!officer.badge.empty() && blank(officer.badge)) {
+            problems.push_back(entry + "badge: blank");
+        }
+        if (!officer.name.empty() && blank(officer.name)) {
+            problems.push_back(entry + "name: blank");
+        }
+        const std::string key = badge_key(officer.badge);
+        if (key.empty()) continue;
+        auto [first, inserted] = first_entry_of.emplace(key, i + 1);
+        if (!inserted) {
+            problems.push_back(entry + "badge: also in entry " + std::to_string(first->second) +
+                               " (badges are compared ignoring case and surrounding spaces)");
         }
     }
     return problems;
+}
+
+// The a(sss) of ImportOfficers, read only up to the limit: a caller cannot make the service
+// parse an array of any length.
+std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std::size_t limit) {
+    std::vector<reports::OfficerFacts> officers;
+    check(sd_bus_message_enter_container(call, 'a', "(sss)"), "arguments");
+    for (;;) {
+        const char* badge = nullptr;
+        const char* name = nullptr;
+        const char* team = nullptr;
+        const int r = sd_bus_message_read(call, "(sss)", &badge, &name, &team);
+        check(r, "arguments");
+        if (r == 0) break;
+        if (officers.size() == limit) {
+            throw CallError(
+                SD_BUS_ERROR_INVALID_ARGS,
+                "officers: more than " + std::to_string(limit) + " entries (nothing was imported)");
+        }
+        officers.push_back(reports::OfficerFacts{badge, name, team});
+    }
+    check(sd_bus_message_exit_container(call), "arguments");
+    return officers;
 }
 
 }  // namespace
@@ -1109,17 +1159,15 @@ int DbusServer::list_officers(sd_bus_message* call) {
 }
 
 int DbusServer::import_officers(sd_bus_message* call) {
-    auto officers = std::make_shared<std::vector<reports::OfficerFacts>>();
-    check(dbus::read_officers(call, *officers), "arguments");
-    // Who calls is checked before what they ask.
+    // Who calls is checked before what they ask: the arguments, up to 100,000 entries, are read
+    // only for a caller who may change the roster.
     when_custodian(
         park(call), call, "ImportOfficers",
-        [this, officers](std::uint64_t ticket, const dbus::Caller& caller) {
-            if (officers->size() > kMaxOfficersPerImport) {
-                throw CallError(
-                    SD_BUS_ERROR_INVALID_ARGS,
-                    "officers: more than " + std::to_string(kMaxOfficersPerImport) + " entries");
-            }
+        [this](std::uint64_t ticket, const dbus::Caller& caller) {
+            auto parked = parked_.find(ticket);
+            if (parked == parked_.end()) return;
+            auto officers = std::make_shared<std::vector<reports::OfficerFacts>>(
+                read_officers_up_to(parked->second.get(), kMaxOfficersPerImport));
             std::vector<std::string> problems = officer_problems(*officers);
             if (!problems.empty()) {
                 std::string text;

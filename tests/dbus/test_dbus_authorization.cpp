@@ -233,6 +233,12 @@ TEST(DbusAuthorization, AnUnprivilegedCallerMayListOfficersButNotImportThem) {
     EXPECT_NE(import.error_message.find("cradle-custodian"), std::string::npos)
         << import.error_message;
     EXPECT_EQ(roster_size(service), 0u);
+    // A refused caller's arguments are not read at all: too many entries are refused as any
+    // other call of theirs, not measured against the limit.
+    Answer flood = call_as(address, kNobody, kNogroup, {},
+                           [](sd_bus* bus) { return import_numbered_officers(bus, 100'001); });
+    ASSERT_TRUE(flood.ran);
+    EXPECT_EQ(flood.error_name, "org.freedesktop.DBus.Error.AccessDenied") << flood.error_message;
 }
 
 TEST(DbusAuthorization, ImportOfficersNeedsTheCustodianGroup) {

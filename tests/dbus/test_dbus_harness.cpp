@@ -328,6 +328,36 @@ CallResult call_manager(sd_bus* bus, const char* method, const char* signature, 
     return result;
 }
 
+CallResult import_numbered_officers(sd_bus* bus, std::size_t count) {
+    CallResult result;
+    sd_bus_message* call = nullptr;
+    if (sd_bus_message_new_method_call(bus, &call, kService, kRoot, kManager, "ImportOfficers") <
+        0) {
+        result.error_name = "client: cannot make the call";
+        return result;
+    }
+    int r = sd_bus_message_open_container(call, 'a', "(sss)");
+    for (std::size_t i = 1; r >= 0 && i <= count; ++i) {
+        const std::string badge = "B-" + std::to_string(i);
+        r = sd_bus_message_append(call, "(sss)", badge.c_str(), "Officer", "");
+    }
+    if (r >= 0) r = sd_bus_message_close_container(call);
+    if (r < 0) {
+        sd_bus_message_unref(call);
+        result.error_name = "client: cannot append the arguments";
+        return result;
+    }
+    sd_bus_error error = SD_BUS_ERROR_NULL;
+    r = sd_bus_call(bus, call, kCallTimeoutUsec, &error, &result.reply);
+    sd_bus_message_unref(call);
+    if (r < 0) {
+        result.error_name = error.name ? error.name : "client: no reply";
+        result.error_message = error.message ? error.message : "";
+    }
+    sd_bus_error_free(&error);
+    return result;
+}
+
 namespace {
 
 CallResult get_property(sd_bus* bus, const std::string& path, const char* interface,

@@ -135,6 +135,8 @@ struct CallResult {
 
 // Calls a Manager method on the service with arguments appended by sd_bus_message_appendv.
 CallResult call_manager(sd_bus* bus, const char* method, const char* signature, ...);
+// ImportOfficers with `count` officers, badges B-1, B-2, ... (too many for call_manager's list).
+CallResult import_numbered_officers(sd_bus* bus, std::size_t count);
 // Reads a property as text ("s", "b") or as a number ("u", "t", "x", "d"); fails the test on
 // error.
 std::string get_text(sd_bus* bus, const std::string& path, const char* interface,

@@ -368,6 +368,17 @@ TEST_F(DbusReportFactsOfAService, ImportOfficersAppliesAllOrNothing) {
         << refused.error_message;
     EXPECT_TRUE(officers_of(call_manager(bus, "ListOfficers", "")).empty());
 
+    // The roster compares badges ignoring case and surrounding spaces: these are one badge
+    // twice. A badge of spaces only is none.
+    CallResult same_badge = call_manager(bus, "ImportOfficers", "a(sss)", 3, "B-7", "Officer B", "",
+                                         " b-7 ", "Another", "", "   ", "Nobody", "");
+    EXPECT_EQ(same_badge.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_NE(same_badge.error_message.find("entry 2 badge: also in entry 1"), std::string::npos)
+        << same_badge.error_message;
+    EXPECT_NE(same_badge.error_message.find("entry 3 badge: blank"), std::string::npos)
+        << same_badge.error_message;
+    EXPECT_TRUE(officers_of(call_manager(bus, "ListOfficers", "")).empty());
+
     CallResult imported = call_manager(bus, "ImportOfficers", "a(sss)", 2, "0457", "张伟", "一组",
                                        "0458", "Chen Jie", "");
     ASSERT_TRUE(imported.ok()) << imported.error_name << " " << imported.error_message;
@@ -398,6 +409,15 @@ TEST_F(DbusReportFactsOfAService, ImportOfficersAppliesAllOrNothing) {
         }
     }
     EXPECT_EQ(audited, 3u);
+}
+
+TEST_F(DbusReportFactsOfAService, ImportOfficersStopsReadingAtItsLimit) {
+    sd_bus* bus = client->get();
+    CallResult too_many = import_numbered_officers(bus, 100'001);
+    EXPECT_EQ(too_many.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_NE(too_many.error_message.find("more than 100000 entries"), std::string::npos)
+        << too_many.error_message;
+    EXPECT_TRUE(officers_of(call_manager(bus, "ListOfficers", "")).empty());
 }
 
 }  // namespace
