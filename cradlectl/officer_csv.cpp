@@ -6,7 +6,7 @@
 namespace cradle::ctl {
 
 OfficerImport read_officer_import(std::string_view text) {
-    ImportTable table = read_import_table(text, {{"badge", "name"}, {"team"}, "", ""});
+    ImportTable table = read_import_table(text, {{"badge", "name"}, {"team"}, "", "", true});
     OfficerImport result;
     result.problems = std::move(table.problems);
     for (ImportTable::Record& record : table.records) {

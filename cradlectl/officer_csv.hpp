@@ -23,7 +23,8 @@ struct OfficerImportRow {
 // an import applies all of its rows or none. The first record must be a header naming the
 // columns badge, name and team (any order, any case; further columns, such as an export's
 // updated_at, are ignored); badge and name are required, team may be empty; each field at most
-// 128 bytes with no control or formatting characters; no badge twice.
+// 128 bytes with no control or formatting characters, badge and name not blank; no badge twice,
+// badges compared as the roster compares them (ignoring case and surrounding spaces).
 struct OfficerImport {
     std::vector<OfficerImportRow> rows;
     std::vector<std::string> problems;

@@ -4,7 +4,6 @@
 #include "reports/csv.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -22,12 +21,19 @@ bool blank(const std::vector<std::string>& fields) {
 }  // namespace
 
 std::string column_name(std::string_view text) {
-    std::size_t begin = 0;
-    std::size_t end = text.size();
-    while (begin < end && std::isspace(static_cast<unsigned char>(text[begin])) != 0) ++begin;
-    while (end > begin && std::isspace(static_cast<unsigned char>(text[end - 1])) != 0) --end;
-    std::string out(text.substr(begin, end - begin));
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return badge_key(text);
+}
+
+std::string badge_key(std::string_view text) {
+    constexpr std::string_view kBlanks = " \t\r\n\v\f";
+    const std::size_t first = text.find_first_not_of(kBlanks);
+    if (first == std::string_view::npos) return {};
+    const std::size_t last = text.find_last_not_of(kBlanks);
+    std::string out(text.substr(first, last - first + 1));
+    // ASCII only, whatever the locale: the catalog's NOCASE folds no other letters.
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
     return out;
 }
 
@@ -184,16 +190,25 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
             row.fields.push_back(record.fields[column[wanted[i]]]);
             if (i >= columns.required.size() && row.fields.back().empty()) continue;
             std::string problem = entry_field_problem(row.fields.back());
+            if (problem.empty() && i < columns.required.size() &&
+                badge_key(row.fields.back()).empty()) {
+                problem = "is blank (spaces only)";
+            }
             if (!problem.empty()) {
                 result.problems.push_back(where + wanted[i] + " " + problem);
                 valid = false;
             }
         }
         if (!valid) continue;
-        auto [previous, inserted] = first_line_of.emplace(row.fields.front(), record.line);
+        const std::string key =
+            columns.key_ignores_case ? badge_key(row.fields.front()) : row.fields.front();
+        auto [previous, inserted] = first_line_of.emplace(key, record.line);
         if (!inserted) {
             result.problems.push_back(where + wanted.front() + " " + printable(row.fields.front()) +
-                                      " is already on line " + std::to_string(previous->second));
+                                      " is already on line " + std::to_string(previous->second) +
+                                      (columns.key_ignores_case
+                                           ? " (compared ignoring case and surrounding spaces)"
+                                           : ""));
             continue;
         }
         result.records.push_back(std::move(row));

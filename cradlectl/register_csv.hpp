@@ -37,11 +37,15 @@ std::string entry_field_problem(std::string_view value);
 // A header's column name as compared: surrounding blanks removed, lower case.
 std::string column_name(std::string_view text);
 
+// A badge as the roster compares it: surrounding blanks removed, ASCII letters in lower case
+// ("" for a blank one).
+std::string badge_key(std::string_view badge);
+
 // An import file read as a table: the header names the columns (any order, any case; further
 // columns, such as an export's, are ignored), each data record has as many fields as the
 // header. The fields asked for are checked with entry_field_problem (an optional one may be
-// empty), and the key field may not repeat. Every problem names its line; when there is one,
-// `records` is empty.
+// empty; a required one may not be blank either), and the key field may not repeat. Every problem
+// names its line; when there is one, `records` is empty.
 struct ImportTable {
     struct Record {
         std::size_t line = 0;
@@ -57,6 +61,9 @@ struct ImportColumns {
     // unchecked: an exported device the cradle has only seen has no entry to import.
     std::string skip_column;
     std::string skip_value;
+    // The key compared as the roster compares badges: without surrounding blanks, ASCII letters
+    // in any case. Serials are compared exactly.
+    bool key_ignores_case = false;
 };
 ImportTable read_import_table(std::string_view text, const ImportColumns& columns);
 

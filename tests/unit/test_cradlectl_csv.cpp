@@ -99,6 +99,19 @@ TEST(DeviceImport, EveryBadLineIsNamedAndNoRowIsKept) {
     EXPECT_EQ(import.problems[4].rfind("line 7: head is longer", 0), 0u) << problems;
 }
 
+TEST(DeviceImport, SerialsAreCaseSensitiveAndBlankFieldsAreRefused) {
+    // Serials are the cameras' own, compared exactly: two serials differing in case are two
+    // cameras.
+    auto cased = read_device_import("serial,custodian,officer,head\nBWC-1,C,O,H\nbwc-1,C,O,H\n");
+    EXPECT_TRUE(cased.problems.empty()) << all_problems(cased);
+    EXPECT_EQ(cased.rows.size(), 2u);
+    auto blank = read_device_import("serial,custodian,officer,head\n\"  \",C,O,H\nBWC-2,C, ,H\n");
+    const std::string problems = all_problems(blank);
+    ASSERT_EQ(blank.problems.size(), 2u) << problems;
+    EXPECT_EQ(blank.problems[0].rfind("line 2: serial is blank", 0), 0u) << problems;
+    EXPECT_EQ(blank.problems[1].rfind("line 3: officer is blank", 0), 0u) << problems;
+}
+
 TEST(DeviceImport, AHeaderIsRequired) {
     auto no_header = read_device_import("BWC-1,C,O,H\n");
     ASSERT_FALSE(no_header.problems.empty());

@@ -224,6 +224,28 @@ TEST(OfficerImport, EveryProblemIsNamedAndNothingIsKept) {
     EXPECT_EQ(import.problems[4].rfind("line 7: 2 fields", 0), 0u);
 }
 
+TEST(OfficerImport, BadgesAreComparedAsTheRosterComparesThem) {
+    // The roster ignores case and surrounding spaces: these are one badge twice, which the
+    // daemon would otherwise store as one officer, the later line winning unseen.
+    const OfficerImport import = read_officer_import(
+        "badge,name,team\n"
+        "B-7,Officer B,one\n"
+        "b-7,Officer C,one\n"
+        "\" B-7 \",Officer D,one\n"
+        "\"   \",Nobody,one\n"
+        "B-9,\"  \",one\n");
+    EXPECT_TRUE(import.rows.empty());
+    ASSERT_EQ(import.problems.size(), 4u) << all_problems(import);
+    EXPECT_EQ(import.problems[0].rfind("line 3: badge b-7 is already on line 2", 0), 0u)
+        << all_problems(import);
+    EXPECT_EQ(import.problems[1].rfind("line 4: badge  B-7  is already on line 2", 0), 0u)
+        << all_problems(import);
+    EXPECT_EQ(import.problems[2].rfind("line 5: badge is blank", 0), 0u) << all_problems(import);
+    EXPECT_EQ(import.problems[3].rfind("line 6: name is blank", 0), 0u) << all_problems(import);
+    // A team of spaces is an empty team, not a problem.
+    EXPECT_TRUE(read_officer_import("badge,name,team\nB-7,Officer B,\"  \"\n").problems.empty());
+}
+
 TEST(OfficerImport, TheHeaderIsRequired) {
     EXPECT_EQ(read_officer_import("").problems.size(), 1u);
     const OfficerImport headless = read_officer_import("A-1,Li Na,one\n");
