@@ -100,6 +100,10 @@ std::variant<ReportRequest, std::string> report_request(const Invocation& invoca
         request.period = std::get<reports::Period>(day);
     }
 
+    // Days start at 1970-01-01 (local_day), but east of UTC that day's local midnight is
+    // before 1970-01-01 UTC, a negative time the daemon refuses; nothing is older than 0.
+    request.period.from = std::max<std::int64_t>(request.period.from, 0);
+
     auto format = choose_report_format(invocation.format, invocation.output);
     if (auto* error = std::get_if<std::string>(&format)) return *error;
     request.format = std::get<ReportFormat>(format);

@@ -87,6 +87,19 @@ TEST_F(ReportRequestTest, FromAndToAreWholeLocalDaysInclusive) {
     EXPECT_EQ(period.to - period.from, 23 * 3600) << "the day the clocks go forward";
 }
 
+TEST_F(ReportRequestTest, NoPeriodStartsBefore1970) {
+    // In Berlin, 1970-01-01 00:00 local is 1969-12-31 23:00 UTC: a negative time, which the
+    // daemon refuses. The period starts at 0, as offline reading does.
+    auto from = request({"report", "assignments", "--from", "1970-01-01", "--to", "1970-01-02"});
+    ASSERT_TRUE(std::holds_alternative<ReportRequest>(from)) << std::get<std::string>(from);
+    EXPECT_EQ(std::get<ReportRequest>(from).period.from, 0);
+    EXPECT_EQ(std::get<ReportRequest>(from).period.to, 2 * 86400 - 3600);
+    auto day = request({"report", "dock", "--date", "1970-01-01"});
+    ASSERT_TRUE(std::holds_alternative<ReportRequest>(day)) << std::get<std::string>(day);
+    EXPECT_EQ(std::get<ReportRequest>(day).period.from, 0);
+    EXPECT_EQ(std::get<ReportRequest>(day).period.to, 86400 - 3600);
+}
+
 TEST_F(ReportRequestTest, DockIsOneLocalDayTodayByDefault) {
     auto today = request({"report", "dock"});
     ASSERT_TRUE(std::holds_alternative<ReportRequest>(today)) << std::get<std::string>(today);
