@@ -608,20 +608,16 @@ class BaySession {
         bool red = report_.light == hw::BayLight::needs_custodian;
         (red ? ctx_.log.error(fields_, report_.outcome) : ctx_.log.info(fields_, report_.outcome));
         try {
-            co_await audit("dock.end", report_.outcome);
-            if (dock_id_ != 0) {
+            if (dock_id_ == 0) {
+                co_await audit("dock.end", report_.outcome);
+            } else {
                 // Every dock that identified its camera leaves a verdict in the device's
-                // readiness history, whatever it was.
-                ReadinessRow readiness;
-                readiness.serial = report_.serial;
-                readiness.dock_session_id = dock_id_;
-                readiness.ready = report_.light == hw::BayLight::ready;
-                readiness.verdict = report_.outcome;
-                co_await catalog([this, &readiness] {
-                    const std::int64_t now = unix_now();
-                    ctx_.catalog.end_dock(dock_id_, now, report_.outcome);
-                    readiness.at = now;
-                    ctx_.catalog.add_readiness(readiness);
+                // readiness history, whatever it was, written with the dock's end and audited.
+                const bool ready = report_.light == hw::BayLight::ready;
+                AuditEvent entry{"dock.end", bay_, report_.serial, 0, report_.outcome};
+                co_await catalog([this, &ready, &entry] {
+                    ctx_.catalog.end_dock_with_verdict(dock_id_, unix_now(), report_.outcome, ready,
+                                                       entry);
                 });
             }
         } catch (const std::exception& e) {
@@ -709,6 +705,14 @@ asio::awaitable<void> ChargeWatch::watch() {
                                                                    now - last_read_at_, percent)
                                                : -1;
         report_.battery_percent = percent;
+        last_reading_.battery_percent = percent;
+        last_reading_.charging = health.charging;
+        last_reading_.faults.clear();
+        for (const auto& fault : report_.faults) {
+            last_reading_.faults += (last_reading_.faults.empty() ? "" : "; ") + fault;
+        }
+        last_reading_.storage_total_bytes = health.storage_total_bytes;
+        last_reading_.storage_free_bytes = health.storage_free_bytes;
         last_percent_ = percent;
         last_read_at_ = now;
         apply_verdict(report_, assess_readiness(ctx_.config, report_));
@@ -741,12 +745,13 @@ asio::awaitable<void> ChargeWatch::verdict_changed() {
     AuditEvent entry{"readiness.changed", bay, report_.serial, 0,
                      report_.outcome + " (battery " + std::to_string(report_.battery_percent) +
                          "%, rechecked while charging)"};
+    // The reading that changed the verdict is kept as a health check of the dock, so that a
+    // report shows the battery the verdict was given for.
+    HealthCheckRow reading = last_reading_;
+    reading.dock_session_id = report_.dock_session_id;
     try {
-        co_await run_blocking(&ctx_.catalog_strand, [this, &readiness, &entry] {
-            const std::int64_t now = unix_now();
-            readiness.at = now;
-            ctx_.catalog.add_readiness(readiness);
-            ctx_.catalog.audit(entry, now);
+        co_await run_blocking(&ctx_.catalog_strand, [this, &reading, &readiness, &entry] {
+            ctx_.catalog.record_recheck(reading, readiness, entry, unix_now());
         });
     } catch (const std::exception& e) {
         ctx_.log.error(fields_, std::string("cannot record the new readiness: ") + e.what());

@@ -42,9 +42,10 @@ asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
 // Keeps watching a camera whose dock ended "not ready" only for its battery while it charges
 // (DockReport::awaiting_charge): every [readiness] battery_recheck_s its health is read again.
 // When the battery reaches battery_min_percent and no fault appeared, the verdict becomes
-// "ready for duty": the light turns green, the status board shows it, and a readiness row and
-// an audit event record it. A verdict that changes otherwise (a fault, the charging stopped) is
-// shown and recorded the same way, and ends the watch.
+// "ready for duty": the light turns green, the status board shows it, and the reading (a health
+// check of the dock), a readiness row and an audit event record it in one transaction. A verdict
+// that changes otherwise (a fault, the charging stopped) is shown and recorded the same way, and
+// ends the watch.
 //
 // A watch is not the bay's session: it never keeps the bay from taking the next camera, and
 // the service does not wait for it to stop or to go idle. It ends on its own once the verdict
@@ -79,6 +80,8 @@ class ChargeWatch {
     // The previous reading, for the charging rate.
     int last_percent_ = 0;
     std::chrono::steady_clock::time_point last_read_at_;
+    // The latest reading, kept as a health check of the dock when it changes the verdict.
+    HealthCheckRow last_reading_;
 };
 
 // Whether the system clock is synchronised (NTP, as the kernel reports it).

@@ -1291,19 +1291,39 @@ std::int64_t Catalog::begin_dock(std::int64_t device_id, int bay, std::int64_t n
 void Catalog::end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome) {
     std::string doing = "ending dock session " + std::to_string(dock_id);
     Transaction transaction(db_, stmts_->file, doing);
+    end_dock_in_transaction(dock_id, now, outcome, doing);
+    transaction.commit();
+}
+
+void Catalog::end_dock_with_verdict(std::int64_t dock_id, std::int64_t now,
+                                    const std::string& outcome, bool ready,
+                                    const AuditEvent& audit) {
+    std::string doing = "ending dock session " + std::to_string(dock_id) + " with its verdict";
+    Transaction transaction(db_, stmts_->file, doing);
+    const std::int64_t device_id = end_dock_in_transaction(dock_id, now, outcome, doing);
+    insert_readiness(device_id, dock_id, now, ready, outcome, doing);
+    append_audit(audit, now, doing);
+    transaction.commit();
+}
+
+std::int64_t Catalog::end_dock_in_transaction(std::int64_t dock_id, std::int64_t now,
+                                              const std::string& outcome,
+                                              const std::string& doing) {
     Query(db_, stmts_.get(), stmts_->file,
           "UPDATE dock_sessions SET ended_at = ?, outcome = ? WHERE id = ? AND ended_at IS NULL",
           doing)
         .bind(now, sanitize_text(outcome, kMaxOutcomeBytes), dock_id)
         .run();
-    if (sqlite3_changes(db_) == 0) {
-        Query exists(db_, stmts_.get(), stmts_->file, "SELECT 1 FROM dock_sessions WHERE id = ?",
-                     doing);
-        exists.bind(dock_id);
+    const bool ended = sqlite3_changes(db_) != 0;
+    Query dock(db_, stmts_.get(), stmts_->file, "SELECT device_id FROM dock_sessions WHERE id = ?",
+               doing);
+    dock.bind(dock_id);
+    const bool exists = dock.step();
+    if (!ended) {
         throw_catalog(stmts_->file, doing,
-                      exists.step() ? "it has already ended" : "there is no such dock session");
+                      exists ? "it has already ended" : "there is no such dock session");
     }
-    transaction.commit();
+    return dock.integer(0);
 }
 
 void Catalog::close_open_docks(std::int64_t now) {
@@ -1339,6 +1359,10 @@ std::vector<DockSessionRow> Catalog::dock_sessions() const {
 void Catalog::add_health_check(const HealthCheckRow& row) {
     std::string doing =
         "recording a health check of dock session " + std::to_string(row.dock_session_id);
+    insert_health_check(row, doing);
+}
+
+void Catalog::insert_health_check(const HealthCheckRow& row, const std::string& doing) {
     Query(db_, stmts_.get(), stmts_->file,
           "INSERT INTO health_checks (dock_session_id, at, battery_percent, charging, faults, "
           "storage_total_bytes, storage_free_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -1405,19 +1429,44 @@ std::vector<ClockSyncRow> Catalog::clock_syncs() const {
 void Catalog::add_readiness(const ReadinessRow& row) {
     const std::string clean_serial = sanitize_text(row.serial, kMaxIdentityBytes);
     const std::string doing = "recording the readiness of device " + clean_serial;
+    insert_readiness(device_id_of(clean_serial, doing), row.dock_session_id, row.at, row.ready,
+                     row.verdict, doing);
+}
+
+void Catalog::record_recheck(const HealthCheckRow& health, const ReadinessRow& readiness,
+                             const AuditEvent& audit, std::int64_t now) {
+    const std::string clean_serial = sanitize_text(readiness.serial, kMaxIdentityBytes);
+    const std::string doing = "recording the rechecked readiness of device " + clean_serial;
+    Transaction transaction(db_, stmts_->file, doing);
+    const std::int64_t device_id = device_id_of(clean_serial, doing);
+    HealthCheckRow reading = health;
+    reading.at = now;
+    insert_health_check(reading, doing);
+    insert_readiness(device_id, readiness.dock_session_id, now, readiness.ready, readiness.verdict,
+                     doing);
+    append_audit(audit, now, doing);
+    transaction.commit();
+}
+
+std::int64_t Catalog::device_id_of(const std::string& clean_serial,
+                                   const std::string& doing) const {
     Query device(db_, stmts_.get(), stmts_->file, "SELECT id FROM devices WHERE serial = ?", doing);
     device.bind(clean_serial);
     if (!device.step()) throw_catalog(stmts_->file, doing, "no such device");
-    const std::int64_t device_id = device.integer(0);
+    return device.integer(0);
+}
+
+void Catalog::insert_readiness(std::int64_t device_id, std::int64_t dock_session_id,
+                               std::int64_t at, bool ready, const std::string& verdict,
+                               const std::string& doing) {
     // No dock (0) is stored as NULL, so the foreign key holds.
     std::optional<std::int64_t> dock;
-    if (row.dock_session_id != 0) dock = row.dock_session_id;
+    if (dock_session_id != 0) dock = dock_session_id;
     Query(db_, stmts_.get(), stmts_->file,
           "INSERT INTO readiness (device_id, dock_session_id, at, ready, verdict) "
           "VALUES (?, ?, ?, ?, ?)",
           doing)
-        .bind(device_id, dock, row.at, row.ready ? 1 : 0,
-              sanitize_text(row.verdict, kMaxOutcomeBytes))
+        .bind(device_id, dock, at, ready ? 1 : 0, sanitize_text(verdict, kMaxOutcomeBytes))
         .run();
 }
 

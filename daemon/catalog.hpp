@@ -2,7 +2,9 @@
 // clock syncs, and the append-only, hash-chained audit log. One SQLite database in WAL mode
 // with synchronous=FULL, a schema_version table and one migration function per step.
 //
-// Every state change of a recording is written in the same transaction as its audit row.
+// Every state change of a recording, of the register and of the roster, and every readiness
+// verdict the service gives (end_dock_with_verdict, record_recheck), is written in the same
+// transaction as its audit row.
 // Times are stored as UTC Unix seconds.
 #pragma once
 
@@ -238,6 +240,11 @@ class Catalog {
     // Dock sessions, health checks, clock syncs.
     std::int64_t begin_dock(std::int64_t device_id, int bay, std::int64_t now);
     void end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome);
+    // Ends a dock with its verdict, in one transaction: the dock's outcome, the device's
+    // readiness row (ready or not, the outcome as its verdict) and the audit event, all at
+    // `now`. Throws CatalogError, writing nothing, for a dock that is unknown or has ended.
+    void end_dock_with_verdict(std::int64_t dock_id, std::int64_t now, const std::string& outcome,
+                               bool ready, const AuditEvent& audit);
     // Dock sessions left open by a crash are closed with outcome "interrupted".
     void close_open_docks(std::int64_t now);
     std::vector<DockSessionRow> dock_sessions() const;
@@ -248,6 +255,11 @@ class Catalog {
 
     // Readiness verdicts, kept per device over time.
     void add_readiness(const ReadinessRow& row);
+    // A verdict changed by a health reading taken while the camera stayed in its bay (the
+    // charging watch), in one transaction: the reading as a health check of its dock, the
+    // readiness row and the audit event, all at `now`.
+    void record_recheck(const HealthCheckRow& health, const ReadinessRow& readiness,
+                        const AuditEvent& audit, std::int64_t now);
     std::optional<ReadinessRow> latest_readiness(const std::string& serial) const;
     std::vector<ReadinessRow> readiness_history(const std::string& serial) const;
 
@@ -290,6 +302,14 @@ class Catalog {
                              const std::string& doing) const;
     // Appends one history row; the caller holds the write transaction.
     void append_history(const DeviceHistoryRow& row, const std::string& doing);
+    // Row writers of the methods above; the caller holds the write transaction (or writes one
+    // row alone). end_dock_in_transaction returns the dock's device.
+    std::int64_t end_dock_in_transaction(std::int64_t dock_id, std::int64_t now,
+                                         const std::string& outcome, const std::string& doing);
+    void insert_health_check(const HealthCheckRow& row, const std::string& doing);
+    void insert_readiness(std::int64_t device_id, std::int64_t dock_session_id, std::int64_t at,
+                          bool ready, const std::string& verdict, const std::string& doing);
+    std::int64_t device_id_of(const std::string& clean_serial, const std::string& doing) const;
     // Appends one chained audit row; the caller holds the write transaction.
     void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
 

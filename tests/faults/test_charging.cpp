@@ -67,6 +67,16 @@ void expect_turns_ready_after_a_recheck(Rig& rig) {
         return row.event == "readiness.changed" && row.device_serial == "TEST-1" &&
                row.detail.rfind("ready for duty", 0) == 0;
     }));
+    // The reading that turned it ready is the dock's latest health check, so a report shows
+    // the battery the verdict was given for, at the verdict's time.
+    const auto checks = catalog.health_checks();
+    ASSERT_FALSE(checks.empty());
+    EXPECT_EQ(checks.back().dock_session_id, history[1].dock_session_id);
+    EXPECT_EQ(checks.back().battery_percent, 80);
+    EXPECT_EQ(checks.back().at, history[1].at);
+    EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [&](const AuditRow& row) {
+        return row.event == "dock.end" && row.detail == dock.outcome && row.at == history[0].at;
+    }));
     EXPECT_TRUE(
         has_line(rig, "bay 1 TEST-1: ready for duty after charging in the bay: battery 80%"));
     EXPECT_EQ(join_problems(rig.error_lines()), "");

@@ -886,6 +886,77 @@ TEST_F(CatalogTest, ReadinessIsKeptPerDeviceOverTimeAndIsAppendOnly) {
     EXPECT_EQ(raw.text("SELECT count(*) FROM readiness"), "3");
 }
 
+TEST_F(CatalogTest, ADocksEndAndItsVerdictAreOneAuditedWrite) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    const std::int64_t dock = catalog.begin_dock(device.id, 2, kNow);
+    catalog.end_dock_with_verdict(dock, kNow + 300, "not ready: battery 60% (needs 80%)", false,
+                                  {"dock.end", 2, "SN-1", 0, "not ready: battery 60%"});
+    auto docks = catalog.dock_sessions();
+    ASSERT_EQ(docks.size(), 1u);
+    EXPECT_EQ(docks[0].ended_at, kNow + 300);
+    EXPECT_EQ(docks[0].outcome, "not ready: battery 60% (needs 80%)");
+    auto history = catalog.readiness_history("SN-1");
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0].dock_session_id, dock);
+    EXPECT_EQ(history[0].at, kNow + 300);
+    EXPECT_FALSE(history[0].ready);
+    EXPECT_EQ(history[0].verdict, "not ready: battery 60% (needs 80%)");
+    auto audit = catalog.audit_rows();
+    ASSERT_EQ(audit.size(), 1u);
+    EXPECT_EQ(audit[0].event, "dock.end");
+    EXPECT_EQ(audit[0].at, kNow + 300);
+
+    // A dock ends once: the second end writes nothing at all.
+    EXPECT_THROW(catalog.end_dock_with_verdict(dock, kNow + 400, "ready for duty", true,
+                                               {"dock.end", 2, "SN-1", 0, "ready for duty"}),
+                 CatalogError);
+    EXPECT_THROW(catalog.end_dock_with_verdict(dock + 1, kNow + 400, "ready for duty", true,
+                                               {"dock.end", 2, "SN-1", 0, "ready for duty"}),
+                 CatalogError);
+    EXPECT_EQ(catalog.readiness_history("SN-1").size(), 1u);
+    EXPECT_EQ(catalog.audit_rows().size(), 1u);
+    EXPECT_EQ(catalog.dock_sessions()[0].outcome, "not ready: battery 60% (needs 80%)");
+    expect_chain_intact(catalog);
+}
+
+TEST_F(CatalogTest, ARecheckKeepsItsReadingWithTheNewVerdictInOneAuditedWrite) {
+    Catalog catalog(file());
+    DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    const std::int64_t dock = catalog.begin_dock(device.id, 2, kNow);
+    catalog.add_health_check({dock, kNow + 10, 60, true, "", 64 << 20, 32 << 20});
+    catalog.end_dock_with_verdict(dock, kNow + 300, "not ready: battery 60%", false,
+                                  {"dock.end", 2, "SN-1", 0, ""});
+    catalog.record_recheck({dock, 0, 80, true, "", 64 << 20, 40 << 20},
+                           {"SN-1", dock, 0, true, "ready for duty"},
+                           {"readiness.changed", 2, "SN-1", 0, "ready for duty"}, kNow + 900);
+    auto checks = catalog.health_checks();
+    ASSERT_EQ(checks.size(), 2u);
+    EXPECT_EQ(checks[1].dock_session_id, dock);
+    EXPECT_EQ(checks[1].at, kNow + 900);
+    EXPECT_EQ(checks[1].battery_percent, 80);
+    EXPECT_EQ(checks[1].storage_free_bytes, 40u << 20);
+    auto latest = catalog.latest_readiness("SN-1");
+    ASSERT_TRUE(latest);
+    EXPECT_TRUE(latest->ready);
+    EXPECT_EQ(latest->at, kNow + 900);
+    EXPECT_EQ(latest->dock_session_id, dock);
+    auto audit = catalog.audit_rows();
+    ASSERT_EQ(audit.size(), 2u);
+    EXPECT_EQ(audit[1].event, "readiness.changed");
+    EXPECT_EQ(audit[1].at, kNow + 900);
+
+    // When one of the three cannot be written (a verdict naming no dock), none is.
+    EXPECT_THROW(catalog.record_recheck({dock, 0, 85, true, "", 0, 0},
+                                        {"SN-1", dock + 7, 0, true, "ready for duty"},
+                                        {"readiness.changed", 2, "SN-1", 0, ""}, kNow + 1000),
+                 CatalogError);
+    EXPECT_EQ(catalog.health_checks().size(), 2u);
+    EXPECT_EQ(catalog.readiness_history("SN-1").size(), 2u);
+    EXPECT_EQ(catalog.audit_rows().size(), 2u);
+    expect_chain_intact(catalog);
+}
+
 TEST_F(CatalogTest, RosterUpsertAuditsEachChangedOfficerNamingWhoChangedIt) {
     Catalog catalog(file());
     EXPECT_EQ(catalog.upsert_officers({{" A17 ", "李明", "Team 1", 0}, {"B22", "Wang", "", 0}},
