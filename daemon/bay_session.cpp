@@ -145,8 +145,12 @@ struct ServiceStopping {};
 
 class BaySession {
   public:
-    BaySession(BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera)
-        : ctx_(context), bay_(bay), camera_(std::move(camera)) {
+    BaySession(BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera,
+               std::chrono::steady_clock::time_point* first_health_at)
+        : ctx_(context),
+          bay_(bay),
+          camera_(std::move(camera)),
+          first_health_at_out_(first_health_at) {
         report_.bay = bay;
         fields_.bay = bay;
     }
@@ -275,6 +279,7 @@ class BaySession {
         report_.battery_at_dock_percent = report_.battery_percent;
         report_.charging = health.charging;
         first_health_at_ = std::chrono::steady_clock::now();
+        if (first_health_at_out_ != nullptr) *first_health_at_out_ = first_health_at_;
         report_.faults = sanitized_faults(health.faults);
         HealthCheckRow row;
         row.dock_session_id = dock_id_;
@@ -641,18 +646,20 @@ class BaySession {
     std::string rejected_reason_;
     std::vector<hw::RecordingInfo> to_wipe_;
     std::chrono::steady_clock::time_point first_health_at_;
+    std::chrono::steady_clock::time_point* first_health_at_out_ = nullptr;
 };
 
 }  // namespace
 
 ChargeWatch::ChargeWatch(BayContext& context, const asio::any_io_executor& loop,
-                         const DockReport& report, std::shared_ptr<hw::CameraDriver> camera)
+                         const DockReport& report, std::shared_ptr<hw::CameraDriver> camera,
+                         std::chrono::steady_clock::time_point first_health_at)
     : ctx_(context),
       camera_(std::move(camera)),
       report_(report),
       timer_(loop),
-      last_percent_(report.battery_percent),
-      last_read_at_(std::chrono::steady_clock::now()) {
+      first_health_at_(first_health_at),
+      last_percent_(report.battery_percent) {
     fields_.bay = report.bay;
     fields_.device_serial = report.serial;
 }
@@ -691,22 +698,34 @@ asio::awaitable<void> ChargeWatch::watch() {
         }
         if (cancelled_ || ctx_.stopping) co_return;
         if (!failure.empty()) {
-            // The dock's verdict stands; the next dock checks the camera afresh.
+            // The verdict stands, but its estimate is no longer kept up: the bay says so
+            // rather than show a time that will not change. The next dock checks afresh.
             ctx_.log.warning(fields_, "battery recheck failed (" + failure +
-                                          "); the bay keeps the verdict of its dock");
+                                          "); the bay keeps the verdict, not rechecked again");
+            ctx_.status.finished(report_.bay, report_.outcome + "; not rechecked: " + failure);
             co_return;
         }
 
         const auto now = std::chrono::steady_clock::now();
         const int percent = std::clamp(health.battery_percent, 0, 100);
-        report_.charging = health.charging;
+        rechecks_without_rise_ = percent > last_percent_ ? 0 : rechecks_without_rise_ + 1;
+        // A camera that says it charges while its battery stays where it is does not charge.
+        const bool not_rising = rechecks_without_rise_ >= kRechecksWithoutRise;
+        if (not_rising && health.charging) {
+            ctx_.log.warning(fields_, "battery still " + std::to_string(percent) + "% after " +
+                                          std::to_string(rechecks_without_rise_) +
+                                          " rechecks: taken as not charging");
+        }
+        report_.charging = health.charging && !not_rising;
         report_.faults = sanitized_faults(health.faults);
-        report_.charge_eta_s = health.charging ? seconds_to_charge(ctx_.config, last_percent_,
-                                                                   now - last_read_at_, percent)
-                                               : -1;
+        report_.charge_eta_s = report_.charging
+                                   ? seconds_to_charge(ctx_.config, report_.battery_at_dock_percent,
+                                                       now - first_health_at_, percent)
+                                   : -1;
         report_.battery_percent = percent;
         last_reading_.battery_percent = percent;
-        last_reading_.charging = health.charging;
+        // What the cradle concluded: a camera taken as not charging is recorded so.
+        last_reading_.charging = report_.charging;
         last_reading_.faults.clear();
         for (const auto& fault : report_.faults) {
             last_reading_.faults += (last_reading_.faults.empty() ? "" : "; ") + fault;
@@ -714,7 +733,6 @@ asio::awaitable<void> ChargeWatch::watch() {
         last_reading_.storage_total_bytes = health.storage_total_bytes;
         last_reading_.storage_free_bytes = health.storage_free_bytes;
         last_percent_ = percent;
-        last_read_at_ = now;
         apply_verdict(report_, assess_readiness(ctx_.config, report_));
         if (report_.awaiting_charge) {
             // Still charging: the bay shows the fresh level and estimate; nothing to record.
@@ -772,7 +790,14 @@ bool system_clock_synchronised() {
 
 asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera) {
-    BaySession session(context, bay, std::move(camera));
+    BaySession session(context, bay, std::move(camera), nullptr);
+    co_return co_await session.run();
+}
+
+asio::awaitable<DockReport> run_bay_session(
+    BayContext& context, int bay, std::shared_ptr<hw::CameraDriver> camera,
+    std::chrono::steady_clock::time_point& first_health_at) {
+    BaySession session(context, bay, std::move(camera), &first_health_at);
     co_return co_await session.run();
 }
 

@@ -38,6 +38,11 @@ struct BayContext {
 // Runs the whole dock. Never throws: every failure ends in the report's outcome and light.
 asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera);
+// The same, also setting first_health_at to when the dock's first health reading
+// (DockReport::battery_at_dock_percent) was taken; it must outlive the session.
+asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
+                                            std::shared_ptr<hw::CameraDriver> camera,
+                                            std::chrono::steady_clock::time_point& first_health_at);
 
 // Keeps watching a camera whose dock ended "not ready" only for its battery while it charges
 // (DockReport::awaiting_charge): every [readiness] battery_recheck_s its health is read again.
@@ -47,14 +52,25 @@ asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
 // that changes otherwise (a fault, the charging stopped) is shown and recorded the same way, and
 // ends the watch.
 //
+// The charging rate is measured from the dock's first reading. A camera cannot be trusted to
+// say whether it charges (a PTP camera always seems to): after kRechecksWithoutRise rechecks
+// in a row in which its battery did not rise, it is taken as not charging, which is a verdict
+// change like any other. A recheck that fails (timeout, protocol error) ends the watch; the
+// bay's status then says that the verdict was not rechecked, and why.
+//
 // A watch is not the bay's session: it never keeps the bay from taking the next camera, and
 // the service does not wait for it to stop or to go idle. It ends on its own once the verdict
 // is settled, and quietly when cancelled (the camera left, another dock began, the service
 // stops) or when the camera is gone. Runs on the loop; one timer, never a sleep.
 class ChargeWatch {
   public:
-    ChargeWatch(BayContext& context, const asio::any_io_executor& loop, const DockReport& report,
-                std::shared_ptr<hw::CameraDriver> camera);
+    static constexpr int kRechecksWithoutRise = 3;
+
+    // first_health_at: when the dock read report.battery_at_dock_percent (see run_bay_session).
+    ChargeWatch(
+        BayContext& context, const asio::any_io_executor& loop, const DockReport& report,
+        std::shared_ptr<hw::CameraDriver> camera,
+        std::chrono::steady_clock::time_point first_health_at = std::chrono::steady_clock::now());
     ChargeWatch(const ChargeWatch&) = delete;
     ChargeWatch& operator=(const ChargeWatch&) = delete;
 
@@ -77,9 +93,10 @@ class ChargeWatch {
     LogFields fields_;
     asio::steady_timer timer_;
     bool cancelled_ = false;
-    // The previous reading, for the charging rate.
+    // The dock's first reading, for the charging rate; the previous one, to see a rise.
+    std::chrono::steady_clock::time_point first_health_at_;
     int last_percent_ = 0;
-    std::chrono::steady_clock::time_point last_read_at_;
+    int rechecks_without_rise_ = 0;
     // The latest reading, kept as a health check of the dock when it changes the verdict.
     HealthCheckRow last_reading_;
 };

@@ -74,6 +74,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         bool power_cycled = false;                  // since the last dock that did not time out
         bool power_cycling = false;                 // a power cycle is under way on the worker pool
         std::shared_ptr<hw::CameraDriver> camera;   // of the running session
+        // When the running session took its first health reading (the charging rate's start).
+        std::chrono::steady_clock::time_point first_health_at;
         // Rechecks the battery of a charging camera whose dock ended; never keeps the bay busy.
         std::shared_ptr<ChargeWatch> watch;
     };
@@ -112,7 +114,9 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     void start_session(int bay, std::shared_ptr<hw::CameraDriver> camera) {
         bays[bay].session_running = true;
         bays[bay].camera = camera;
-        asio::co_spawn(io_context, run_bay_session(context, bay, std::move(camera)),
+        // bays never drops an entry, so first_health_at outlives the session.
+        asio::co_spawn(io_context,
+                       run_bay_session(context, bay, std::move(camera), bays[bay].first_health_at),
                        [this, bay](std::exception_ptr error, DockReport report) {
                            session_ended(bay, error, std::move(report));
                        });
@@ -149,15 +153,16 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         } else if (timed_out && !state.power_cycled && !stopping) {
             power_cycle(bay);
         } else if (watched) {
-            start_watch(bay, *watched, std::move(camera));
+            start_watch(bay, *watched, std::move(camera), state.first_health_at);
         }
         if (!timed_out) state.power_cycled = false;
         check_idle();
     }
 
-    void start_watch(int bay, const DockReport& report, std::shared_ptr<hw::CameraDriver> camera) {
-        auto watch =
-            std::make_shared<ChargeWatch>(context, io_context.get_executor(), report, camera);
+    void start_watch(int bay, const DockReport& report, std::shared_ptr<hw::CameraDriver> camera,
+                     std::chrono::steady_clock::time_point first_health_at) {
+        auto watch = std::make_shared<ChargeWatch>(context, io_context.get_executor(), report,
+                                                   camera, first_health_at);
         bays[bay].watch = watch;
         log_.info(LogFields{bay, report.serial, 0},
                   "charging: the battery is read again every " +

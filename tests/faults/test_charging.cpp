@@ -159,6 +159,85 @@ TEST(Charging, CameraTakenOutWhileItChargesEndsItsWatchAndTheBayTakesTheNextCame
     EXPECT_FALSE(history[0].ready);
 }
 
+// The camera says it charges (as a PTP camera always does) but its battery stays at 70%: after
+// three rechecks without a rise it is taken as not charging, recorded like any verdict change,
+// and the watch ends.
+void expect_taken_as_not_charging(Rig& rig) {
+    rig.camera(0).charge_percent_per_health_read = 0;
+    rig.config.sim = rig.spec;
+    const std::string verdict = "not ready: battery 70% (needs 80%; not charging)";
+    std::vector<std::string> outcomes;
+    const auto reports = rig.run_until([&](const BayStatus& status) {
+        if (status.bay == 1 && status.phase == BayPhase::done) outcomes.push_back(status.outcome);
+        return status.bay == 1 && status.outcome == verdict;
+    });
+    ASSERT_FALSE(rig.timed_out()) << join_problems(rig.log_lines());
+    const DockReport& dock = report_for(reports, 1);
+    EXPECT_TRUE(dock.awaiting_charge);
+    EXPECT_EQ(dock.outcome.rfind("not ready: battery 70% (needs 80%; about ", 0), 0u)
+        << dock.outcome;
+    // The dock's own status, then two rechecks still waiting for a rise, then the verdict.
+    ASSERT_EQ(outcomes.size(), 4u) << join_problems(outcomes);
+    EXPECT_EQ(outcomes[1].rfind("not ready: battery 70% (needs 80%; about ", 0), 0u);
+    EXPECT_EQ(outcomes[2].rfind("not ready: battery 70% (needs 80%; about ", 0), 0u);
+    EXPECT_EQ(outcomes[3], verdict);
+    EXPECT_TRUE(has_line(rig, "bay 1 TEST-1: battery still 70% after 3 rechecks"));
+    EXPECT_EQ(rig.cradle().light(1), hw::BayLight::not_ready);
+
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const auto history = catalog.readiness_history("TEST-1");
+    ASSERT_EQ(history.size(), 2u);
+    EXPECT_EQ(history[1].verdict, verdict);
+    EXPECT_FALSE(history[1].ready);
+    EXPECT_EQ(history[1].dock_session_id, history[0].dock_session_id);
+    const auto checks = catalog.health_checks();
+    ASSERT_FALSE(checks.empty());
+    EXPECT_EQ(checks.back().battery_percent, 70);
+    EXPECT_FALSE(checks.back().charging);
+    const auto audit = catalog.audit_rows();
+    EXPECT_TRUE(std::any_of(audit.begin(), audit.end(), [&](const AuditRow& row) {
+        return row.event == "readiness.changed" && row.detail.rfind(verdict, 0) == 0;
+    }));
+    EXPECT_EQ(join_problems(rig.error_lines()), "");
+}
+
+TEST(Charging, CameraThatSaysItChargesWithoutRisingIsTakenAsNotChargingAfterThreeRechecks) {
+    Rig rig(1, 2);
+    make_charging(rig);
+    expect_taken_as_not_charging(rig);
+}
+
+TEST(Charging, PtpCameraWhoseBatteryDoesNotRiseIsTakenAsNotCharging) {
+    Rig rig(1, 2);
+    make_charging(rig);
+    rig.use_ptp();
+    expect_taken_as_not_charging(rig);
+}
+
+// A recheck that fails ends the watch, and the bay says the verdict is no longer rechecked
+// rather than go on showing an estimate that will not change.
+TEST(Charging, FailedRecheckEndsTheWatchAndTheBaySaysSo) {
+    const int dock_operations = [] {
+        Rig rig(1, 2);
+        make_charging(rig);
+        rig.run();
+        return rig.cradle().camera(1)->operations();
+    }();
+    Rig rig(1, 2);
+    make_charging(rig);
+    rig.camera(0).faults.hang_at_op = dock_operations + 1;  // the first recheck
+    rig.config.sim = rig.spec;
+    rig.config.device_timeout = std::chrono::milliseconds(300);
+    rig.run_until([](const BayStatus& status) {
+        return status.bay == 1 && status.outcome.find("; not rechecked: ") != std::string::npos;
+    });
+    ASSERT_FALSE(rig.timed_out()) << join_problems(rig.log_lines());
+    EXPECT_EQ(rig.cradle().light(1), hw::BayLight::not_ready);
+    EXPECT_TRUE(has_line(rig, "bay 1 TEST-1: battery recheck failed (device timeout"));
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    EXPECT_EQ(catalog.readiness_history("TEST-1").size(), 1u) << "the verdict did not change";
+}
+
 TEST(Charging, CameraThatIsNotChargingIsNotRechecked) {
     // Bay 1 does not charge; bay 2 charges and turns ready after a recheck. By then bay 1
     // would have been rechecked too, had it been watched.
