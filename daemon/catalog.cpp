@@ -1041,6 +1041,27 @@ std::string trimmed(std::string_view text) {
     return first < last ? std::string(first, last) : std::string();
 }
 
+// Whether text shows nothing: only ASCII spaces and the Unicode spaces a roster typed in
+// another script may hold (no-break, ideographic, the typographic spaces, zero width, BOM).
+bool blank(std::string_view text) {
+    static constexpr std::string_view kUnicodeSpaces[] = {
+        "\xC2\xA0",     "\xE3\x80\x80", "\xE2\x80\x80", "\xE2\x80\x81",
+        "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85",
+        "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88", "\xE2\x80\x89",
+        "\xE2\x80\x8A", "\xE2\x80\x8B", "\xE2\x80\xAF", "\xEF\xBB\xBF"};
+    while (!text.empty()) {
+        if (std::isspace(static_cast<unsigned char>(text.front())) != 0) {
+            text.remove_prefix(1);
+            continue;
+        }
+        auto space = std::find_if(std::begin(kUnicodeSpaces), std::end(kUnicodeSpaces),
+                                  [&](std::string_view s) { return text.starts_with(s); });
+        if (space == std::end(kUnicodeSpaces)) return false;
+        text.remove_prefix(space->size());
+    }
+    return true;
+}
+
 }  // namespace
 
 std::string Catalog::officer_at(std::int64_t device_id, std::int64_t at,
@@ -1520,12 +1541,26 @@ std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, st
         row.name = sanitize_text(trimmed(officers[i].name), kMaxIdentityBytes);
         row.team = sanitize_text(trimmed(officers[i].team), kMaxIdentityBytes);
         row.updated_at = now;
-        if (row.badge.empty()) {
+        if (blank(row.badge)) {
             throw_catalog(stmts_->file, doing,
-                          "officer " + std::to_string(i + 1) + " has an empty ID (badge)");
+                          "officer " + std::to_string(i + 1) +
+                              " of the list has a blank ID (badge): every officer needs one");
         }
-        if (row.name.empty()) {
-            throw_catalog(stmts_->file, doing, "officer " + row.badge + " has an empty name");
+        if (blank(row.name)) {
+            throw_catalog(stmts_->file, doing,
+                          "officer " + std::to_string(i + 1) + " of the list (ID " + row.badge +
+                              ") has a blank name: every officer needs one");
+        }
+        // The roster compares IDs ignoring case: two entries of one ID would leave whichever
+        // came last, silently.
+        for (std::size_t j = 0; j < clean.size(); ++j) {
+            if (officer_comparison_form(clean[j].badge) == officer_comparison_form(row.badge)) {
+                throw_catalog(stmts_->file, doing,
+                              "officers " + std::to_string(j + 1) + " (ID " + clean[j].badge +
+                                  ") and " + std::to_string(i + 1) + " (ID " + row.badge +
+                                  ") of the list have the same ID (IDs ignore case and "
+                                  "surrounding spaces): list each officer once");
+            }
         }
         clean.push_back(std::move(row));
     }

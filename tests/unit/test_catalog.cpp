@@ -995,6 +995,26 @@ TEST_F(CatalogTest, RosterUpsertRefusesAnEmptyIdOrNameAndWritesNothing) {
     EXPECT_THROW(
         catalog.upsert_officers({{"A17", "Li", "", 0}, {"B22", "\t", "", 0}}, kNow, "uid 0"),
         CatalogError);
+    EXPECT_THROW(catalog.upsert_officers({{"A17", "\xE3\x80\x80\xC2\xA0", "", 0}}, kNow, "uid 0"),
+                 CatalogError)
+        << "a name of ideographic and no-break spaces is blank";
+    try {
+        catalog.upsert_officers({{"A17", "Li", "", 0}, {"B22", " \t", "", 0}}, kNow, "uid 0");
+        FAIL() << "accepted a blank name";
+    } catch (const CatalogError& error) {
+        EXPECT_NE(std::string(error.what()).find("officer 2 of the list (ID B22) has a blank name"),
+                  std::string::npos)
+            << error.what();
+    }
+    try {
+        catalog.upsert_officers({{"A17", "Li", "", 0}, {"\xEF\xBB\xBF", "Wang", "", 0}}, kNow,
+                                "uid 0");
+        FAIL() << "accepted a blank ID";
+    } catch (const CatalogError& error) {
+        EXPECT_NE(std::string(error.what()).find("officer 2 of the list has a blank ID (badge)"),
+                  std::string::npos)
+            << error.what();
+    }
     EXPECT_TRUE(catalog.officers().empty());
     EXPECT_TRUE(catalog.audit_rows().empty());
     catalog.upsert_officers({{"A\x1b"
@@ -1003,6 +1023,36 @@ TEST_F(CatalogTest, RosterUpsertRefusesAnEmptyIdOrNameAndWritesNothing) {
                             kNow, "uid 0");
     EXPECT_EQ(catalog.officers()[0].badge, "A?17");
     EXPECT_EQ(catalog.officers()[0].name, "Li?Ming");
+}
+
+// The roster compares IDs ignoring case and surrounding spaces: one list naming an ID twice
+// would leave whichever entry came last, so it is refused whole, naming both entries.
+TEST_F(CatalogTest, RosterUpsertRefusesAListNamingOneIdTwice) {
+    Catalog catalog(file());
+    catalog.upsert_officers({{"C33", "Zhou", "", 0}}, kNow, "uid 0");
+    try {
+        catalog.upsert_officers(
+            {{"A17", "Li", "Team 1", 0}, {"B22", "Wang", "", 0}, {" a17 ", "Liu", "Team 2", 0}},
+            kNow + 1, "uid 0");
+        FAIL() << "accepted one ID twice";
+    } catch (const CatalogError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("officers 1 (ID A17) and 3 (ID a17) of the list have the same ID"),
+                  std::string::npos)
+            << message;
+    }
+    EXPECT_THROW(
+        catalog.upsert_officers({{"C33", "Zhou", "", 0}, {"c33", "Zhou", "", 0}}, kNow, "uid 0"),
+        CatalogError)
+        << "even when both say the same";
+    auto rows = catalog.officers();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].badge, "C33");
+    EXPECT_EQ(catalog.audit_rows().size(), 1u);
+    // An ID already in the roster, in another case, is an update of that officer.
+    EXPECT_EQ(catalog.upsert_officers({{"c33", "Zhou Min", "", 0}}, kNow + 2, "uid 0"), 1u);
+    EXPECT_EQ(catalog.officers().size(), 1u);
+    EXPECT_EQ(catalog.officers()[0].name, "Zhou Min");
 }
 
 TEST_F(CatalogTest, ErrorsNameWhatWasBeingDone) {
