@@ -85,7 +85,7 @@ Options:
   DAY              a local date, 2026-03-29 (a report's --from and --to are whole days)
   --format F       pdf, csv or json; default: the -o FILE's extension, else csv (a PDF is
                    never written to a terminal); the language follows the locale
-                   (LANGUAGE=zh_CN for Chinese), times are shown in local time (TZ)
+                   (LANGUAGE=zh_CN for Chinese), times in the reader's time zone (TZ)
   -h, --help       show this help
   --version        print the version
 
