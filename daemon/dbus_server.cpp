@@ -1346,7 +1346,8 @@ int DbusServer::device_property(const char* path, const char* property, sd_bus_m
         return sd_bus_message_append(reply, "b", static_cast<int>(device->retired));
     }
     if (name == "Readiness" || name == "ReadinessAt") {
-        std::optional<ReadinessRow> readiness = catalog_->latest_readiness(device->serial);
+        std::optional<reports::ReadinessFacts> readiness =
+            read_device_readiness(*catalog_, device->serial);
         if (name == "Readiness") {
             return sd_bus_message_append(reply, "s", readiness ? readiness->verdict.c_str() : "");
         }
@@ -1371,6 +1372,8 @@ void DbusServer::bay_changed(const BayStatus& status) {
     // reached the battery threshold) has a new readiness in the catalog.
     const bool verdict_changed = last.phase == BayPhase::done && status.phase == BayPhase::done &&
                                  last.outcome != status.outcome && !status.serial.empty();
+    // A camera identified in a bay is "docked: being checked" until its dock gives a verdict.
+    const bool identified = !status.serial.empty() && last.serial != status.serial;
     std::vector<char*> changed;
     auto note = [&changed](bool differs, const char* name) {
         if (differs) changed.push_back(const_cast<char*>(name));
@@ -1399,7 +1402,7 @@ void DbusServer::bay_changed(const BayStatus& status) {
                            "uss", static_cast<std::uint32_t>(status.bay), to_string(status.phase),
                            light_name(status.light));
     }
-    if (verdict_changed) device_changed(status.serial);
+    if (verdict_changed || identified) device_changed(status.serial);
     loop_->wake();
 }
 

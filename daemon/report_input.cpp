@@ -446,4 +446,12 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
     return input;
 }
 
+std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& catalog,
+                                                             const std::string& serial) {
+    const std::optional<DeviceRow> device = catalog.find_device(serial);
+    if (!device) return std::nullopt;
+    ReportInputReader reader(catalog, "reading the readiness of device " + serial);
+    return reader.readiness(device->id, serial, reader.latest_dock(device->id, serial));
+}
+
 }  // namespace cradle

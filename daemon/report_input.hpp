@@ -6,6 +6,7 @@
 #include "daemon/catalog.hpp"
 #include "reports/report_input.hpp"
 
+#include <optional>
 #include <string>
 
 namespace cradle {
@@ -15,5 +16,11 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
 
 reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::string& date,
                                           reports::Period day, const std::string& cradle_name);
+
+// A device's readiness now, as the assignment report shows it: its latest verdict, or what its
+// latest dock says when that dock came after the verdict (under way: "docked: being checked";
+// cut short: its outcome). nullopt for an unknown device or one that never docked.
+std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& catalog,
+                                                             const std::string& serial);
 
 }  // namespace cradle

@@ -99,6 +99,12 @@ std::string verdict_text(const std::string& verdict) {
     if (verdict == "needs custodian") {
         return texts::needs_custodian();
     }
+    if (verdict == "docked: being checked") {
+        return texts::docked_being_checked();
+    }
+    if (verdict == "interrupted") {
+        return texts::interrupted();
+    }
     if (starts_with(verdict, not_ready)) {
         return texts::not_ready_because(verdict.substr(not_ready.size()));
     }

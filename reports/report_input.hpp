@@ -106,10 +106,10 @@ struct OfficerFacts {
 struct AssignmentsInput {
     std::string cradle;  // the cradle's name (host name)
     Period period;
-    std::vector<DeviceFacts> devices;        // every device, registered or not, by serial
-    std::vector<DockFacts> last_docks;       // each device's latest dock (if any), by serial
-    std::vector<ReadinessFacts> readiness;   // each device's latest verdict (if any), by serial
-    std::vector<ChangeFacts> changes;        // the register's changes in the period, oldest first
+    std::vector<DeviceFacts> devices;       // every device, registered or not, by serial
+    std::vector<DockFacts> last_docks;      // each device's latest dock (if any), by serial
+    std::vector<ReadinessFacts> readiness;  // each device's latest verdict (if any), by serial
+    std::vector<ChangeFacts> changes;       // the register's changes in the period, oldest first
     std::vector<RecordingFacts> disagreements;  // captured in the period, attribution disagrees
     std::vector<OfficerFacts> officers;         // the roster, to show names for IDs
 };
@@ -118,8 +118,8 @@ struct AssignmentsInput {
 // wiped in it.
 struct DockDayInput {
     std::string cradle;
-    std::string date;  // the local date asked for, "2026-03-29"
-    Period period;     // that local day in UTC (23, 24 or 25 hours)
+    std::string date;                        // the local date asked for, "2026-03-29"
+    Period period;                           // that local day in UTC (23, 24 or 25 hours)
     std::vector<DockFacts> docks;            // started in the period, oldest first
     std::vector<RecordingFacts> recordings;  // archived or wiped in the period, by dock time
     std::vector<DeviceFacts> devices;        // the devices of those docks (their entries now)

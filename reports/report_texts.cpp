@@ -287,6 +287,14 @@ std::string needs_custodian() {
     return tr("needs custodian");
 }
 
+std::string docked_being_checked() {
+    return tr("docked: being checked");
+}
+
+std::string interrupted() {
+    return tr("interrupted (the dock was cut short; dock the camera again)");
+}
+
 std::string unregistered() {
     return tr("unregistered");
 }

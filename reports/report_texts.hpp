@@ -70,6 +70,8 @@ std::string wiped_at();
 std::string ready_for_duty();
 std::string not_ready();
 std::string needs_custodian();
+std::string docked_being_checked();  // a dock under way, no verdict yet
+std::string interrupted();           // a dock cut short (the service was killed)
 std::string unregistered();
 std::string pool();
 std::string yes();

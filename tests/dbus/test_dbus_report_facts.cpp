@@ -330,6 +330,14 @@ TEST_F(DbusReportFactsOfAService, ReadinessIsTheLatestVerdictAndIsSignalled) {
     EXPECT_EQ(get_text(bus, path, kDevice, "Readiness"), "ready for duty");
     EXPECT_EQ(get_number(bus, path, kDevice, "ReadinessAt"), static_cast<double>(unix_now() + 5))
         << "within the same second";
+    // A dock begun after that verdict is what counts now, as in the assignment report.
+    {
+        Catalog writer(service.state / "catalog.sqlite");
+        writer.begin_dock(writer.find_device("REG-1")->id, 1, unix_now() + 10);
+    }
+    EXPECT_EQ(get_text(bus, path, kDevice, "Readiness"), "docked: being checked");
+    EXPECT_EQ(get_number(bus, path, kDevice, "ReadinessAt"), static_cast<double>(unix_now() + 10))
+        << "within the same second";
     EXPECT_EQ(get_text(bus, device_object("REG-2"), kDevice, "Readiness"), "") << "never docked";
     EXPECT_EQ(get_number(bus, device_object("REG-2"), kDevice, "ReadinessAt"), 0);
 }

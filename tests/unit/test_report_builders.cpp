@@ -629,6 +629,21 @@ TEST_F(ReportBuilders, ChineseReportTranslatesFixedTextsAndKeepsReasons) {
     EXPECT_EQ(section_of(report, "devices").table.columns[5].heading, "责任领导");
 }
 
+TEST_F(ReportBuilders, ADockUnderWayOrCutShortIsSaidInTheReadersLanguage) {
+    AssignmentsInput input = march_in_berlin();
+    ASSERT_GE(input.readiness.size(), 2u);
+    input.readiness[0].verdict = "docked: being checked";
+    input.readiness[1].verdict = "interrupted";
+    auto devices = csv_rows(build_assignments_report(input, generated), "devices");
+    EXPECT_EQ(devices[0].at("readiness"), "docked: being checked");
+    EXPECT_EQ(devices[1].at("readiness"),
+              "interrupted (the dock was cut short; dock the camera again)");
+    in_language("zh_CN");
+    devices = csv_rows(build_assignments_report(input, generated), "devices");
+    EXPECT_EQ(devices[0].at("readiness"), "已接入：检查中");
+    EXPECT_EQ(devices[1].at("readiness"), "已中断（接入过程被打断，请重新接入记录仪）");
+}
+
 TEST_F(ReportBuilders, ChinesePdfShowsNamesHeadingsAndTheNotReadyReason) {
     in_language("zh_CN");
     std::string page = pdf_text(render_pdf(build_assignments_report(march_in_berlin(), generated)));
