@@ -1,9 +1,10 @@
 // The rig of the cradlectl tests over D-Bus: child processes with a deadline (cradled,
-// cradlectl), a small strict JSON reader to check their output field by field, and a fixture
+// cradlectl), the shared JSON reader to check their output field by field, and a fixture
 // that runs cradled on an emulated two-bay cradle on a private bus. Header-only: each test
 // executable includes it once.
 #pragma once
 
+#include "tests/support/json_reader.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -60,131 +61,6 @@ inline std::vector<std::string> lines_of(const std::string& text) {
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
 }
-
-// ---- A small strict JSON reader, enough to check cradlectl's output field by field.
-
-struct Json {
-    enum class Kind { null, boolean, number, string, array, object };
-    Kind kind = Kind::null;
-    bool flag = false;
-    double number = 0;
-    std::string text;
-    std::vector<Json> items;
-    std::map<std::string, Json> members;
-
-    const Json& operator[](const std::string& key) const {
-        if (kind != Kind::object) throw std::runtime_error("not an object, asked for " + key);
-        auto found = members.find(key);
-        if (found == members.end()) throw std::runtime_error("no member " + key);
-        return found->second;
-    }
-    const Json& operator[](std::size_t index) const { return items.at(index); }
-    bool is_null() const { return kind == Kind::null; }
-    std::int64_t integer() const { return static_cast<std::int64_t>(number); }
-};
-
-class JsonReader {
-  public:
-    static Json parse(std::string_view text) {
-        JsonReader reader(text);
-        Json value = reader.value();
-        reader.space();
-        if (reader.at_ != text.size()) reader.fail("trailing text");
-        return value;
-    }
-
-  private:
-    explicit JsonReader(std::string_view text) : text_(text) {}
-    [[noreturn]] void fail(const std::string& why) const {
-        throw std::runtime_error("JSON: " + why + " at " + std::to_string(at_) +
-                                 " in: " + std::string(text_));
-    }
-    void space() {
-        while (at_ < text_.size() && std::strchr(" \t\r\n", text_[at_]) != nullptr) ++at_;
-    }
-    bool take(char c) {
-        space();
-        if (at_ < text_.size() && text_[at_] == c) {
-            ++at_;
-            return true;
-        }
-        return false;
-    }
-    void expect(char c) {
-        if (!take(c)) fail(std::string("expected ") + c);
-    }
-    Json value() {
-        space();
-        if (at_ >= text_.size()) fail("unexpected end");
-        Json v;
-        const char c = text_[at_];
-        if (c == '{') {
-            ++at_;
-            v.kind = Json::Kind::object;
-            if (take('}')) return v;
-            do {
-                space();
-                std::string key = string();
-                expect(':');
-                v.members[key] = value();
-            } while (take(','));
-            expect('}');
-        } else if (c == '[') {
-            ++at_;
-            v.kind = Json::Kind::array;
-            if (take(']')) return v;
-            do {
-                v.items.push_back(value());
-            } while (take(','));
-            expect(']');
-        } else if (c == '"') {
-            v.kind = Json::Kind::string;
-            v.text = string();
-        } else if (text_.substr(at_, 4) == "true" || text_.substr(at_, 5) == "false") {
-            v.kind = Json::Kind::boolean;
-            v.flag = text_[at_] == 't';
-            at_ += v.flag ? 4 : 5;
-        } else if (text_.substr(at_, 4) == "null") {
-            at_ += 4;
-        } else {
-            const std::size_t start = at_;
-            while (at_ < text_.size() && std::strchr("+-0123456789.eE", text_[at_]) != nullptr) {
-                ++at_;
-            }
-            if (start == at_) fail("unexpected character");
-            v.kind = Json::Kind::number;
-            v.number = std::stod(std::string(text_.substr(start, at_ - start)));
-        }
-        return v;
-    }
-    std::string string() {
-        if (at_ >= text_.size() || text_[at_] != '"') fail("expected a string");
-        ++at_;
-        std::string out;
-        while (at_ < text_.size() && text_[at_] != '"') {
-            char c = text_[at_++];
-            if (static_cast<unsigned char>(c) < 0x20) fail("control character in a string");
-            if (c == '\\') {
-                if (at_ >= text_.size()) fail("unfinished escape");
-                const char e = text_[at_++];
-                if (e == 'u') {
-                    if (at_ + 4 > text_.size()) fail("short \\u escape");
-                    out += static_cast<char>(
-                        std::stoi(std::string(text_.substr(at_, 4)), nullptr, 16));
-                    at_ += 4;
-                    continue;
-                }
-                c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
-            }
-            out += c;
-        }
-        if (at_ >= text_.size()) fail("unfinished string");
-        ++at_;
-        return out;
-    }
-    std::string_view text_;
-    std::size_t at_ = 0;
-};
 
 // ---- Child processes, with their output in files (or stdout on a pipe) and a deadline.
 

@@ -6,7 +6,9 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <functional>
 #include <future>
+#include <memory>
 #include <stdexcept>
 
 namespace cradle::test {
@@ -301,26 +303,27 @@ CallResult::~CallResult() {
     sd_bus_message_unref(reply);
 }
 
-CallResult call_manager(sd_bus* bus, const char* method, const char* signature, ...) {
+namespace {
+
+using MessageRef = std::unique_ptr<sd_bus_message, decltype(&sd_bus_message_unref)>;
+
+// Calls a Manager method with the arguments `append` puts into the call (a negative errno when
+// it cannot); the reply or the error is in the result.
+CallResult call_manager_with(sd_bus* bus, const char* method,
+                             const std::function<int(sd_bus_message*)>& append) {
     CallResult result;
-    sd_bus_message* call = nullptr;
-    if (sd_bus_message_new_method_call(bus, &call, kService, kRoot, kManager, method) < 0) {
+    sd_bus_message* created = nullptr;
+    if (sd_bus_message_new_method_call(bus, &created, kService, kRoot, kManager, method) < 0) {
         result.error_name = "client: cannot make the call";
         return result;
     }
-    va_list args;
-    va_start(args, signature);
-    int r = signature && *signature ? sd_bus_message_appendv(call, signature, args) : 0;
-    va_end(args);
-    if (r < 0) {
-        sd_bus_message_unref(call);
+    MessageRef call(created, &sd_bus_message_unref);
+    if (append(call.get()) < 0) {
         result.error_name = "client: cannot append the arguments";
         return result;
     }
     sd_bus_error error = SD_BUS_ERROR_NULL;
-    r = sd_bus_call(bus, call, kCallTimeoutUsec, &error, &result.reply);
-    sd_bus_message_unref(call);
-    if (r < 0) {
+    if (sd_bus_call(bus, call.get(), kCallTimeoutUsec, &error, &result.reply) < 0) {
         result.error_name = error.name ? error.name : "client: no reply";
         result.error_message = error.message ? error.message : "";
     }
@@ -328,34 +331,27 @@ CallResult call_manager(sd_bus* bus, const char* method, const char* signature, 
     return result;
 }
 
-CallResult import_numbered_officers(sd_bus* bus, std::size_t count) {
-    CallResult result;
-    sd_bus_message* call = nullptr;
-    if (sd_bus_message_new_method_call(bus, &call, kService, kRoot, kManager, "ImportOfficers") <
-        0) {
-        result.error_name = "client: cannot make the call";
-        return result;
-    }
-    int r = sd_bus_message_open_container(call, 'a', "(sss)");
-    for (std::size_t i = 1; r >= 0 && i <= count; ++i) {
-        const std::string badge = "B-" + std::to_string(i);
-        r = sd_bus_message_append(call, "(sss)", badge.c_str(), "Officer", "");
-    }
-    if (r >= 0) r = sd_bus_message_close_container(call);
-    if (r < 0) {
-        sd_bus_message_unref(call);
-        result.error_name = "client: cannot append the arguments";
-        return result;
-    }
-    sd_bus_error error = SD_BUS_ERROR_NULL;
-    r = sd_bus_call(bus, call, kCallTimeoutUsec, &error, &result.reply);
-    sd_bus_message_unref(call);
-    if (r < 0) {
-        result.error_name = error.name ? error.name : "client: no reply";
-        result.error_message = error.message ? error.message : "";
-    }
-    sd_bus_error_free(&error);
+}  // namespace
+
+CallResult call_manager(sd_bus* bus, const char* method, const char* signature, ...) {
+    va_list args;
+    va_start(args, signature);
+    CallResult result = call_manager_with(bus, method, [&](sd_bus_message* call) {
+        return signature && *signature ? sd_bus_message_appendv(call, signature, args) : 0;
+    });
+    va_end(args);
     return result;
+}
+
+CallResult import_numbered_officers(sd_bus* bus, std::size_t count) {
+    return call_manager_with(bus, "ImportOfficers", [count](sd_bus_message* call) {
+        int r = sd_bus_message_open_container(call, 'a', "(sss)");
+        for (std::size_t i = 1; r >= 0 && i <= count; ++i) {
+            const std::string badge = "B-" + std::to_string(i);
+            r = sd_bus_message_append(call, "(sss)", badge.c_str(), "Officer", "");
+        }
+        return r < 0 ? r : sd_bus_message_close_container(call);
+    });
 }
 
 namespace {

@@ -12,7 +12,6 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <variant>
 #include <vector>
 
 #include "reports/builders.hpp"
@@ -21,10 +20,14 @@
 #include "reports/local_time.hpp"
 #include "reports/pdf.hpp"
 #include "reports/translation.hpp"
+#include "tests/support/json_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace cradle::reports {
 namespace {
+
+using test::Json;
+using test::JsonReader;
 
 // ---- Reading the outputs back -------------------------------------------------------------
 
@@ -70,128 +73,6 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& csv) {
     }
     return records;
 }
-
-// A JSON value: null, bool, number, string, array or object (enough for the renderer's output).
-struct Json {
-    std::variant<std::nullptr_t, bool, double, std::string, std::vector<Json>,
-                 std::map<std::string, Json>>
-        value;
-    const Json& operator[](const std::string& key) const {
-        return std::get<std::map<std::string, Json>>(value).at(key);
-    }
-    const std::vector<Json>& items() const { return std::get<std::vector<Json>>(value); }
-    const std::string& str() const { return std::get<std::string>(value); }
-    double num() const { return std::get<double>(value); }
-    bool boolean() const { return std::get<bool>(value); }
-};
-
-class JsonParser {
-  public:
-    explicit JsonParser(const std::string& text) : text_(text) {}
-    Json parse() {
-        Json parsed = value();
-        skip_space();
-        if (at_ != text_.size()) {
-            throw std::runtime_error("text after the JSON value");
-        }
-        return parsed;
-    }
-
-  private:
-    void skip_space() {
-        while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\n' ||
-                                      text_[at_] == '\r' || text_[at_] == '\t')) {
-            ++at_;
-        }
-    }
-    char take() {
-        if (at_ >= text_.size()) {
-            throw std::runtime_error("JSON ends early");
-        }
-        return text_[at_++];
-    }
-    void expect(char wanted) {
-        skip_space();
-        if (take() != wanted) {
-            throw std::runtime_error(std::string("expected '") + wanted + "' at " +
-                                     std::to_string(at_));
-        }
-    }
-    bool next_is(char c) {
-        skip_space();
-        return at_ < text_.size() && text_[at_] == c;
-    }
-    std::string string() {
-        expect('"');
-        std::string out;
-        for (char c = take(); c != '"'; c = take()) {
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            char escaped = take();
-            if (escaped == 'n') {
-                out += '\n';
-            } else if (escaped == 'r') {
-                out += '\r';
-            } else if (escaped == 't') {
-                out += '\t';
-            } else if (escaped == 'u') {
-                out += static_cast<char>(std::stoi(text_.substr(at_, 4), nullptr, 16));
-                at_ += 4;
-            } else {
-                out += escaped;
-            }
-        }
-        return out;
-    }
-    Json value() {
-        skip_space();
-        if (next_is('{')) {
-            ++at_;
-            std::map<std::string, Json> object;
-            while (!next_is('}')) {
-                std::string key = string();
-                expect(':');
-                object[key] = value();
-                if (!next_is('}')) {
-                    expect(',');
-                }
-            }
-            ++at_;
-            return Json{object};
-        }
-        if (next_is('[')) {
-            ++at_;
-            std::vector<Json> array;
-            while (!next_is(']')) {
-                array.push_back(value());
-                if (!next_is(']')) {
-                    expect(',');
-                }
-            }
-            ++at_;
-            return Json{array};
-        }
-        if (next_is('"')) {
-            return Json{string()};
-        }
-        for (auto [word, parsed] : {std::pair{"true", Json{true}}, std::pair{"false", Json{false}},
-                                    std::pair{"null", Json{nullptr}}}) {
-            if (text_.compare(at_, std::string(word).size(), word) == 0) {
-                at_ += std::string(word).size();
-                return parsed;
-            }
-        }
-        std::size_t used = 0;
-        double number = std::stod(text_.substr(at_, 40), &used);
-        at_ += used;
-        return Json{number};
-    }
-
-    const std::string& text_;
-    std::size_t at_ = 0;
-};
 
 // The PDF's text in drawing order (pdftotext -raw keeps a wrapped cell's lines together), with
 // all white space removed so a line break inside a cell does not split what is looked for.
@@ -428,7 +309,7 @@ std::vector<std::map<std::string, std::string>> csv_rows(const Report& report,
 }
 
 const Json& json_section(const Json& document, const std::string& key) {
-    for (const Json& section : document["sections"].items()) {
+    for (const Json& section : document["sections"].array()) {
         if (section["section"].str() == key) {
             return section;
         }
@@ -437,7 +318,7 @@ const Json& json_section(const Json& document, const std::string& key) {
 }
 
 const Json& json_row(const Json& section, const std::string& serial) {
-    for (const Json& row : section["rows"].items()) {
+    for (const Json& row : section["rows"].array()) {
         if (row["serial"].str() == serial) {
             return row;
         }
@@ -522,7 +403,7 @@ TEST_F(ReportBuilders, LateUtcDockShowsOnTheNextLocalDay) {
     EXPECT_EQ(rows[0].at("last_dock"), "2026-03-29T00:30:00+01:00");
     EXPECT_EQ(rows[0].at("last_offload"), "2026-03-29T00:40:00+01:00");
 
-    Json document = JsonParser(render_json(report)).parse();
+    Json document = JsonReader::parse(render_json(report));
     const Json& last_dock = json_row(json_section(document, "devices"), "BWC-0001")["last_dock"];
     EXPECT_EQ(last_dock["utc"].str(), "2026-03-28T23:30:00Z");
     EXPECT_EQ(last_dock["local"].str(), "2026-03-29 00:30:00 CET");
@@ -530,10 +411,10 @@ TEST_F(ReportBuilders, LateUtcDockShowsOnTheNextLocalDay) {
 
 TEST_F(ReportBuilders, JsonHoldsTheSameFactsWithTypedValues) {
     Json document =
-        JsonParser(render_json(build_assignments_report(march_in_berlin(), generated))).parse();
+        JsonReader::parse(render_json(build_assignments_report(march_in_berlin(), generated)));
     EXPECT_EQ(document["report"].str(), "assignments");
     const Json& devices = json_section(document, "devices");
-    EXPECT_EQ(devices["rows"].items().size(), 5u);
+    EXPECT_EQ(devices["rows"].array().size(), 5u);
     const Json& weak = json_row(devices, "BWC-0002");
     EXPECT_EQ(weak["battery_percent"].num(), 35);
     EXPECT_EQ(weak["readiness"].str(), low_battery_verdict);
@@ -544,8 +425,8 @@ TEST_F(ReportBuilders, JsonHoldsTheSameFactsWithTypedValues) {
               "2026-03-29 00:40:00 CET");
 
     const Json& unregistered = json_section(document, "unregistered");
-    ASSERT_EQ(unregistered["rows"].items().size(), 1u);
-    const Json& stranger = unregistered["rows"].items()[0];
+    ASSERT_EQ(unregistered["rows"].array().size(), 1u);
+    const Json& stranger = unregistered["rows"].array()[0];
     EXPECT_EQ(stranger["serial"].str(), "UNK-7781");
     EXPECT_EQ(stranger["model"].str(), "BX-9");
     EXPECT_EQ(stranger["first_seen"]["utc"].str(), "2026-03-28T21:30:00Z");
@@ -579,8 +460,8 @@ TEST_F(ReportBuilders, AttributionDisagreementNamesBothOfficers) {
     RecordingFacts outside = input.disagreements[0];
     outside.captured_at = input.period.to;  // captured after the period
     input.disagreements.push_back(outside);
-    Json document = JsonParser(render_json(build_assignments_report(input, generated))).parse();
-    const auto& rows = json_section(document, "attribution")["rows"].items();
+    Json document = JsonReader::parse(render_json(build_assignments_report(input, generated)));
+    const auto& rows = json_section(document, "attribution")["rows"].array();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0]["serial"].str(), "BWC-0001");
     EXPECT_EQ(rows[0]["recording"].str(), "VID_0041.MP4");
@@ -595,8 +476,8 @@ TEST_F(ReportBuilders, RosterBadgesMatchIgnoringCaseAndAmbiguousNamesStayAsStore
                       {"0457", "张伟", "一组"},
                       {"0999", "张伟", "三组"}};  // two officers of the same name
     input.disagreements[0].camera_officer_id = "a0388";
-    Json document = JsonParser(render_json(build_assignments_report(input, generated))).parse();
-    const auto& rows = json_section(document, "attribution")["rows"].items();
+    Json document = JsonReader::parse(render_json(build_assignments_report(input, generated)));
+    const auto& rows = json_section(document, "attribution")["rows"].array();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0]["camera_officer_id"].str(), "Anna Schmidt (A0388)");
     EXPECT_EQ(rows[0]["officer"].str(), "张伟");  // which 张伟 the name alone does not say
@@ -710,9 +591,9 @@ TEST_F(ReportBuilders, EmptyRegisterStillHasEverySectionSayingNoEntries) {
         ++count;
     }
     EXPECT_EQ(count, 4u) << page;
-    Json document = JsonParser(render_json(report)).parse();
-    EXPECT_EQ(document["sections"].items().size(), 4u);
-    EXPECT_TRUE(json_section(document, "changes")["rows"].items().empty());
+    Json document = JsonReader::parse(render_json(report));
+    EXPECT_EQ(document["sections"].array().size(), 4u);
+    EXPECT_TRUE(json_section(document, "changes")["rows"].array().empty());
 }
 
 // ---- The dock report ----------------------------------------------------------------------
@@ -804,8 +685,8 @@ TEST_F(ReportBuilders, DockDayAcrossTheSpringChangeShowsBothOffsets) {
 
 TEST_F(ReportBuilders, DockRecordingsSayWhoseFootageAndWhetherWiped) {
     Json document =
-        JsonParser(render_json(build_dock_report(spring_change_day(), generated))).parse();
-    const auto& rows = json_section(document, "recordings")["rows"].items();
+        JsonReader::parse(render_json(build_dock_report(spring_change_day(), generated)));
+    const auto& rows = json_section(document, "recordings")["rows"].array();
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0]["recording"].str(), "VID_0007.MP4");
     EXPECT_EQ(rows[0]["size_bytes"].num(), 734'003'200);

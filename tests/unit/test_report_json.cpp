@@ -3,201 +3,22 @@
 // with quotes, backslashes, control characters and Chinese intact.
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <cstdlib>
-#include <map>
-#include <memory>
-#include <stdexcept>
+#include <limits>
 #include <string>
-#include <variant>
-#include <vector>
 
 #include "reports/json.hpp"
 #include "reports/translation.hpp"
+#include "tests/support/json_reader.hpp"
 
 namespace cradle::reports {
 namespace {
 
-// A JSON reader written for the test (objects, arrays, strings with \uXXXX of the BMP,
-// numbers, true/false/null); it throws on anything malformed.
-struct Json;
-using Object = std::map<std::string, Json>;
-using Array = std::vector<Json>;
-struct Json {
-    std::variant<std::nullptr_t, bool, double, std::string, Array, Object> value;
-    const Json& operator[](const std::string& key) const { return std::get<Object>(value).at(key); }
-    const Json& operator[](std::size_t index) const { return std::get<Array>(value).at(index); }
-    const std::string& str() const { return std::get<std::string>(value); }
-    double num() const { return std::get<double>(value); }
-    bool has(const std::string& key) const { return std::get<Object>(value).count(key) == 1; }
-    std::size_t size() const {
-        if (const auto* array = std::get_if<Array>(&value)) {
-            return array->size();
-        }
-        return std::get<Object>(value).size();
-    }
-};
-
-class JsonReader {
-  public:
-    explicit JsonReader(const std::string& text) : text_(text) {}
-    Json document() {
-        Json parsed = value();
-        space();
-        if (at_ != text_.size()) {
-            throw std::runtime_error("trailing text");
-        }
-        return parsed;
-    }
-
-  private:
-    void space() {
-        while (at_ < text_.size() && std::string(" \t\r\n").find(text_[at_]) != std::string::npos) {
-            ++at_;
-        }
-    }
-    char next() {
-        if (at_ >= text_.size()) {
-            throw std::runtime_error("unexpected end");
-        }
-        return text_[at_++];
-    }
-    void expect(char wanted) {
-        space();
-        if (next() != wanted) {
-            throw std::runtime_error(std::string("expected ") + wanted);
-        }
-    }
-    bool literal(const std::string& word) {
-        if (text_.compare(at_, word.size(), word) == 0) {
-            at_ += word.size();
-            return true;
-        }
-        return false;
-    }
-    std::string string() {
-        expect('"');
-        std::string out;
-        for (;;) {
-            char c = next();
-            if (c == '"') {
-                return out;
-            }
-            if (static_cast<unsigned char>(c) < 0x20) {
-                throw std::runtime_error("raw control character in a string");
-            }
-            if (c != '\\') {
-                out += c;
-                continue;
-            }
-            char escape = next();
-            switch (escape) {
-                case 'n':
-                    out += '\n';
-                    break;
-                case 'r':
-                    out += '\r';
-                    break;
-                case 't':
-                    out += '\t';
-                    break;
-                case 'b':
-                    out += '\b';
-                    break;
-                case 'f':
-                    out += '\f';
-                    break;
-                case 'u': {
-                    unsigned code = std::stoul(text_.substr(at_, 4), nullptr, 16);
-                    at_ += 4;
-                    if (code < 0x80) {
-                        out += static_cast<char>(code);
-                    } else if (code < 0x800) {
-                        out += static_cast<char>(0xC0 | (code >> 6));
-                        out += static_cast<char>(0x80 | (code & 0x3F));
-                    } else {
-                        out += static_cast<char>(0xE0 | (code >> 12));
-                        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-                        out += static_cast<char>(0x80 | (code & 0x3F));
-                    }
-                    break;
-                }
-                default:
-                    out += escape;
-            }
-        }
-    }
-    Json value() {
-        space();
-        if (at_ >= text_.size()) {
-            throw std::runtime_error("unexpected end");
-        }
-        char c = text_[at_];
-        if (c == '{') {
-            ++at_;
-            Object object;
-            space();
-            if (text_[at_] == '}') {
-                ++at_;
-                return Json{object};
-            }
-            for (;;) {
-                std::string key = string();
-                expect(':');
-                object[key] = value();
-                space();
-                char after = next();
-                if (after == '}') {
-                    return Json{object};
-                }
-                if (after != ',') {
-                    throw std::runtime_error("expected , or }");
-                }
-            }
-        }
-        if (c == '[') {
-            ++at_;
-            Array array;
-            space();
-            if (text_[at_] == ']') {
-                ++at_;
-                return Json{array};
-            }
-            for (;;) {
-                array.push_back(value());
-                space();
-                char after = next();
-                if (after == ']') {
-                    return Json{array};
-                }
-                if (after != ',') {
-                    throw std::runtime_error("expected , or ]");
-                }
-            }
-        }
-        if (c == '"') {
-            return Json{string()};
-        }
-        if (literal("true")) {
-            return Json{true};
-        }
-        if (literal("false")) {
-            return Json{false};
-        }
-        if (literal("null")) {
-            return Json{nullptr};
-        }
-        std::size_t used = 0;
-        double number = std::stod(text_.substr(at_, 40), &used);
-        at_ += used;
-        return Json{number};
-    }
-
-    const std::string& text_;
-    std::size_t at_ = 0;
-};
+using test::Json;
 
 Json parse(const std::string& text) {
-    return JsonReader(text).document();
+    return test::JsonReader::parse(text);
 }
 
 constexpr std::int64_t noon_utc = 1'774'785'600;  // 2026-03-29 12:00:00 UTC
@@ -257,12 +78,12 @@ TEST_F(ReportJson, ParsesBackIntoTheModel) {
     EXPECT_EQ(row["docked"]["utc"].str(), "2026-03-29T12:00:00Z");
     EXPECT_EQ(row["docked"]["local"].str(), "2026-03-29 14:00:00 CEST");
     EXPECT_DOUBLE_EQ(row["battery"].num(), 87.5);
-    EXPECT_EQ(std::get<bool>(row["wiped"].value), true);
+    EXPECT_EQ(row["wiped"].boolean(), true);
     const Json& second = first["rows"][1];
     EXPECT_EQ(second["officer"].str(), "line\r\nbreak");
     EXPECT_EQ(second["docked"].str(), "");
     EXPECT_DOUBLE_EQ(second["battery"].num(), -3);
-    EXPECT_EQ(std::get<bool>(second["wiped"].value), false);
+    EXPECT_EQ(second["wiped"].boolean(), false);
 
     const Json& last = json["sections"][1];
     EXPECT_FALSE(last.has("note"));
@@ -278,8 +99,7 @@ TEST_F(ReportJson, NumberThatIsNotFiniteIsNull) {
     section.table.rows = {{number(std::numeric_limits<double>::quiet_NaN())}};
     report.sections = {section};
     Json json = parse(render_json(report));
-    EXPECT_TRUE(
-        std::holds_alternative<std::nullptr_t>(json["sections"][0]["rows"][0]["ratio"].value));
+    EXPECT_TRUE(json["sections"][0]["rows"][0]["ratio"].is_null());
 }
 
 TEST_F(ReportJson, StringsEscapeWhatJsonRequires) {
