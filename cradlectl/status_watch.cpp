@@ -98,6 +98,9 @@ class LiveView : public BayWatcher {
             line.insert(1, "\"event\": \"bay\", ");
             print_if_changed(entry, line);
         } else if (!terminal_) {
+            // One line per change, and one "done" line per dock: the one with what it archived,
+            // which comes with the dock's DockFinished.
+            if (entry.awaiting_finish) return;
             print_if_changed(entry, bay_line(entry.info, entry.last_dock));
         } else {
             redraw();

@@ -51,6 +51,13 @@ TEST_F(CradlectlOverBus, StatusWatchShowsABayOffloadingThenItsOutcome) {
     EXPECT_NE(line_with(lines, "needs custodian: unregistered device").find("bay 2  done"),
               std::string::npos)
         << result.out;
+    // One "done" line per dock: the one with its counts.
+    for (const char* bay : {"bay 1  done", "bay 2  done"}) {
+        EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                                [&](const std::string& line) { return line.starts_with(bay); }),
+                  1)
+            << result.out;
+    }
 }
 
 TEST_F(CradlectlOverBus, StatusWatchJsonIsOneEventPerLine) {
