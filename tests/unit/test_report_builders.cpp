@@ -20,6 +20,7 @@
 #include "reports/local_time.hpp"
 #include "reports/pdf.hpp"
 #include "reports/translation.hpp"
+#include "tests/support/in_time_zone.hpp"
 #include "tests/support/json_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -110,29 +111,7 @@ std::string without_spaces(const std::string& text) {
 
 // ---- The facts ----------------------------------------------------------------------------
 
-class InTimeZone {
-  public:
-    explicit InTimeZone(const char* zone) {
-        if (const char* old = std::getenv("TZ")) {
-            previous_ = old;
-        }
-        setenv("TZ", zone, 1);
-        tzset();
-    }
-    InTimeZone(const InTimeZone&) = delete;
-    InTimeZone& operator=(const InTimeZone&) = delete;
-    ~InTimeZone() {
-        if (previous_) {
-            setenv("TZ", previous_->c_str(), 1);
-        } else {
-            unsetenv("TZ");
-        }
-        tzset();
-    }
-
-  private:
-    std::optional<std::string> previous_;
-};
+using test::InTimeZone;
 
 constexpr std::int64_t generated = 1'775'000'000;  // 2026-03-31 23:33:20 UTC
 // 2026-03-28 23:30:00 UTC: 00:30 on the 29th in Berlin.

@@ -9,31 +9,12 @@
 
 #include "reports/json.hpp"
 #include "reports/local_time.hpp"
+#include "tests/support/in_time_zone.hpp"
 
 namespace cradle::reports {
 namespace {
 
-class InTimeZone {
-  public:
-    explicit InTimeZone(const char* zone) {
-        if (const char* old = std::getenv("TZ")) {
-            previous_ = old;
-        }
-        setenv("TZ", zone, 1);
-        tzset();
-    }
-    ~InTimeZone() {
-        if (previous_) {
-            setenv("TZ", previous_->c_str(), 1);
-        } else {
-            unsetenv("TZ");
-        }
-        tzset();
-    }
-
-  private:
-    std::optional<std::string> previous_;
-};
+using test::InTimeZone;
 
 // 2026-03-29 01:00:00 UTC: Central Europe moves from CET (+01:00) to CEST (+02:00).
 constexpr std::int64_t berlin_spring_change = 1'774'746'000;
