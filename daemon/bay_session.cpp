@@ -1,5 +1,7 @@
 #include "daemon/bay_session.hpp"
 
+#include "daemon/recording_proof.hpp"
+
 #include <boost/asio/redirect_error.hpp>
 
 #include <sys/timex.h>
@@ -93,12 +95,13 @@ struct Readiness {
 Readiness assess_readiness(const Config& config, const DockReport& report) {
     Readiness readiness;
     auto& reasons = readiness.reasons;
-    if (report.storage_free_after_bytes < config.storage_min_free_bytes) {
+    for (const auto& failure : report.step_failures) reasons.push_back(failure);
+    if (report.storage_read && report.storage_free_after_bytes < config.storage_min_free_bytes) {
         reasons.push_back("storage " + std::to_string(report.storage_free_after_bytes >> 20) +
                           " MiB free (needs " +
                           std::to_string(config.storage_min_free_bytes >> 20) + " MiB)");
     }
-    if (report.battery_percent < config.battery_min_percent) {
+    if (report.battery_read && report.battery_percent < config.battery_min_percent) {
         readiness.battery_low = true;
         std::string reason = "battery " + std::to_string(report.battery_percent) + "% (needs " +
                              std::to_string(config.battery_min_percent) + "%; ";
@@ -161,12 +164,25 @@ class BaySession {
         try {
             ctx_.status.set_phase(bay_, BayPhase::identifying);
             co_await identify();
+            // I7: a health or clock step that fails makes the camera not ready; the footage is
+            // collected all the same. Only a camera that is gone or stopped answering ends
+            // the dock here (its port is power-cycled and the next dock collects).
             step = "health check";
             ctx_.status.set_phase(bay_, BayPhase::checking);
-            co_await check_health();
+            try {
+                co_await check_health();
+            } catch (const hw::DeviceError& e) {
+                if (!step_may_fail(e)) throw;
+                step_failed(step, e);
+            }
             step = "clock sync";
             ctx_.status.set_phase(bay_, BayPhase::clock);
-            co_await sync_clock();
+            try {
+                co_await sync_clock();
+            } catch (const hw::DeviceError& e) {
+                if (!step_may_fail(e)) throw;
+                step_failed(step, e);
+            }
             step = "offload";
             check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::offloading);
@@ -178,7 +194,12 @@ class BaySession {
             co_await wipe();
             step = "final health check";
             ctx_.status.set_phase(bay_, BayPhase::finishing);
-            co_await final_health();
+            try {
+                co_await final_health();
+            } catch (const hw::DeviceError& e) {
+                if (!step_may_fail(e)) throw;
+                step_failed(step, e);
+            }
             decide_readiness();
         } catch (const hw::DeviceError& e) {
             device_failed(step, e);
@@ -203,6 +224,20 @@ class BaySession {
   private:
     void check_stopping() const {
         if (ctx_.stopping) throw ServiceStopping{};
+    }
+
+    // A step whose failure leaves the camera not ready while the dock goes on: the camera
+    // answered, wrongly or with a refusal.
+    static bool step_may_fail(const hw::DeviceError& e) {
+        return e.kind() == hw::DeviceError::Kind::protocol ||
+               e.kind() == hw::DeviceError::Kind::io || e.kind() == hw::DeviceError::Kind::refused;
+    }
+
+    void step_failed(const std::string& step, const hw::DeviceError& e) {
+        const std::string reason = step + " failed (" + hw::to_string(e.kind()) + ": " +
+                                   sanitize_text(e.what(), 256) + ")";
+        report_.step_failures.push_back(reason);
+        ctx_.log.warning(fields_, reason + "; the footage is collected all the same");
     }
 
     void set_light(hw::BayLight light) {
@@ -240,6 +275,14 @@ class BaySession {
         report_.camera_officer_id = sanitize_text(id.officer_id, kMaxOfficerIdBytes);
         report_.identified = true;
         fields_.device_serial = serial;
+        // Two cameras presenting one serial at once cannot be told apart by the catalog: the
+        // one identified second is left as it is, footage and all. Checked and claimed on the
+        // loop with no suspension in between, so two bays cannot both pass.
+        for (const BayStatus& other : ctx_.status.all()) {
+            if (other.bay != bay_ && other.phase != BayPhase::empty && other.serial == serial) {
+                report_.duplicate_serial_bay = other.bay;
+            }
+        }
         ctx_.status.set_device(bay_, report_.serial, report_.model);
 
         // (No structured bindings of co_await results: GCC 12 miscompiles them in coroutines.)
@@ -266,6 +309,14 @@ class BaySession {
                                ? ""
                                : "; the camera names officer ID " + report_.camera_officer_id));
         co_await audit("dock.start", "model " + report_.model + ", firmware " + report_.firmware);
+        if (report_.duplicate_serial_bay != 0) {
+            const std::string why =
+                "another camera presenting serial " + serial + " is docked in bay " +
+                std::to_string(report_.duplicate_serial_bay) +
+                ": this camera is neither offloaded nor wiped; its footage stays on it";
+            co_await audit("device.duplicate_serial", why);
+            throw SessionAbort{why};
+        }
         if (!device.registered) {
             co_await audit("device.unregistered",
                            "camera not in the register: footage is archived, custodian to act");
@@ -275,6 +326,7 @@ class BaySession {
     asio::awaitable<void> check_health() {
         auto health = co_await device([this] { return camera_->health(deadline()); });
         report_.health_checked = true;
+        report_.battery_read = true;
         report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
         report_.battery_at_dock_percent = report_.battery_percent;
         report_.charging = health.charging;
@@ -416,15 +468,22 @@ class BaySession {
         return RecordingKey{device_.id, info.handle, info.name, info.size, info.captured_unix_s};
     }
 
+    // Whether two sightings show the same object: the handle, and what the camera says of it.
+    static bool same_object(const hw::RecordingInfo& a, const hw::RecordingInfo& b) {
+        return a.handle == b.handle && a.name == b.name && a.size == b.size &&
+               a.captured_unix_s == b.captured_unix_s;
+    }
+
     // An archived recording that is no longer on its camera was deleted by a dock that ended
-    // (unplug, crash) between the deletion and its catalog entry: record the wipe now.
+    // (unplug, crash) between the deletion and its catalog entry: record the wipe now. An
+    // object still listed with the recording's name, size and capture time, under any handle,
+    // may be it: then nothing is recorded. This only records; it deletes nothing.
     asio::awaitable<void> reconcile_wipes(const std::vector<hw::RecordingInfo>& listing) {
         co_await catalog([this, &listing] {
             for (const auto& row : ctx_.catalog.recordings_in_state(RecordingState::archived)) {
                 if (row.key.device_id != device_.id) continue;
                 bool on_camera = std::any_of(listing.begin(), listing.end(), [&](const auto& info) {
-                    return info.name == row.key.name && info.handle == row.key.handle &&
-                           info.size == row.key.size &&
+                    return info.name == row.key.name && info.size == row.key.size &&
                            info.captured_unix_s == row.key.captured_unix_s;
                 });
                 if (on_camera) continue;
@@ -433,6 +492,39 @@ class BaySession {
                                                    "no longer on the camera at a later dock"});
             }
         });
+    }
+
+    // Whether the object `info` on the camera is one of the archived recordings that look like
+    // it: its bytes are read from this camera now and must hash to an archived SHA-256 (I1). A
+    // name, size, time or handle that matches is never enough: two different recordings can
+    // share all of them. Returns the archived row the bytes prove, if any.
+    asio::awaitable<std::optional<RecordingRow>> prove_archived(
+        const hw::RecordingInfo& info, const std::vector<RecordingRow>& lookalikes,
+        const LogFields& fields) {
+        CopyOptions options = ctx_.config.copy;
+        options.cancel = &ctx_.stopping;
+        options.progress = &ctx_.status.copy_counter(bay_);
+        options.progress->store(0);
+        CameraBytes bytes;
+        try {
+            bytes = co_await device(
+                [this, &info, &options] { return hash_on_camera(*camera_, info, options); });
+        } catch (const ArchiveError& e) {
+            if (e.kind() == ArchiveError::Kind::cancelled) throw ServiceStopping{};
+            throw;
+        }
+        if (bytes.complete) {
+            for (const auto& row : lookalikes) {
+                if (row.sha256_hex == bytes.sha256_hex && row.key.size == bytes.size) {
+                    co_return row;
+                }
+            }
+        }
+        ctx_.log.warning(fields, "an object on the camera has the name, size and capture time of " +
+                                     std::to_string(lookalikes.size()) +
+                                     " archived recording(s) but other bytes (sha256 " +
+                                     bytes.sha256_hex + "): it is archived as a new recording");
+        co_return std::nullopt;
     }
 
     asio::awaitable<void> offload(const std::vector<hw::RecordingInfo>& listing) {
@@ -444,32 +536,41 @@ class BaySession {
         for (const auto& info : listing) {
             check_stopping();
             RecordingKey key = key_of(info);
+            auto lookalikes =
+                co_await catalog([this, &key] { return ctx_.catalog.archived_lookalikes(key); });
+            LogFields fields = fields_;
+            if (!lookalikes.empty()) {
+                // Archived at an earlier dock, perhaps, whose wipe did not happen (unplug,
+                // crash); or another recording that looks the same. The bytes tell.
+                auto proven = co_await prove_archived(info, lookalikes, fields);
+                if (proven) {
+                    const RecordingRow& row = *proven;
+                    fields.recording_id = row.id;
+                    bool present = co_await device(
+                        [this, &row] { return ctx_.store.exists(row.archive_path); });
+                    if (!present) {
+                        throw SessionAbort{"recording " + std::to_string(row.id) +
+                                           " is catalogued as archived but its archive file is "
+                                           "missing; nothing is wiped"};
+                    }
+                    ++report_.already_archived;
+                    to_wipe_.push_back(Proven{info, row.id, row.state == RecordingState::wiped});
+                    ctx_.status.recording_finished(bay_, info.size);
+                    ctx_.log.info(fields, "already archived: this camera's bytes hash to sha256 " +
+                                              row.sha256_hex);
+                    continue;
+                }
+            }
             RecordingRow row = co_await catalog([this, &key] {
                 return ctx_.catalog.begin_recording(key, report_.camera_officer_id);
             });
-            LogFields fields = fields_;
             fields.recording_id = row.id;
-            if (row.state != RecordingState::copying) {
-                // Archived at an earlier dock whose wipe did not happen (unplug, crash).
-                bool present =
-                    co_await device([this, &row] { return ctx_.store.exists(row.archive_path); });
-                if (!present) {
-                    throw SessionAbort{"recording " + std::to_string(row.id) +
-                                       " is catalogued as archived but its archive file is "
-                                       "missing; nothing is wiped"};
-                }
-                ++report_.already_archived;
-                to_wipe_.push_back(info);
-                ctx_.status.recording_finished(bay_, info.size);
-                continue;
-            }
             auto copied = co_await copy_with_retries(info, row.id, fields);
             ctx_.status.recording_finished(bay_, info.size);
             if (!copied) continue;  // left on the camera; the dock ends needing a custodian
             const ArchivedCopy& copy = *copied;
             // If this commit fails, the file stays where it is: whether the transaction made it
-            // to the disk after all is for start-up recovery to read from the catalog, which
-            // removes the file only if the row is not archived.
+            // to the disk after all is for start-up recovery to read from the catalog.
             AuditEvent entry{"recording.archived", bay_, report_.serial, row.id,
                              std::to_string(copy.size) + " bytes, copied and verified"};
             co_await catalog([this, &row, &copy, &entry] {
@@ -478,7 +579,9 @@ class BaySession {
             });
             ++report_.archived;
             report_.archived_bytes += copy.size;
-            to_wipe_.push_back(info);
+            // The copy read this object's bytes from this camera in this dock, and the re-read
+            // of the archived file reproduced their hash: the proof I1 asks for.
+            to_wipe_.push_back(Proven{info, row.id, false});
             ctx_.log.info(fields, "archived and verified: " + std::to_string(copy.size) +
                                       " bytes, sha256 " + copy.sha256_hex + ", " +
                                       copy.relative_path);
@@ -522,53 +625,86 @@ class BaySession {
         }
     }
 
+    // Deletes from the camera what this dock proved archived (to_wipe_), then lists the camera
+    // again: only what is gone is recorded as wiped. A camera that answers a delete with OK and
+    // keeps the object has not been wiped, and its bay asks for a custodian.
     asio::awaitable<void> wipe() {
         if (to_wipe_.empty()) co_return;
-        // Re-check on the camera that each object is still the one that was archived.
+        // The handle must still name the object whose bytes were read in this dock.
         auto now_on_camera = co_await list(/*for_wipe=*/true);
-        for (const auto& archived : to_wipe_) {
+        std::vector<const Proven*> deleted;
+        for (const Proven& proven : to_wipe_) {
             check_stopping();
-            auto same = std::find_if(
-                now_on_camera.begin(), now_on_camera.end(), [&](const hw::RecordingInfo& info) {
-                    return info.handle == archived.handle && info.name == archived.name &&
-                           info.size == archived.size &&
-                           info.captured_unix_s == archived.captured_unix_s;
-                });
-            if (same == now_on_camera.end()) continue;
-            RecordingKey key = key_of(archived);
-            auto row = co_await catalog([this, &key] { return ctx_.catalog.find_recording(key); });
-            // I1: only what the catalog holds as archived, with its verified hash, is deleted.
-            if (!row || row->state != RecordingState::archived || row->sha256_hex.empty()) {
+            bool same =
+                std::any_of(now_on_camera.begin(), now_on_camera.end(),
+                            [&](const auto& info) { return same_object(info, proven.info); });
+            if (!same) continue;
+            // I1: proven.row_id is archived with the SHA-256 that this object's bytes, read from
+            // this camera in this dock, hashed to (copied and verified, or re-read and compared
+            // in prove_archived), and its archive file is there.
+            co_await device([this, &proven] { camera_->remove(proven.info.handle, deadline()); });
+            deleted.push_back(&proven);
+        }
+        if (deleted.empty()) co_return;
+        auto after = co_await list(/*for_wipe=*/true);
+        for (const Proven* proven : deleted) {
+            bool still_there = std::any_of(after.begin(), after.end(), [&](const auto& info) {
+                return same_object(info, proven->info);
+            });
+            if (still_there) {
+                ++report_.delete_not_effective;
+                ctx_.log.error(fields_, "recording " + std::to_string(proven->row_id) +
+                                            " is still on the camera after it was deleted");
+                AuditEvent entry{"recording.delete_not_effective", bay_, report_.serial,
+                                 proven->row_id,
+                                 "the camera answered the delete and still lists the object"};
+                co_await catalog([this, &entry] { ctx_.catalog.audit(entry, unix_now()); });
                 continue;
             }
-            co_await device([this, &archived] { camera_->remove(archived.handle, deadline()); });
-            AuditEvent entry{"recording.wiped", bay_, report_.serial, row->id,
-                             "deleted from the camera after archival"};
-            co_await catalog(
-                [this, &row, &entry] { ctx_.catalog.mark_wiped(row->id, unix_now(), entry); });
+            if (proven->was_wiped) {
+                AuditEvent entry{"recording.wiped", bay_, report_.serial, proven->row_id,
+                                 "deleted from the camera again: it was still there"};
+                co_await catalog([this, &entry] { ctx_.catalog.audit(entry, unix_now()); });
+            } else {
+                AuditEvent entry{"recording.wiped", bay_, report_.serial, proven->row_id,
+                                 "deleted from the camera after archival"};
+                co_await catalog([this, &proven, &entry] {
+                    ctx_.catalog.mark_wiped(proven->row_id, unix_now(), entry);
+                });
+            }
             ++report_.wiped;
         }
-        LogFields fields = fields_;
-        ctx_.log.info(fields, "wiped " + std::to_string(report_.wiped) + " recording(s)");
+        ctx_.log.info(fields_, "wiped " + std::to_string(report_.wiped) + " recording(s)");
     }
 
     asio::awaitable<void> final_health() {
         auto health = co_await device([this] { return camera_->health(deadline()); });
         report_.storage_free_after_bytes = health.storage_free_bytes;
+        report_.storage_read = true;
+        report_.battery_read = true;
         report_.battery_percent = std::clamp(health.battery_percent, 0, 100);
         report_.charging = health.charging;
         // The rise over this dock is the best measure of how fast this camera charges here.
         report_.charge_eta_s =
-            health.charging ? seconds_to_charge(ctx_.config, report_.battery_at_dock_percent,
-                                                std::chrono::steady_clock::now() - first_health_at_,
-                                                report_.battery_percent)
-                            : -1;
+            health.charging
+                ? seconds_to_charge(ctx_.config, report_.battery_at_dock_percent,
+                                    report_.health_checked
+                                        ? std::chrono::steady_clock::now() - first_health_at_
+                                        : std::chrono::steady_clock::duration::zero(),
+                                    report_.battery_percent)
+                : -1;
     }
 
     void decide_readiness() {
         report_.left_on_camera = report_.recordings_found >= report_.wiped
                                      ? report_.recordings_found - report_.wiped
                                      : 0;
+        if (report_.delete_not_effective > 0) {
+            needs_custodian(std::to_string(report_.delete_not_effective) +
+                            " recording(s) still on the camera after deleting them (delete not "
+                            "effective): archived, but not wiped");
+            return;
+        }
         if (rejected_ > 0) {
             needs_custodian(std::to_string(rejected_) +
                             " recording(s) could not be archived and are still on the camera (" +
@@ -644,7 +780,13 @@ class BaySession {
     std::int64_t dock_id_ = 0;
     std::size_t rejected_ = 0;
     std::string rejected_reason_;
-    std::vector<hw::RecordingInfo> to_wipe_;
+    // An object on the camera and the archived recording its bytes were proven to be (I1).
+    struct Proven {
+        hw::RecordingInfo info;
+        std::int64_t row_id = 0;
+        bool was_wiped = false;  // recorded as wiped before: deleted again, not marked again
+    };
+    std::vector<Proven> to_wipe_;
     std::chrono::steady_clock::time_point first_health_at_;
     std::chrono::steady_clock::time_point* first_health_at_out_ = nullptr;
 };

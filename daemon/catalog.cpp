@@ -430,10 +430,56 @@ CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
     exec(db, file, kSql, "creating the schema of version 4");
 }
 
+// Version 5: a recording is known by its content, not by the camera's object handle. A camera
+// may renumber its objects between docks, and two different recordings may share a handle, a
+// name, a size and a capture time (two cameras presenting one serial, a camera whose clock and
+// file counter were reset). The handle stays as where the object was last seen; what is one
+// recording is its device, name, size, capture time and SHA-256, once archived. Rows being
+// copied have no hash yet and are not bound by it. SQLite cannot drop a table constraint, so
+// the table is rebuilt with every column and row as they were.
+void migrate_to_5(sqlite3* db, const std::string& file) {
+    static constexpr const char* kSql = R"sql(
+CREATE TABLE recordings_v5 (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    handle INTEGER NOT NULL,
+    name BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    captured_unix_s INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
+    sha256 TEXT NOT NULL DEFAULT '',
+    archive_path TEXT NOT NULL DEFAULT '',
+    archived_at INTEGER NOT NULL DEFAULT 0,
+    wiped_at INTEGER NOT NULL DEFAULT 0,
+    officer TEXT NOT NULL DEFAULT '',
+    camera_officer_id TEXT NOT NULL DEFAULT '',
+    attribution_disagrees INTEGER NOT NULL DEFAULT 0 CHECK (attribution_disagrees IN (0, 1))
+);
+INSERT INTO recordings_v5 (id, device_id, handle, name, size, captured_unix_s, state, sha256,
+    archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees)
+SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, archive_path,
+    archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees FROM recordings;
+DROP TABLE recordings;
+ALTER TABLE recordings_v5 RENAME TO recordings;
+
+CREATE INDEX recordings_by_state ON recordings (state);
+CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
+CREATE INDEX recordings_by_archived ON recordings (archived_at);
+CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
+CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
+CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
+    WHERE attribution_disagrees = 1;
+CREATE INDEX recordings_by_sighting ON recordings (device_id, name, captured_unix_s);
+CREATE UNIQUE INDEX recordings_one_per_content
+    ON recordings (device_id, name, size, captured_unix_s, sha256) WHERE state <> 'copying';
+)sql";
+    exec(db, file, kSql, "creating the schema of version 5");
+}
+
 using MigrationStep = void (*)(sqlite3* db, const std::string& file);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 4> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
-                                                      migrate_to_4};
+constexpr std::array<MigrationStep, 5> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                                      migrate_to_4, migrate_to_5};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 bool has_schema_version_table(sqlite3* db, const std::string& file) {
@@ -1141,11 +1187,6 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key,
     const std::string clean_camera_officer_id =
         sanitize_text(trimmed(camera_officer_id), kMaxIdentityBytes);
     Transaction transaction(db_, stmts_->file, doing);
-    // A recording seen again keeps the attribution it was given when first seen.
-    if (auto existing = find_recording(key)) {
-        transaction.commit();
-        return *existing;
-    }
     const std::string officer = officer_at(key.device_id, key.captured_unix_s, doing);
     // The camera's ID is read at the dock, so it may already be that of the officer the camera
     // is assigned to now: it disagrees only if it names neither of them.
@@ -1165,23 +1206,26 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key,
               static_cast<std::int64_t>(key.size), key.captured_unix_s, officer,
               clean_camera_officer_id, disagrees ? 1 : 0)
         .run();
-    auto row = find_recording(key);
+    auto row = recording(sqlite3_last_insert_rowid(db_));
     transaction.commit();
     if (!row) throw_catalog(stmts_->file, doing, "the row vanished after it was written");
     return *row;
 }
 
-std::optional<RecordingRow> Catalog::find_recording(const RecordingKey& key) const {
+std::vector<RecordingRow> Catalog::archived_lookalikes(const RecordingKey& sighting,
+                                                       bool size_known) const {
     Query query(db_, stmts_.get(), stmts_->file,
                 "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
                 "archive_path, archived_at, wiped_at, officer, camera_officer_id, "
-                "attribution_disagrees FROM recordings WHERE device_id = ? AND "
-                "handle = ? AND name = ? AND size = ? AND captured_unix_s = ?",
-                "looking up a recording of device " + std::to_string(key.device_id));
-    query.bind(key.device_id, static_cast<std::int64_t>(key.handle), Blob{key.name},
-               static_cast<std::int64_t>(key.size), key.captured_unix_s);
-    if (!query.step()) return std::nullopt;
-    return read_recording(query);
+                "attribution_disagrees FROM recordings WHERE device_id = ? AND name = ? AND "
+                "captured_unix_s = ? AND state <> 'copying' AND (? = 0 OR size = ?) ORDER BY id",
+                "looking up the archived recordings of device " +
+                    std::to_string(sighting.device_id) + " like one on the camera");
+    query.bind(sighting.device_id, Blob{sighting.name}, sighting.captured_unix_s,
+               size_known ? 1 : 0, static_cast<std::int64_t>(sighting.size));
+    std::vector<RecordingRow> rows;
+    while (query.step()) rows.push_back(read_recording(query));
+    return rows;
 }
 
 std::optional<RecordingRow> Catalog::recording(std::int64_t id) const {

@@ -61,8 +61,12 @@ struct DeviceHistoryRow {
     std::string reason;      // free text, may be ""
 };
 
-// Identity of one recording as the camera presents it. Two sightings with the same key are the
-// same recording, so a re-docked camera never produces a second row.
+// One recording as the camera presents it: where it was seen (the object handle) and what the
+// camera says of it. None of this is identity: a camera may renumber its objects between docks,
+// and two different recordings may share every field (two cameras presenting one serial, a
+// camera whose clock and file counter were reset). A recording is one row by its device, name,
+// size, capture time and SHA-256 once archived (schema 5), and only its bytes prove which
+// archived recording an object on a camera is (I1).
 struct RecordingKey {
     std::int64_t device_id = 0;
     std::uint32_t handle = 0;
@@ -169,7 +173,7 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -221,15 +225,23 @@ class Catalog {
                                        std::int64_t now);
 
     // Recordings.
-    // Returns the row with this key, inserting a `copying` row if there is none; a new row gets
-    // its attribution (see RecordingRow) from the register's history and the roster.
+    // Inserts a `copying` row for a copy about to start (its id names the staging and archive
+    // files); the row gets its attribution (see RecordingRow) from the register's history and
+    // the roster. Which recording it is, is known once its bytes are: mark_archived refuses a
+    // second row of the same device, name, size, capture time and SHA-256.
     RecordingRow begin_recording(const RecordingKey& key,
                                  const std::string& camera_officer_id = "");
-    std::optional<RecordingRow> find_recording(const RecordingKey& key) const;
+    // The archived (or archived and wiped) recordings of sighting.device_id with the sighting's
+    // name and capture time, and its size when size_known: what an object on the camera may be.
+    // Candidates only, never proof: the object's bytes decide (I1). The handle is ignored.
+    std::vector<RecordingRow> archived_lookalikes(const RecordingKey& sighting,
+                                                  bool size_known = true) const;
     std::optional<RecordingRow> recording(std::int64_t id) const;
     std::vector<RecordingRow> recordings() const;
     std::vector<RecordingRow> recordings_in_state(RecordingState state) const;
-    // copying -> archived, with its audit row, in one transaction.
+    // copying -> archived, with its audit row, in one transaction. Throws CatalogError, writing
+    // nothing, when the device already has an archived recording of the same name, size,
+    // capture time and SHA-256 (the same recording twice).
     void mark_archived(std::int64_t id, const std::string& sha256_hex,
                        const std::string& archive_path, std::int64_t now, const AuditEvent& audit);
     // archived -> wiped, with its audit row, in one transaction.

@@ -23,7 +23,9 @@ struct DockReport {
     std::string camera_officer_id;     // as the camera reports it (sanitised); "" when none
     std::int64_t dock_session_id = 0;  // the catalog's dock row; 0 before identification
 
-    bool health_checked = false;
+    bool health_checked = false;      // the first health check answered
+    bool battery_read = false;        // battery_percent comes from the camera
+    bool storage_read = false;        // storage_free_after_bytes comes from the camera
     int battery_at_dock_percent = 0;  // at the first health check
     int battery_percent = 0;          // at the last health check
     bool charging = false;            // as the camera said at the last health check
@@ -45,6 +47,15 @@ struct DockReport {
     std::uint64_t archived_bytes = 0;
     std::size_t wiped = 0;
     std::size_t left_on_camera = 0;
+    // Deleted, and still listed by the camera afterwards: not wiped (I1), a custodian's matter.
+    std::size_t delete_not_effective = 0;
+    // Serial of a camera docked in another bay at the same time: this one is neither offloaded
+    // nor wiped (their recordings could not be told apart by the catalog).
+    int duplicate_serial_bay = 0;
+
+    // Steps that failed while the dock went on (health, clock: I7), as "clock sync failed
+    // (protocol: ...)": each one makes the camera not ready.
+    std::vector<std::string> step_failures;
 
     bool device_timed_out = false;  // the camera stopped answering (the bay may power-cycle it)
 

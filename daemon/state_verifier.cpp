@@ -110,19 +110,22 @@ class StateVerifier {
   private:
     void add_problem(std::string text) { report_.problems.push_back(std::move(text)); }
 
+    // One recording is one row: its device, name, size, capture time and SHA-256 (I3). Rows
+    // still being copied have no hash yet. The handle is where the camera showed it, not who it
+    // is: two rows may share it.
     void check_unique_keys(const std::vector<RecordingRow>& recordings) {
-        using Key =
-            std::tuple<std::int64_t, std::uint32_t, std::string, std::uint64_t, std::int64_t>;
+        using Key = std::tuple<std::int64_t, std::string, std::uint64_t, std::int64_t, std::string>;
         std::map<Key, std::int64_t> first_with_key;
         for (const RecordingRow& row : recordings) {
-            Key key{row.key.device_id, row.key.handle, row.key.name, row.key.size,
-                    row.key.captured_unix_s};
+            if (row.state == RecordingState::copying) continue;
+            Key key{row.key.device_id, row.key.name, row.key.size, row.key.captured_unix_s,
+                    row.sha256_hex};
             auto [it, inserted] = first_with_key.emplace(std::move(key), row.id);
             if (!inserted) {
-                add_problem(recording_label(row) + ": same key as recording " +
+                add_problem(recording_label(row) + ": same recording as " +
                             std::to_string(it->second) + " (device " +
-                            std::to_string(row.key.device_id) + ", handle " +
-                            std::to_string(row.key.handle) + ", name " + in_quotes(row.key.name) +
+                            std::to_string(row.key.device_id) + ", name " +
+                            in_quotes(row.key.name) + ", sha256 " + row.sha256_hex +
                             "): one recording has two catalog rows");
             }
         }

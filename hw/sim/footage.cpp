@@ -117,7 +117,7 @@ void append_hostile_recordings(const CameraSpec& spec, const std::string& camera
         const std::uint64_t index = footage.size();
         captured += static_cast<std::int64_t>(random.between(60, 600));
         footage.push_back({name, 4096 + random.between(0, 60 * 1024), captured,
-                           content_key_of(spec.seed, index)});
+                           content_key_of(spec.seed ^ spec.content_salt, index)});
     }
 }
 
@@ -184,7 +184,7 @@ std::vector<PlannedRecording> plan_footage(const CameraSpec& spec) {
     for (std::size_t i = 0; i < sizes.size(); ++i) {
         if (i > 0) captured += static_cast<std::int64_t>(random.between(20 * 60, 60 * 60));
         footage.push_back({recording_name(camera_tag, captured, static_cast<int>(i + 1)), sizes[i],
-                           captured, content_key_of(spec.seed, i)});
+                           captured, content_key_of(spec.seed ^ spec.content_salt, i)});
     }
     if (spec.faults.hostile_names) {
         append_hostile_recordings(spec, camera_tag, captured, random, footage);

@@ -298,8 +298,12 @@ fs::path camera_dir(const fs::path& storage_dir, const std::string& serial) {
     return storage_dir / serial;
 }
 
+fs::path camera_dir(const fs::path& storage_dir, const CameraSpec& spec) {
+    return camera_dir(storage_dir, spec.storage_name.empty() ? spec.serial : spec.storage_name);
+}
+
 void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
-    const fs::path dir = camera_dir(storage_dir, spec.serial);
+    const fs::path dir = camera_dir(storage_dir, spec);
     if (fs::exists(dir / kDeviceFile)) return;
 
     static std::atomic<unsigned> provisioning_counter{0};
@@ -585,6 +589,7 @@ void SimCamera::remove(std::uint32_t handle, Deadline deadline) {
             DeviceError::Kind::refused,
             "camera " + spec_.serial + " refuses to delete recording " + std::to_string(handle));
     }
+    if (spec_.faults.ignore_delete) return;
     std::lock_guard lock(mutex_);
     auto remaining = recordings_;
     const auto found = std::find_if(remaining.begin(), remaining.end(),

@@ -38,6 +38,8 @@ void provision_camera(const CameraSpec& spec, const std::filesystem::path& stora
 // serial, ".", "..", or one holding '/' or NUL.
 std::filesystem::path camera_dir(const std::filesystem::path& storage_dir,
                                  const std::string& serial);
+// The directory of this camera's storage: its storage_name, else its serial.
+std::filesystem::path camera_dir(const std::filesystem::path& storage_dir, const CameraSpec& spec);
 
 // What an emulated camera's storage holds now (tests and the checker read this).
 struct StoredRecording {
@@ -52,7 +54,7 @@ std::vector<StoredRecording> stored_recordings(const std::filesystem::path& came
 
 class SimCamera final : public CameraDriver {
   public:
-    // dir = camera_dir(storage_dir, spec.serial), provisioned. Identity comes from spec; battery,
+    // dir = camera_dir(storage_dir, spec), provisioned. Identity comes from spec; battery,
     // clock offset and recordings from the storage. Throws std::runtime_error when the storage
     // is missing or malformed.
     SimCamera(CameraSpec spec, std::filesystem::path dir);

@@ -81,8 +81,7 @@ const SimCradle::Bay& SimCradle::bay_locked(int bay) const {
 
 void SimCradle::attach_locked(int bay, const CameraSpec& camera,
                               std::unique_lock<std::mutex>& lock) {
-    auto attached =
-        std::make_shared<SimCamera>(camera, camera_dir(spec_.storage_dir, camera.serial));
+    auto attached = std::make_shared<SimCamera>(camera, camera_dir(spec_.storage_dir, camera));
     attached->on_yank([this, raw = attached.get()] { camera_yanked(raw); });
     bay_locked(bay).camera = attached;
     CradleListener* listener = listener_;
@@ -178,7 +177,8 @@ void SimCradle::plug(int bay, const CameraSpec& camera) {
                                     slot.docked->serial);
     }
     for (const auto& other : bays_) {
-        if (other.docked && other.docked->serial == camera.serial) {
+        if (other.docked &&
+            camera_dir(spec_.storage_dir, *other.docked) == camera_dir(spec_.storage_dir, camera)) {
             throw std::invalid_argument("camera " + camera.serial + " is already docked");
         }
     }

@@ -29,6 +29,7 @@ struct FaultPlan {
     std::optional<std::uint64_t> claim_count;  // the listing claims this many recordings
     std::vector<std::string> reported_faults;  // faults the camera reports in its health
     bool refuse_delete = false;                // DeleteObject fails
+    bool ignore_delete = false;                // DeleteObject answers OK and keeps the object
     bool ignore_clock_set = false;             // accepts a new time and keeps its own clock
     bool not_charging = false;  // reports it is not charging, and does not (a dirty contact)
 };
@@ -65,6 +66,13 @@ struct CameraSpec {
     int recordings = 10;
     std::uint64_t total_bytes = 100ull << 20;  // footage, spread over the recordings
     std::uint64_t seed = 1;
+    // Mixed into the recordings' bytes only: names, sizes and capture times stay those of
+    // `seed`. Two cameras of one seed and different salts hold recordings that look alike
+    // (name, size, time, handle) and differ in content.
+    std::uint64_t content_salt = 0;
+    // The name of its storage directory under CradleSpec::storage_dir; empty: the serial. Two
+    // cameras presenting one serial (cheap cameras ship so) need two names.
+    std::string storage_name;
     int battery_percent = 90;
     // Charging in a bay: the battery rises by this much after each health read, up to 100.
     int charge_percent_per_health_read = 0;

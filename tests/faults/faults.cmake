@@ -1,4 +1,5 @@
-add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp)
+add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/child_run.cpp)
 target_link_libraries(cradle_test_rig PUBLIC cradle_service cradle_test_support)
 
 function(cradle_rig_test name label)
@@ -15,3 +16,5 @@ cradle_rig_test(test_sigterm faults ${CMAKE_CURRENT_LIST_DIR}/test_sigterm.cpp)
 add_dependencies(test_sigterm cradled)
 # A camera that charges in its bay: the time it needs, and the battery rechecks until it is ready.
 cradle_rig_test(test_charging faults ${CMAKE_CURRENT_LIST_DIR}/test_charging.cpp)
+# I1: a wipe needs proof from this camera in this dock, and a delete is checked.
+cradle_rig_test(test_wipe_proof faults ${CMAKE_CURRENT_LIST_DIR}/test_wipe_proof.cpp)

@@ -112,20 +112,54 @@ TEST_P(HostilePtpCamera, FaultsItsBayOnlyWithAPreciseReasonAndWipesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, HostilePtpCamera,
-    ::testing::Values(
-        HostileCase{"LyingDataLength", [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
-                    "in a data container that declares"},
-        HostileCase{"MillionHandles", [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
-                    "camera lists 1000000 objects, more than the limit"},
-        HostileCase{"UnparseableDateTime", [](hw::sim::PtpFaults& f) { f.bad_datetime = true; },
-                    "camera DateTime \"2026-13-45 25:61\" does not parse"},
-        HostileCase{"HugeObjectWithoutObjectSize",
-                    [](hw::sim::PtpFaults& f) {
-                        f.size_4gib_minus_1 = true;
-                        f.no_object_size = true;
-                    },
-                    "4 GiB or more and cannot tell its size"}),
+    ::testing::Values(HostileCase{"LyingDataLength",
+                                  [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
+                                  "in a data container that declares"},
+                      HostileCase{"MillionHandles",
+                                  [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
+                                  "camera lists 1000000 objects, more than the limit"},
+                      HostileCase{"HugeObjectWithoutObjectSize",
+                                  [](hw::sim::PtpFaults& f) {
+                                      f.size_4gib_minus_1 = true;
+                                      f.no_object_size = true;
+                                  },
+                                  "4 GiB or more and cannot tell its size"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
+
+// I7: a clock the cradle cannot read, or a health property sent malformed, makes the camera
+// not ready; what it holds is collected all the same.
+struct BrokenStep {
+    const char* name;
+    void (*apply)(hw::sim::PtpFaults&);
+    const char* reason;  // in the not-ready verdict
+};
+
+class CameraWithABrokenStep : public ::testing::TestWithParam<BrokenStep> {};
+
+TEST_P(CameraWithABrokenStep, IsOffloadedInFullAndNotReady) {
+    PtpRig rig(2, 4);
+    GetParam().apply(rig.camera(0).ptp_faults);
+    auto reports = rig.run();
+    const auto& report = report_for(reports, 1);
+    EXPECT_EQ(report.archived, 4u) << report.outcome;
+    EXPECT_EQ(report.wiped, 4u) << report.outcome;
+    EXPECT_EQ(report.left_on_camera, 0u);
+    EXPECT_EQ(report.light, hw::BayLight::not_ready) << report.outcome;
+    EXPECT_NE(report.outcome.find(GetParam().reason), std::string::npos) << report.outcome;
+    expect_other_bays_done(reports, 1, 4);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Steps, CameraWithABrokenStep,
+    ::testing::Values(
+        BrokenStep{"UnparseableDateTime", [](hw::sim::PtpFaults& f) { f.bad_datetime = true; },
+                   "clock sync failed (protocol error: camera DateTime \"2026-13-45 25:61\" "
+                   "does not parse"},
+        BrokenStep{"BatteryLevelOutOfRange", [](hw::sim::PtpFaults& f) { f.battery_level = 150; },
+                   "health check failed (protocol error: camera reports a battery level of 150%"}),
+    [](const ::testing::TestParamInfo<BrokenStep>& info) { return info.param.name; });
 
 TEST(DeviceFaultsOverPtp, CameraThatStopsAnsweringTimesOutAndFaultsOnlyItsBay) {
     PtpRig rig(2, 3);

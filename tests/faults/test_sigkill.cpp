@@ -1,132 +1,24 @@
 // I3 against a daemon killed outright: the service runs in a child process that SIGKILLs
 // itself at a random file-system or device operation; the next start recovers, and nothing
 // is lost, duplicated or left in staging.
-#include "tests/faults/rig.hpp"
-#include "tests/support/faulty_fs.hpp"
+#include "tests/faults/child_run.hpp"
 
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <atomic>
-#include <csignal>
 #include <random>
 
 namespace cradle::test {
 namespace {
 
-// Wraps a camera so that the process is killed at the start of its k-th operation.
-class KillingCamera final : public hw::CameraDriver {
-  public:
-    KillingCamera(std::shared_ptr<hw::CameraDriver> inner, int kill_at)
-        : inner_(std::move(inner)), kill_at_(kill_at) {}
-    hw::DeviceIdentity identify(hw::Deadline d) override { return step(), inner_->identify(d); }
-    hw::DeviceHealth health(hw::Deadline d) override { return step(), inner_->health(d); }
-    std::chrono::system_clock::time_point clock(hw::Deadline d) override {
-        return step(), inner_->clock(d);
-    }
-    void set_clock(std::chrono::system_clock::time_point t, hw::Deadline d) override {
-        step();
-        inner_->set_clock(t, d);
-    }
-    std::vector<hw::RecordingInfo> list_recordings(std::size_t max, hw::Deadline d) override {
-        return step(), inner_->list_recordings(max, d);
-    }
-    std::size_t read(std::uint32_t h, std::uint64_t o, std::span<std::byte> out,
-                     hw::Deadline d) override {
-        return step(), inner_->read(h, o, out, d);
-    }
-    void remove(std::uint32_t h, hw::Deadline d) override {
-        step();
-        inner_->remove(h, d);
-    }
-    int operations() const { return ops_.load(); }
-
-  private:
-    void step() {
-        if (++ops_ == kill_at_) ::raise(SIGKILL);
-    }
-    std::shared_ptr<hw::CameraDriver> inner_;
-    int kill_at_;
-    std::atomic<int> ops_{0};
-};
-
-// A cradle whose cameras are KillingCameras.
-class KillingCradle final : public hw::Cradle, hw::CradleListener {
-  public:
-    KillingCradle(hw::Cradle& inner, int kill_at) : inner_(inner), kill_at_(kill_at) {}
-    int bay_count() const override { return inner_.bay_count(); }
-    void start(hw::CradleListener& listener) override {
-        listener_ = &listener;
-        inner_.start(*this);
-    }
-    void stop() override { inner_.stop(); }
-    void set_light(int bay, hw::BayLight light) override { inner_.set_light(bay, light); }
-    void set_port_power(int bay, bool on) override { inner_.set_port_power(bay, on); }
-    void camera_attached(int bay, const std::string& port,
-                         std::shared_ptr<hw::CameraDriver> camera) override {
-        last_ = std::make_shared<KillingCamera>(std::move(camera), kill_at_);
-        listener_->camera_attached(bay, port, last_);
-    }
-    void camera_detached(int bay) override { listener_->camera_detached(bay); }
-    int operations() const { return last_ ? last_->operations() : 0; }
-
-  private:
-    hw::Cradle& inner_;
-    int kill_at_;
-    hw::CradleListener* listener_ = nullptr;
-    std::shared_ptr<KillingCamera> last_;
-};
-
-struct KillPoint {
-    int fs_op = 0;      // 0 = none
-    int device_op = 0;  // 0 = none
-};
-
 // Runs the service in a child process that kills itself at the given point.
 // Returns true if the child died of SIGKILL, false if it finished first.
 bool run_child_killed_at(Rig& rig, KillPoint point, int* fs_ops = nullptr,
                          int* device_ops = nullptr) {
-    int pipe_fds[2];
-    if (::pipe(pipe_fds) != 0) throw std::runtime_error("pipe failed");
-    pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        ::close(pipe_fds[0]);
-        int counts[2] = {0, 0};
-        try {
-            PosixFileSystem posix;
-            FaultyFileSystem faulty(posix);
-            if (point.fs_op > 0) faulty.on_op(point.fs_op, [] { ::raise(SIGKILL); });
-            hw::sim::SimCradle sim(rig.spec);
-            KillingCradle cradle(sim, point.device_op);
-            CradleService service(rig.config, cradle, faulty, Log([](auto&&...) {}));
-            RunOptions options;
-            options.exit_when_idle = true;
-            service.run(options);
-            counts[0] = faulty.operations();
-            counts[1] = cradle.operations();
-        } catch (...) {
-            ::_exit(3);
-        }
-        (void)!::write(pipe_fds[1], counts, sizeof counts);
-        ::_exit(0);
-    }
-    ::close(pipe_fds[1]);
-    int counts[2] = {0, 0};
-    (void)!::read(pipe_fds[0], counts, sizeof counts);
-    ::close(pipe_fds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (fs_ops) *fs_ops = counts[0];
-    if (device_ops) *device_ops = counts[1];
-    if (WIFSIGNALED(status)) {
-        EXPECT_EQ(WTERMSIG(status), SIGKILL);
-        return true;
-    }
-    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child status " << status;
-    return false;
+    const ChildRun run = run_child(rig, point);
+    if (fs_ops) *fs_ops = run.fs_ops;
+    if (device_ops) *device_ops = run.device_ops;
+    EXPECT_NE(run.end, ChildRun::End::failed) << "child status " << run.status;
+    return run.end == ChildRun::End::killed;
 }
 
 TEST(Sigkill, AtRandomPointsThenRestartRecoversAndLosesNothing) {

@@ -24,6 +24,7 @@ struct OriginalRecording {
     std::uint64_t size = 0;
     std::int64_t captured_unix_s = 0;
     std::string sha256_hex;
+    std::filesystem::path camera_dir;  // the storage of the camera that held it
 };
 
 struct Snapshot {

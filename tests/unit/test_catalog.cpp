@@ -258,36 +258,49 @@ TEST_F(CatalogTest, OpenReadOnlySeesCommitsStillInTheWalAfterACrash) {
     EXPECT_EQ(reader.devices().size(), 1u);
 }
 
-TEST_F(CatalogTest, BeginRecordingIsIdempotentPerKey) {
+TEST_F(CatalogTest, EveryCopyGetsItsOwnRowAndTheBytesDecideWhichRecordingItIs) {
     Catalog catalog(file());
     DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
     RecordingKey key = key_for(device);
     RecordingRow first = catalog.begin_recording(key);
     RecordingRow again = catalog.begin_recording(key);
-    EXPECT_EQ(first.id, again.id);
+    EXPECT_NE(first.id, again.id) << "a copy's row is not a recording's identity";
     EXPECT_EQ(first.state, RecordingState::copying);
-    EXPECT_EQ(catalog.recordings().size(), 1u);
+    EXPECT_TRUE(catalog.archived_lookalikes(key).empty()) << "copies in progress prove nothing";
 
-    // An archived recording seen again is still the same row, in its state.
     catalog.mark_archived(first.id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(first.id));
-    EXPECT_EQ(catalog.begin_recording(key).state, RecordingState::archived);
+    // The same bytes under the same name, size and time are the same recording: refused.
+    EXPECT_THROW(
+        catalog.mark_archived(again.id, kSha, "2024/05/01/1/2.mp4", kNow, archived_event(again.id)),
+        CatalogError);
+    EXPECT_EQ(catalog.recording(again.id)->state, RecordingState::copying);
+    // Other bytes are another recording, however alike it looks.
+    const std::string other_sha = Sha256::hex_of("other footage");
+    catalog.mark_archived(again.id, other_sha, "2024/05/01/1/2.mp4", kNow,
+                          archived_event(again.id));
 
-    RecordingKey other_handle = key;
-    other_handle.handle = 2;
+    // Lookalikes ignore the handle (a camera may renumber its objects) and name every
+    // archived recording that shares name, size and capture time.
+    RecordingKey renumbered = key;
+    renumbered.handle = 77;
+    auto lookalikes = catalog.archived_lookalikes(renumbered);
+    ASSERT_EQ(lookalikes.size(), 2u);
+    EXPECT_EQ(lookalikes[0].sha256_hex, kSha);
+    EXPECT_EQ(lookalikes[1].sha256_hex, other_sha);
+    catalog.mark_wiped(first.id, kNow, AuditEvent{"recording.wiped", 1, "SN-1", first.id, ""});
+    EXPECT_EQ(catalog.archived_lookalikes(key).size(), 2u) << "a wiped recording still counts";
+
     RecordingKey other_name = key;
     other_name.name = "VID_0002.MP4";
     RecordingKey other_size = key;
     other_size.size = 1001;
     RecordingKey other_time = key;
     other_time.captured_unix_s += 1;
-    std::vector<std::int64_t> ids = {first.id};
-    for (const RecordingKey& other : {other_handle, other_name, other_size, other_time}) {
-        ids.push_back(catalog.begin_recording(other).id);
+    for (const RecordingKey& other : {other_name, other_size, other_time}) {
+        EXPECT_TRUE(catalog.archived_lookalikes(other).empty());
     }
-    std::sort(ids.begin(), ids.end());
-    EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end()) << "two keys share a row";
-    EXPECT_EQ(catalog.recordings().size(), 5u);
-    EXPECT_EQ(catalog.find_recording(other_size)->id, ids[3]);
+    // An object of unknown size may be any of them.
+    EXPECT_EQ(catalog.archived_lookalikes(other_size, /*size_known=*/false).size(), 2u);
 }
 
 TEST_F(CatalogTest, BeginRecordingForAnUnknownDeviceFails) {
@@ -420,7 +433,10 @@ TEST_F(CatalogTest, HostileNamesAreStoredByteExactAsBlobs) {
         auto back = catalog.recording(row.id);
         ASSERT_TRUE(back);
         EXPECT_EQ(back->key.name, name);
-        EXPECT_EQ(catalog.find_recording(back->key)->id, row.id);
+        catalog.mark_archived(row.id, Sha256::hex_of(name), "2024/05/01/1/1.mp4", kNow,
+                              archived_event(row.id));
+        ASSERT_EQ(catalog.archived_lookalikes(back->key).size(), 1u);
+        EXPECT_EQ(catalog.archived_lookalikes(back->key)[0].id, row.id);
     }
     EXPECT_EQ(catalog.recordings().size(), names.size());
     // "a\0b" and "a" are different names.
@@ -525,6 +541,62 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
     EXPECT_EQ(history[0].previous_officer, "pool");
 }
 
+// The recordings table of versions 1 to 4: one row per handle, name, size and capture time.
+constexpr const char* kVersion4Recordings = R"sql(
+CREATE TABLE recordings_v4 (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    handle INTEGER NOT NULL,
+    name BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    captured_unix_s INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
+    sha256 TEXT NOT NULL DEFAULT '',
+    archive_path TEXT NOT NULL DEFAULT '',
+    archived_at INTEGER NOT NULL DEFAULT 0,
+    wiped_at INTEGER NOT NULL DEFAULT 0,
+    officer TEXT NOT NULL DEFAULT '',
+    camera_officer_id TEXT NOT NULL DEFAULT '',
+    attribution_disagrees INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (device_id, handle, name, size, captured_unix_s)
+);
+INSERT INTO recordings_v4 SELECT * FROM recordings;
+DROP TABLE recordings;
+ALTER TABLE recordings_v4 RENAME TO recordings;
+UPDATE schema_version SET version = 4;
+)sql";
+
+TEST_F(CatalogTest, MigratesAVersion4CatalogSoThatTheHandleIsNoLongerIdentity) {
+    std::int64_t id = 0;
+    RecordingKey key;
+    {
+        Catalog catalog(file());
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        key = key_for(device);
+        id = catalog.begin_recording(key, "A17").id;
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    }
+    ASSERT_EQ(RawDb(file()).exec(kVersion4Recordings), "");
+    ASSERT_NE(RawDb(file()).exec("INSERT INTO recordings (device_id, handle, name, size, "
+                                 "captured_unix_s, state) SELECT device_id, handle, name, size, "
+                                 "captured_unix_s, 'copying' FROM recordings"),
+              "")
+        << "the version 4 table refuses a second row for one handle";
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
+    auto row = catalog.recording(id);
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->state, RecordingState::archived);
+    EXPECT_EQ(row->sha256_hex, kSha);
+    EXPECT_EQ(row->camera_officer_id, "A17");
+    // Another recording with the same handle, name, size and time, other bytes: its own row.
+    RecordingRow lookalike = catalog.begin_recording(key);
+    catalog.mark_archived(lookalike.id, Sha256::hex_of("other"), "2024/05/01/1/2.mp4", kNow,
+                          archived_event(lookalike.id));
+    EXPECT_EQ(catalog.archived_lookalikes(key).size(), 2u);
+    expect_chain_intact(catalog);
+}
+
 TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
     std::int64_t id = 0;
     {
@@ -541,7 +613,7 @@ TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
     EXPECT_THROW(Catalog::open_read_only(file()), CatalogError) << "a reader never migrates";
     {
         Catalog catalog(file());
-        EXPECT_EQ(catalog.schema_version(), 4);
+        EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
         auto row = catalog.recording(id);
         ASSERT_TRUE(row);
         EXPECT_EQ(row->state, RecordingState::archived);
@@ -732,12 +804,17 @@ TEST_F(CatalogTest, RecordingIsAttributedToTheOfficerAssignedAtItsCaptureTime) {
     EXPECT_EQ(after.officer, "Officer Wang");
     EXPECT_EQ(before_register.officer, "") << "the camera was not registered then";
 
-    // A recording seen again keeps its attribution, even after the device moved on.
+    // A recording seen again is its archived row, with the attribution it was given, even
+    // after the device moved on (and under another handle).
+    catalog.mark_archived(before.id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(before.id));
     catalog.assign_officer("SN-1", "pool", kNow + 600, "uid 0");
-    auto again = catalog.begin_recording(captured_at(device, kNow - 1, 1), "X9");
-    EXPECT_EQ(again.id, before.id);
-    EXPECT_EQ(again.officer, "Officer Li");
-    EXPECT_EQ(again.camera_officer_id, "");
+    RecordingKey renumbered = captured_at(device, kNow - 1, 1);
+    renumbered.handle = 9;
+    auto again = catalog.archived_lookalikes(renumbered);
+    ASSERT_EQ(again.size(), 1u);
+    EXPECT_EQ(again[0].id, before.id);
+    EXPECT_EQ(again[0].officer, "Officer Li");
+    EXPECT_EQ(again[0].camera_officer_id, "");
     EXPECT_EQ(catalog.begin_recording(captured_at(device, kNow + 700, 5)).officer, "pool");
 }
 
@@ -802,7 +879,10 @@ TEST_F(CatalogTest, CameraOfficerIdDisagreesOnlyWhenBothNameDifferentOfficers) {
 
     // The flag is kept and read back.
     EXPECT_TRUE(catalog.recording(other.id)->attribution_disagrees);
-    EXPECT_TRUE(catalog.find_recording(other.key)->attribution_disagrees);
+    const auto listed = catalog.recordings();
+    EXPECT_TRUE(std::any_of(listed.begin(), listed.end(), [&](const RecordingRow& row) {
+        return row.id == other.id && row.attribution_disagrees;
+    }));
 }
 
 TEST_F(CatalogTest, CameraOfficerIdNobodyKnowsIsNoDisagreement) {

@@ -142,8 +142,7 @@ void EmulatedUsbCameras::unplug_locked(std::size_t index) {
 void EmulatedUsbCameras::plug_locked(std::size_t index) {
     auto& camera = cameras_.at(index);
     if (bus_.plugged(port_index(index))) throw std::invalid_argument("camera is plugged in");
-    camera.camera =
-        std::make_shared<SimCamera>(camera.spec, camera_dir(storage_dir_, camera.spec.serial));
+    camera.camera = std::make_shared<SimCamera>(camera.spec, camera_dir(storage_dir_, camera.spec));
     camera.responder = std::make_shared<PtpResponder>(camera.camera, camera.faults);
     bus_.plug(port_index(index), std::make_shared<ResponderFunction>(camera.responder),
               usb_identity(camera.spec));
