@@ -360,12 +360,13 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         const std::string sha256_hex = streamed.hex_digest();
 
         // 4 (size half). Checked before the fsync: a wrong size is never worth a disk flush.
+        // A recording of unknown size declares the most it can hold; it is what was received.
         if (received > declared) {
             throw ArchiveError(ArchiveError::Kind::size_mismatch,
                                "device delivered more than the " + std::to_string(declared) +
                                    " bytes it declared");
         }
-        if (received < declared) {
+        if (info.size_known && received < declared) {
             throw ArchiveError(ArchiveError::Kind::size_mismatch,
                                "device delivered " + std::to_string(received) + " of the " +
                                    std::to_string(declared) + " bytes it declared");
@@ -390,12 +391,12 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
             // everything else out of the page cache.
             fs_.drop_cache(in);
         }
-        if (reread_size != declared || reread_hex != sha256_hex) {
+        if (reread_size != received || reread_hex != sha256_hex) {
             throw ArchiveError(ArchiveError::Kind::verify_failed,
                                "re-read of the stored copy (" + std::to_string(reread_size) +
                                    " bytes, sha256 " + reread_hex +
                                    ") does not reproduce the streamed copy (" +
-                                   std::to_string(declared) + " bytes, sha256 " + sha256_hex + ")");
+                                   std::to_string(received) + " bytes, sha256 " + sha256_hex + ")");
         }
 
         // 5. Into the archive. A file already at the final path is the uncommitted leftover of
@@ -408,7 +409,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         fs_.fsync_directory(final_dir);
         make_parents_durable(final_dir);
         fs_.fsync_directory(staging_dir_);
-        return ArchivedCopy{relative, sha256_hex, declared};
+        return ArchivedCopy{relative, sha256_hex, received};
     } catch (...) {
         // Best effort: whatever is left, start-up recovery removes (clean_staging, and
         // remove_uncommitted for a file the catalog never committed).

@@ -200,7 +200,9 @@ void PtpResponder::handle_command(std::uint16_t operation, std::uint32_t transac
     State& state = *state_;
     ++state.commands;
     state.last_transaction_id = transaction_id;
-    if (faults_.stall_bulk_in_at_op && state.commands == *faults_.stall_bulk_in_at_op) {
+    if (faults_.stall_bulk_in_at_op &&
+        (state.commands == *faults_.stall_bulk_in_at_op ||
+         (faults_.stall_bulk_in_for_good && state.commands > *faults_.stall_bulk_in_at_op))) {
         state.bulk_in_halted = true;
         return;
     }
@@ -437,6 +439,7 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                 Outgoing data;
                 data.is_data = true;
                 data.head = ptp::encode_data_header(operation, transaction_id, recording->size);
+                if (faults_.unknown_data_length) put_u32(data.head, ptp::kUnknownLength);
                 data.produced_bytes = recording->size;
                 data.produce = [camera = camera_, handle](std::uint64_t offset,
                                                           std::span<std::byte> out,

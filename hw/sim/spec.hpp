@@ -37,6 +37,7 @@ struct FaultPlan {
 struct PtpFaults {
     int busy_responses = 0;                      // answer DeviceBusy this many times first
     std::optional<int> stall_bulk_in_at_op;      // stall bulk-in at the data phase of operation k
+    bool stall_bulk_in_for_good = false;         // ... and of every operation after k
     bool lie_data_length = false;                // data containers declare a wrong length
     bool unknown_data_length = false;            // data containers declare 0xFFFFFFFF
     std::optional<std::uint32_t> claim_handles;  // GetObjectHandles returns this many handles
@@ -70,6 +71,10 @@ struct CameraSpec {
     int charge_percent_per_health_read = 0;
     std::int64_t clock_offset_s = 0;  // camera clock minus true time
     std::uint64_t storage_total_bytes = 32ull << 30;
+    // The recordings' bytes are generated from the seed on every read (footage_bytes) instead
+    // of being read from storage, where each object is a sparse file of its size: a camera can
+    // then hold recordings of many GiB at no disk cost. Other readers of the storage see zeros.
+    bool generated_footage = false;
     FaultPlan faults;
     PtpFaults ptp_faults;
 };

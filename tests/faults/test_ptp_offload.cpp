@@ -61,6 +61,32 @@ TEST(ServiceOverPtp, LinkFaultsThatTheEngineAbsorbsStillEndReady) {
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
+TEST(ServiceOverPtp, ObjectsWhoseSizeTheCameraCannotTellAreArchivedInFull) {
+    PtpRig rig(1, 3);
+    auto& faults = rig.camera(0).ptp_faults;
+    faults.size_4gib_minus_1 = true;  // "4 GiB or more"
+    faults.no_object_size = true;     // and no ObjectSize to ask
+    faults.unknown_data_length = true;
+    // Its storage bounds each object; the archive needs that much free space.
+    rig.camera(0).storage_total_bytes = 8ull << 30;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(report.archived_bytes, 256u << 10);
+}
+
+TEST(ServiceOverPtp, SingleStallIsClearedAndTheDockCompletes) {
+    PtpRig rig(1, 3);
+    rig.camera(0).ptp_faults.stall_bulk_in_at_op = 6;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
 TEST(ServiceOverPtp, TraversalNamesAreArchivedUnderGeneratedPaths) {
     PtpRig rig(1, 2);
     rig.camera(0).ptp_faults.traversal_names = true;
@@ -119,12 +145,12 @@ INSTANTIATE_TEST_SUITE_P(
                     "camera lists 1000000 objects, more than the limit"},
         HostileCase{"UnparseableDateTime", [](hw::sim::PtpFaults& f) { f.bad_datetime = true; },
                     "camera DateTime \"2026-13-45 25:61\" does not parse"},
-        HostileCase{"HugeObjectWithoutObjectSize",
+        HostileCase{"StallThatComesBackAfterTheHaltIsCleared",
                     [](hw::sim::PtpFaults& f) {
-                        f.size_4gib_minus_1 = true;
-                        f.no_object_size = true;
+                        f.stall_bulk_in_at_op = 6;
+                        f.stall_bulk_in_for_good = true;
                     },
-                    "4 GiB or more and cannot tell its size"}),
+                    "stalled the bulk-in endpoint again after the halt was cleared"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
 
 TEST(DeviceFaultsOverPtp, CameraThatStopsAnsweringTimesOutAndFaultsOnlyItsBay) {
