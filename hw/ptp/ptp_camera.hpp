@@ -51,8 +51,9 @@ struct PtpQuirks {
 //   successive offsets, to its end (a container length, or a short packet when the length is
 //   0xFFFFFFFF); read() returns 0 once it ended and the camera answered OK. More data than
 //   the listed bound is a protocol error. A read at offset 0 starts the GetObject again; a
-//   read at any other offset than where the data phase is fails with DeviceError(io), as
-//   does any other call in between at a later offset (it cancels the data phase).
+//   read at any other offset than where the data phase is fails with DeviceError(io), never
+//   handing out bytes of another offset. Any other operation in between cancels the data
+//   phase, so that only a read from offset 0 goes on after it.
 // Every DeviceError keeps its kind: a response other than OK is io (refused for write
 // protection and denied access), malformed or out-of-bounds data is protocol.
 inline constexpr std::size_t kMaxOfficerIdBytes = 64;
