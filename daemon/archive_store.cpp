@@ -312,7 +312,9 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         // device is asked for one byte more than it declared, so that a longer recording is
         // noticed without reading all of it.
         const BufferPair buffers(options.chunk_bytes);
-        const std::uint64_t read_limit = declared + 1;
+        // A recording of unknown size is read up to its bound only: nothing beyond it is ever
+        // written, and one more byte is asked for below.
+        const std::uint64_t read_limit = info.size_known ? declared + 1 : declared;
         std::uint64_t offset = 0;
         std::uint64_t received = 0;
         Sha256 streamed;
@@ -358,6 +360,13 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
                 }
             });
         const std::string sha256_hex = streamed.hex_digest();
+        if (!info.size_known && received == declared) {
+            std::byte beyond{};
+            if (camera.read(info.handle, received, std::span(&beyond, 1),
+                            hw::SteadyClock::now() + options.device_timeout) > 0) {
+                ++received;
+            }
+        }
 
         // 4 (size half). Checked before the fsync: a wrong size is never worth a disk flush.
         // A recording of unknown size declares the most it can hold; it is what was received.
