@@ -362,21 +362,34 @@ std::size_t PtpCamera::read(std::uint32_t handle, std::uint64_t offset, std::spa
         };
     if (transfer_buffer_.empty()) transfer_buffer_.resize(quirks_.partial_object_bytes + 4096);
 
-    Response response;
-    if (offset < kFourGiB) {
-        const std::array<std::uint32_t, 3> params{handle, static_cast<std::uint32_t>(offset), want};
-        response = session_.command_in_streamed(op::get_partial_object, params, want,
+    const auto transact = [&]() -> Response {
+        if (offset < kFourGiB) {
+            const std::array<std::uint32_t, 3> params{handle, static_cast<std::uint32_t>(offset),
+                                                      want};
+            return session_.command_in_streamed(op::get_partial_object, params, want,
                                                 transfer_buffer_, sink, deadline);
-    } else if (quirks_.partial_object_64 &&
-               device_info_->supports_operation(op::android_get_partial_object_64)) {
-        const std::array<std::uint32_t, 4> params{handle, static_cast<std::uint32_t>(offset),
-                                                  static_cast<std::uint32_t>(offset >> 32), want};
-        response = session_.command_in_streamed(op::android_get_partial_object_64, params, want,
+        }
+        if (quirks_.partial_object_64 &&
+            device_info_->supports_operation(op::android_get_partial_object_64)) {
+            const std::array<std::uint32_t, 4> params{handle, static_cast<std::uint32_t>(offset),
+                                                      static_cast<std::uint32_t>(offset >> 32),
+                                                      want};
+            return session_.command_in_streamed(op::android_get_partial_object_64, params, want,
                                                 transfer_buffer_, sink, deadline);
-    } else {
+        }
         throw protocol_error("recording " + std::to_string(handle) +
                              " reaches beyond 4 GiB and the camera cannot read there "
                              "(no GetPartialObject64)");
+    };
+    Response response;
+    try {
+        response = transact();
+    } catch (const PtpStallError&) {
+        // A stall in the middle of the piece (the engine tried once more already when nothing
+        // had arrived): the piece is read again from its offset, once.
+        if (received == 0) throw;
+        received = 0;
+        response = transact();
     }
     if (response.params.empty() || response.params.front() != received) {
         throw protocol_error("camera says it sent " +

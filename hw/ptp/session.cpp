@@ -262,12 +262,11 @@ Response PtpSession::transact(std::uint16_t operation, std::span<const std::uint
             // when data already went to the caller: it would arrive twice.
             const bool data_seen = data_in && data_in->delivered > 0;
             if (++stalls == 1 && !data_seen) continue;
-            throw DeviceError(DeviceError::Kind::io,
-                              "PTP " + describe_operation(operation) + ": camera stalled the " +
-                                  endpoint_name(stall.endpoint()) + " endpoint" +
-                                  (data_seen ? " in the middle of its data phase"
-                                             : " again after the halt was cleared") +
-                                  " (halt cleared)");
+            throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                                endpoint_name(stall.endpoint()) + " endpoint" +
+                                (data_seen ? " in the middle of its data phase"
+                                           : " again after the halt was cleared") +
+                                " (halt cleared)");
         } catch (const DeviceError& error) {
             if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);
             throw;
@@ -451,6 +450,25 @@ void PtpSession::begin_data_in(std::uint16_t operation, std::span<const std::uin
                                std::uint64_t max_bytes, std::span<std::byte> buffer,
                                Deadline deadline) {
     if (stream_) cancel_data_in();
+    // Nothing has gone to the caller yet: a stall is cleared and the command sent once more,
+    // as for any other transaction.
+    for (int stalls = 0;;) {
+        try {
+            start_data_in(operation, params, max_bytes, buffer, deadline);
+            return;
+        } catch (const EndpointStall& stall) {
+            clear_stall(stall.endpoint(), deadline);
+            if (++stalls == 1) continue;
+            throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                                endpoint_name(stall.endpoint()) +
+                                " endpoint again after the halt was cleared (halt cleared)");
+        }
+    }
+}
+
+void PtpSession::start_data_in(std::uint16_t operation, std::span<const std::uint32_t> params,
+                               std::uint64_t max_bytes, std::span<std::byte> buffer,
+                               Deadline deadline) {
     DataStream stream;
     stream.operation = operation;
     stream.max_bytes = max_bytes;
@@ -506,11 +524,8 @@ void PtpSession::begin_data_in(std::uint16_t operation, std::span<const std::uin
         stream.pending_end = got;
     } catch (const PtpResponseError&) {
         throw;  // the transaction is complete
-    } catch (const EndpointStall& stall) {
-        clear_stall(stall.endpoint(), deadline);
-        throw DeviceError(DeviceError::Kind::io,
-                          "PTP " + describe_operation(operation) + ": camera stalled the " +
-                              endpoint_name(stall.endpoint()) + " endpoint (halt cleared)");
+    } catch (const EndpointStall&) {
+        throw;  // begin_data_in clears it
     } catch (const DeviceError& error) {
         if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);
         throw;
@@ -586,11 +601,10 @@ std::size_t PtpSession::read_data_in(std::span<std::byte> out, Deadline deadline
     } catch (const EndpointStall& stall) {
         stream_.reset();
         clear_stall(stall.endpoint(), deadline);
-        throw DeviceError(DeviceError::Kind::io, "PTP " + describe_operation(operation) +
-                                                     ": camera stalled the " +
-                                                     endpoint_name(stall.endpoint()) +
-                                                     " endpoint in the middle of its data phase "
-                                                     "(halt cleared)");
+        throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                            endpoint_name(stall.endpoint()) +
+                            " endpoint in the middle of its data phase "
+                            "(halt cleared)");
     } catch (const DeviceError& error) {
         stream_.reset();
         if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);

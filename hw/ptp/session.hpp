@@ -28,6 +28,15 @@ class PtpResponseError : public DeviceError {
     std::uint16_t response_;
 };
 
+// The camera stalled an endpoint and the engine did not try again: it stalled once more after
+// the halt was cleared, or in the middle of a data phase part of which the caller already has.
+// The halt is cleared and the session stays usable; a caller that can start its read again
+// (GetPartialObject at the same offset) may do so.
+class PtpStallError : public DeviceError {
+  public:
+    explicit PtpStallError(const std::string& what) : DeviceError(Kind::io, what) {}
+};
+
 struct Response {
     std::uint16_t code = 0;
     std::vector<std::uint32_t> params;
@@ -114,6 +123,9 @@ class PtpSession {
                                   std::span<const std::uint32_t> params, Deadline deadline,
                                   std::span<const std::byte> data_out, std::span<std::byte> buffer,
                                   ContainerHeader& header);
+    // One attempt of begin_data_in; an EndpointStall escapes as it is.
+    void start_data_in(std::uint16_t operation, std::span<const std::uint32_t> params,
+                       std::uint64_t max_bytes, std::span<std::byte> buffer, Deadline deadline);
     // Clears a stalled endpoint and reads the device status (which ends the stall condition
     // on devices that keep it until asked). Only "gone" escapes.
     void clear_stall(Endpoint endpoint, Deadline deadline);

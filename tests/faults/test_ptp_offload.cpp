@@ -87,6 +87,17 @@ TEST(ServiceOverPtp, SingleStallIsClearedAndTheDockCompletes) {
     EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
 }
 
+TEST(ServiceOverPtp, StallInTheMiddleOfACopyIsClearedAndTheDockCompletes) {
+    PtpRig rig(1, 3);
+    rig.camera(0).ptp_faults.stall_bulk_in_at_data_byte = 100'000;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
 TEST(ServiceOverPtp, TraversalNamesAreArchivedUnderGeneratedPaths) {
     PtpRig rig(1, 2);
     rig.camera(0).ptp_faults.traversal_names = true;

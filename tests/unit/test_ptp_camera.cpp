@@ -85,6 +85,14 @@ bool contains(const DeviceError& error, const std::string& text) {
     return std::string(error.what()).find(text) != std::string::npos;
 }
 
+// A camera that reports every object as 4 GiB or more and cannot tell ObjectSize.
+PtpFaults without_object_size() {
+    PtpFaults faults;
+    faults.size_4gib_minus_1 = true;
+    faults.no_object_size = true;
+    return faults;
+}
+
 TEST(PtpCamera, KeepsTheContractOfTheCameraUsedDirectly) {
     PtpQuirks quirks;
     quirks.partial_object_bytes = 96 * 1024;  // several pieces per read
@@ -180,6 +188,33 @@ TEST(PtpCamera, SingleStallIsClearedAndTheOperationTriedOnceMore) {
     EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
     EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
     EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpCamera, StallInTheMiddleOfAPieceReadsThePieceAgainFromItsOffset) {
+    PtpFaults faults;
+    faults.stall_bulk_in_at_data_byte = 200'000;
+    PtpQuirks quirks;
+    quirks.partial_object_bytes = 96 * 1024;
+    const auto rig = make_rig(small_camera(), faults, quirks);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 96 * 1024), file_bytes(stored[0].file));
+    EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
+}
+
+TEST(PtpCamera, StallInTheMiddleOfAnObjectOfUnknownSizeFailsAndTheNextReadFromZeroSucceeds) {
+    PtpFaults faults = without_object_size();
+    faults.stall_bulk_in_at_data_byte = 200'000;
+    PtpQuirks quirks;
+    quirks.partial_object_bytes = 96 * 1024;  // bulk-in transfers of about 100 KiB
+    const auto rig = make_rig(small_camera(), faults, quirks);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    const DeviceError error =
+        error_of([&] { read_all(*rig->camera, listing[0].handle, 64 * 1024); });
+    EXPECT_EQ(error.kind(), Kind::io);
+    EXPECT_TRUE(contains(error, "in the middle of its data phase")) << error.what();
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 64 * 1024), file_bytes(stored[0].file));
 }
 
 TEST(PtpCamera, StallThatComesBackAfterTheHaltIsClearedIsAnIoError) {
@@ -598,13 +633,6 @@ TEST(PtpHostileCamera, SizeOf4GiBMinus1AsksObjectSize) {
     const auto stored = stored_recordings(rig->dir);
     ASSERT_EQ(listing.size(), stored.size());
     for (std::size_t i = 0; i < listing.size(); ++i) EXPECT_EQ(listing[i].size, stored[i].size);
-}
-
-PtpFaults without_object_size() {
-    PtpFaults faults;
-    faults.size_4gib_minus_1 = true;
-    faults.no_object_size = true;
-    return faults;
 }
 
 TEST(PtpCamera, ObjectWithoutObjectSizeIsListedWithTheStorageAsItsBoundAndReadToItsEnd) {
