@@ -312,7 +312,9 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         // device is asked for one byte more than it declared, so that a longer recording is
         // noticed without reading all of it.
         const BufferPair buffers(options.chunk_bytes);
-        const std::uint64_t read_limit = declared + 1;
+        // A recording of unknown size is read up to its bound only: nothing beyond it is ever
+        // written, and one more byte is asked for below.
+        const std::uint64_t read_limit = info.size_known ? declared + 1 : declared;
         std::uint64_t offset = 0;
         std::uint64_t received = 0;
         Sha256 streamed;
@@ -358,14 +360,22 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
                 }
             });
         const std::string sha256_hex = streamed.hex_digest();
+        if (!info.size_known && received == declared) {
+            std::byte beyond{};
+            if (camera.read(info.handle, received, std::span(&beyond, 1),
+                            hw::SteadyClock::now() + options.device_timeout) > 0) {
+                ++received;
+            }
+        }
 
         // 4 (size half). Checked before the fsync: a wrong size is never worth a disk flush.
+        // A recording of unknown size declares the most it can hold; it is what was received.
         if (received > declared) {
             throw ArchiveError(ArchiveError::Kind::size_mismatch,
                                "device delivered more than the " + std::to_string(declared) +
                                    " bytes it declared");
         }
-        if (received < declared) {
+        if (info.size_known && received < declared) {
             throw ArchiveError(ArchiveError::Kind::size_mismatch,
                                "device delivered " + std::to_string(received) + " of the " +
                                    std::to_string(declared) + " bytes it declared");
@@ -390,12 +400,12 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
             // everything else out of the page cache.
             fs_.drop_cache(in);
         }
-        if (reread_size != declared || reread_hex != sha256_hex) {
+        if (reread_size != received || reread_hex != sha256_hex) {
             throw ArchiveError(ArchiveError::Kind::verify_failed,
                                "re-read of the stored copy (" + std::to_string(reread_size) +
                                    " bytes, sha256 " + reread_hex +
                                    ") does not reproduce the streamed copy (" +
-                                   std::to_string(declared) + " bytes, sha256 " + sha256_hex + ")");
+                                   std::to_string(received) + " bytes, sha256 " + sha256_hex + ")");
         }
 
         // 5. Into the archive. A file already at the final path is the uncommitted leftover of
@@ -408,7 +418,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         fs_.fsync_directory(final_dir);
         make_parents_durable(final_dir);
         fs_.fsync_directory(staging_dir_);
-        return ArchivedCopy{relative, sha256_hex, declared};
+        return ArchivedCopy{relative, sha256_hex, received};
     } catch (...) {
         // Best effort: whatever is left, start-up recovery removes (clean_staging, and
         // remove_uncommitted for a file the catalog never committed).

@@ -59,8 +59,12 @@ struct DeviceHealth {
 struct RecordingInfo {
     std::uint32_t handle = 0;
     std::string name;                  // raw bytes as the device reported them
-    std::uint64_t size = 0;            // as declared by the device
+    std::uint64_t size = 0;            // as declared by the device; see size_known
     std::int64_t captured_unix_s = 0;  // camera-side capture time, by the camera's own clock
+    // False when the device cannot tell the size (a PTP object of 4 GiB or more on a camera
+    // without ObjectSize). `size` is then the most bytes the recording can have (the capacity
+    // of the storage holding it), and read() returns 0 once the recording's data has ended.
+    bool size_known = true;
 };
 
 class CameraDriver {
@@ -75,7 +79,9 @@ class CameraDriver {
     virtual std::vector<RecordingInfo> list_recordings(std::size_t max_count,
                                                        Deadline deadline) = 0;
     // Reads up to out.size() bytes of one recording starting at offset. Returns the number of
-    // bytes read; 0 means the recording ends at offset (as far as the device says).
+    // bytes read; 0 means the recording ends at offset (as far as the device says). A driver
+    // that can only stream a recording (size_known false) may fail a read at another offset than
+    // where its stream is with DeviceError; it never returns bytes of another offset.
     virtual std::size_t read(std::uint32_t handle, std::uint64_t offset, std::span<std::byte> out,
                              Deadline deadline) = 0;
     virtual void remove(std::uint32_t handle, Deadline deadline) = 0;

@@ -274,18 +274,33 @@ std::vector<std::uint32_t> PtpCamera::object_handles(std::size_t limit, Deadline
     });
 }
 
-std::uint64_t PtpCamera::object_size(std::uint32_t handle, const ObjectInfo& info,
-                                     Deadline deadline) {
-    if (info.compressed_size != kUnknownSize) return info.compressed_size;
-    if (!device_info_->supports_operation(op::mtp_get_object_prop_value)) {
-        throw protocol_error("camera reports object " + std::to_string(handle) +
-                             " as 4 GiB or more and cannot tell its size (no ObjectSize)");
+PtpCamera::ObjectSize PtpCamera::object_size(std::uint32_t handle, const ObjectInfo& info,
+                                             std::map<std::uint32_t, std::uint64_t>& capacities,
+                                             Deadline deadline) {
+    if (info.compressed_size != kUnknownSize) return {info.compressed_size, true};
+    if (device_info_->supports_operation(op::mtp_get_object_prop_value)) {
+        const std::array<std::uint32_t, 2> params{handle, mtp_prop::object_size};
+        try {
+            const auto data = session_.command_in(op::mtp_get_object_prop_value, params,
+                                                  kMaxPropValueBytes, deadline);
+            return {
+                integer_value(device_data([&] { return parse_prop_value(datatype::uint64, data); }),
+                              "ObjectSize"),
+                true};
+        } catch (const PtpResponseError&) {
+            // Listed but refused: the size is as unknown as without the operation.
+        }
     }
-    const std::array<std::uint32_t, 2> params{handle, mtp_prop::object_size};
-    const auto data =
-        session_.command_in(op::mtp_get_object_prop_value, params, kMaxPropValueBytes, deadline);
-    return integer_value(device_data([&] { return parse_prop_value(datatype::uint64, data); }),
-                         "ObjectSize");
+    // No object is larger than the storage that holds it.
+    auto capacity = capacities.find(info.storage_id);
+    if (capacity == capacities.end()) {
+        const std::array<std::uint32_t, 1> params{info.storage_id};
+        const auto data =
+            session_.command_in(op::get_storage_info, params, kMaxDatasetBytes, deadline);
+        const StorageInfo storage = device_data([&] { return parse_storage_info(data); });
+        capacity = capacities.emplace(info.storage_id, storage.max_capacity).first;
+    }
+    return {capacity->second, false};
 }
 
 std::vector<RecordingInfo> PtpCamera::list_recordings(std::size_t max_count, Deadline deadline) {
@@ -295,7 +310,8 @@ std::vector<RecordingInfo> PtpCamera::list_recordings(std::size_t max_count, Dea
     const std::vector<std::uint32_t> handles = object_handles(limit, deadline);
 
     std::vector<RecordingInfo> recordings;
-    std::map<std::uint32_t, std::uint64_t> sizes;
+    std::map<std::uint32_t, ObjectSize> sizes;
+    std::map<std::uint32_t, std::uint64_t> capacities;
     for (const std::uint32_t handle : handles) {
         const std::array<std::uint32_t, 1> params{handle};
         const auto data =
@@ -305,7 +321,9 @@ std::vector<RecordingInfo> PtpCamera::list_recordings(std::size_t max_count, Dea
         RecordingInfo recording;
         recording.handle = handle;
         recording.name = info.filename;
-        recording.size = object_size(handle, info, deadline);
+        const ObjectSize size = object_size(handle, info, capacities, deadline);
+        recording.size = size.size;
+        recording.size_known = size.known;
         // A capture time that does not parse is not worth failing the offload over: the
         // recording is archived all the same, with capture time 0 (unknown).
         for (const std::string* date : {&info.capture_date, &info.modification_date}) {
@@ -316,7 +334,7 @@ std::vector<RecordingInfo> PtpCamera::list_recordings(std::size_t max_count, Dea
             } catch (const PtpFormatError&) {
             }
         }
-        sizes[handle] = recording.size;
+        sizes[handle] = size;
         recordings.push_back(std::move(recording));
     }
     sizes_ = std::move(sizes);
@@ -327,6 +345,9 @@ std::size_t PtpCamera::read(std::uint32_t handle, std::uint64_t offset, std::spa
                             Deadline deadline) {
     ensure_open(deadline);
     if (out.empty()) return 0;
+    if (const auto listed = sizes_.find(handle); listed != sizes_.end() && !listed->second.known) {
+        return read_streamed(handle, listed->second.size, offset, out, deadline);
+    }
     const std::uint32_t want = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(out.size(), quirks_.partial_object_bytes));
     std::size_t received = 0;
@@ -341,21 +362,34 @@ std::size_t PtpCamera::read(std::uint32_t handle, std::uint64_t offset, std::spa
         };
     if (transfer_buffer_.empty()) transfer_buffer_.resize(quirks_.partial_object_bytes + 4096);
 
-    Response response;
-    if (offset < kFourGiB) {
-        const std::array<std::uint32_t, 3> params{handle, static_cast<std::uint32_t>(offset), want};
-        response = session_.command_in_streamed(op::get_partial_object, params, want,
+    const auto transact = [&]() -> Response {
+        if (offset < kFourGiB) {
+            const std::array<std::uint32_t, 3> params{handle, static_cast<std::uint32_t>(offset),
+                                                      want};
+            return session_.command_in_streamed(op::get_partial_object, params, want,
                                                 transfer_buffer_, sink, deadline);
-    } else if (quirks_.partial_object_64 &&
-               device_info_->supports_operation(op::android_get_partial_object_64)) {
-        const std::array<std::uint32_t, 4> params{handle, static_cast<std::uint32_t>(offset),
-                                                  static_cast<std::uint32_t>(offset >> 32), want};
-        response = session_.command_in_streamed(op::android_get_partial_object_64, params, want,
+        }
+        if (quirks_.partial_object_64 &&
+            device_info_->supports_operation(op::android_get_partial_object_64)) {
+            const std::array<std::uint32_t, 4> params{handle, static_cast<std::uint32_t>(offset),
+                                                      static_cast<std::uint32_t>(offset >> 32),
+                                                      want};
+            return session_.command_in_streamed(op::android_get_partial_object_64, params, want,
                                                 transfer_buffer_, sink, deadline);
-    } else {
+        }
         throw protocol_error("recording " + std::to_string(handle) +
                              " reaches beyond 4 GiB and the camera cannot read there "
                              "(no GetPartialObject64)");
+    };
+    Response response;
+    try {
+        response = transact();
+    } catch (const PtpStallError&) {
+        // A stall in the middle of the piece (the engine tried once more already when nothing
+        // had arrived): the piece is read again from its offset, once.
+        if (received == 0) throw;
+        received = 0;
+        response = transact();
     }
     if (response.params.empty() || response.params.front() != received) {
         throw protocol_error("camera says it sent " +
@@ -366,6 +400,41 @@ std::size_t PtpCamera::read(std::uint32_t handle, std::uint64_t offset, std::spa
                              std::to_string(received) + " arrived");
     }
     return received;
+}
+
+std::size_t PtpCamera::read_streamed(std::uint32_t handle, std::uint64_t bound,
+                                     std::uint64_t offset, std::span<std::byte> out,
+                                     Deadline deadline) {
+    const bool here =
+        object_stream_ && object_stream_->handle == handle && object_stream_->position == offset;
+    if (here && object_stream_->ended) return 0;
+    if (!here || !session_.data_in_open()) {
+        object_stream_.reset();
+        session_.cancel_data_in();
+        // GetObject can only start at the beginning: anything else would hand out bytes of
+        // another offset than asked for.
+        if (offset != 0) {
+            throw DeviceError(DeviceError::Kind::io,
+                              "recording " + std::to_string(handle) +
+                                  " has no known size and is read in one GetObject from its "
+                                  "start; it cannot be read at offset " +
+                                  std::to_string(offset));
+        }
+        if (transfer_buffer_.empty()) transfer_buffer_.resize(quirks_.partial_object_bytes + 4096);
+        const std::array<std::uint32_t, 1> params{handle};
+        session_.begin_data_in(op::get_object, params, bound, transfer_buffer_, deadline);
+        object_stream_ = ObjectStream{handle, 0, false};
+    }
+    std::size_t got = 0;
+    try {
+        got = session_.read_data_in(out, deadline);
+    } catch (...) {
+        object_stream_.reset();
+        throw;
+    }
+    object_stream_->position += got;
+    object_stream_->ended = got == 0;
+    return got;
 }
 
 void PtpCamera::remove(std::uint32_t handle, Deadline deadline) {

@@ -42,7 +42,18 @@ struct PtpQuirks {
 //   capacity and free space; charging is assumed, a docked camera is on its charger.
 // - recordings: every object that is not a folder, named by its ObjectInfo filename; a capture
 //   date (or else modification date) that does not parse gives capture time 0 rather than
-//   failing the offload.
+//   failing the offload. An object of 4 GiB or more (ObjectCompressedSize 0xFFFFFFFF) takes its
+//   size from MTP ObjectSize (0xDC04). A camera that cannot tell it (no GetObjectPropValue, or
+//   it refuses) lists the object with size_known = false and, as size, the MaxCapacity of the
+//   storage that holds it (StorageInfo): no object can be larger.
+// - reading: GetPartialObject in pieces (GetPartialObject64 beyond 4 GiB). An object of unknown
+//   size is read with one GetObject whose data phase runs across successive read() calls at
+//   successive offsets, to its end (a container length, or a short packet when the length is
+//   0xFFFFFFFF); read() returns 0 once it ended and the camera answered OK. More data than
+//   the listed bound is a protocol error. A read at offset 0 starts the GetObject again; a
+//   read at any other offset than where the data phase is fails with DeviceError(io), never
+//   handing out bytes of another offset. Any other operation in between cancels the data
+//   phase, so that only a read from offset 0 goes on after it.
 // Every DeviceError keeps its kind: a response other than OK is io (refused for write
 // protection and denied access), malformed or out-of-bounds data is protocol.
 inline constexpr std::size_t kMaxOfficerIdBytes = 64;
@@ -66,7 +77,15 @@ class PtpCamera final : public CameraDriver {
     DeviceInfo fetch_device_info(Deadline deadline);
     std::string fetch_officer_id(Deadline deadline);
     std::vector<std::uint32_t> object_handles(std::size_t limit, Deadline deadline);
-    std::uint64_t object_size(std::uint32_t handle, const ObjectInfo& info, Deadline deadline);
+    // What the listing knows of an object's size.
+    struct ObjectSize {
+        std::uint64_t size = 0;
+        bool known = true;
+    };
+    ObjectSize object_size(std::uint32_t handle, const ObjectInfo& info,
+                           std::map<std::uint32_t, std::uint64_t>& capacities, Deadline deadline);
+    std::size_t read_streamed(std::uint32_t handle, std::uint64_t bound, std::uint64_t offset,
+                              std::span<std::byte> out, Deadline deadline);
     void drain_events(Deadline deadline);
 
     std::unique_ptr<PtpTransport> transport_;
@@ -74,7 +93,14 @@ class PtpCamera final : public CameraDriver {
     PtpQuirks quirks_;
     std::optional<DeviceInfo> device_info_;
     // Sizes learned at listing time (a 4 GiB-or-more object's size comes from ObjectSize).
-    std::map<std::uint32_t, std::uint64_t> sizes_;
+    std::map<std::uint32_t, ObjectSize> sizes_;
+    // Where the GetObject of an object of unknown size is (see read_streamed).
+    struct ObjectStream {
+        std::uint32_t handle = 0;
+        std::uint64_t position = 0;
+        bool ended = false;
+    };
+    std::optional<ObjectStream> object_stream_;
     std::vector<std::byte> transfer_buffer_;  // bulk-in transfers of streamed data phases
 };
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -160,6 +161,27 @@ void skip_bytes(PtpTransport& transport, std::span<std::byte> buffer, std::uint6
     }
 }
 
+// The response container that ends a transaction, already read whole into `bytes`.
+Response parse_response(std::uint16_t operation, std::uint32_t transaction_id,
+                        std::span<const std::byte> bytes, const ContainerHeader& header) {
+    if (header.type != ContainerType::response) {
+        throw protocol_error(operation, std::string("expected a response, camera sent a ") +
+                                            container_type_name(header.type) + " container");
+    }
+    if (header.transaction_id != transaction_id) {
+        throw protocol_error(operation,
+                             "response of transaction " + std::to_string(header.transaction_id) +
+                                 " during transaction " + std::to_string(transaction_id));
+    }
+    if (header.length != bytes.size() || bytes.size() > kMaxParamsContainerBytes) {
+        throw protocol_error(operation, "response container declares " +
+                                            std::to_string(header.length) + " bytes but " +
+                                            std::to_string(bytes.size()) + " arrived");
+    }
+    ParamsContainer parsed = parse_params_container(bytes);
+    return {parsed.header.code, std::move(parsed.params)};
+}
+
 }  // namespace
 
 std::uint32_t PtpSession::next_transaction_id() {
@@ -223,7 +245,9 @@ Response PtpSession::command_in_streamed(
 Response PtpSession::transact(std::uint16_t operation, std::span<const std::uint32_t> params,
                               Deadline deadline, std::span<const std::byte> data_out,
                               DataIn* data_in) {
+    if (stream_) cancel_data_in();
     auto backoff = std::chrono::duration_cast<SteadyClock::duration>(kFirstBusyBackoff);
+    int stalls = 0;
     while (true) {
         const std::uint32_t transaction_id =
             operation == op::open_session ? 0 : next_transaction_id();
@@ -232,16 +256,17 @@ Response PtpSession::transact(std::uint16_t operation, std::span<const std::uint
             response =
                 transact_once(operation, transaction_id, params, deadline, data_out, data_in);
         } catch (const EndpointStall& stall) {
-            const Deadline grace = std::max(deadline, SteadyClock::now() + kCleanupGrace);
-            try {
-                transport_.clear_halt(stall.endpoint(), grace);
-                transport_.device_status(grace);
-            } catch (const DeviceError& error) {
-                if (error.kind() == DeviceError::Kind::gone) throw;
-            }
-            throw DeviceError(DeviceError::Kind::io,
-                              "PTP " + describe_operation(operation) + ": camera stalled the " +
-                                  endpoint_name(stall.endpoint()) + " endpoint (halt cleared)");
+            clear_stall(stall.endpoint(), deadline);
+            // A stall is the device's way of ending a transaction it could not complete; once
+            // the halt is cleared the whole transaction is tried once more, with a new id. Not
+            // when data already went to the caller: it would arrive twice.
+            const bool data_seen = data_in && data_in->delivered > 0;
+            if (++stalls == 1 && !data_seen) continue;
+            throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                                endpoint_name(stall.endpoint()) + " endpoint" +
+                                (data_seen ? " in the middle of its data phase"
+                                           : " again after the halt was cleared") +
+                                " (halt cleared)");
         } catch (const DeviceError& error) {
             if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);
             throw;
@@ -271,9 +296,20 @@ Response PtpSession::transact(std::uint16_t operation, std::span<const std::uint
     }
 }
 
-Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transaction_id,
-                                   std::span<const std::uint32_t> params, Deadline deadline,
-                                   std::span<const std::byte> data_out, DataIn* data_in) {
+void PtpSession::clear_stall(Endpoint endpoint, Deadline deadline) {
+    const Deadline grace = std::max(deadline, SteadyClock::now() + kCleanupGrace);
+    try {
+        transport_.clear_halt(endpoint, grace);
+        transport_.device_status(grace);
+    } catch (const DeviceError& error) {
+        if (error.kind() == DeviceError::Kind::gone) throw;
+    }
+}
+
+std::size_t PtpSession::start_transaction(std::uint16_t operation, std::uint32_t transaction_id,
+                                          std::span<const std::uint32_t> params, Deadline deadline,
+                                          std::span<const std::byte> data_out,
+                                          std::span<std::byte> buffer, ContainerHeader& header) {
     transport_.bulk_out(
         encode_params_container(ContainerType::command, operation, transaction_id, params),
         deadline);
@@ -284,12 +320,7 @@ Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transa
         transport_.bulk_out(container, deadline);
     }
 
-    if (!data_in && buffer_.empty()) buffer_.resize(kOwnBufferBytes);
-    const std::span<std::byte> buffer =
-        data_in ? data_in->buffer : whole_packets(buffer_, transport_.max_packet_size());
-
     std::size_t got = 0;
-    ContainerHeader header;
     for (int stale = 0;; ++stale) {
         got = read_container_start(transport_, buffer, deadline, operation);
         header = parse_header_checked(buffer.first(got), operation);
@@ -311,6 +342,18 @@ Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transa
                            " container of transaction " + std::to_string(header.transaction_id) +
                            " during transaction " + std::to_string(transaction_id));
     }
+    return got;
+}
+
+Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transaction_id,
+                                   std::span<const std::uint32_t> params, Deadline deadline,
+                                   std::span<const std::byte> data_out, DataIn* data_in) {
+    if (!data_in && buffer_.empty()) buffer_.resize(kOwnBufferBytes);
+    const std::span<std::byte> buffer =
+        data_in ? data_in->buffer : whole_packets(buffer_, transport_.max_packet_size());
+    ContainerHeader header;
+    std::size_t got =
+        start_transaction(operation, transaction_id, params, deadline, data_out, buffer, header);
 
     if (header.type == ContainerType::data) {
         if (!data_in) {
@@ -385,23 +428,7 @@ Response PtpSession::transact_once(std::uint16_t operation, std::uint32_t transa
         got = read_container_start(transport_, buffer, deadline, operation);
         header = parse_header_checked(buffer.first(got), operation);
     }
-
-    if (header.type != ContainerType::response) {
-        throw protocol_error(operation, std::string("expected a response, camera sent a ") +
-                                            container_type_name(header.type) + " container");
-    }
-    if (header.transaction_id != transaction_id) {
-        throw protocol_error(operation,
-                             "response of transaction " + std::to_string(header.transaction_id) +
-                                 " during transaction " + std::to_string(transaction_id));
-    }
-    if (header.length != got || got > kMaxParamsContainerBytes) {
-        throw protocol_error(operation, "response container declares " +
-                                            std::to_string(header.length) + " bytes but " +
-                                            std::to_string(got) + " arrived");
-    }
-    ParamsContainer parsed = parse_params_container(buffer.first(got));
-    return {parsed.header.code, std::move(parsed.params)};
+    return parse_response(operation, transaction_id, buffer.first(got), header);
 }
 
 void PtpSession::abandon(std::uint32_t transaction_id) noexcept {
@@ -417,6 +444,183 @@ void PtpSession::abandon(std::uint32_t transaction_id) noexcept {
     } catch (...) {
         // Best effort: the caller reports the failure that led here.
     }
+}
+
+void PtpSession::begin_data_in(std::uint16_t operation, std::span<const std::uint32_t> params,
+                               std::uint64_t max_bytes, std::span<std::byte> buffer,
+                               Deadline deadline) {
+    if (stream_) cancel_data_in();
+    // Nothing has gone to the caller yet: a stall is cleared and the command sent once more,
+    // as for any other transaction.
+    for (int stalls = 0;;) {
+        try {
+            start_data_in(operation, params, max_bytes, buffer, deadline);
+            return;
+        } catch (const EndpointStall& stall) {
+            clear_stall(stall.endpoint(), deadline);
+            if (++stalls == 1) continue;
+            throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                                endpoint_name(stall.endpoint()) +
+                                " endpoint again after the halt was cleared (halt cleared)");
+        }
+    }
+}
+
+void PtpSession::start_data_in(std::uint16_t operation, std::span<const std::uint32_t> params,
+                               std::uint64_t max_bytes, std::span<std::byte> buffer,
+                               Deadline deadline) {
+    DataStream stream;
+    stream.operation = operation;
+    stream.max_bytes = max_bytes;
+    stream.buffer = whole_packets(buffer, transport_.max_packet_size());
+    stream.transaction_id = next_transaction_id();
+    const std::uint32_t transaction_id = stream.transaction_id;
+    try {
+        ContainerHeader header;
+        const std::size_t got = start_transaction(operation, transaction_id, params, deadline, {},
+                                                  stream.buffer, header);
+        if (header.type != ContainerType::data) {
+            // An answer without data: a refusal, or an empty object.
+            const Response response =
+                parse_response(operation, transaction_id, stream.buffer.first(got), header);
+            if (response.code == rc::session_not_open) open_ = false;
+            if (response.code != rc::ok) throw PtpResponseError(operation, response.code);
+            stream.data_done = true;
+            stream_ = stream;
+            return;
+        }
+        if (header.code != operation) {
+            throw protocol_error(
+                operation, "camera sent data of operation " + describe_operation(header.code));
+        }
+        const std::uint64_t first = got - kHeaderSize;
+        stream.length_known = header.length != kUnknownLength;
+        if (stream.length_known) {
+            stream.payload = header.length - kHeaderSize;
+            if (stream.payload > max_bytes) {
+                throw protocol_error(operation, "camera announces " +
+                                                    std::to_string(stream.payload) +
+                                                    " bytes of data, more than the " +
+                                                    std::to_string(max_bytes) + " expected");
+            }
+            if (first > stream.payload) {
+                throw protocol_error(operation, "camera sent " + std::to_string(first) +
+                                                    " bytes in a data container that declares " +
+                                                    std::to_string(stream.payload));
+            }
+            stream.data_done = first == stream.payload;
+        } else {
+            if (first > max_bytes) {
+                throw protocol_error(operation, "camera sent more than the " +
+                                                    std::to_string(max_bytes) +
+                                                    " bytes expected in a data phase of unknown "
+                                                    "length");
+            }
+            // A short packet ends the data, which may be the header's own transfer.
+            stream.data_done = got < stream.buffer.size();
+        }
+        stream.received = first;
+        stream.pending_at = kHeaderSize;
+        stream.pending_end = got;
+    } catch (const PtpResponseError&) {
+        throw;  // the transaction is complete
+    } catch (const EndpointStall&) {
+        throw;  // begin_data_in clears it
+    } catch (const DeviceError& error) {
+        if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);
+        throw;
+    } catch (const PtpFormatError& error) {
+        abandon(transaction_id);
+        throw protocol_error(operation, error.what());
+    }
+    stream_ = stream;
+}
+
+std::size_t PtpSession::read_data_in(std::span<std::byte> out, Deadline deadline) {
+    if (!stream_) throw std::logic_error("PTP: no data phase is open");
+    DataStream& stream = *stream_;
+    const std::uint16_t operation = stream.operation;
+    const std::uint32_t transaction_id = stream.transaction_id;
+    try {
+        while (stream.pending_at == stream.pending_end) {
+            if (stream.data_done) {
+                const std::size_t got =
+                    read_container_start(transport_, stream.buffer, deadline, operation);
+                const ContainerHeader header =
+                    parse_header_checked(stream.buffer.first(got), operation);
+                const Response response =
+                    parse_response(operation, transaction_id, stream.buffer.first(got), header);
+                stream_.reset();
+                if (response.code == rc::session_not_open) open_ = false;
+                if (response.code != rc::ok) throw PtpResponseError(operation, response.code);
+                return 0;
+            }
+            const std::size_t packet = std::max<std::size_t>(transport_.max_packet_size(), 1);
+            std::size_t n = 0;
+            if (stream.length_known) {
+                // No more than the rest (in whole packets), so that a device that ends the
+                // container without a zero-length packet does not run into the response.
+                const std::uint64_t rest = stream.payload - stream.received;
+                const std::uint64_t rounded = (rest + packet - 1) / packet * packet;
+                const auto ask = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(stream.buffer.size(), rounded));
+                n = transport_.bulk_in(stream.buffer.first(ask), deadline);
+                if (n == 0) {
+                    throw protocol_error(
+                        operation, "data phase ended after " + std::to_string(stream.received) +
+                                       " of the " + std::to_string(stream.payload) +
+                                       " bytes declared");
+                }
+                if (n > rest) {
+                    throw protocol_error(operation, "camera sent more data than the " +
+                                                        std::to_string(stream.payload) +
+                                                        " bytes its data container declares");
+                }
+                stream.data_done = stream.received + n == stream.payload;
+            } else {
+                n = transport_.bulk_in(stream.buffer, deadline);
+                if (n > stream.max_bytes - stream.received) {
+                    throw protocol_error(operation, "camera sent more than the " +
+                                                        std::to_string(stream.max_bytes) +
+                                                        " bytes expected in a data phase of "
+                                                        "unknown length");
+                }
+                stream.data_done = n < stream.buffer.size();
+            }
+            stream.received += n;
+            stream.pending_at = 0;
+            stream.pending_end = n;
+        }
+        const std::size_t take = std::min(out.size(), stream.pending_end - stream.pending_at);
+        std::copy_n(stream.buffer.begin() + static_cast<std::ptrdiff_t>(stream.pending_at), take,
+                    out.begin());
+        stream.pending_at += take;
+        return take;
+    } catch (const PtpResponseError&) {
+        throw;  // the transaction is complete
+    } catch (const EndpointStall& stall) {
+        stream_.reset();
+        clear_stall(stall.endpoint(), deadline);
+        throw PtpStallError("PTP " + describe_operation(operation) + ": camera stalled the " +
+                            endpoint_name(stall.endpoint()) +
+                            " endpoint in the middle of its data phase "
+                            "(halt cleared)");
+    } catch (const DeviceError& error) {
+        stream_.reset();
+        if (error.kind() != DeviceError::Kind::gone) abandon(transaction_id);
+        throw;
+    } catch (const PtpFormatError& error) {
+        stream_.reset();
+        abandon(transaction_id);
+        throw protocol_error(operation, error.what());
+    }
+}
+
+void PtpSession::cancel_data_in() noexcept {
+    if (!stream_) return;
+    const std::uint32_t transaction_id = stream_->transaction_id;
+    stream_.reset();
+    abandon(transaction_id);
 }
 
 std::vector<Event> PtpSession::poll_events(std::size_t max_events, Deadline deadline) {

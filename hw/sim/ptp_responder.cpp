@@ -98,6 +98,9 @@ struct PtpResponder::State {
     std::deque<Outgoing> out;
     bool zlp_pending = false;
     bool bulk_in_halted = false;
+    std::uint64_t data_bytes_sent = 0;
+    bool data_stall_done = false;
+    bool data_stall_next = false;
     std::deque<std::vector<std::byte>> events;
 
     bool listed = false;
@@ -200,7 +203,9 @@ void PtpResponder::handle_command(std::uint16_t operation, std::uint32_t transac
     State& state = *state_;
     ++state.commands;
     state.last_transaction_id = transaction_id;
-    if (faults_.stall_bulk_in_at_op && state.commands == *faults_.stall_bulk_in_at_op) {
+    if (faults_.stall_bulk_in_at_op &&
+        (state.commands == *faults_.stall_bulk_in_at_op ||
+         (faults_.stall_bulk_in_for_good && state.commands > *faults_.stall_bulk_in_at_op))) {
         state.bulk_in_halted = true;
         return;
     }
@@ -437,6 +442,7 @@ void PtpResponder::serve(std::uint16_t operation, std::uint32_t transaction_id,
                 Outgoing data;
                 data.is_data = true;
                 data.head = ptp::encode_data_header(operation, transaction_id, recording->size);
+                if (faults_.unknown_data_length) put_u32(data.head, ptp::kUnknownLength);
                 data.produced_bytes = recording->size;
                 data.produce = [camera = camera_, handle](std::uint64_t offset,
                                                           std::span<std::byte> out,
@@ -577,6 +583,25 @@ std::optional<std::vector<std::byte>> PtpResponder::bulk_in(std::size_t max_byte
     if (faults_.split_header && front.is_data && front.sent == 0) {
         count = std::min<std::uint64_t>(count, ptp::kHeaderSize);
     }
+    if (faults_.stall_bulk_in_at_data_byte && !state.data_stall_done && front.is_data) {
+        if (state.data_stall_next) {
+            state.data_stall_done = true;
+            state.bulk_in_halted = true;
+            throw ptp::EndpointStall(ptp::Endpoint::bulk_in);
+        }
+        // The transfer that reaches the point carries the whole packets before it; the next
+        // one stalls, in the middle of the container.
+        const std::uint64_t at = *faults_.stall_bulk_in_at_data_byte;
+        if (state.data_bytes_sent + count > at) {
+            const std::uint64_t before = at - std::min(at, state.data_bytes_sent);
+            const std::uint64_t part = before / max_packet_size_ * max_packet_size_;
+            if (part > ptp::kHeaderSize) {
+                count = part;
+                state.data_stall_next = true;
+            }
+        }
+    }
+    if (front.is_data) state.data_bytes_sent += count;
     std::vector<std::byte> transfer(static_cast<std::size_t>(count));
     std::size_t filled = 0;
     if (front.sent < front.head.size()) {

@@ -320,7 +320,17 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
     std::vector<std::byte> buffer(std::size_t{4} << 20);
     for (std::size_t i = 0; i < footage.size(); ++i) {
         const auto handle = static_cast<std::uint32_t>(i + 1);
-        write_footage_object(footage[i], object_file(staging, handle), buffer);
+        if (spec.generated_footage) {
+            UniqueFd fd =
+                open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
+            if (::ftruncate(fd.get(), static_cast<off_t>(footage[i].size)) != 0) {
+                throw std::system_error(errno, std::generic_category(),
+                                        "cannot size " + object_file(staging, handle).string());
+            }
+            fd.close_checked(object_file(staging, handle));
+        } else {
+            write_footage_object(footage[i], object_file(staging, handle), buffer);
+        }
         index.push_back({handle, footage[i].name, footage[i].size, footage[i].captured_unix_s,
                          object_file(dir, handle)});
     }
@@ -348,6 +358,7 @@ std::vector<StoredRecording> stored_recordings(const fs::path& camera_dir) {
 
 SimCamera::SimCamera(CameraSpec spec, fs::path dir)
     : spec_(std::move(spec)), dir_(std::move(dir)), recordings_(parse_index(dir_)) {
+    if (spec_.generated_footage) planned_ = plan_footage(spec_);
     const DeviceState state = parse_device_file(dir_);
     battery_percent_ = state.battery_percent;
     clock_offset_s_ = state.clock_offset_s;
@@ -520,6 +531,31 @@ std::vector<RecordingInfo> SimCamera::list_recordings(std::size_t max_count, Dea
     return listing;
 }
 
+std::size_t SimCamera::read_stored(std::uint32_t handle, std::uint64_t offset,
+                                   std::span<std::byte> out) {
+    const fs::path path = object_file(dir_, handle);
+    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        throw DeviceError(
+            DeviceError::Kind::io,
+            "camera " + spec_.serial + ": storage error on recording " + std::to_string(handle));
+    }
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t got = ::pread(fd.get(), out.data() + done, out.size() - done,
+                                    static_cast<off_t>(offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) {
+            throw DeviceError(DeviceError::Kind::io, "camera " + spec_.serial +
+                                                         ": storage error on recording " +
+                                                         std::to_string(handle));
+        }
+        done += static_cast<std::size_t>(got);
+    }
+
+    return done;
+}
+
 std::size_t SimCamera::read(std::uint32_t handle, std::uint64_t offset, std::span<std::byte> out,
                             Deadline deadline) {
     begin_op(deadline);
@@ -538,25 +574,12 @@ std::size_t SimCamera::read(std::uint32_t handle, std::uint64_t offset, std::spa
     std::uint64_t count = std::min<std::uint64_t>(out.size(), found->size - offset);
     if (faults.yank_at_byte) count = std::min<std::uint64_t>(count, *faults.yank_at_byte - bytes_);
 
-    const fs::path path = object_file(dir_, handle);
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-        throw DeviceError(
-            DeviceError::Kind::io,
-            "camera " + spec_.serial + ": storage error on recording " + std::to_string(handle));
-    }
     std::size_t done = 0;
-    while (done < count) {
-        const ssize_t got =
-            ::pread(fd.get(), out.data() + done, static_cast<std::size_t>(count) - done,
-                    static_cast<off_t>(offset + done));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) {
-            throw DeviceError(DeviceError::Kind::io, "camera " + spec_.serial +
-                                                         ": storage error on recording " +
-                                                         std::to_string(handle));
-        }
-        done += static_cast<std::size_t>(got);
+    if (spec_.generated_footage && handle >= 1 && handle <= planned_.size()) {
+        footage_bytes(planned_[handle - 1], offset, out.first(static_cast<std::size_t>(count)));
+        done = static_cast<std::size_t>(count);
+    } else {
+        done = read_stored(handle, offset, out.first(static_cast<std::size_t>(count)));
     }
 
     if (faults.flip_index && *faults.flip_index >= 0 &&

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "hw/camera_driver.hpp"
+#include "hw/sim/footage.hpp"
 #include "hw/sim/spec.hpp"
 
 #include <atomic>
@@ -91,6 +92,8 @@ class SimCamera final : public CameraDriver {
     DeviceHealth read_health(Deadline deadline, bool charge);
     [[noreturn]] void hang_until(Deadline deadline);
     [[noreturn]] void yank();
+    // The bytes of a stored object (mutex_ held).
+    std::size_t read_stored(std::uint32_t handle, std::uint64_t offset, std::span<std::byte> out);
 
     CameraSpec spec_;
     std::filesystem::path dir_;
@@ -100,6 +103,7 @@ class SimCamera final : public CameraDriver {
     std::mutex mutex_;  // guards the storage state below and pairs with unplugged_cv_
     std::condition_variable unplugged_cv_;
     std::vector<StoredRecording> recordings_;  // listing order
+    std::vector<PlannedRecording> planned_;    // by handle - 1, with generated_footage
     int battery_percent_ = 0;
     std::int64_t clock_offset_s_ = 0;
 

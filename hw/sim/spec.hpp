@@ -36,8 +36,12 @@ struct FaultPlan {
 
 // Faults of the PTP link and of a hostile PTP device (cameras driven over PTP only).
 struct PtpFaults {
-    int busy_responses = 0;                      // answer DeviceBusy this many times first
-    std::optional<int> stall_bulk_in_at_op;      // stall bulk-in at the data phase of operation k
+    int busy_responses = 0;                  // answer DeviceBusy this many times first
+    std::optional<int> stall_bulk_in_at_op;  // stall bulk-in at the data phase of operation k
+    bool stall_bulk_in_for_good = false;     // ... and of every operation after k
+    // Stall bulk-in once, in the middle of a data container, once this many bytes of data
+    // containers were sent in all.
+    std::optional<std::uint64_t> stall_bulk_in_at_data_byte;
     bool lie_data_length = false;                // data containers declare a wrong length
     bool unknown_data_length = false;            // data containers declare 0xFFFFFFFF
     std::optional<std::uint32_t> claim_handles;  // GetObjectHandles returns this many handles
@@ -78,6 +82,10 @@ struct CameraSpec {
     int charge_percent_per_health_read = 0;
     std::int64_t clock_offset_s = 0;  // camera clock minus true time
     std::uint64_t storage_total_bytes = 32ull << 30;
+    // The recordings' bytes are generated from the seed on every read (footage_bytes) instead
+    // of being read from storage, where each object is a sparse file of its size: a camera can
+    // then hold recordings of many GiB at no disk cost. Other readers of the storage see zeros.
+    bool generated_footage = false;
     FaultPlan faults;
     PtpFaults ptp_faults;
 };

@@ -61,6 +61,43 @@ TEST(ServiceOverPtp, LinkFaultsThatTheEngineAbsorbsStillEndReady) {
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
+TEST(ServiceOverPtp, ObjectsWhoseSizeTheCameraCannotTellAreArchivedInFull) {
+    PtpRig rig(1, 3);
+    auto& faults = rig.camera(0).ptp_faults;
+    faults.size_4gib_minus_1 = true;  // "4 GiB or more"
+    faults.no_object_size = true;     // and no ObjectSize to ask
+    faults.unknown_data_length = true;
+    // Its storage bounds each object; the archive needs that much free space.
+    rig.camera(0).storage_total_bytes = 8ull << 30;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(report.archived_bytes, 256u << 10);
+}
+
+TEST(ServiceOverPtp, SingleStallIsClearedAndTheDockCompletes) {
+    PtpRig rig(1, 3);
+    rig.camera(0).ptp_faults.stall_bulk_in_at_op = 6;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
+TEST(ServiceOverPtp, StallInTheMiddleOfACopyIsClearedAndTheDockCompletes) {
+    PtpRig rig(1, 3);
+    rig.camera(0).ptp_faults.stall_bulk_in_at_data_byte = 100'000;
+    auto report = report_for(rig.run(), 1);
+    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.archived, 3u);
+    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
 TEST(ServiceOverPtp, TraversalNamesAreArchivedUnderGeneratedPaths) {
     PtpRig rig(1, 2);
     rig.camera(0).ptp_faults.traversal_names = true;
@@ -112,18 +149,17 @@ TEST_P(HostilePtpCamera, FaultsItsBayOnlyWithAPreciseReasonAndWipesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, HostilePtpCamera,
-    ::testing::Values(HostileCase{"LyingDataLength",
-                                  [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
-                                  "in a data container that declares"},
-                      HostileCase{"MillionHandles",
-                                  [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
-                                  "camera lists 1000000 objects, more than the limit"},
-                      HostileCase{"HugeObjectWithoutObjectSize",
-                                  [](hw::sim::PtpFaults& f) {
-                                      f.size_4gib_minus_1 = true;
-                                      f.no_object_size = true;
-                                  },
-                                  "4 GiB or more and cannot tell its size"}),
+    ::testing::Values(
+        HostileCase{"LyingDataLength", [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
+                    "in a data container that declares"},
+        HostileCase{"MillionHandles", [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
+                    "camera lists 1000000 objects, more than the limit"},
+        HostileCase{"StallThatComesBackAfterTheHaltIsCleared",
+                    [](hw::sim::PtpFaults& f) {
+                        f.stall_bulk_in_at_op = 6;
+                        f.stall_bulk_in_for_good = true;
+                    },
+                    "stalled the bulk-in endpoint again after the halt was cleared"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
 
 // I7: a clock the cradle cannot read, or a health property sent malformed, makes the camera

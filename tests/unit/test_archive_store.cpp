@@ -401,6 +401,36 @@ TEST_F(ArchiveStoreTest, DeviceDeliveringFewerThanDeclaredIsASizeMismatch) {
     expect_nothing_stored();
 }
 
+TEST_F(ArchiveStoreTest, RecordingOfUnknownSizeIsWhatArrivedUpToItsEnd) {
+    const std::string content = pattern(2 * kChunk + 3);
+    FakeCamera camera(content);
+    hw::RecordingInfo info = camera.info();
+    info.size_known = false;
+    info.size = 100 * kChunk;  // the most it can hold
+    ArchiveStore store(posix_, state());
+    const ArchivedCopy copy =
+        store.store(camera, info, kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+    EXPECT_EQ(copy.size, content.size());
+    EXPECT_EQ(copy.sha256_hex, Sha256::hex_of(content));
+    EXPECT_EQ(read_file(archive() / copy.relative_path), content);
+    EXPECT_EQ(store.rehash(copy.relative_path), copy.sha256_hex);
+}
+
+TEST_F(ArchiveStoreTest, RecordingOfUnknownSizeBeyondItsBoundIsASizeMismatch) {
+    FakeCamera camera(pattern(2 * kChunk + 3));
+    camera.extra = pattern(10 * kChunk, 9);
+    hw::RecordingInfo info = camera.info();
+    info.size_known = false;
+    info.size = 3 * kChunk;
+    ArchiveStore store(posix_, state());
+    EXPECT_EQ(archive_error_of([&] {
+                  store.store(camera, info, kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+              }),
+              Kind::size_mismatch);
+    EXPECT_EQ(camera.furthest_end_asked(), 3 * kChunk + 1);
+    expect_nothing_stored();
+}
+
 TEST_F(ArchiveStoreTest, DeviceErrorMidStreamStaysADeviceErrorAndLeavesNothing) {
     for (int failing_read : {1, 2, 3}) {
         SCOPED_TRACE("device fails at read " + std::to_string(failing_read));

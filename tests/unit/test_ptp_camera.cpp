@@ -85,6 +85,14 @@ bool contains(const DeviceError& error, const std::string& text) {
     return std::string(error.what()).find(text) != std::string::npos;
 }
 
+// A camera that reports every object as 4 GiB or more and cannot tell ObjectSize.
+PtpFaults without_object_size() {
+    PtpFaults faults;
+    faults.size_4gib_minus_1 = true;
+    faults.no_object_size = true;
+    return faults;
+}
+
 TEST(PtpCamera, KeepsTheContractOfTheCameraUsedDirectly) {
     PtpQuirks quirks;
     quirks.partial_object_bytes = 96 * 1024;  // several pieces per read
@@ -172,17 +180,54 @@ TEST(PtpCamera, DeviceBusyIsRetried) {
     EXPECT_EQ(rig->responder->commands(), 5);  // 3 busy, GetDeviceInfo, OpenSession
 }
 
-TEST(PtpCamera, StallIsClearedAndTheSessionStaysUsable) {
+TEST(PtpCamera, SingleStallIsClearedAndTheOperationTriedOnceMore) {
     PtpFaults faults;
     faults.stall_bulk_in_at_op = 3;  // GetDeviceInfo, OpenSession, then BatteryLevel
     const auto rig = make_rig(small_camera(), faults);
     rig->camera->identify(soon());
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+    EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
+    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+}
+
+TEST(PtpCamera, StallInTheMiddleOfAPieceReadsThePieceAgainFromItsOffset) {
+    PtpFaults faults;
+    faults.stall_bulk_in_at_data_byte = 200'000;
+    PtpQuirks quirks;
+    quirks.partial_object_bytes = 96 * 1024;
+    const auto rig = make_rig(small_camera(), faults, quirks);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 96 * 1024), file_bytes(stored[0].file));
+    EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
+}
+
+TEST(PtpCamera, StallInTheMiddleOfAnObjectOfUnknownSizeFailsAndTheNextReadFromZeroSucceeds) {
+    PtpFaults faults = without_object_size();
+    faults.stall_bulk_in_at_data_byte = 200'000;
+    PtpQuirks quirks;
+    quirks.partial_object_bytes = 96 * 1024;  // bulk-in transfers of about 100 KiB
+    const auto rig = make_rig(small_camera(), faults, quirks);
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    const DeviceError error =
+        error_of([&] { read_all(*rig->camera, listing[0].handle, 64 * 1024); });
+    EXPECT_EQ(error.kind(), Kind::io);
+    EXPECT_TRUE(contains(error, "in the middle of its data phase")) << error.what();
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 64 * 1024), file_bytes(stored[0].file));
+}
+
+TEST(PtpCamera, StallThatComesBackAfterTheHaltIsClearedIsAnIoError) {
+    PtpFaults faults;
+    faults.stall_bulk_in_at_op = 3;
+    faults.stall_bulk_in_for_good = true;
+    const auto rig = make_rig(small_camera(), faults);
+    rig->camera->identify(soon());
     const DeviceError error = error_of([&] { rig->camera->health(soon()); });
     EXPECT_EQ(error.kind(), Kind::io);
-    EXPECT_TRUE(contains(error, "stalled the bulk-in endpoint")) << error.what();
-    EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
-    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
-    EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
+    EXPECT_TRUE(contains(error, "stalled the bulk-in endpoint again after the halt was cleared"))
+        << error.what();
+    EXPECT_EQ(rig->responder->commands(), 4);  // BatteryLevel twice, nothing after
 }
 
 TEST(PtpCamera, HungCameraTimesOutAtTheDeadlineAndTheTransactionIsCancelled) {
@@ -590,14 +635,84 @@ TEST(PtpHostileCamera, SizeOf4GiBMinus1AsksObjectSize) {
     for (std::size_t i = 0; i < listing.size(); ++i) EXPECT_EQ(listing[i].size, stored[i].size);
 }
 
-TEST(PtpHostileCamera, SizeOf4GiBMinus1WithoutObjectSizeIsAProtocolError) {
-    PtpFaults faults;
-    faults.size_4gib_minus_1 = true;
-    faults.no_object_size = true;
-    const auto rig = make_rig(small_camera(), faults);
-    const DeviceError error = error_of([&] { rig->camera->list_recordings(100, soon()); });
-    EXPECT_EQ(error.kind(), Kind::protocol);
-    EXPECT_TRUE(contains(error, "as 4 GiB or more and cannot tell its size")) << error.what();
+TEST(PtpCamera, ObjectWithoutObjectSizeIsListedWithTheStorageAsItsBoundAndReadToItsEnd) {
+    const auto rig = make_rig(small_camera(), without_object_size());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    ASSERT_EQ(listing.size(), stored.size());
+    for (std::size_t i = 0; i < listing.size(); ++i) {
+        EXPECT_FALSE(listing[i].size_known);
+        EXPECT_EQ(listing[i].size, 8ull << 30);  // the storage's MaxCapacity
+        EXPECT_EQ(read_all(*rig->camera, listing[i].handle, 100'000), file_bytes(stored[i].file));
+    }
+    // Once ended, the end reads as the end.
+    std::vector<std::byte> buffer(16);
+    const auto end = stored.back().size;
+    EXPECT_EQ(rig->camera->read(listing.back().handle, end, buffer, soon()), 0u);
+}
+
+TEST(PtpCamera, ObjectOfUnknownSizeIsOneGetObjectAcrossReads) {
+    const auto rig = make_rig(small_camera(), without_object_size());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const int before = rig->responder->commands();
+    read_all(*rig->camera, listing[0].handle, 64 * 1024);
+    EXPECT_EQ(rig->responder->commands(), before + 1);
+}
+
+TEST(PtpCamera, ObjectOfUnknownSizeReadAtAnotherOffsetFailsAndRestartsFromZero) {
+    const auto rig = make_rig(small_camera(), without_object_size());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const auto stored = stored_recordings(rig->dir);
+    std::vector<std::byte> buffer(4096);
+    ASSERT_EQ(rig->camera->read(listing[0].handle, 0, buffer, soon()), 4096u);
+    // A retry of the same piece, a skip ahead: neither may deliver bytes of another offset.
+    for (const std::uint64_t offset : {std::uint64_t{0} + 100, std::uint64_t{8192}}) {
+        const DeviceError error =
+            error_of([&] { rig->camera->read(listing[0].handle, offset, buffer, soon()); });
+        EXPECT_EQ(error.kind(), Kind::io);
+        EXPECT_TRUE(contains(error, "cannot be read at offset " + std::to_string(offset)))
+            << error.what();
+    }
+    // Another call in between cancels the data phase; reading from 0 starts again.
+    EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 10'000), file_bytes(stored[0].file));
+}
+
+TEST(PtpHostileCamera, ObjectOfUnknownSizeLargerThanItsStorageIsAProtocolErrorAtTheBound) {
+    for (const bool unknown_data_length : {false, true}) {
+        SCOPED_TRACE(unknown_data_length ? "data length 0xFFFFFFFF" : "data length declared");
+        CameraSpec spec = small_camera();
+        spec.storage_total_bytes = 256 * 1024;  // each recording is larger
+        PtpFaults faults = without_object_size();
+        faults.unknown_data_length = unknown_data_length;
+        const auto rig = make_rig(spec, faults);
+        const auto listing = rig->camera->list_recordings(100, soon());
+        ASSERT_EQ(listing[0].size, 256u * 1024);
+        std::vector<std::byte> buffer(10'000);
+        std::uint64_t handed_out = 0;
+        const DeviceError error = error_of([&] {
+            for (;;) {
+                const std::size_t got =
+                    rig->camera->read(listing[0].handle, handed_out, buffer, soon());
+                if (got == 0) break;
+                handed_out += got;
+            }
+        });
+        EXPECT_EQ(error.kind(), Kind::protocol);
+        EXPECT_TRUE(contains(error, "more than the 262144")) << error.what();
+        EXPECT_LE(handed_out, 256u * 1024);
+        EXPECT_FALSE(rig->responder->cancelled().empty());
+    }
+}
+
+TEST(PtpCamera, YankInTheMiddleOfAnObjectOfUnknownSizeIsGone) {
+    CameraSpec spec = small_camera();
+    spec.faults.yank_at_byte = 100'000;
+    const auto rig = make_rig(spec, without_object_size());
+    const auto listing = rig->camera->list_recordings(100, soon());
+    const DeviceError error =
+        error_of([&] { read_all(*rig->camera, listing[0].handle, 64 * 1024); });
+    EXPECT_EQ(error.kind(), Kind::gone);
 }
 
 TEST(PtpHostileCamera, EndlessEventsDoNotStallTheListing) {

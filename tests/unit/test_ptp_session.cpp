@@ -435,19 +435,164 @@ TEST_F(PtpSessionTest, DeviceBusyUntilTheDeadlineIsAnIoErrorInTime) {
     EXPECT_LT(SteadyClock::now() - start, 1s);
 }
 
-TEST_F(PtpSessionTest, StallClearsTheHaltAndTheSessionStaysUsable) {
+TEST_F(PtpSessionTest, StallIsClearedAndTheTransactionTriedOnceMoreWithANewId) {
     open();
+    link.bulk_in_script.push_back(std::nullopt);
+    link.bulk_in_script.push_back(join(data_header(op::get_object_info, 2, 12 + 4), payload_of(4)));
+    link.bulk_in_script.push_back(response(rc::ok, 2));
+    EXPECT_EQ(session.command_in(op::get_object_info, {}, 4096, soon()), payload_of(4));
+    EXPECT_EQ(link.cleared, std::vector<Endpoint>{Endpoint::bulk_in});
+    EXPECT_GE(link.status_requests, 1);
+    ASSERT_EQ(link.sent.size(), 2u);
+    EXPECT_EQ(link.command_transaction_id(0), 1u);
+    EXPECT_EQ(link.command_transaction_id(1), 2u);
+}
+
+TEST_F(PtpSessionTest, StallAgainAfterTheHaltWasClearedIsAnIoErrorAndTheSessionStaysUsable) {
+    open();
+    link.bulk_in_script.push_back(std::nullopt);
     link.bulk_in_script.push_back(std::nullopt);
     try {
         session.command_in(op::get_object_info, {}, 4096, soon());
         FAIL() << "no error";
     } catch (const DeviceError& error) {
         EXPECT_EQ(error.kind(), Kind::io);
-        EXPECT_NE(std::string(error.what()).find("stalled the bulk-in endpoint"), std::string::npos)
+        EXPECT_NE(std::string(error.what())
+                      .find("stalled the bulk-in endpoint again after the halt was cleared"),
+                  std::string::npos)
             << error.what();
     }
-    EXPECT_EQ(link.cleared, std::vector<Endpoint>{Endpoint::bulk_in});
-    EXPECT_GE(link.status_requests, 1);
+    EXPECT_EQ(link.cleared, (std::vector<Endpoint>{Endpoint::bulk_in, Endpoint::bulk_in}));
+    EXPECT_EQ(link.sent.size(), 2u);
+    link.bulk_in_script.push_back(response(rc::ok, 3));
+    session.command(op::get_num_objects, {}, soon());
+}
+
+TEST_F(PtpSessionTest, StallInTheMiddleOfTheDataIsNotRetried) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    link.bulk_in_script.push_back(
+        join(data_header(op::get_object, 1, 12 + 3000), payload_of(1024 - 12)));
+    link.bulk_in_script.push_back(std::nullopt);
+    std::size_t received = 0;
+    try {
+        session.command_in_streamed(
+            op::get_object, {}, 1 << 20, buffer,
+            [&](std::span<const std::byte> piece) { received += piece.size(); }, soon());
+        FAIL() << "no error";
+    } catch (const DeviceError& error) {
+        EXPECT_EQ(error.kind(), Kind::io);
+        EXPECT_NE(std::string(error.what()).find("in the middle of its data phase"),
+                  std::string::npos)
+            << error.what();
+    }
+    EXPECT_EQ(received, 1024u - 12);  // nothing delivered twice
+    EXPECT_EQ(link.sent.size(), 1u);
+}
+
+// Reads a data phase opened with begin_data_in through read_data_in, `chunk` bytes at a time.
+Bytes read_stream(PtpSession& session, std::size_t chunk) {
+    Bytes received;
+    Bytes piece(chunk);
+    for (;;) {
+        const std::size_t got = session.read_data_in(piece, soon());
+        if (got == 0) return received;
+        received.insert(received.end(), piece.begin(), piece.begin() + got);
+    }
+}
+
+TEST_F(PtpSessionTest, DataInReadAcrossCallsOfUnknownLengthEndsAtTheShortPacket) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    const Bytes whole =
+        join(data_header(op::get_object, 1, kUnknownLength), payload_of(1024 + 1024 + 100));
+    link.bulk_in_script.push_back(Bytes(whole.begin(), whole.begin() + 1024));
+    link.bulk_in_script.push_back(Bytes(whole.begin() + 1024, whole.begin() + 2048));
+    link.bulk_in_script.push_back(Bytes(whole.begin() + 2048, whole.end()));
+    link.bulk_in_script.push_back(response(rc::ok, 1));
+    const std::uint32_t handle = 7;
+    session.begin_data_in(op::get_object, {&handle, 1}, 1 << 20, buffer, soon());
+    EXPECT_TRUE(session.data_in_open());
+    EXPECT_EQ(read_stream(session, 300), Bytes(whole.begin() + 12, whole.end()));
+    EXPECT_FALSE(session.data_in_open());
+    EXPECT_TRUE(link.cancelled.empty());
+}
+
+TEST_F(PtpSessionTest, DataInOfDeclaredLengthEndsThere) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    const Bytes whole = join(data_header(op::get_object, 1, 12 + 1500), payload_of(1500));
+    link.bulk_in_script.push_back(Bytes(whole.begin(), whole.begin() + 1024));
+    link.bulk_in_script.push_back(Bytes(whole.begin() + 1024, whole.end()));
+    link.bulk_in_script.push_back(response(rc::ok, 1));
+    session.begin_data_in(op::get_object, {}, 1 << 20, buffer, soon());
+    EXPECT_EQ(read_stream(session, 4096), Bytes(whole.begin() + 12, whole.end()));
+}
+
+TEST_F(PtpSessionTest, DataInCutShortOfItsDeclaredLengthIsAProtocolErrorAndCancels) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    link.bulk_in_script.push_back(join(data_header(op::get_object, 1, 12 + 3000), payload_of(500)));
+    link.bulk_in_script.push_back(Bytes{});
+    session.begin_data_in(op::get_object, {}, 1 << 20, buffer, soon());
+    try {
+        read_stream(session, 4096);
+        FAIL() << "no error";
+    } catch (const DeviceError& error) {
+        EXPECT_EQ(error.kind(), Kind::protocol);
+        EXPECT_NE(std::string(error.what()).find("ended after 500 of the 3000 bytes"),
+                  std::string::npos)
+            << error.what();
+    }
+    EXPECT_FALSE(session.data_in_open());
+    EXPECT_EQ(link.cancelled, std::vector<std::uint32_t>{1});
+}
+
+TEST_F(PtpSessionTest, DataInOfUnknownLengthBeyondItsBoundIsAProtocolError) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    link.bulk_in_script.push_back(
+        join(data_header(op::get_object, 1, kUnknownLength), payload_of(1024 - 12)));
+    for (int i = 0; i < 8; ++i) link.bulk_in_script.push_back(payload_of(1024));
+    session.begin_data_in(op::get_object, {}, 3000, buffer, soon());
+    Bytes piece(4096);
+    std::uint64_t handed_out = 0;
+    try {
+        for (;;) handed_out += session.read_data_in(piece, soon());
+    } catch (const DeviceError& error) {
+        EXPECT_EQ(error.kind(), Kind::protocol);
+        EXPECT_NE(std::string(error.what()).find("more than the 3000 bytes expected"),
+                  std::string::npos)
+            << error.what();
+    }
+    EXPECT_LE(handed_out, 3000u);
+    EXPECT_EQ(link.cancelled, std::vector<std::uint32_t>{1});
+}
+
+TEST_F(PtpSessionTest, DataInEndingInAnErrorResponseIsAResponseError) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    link.bulk_in_script.push_back(
+        join(data_header(op::get_object, 1, kUnknownLength), payload_of(100)));
+    link.bulk_in_script.push_back(response(rc::incomplete_transfer, 1));
+    session.begin_data_in(op::get_object, {}, 1 << 20, buffer, soon());
+    Bytes piece(4096);
+    EXPECT_EQ(session.read_data_in(piece, soon()), 100u);
+    EXPECT_THROW(session.read_data_in(piece, soon()), PtpResponseError);
+    EXPECT_FALSE(session.data_in_open());
+}
+
+TEST_F(PtpSessionTest, CancellingAnOpenDataInCancelsItOnTheDevice) {
+    open();
+    std::vector<std::byte> buffer(1024);
+    link.bulk_in_script.push_back(
+        join(data_header(op::get_object, 1, kUnknownLength), payload_of(1024 - 12)));
+    session.begin_data_in(op::get_object, {}, 1 << 20, buffer, soon());
+    EXPECT_TRUE(session.data_in_open());
+    link.bulk_in_script.clear();
+    session.cancel_data_in();
+    EXPECT_FALSE(session.data_in_open());
+    EXPECT_EQ(link.cancelled, std::vector<std::uint32_t>{1});
     link.bulk_in_script.push_back(response(rc::ok, 2));
     session.command(op::get_num_objects, {}, soon());
 }
