@@ -437,6 +437,9 @@ class BaySession {
                     hw::DeviceError::Kind::protocol,
                     "listing names object handle " + std::to_string(info.handle) + " twice");
             }
+            // An object the camera cannot size is bounded by its storage; no recording the
+            // cradle accepts is longer than max_recording_bytes, so neither is this one.
+            if (!info.size_known) info.size = std::min(info.size, ctx_.config.max_recording_bytes);
             std::string problem;
             if (info.name.size() > kMaxNameBytes) {
                 problem = "name of " + std::to_string(info.name.size()) + " bytes";
@@ -537,7 +540,9 @@ class BaySession {
             check_stopping();
             RecordingKey key = key_of(info);
             auto lookalikes =
-                co_await catalog([this, &key] { return ctx_.catalog.archived_lookalikes(key); });
+                co_await catalog([this, &key, &info] {
+                    return ctx_.catalog.archived_lookalikes(key, info.size_known);
+                });
             LogFields fields = fields_;
             if (!lookalikes.empty()) {
                 // Archived at an earlier dock, perhaps, whose wipe did not happen (unplug,

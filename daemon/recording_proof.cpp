@@ -11,7 +11,8 @@ CameraBytes hash_on_camera(hw::CameraDriver& camera, const hw::RecordingInfo& in
                            const CopyOptions& options) {
     std::vector<std::byte> buffer(std::max<std::size_t>(options.chunk_bytes, 1));
     Sha256 sha;
-    // One byte more than declared, so that a longer object is noticed without reading it all.
+    // One byte more than declared (or than the bound of an object of unknown size), so that a
+    // longer object is noticed without reading it all.
     const std::uint64_t limit = info.size + 1;
     std::uint64_t offset = 0;
     while (offset < limit) {
@@ -38,7 +39,8 @@ CameraBytes hash_on_camera(hw::CameraDriver& camera, const hw::RecordingInfo& in
     CameraBytes bytes;
     bytes.sha256_hex = sha.hex_digest();
     bytes.size = offset;
-    bytes.complete = offset == info.size;
+    // An object of unknown size ends where the camera says it does, within its bound.
+    bytes.complete = info.size_known ? offset == info.size : offset <= info.size;
     return bytes;
 }
 

@@ -14,8 +14,8 @@ namespace cradle {
 struct CameraBytes {
     std::string sha256_hex;
     std::uint64_t size = 0;  // bytes the camera delivered
-    // Whether the camera delivered exactly what it declared (for an object of unknown size:
-    // ended within its bound). A hash of anything else proves nothing.
+    // Whether the camera delivered exactly what it declared (an object of unknown size: ended
+    // within its bound, hw::RecordingInfo::size_known). A hash of anything else proves nothing.
     bool complete = false;
 };
 
