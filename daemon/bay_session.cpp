@@ -474,7 +474,7 @@ class BaySession {
                              std::to_string(copy.size) + " bytes, copied and verified"};
             co_await catalog([this, &row, &copy, &entry] {
                 ctx_.catalog.mark_archived(row.id, copy.sha256_hex, copy.relative_path, unix_now(),
-                                           entry);
+                                           entry, copy.record_sha256_hex);
             });
             ++report_.archived;
             report_.archived_bytes += copy.size;
@@ -491,6 +491,13 @@ class BaySession {
     asio::awaitable<std::optional<ArchivedCopy>> copy_with_retries(const hw::RecordingInfo& info,
                                                                    std::int64_t recording_id,
                                                                    const LogFields& fields) {
+        // The metadata record written beside the file (I6): who the camera is, this dock, and
+        // the camera's previous record, which this one chains to.
+        RecordIdentity identity{device_.serial,   device_.manufacturer,      device_.model,
+                                device_.firmware, report_.camera_officer_id, dock_id_,
+                                std::string()};
+        identity.previous_record_sha256 =
+            co_await catalog([this] { return ctx_.catalog.last_record_hash(device_.id); });
         for (int attempt = 1;; ++attempt) {
             bool give_up = false;
             try {
@@ -498,9 +505,9 @@ class BaySession {
                 options.cancel = &ctx_.stopping;
                 options.progress = &ctx_.status.copy_counter(bay_);
                 options.progress->store(0);
-                co_return co_await device([this, &info, &recording_id, &options] {
+                co_return co_await device([this, &info, &recording_id, &options, &identity] {
                     return ctx_.store.store(*camera_, info, device_.id, recording_id, unix_now(),
-                                            options);
+                                            options, identity);
                 });
             } catch (const ArchiveError& e) {
                 if (e.kind() == ArchiveError::Kind::cancelled) throw ServiceStopping{};

@@ -15,3 +15,6 @@ cradle_rig_test(test_sigterm faults ${CMAKE_CURRENT_LIST_DIR}/test_sigterm.cpp)
 add_dependencies(test_sigterm cradled)
 # A camera that charges in its bay: the time it needs, and the battery rechecks until it is ready.
 cradle_rig_test(test_charging faults ${CMAKE_CURRENT_LIST_DIR}/test_charging.cpp)
+# I6: the record beside every archived file, the journal, the catalog behind the archive,
+# rebuild-catalog, and recovery that quarantines instead of deleting.
+cradle_rig_test(test_archive_record faults ${CMAKE_CURRENT_LIST_DIR}/test_archive_record.cpp)
