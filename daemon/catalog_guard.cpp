@@ -3,6 +3,8 @@
 #include "daemon/audit_journal.hpp"
 #include "daemon/catalog.hpp"
 
+#include <charconv>
+#include <string_view>
 #include <system_error>
 
 namespace cradle {
@@ -27,6 +29,21 @@ bool archive_holds_files(const fs::path& archive) {
     }
     // An archive that cannot be listed cannot be shown to be empty.
     return static_cast<bool>(ec);
+}
+
+// Whether a catalog error is SQLite saying the file is not a database or is corrupt
+// (SQLITE_NOTADB, SQLITE_CORRUPT and its extended codes), from the "(SQLite code N)" of the
+// message.
+bool is_damaged_database(std::string_view message) {
+    constexpr std::string_view kCode = "(SQLite code ";
+    const std::size_t at = message.rfind(kCode);
+    if (at == std::string_view::npos) return false;
+    int code = 0;
+    const char* first = message.data() + at + kCode.size();
+    auto [end, ec] = std::from_chars(first, message.data() + message.size(), code);
+    if (ec != std::errc() || end == first) return false;
+    const int primary = code & 0xff;
+    return primary == 26 || primary == 11;
 }
 
 }  // namespace
@@ -64,7 +81,9 @@ void require_catalog_not_behind_archive(const fs::path& state_dir, const char* v
     try {
         peek = Catalog::peek_audit(catalog_file, journal_seq, vfs);
     } catch (const CatalogError& error) {
-        if (!archive_used) throw;
+        // A file that is not a database, or a damaged one, cannot index the archive; any other
+        // failure (an I/O error, a lock) may pass, and is reported as it is.
+        if (!archive_used || !is_damaged_database(error.what())) throw;
         throw CatalogBehindArchive(std::string("the catalog cannot be read: ") + error.what());
     }
     if (peek.last_seq == 0 && archive_used) {

@@ -312,15 +312,25 @@ class StateVerifier {
             return;
         }
         for (std::string& problem : journal.problems) add_problem(std::move(problem));
+        // A running daemon may have committed (and journalled) entries since the audit log was
+        // read: those are looked up again before the catalog is said to be behind.
+        std::vector<AuditRow> fresh;
+        const std::vector<AuditRow>* catalog_rows = &audit;
+        if (!journal.rows.empty() &&
+            journal.rows.back().seq > static_cast<std::int64_t>(audit.size())) {
+            fresh = catalog_.audit_rows();
+            catalog_rows = &fresh;
+        }
         for (const AuditRow& row : journal.rows) {
             const auto index = static_cast<std::size_t>(row.seq - 1);
-            if (index >= audit.size() || audit[index].seq != row.seq) {
+            const std::vector<AuditRow>& rows = *catalog_rows;
+            if (index >= rows.size() || rows[index].seq != row.seq) {
                 add_problem("archive/audit.journal entry " + std::to_string(row.seq) +
                             ": the catalog lacks it (the catalog is behind the archive: "
                             "cradlectl rebuild-catalog)");
                 return;
             }
-            if (audit[index].hash_hex != row.hash_hex) {
+            if (rows[index].hash_hex != row.hash_hex) {
                 add_problem("archive/audit.journal entry " + std::to_string(row.seq) +
                             ": differs from the catalog's audit entry");
                 return;

@@ -161,6 +161,42 @@ TEST_F(ArchiveRecordTest, AuditLogIsJournalledIntoTheArchiveEntryForEntry) {
     EXPECT_TRUE(chain.empty());
 }
 
+// The journal as the catalog has it: every entry, alike.
+void expect_journal_matches_catalog(const fs::path& state) {
+    Catalog catalog = Catalog::open_read_only(state / "catalog.sqlite");
+    const auto audit = catalog.audit_rows();
+    JournalContents journal = read_journal(state / "archive" / std::string(kAuditJournalName));
+    EXPECT_TRUE(journal.problems.empty());
+    EXPECT_FALSE(journal.torn_tail);
+    ASSERT_EQ(journal.rows.size(), audit.size());
+    for (std::size_t i = 0; i < audit.size(); ++i) {
+        EXPECT_EQ(journal.rows[i].hash_hex, audit[i].hash_hex) << "entry " << audit[i].seq;
+    }
+}
+
+TEST_F(ArchiveRecordTest, StateWithoutAJournalGetsItWrittenFromTheCatalogAtStart) {
+    dock_two_cameras();
+    // As an older version left it: an archive and a catalog, no journal.
+    fs::remove(rig.state / "archive" / std::string(kAuditJournalName));
+    rig.run();
+    expect_journal_matches_catalog(rig.state);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+}
+
+TEST_F(ArchiveRecordTest, JournalLineCutShortByACrashIsCompletedFromTheCatalog) {
+    dock_two_cameras();
+    const fs::path journal = rig.state / "archive" / std::string(kAuditJournalName);
+    std::string text = read_file(journal);
+    // The last line's write cut short half-way.
+    const std::size_t last_line = text.rfind('\n', text.size() - 2) + 1;
+    text.resize(last_line + (text.size() - last_line) / 2);
+    fs::permissions(journal, fs::perms::owner_write, fs::perm_options::add);
+    std::ofstream(journal, std::ios::binary | std::ios::trunc) << text;
+    rig.run();
+    expect_journal_matches_catalog(rig.state);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+}
+
 TEST_F(ArchiveRecordTest, MissingCatalogStopsTheServiceAndTheArchiveIsUntouched) {
     dock_two_cameras();
     fs::remove(rig.state / "catalog.sqlite");
@@ -202,6 +238,16 @@ TEST_F(ArchiveRecordTest, EmptyCatalogFileStopsTheService) {
     EXPECT_NE(refusal_of(rig), "");
     expect_lights_need_custodian(rig);
     EXPECT_EQ(fs::file_size(rig.state / "catalog.sqlite"), 0u);
+    EXPECT_EQ(files_under(rig.state / "archive"), archive_before);
+}
+
+TEST_F(ArchiveRecordTest, CatalogThatIsNotADatabaseStopsTheService) {
+    dock_two_cameras();
+    std::ofstream(rig.state / "catalog.sqlite", std::ios::trunc)
+        << std::string(8192, 'x') << "not a catalog";
+    const std::string reason = refusal_of(rig);
+    EXPECT_NE(reason.find("cannot be read"), std::string::npos) << reason;
+    expect_lights_need_custodian(rig);
     EXPECT_EQ(files_under(rig.state / "archive"), archive_before);
 }
 
