@@ -293,6 +293,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
     // Where the bytes may be when something fails, so that the clean-up removes them.
     enum class Stage { before_staging, staged, renaming, placed };
     Stage stage = Stage::before_staging;
+    bool record_staged = false;
 
     try {
         fs_.make_directories(staging_dir_);
@@ -433,6 +434,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
                 fs_.unlink(record_staging_path);
                 record_out = fs_.open(record_staging_path, create_flags, 0640);
             }
+            record_staged = true;
             fs_.write_all(record_out,
                           std::as_bytes(std::span(record_text.data(), record_text.size())));
             fs_.make_read_only(record_out);
@@ -473,7 +475,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         };
         if (stage == Stage::staged || stage == Stage::renaming) {
             remove_quietly(staging_path);
-            remove_quietly(record_staging_path);
+            if (record_staged) remove_quietly(record_staging_path);
         }
         if (stage == Stage::renaming || stage == Stage::placed) {
             // Only this attempt's copy (or an uncommitted one of this run) can be there.

@@ -255,8 +255,9 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     const std::string content = pattern(3 * kChunk + kChunk / 2);
     FakeCamera camera(content);
     ArchiveStore store(posix_, state());
-    ArchivedCopy copy =
-        store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+    const RecordIdentity identity{"SN-1", "Maker", "BC-1", "1.0", "A17", 3, std::string(64, 'c')};
+    ArchivedCopy copy = store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt,
+                                    small_chunks(), identity);
 
     EXPECT_EQ(copy.relative_path, "2024/03/05/000042/00000007.mp4");
     EXPECT_EQ(copy.size, content.size());
@@ -283,6 +284,12 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     EXPECT_EQ(record->device_id, kDeviceId);
     EXPECT_EQ(record->archived_at, kArchivedAt);
     EXPECT_EQ(record->archive_path, copy.relative_path);
+    EXPECT_EQ(record->raw_name, camera.info().name);
+    EXPECT_EQ(record->size, content.size());
+    EXPECT_EQ(record->identity.device_serial, "SN-1");
+    EXPECT_EQ(record->identity.camera_officer_id, "A17");
+    EXPECT_EQ(record->identity.dock_session_id, 3);
+    EXPECT_EQ(record->identity.previous_record_sha256, std::string(64, 'c'));
     ASSERT_EQ(::stat((archive() / (copy.relative_path + ".record")).c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0440u);
     EXPECT_EQ(store.rehash(copy.relative_path), copy.sha256_hex);
@@ -338,7 +345,8 @@ TEST_F(ArchiveStoreTest, WriteBackStartsWhileTheCopyIsStillStreaming) {
     const auto fsync_at = std::find(log.names.begin(), log.names.end(), "fsync");
     EXPECT_EQ(std::count(log.names.begin(), fsync_at, "drop_cache"), 2);
     EXPECT_EQ(std::count(fsync_at, log.names.end(), "drop_cache"), 2);
-    EXPECT_EQ(std::count(log.names.begin(), log.names.end(), "write"), 5);
+    // Five chunks, and the metadata record.
+    EXPECT_EQ(std::count(log.names.begin(), log.names.end(), "write"), 6);
 }
 
 TEST_F(ArchiveStoreTest, NewDirectoriesAreMadeDurableOnceAndTheFileEntryEveryTime) {
