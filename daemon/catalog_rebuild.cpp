@@ -16,6 +16,7 @@
 #include <set>
 #include <span>
 #include <system_error>
+#include <tuple>
 #include <vector>
 
 namespace cradle {
@@ -80,9 +81,9 @@ std::string shown(const std::string& relative) {
     return "archive/" + sanitize_text(relative, 1024);
 }
 
-void fsync_path(const fs::path& path, int flags) {
+// Makes a file's bytes, or a directory's entries, durable.
+void fsync_path(const fs::path& path) {
     ReadFd fd(path);
-    (void)flags;
     if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
         throw std::system_error(errno, std::generic_category(), "fsync " + path.string());
     }
@@ -201,9 +202,23 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
     }
     std::map<std::string, std::int64_t> device_of_serial;
     std::vector<Catalog::RestoredRecording> recordings;
+    // A recording's identity as the catalog keys it: one row per recording.
+    using Key = std::tuple<std::int64_t, std::uint32_t, std::string, std::uint64_t, std::int64_t>;
+    std::map<Key, std::int64_t> id_of_key;
     for (auto& [id, found] : by_id) {
         const ArchiveRecord& record = found.record;
         const RecordIdentity& identity = record.identity;
+        auto [same, fresh_key] =
+            id_of_key.emplace(Key{record.device_id, record.ptp_handle, record.raw_name, record.size,
+                                  record.captured_unix_s},
+                              id);
+        if (!fresh_key) {
+            report.disagreements.push_back(shown(record.archive_path) +
+                                           ": the same recording as recording " +
+                                           std::to_string(same->second) +
+                                           " (a second copy); left where it is, not catalogued");
+            continue;
+        }
         auto [device, inserted] = devices.try_emplace(record.device_id);
         if (inserted) {
             auto [serial_entry, fresh] =
@@ -349,12 +364,12 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
         throw std::system_error(EIO, std::generic_category(),
                                 "the rebuilt catalog's WAL was not checkpointed");
     }
-    fsync_path(temporary, O_RDONLY);
+    fsync_path(temporary);
     if (::rename(temporary.c_str(), catalog_file.c_str()) != 0) {
         throw std::system_error(errno, std::generic_category(),
                                 "renaming " + temporary.string() + " to " + catalog_file.string());
     }
-    fsync_path(state_dir, O_RDONLY | O_DIRECTORY);
+    fsync_path(state_dir);
     report.written = true;
     return report;
 }
