@@ -580,6 +580,44 @@ std::optional<ArchiveRecord> ArchiveStore::read_record(const std::string& relati
     return record;
 }
 
+std::string ArchiveStore::write_record(const ArchiveRecord& record) {
+    const std::filesystem::path final_path = resolve(record_path_of(record.archive_path));
+    const std::filesystem::path staging_path =
+        staging_dir_ / (zero_padded(record.recording_id, 8) + ".record.part");
+    const std::string text = format_record(record);
+    try {
+        fs_.make_directories(staging_dir_);
+        {
+            // O_EXCL: a leftover is garbage of an interrupted attempt and start-up recovery
+            // cleaned staging before this runs.
+            Fd out = fs_.open(staging_path, O_CREAT | O_EXCL | O_WRONLY, 0640);
+            fs_.write_all(out, std::as_bytes(std::span(text.data(), text.size())));
+            fs_.make_read_only(out);
+            fs_.fsync(out);
+        }
+        // Never over an existing record: the caller found none, and recovery runs alone.
+        bool taken = true;
+        try {
+            fs_.open(final_path, O_PATH | O_NOFOLLOW);
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::no_such_file_or_directory) throw;
+            taken = false;
+        }
+        if (taken) {
+            // Proof: the staged copy is this function's own, never renamed anywhere.
+            fs_.unlink(staging_path);
+            throw ArchiveError(ArchiveError::Kind::io,
+                               "a record exists already: " + final_path.string());
+        }
+        fs_.rename(staging_path, final_path);
+        fs_.fsync_directory(final_path.parent_path());
+        fs_.fsync_directory(staging_dir_);
+        return Sha256::hex_of(text);
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
 void ArchiveStore::make_entry_durable(const std::string& relative_path) {
     const std::filesystem::path path = resolve(relative_path);
     try {

@@ -116,6 +116,10 @@ class ArchiveStore {
     // missing or not a valid record. record_sha256 gets the SHA-256 of its bytes.
     std::optional<ArchiveRecord> read_record(const std::string& relative_path,
                                              std::string& record_sha256, std::string& error);
+    // Writes the record of an archived file that has none (archived by an earlier version):
+    // staged, fsynced, renamed beside the file, directory fsynced. Returns its SHA-256. Throws
+    // ArchiveError(io) when a record is there already or the file system fails.
+    std::string write_record(const ArchiveRecord& record);
     // Makes a file's directory entry durable (recovery, before it commits an adopted file).
     void make_entry_durable(const std::string& relative_path);
     // Start-up recovery of a file the catalog does not account for: moves it to

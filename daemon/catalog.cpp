@@ -1752,6 +1752,36 @@ std::map<std::int64_t, std::string> Catalog::record_hashes() const {
     return hashes;
 }
 
+void Catalog::set_record_hash(std::int64_t id, const std::string& record_sha256_hex,
+                              std::int64_t now) {
+    const std::string doing = "recording the record hash of recording " + std::to_string(id);
+    if (!is_sha256_hex(record_sha256_hex)) {
+        throw_catalog(stmts_->file, doing, "the record's SHA-256 is not 64 lower-case hex digits");
+    }
+    Transaction transaction(db_, stmts_->file, doing);
+    auto row = recording(id);
+    if (!row || row->state == RecordingState::copying) {
+        throw_catalog(stmts_->file, doing, "the recording is not archived");
+    }
+    {
+        Query current(db_, stmts_.get(), stmts_->file,
+                      "SELECT record_sha256 FROM recordings WHERE id = ?", doing);
+        current.bind(id);
+        if (current.step() && !current.text(0).empty()) {
+            throw_catalog(stmts_->file, doing, "the recording has a record hash already");
+        }
+    }
+    Query(db_, stmts_.get(), stmts_->file, "UPDATE recordings SET record_sha256 = ? WHERE id = ?",
+          doing)
+        .bind(record_sha256_hex, id)
+        .run();
+    append_audit(AuditEvent{"recording.record_written", 0, "", id,
+                            "record=" + record_sha256_hex +
+                                "; written for a recording archived before records were kept"},
+                 now, doing);
+    transaction.commit();
+}
+
 namespace {
 
 // SQLite calls this after each commit in WAL mode, once the commit is durable

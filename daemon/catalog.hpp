@@ -286,6 +286,10 @@ class Catalog {
     std::string last_record_hash(std::int64_t device_id) const;
     // Record hashes by recording id (recordings without a record are left out).
     std::map<std::int64_t, std::string> record_hashes() const;
+    // Gives an archived recording of an earlier version, which has none, its record's hash,
+    // with an audit row ("recording.record_written"), in one transaction. Throws CatalogError,
+    // writing nothing, when the recording is not archived or wiped, or has a record hash.
+    void set_record_hash(std::int64_t id, const std::string& record_sha256_hex, std::int64_t now);
     // Called after each commit that appended audit rows, with those rows, in order (never for a
     // transaction that rolled back). The daemon journals them into the archive. The sink must
     // not throw and must not use this Catalog. Empty: none.

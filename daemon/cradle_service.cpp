@@ -255,6 +255,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             catalog.audit(AuditEvent{"recovery.staging_removed", 0, {}, 0, name}, now);
         }
         account_for_archive_files(now);
+        write_missing_records(now);
         for (const auto& row : catalog.recordings_in_state(RecordingState::copying)) {
             // Never archived, so still on its camera: the next dock copies it again.
             catalog.forget_copying(row.id);
@@ -314,6 +315,50 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             // Handled with its recording above.
             if (unaccounted.contains(data)) continue;
             quarantine(relative, "a record without its recording", now);
+        }
+    }
+
+    // Recordings archived by a version that kept no records get theirs now, oldest first, so
+    // that the archive alone describes them too (I6) and each camera's chain takes them in.
+    void write_missing_records(std::int64_t now) {
+        const auto hashes = catalog.record_hashes();
+        std::map<std::int64_t, DeviceRow> devices;
+        for (const auto& row : catalog.recordings()) {
+            if (row.state == RecordingState::copying || hashes.contains(row.id)) continue;
+            if (devices.empty()) {
+                for (auto& device : catalog.devices()) devices.emplace(device.id, device);
+            }
+            auto device = devices.find(row.key.device_id);
+            if (device == devices.end() || !store.exists(row.archive_path)) continue;
+            std::string record_sha256;
+            std::string why;
+            if (auto found = store.read_record(row.archive_path, record_sha256, why)) {
+                // Written at an earlier start that stopped before its catalog commit.
+                if (found->recording_id == row.id && found->sha256_hex == row.sha256_hex &&
+                    found->archive_path == row.archive_path) {
+                    catalog.set_record_hash(row.id, record_sha256, now);
+                }
+                continue;
+            }
+            if (store.exists(record_path_of(row.archive_path))) continue;  // unreadable: verify
+            ArchiveRecord record;
+            record.recording_id = row.id;
+            record.device_id = row.key.device_id;
+            record.identity = RecordIdentity{device->second.serial,
+                                             device->second.manufacturer,
+                                             device->second.model,
+                                             device->second.firmware,
+                                             row.camera_officer_id,
+                                             0,
+                                             catalog.last_record_hash(row.key.device_id)};
+            record.ptp_handle = row.key.handle;
+            record.raw_name = row.key.name;
+            record.captured_unix_s = row.key.captured_unix_s;
+            record.size = row.key.size;
+            record.archived_at = row.archived_at;
+            record.archive_path = row.archive_path;
+            record.sha256_hex = row.sha256_hex;
+            catalog.set_record_hash(row.id, store.write_record(record), now);
         }
     }
 

@@ -13,6 +13,7 @@
 #include "tests/faults/rig.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cerrno>
 #include <fstream>
@@ -195,6 +196,46 @@ TEST_F(ArchiveRecordTest, JournalLineCutShortByACrashIsCompletedFromTheCatalog) 
     rig.run();
     expect_journal_matches_catalog(rig.state);
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+}
+
+TEST_F(ArchiveRecordTest, RecordingsArchivedWithoutRecordsGetThemAtStartAndCanBeRebuilt) {
+    dock_two_cameras();
+    // As an earlier version left them: recordings without records, a catalog without hashes.
+    for (const auto& [relative, sha] : files_under(rig.state / "archive")) {
+        if (is_record_path(relative)) fs::remove(rig.state / "archive" / relative);
+    }
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open((rig.state / "catalog.sqlite").c_str(), &db), SQLITE_OK);
+        EXPECT_EQ(
+            sqlite3_exec(db, "UPDATE recordings SET record_sha256 = ''", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+        sqlite3_close(db);
+    }
+    rig.run();
+    {
+        Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+        const auto hashes = catalog.record_hashes();
+        EXPECT_EQ(hashes.size(), 6u);
+        std::map<std::int64_t, std::string> last_of_device;
+        for (const RecordingRow& row : catalog.recordings()) {
+            const std::string text =
+                read_file(rig.state / "archive" / record_path_of(row.archive_path));
+            std::string error;
+            auto record = parse_record(text, error);
+            ASSERT_TRUE(record) << error;
+            EXPECT_EQ(record->sha256_hex, row.sha256_hex);
+            EXPECT_EQ(record->identity.previous_record_sha256, last_of_device[row.key.device_id]);
+            EXPECT_EQ(hashes.at(row.id), Sha256::hex_of(text));
+            last_of_device[row.key.device_id] = Sha256::hex_of(text);
+        }
+    }
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    fs::remove(rig.state / "catalog.sqlite");
+    RebuildReport report = rebuild_catalog(rig.state, now_s());
+    EXPECT_EQ(join_problems(report.disagreements), "");
+    EXPECT_EQ(report.recordings, 6u);
+    EXPECT_EQ(join_problems(verify_state(rig.state).problems), "");
 }
 
 TEST_F(ArchiveRecordTest, MissingCatalogStopsTheServiceAndTheArchiveIsUntouched) {
