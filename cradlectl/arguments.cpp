@@ -30,6 +30,7 @@ const CommandRule* find_rule(std::string_view command) {
         {"device", 1, {"--json"}, "SERIAL"},
         {"recordings", 0, {"--json", "--serial", "--from", "--to", "--limit"}, ""},
         {"verify", 0, {"--json"}, ""},
+        {"rebuild-catalog", 0, {}, ""},
         {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
         {"assign", 2, {}, "SERIAL OFFICER"},
         {"retire", 1, {"--reason"}, "SERIAL"},
@@ -288,6 +289,10 @@ std::variant<Invocation, std::string> parse_invocation(int argc, char** argv) {
         }
         if (invocation.watch)
             return std::string("status --watch needs the running daemon: leave out --state-dir");
+    } else if (invocation.command == "rebuild-catalog") {
+        return std::string(
+            "rebuild-catalog works on the state directory, with cradled stopped: give "
+            "--state-dir DIR (e.g. /var/lib/cradled)");
     }
     return invocation;
 }

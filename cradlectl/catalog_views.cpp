@@ -3,6 +3,7 @@
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
 #include "daemon/catalog.hpp"
+#include "daemon/state_verifier.hpp"
 
 #include <algorithm>
 #include <map>
@@ -45,6 +46,7 @@ int show_status(const OfflineOptions& options, std::ostream& out) {
     }
     std::size_t open_docks = 0;
     for (const DockSessionRow& dock : docks) open_docks += dock.ended_at == 0 ? 1 : 0;
+    const std::vector<std::string> quarantined = quarantined_files(options.state_dir);
 
     if (options.json) {
         JsonObject counts;
@@ -59,7 +61,8 @@ int show_status(const OfflineOptions& options, std::ostream& out) {
             .add("registered_devices", static_cast<std::uint64_t>(registered))
             .add_json("recordings", counts.str())
             .add("open_dock_sessions", static_cast<std::uint64_t>(open_docks))
-            .add("bytes_archived", bytes_archived);
+            .add("bytes_archived", bytes_archived)
+            .add("quarantined_files", static_cast<std::uint64_t>(quarantined.size()));
         if (audit.empty()) {
             status.add_null("last_audit");
         } else {
@@ -95,6 +98,11 @@ int show_status(const OfflineOptions& options, std::ostream& out) {
                  {"bytes archived",
                   std::to_string(bytes_archived) + " (" + human_bytes(bytes_archived) + ")"},
                  {"last audit entry", audit.empty() ? "none" : audit_summary(audit.back())},
+                 {"quarantine", quarantined.empty()
+                                    ? std::string("empty")
+                                    : std::to_string(quarantined.size()) +
+                                          " file(s) put aside by start-up recovery for a "
+                                          "custodian (cradlectl verify lists them)"},
              });
     return kExitOk;
 }

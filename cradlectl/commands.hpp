@@ -42,6 +42,9 @@ int verify(const OfflineOptions& options, std::ostream& out);
 int show_history(const OfflineOptions& options, std::ostream& out);
 int export_devices(const OfflineOptions& options, std::ostream& out);
 int export_officers(const OfflineOptions& options, std::ostream& out);
+// rebuild-catalog: builds the catalog from the archive alone (catalog_rebuild.hpp); refuses
+// (exit 2) when a catalog exists; exit 1 when files disagreed with their records or the journal.
+int rebuild_catalog_command(const OfflineOptions& options, std::ostream& out);
 
 // Over D-Bus, to the daemon on invocation.bus_address.
 int bus_status(const Invocation& invocation, std::ostream& out);

@@ -40,8 +40,16 @@ Commands (the running daemon, over D-Bus):
   device SERIAL [--json]   one device's entry and the outcome of its last dock
   recordings [--serial SERIAL] [--from DATE] [--to DATE] [--limit N] [--json]
                            recordings in the catalog: state, SHA-256, archive path, times
-  verify [--json]          re-hash the archive against the catalog and the audit log;
-                           exit status 1 when problems were found
+  verify [--json]          re-hash the archive against the catalog and the audit log, and
+                           list what start-up recovery put into quarantine; exit status 1
+                           when problems were found
+
+Commands (offline only, --state-dir DIR, with cradled stopped):
+  rebuild-catalog          build the catalog from the archive alone (each file re-hashed
+                           against its record, the audit log from the archive's journal),
+                           when cradled says the catalog is behind the archive; refuses if a
+                           catalog exists (move it aside first); changes nothing in the
+                           archive; exit status 1 when files disagreed with their records
   register SERIAL --custodian NAME --officer NAME --head NAME
                            register a camera or replace its entry (root or the custodian
                            group)
@@ -78,8 +86,8 @@ Options:
   --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
                    DBUS_SYSTEM_BUS_ADDRESS is honoured)
   --state-dir DIR  offline: read the state directory (e.g. /var/lib/cradled) directly;
-                   status, devices, device, recordings, verify, history, export and
-                   report only
+                   status, devices, device, recordings, verify, history, export,
+                   report and rebuild-catalog only
   --json           machine-readable output (field names: cradlectl(1))
   DATE             2024-05-01, 2024-05-01T10:00:00Z or @UNIX-SECONDS, in UTC
   DAY              a local date, 2026-03-29 (a report's --from and --to are whole days)
@@ -123,6 +131,7 @@ int run_offline(const Invocation& invocation) {
     if (invocation.command == "device") command = show_device;
     if (invocation.command == "recordings") command = show_recordings;
     if (invocation.command == "verify") command = verify;
+    if (invocation.command == "rebuild-catalog") command = rebuild_catalog_command;
     if (invocation.command == "history") command = show_history;
     if (invocation.command == "export") {
         command = invocation.operands.front() == "officers" ? export_officers : export_devices;

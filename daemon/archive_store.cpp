@@ -229,8 +229,14 @@ const char* to_string(ArchiveError::Kind kind) noexcept {
 }
 
 ArchiveStore::ArchiveStore(FileSystem& fs, std::filesystem::path state_dir)
-    : fs_(fs), archive_root_(state_dir / "archive"), staging_dir_(state_dir / "staging") {}
+    : fs_(fs),
+      archive_root_(state_dir / "archive"),
+      staging_dir_(state_dir / "staging"),
+      quarantine_dir_(state_dir / "quarantine") {}
 
+// Proof that removing these loses nothing: staging holds only copies that never reached the
+// archive (a copy is renamed out of staging before its catalog row says archived), so every
+// recording whose staging file is removed is still on its camera.
 std::vector<std::string> ArchiveStore::clean_staging() {
     try {
         std::vector<std::string> names = fs_.list(staging_dir_);
@@ -268,7 +274,8 @@ std::string ArchiveStore::relative_path(std::int64_t device_id, std::int64_t rec
 
 ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingInfo& info,
                                  std::int64_t device_id, std::int64_t recording_id,
-                                 std::int64_t archived_unix_s, const CopyOptions& options) {
+                                 std::int64_t archived_unix_s, const CopyOptions& options,
+                                 const RecordIdentity& identity) {
     if (options.chunk_bytes == 0 || options.chunk_bytes > kMaxChunkBytes) {
         throw std::invalid_argument("copy chunk size must be between 1 byte and 256 MiB");
     }
@@ -276,13 +283,17 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
     const std::string relative = relative_path(device_id, recording_id, info.name, archived_unix_s);
     const std::filesystem::path staging_path =
         staging_dir_ / (zero_padded(recording_id, 8) + ".part");
+    const std::filesystem::path record_staging_path =
+        staging_dir_ / (zero_padded(recording_id, 8) + ".record.part");
     const std::filesystem::path final_path = archive_root_ / relative;
+    const std::filesystem::path final_record_path = archive_root_ / record_path_of(relative);
     const std::filesystem::path final_dir = final_path.parent_path();
     const std::uint64_t declared = info.size;
 
     // Where the bytes may be when something fails, so that the clean-up removes them.
     enum class Stage { before_staging, staged, renaming, placed };
     Stage stage = Stage::before_staging;
+    bool record_staged = false;
 
     try {
         fs_.make_directories(staging_dir_);
@@ -408,20 +419,64 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
                                    std::to_string(received) + " bytes, sha256 " + sha256_hex + ")");
         }
 
-        // 5. Into the archive. A file already at the final path is the uncommitted leftover of
-        // an interrupted attempt for this same recording (the catalog row is still `copying`):
-        // rename replaces it atomically, so there is no moment without one of the two.
+        // The metadata record (I6), staged and made durable before anything is renamed.
+        ArchiveRecord record;
+        record.recording_id = recording_id;
+        record.device_id = device_id;
+        record.identity = identity;
+        record.ptp_handle = info.handle;
+        record.raw_name = info.name;
+        record.captured_unix_s = info.captured_unix_s;
+        record.size = received;
+        record.archived_at = archived_unix_s;
+        record.archive_path = relative;
+        record.sha256_hex = sha256_hex;
+        const std::string record_text = format_record(record);
+        const std::string record_sha256 = Sha256::hex_of(record_text);
+        {
+            Fd record_out;
+            try {
+                record_out = fs_.open(record_staging_path, create_flags, 0640);
+            } catch (const std::system_error& error) {
+                if (error.code() != std::errc::file_exists) {
+                    throw;
+                }
+                fs_.unlink(record_staging_path);
+                record_out = fs_.open(record_staging_path, create_flags, 0640);
+            }
+            record_staged = true;
+            fs_.write_all(record_out,
+                          std::as_bytes(std::span(record_text.data(), record_text.size())));
+            fs_.make_read_only(record_out);
+            fs_.fsync(record_out);
+        }
+
+        // 5. Into the archive: the record first, then the recording, then one directory fsync
+        // makes both entries durable. The order means that a crash of the process between the
+        // renames leaves a record without its recording (the recording is still on its camera:
+        // recovery quarantines the record), never a recording without its record; after a power
+        // loss before the directory fsync either entry may have survived alone, and recovery
+        // quarantines the lone one. Both together, uncommitted, are adopted when the catalog
+        // still holds the recording's `copying` row and the file re-hashes to the record, else
+        // quarantined. The catalog commit comes only after the directory fsync.
+        // A file already at a final path is the uncommitted leftover of an interrupted attempt
+        // for this same recording in this run (start-up recovery moved any older one to
+        // quarantine): rename replaces it atomically.
         fs_.make_directories(final_dir);
         stage = Stage::renaming;
+        fs_.rename(record_staging_path, final_record_path);
         fs_.rename(staging_path, final_path);
         stage = Stage::placed;
         fs_.fsync_directory(final_dir);
         make_parents_durable(final_dir);
         fs_.fsync_directory(staging_dir_);
-        return ArchivedCopy{relative, sha256_hex, received};
+        return ArchivedCopy{relative, sha256_hex, received, record_sha256};
     } catch (...) {
-        // Best effort: whatever is left, start-up recovery removes (clean_staging, and
-        // remove_uncommitted for a file the catalog never committed).
+        // Best effort: whatever is left, start-up recovery handles (clean_staging; a pair in the
+        // archive that the catalog never committed is adopted or quarantined).
+        // Proof that these removals lose nothing: they remove only this attempt's own copy,
+        // which the catalog has not committed (the commit follows this function's return), so
+        // the recording is still on its camera.
         auto remove_quietly = [&](const std::filesystem::path& path) {
             try {
                 fs_.unlink(path);
@@ -430,10 +485,12 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         };
         if (stage == Stage::staged || stage == Stage::renaming) {
             remove_quietly(staging_path);
+            if (record_staged) remove_quietly(record_staging_path);
         }
         if (stage == Stage::renaming || stage == Stage::placed) {
-            // Only this attempt's copy (or an older uncommitted one) can be there.
+            // Only this attempt's copy (or an uncommitted one of this run) can be there.
             remove_quietly(final_path);
+            remove_quietly(final_record_path);
         }
         try {
             throw;
@@ -504,21 +561,116 @@ bool ArchiveStore::exists(const std::string& relative_path) {
     }
 }
 
-// Unlinking needs write access to the directory, not to the file, so the read-only mode of an
-// archived file does not stand in the way. A file that is already gone is not an error:
-// recovery may run again after being interrupted itself.
-void ArchiveStore::remove_uncommitted(const std::string& relative_path) {
+std::optional<ArchiveRecord> ArchiveStore::read_record(const std::string& relative_path,
+                                                       std::string& record_sha256,
+                                                       std::string& error) {
+    const std::filesystem::path path = resolve(record_path_of(relative_path));
+    std::string text;
+    try {
+        Fd in = fs_.open(path, O_RDONLY | O_NOFOLLOW);
+        std::array<std::byte, 4096> block{};
+        for (;;) {
+            const std::size_t got = fs_.read(in, block);
+            if (got == 0) break;
+            if (text.size() + got > ArchiveRecord::kMaxBytes) {
+                error = "the record is larger than a record can be";
+                return std::nullopt;
+            }
+            text.append(reinterpret_cast<const char*>(block.data()), got);
+        }
+    } catch (const std::system_error& e) {
+        error = e.code() == std::errc::no_such_file_or_directory ? std::string("it has no record")
+                                                                 : std::string(e.what());
+        return std::nullopt;
+    }
+    record_sha256 = Sha256::hex_of(text);
+    std::string parse_error;
+    auto record = parse_record(text, parse_error);
+    if (!record) error = "its record " + parse_error;
+    return record;
+}
+
+std::string ArchiveStore::write_record(const ArchiveRecord& record) {
+    const std::filesystem::path final_path = resolve(record_path_of(record.archive_path));
+    const std::filesystem::path staging_path =
+        staging_dir_ / (zero_padded(record.recording_id, 8) + ".record.part");
+    const std::string text = format_record(record);
+    try {
+        fs_.make_directories(staging_dir_);
+        {
+            // O_EXCL: a leftover is garbage of an interrupted attempt and start-up recovery
+            // cleaned staging before this runs.
+            Fd out = fs_.open(staging_path, O_CREAT | O_EXCL | O_WRONLY, 0640);
+            fs_.write_all(out, std::as_bytes(std::span(text.data(), text.size())));
+            fs_.make_read_only(out);
+            fs_.fsync(out);
+        }
+        // Never over an existing record: the caller found none, and recovery runs alone.
+        bool taken = true;
+        try {
+            fs_.open(final_path, O_PATH | O_NOFOLLOW);
+        } catch (const std::system_error& error) {
+            if (error.code() != std::errc::no_such_file_or_directory) throw;
+            taken = false;
+        }
+        if (taken) {
+            // Proof: the staged copy is this function's own, never renamed anywhere.
+            fs_.unlink(staging_path);
+            throw ArchiveError(ArchiveError::Kind::io,
+                               "a record exists already: " + final_path.string());
+        }
+        fs_.rename(staging_path, final_path);
+        fs_.fsync_directory(final_path.parent_path());
+        fs_.fsync_directory(staging_dir_);
+        return Sha256::hex_of(text);
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+void ArchiveStore::make_entry_durable(const std::string& relative_path) {
     const std::filesystem::path path = resolve(relative_path);
     try {
-        try {
-            fs_.unlink(path);
-        } catch (const std::system_error& error) {
-            if (error.code() != std::errc::no_such_file_or_directory) {
+        fs_.fsync_directory(path.parent_path());
+        make_parents_durable(path.parent_path());
+    } catch (const std::system_error& error) {
+        throw ArchiveError(ArchiveError::Kind::io, error.what());
+    }
+}
+
+// A move, never a deletion: rename within the state directory's file system keeps the bytes,
+// and a name already taken in quarantine is never replaced (a free name is chosen first;
+// recovery is the only caller and runs alone, before any copy). The destination directory is
+// fsynced before the source directory, so a crash leaves the file in one place or both
+// entries (the rename is atomic; at worst the old entry reappears and recovery moves it again).
+std::string ArchiveStore::quarantine(const std::string& relative_path) {
+    const std::filesystem::path from = resolve(relative_path);
+    const std::filesystem::path state_dir = staging_dir_.parent_path();
+    try {
+        std::filesystem::path to = quarantine_dir_ / std::filesystem::path(relative_path);
+        auto taken = [&](const std::filesystem::path& candidate) {
+            try {
+                fs_.open(candidate, O_PATH | O_NOFOLLOW);
+                return true;
+            } catch (const std::system_error& error) {
+                if (error.code() == std::errc::no_such_file_or_directory) return false;
                 throw;
             }
-            return;
+        };
+        const std::filesystem::path base = to;
+        for (int n = 1; taken(to); ++n) {
+            to = base;
+            to += "." + std::to_string(n);
         }
-        fs_.fsync_directory(path.parent_path());
+        fs_.make_directories(to.parent_path());
+        fs_.rename(from, to);
+        fs_.fsync_directory(to.parent_path());
+        for (std::filesystem::path dir = to.parent_path();
+             dir != state_dir && dir.has_relative_path(); dir = dir.parent_path()) {
+            fs_.fsync_directory(dir.parent_path());
+        }
+        fs_.fsync_directory(from.parent_path());
+        return to.lexically_relative(state_dir).generic_string();
     } catch (const std::system_error& error) {
         throw ArchiveError(ArchiveError::Kind::io, error.what());
     }

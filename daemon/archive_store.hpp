@@ -3,12 +3,17 @@
 // the bay session.
 //
 // Layout under the state directory:
-//   staging/<recording id>.part                       while a copy is in progress
-//   archive/YYYY/MM/DD/<device id>/<recording id>.<ext>   archived, read-only
+//   staging/<recording id>.part, <recording id>.record.part    while a copy is in progress
+//   archive/YYYY/MM/DD/<device id>/<recording id>.<ext>         archived, read-only
+//   archive/YYYY/MM/DD/<device id>/<recording id>.<ext>.record  its metadata record
+//                                                  (archive_record.hpp), read-only
+//   archive/audit.journal                          the audit log's journal (audit_journal.hpp)
+//   quarantine/...                                 what start-up recovery could not account for
 // Every path is generated here from catalog ids and the archival date (UTC); nothing a device
 // says ever becomes part of a path.
 #pragma once
 
+#include "daemon/archive_record.hpp"
 #include "daemon/fs.hpp"
 #include "hw/camera_driver.hpp"
 
@@ -17,6 +22,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -65,6 +71,7 @@ struct ArchivedCopy {
     std::string relative_path;  // relative to archive_root()
     std::string sha256_hex;
     std::uint64_t size = 0;
+    std::string record_sha256_hex;  // of the metadata record beside it
 };
 
 class ArchiveStore {
@@ -82,28 +89,45 @@ class ArchiveStore {
     static std::string relative_path(std::int64_t device_id, std::int64_t recording_id,
                                      std::string_view device_name, std::int64_t archived_unix_s);
 
-    // Steps 1-5: O_EXCL staging file, streamed copy with SHA-256 while reading (device reads
-    // overlapped with disk writes), fsync, size check, drop cache and re-read, rename into the
+    // Steps 1-5, with the metadata record (archive_record.hpp) made from `identity`, the
+    // recording and the copy, written beside the file in the same durable step: O_EXCL staging
+    // file, streamed copy with SHA-256 while reading (device reads overlapped with disk writes),
+    // fsync, size check, drop cache and re-read, record staged and fsynced, both renamed into the
     // archive, fsync the directory, read-only. Throws hw::DeviceError for device failures and
-    // ArchiveError for archive failures; in both cases the staging file is removed (best effort,
-    // and clean_staging() catches the rest) and nothing is left in the archive: a failure after
-    // the rename (a directory fsync) unlinks the archived file again, best effort, and what
-    // survives a crash there is an uncommitted file for remove_uncommitted(). A file already at
-    // the final path is taken to be such a leftover of an earlier attempt for the same recording
-    // and is replaced. Throws std::invalid_argument for a negative id, an archival time outside
-    // 1970-9999, or a chunk size of 0 or above 256 MiB.
+    // ArchiveError for archive failures; in both cases the staging files are removed (best
+    // effort, and clean_staging() catches the rest) and this attempt leaves nothing in the
+    // archive: a failure after the renames (a directory fsync) unlinks this attempt's two files
+    // again, best effort (the recording is still on its camera), and what survives a crash there
+    // is an uncommitted pair that start-up recovery adopts or quarantines. A file already at the
+    // final path is taken to be such a leftover of an earlier attempt for the same recording in
+    // this run and is replaced. Throws std::invalid_argument for a negative id, an archival time
+    // outside 1970-9999, or a chunk size of 0 or above 256 MiB.
     ArchivedCopy store(hw::CameraDriver& camera, const hw::RecordingInfo& info,
                        std::int64_t device_id, std::int64_t recording_id,
-                       std::int64_t archived_unix_s, const CopyOptions& options);
+                       std::int64_t archived_unix_s, const CopyOptions& options,
+                       const RecordIdentity& identity = {});
 
     // These three take a path relative to archive_root() and throw std::invalid_argument for
     // one that is absolute or contains "..", and ArchiveError(io) for file-system failures.
     // SHA-256 of an archived file, read from the disk (cache dropped first).
     std::string rehash(const std::string& relative_path);
     bool exists(const std::string& relative_path);
-    // Removes an archive file that the catalog never committed (recovery only). Removing a file
-    // that is already gone succeeds.
-    void remove_uncommitted(const std::string& relative_path);
+    // Reads an archived file's metadata record (bounded); nullopt with `error` set when it is
+    // missing or not a valid record. record_sha256 gets the SHA-256 of its bytes.
+    std::optional<ArchiveRecord> read_record(const std::string& relative_path,
+                                             std::string& record_sha256, std::string& error);
+    // Writes the record of an archived file that has none (archived by an earlier version):
+    // staged, fsynced, renamed beside the file, directory fsynced. Returns its SHA-256. Throws
+    // ArchiveError(io) when a record is there already or the file system fails.
+    std::string write_record(const ArchiveRecord& record);
+    // Makes a file's directory entry durable (recovery, before it commits an adopted file).
+    void make_entry_durable(const std::string& relative_path);
+    // Start-up recovery of a file the catalog does not account for: moves it to
+    // <state>/quarantine/ under the same relative path (a free name is chosen if one is taken),
+    // durably (both directories fsynced). Returns the path relative to the state directory.
+    // Nothing archived is ever deleted: this is how recovery puts a file aside (I6).
+    std::string quarantine(const std::string& relative_path);
+    const std::filesystem::path& quarantine_dir() const { return quarantine_dir_; }
 
   private:
     // The absolute path of an archive file; rejects paths that could leave the archive.
@@ -114,6 +138,7 @@ class ArchiveStore {
     FileSystem& fs_;
     std::filesystem::path archive_root_;
     std::filesystem::path staging_dir_;
+    std::filesystem::path quarantine_dir_;
     // Archive directories whose entries are durable; copies run on several threads at once.
     std::mutex durable_mutex_;
     std::set<std::filesystem::path> durable_dirs_;

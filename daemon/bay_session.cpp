@@ -578,9 +578,11 @@ class BaySession {
             // to the disk after all is for start-up recovery to read from the catalog.
             AuditEvent entry{"recording.archived", bay_, report_.serial, row.id,
                              std::to_string(copy.size) + " bytes, copied and verified"};
-            co_await catalog([this, &row, &copy, &entry] {
+            const std::optional<std::uint64_t> archived_size =
+                info.size_known ? std::nullopt : std::optional<std::uint64_t>(copy.size);
+            co_await catalog([this, &row, &copy, &entry, &archived_size] {
                 ctx_.catalog.mark_archived(row.id, copy.sha256_hex, copy.relative_path, unix_now(),
-                                           entry);
+                                           entry, copy.record_sha256_hex, archived_size);
             });
             ++report_.archived;
             report_.archived_bytes += copy.size;
@@ -599,6 +601,13 @@ class BaySession {
     asio::awaitable<std::optional<ArchivedCopy>> copy_with_retries(const hw::RecordingInfo& info,
                                                                    std::int64_t recording_id,
                                                                    const LogFields& fields) {
+        // The metadata record written beside the file (I6): who the camera is, this dock, and
+        // the camera's previous record, which this one chains to.
+        RecordIdentity identity{device_.serial,   device_.manufacturer,      device_.model,
+                                device_.firmware, report_.camera_officer_id, dock_id_,
+                                std::string()};
+        identity.previous_record_sha256 =
+            co_await catalog([this] { return ctx_.catalog.last_record_hash(device_.id); });
         for (int attempt = 1;; ++attempt) {
             bool give_up = false;
             try {
@@ -606,9 +615,9 @@ class BaySession {
                 options.cancel = &ctx_.stopping;
                 options.progress = &ctx_.status.copy_counter(bay_);
                 options.progress->store(0);
-                co_return co_await device([this, &info, &recording_id, &options] {
+                co_return co_await device([this, &info, &recording_id, &options, &identity] {
                     return ctx_.store.store(*camera_, info, device_.id, recording_id, unix_now(),
-                                            options);
+                                            options, identity);
                 });
             } catch (const ArchiveError& e) {
                 if (e.kind() == ArchiveError::Kind::cancelled) throw ServiceStopping{};

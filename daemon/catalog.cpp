@@ -10,6 +10,7 @@
 #include <array>
 #include <cctype>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -87,6 +88,9 @@ struct StatementCache {
 
 struct Catalog::Statements : StatementCache {
     std::string file;  // for error messages
+    // Audit rows appended by the transaction in progress, for the audit sink after its commit.
+    std::vector<AuditRow> pending_audit;
+    std::function<void(const std::vector<AuditRow>&)> audit_sink;
 };
 
 namespace {
@@ -437,6 +441,9 @@ CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
 // recording is its device, name, size, capture time and SHA-256, once archived. Rows being
 // copied have no hash yet and are not bound by it. SQLite cannot drop a table constraint, so
 // the table is rebuilt with every column and row as they were.
+// Also (the archive's record, invariant I6): the SHA-256 of each recording's metadata record in
+// the archive, so that the camera's next record can chain to it. Recordings archived by earlier
+// versions have none: ''.
 void migrate_to_5(sqlite3* db, const std::string& file) {
     static constexpr const char* kSql = R"sql(
 CREATE TABLE recordings_v5 (
@@ -453,7 +460,8 @@ CREATE TABLE recordings_v5 (
     wiped_at INTEGER NOT NULL DEFAULT 0,
     officer TEXT NOT NULL DEFAULT '',
     camera_officer_id TEXT NOT NULL DEFAULT '',
-    attribution_disagrees INTEGER NOT NULL DEFAULT 0 CHECK (attribution_disagrees IN (0, 1))
+    attribution_disagrees INTEGER NOT NULL DEFAULT 0 CHECK (attribution_disagrees IN (0, 1)),
+    record_sha256 TEXT NOT NULL DEFAULT ''
 );
 INSERT INTO recordings_v5 (id, device_id, handle, name, size, captured_unix_s, state, sha256,
     archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees)
@@ -787,7 +795,9 @@ Catalog Catalog::open_read_only(const std::filesystem::path& file) {
 }
 
 Catalog::Catalog(Catalog&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), stmts_(std::move(other.stmts_)) {}
+    : db_(std::exchange(other.db_, nullptr)),
+      stmts_(std::move(other.stmts_)),
+      sink_context_(std::move(other.sink_context_)) {}
 
 Catalog& Catalog::operator=(Catalog&& other) noexcept {
     if (this != &other) {
@@ -795,11 +805,17 @@ Catalog& Catalog::operator=(Catalog&& other) noexcept {
         if (db_ != nullptr) sqlite3_close_v2(db_);
         db_ = std::exchange(other.db_, nullptr);
         stmts_ = std::move(other.stmts_);
+        sink_context_ = std::move(other.sink_context_);
     }
     return *this;
 }
 
 Catalog::~Catalog() {
+    // The hooks reach the statements: off first.
+    if (db_ != nullptr && sink_context_) {
+        sqlite3_wal_hook(db_, nullptr, nullptr);
+        sqlite3_rollback_hook(db_, nullptr, nullptr);
+    }
     // Statements first: a connection with live statements would stay open.
     stmts_.reset();
     if (db_ != nullptr) sqlite3_close_v2(db_);
@@ -1277,10 +1293,18 @@ void require_state(const std::optional<RecordingRow>& row, std::int64_t id, Reco
 
 void Catalog::mark_archived(std::int64_t id, const std::string& sha256_hex,
                             const std::string& archive_path, std::int64_t now,
-                            const AuditEvent& audit) {
+                            const AuditEvent& audit, const std::string& record_sha256_hex,
+                            std::optional<std::uint64_t> archived_size) {
     std::string doing = "marking recording " + std::to_string(id) + " archived";
+    if (archived_size &&
+        *archived_size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        throw_catalog(stmts_->file, doing, "the recording size is out of range");
+    }
     if (!is_sha256_hex(sha256_hex)) {
         throw_catalog(stmts_->file, doing, "the SHA-256 is not 64 lower-case hex digits");
+    }
+    if (!record_sha256_hex.empty() && !is_sha256_hex(record_sha256_hex)) {
+        throw_catalog(stmts_->file, doing, "the record's SHA-256 is not 64 lower-case hex digits");
     }
     if (archive_path.size() > kMaxArchivePathBytes || !is_archive_relative_path(archive_path)) {
         throw_catalog(
@@ -1295,12 +1319,26 @@ void Catalog::mark_archived(std::int64_t id, const std::string& sha256_hex,
           doing)
         .bind(sha256_hex, archive_path, now, id)
         .run();
+    if (!record_sha256_hex.empty()) {
+        Query(db_, stmts_.get(), stmts_->file,
+              "UPDATE recordings SET record_sha256 = ? WHERE id = ?", doing)
+            .bind(record_sha256_hex, id)
+            .run();
+    }
+    if (archived_size) {
+        Query(db_, stmts_.get(), stmts_->file, "UPDATE recordings SET size = ? WHERE id = ?",
+              doing)
+            .bind(static_cast<std::int64_t>(*archived_size), id)
+            .run();
+    }
     // The hash and the path go into the chained log so that neither can be changed in the
     // recordings table unnoticed.
     AuditEvent event = audit;
     if (event.event.empty()) event.event = "recording.archived";
     event.recording_id = id;
     std::string binding = "sha256=" + sha256_hex + "; path=" + archive_path;
+    if (!record_sha256_hex.empty()) binding += "; record=" + record_sha256_hex;
+    if (archived_size) binding += "; size=" + std::to_string(*archived_size);
     event.detail = event.detail.empty() ? binding : binding + "; " + event.detail;
     append_audit(event, now, doing);
     transaction.commit();
@@ -1688,6 +1726,13 @@ void Catalog::append_audit(const AuditEvent& event, std::int64_t now, const std:
         .bind(row.seq, row.at, row.event, row.bay, row.device_serial, row.recording_id, row.detail,
               row.prev_hash_hex, row.hash_hex)
         .run();
+    if (stmts_->audit_sink) {
+        // Rows of a transaction that rolled back without the rollback hook seeing it (never
+        // expected) are superseded by the row that now takes their seq.
+        auto& pending = stmts_->pending_audit;
+        while (!pending.empty() && pending.back().seq >= row.seq) pending.pop_back();
+        pending.push_back(std::move(row));
+    }
 }
 
 std::vector<AuditRow> Catalog::audit_rows() const {
@@ -1735,6 +1780,196 @@ std::vector<std::string> Catalog::check_integrity() const {
         }
     }
     return problems;
+}
+
+// ---- The archive's record and journal (invariant I6) ---------------------------------------
+
+std::string Catalog::last_record_hash(std::int64_t device_id) const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT record_sha256 FROM recordings WHERE device_id = ? AND record_sha256 != '' "
+                "ORDER BY id DESC LIMIT 1",
+                "reading the latest record hash of device " + std::to_string(device_id));
+    query.bind(device_id);
+    return query.step() ? query.text(0) : std::string();
+}
+
+std::map<std::int64_t, std::string> Catalog::record_hashes() const {
+    Query query(db_, stmts_.get(), stmts_->file,
+                "SELECT id, record_sha256 FROM recordings WHERE record_sha256 != ''",
+                "reading the record hashes");
+    std::map<std::int64_t, std::string> hashes;
+    while (query.step()) hashes.emplace(query.integer(0), query.text(1));
+    return hashes;
+}
+
+void Catalog::set_record_hash(std::int64_t id, const std::string& record_sha256_hex,
+                              std::int64_t now) {
+    const std::string doing = "recording the record hash of recording " + std::to_string(id);
+    if (!is_sha256_hex(record_sha256_hex)) {
+        throw_catalog(stmts_->file, doing, "the record's SHA-256 is not 64 lower-case hex digits");
+    }
+    Transaction transaction(db_, stmts_->file, doing);
+    auto row = recording(id);
+    if (!row || row->state == RecordingState::copying) {
+        throw_catalog(stmts_->file, doing, "the recording is not archived");
+    }
+    {
+        Query current(db_, stmts_.get(), stmts_->file,
+                      "SELECT record_sha256 FROM recordings WHERE id = ?", doing);
+        current.bind(id);
+        if (current.step() && !current.text(0).empty()) {
+            throw_catalog(stmts_->file, doing, "the recording has a record hash already");
+        }
+    }
+    Query(db_, stmts_.get(), stmts_->file, "UPDATE recordings SET record_sha256 = ? WHERE id = ?",
+          doing)
+        .bind(record_sha256_hex, id)
+        .run();
+    append_audit(AuditEvent{"recording.record_written", 0, "", id,
+                            "record=" + record_sha256_hex +
+                                "; written for a recording archived before records were kept"},
+                 now, doing);
+    transaction.commit();
+}
+
+namespace {
+
+// SQLite calls this after each commit in WAL mode, once the commit is durable
+// (synchronous=FULL), so the sink never sees a row that could still be lost. Setting a WAL
+// hook replaces SQLite's automatic checkpoint, which is therefore done here as SQLite does it.
+int audit_after_commit(void* context, sqlite3* db, const char* name, int wal_pages) {
+    auto* statements = static_cast<Catalog::AuditSinkContext*>(context);
+    statements->flush();
+    constexpr int kAutoCheckpointPages = 1000;
+    if (wal_pages >= kAutoCheckpointPages) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    return SQLITE_OK;
+}
+
+void audit_rolled_back(void* context) {
+    static_cast<Catalog::AuditSinkContext*>(context)->discard();
+}
+
+}  // namespace
+
+void Catalog::AuditSinkContext::flush() noexcept {
+    Statements& statements = *owner;
+    if (statements.pending_audit.empty() || !statements.audit_sink) return;
+    std::vector<AuditRow> rows = std::move(statements.pending_audit);
+    statements.pending_audit.clear();
+    try {
+        statements.audit_sink(rows);
+    } catch (...) {
+        // The sink reports its own failures; the journal is caught up at the next start.
+    }
+}
+
+void Catalog::AuditSinkContext::discard() noexcept {
+    owner->pending_audit.clear();
+}
+
+void Catalog::set_audit_sink(std::function<void(const std::vector<AuditRow>&)> sink) {
+    stmts_->pending_audit.clear();
+    stmts_->audit_sink = std::move(sink);
+    if (!stmts_->audit_sink) {
+        sqlite3_wal_hook(db_, nullptr, nullptr);
+        sqlite3_wal_autocheckpoint(db_, 1000);
+        sqlite3_rollback_hook(db_, nullptr, nullptr);
+        sink_context_.reset();
+        return;
+    }
+    sink_context_ = std::make_unique<AuditSinkContext>();
+    sink_context_->owner = stmts_.get();
+    sqlite3_wal_hook(db_, audit_after_commit, sink_context_.get());
+    sqlite3_rollback_hook(db_, audit_rolled_back, sink_context_.get());
+}
+
+Catalog::AuditPeek Catalog::peek_audit(const std::filesystem::path& file, std::int64_t seq,
+                                       const char* vfs) {
+    const std::string name = file.string();
+    const std::string doing = "reading the end of the audit log";
+    // Read-write without create: a catalog left by a crash may need its WAL recovered, and a
+    // missing file must stay missing.
+    DatabasePtr db = open_database(name, name, SQLITE_OPEN_READWRITE, vfs);
+    AuditPeek peek;
+    {
+        Query table(db.get(), nullptr, name,
+                    "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'audit'", doing);
+        if (!table.step()) return peek;
+    }
+    {
+        Query last(db.get(), nullptr, name, "SELECT max(seq) FROM audit", doing);
+        if (last.step() && !last.is_null(0)) peek.last_seq = last.integer(0);
+    }
+    if (seq > 0) {
+        Query at(db.get(), nullptr, name, "SELECT hash FROM audit WHERE seq = ?", doing);
+        at.bind(seq);
+        if (at.step()) peek.hash_at_seq = at.text(0);
+    }
+    return peek;
+}
+
+void Catalog::restore_from_archive(const std::vector<DeviceRow>& devices,
+                                   const std::vector<RestoredRecording>& recordings,
+                                   const std::vector<AuditRow>& audit, const std::string& detail,
+                                   std::int64_t now) {
+    const std::string doing = "rebuilding the catalog from the archive";
+    Transaction transaction(db_, stmts_->file, doing);
+    {
+        Query count(db_, nullptr, stmts_->file,
+                    "SELECT (SELECT count(*) FROM devices) + (SELECT count(*) FROM recordings) + "
+                    "(SELECT count(*) FROM audit)",
+                    doing);
+        if (count.step() && count.integer(0) != 0) {
+            throw_catalog(stmts_->file, doing, "the catalog is not empty");
+        }
+    }
+    for (const DeviceRow& device : devices) {
+        Query(db_, nullptr, stmts_->file,
+              "INSERT INTO devices (id, serial, manufacturer, model, firmware, first_seen, "
+              "last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              doing)
+            .bind(device.id, sanitize_text(device.serial, kMaxIdentityBytes),
+                  sanitize_text(device.manufacturer, kMaxIdentityBytes),
+                  sanitize_text(device.model, kMaxIdentityBytes),
+                  sanitize_text(device.firmware, kMaxIdentityBytes), device.first_seen,
+                  device.last_seen)
+            .run();
+    }
+    for (const RestoredRecording& restored : recordings) {
+        const RecordingRow& row = restored.row;
+        if (row.key.name.size() > kMaxRecordingNameBytes || !is_sha256_hex(row.sha256_hex) ||
+            !is_archive_relative_path(row.archive_path) ||
+            row.key.size > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            throw_catalog(stmts_->file, doing,
+                          "recording " + std::to_string(row.id) + " is not valid");
+        }
+        Query(db_, nullptr, stmts_->file,
+              "INSERT INTO recordings (id, device_id, handle, name, size, captured_unix_s, state, "
+              "sha256, archive_path, archived_at, wiped_at, officer, camera_officer_id, "
+              "attribution_disagrees, record_sha256) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, 0, ?)",
+              doing)
+            .bind(row.id, row.key.device_id, static_cast<std::int64_t>(row.key.handle),
+                  Blob{row.key.name}, static_cast<std::int64_t>(row.key.size),
+                  row.key.captured_unix_s, to_string(row.state), row.sha256_hex, row.archive_path,
+                  row.archived_at, row.wiped_at,
+                  sanitize_text(row.camera_officer_id, kMaxIdentityBytes),
+                  restored.record_sha256_hex)
+            .run();
+    }
+    for (const AuditRow& row : audit) {
+        Query(db_, nullptr, stmts_->file,
+              "INSERT INTO audit (seq, at, event, bay, device_serial, recording_id, detail, "
+              "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              doing)
+            .bind(row.seq, row.at, row.event, row.bay, row.device_serial, row.recording_id,
+                  row.detail, row.prev_hash_hex, row.hash_hex)
+            .run();
+    }
+    append_audit(AuditEvent{"catalog.rebuilt", 0, "", 0, detail}, now, doing);
+    transaction.commit();
 }
 
 }  // namespace cradle

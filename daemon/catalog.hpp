@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -239,11 +241,17 @@ class Catalog {
     std::optional<RecordingRow> recording(std::int64_t id) const;
     std::vector<RecordingRow> recordings() const;
     std::vector<RecordingRow> recordings_in_state(RecordingState state) const;
-    // copying -> archived, with its audit row, in one transaction. Throws CatalogError, writing
-    // nothing, when the device already has an archived recording of the same name, size,
-    // capture time and SHA-256 (the same recording twice).
+    // copying -> archived, with its audit row, in one transaction. record_sha256_hex: the
+    // SHA-256 of the recording's metadata record in the archive (archive_record.hpp), "" for
+    // none; kept so that the camera's next record can chain to it, and bound into the audit
+    // row. archived_size: the bytes archived, for a recording whose size the camera could not
+    // state (its row was begun with the bound); also bound into the audit row. Throws
+    // CatalogError, writing nothing, when the device already has an archived recording of the
+    // same name, size, capture time and SHA-256 (the same recording twice).
     void mark_archived(std::int64_t id, const std::string& sha256_hex,
-                       const std::string& archive_path, std::int64_t now, const AuditEvent& audit);
+                       const std::string& archive_path, std::int64_t now, const AuditEvent& audit,
+                       const std::string& record_sha256_hex = "",
+                       std::optional<std::uint64_t> archived_size = std::nullopt);
     // archived -> wiped, with its audit row, in one transaction.
     void mark_wiped(std::int64_t id, std::int64_t now, const AuditEvent& audit);
     // Removes a `copying` row (recovery of an interrupted copy). Archived rows are never removed.
@@ -287,6 +295,45 @@ class Catalog {
     // The hash a row must carry, given the previous row's hash.
     static std::string audit_hash(const AuditRow& row);
 
+    // ---- The archive's record and journal (schema 5, invariant I6) ----
+    // The record hash of the device's latest recording that has one ("" for none): what the
+    // device's next record chains to.
+    std::string last_record_hash(std::int64_t device_id) const;
+    // Record hashes by recording id (recordings without a record are left out).
+    std::map<std::int64_t, std::string> record_hashes() const;
+    // Gives an archived recording of an earlier version, which has none, its record's hash,
+    // with an audit row ("recording.record_written"), in one transaction. Throws CatalogError,
+    // writing nothing, when the recording is not archived or wiped, or has a record hash.
+    void set_record_hash(std::int64_t id, const std::string& record_sha256_hex, std::int64_t now);
+    // Called after each commit that appended audit rows, with those rows, in order (never for a
+    // transaction that rolled back). The daemon journals them into the archive. The sink must
+    // not throw and must not use this Catalog. Empty: none.
+    void set_audit_sink(std::function<void(const std::vector<AuditRow>&)> sink);
+
+    // What a catalog file holds, read without creating or migrating anything (the start-up
+    // check of catalog_guard.hpp): the last audit seq (0 when there is no audit log) and the
+    // hash of entry `seq` ("" when there is none). Throws CatalogError for a file SQLite cannot
+    // read as a database.
+    struct AuditPeek {
+        std::int64_t last_seq = 0;
+        std::string hash_at_seq;
+    };
+    static AuditPeek peek_audit(const std::filesystem::path& file, std::int64_t seq,
+                                const char* vfs = nullptr);
+
+    // cradlectl rebuild-catalog: fills a fresh catalog (no devices, recordings or audit rows
+    // yet) from the archive, in one transaction: the devices and recordings as given (ids kept),
+    // the audit rows verbatim (they keep their chain), then one chained "catalog.rebuilt" row
+    // with `detail`. Throws CatalogError, writing nothing, when the catalog is not empty.
+    struct RestoredRecording {
+        RecordingRow row;
+        std::string record_sha256_hex;
+    };
+    void restore_from_archive(const std::vector<DeviceRow>& devices,
+                              const std::vector<RestoredRecording>& recordings,
+                              const std::vector<AuditRow>& audit, const std::string& detail,
+                              std::int64_t now);
+
     // SQLite's own consistency checks (integrity_check, foreign_key_check): one line per
     // problem, empty when the database file is sound. Read-only.
     std::vector<std::string> check_integrity() const;
@@ -328,6 +375,17 @@ class Catalog {
     struct Statements;
     sqlite3* db_ = nullptr;
     std::unique_ptr<Statements> stmts_;
+
+  public:
+    // What SQLite's commit and rollback hooks reach (set_audit_sink); internal.
+    struct AuditSinkContext {
+        Statements* owner = nullptr;
+        void flush() noexcept;
+        void discard() noexcept;
+    };
+
+  private:
+    std::unique_ptr<AuditSinkContext> sink_context_;
 };
 
 }  // namespace cradle

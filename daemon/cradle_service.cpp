@@ -1,8 +1,11 @@
 #include "daemon/cradle_service.hpp"
 
+#include "daemon/archive_record.hpp"
 #include "daemon/archive_store.hpp"
+#include "daemon/audit_journal.hpp"
 #include "daemon/bay_session.hpp"
 #include "daemon/catalog.hpp"
+#include "daemon/catalog_guard.hpp"
 #include "daemon/loop.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -41,6 +44,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
           catalog((fs.make_directories(config_.state_dir), config_.state_dir / "catalog.sqlite"),
                   vfs),
           store(fs, config_.state_dir),
+          journal(fs, config_.state_dir / "archive"),
           workers(static_cast<std::size_t>(config_.workers)),
           catalog_strand(asio::make_strand(workers.get_executor())),
           status_board(cradle.bay_count()),
@@ -231,11 +235,27 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
 
     void recover() {
         auto now = unix_now();
+        // I6: the archive's audit journal first catches up with the catalog (a state directory
+        // of an older version gets its journal here); from now on every committed audit row is
+        // journalled after its commit.
+        journal.catch_up(catalog.audit_rows());
+        catalog.set_audit_sink([this](const std::vector<AuditRow>& rows) {
+            if (auto error = journal.append(rows)) {
+                // On the catalog's thread: the log is the loop's.
+                asio::post(io_context, [this, error = *error] {
+                    if (journal_failure_logged) return;
+                    journal_failure_logged = true;
+                    log_.error({}, "cannot write the archive's audit journal (" + error +
+                                       "); it is caught up from the catalog at the next start");
+                });
+            }
+        });
         for (const auto& name : store.clean_staging()) {
             log_.warning({}, "recovery: removed unfinished copy " + name + " from staging");
             catalog.audit(AuditEvent{"recovery.staging_removed", 0, {}, 0, name}, now);
         }
-        remove_uncommitted_archive_files(now);
+        account_for_archive_files(now);
+        write_missing_records(now);
         for (const auto& row : catalog.recordings_in_state(RecordingState::copying)) {
             // Never archived, so still on its camera: the next dock copies it again.
             catalog.forget_copying(row.id);
@@ -254,28 +274,150 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "recovery done"}, now);
     }
 
-    // A file in the archive whose recording the catalog does not hold as archived was renamed
-    // into place by a copy that crashed before its catalog transaction: it is not archived,
-    // the camera still holds the recording, and the file goes.
-    void remove_uncommitted_archive_files(std::int64_t now) {
-        std::set<std::string> committed;
+    // A file in the archive that the catalog does not hold as archived (with its record) was
+    // renamed into place by a copy that crashed before its catalog transaction, or is one the
+    // catalog has lost track of. Recovery never deletes it (I6): a recording with its record,
+    // whose catalog row is still the `copying` row of that copy and whose bytes re-hash to the
+    // record, is adopted as archived; anything else is moved to quarantine/ for a custodian.
+    void account_for_archive_files(std::int64_t now) {
+        std::set<std::string> accounted;
         for (const auto& row : catalog.recordings()) {
-            if (row.state != RecordingState::copying) committed.insert(row.archive_path);
+            if (row.state == RecordingState::copying) continue;
+            accounted.insert(row.archive_path);
+            accounted.insert(record_path_of(row.archive_path));
         }
         std::error_code ec;
         const auto& root = store.archive_root();
-        std::vector<std::string> uncommitted;
+        std::set<std::string> unaccounted;
         for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
              !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-            if (!it->is_regular_file()) continue;
-            std::string relative = std::filesystem::relative(it->path(), root).string();
-            if (!committed.contains(relative)) uncommitted.push_back(relative);
+            std::error_code type_ec;
+            if (it->is_directory(type_ec) || type_ec) continue;
+            std::string relative = it->path().lexically_relative(root).generic_string();
+            if (relative == kAuditJournalName) continue;
+            if (!accounted.contains(relative)) unaccounted.insert(relative);
         }
-        for (const auto& relative : uncommitted) {
-            store.remove_uncommitted(relative);
-            log_.warning({}, "recovery: removed uncommitted archive file " + relative);
-            catalog.audit(AuditEvent{"recovery.uncommitted_removed", 0, {}, 0, relative}, now);
+        if (ec) {
+            throw ArchiveError(ArchiveError::Kind::io,
+                               "cannot list the archive " + root.string() + ": " + ec.message());
         }
+        for (const auto& relative : unaccounted) {
+            if (is_record_path(relative)) continue;
+            std::string why;
+            if (adopt(relative, now, why)) continue;
+            quarantine(relative, why, now);
+            const std::string record = record_path_of(relative);
+            if (unaccounted.contains(record)) quarantine(record, "the record of " + relative, now);
+        }
+        for (const auto& relative : unaccounted) {
+            if (!is_record_path(relative)) continue;
+            const std::string data = relative.substr(0, relative.size() - 7);
+            // Handled with its recording above.
+            if (unaccounted.contains(data)) continue;
+            quarantine(relative, "a record without its recording", now);
+        }
+    }
+
+    // Recordings archived by a version that kept no records get theirs now, oldest first, so
+    // that the archive alone describes them too (I6) and each camera's chain takes them in.
+    void write_missing_records(std::int64_t now) {
+        const auto hashes = catalog.record_hashes();
+        std::map<std::int64_t, DeviceRow> devices;
+        for (const auto& row : catalog.recordings()) {
+            if (row.state == RecordingState::copying || hashes.contains(row.id)) continue;
+            if (devices.empty()) {
+                for (auto& device : catalog.devices()) devices.emplace(device.id, device);
+            }
+            auto device = devices.find(row.key.device_id);
+            if (device == devices.end() || !store.exists(row.archive_path)) continue;
+            std::string record_sha256;
+            std::string why;
+            if (auto found = store.read_record(row.archive_path, record_sha256, why)) {
+                // Written at an earlier start that stopped before its catalog commit.
+                if (found->recording_id == row.id && found->sha256_hex == row.sha256_hex &&
+                    found->archive_path == row.archive_path) {
+                    catalog.set_record_hash(row.id, record_sha256, now);
+                }
+                continue;
+            }
+            if (store.exists(record_path_of(row.archive_path))) continue;  // unreadable: verify
+            ArchiveRecord record;
+            record.recording_id = row.id;
+            record.device_id = row.key.device_id;
+            record.identity = RecordIdentity{device->second.serial,
+                                             device->second.manufacturer,
+                                             device->second.model,
+                                             device->second.firmware,
+                                             row.camera_officer_id,
+                                             0,
+                                             catalog.last_record_hash(row.key.device_id)};
+            record.ptp_handle = row.key.handle;
+            record.raw_name = row.key.name;
+            record.captured_unix_s = row.key.captured_unix_s;
+            record.size = row.key.size;
+            record.archived_at = row.archived_at;
+            record.archive_path = row.archive_path;
+            record.sha256_hex = row.sha256_hex;
+            catalog.set_record_hash(row.id, store.write_record(record), now);
+        }
+    }
+
+    // Adopts an uncommitted recording whose record, catalog row and bytes all agree; says why
+    // not otherwise.
+    bool adopt(const std::string& relative, std::int64_t now, std::string& why) {
+        std::string record_sha256;
+        auto record = store.read_record(relative, record_sha256, why);
+        if (!record) return false;
+        if (record->archive_path != relative) {
+            why = "its record names another path";
+            return false;
+        }
+        auto row = catalog.recording(record->recording_id);
+        if (!row || row->state != RecordingState::copying) {
+            why = "the catalog holds no interrupted copy of recording " +
+                  std::to_string(record->recording_id);
+            return false;
+        }
+        const RecordingKey& key = row->key;
+        if (key.device_id != record->device_id || key.handle != record->ptp_handle ||
+            key.name != record->raw_name || key.size != record->size ||
+            key.captured_unix_s != record->captured_unix_s) {
+            why = "its record describes another recording than the catalog's row " +
+                  std::to_string(row->id);
+            return false;
+        }
+        const std::string sha256 = store.rehash(relative);
+        if (sha256 != record->sha256_hex) {
+            why = "it hashes to " + sha256 + ", its record says " + record->sha256_hex;
+            return false;
+        }
+        // Both entries durable before the catalog says archived.
+        store.make_entry_durable(relative);
+        catalog.mark_archived(
+            row->id, sha256, relative, now,
+            AuditEvent{"recording.archived", 0, record->identity.device_serial, row->id,
+                       "adopted by start-up recovery: renamed into the archive "
+                       "before a crash; record and re-hash agree"},
+            record_sha256);
+        log_.warning(LogFields{0, record->identity.device_serial, row->id},
+                     "recovery: adopted archive file " + relative +
+                         " (copied before a crash, its record and re-hash agree)");
+        catalog.audit(AuditEvent{"recovery.adopted", 0, record->identity.device_serial, row->id,
+                                 "archive/" + relative},
+                      now);
+        return true;
+    }
+
+    void quarantine(const std::string& relative, const std::string& why, std::int64_t now) {
+        const std::string moved_to = store.quarantine(relative);
+        log_.warning({}, "recovery: moved archive/" + relative + " to " + moved_to +
+                             " for a custodian: the catalog does not account for it (" + why + ")");
+        catalog.audit(AuditEvent{"recovery.quarantined",
+                                 0,
+                                 {},
+                                 0,
+                                 "archive/" + relative + " -> " + moved_to + ": " + why},
+                      now);
     }
 
     // ServiceApi
@@ -329,6 +471,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     Log log_;
     Catalog catalog;
     ArchiveStore store;
+    AuditJournal journal;
+    bool journal_failure_logged = false;  // loop only
     asio::io_context io_context;
     asio::steady_timer progress_timer{io_context};
     asio::steady_timer stop_timer{io_context};
@@ -343,15 +487,44 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     std::vector<DockReport> reports;
 };
 
+namespace {
+
+// Every bay asks for a custodian: the cradle takes no camera while the catalog is behind.
+void show_refusal(hw::Cradle& cradle) {
+    for (int bay = 1; bay <= cradle.bay_count(); ++bay) {
+        try {
+            cradle.set_light(bay, hw::BayLight::needs_custodian);
+        } catch (const std::exception&) {
+            // Best effort: the message says it all.
+        }
+    }
+}
+
+}  // namespace
+
 CradleService::CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, Log log,
-                             const char* sqlite_vfs)
-    : impl_(std::make_unique<Impl>(std::move(config), cradle, fs, std::move(log), sqlite_vfs)) {}
+                             const char* sqlite_vfs) {
+    // Before the catalog is opened: opening it would create a fresh one over the archive.
+    try {
+        require_catalog_not_behind_archive(config.state_dir, sqlite_vfs);
+    } catch (const CatalogBehindArchive&) {
+        // main() says why, in one line (catalog_behind_archive_message).
+        show_refusal(cradle);
+        throw;
+    }
+    impl_ = std::make_unique<Impl>(std::move(config), cradle, fs, std::move(log), sqlite_vfs);
+}
 
 CradleService::~CradleService() = default;
 
 void CradleService::run(const RunOptions& options) {
     Impl& impl = *impl_;
-    impl.recover();
+    try {
+        impl.recover();
+    } catch (const CatalogBehindArchive&) {
+        show_refusal(impl.cradle);
+        throw;
+    }
     impl.exit_when_idle = options.exit_when_idle;
     for (int bay = 1; bay <= impl.cradle.bay_count(); ++bay) impl.bays[bay];
 

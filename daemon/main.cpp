@@ -1,4 +1,5 @@
 // cradled: the cradle service. Thin shell around CradleService.
+#include "daemon/catalog_guard.hpp"
 #include "daemon/config.hpp"
 #include "daemon/cradle_service.hpp"
 #include "daemon/dbus_server.hpp"
@@ -179,6 +180,7 @@ std::unique_ptr<cradle::hw::Cradle> make_usb_cradle(const cradle::Config& config
 int main(int argc, char** argv) {
     Arguments args;
     if (auto status = parse_arguments(argc, argv, args)) return *status;
+    std::filesystem::path state_dir_for_message = "/var/lib/cradled";
     try {
         cradle::Config config = cradle::load_config(args.config);
         if (args.state_dir) {
@@ -190,6 +192,7 @@ int main(int argc, char** argv) {
             }
         }
         if (args.backend) config.backend = *args.backend;
+        state_dir_for_message = config.state_dir;
         if (args.print_udev_rules) {
             const auto tables = cradle::load_usb_cradle_spec(config.usb);
             std::fputs(cradle::make_udev_rules(tables.devices, tables.bays).c_str(), stdout);
@@ -240,6 +243,13 @@ int main(int argc, char** argv) {
         service.run(options);
         if (args.exit_when_idle) print_summary(service.reports());
         return 0;
+    } catch (const cradle::CatalogBehindArchive& e) {
+        // One line for IT; exit status 2 keeps systemd from restarting the service
+        // (RestartPreventExitStatus=2): a restart could not help.
+        std::fprintf(
+            stderr, "cradled: %s\n",
+            cradle::catalog_behind_archive_message(e.reason(), state_dir_for_message).c_str());
+        return 2;
     } catch (const cradle::hw::usb::UsbError& e) {
         std::fprintf(stderr, "cradled: USB: %s\n%s", e.what(), usb_hint(e.code()));
         return 1;

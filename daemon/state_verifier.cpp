@@ -1,6 +1,8 @@
 #include "daemon/state_verifier.hpp"
 
 #include "daemon/archive_path.hpp"
+#include "daemon/archive_record.hpp"
+#include "daemon/audit_journal.hpp"
 
 #include "daemon/catalog.hpp"
 #include "daemon/sha256.hpp"
@@ -100,10 +102,13 @@ class StateVerifier {
 
         check_unique_keys(recordings);
         index_audit(audit);
+        record_hashes_ = catalog_.record_hashes();
         for (const RecordingRow& row : recordings) check_recording(row);
         check_no_orphans();
         check_staging_empty();
         check_audit_chain(audit);
+        check_journal(audit);
+        list_quarantine();
         return std::move(report_);
     }
 
@@ -186,6 +191,7 @@ class StateVerifier {
             return;
         }
         ++report_.files_checked;
+        check_record(row, label, relative);
         if ((status.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) != 0) {
             char mode[8];
             std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(status.st_mode & 07777));
@@ -222,6 +228,7 @@ class StateVerifier {
             std::error_code type_ec;
             if (it->is_directory(type_ec) && !it->is_symlink(type_ec)) continue;
             std::string relative = it->path().lexically_relative(archive_dir_).generic_string();
+            if (relative == kAuditJournalName) continue;
             if (!expected_files_.contains(relative)) found.push_back(relative);
         }
         if (ec) add_problem("cannot list all of archive/: " + ec.message());
@@ -245,6 +252,100 @@ class StateVerifier {
         for (const std::string& name : leftovers) {
             add_problem("staging leftover staging/" + sanitize_text(name, 256) +
                         ": staging must be empty after recovery");
+        }
+    }
+
+    // The record beside an archived file (I6).
+    void check_record(const RecordingRow& row, const std::string& label,
+                      const std::string& relative) {
+        const std::string record_relative = record_path_of(relative);
+        const fs::path file = archive_dir_ / record_relative;
+        const std::string shown = sanitize_text("archive/" + record_relative, 1024);
+        auto expected = record_hashes_.find(row.id);
+        std::error_code ec;
+        if (!fs::exists(file, ec)) {
+            if (expected != record_hashes_.end()) {
+                add_problem(label + ": its record " + shown + " is missing");
+            }
+            return;
+        }
+        expected_files_.insert(record_relative);
+        std::string text;
+        {
+            ReadOnlyFile in(file);
+            if (in.fd() < 0) {
+                add_problem(label + ": its record " + shown + " cannot be opened");
+                return;
+            }
+            char block[4096];
+            for (;;) {
+                ssize_t got = ::read(in.fd(), block, sizeof block);
+                if (got < 0 && errno == EINTR) continue;
+                if (got < 0) {
+                    add_problem(label + ": its record " + shown + " cannot be read");
+                    return;
+                }
+                if (got == 0) break;
+                text.append(block, static_cast<std::size_t>(got));
+                if (text.size() > ArchiveRecord::kMaxBytes) break;
+            }
+        }
+        if (expected != record_hashes_.end() && Sha256::hex_of(text) != expected->second) {
+            add_problem(label + ": its record " + shown +
+                        " does not hash to the record hash the catalog holds");
+        }
+        std::string error;
+        auto record = parse_record(text, error);
+        if (!record) {
+            add_problem(label + ": its record " + shown + " " + error);
+        } else if (record->recording_id != row.id || record->sha256_hex != row.sha256_hex ||
+                   record->archive_path != relative) {
+            add_problem(label + ": its record " + shown +
+                        " names another recording, SHA-256 or path than the catalog");
+        }
+    }
+
+    // The archive's journal must be the catalog's audit log or a prefix of it.
+    void check_journal(const std::vector<AuditRow>& audit) {
+        JournalContents journal;
+        try {
+            journal = read_journal(archive_dir_ / std::string(kAuditJournalName));
+        } catch (const std::exception& error) {
+            add_problem(std::string("cannot read archive/audit.journal: ") + error.what());
+            return;
+        }
+        for (std::string& problem : journal.problems) add_problem(std::move(problem));
+        // A running daemon may have committed (and journalled) entries since the audit log was
+        // read: those are looked up again before the catalog is said to be behind.
+        std::vector<AuditRow> fresh;
+        const std::vector<AuditRow>* catalog_rows = &audit;
+        if (!journal.rows.empty() &&
+            journal.rows.back().seq > static_cast<std::int64_t>(audit.size())) {
+            fresh = catalog_.audit_rows();
+            catalog_rows = &fresh;
+        }
+        for (const AuditRow& row : journal.rows) {
+            const auto index = static_cast<std::size_t>(row.seq - 1);
+            const std::vector<AuditRow>& rows = *catalog_rows;
+            if (index >= rows.size() || rows[index].seq != row.seq) {
+                add_problem("archive/audit.journal entry " + std::to_string(row.seq) +
+                            ": the catalog lacks it (the catalog is behind the archive: "
+                            "cradlectl rebuild-catalog)");
+                return;
+            }
+            if (rows[index].hash_hex != row.hash_hex) {
+                add_problem("archive/audit.journal entry " + std::to_string(row.seq) +
+                            ": differs from the catalog's audit entry");
+                return;
+            }
+        }
+    }
+
+    void list_quarantine() {
+        try {
+            report_.quarantined = quarantined_files(state_dir_);
+        } catch (const std::exception& error) {
+            add_problem(std::string("cannot list quarantine/: ") + error.what());
         }
     }
 
@@ -284,9 +385,22 @@ class StateVerifier {
     };
     std::map<std::int64_t, AuditEntryRef> archived_entries_;  // by recording id, first entry
     std::set<std::int64_t> wiped_recordings_;
+    std::map<std::int64_t, std::string> record_hashes_;
 };
 
 }  // namespace
+
+std::vector<std::string> quarantined_files(const std::filesystem::path& state_dir) {
+    const fs::path dir = state_dir / "quarantine";
+    std::vector<std::string> files;
+    if (!fs::exists(dir)) return files;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+        if (entry.is_directory()) continue;
+        files.push_back(entry.path().lexically_relative(state_dir).generic_string());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
 VerifyReport verify_state(const std::filesystem::path& state_dir) {
     return StateVerifier(state_dir).run();

@@ -11,6 +11,9 @@ namespace cradle {
 
 struct VerifyReport {
     std::vector<std::string> problems;  // each names the file, row or audit entry concerned
+    // Files start-up recovery put aside for a custodian (relative to the state directory):
+    // not a problem of the state, but each needs looking at.
+    std::vector<std::string> quarantined;
     std::size_t files_checked = 0;
     std::size_t recordings_checked = 0;
     std::size_t audit_rows_checked = 0;
@@ -20,12 +23,22 @@ struct VerifyReport {
 // Checks that:
 //  - every archived or wiped recording's file exists, is read-only, has the catalog's size,
 //    and re-hashes (from the disk, cache dropped) to the catalog's SHA-256;
-//  - every file under archive/ belongs to an archived or wiped recording (no orphans);
-//  - staging/ holds nothing;
+//  - every file under archive/ belongs to an archived or wiped recording (no orphans): the
+//    recording's file, its metadata record, or the audit journal;
+//  - each recording's record (when the catalog holds its hash) is there, hashes to that hash,
+//    and names the recording's SHA-256;
+//  - the archive's audit journal is well-formed and holds no entry the catalog lacks or holds
+//    differently (a catalog behind the archive);
+//  - staging/ holds nothing; quarantine/ is listed (VerifyReport::quarantined);
 //  - no two recording rows share a key;
 //  - the audit chain is intact (each row's hash recomputes and links to the previous one),
 //    and every archived recording has its "recording.archived" entry, every wiped one its
 //    "recording.wiped" entry.
 VerifyReport verify_state(const std::filesystem::path& state_dir);
+
+// The files under <state_dir>/quarantine/ (relative to the state directory, sorted): what
+// start-up recovery put aside because the catalog did not account for it. Throws
+// std::filesystem::filesystem_error when the folder cannot be listed.
+std::vector<std::string> quarantined_files(const std::filesystem::path& state_dir);
 
 }  // namespace cradle

@@ -241,6 +241,43 @@ TEST_F(CradlectlOverBus, VerifyReportsTheArchiveAndFindsAChangedFile) {
     EXPECT_NE(broken.out.find(listed[0]["archive_path"].text), std::string::npos) << broken.out;
 }
 
+// I6: the real daemon refuses a catalog behind the archive (exit status 2, one line naming
+// rebuild-catalog) instead of creating a fresh one, and rebuild-catalog restores it.
+TEST_F(CradlectlOverBus, MissingCatalogStopsTheDaemonAndRebuildCatalogRestoresIt) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    daemon_->signal(SIGTERM);
+    ASSERT_EQ(daemon_->wait(), 0);
+    daemon_.reset();
+    fs::remove(state_dir() / "catalog.sqlite");
+
+    start_daemon();
+    EXPECT_EQ(daemon_->wait(), 2);
+    daemon_.reset();
+    const std::string said = read_file(dir_.path() / "daemon.log");
+    EXPECT_NE(said.find("the catalog is behind the archive"), std::string::npos) << said;
+    EXPECT_NE(said.find("cradlectl rebuild-catalog --state-dir " + state_dir().string()),
+              std::string::npos)
+        << said;
+    EXPECT_FALSE(fs::exists(state_dir() / "catalog.sqlite"));
+
+    EXPECT_EQ(cradlectl({"rebuild-catalog"}).exit_status, 2) << "needs --state-dir";
+    const Result rebuilt = offline({"rebuild-catalog"});
+    EXPECT_EQ(rebuilt.exit_status, 0) << rebuilt.out << rebuilt.err;
+    EXPECT_NE(rebuilt.out.find("2 device(s), 6 recording(s) (6 wiped)"), std::string::npos)
+        << rebuilt.out;
+    EXPECT_NE(rebuilt.out.find("[[register]]"), std::string::npos) << rebuilt.out;
+    const Result verified = offline({"verify"});
+    EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    const Result again = offline({"rebuild-catalog"});
+    EXPECT_EQ(again.exit_status, 2);
+    EXPECT_NE(again.err.find("Move it aside first"), std::string::npos) << again.err;
+
+    // The daemon starts on the rebuilt catalog.
+    start_daemon();
+    const Result status = cradlectl({"status", "--watch", "--wait", "--until-idle"});
+    EXPECT_EQ(status.exit_status, 0) << status.out << status.err;
+}
+
 TEST_F(CradlectlOverBus, RegisterAndAssignChangeTheRegister) {
     if (::geteuid() != 0) GTEST_SKIP() << "changes need root or the custodian group";
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());

@@ -2,6 +2,7 @@
 // for systemd (NOTIFY_SOCKET), so READY=1, the watchdog pings and STOPPING=1 are seen as
 // systemd sees them, with the sender's pid from the kernel. No sleeps: every wait is poll() on
 // the socket and on the daemon's log, with a deadline.
+#include "daemon/catalog.hpp"
 #include "tests/faults/rig.hpp"
 
 #include <gtest/gtest.h>
@@ -290,6 +291,12 @@ TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
     std::filesystem::create_directories(uncommitted.parent_path());
     std::ofstream(part) << "half a recording";
     std::ofstream(uncommitted) << "a whole recording, never committed";
+    {
+        // The catalog of the run that crashed (without one, the archive's file would stop the
+        // start: a catalog behind the archive).
+        Catalog catalog(setup.rig.state / "catalog.sqlite");
+        catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "the run that crashed"}, 1);
+    }
 
     NotifiedCradled cradled(setup.config, setup.socket, {});
     const auto ready = cradled.wait_for_notification("READY=1");
@@ -299,12 +306,17 @@ TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
               std::string::npos)
         << "READY=1 before staging was cleaned; log:\n"
         << cradled.log();
-    EXPECT_NE(cradled.log().find("recovery: removed uncommitted archive file"), std::string::npos)
+    EXPECT_NE(cradled.log().find("recovery: moved archive/2020/01/01/1/999999.mp4 to "
+                                 "quarantine/2020/01/01/1/999999.mp4"),
+              std::string::npos)
         << "READY=1 before the archive was checked; log:\n"
         << cradled.log();
     EXPECT_FALSE(std::filesystem::exists(part)) << "READY=1 before staging was cleaned";
     EXPECT_FALSE(std::filesystem::exists(uncommitted))
-        << "READY=1 before the uncommitted archive file was removed";
+        << "READY=1 before the uncommitted archive file was put aside";
+    EXPECT_TRUE(std::filesystem::exists(setup.rig.state / "quarantine" / "2020" / "01" / "01" /
+                                        "1" / "999999.mp4"))
+        << "an archive file is moved to quarantine, never deleted";
     const Notification& message = cradled.notifications()[*ready];
     EXPECT_EQ(message.sender, cradled.pid()) << "NotifyAccess=main needs the main process";
     EXPECT_TRUE(message.has_field("STATUS")) << message.text;

@@ -31,7 +31,12 @@ grep -q 'BWC-0003: clock drift +4' "$state/log.txt" || fail "clock drift not log
   || fail "expected 38 wiped recordings"
 left=$(find "$state/sim-cameras" -path '*/objects/*' -type f | wc -l)
 [ "$left" -eq 0 ] || fail "$left recordings still on the emulated cameras"
-[ "$(find "$state/archive" -type f | wc -l)" -eq 38 ] || fail "expected 38 archive files"
+[ "$(find "$state/archive" -type f ! -name '*.record' ! -name audit.journal | wc -l)" -eq 38 ] \
+  || fail "expected 38 archive files"
+# Each with its metadata record beside it, and the audit log journalled into the archive.
+[ "$(find "$state/archive" -type f -name '*.record' | wc -l)" -eq 38 ] \
+  || fail "expected 38 metadata records"
+[ -s "$state/archive/audit.journal" ] || fail "expected the archive's audit journal"
 
 "$bin/cradlectl" --state-dir "$state" verify >/dev/null || fail "verify failed on a clean archive"
 
@@ -73,7 +78,7 @@ if command -v pdftotext >/dev/null; then
 fi
 
 # A changed byte in one archived file is found and named.
-file=$(find "$state/archive" -type f | sort | head -n 1)
+file=$(find "$state/archive" -type f ! -name '*.record' ! -name audit.journal | sort | head -n 1)
 chmod u+w "$file"
 printf 'X' | dd of="$file" bs=1 seek=4096 conv=notrunc 2>/dev/null
 chmod a-w "$file"

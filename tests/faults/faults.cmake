@@ -18,3 +18,6 @@ add_dependencies(test_sigterm cradled)
 cradle_rig_test(test_charging faults ${CMAKE_CURRENT_LIST_DIR}/test_charging.cpp)
 # I1: a wipe needs proof from this camera in this dock, and a delete is checked.
 cradle_rig_test(test_wipe_proof faults ${CMAKE_CURRENT_LIST_DIR}/test_wipe_proof.cpp)
+# I6: the record beside every archived file, the journal, the catalog behind the archive,
+# rebuild-catalog, and recovery that quarantines instead of deleting.
+cradle_rig_test(test_archive_record faults ${CMAKE_CURRENT_LIST_DIR}/test_archive_record.cpp)

@@ -63,7 +63,8 @@ TEST(StorageFaults, FlippedByteOnTheWayToDiskIsCaughtByTheReReadAndCopiedAgain) 
     Rig rig(1, 2, 128 << 10);
     PosixFileSystem posix;
     FaultyFileSystem faulty(posix);
-    faulty.flip_byte_at_write(1);
+    // The first chunk of a recording (the audit journal's lines are shorter).
+    faulty.flip_byte_at_write(1, 4096);
     auto reports = rig.run(&faulty);
     ASSERT_EQ(reports.size(), 1u);
     EXPECT_EQ(reports[0].archived, 2u) << reports[0].outcome;

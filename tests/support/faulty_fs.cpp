@@ -21,8 +21,9 @@ void FaultyFileSystem::fail_at(int op, int error, Mode mode) {
     fail_mode_ = mode;
 }
 
-void FaultyFileSystem::flip_byte_at_write(int nth) {
+void FaultyFileSystem::flip_byte_at_write(int nth, std::size_t min_bytes) {
     flip_write_ = nth;
+    flip_min_bytes_ = min_bytes;
 }
 
 void FaultyFileSystem::on_op(int op, std::function<void()> hook) {
@@ -48,8 +49,9 @@ Fd FaultyFileSystem::open(const std::filesystem::path& path, int flags, unsigned
 
 void FaultyFileSystem::write_all(const Fd& fd, std::span<const std::byte> data) {
     step("write", fd_subject(fd));
-    int nth = ++writes_;
-    if (flip_write_ && nth == *flip_write_ && !data.empty()) {
+    const bool counted = data.size() >= flip_min_bytes_;
+    const int nth = counted ? ++writes_ : 0;
+    if (flip_write_ && counted && nth == *flip_write_ && !data.empty()) {
         std::vector<std::byte> altered(data.begin(), data.end());
         altered[altered.size() / 2] = ~altered[altered.size() / 2];
         inner_.write_all(fd, altered);

@@ -19,8 +19,9 @@ class FaultyFileSystem final : public FileSystem {
 
     // Fails operation number `op` (and, with Mode::forever, every later one) with `error`.
     void fail_at(int op, int error, Mode mode = Mode::once);
-    // Flips one byte (the middle one) of the data passed to the `nth` write_all call.
-    void flip_byte_at_write(int nth);
+    // Flips one byte (the middle one) of the data passed to the `nth` write_all call, counting
+    // only calls of at least min_bytes (a recording's chunk, not an audit journal line).
+    void flip_byte_at_write(int nth, std::size_t min_bytes = 0);
     // Calls hook (e.g. raise(SIGKILL)) at the start of operation `op`.
     void on_op(int op, std::function<void()> hook);
     int operations() const { return ops_.load(); }
@@ -49,6 +50,7 @@ class FaultyFileSystem final : public FileSystem {
     int fail_errno_ = 0;
     Mode fail_mode_ = Mode::once;
     std::optional<int> flip_write_;
+    std::size_t flip_min_bytes_ = 0;
     std::optional<int> hook_op_;
     std::function<void()> hook_;
 };

@@ -255,8 +255,9 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     const std::string content = pattern(3 * kChunk + kChunk / 2);
     FakeCamera camera(content);
     ArchiveStore store(posix_, state());
-    ArchivedCopy copy =
-        store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+    const RecordIdentity identity{"SN-1", "Maker", "BC-1", "1.0", "A17", 3, std::string(64, 'c')};
+    ArchivedCopy copy = store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt,
+                                    small_chunks(), identity);
 
     EXPECT_EQ(copy.relative_path, "2024/03/05/000042/00000007.mp4");
     EXPECT_EQ(copy.size, content.size());
@@ -267,9 +268,30 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     ASSERT_EQ(::stat(file.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0440u);
     EXPECT_EQ(files_under(staging()), std::vector<std::string>{});
-    EXPECT_EQ(files_under(archive()), std::vector<std::string>{copy.relative_path});
+    // The recording and its metadata record (I6), nothing else.
+    EXPECT_EQ(files_under(archive()),
+              (std::vector<std::string>{copy.relative_path, copy.relative_path + ".record"}));
     EXPECT_EQ(files_under(temp_.path()),
-              std::vector<std::string>{"state/archive/" + copy.relative_path});
+              (std::vector<std::string>{"state/archive/" + copy.relative_path,
+                                        "state/archive/" + copy.relative_path + ".record"}));
+    const std::string record_text = read_file(archive() / (copy.relative_path + ".record"));
+    EXPECT_EQ(copy.record_sha256_hex, Sha256::hex_of(record_text));
+    std::string error;
+    auto record = parse_record(record_text, error);
+    ASSERT_TRUE(record) << error;
+    EXPECT_EQ(record->sha256_hex, copy.sha256_hex);
+    EXPECT_EQ(record->recording_id, kRecordingId);
+    EXPECT_EQ(record->device_id, kDeviceId);
+    EXPECT_EQ(record->archived_at, kArchivedAt);
+    EXPECT_EQ(record->archive_path, copy.relative_path);
+    EXPECT_EQ(record->raw_name, camera.info().name);
+    EXPECT_EQ(record->size, content.size());
+    EXPECT_EQ(record->identity.device_serial, "SN-1");
+    EXPECT_EQ(record->identity.camera_officer_id, "A17");
+    EXPECT_EQ(record->identity.dock_session_id, 3);
+    EXPECT_EQ(record->identity.previous_record_sha256, std::string(64, 'c'));
+    ASSERT_EQ(::stat((archive() / (copy.relative_path + ".record")).c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0440u);
     EXPECT_EQ(store.rehash(copy.relative_path), copy.sha256_hex);
     EXPECT_TRUE(store.exists(copy.relative_path));
 }
@@ -323,7 +345,8 @@ TEST_F(ArchiveStoreTest, WriteBackStartsWhileTheCopyIsStillStreaming) {
     const auto fsync_at = std::find(log.names.begin(), log.names.end(), "fsync");
     EXPECT_EQ(std::count(log.names.begin(), fsync_at, "drop_cache"), 2);
     EXPECT_EQ(std::count(fsync_at, log.names.end(), "drop_cache"), 2);
-    EXPECT_EQ(std::count(log.names.begin(), log.names.end(), "write"), 5);
+    // Five chunks, and the metadata record.
+    EXPECT_EQ(std::count(log.names.begin(), log.names.end(), "write"), 6);
 }
 
 TEST_F(ArchiveStoreTest, NewDirectoriesAreMadeDurableOnceAndTheFileEntryEveryTime) {
@@ -366,7 +389,8 @@ TEST_F(ArchiveStoreTest, UncommittedArchiveFileOfAnEarlierAttemptIsReplaced) {
     ArchivedCopy copy =
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
     EXPECT_EQ(read_file(leftover), content);
-    EXPECT_EQ(files_under(archive()), std::vector<std::string>{copy.relative_path});
+    EXPECT_EQ(files_under(archive()),
+              (std::vector<std::string>{copy.relative_path, copy.relative_path + ".record"}));
 }
 
 TEST_F(ArchiveStoreTest, DeviceDeliveringMoreThanDeclaredIsASizeMismatchAndIsNotReadOn) {
@@ -529,7 +553,8 @@ TEST_F(ArchiveStoreTest, HostileNameIsArchivedInsideTheArchiveAsBin) {
                                     kRecordingId, kArchivedAt, small_chunks());
     EXPECT_EQ(copy.relative_path, "2024/03/05/000042/00000007.bin");
     EXPECT_EQ(files_under(temp_.path()),
-              std::vector<std::string>{"state/archive/2024/03/05/000042/00000007.bin"});
+              (std::vector<std::string>{"state/archive/2024/03/05/000042/00000007.bin",
+                                        "state/archive/2024/03/05/000042/00000007.bin.record"}));
 }
 
 TEST_F(ArchiveStoreTest, RecoveryHelpersRejectPathsLeavingTheArchive) {
@@ -537,21 +562,27 @@ TEST_F(ArchiveStoreTest, RecoveryHelpersRejectPathsLeavingTheArchive) {
     for (const std::string bad : {"../x", "/etc/passwd", "2024/../../x", "", "a/../../../b"}) {
         EXPECT_THROW(store.rehash(bad), std::invalid_argument) << bad;
         EXPECT_THROW(store.exists(bad), std::invalid_argument) << bad;
-        EXPECT_THROW(store.remove_uncommitted(bad), std::invalid_argument) << bad;
+        EXPECT_THROW(store.quarantine(bad), std::invalid_argument) << bad;
     }
 }
 
-TEST_F(ArchiveStoreTest, RemoveUncommittedDeletesAReadOnlyArchiveFileAndIsIdempotent) {
+TEST_F(ArchiveStoreTest, QuarantineMovesAReadOnlyArchiveFileAndNeverReplacesOne) {
     FakeCamera camera(pattern(1000));
     ArchiveStore store(posix_, state());
     ArchivedCopy copy =
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
-    store.remove_uncommitted(copy.relative_path);
+    const std::string first = store.quarantine(copy.relative_path);
+    EXPECT_EQ(first, "quarantine/" + copy.relative_path);
     EXPECT_FALSE(store.exists(copy.relative_path));
-    EXPECT_EQ(files_under(archive()), std::vector<std::string>{});
-    store.remove_uncommitted(copy.relative_path);
-    EXPECT_FALSE(store.exists("2030/01/01/000001/00000001.mp4"));
-    EXPECT_EQ(archive_error_of([&] { store.rehash(copy.relative_path); }), Kind::io);
+    EXPECT_EQ(read_file(state() / first), pattern(1000));
+    // The same name again: a free name is chosen, the first file stays.
+    FakeCamera again(pattern(500));
+    store.store(again, again.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
+    const std::string second = store.quarantine(copy.relative_path);
+    EXPECT_EQ(second, first + ".1");
+    EXPECT_EQ(read_file(state() / first), pattern(1000));
+    EXPECT_EQ(read_file(state() / second), pattern(500));
+    EXPECT_EQ(files_under(archive()), std::vector<std::string>{copy.relative_path + ".record"});
 }
 
 TEST_F(ArchiveStoreTest, CleanStagingRemovesEveryLeftoverAndNamesIt) {

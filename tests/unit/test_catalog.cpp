@@ -135,7 +135,10 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
 }
 
 // Undoes what version 4 added, turning a current catalog into one of version 3.
-constexpr const char* kVersion4Additions =
+// Undoes what version 5 added (each recording's record hash).
+#define CRADLE_VERSION5_ADDITIONS "ALTER TABLE recordings DROP COLUMN record_sha256; "
+
+constexpr const char* kVersion4Additions = CRADLE_VERSION5_ADDITIONS
     "DROP TABLE readiness; DROP TABLE officers; "
     "DROP INDEX dock_sessions_by_device; DROP INDEX dock_sessions_by_start; "
     "DROP INDEX recordings_by_device_archived; DROP INDEX recordings_by_archived; "
@@ -1320,6 +1323,32 @@ TEST_F(CatalogFaultTest, ACrashAfterAFailedSyncIsStillAllOrNothing) {
     ASSERT_TRUE(WIFEXITED(status));
     ASSERT_EQ(WEXITSTATUS(status), 0);
     expect_all_or_nothing(file(), id, false);
+}
+
+TEST_F(CatalogTest, MigratesAVersion4CatalogGivingOldRecordingsNoRecordHash) {
+    std::int64_t id = 0;
+    {
+        Catalog catalog(file());
+        DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+        id = catalog.begin_recording(key_for(device), "").id;
+        catalog.mark_archived(id, kSha, "2024/05/01/1/1.mp4", kNow, archived_event(id));
+    }
+    ASSERT_EQ(RawDb(file()).exec(CRADLE_VERSION5_ADDITIONS "UPDATE schema_version SET version = 4"),
+              "");
+    EXPECT_THROW(Catalog::open_read_only(file()), CatalogError) << "a reader never migrates";
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
+    EXPECT_TRUE(catalog.record_hashes().empty());
+    EXPECT_EQ(catalog.last_record_hash(catalog.find_device("SN-1")->id), "");
+    // A recording archived now keeps its record hash, and the device's chain goes on from it.
+    RecordingKey key = key_for(*catalog.find_device("SN-1"));
+    key.handle += 1;
+    const std::int64_t next = catalog.begin_recording(key, "").id;
+    const std::string record(64, 'b');
+    catalog.mark_archived(next, kSha, "2024/05/01/1/2.mp4", kNow, archived_event(next), record);
+    EXPECT_EQ(catalog.record_hashes().at(next), record);
+    EXPECT_EQ(catalog.last_record_hash(key.device_id), record);
+    EXPECT_NE(catalog.audit_rows().back().detail.find("record=" + record), std::string::npos);
 }
 
 }  // namespace
