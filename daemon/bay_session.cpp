@@ -486,7 +486,8 @@ class BaySession {
             for (const auto& row : ctx_.catalog.recordings_in_state(RecordingState::archived)) {
                 if (row.key.device_id != device_.id) continue;
                 bool on_camera = std::any_of(listing.begin(), listing.end(), [&](const auto& info) {
-                    return info.name == row.key.name && info.size == row.key.size &&
+                    return info.name == row.key.name &&
+                           (!info.size_known || info.size == row.key.size) &&
                            info.captured_unix_s == row.key.captured_unix_s;
                 });
                 if (on_camera) continue;
@@ -501,9 +502,11 @@ class BaySession {
     // it: its bytes are read from this camera now and must hash to an archived SHA-256 (I1). A
     // name, size, time or handle that matches is never enough: two different recordings can
     // share all of them. Returns the archived row the bytes prove, if any.
+    // A short object of unknown size whose bytes match an archived recording is that
+    // recording, archived already, and is kept on the camera (*wipe_allowed false).
     asio::awaitable<std::optional<RecordingRow>> prove_archived(
         const hw::RecordingInfo& info, const std::vector<RecordingRow>& lookalikes,
-        const LogFields& fields) {
+        const LogFields& fields, bool* wipe_allowed) {
         CopyOptions options = ctx_.config.copy;
         options.cancel = &ctx_.stopping;
         options.progress = &ctx_.status.copy_counter(bay_);
@@ -516,11 +519,10 @@ class BaySession {
             if (e.kind() == ArchiveError::Kind::cancelled) throw ServiceStopping{};
             throw;
         }
-        if (bytes.complete) {
-            for (const auto& row : lookalikes) {
-                if (row.sha256_hex == bytes.sha256_hex && row.key.size == bytes.size) {
-                    co_return row;
-                }
+        for (const auto& row : lookalikes) {
+            if (row.sha256_hex == bytes.sha256_hex && row.key.size == bytes.size) {
+                *wipe_allowed = bytes.complete;
+                co_return row;
             }
         }
         ctx_.log.warning(fields, "an object on the camera has the name, size and capture time of " +
@@ -539,15 +541,15 @@ class BaySession {
         for (const auto& info : listing) {
             check_stopping();
             RecordingKey key = key_of(info);
-            auto lookalikes =
-                co_await catalog([this, &key, &info] {
-                    return ctx_.catalog.archived_lookalikes(key, info.size_known);
-                });
+            auto lookalikes = co_await catalog([this, &key, &info] {
+                return ctx_.catalog.archived_lookalikes(key, info.size_known);
+            });
             LogFields fields = fields_;
             if (!lookalikes.empty()) {
                 // Archived at an earlier dock, perhaps, whose wipe did not happen (unplug,
                 // crash); or another recording that looks the same. The bytes tell.
-                auto proven = co_await prove_archived(info, lookalikes, fields);
+                bool wipe_allowed = false;
+                auto proven = co_await prove_archived(info, lookalikes, fields, &wipe_allowed);
                 if (proven) {
                     const RecordingRow& row = *proven;
                     fields.recording_id = row.id;
@@ -559,6 +561,11 @@ class BaySession {
                                            "missing; nothing is wiped"};
                     }
                     ++report_.already_archived;
+                    if (!wipe_allowed) {
+                        kept_short(fields, row.id);
+                        ctx_.status.recording_finished(bay_, info.size);
+                        continue;
+                    }
                     to_wipe_.push_back(Proven{info, row.id, row.state == RecordingState::wiped});
                     ctx_.status.recording_finished(bay_, info.size);
                     ctx_.log.info(fields, "already archived: this camera's bytes hash to sha256 " +
@@ -586,6 +593,10 @@ class BaySession {
             });
             ++report_.archived;
             report_.archived_bytes += copy.size;
+            if (!info.size_known && copy.size < info.size_at_least) {
+                kept_short(fields, row.id);
+                continue;
+            }
             // The copy read this object's bytes from this camera in this dock, and the re-read
             // of the archived file reproduced their hash: the proof I1 asks for.
             to_wipe_.push_back(Proven{info, row.id, false});
@@ -593,6 +604,15 @@ class BaySession {
                                       " bytes, sha256 " + copy.sha256_hex + ", " +
                                       copy.relative_path);
         }
+    }
+
+    // An object of unknown size that ended before the least the camera says it holds: what
+    // arrived is archived, and the object stays on the camera (the rest may be on it).
+    void kept_short(const LogFields& fields, std::int64_t row_id) {
+        ++kept_short_;
+        ctx_.log.warning(fields, "recording " + std::to_string(row_id) +
+                                     " ended before the size the camera gives it (4 GiB or "
+                                     "more): archived as delivered, kept on the camera");
     }
 
     // Copies one recording, trying again after a failure that a fresh copy may not repeat.
@@ -646,26 +666,37 @@ class BaySession {
         if (to_wipe_.empty()) co_return;
         // The handle must still name the object whose bytes were read in this dock.
         auto now_on_camera = co_await list(/*for_wipe=*/true);
+        // Highest handles first: a camera that numbers its objects by their place in a list
+        // (against the standard) shifts only the handles after the one deleted, none of which
+        // is still to be deleted.
+        std::vector<const Proven*> order;
+        for (const Proven& proven : to_wipe_) order.push_back(&proven);
+        std::sort(order.begin(), order.end(),
+                  [](const Proven* a, const Proven* b) { return a->info.handle > b->info.handle; });
         std::vector<const Proven*> deleted;
-        for (const Proven& proven : to_wipe_) {
+        for (const Proven* proven : order) {
             check_stopping();
             bool same =
                 std::any_of(now_on_camera.begin(), now_on_camera.end(),
-                            [&](const auto& info) { return same_object(info, proven.info); });
+                            [&](const auto& info) { return same_object(info, proven->info); });
             if (!same) continue;
-            // I1: proven.row_id is archived with the SHA-256 that this object's bytes, read from
+            // I1: proven->row_id is archived with the SHA-256 that this object's bytes, read from
             // this camera in this dock, hashed to (copied and verified, or re-read and compared
             // in prove_archived), and its archive file is there.
-            co_await device([this, &proven] { camera_->remove(proven.info.handle, deadline()); });
-            deleted.push_back(&proven);
+            co_await device([this, &proven] { camera_->remove(proven->info.handle, deadline()); });
+            deleted.push_back(proven);
         }
         if (deleted.empty()) co_return;
         auto after = co_await list(/*for_wipe=*/true);
-        for (const Proven* proven : deleted) {
-            bool still_there = std::any_of(after.begin(), after.end(), [&](const auto& info) {
-                return same_object(info, proven->info);
+        // An object is still there when the camera lists one like it under any handle.
+        auto listed = [&after](const hw::RecordingInfo& object) {
+            return std::any_of(after.begin(), after.end(), [&](const hw::RecordingInfo& info) {
+                return info.name == object.name && info.size == object.size &&
+                       info.captured_unix_s == object.captured_unix_s;
             });
-            if (still_there) {
+        };
+        for (const Proven* proven : deleted) {
+            if (listed(proven->info)) {
                 ++report_.delete_not_effective;
                 ctx_.log.error(fields_, "recording " + std::to_string(proven->row_id) +
                                             " is still on the camera after it was deleted");
@@ -687,6 +718,22 @@ class BaySession {
                 });
             }
             ++report_.wiped;
+        }
+        // What the cradle did not delete must still be there: a camera that lost another
+        // object on a delete is named for the custodian (the loss is the camera's, and shown).
+        for (const auto& before : now_on_camera) {
+            const bool was_deleted = std::any_of(deleted.begin(), deleted.end(), [&](auto* p) {
+                return same_object(p->info, before);
+            });
+            if (was_deleted || listed(before)) continue;
+            ++report_.vanished;
+            AuditEvent entry{"recording.vanished", bay_, report_.serial, 0,
+                             "an object the cradle did not delete left the camera during the wipe "
+                             "(handle " +
+                                 std::to_string(before.handle) + ", " +
+                                 sanitize_text(before.name, 128) + ")"};
+            ctx_.log.error(fields_, entry.detail);
+            co_await catalog([this, &entry] { ctx_.catalog.audit(entry, unix_now()); });
         }
         ctx_.log.info(fields_, "wiped " + std::to_string(report_.wiped) + " recording(s)");
     }
@@ -713,6 +760,18 @@ class BaySession {
         report_.left_on_camera = report_.recordings_found >= report_.wiped
                                      ? report_.recordings_found - report_.wiped
                                      : 0;
+        if (report_.vanished > 0) {
+            needs_custodian(std::to_string(report_.vanished) +
+                            " object(s) the cradle did not delete left the camera during the wipe: "
+                            "see the log and the audit");
+            return;
+        }
+        if (kept_short_ > 0) {
+            needs_custodian(std::to_string(kept_short_) +
+                            " recording(s) ended before the size the camera gives them: archived "
+                            "as delivered and kept on the camera");
+            return;
+        }
         if (report_.delete_not_effective > 0) {
             needs_custodian(std::to_string(report_.delete_not_effective) +
                             " recording(s) still on the camera after deleting them (delete not "
@@ -793,6 +852,7 @@ class BaySession {
     DeviceRow device_;
     std::int64_t dock_id_ = 0;
     std::size_t rejected_ = 0;
+    std::size_t kept_short_ = 0;  // see kept_short()
     std::string rejected_reason_;
     // An object on the camera and the archived recording its bytes were proven to be (I1).
     struct Proven {

@@ -438,9 +438,10 @@ CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
 // may renumber its objects between docks, and two different recordings may share a handle, a
 // name, a size and a capture time (two cameras presenting one serial, a camera whose clock and
 // file counter were reset). The handle stays as where the object was last seen; what is one
-// recording is its device, name, size, capture time and SHA-256, once archived. Rows being
-// copied have no hash yet and are not bound by it. SQLite cannot drop a table constraint, so
-// the table is rebuilt with every column and row as they were.
+// recording is its device, name, size, capture time and SHA-256, once archived (mark_archived
+// refuses a second row; a catalog of version 4 may hold such pairs from a camera that renumbered
+// its objects, and `cradlectl verify` names them). Rows being copied have no hash yet. SQLite
+// cannot drop a table constraint, so the table is rebuilt with every column and row as they were.
 // Also (the archive's record, invariant I6): the SHA-256 of each recording's metadata record in
 // the archive, so that the camera's next record can chain to it. Recordings archived by earlier
 // versions have none: ''.
@@ -478,8 +479,6 @@ CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
 CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
     WHERE attribution_disagrees = 1;
 CREATE INDEX recordings_by_sighting ON recordings (device_id, name, captured_unix_s);
-CREATE UNIQUE INDEX recordings_one_per_content
-    ON recordings (device_id, name, size, captured_unix_s, sha256) WHERE state <> 'copying';
 )sql";
     exec(db, file, kSql, "creating the schema of version 5");
 }
@@ -1312,7 +1311,21 @@ void Catalog::mark_archived(std::int64_t id, const std::string& sha256_hex,
             "the archive path '" + sanitize_text(archive_path) + "' is not a plain relative path");
     }
     Transaction transaction(db_, stmts_->file, doing);
-    require_state(recording(id), id, RecordingState::copying, stmts_->file, doing);
+    const auto row = recording(id);
+    require_state(row, id, RecordingState::copying, stmts_->file, doing);
+    if (archived_size && *archived_size > row->key.size) {
+        throw_catalog(stmts_->file, doing,
+                      "the archived size is larger than the bound the copy was begun with");
+    }
+    RecordingKey archived_key = row->key;
+    if (archived_size) archived_key.size = *archived_size;
+    for (const RecordingRow& other : archived_lookalikes(archived_key)) {
+        if (other.sha256_hex == sha256_hex) {
+            throw_catalog(
+                stmts_->file, doing,
+                "the same recording is archived already as recording " + std::to_string(other.id));
+        }
+    }
     Query(db_, stmts_.get(), stmts_->file,
           "UPDATE recordings SET state = 'archived', sha256 = ?, archive_path = ?, "
           "archived_at = ? WHERE id = ?",
@@ -1326,8 +1339,7 @@ void Catalog::mark_archived(std::int64_t id, const std::string& sha256_hex,
             .run();
     }
     if (archived_size) {
-        Query(db_, stmts_.get(), stmts_->file, "UPDATE recordings SET size = ? WHERE id = ?",
-              doing)
+        Query(db_, stmts_.get(), stmts_->file, "UPDATE recordings SET size = ? WHERE id = ?", doing)
             .bind(static_cast<std::int64_t>(*archived_size), id)
             .run();
     }

@@ -202,15 +202,17 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
     }
     std::map<std::string, std::int64_t> device_of_serial;
     std::vector<Catalog::RestoredRecording> recordings;
-    // A recording's identity as the catalog keys it: one row per recording.
-    using Key = std::tuple<std::int64_t, std::uint32_t, std::string, std::uint64_t, std::int64_t>;
+    // A recording's identity as the catalog keys it (schema 5): one row per device, name, size,
+    // capture time and SHA-256. The handle is no identity: a reset camera reuses handles for
+    // other recordings, and a camera may renumber one recording between docks.
+    using Key = std::tuple<std::int64_t, std::string, std::uint64_t, std::int64_t, std::string>;
     std::map<Key, std::int64_t> id_of_key;
     for (auto& [id, found] : by_id) {
         const ArchiveRecord& record = found.record;
         const RecordIdentity& identity = record.identity;
         auto [same, fresh_key] =
-            id_of_key.emplace(Key{record.device_id, record.ptp_handle, record.raw_name, record.size,
-                                  record.captured_unix_s},
+            id_of_key.emplace(Key{record.device_id, record.raw_name, record.size,
+                                  record.captured_unix_s, record.sha256_hex},
                               id);
         if (!fresh_key) {
             report.disagreements.push_back(shown(record.archive_path) +

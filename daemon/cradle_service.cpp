@@ -379,8 +379,9 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             return false;
         }
         const RecordingKey& key = row->key;
+        // A copy of unknown size was begun with its bound and holds what arrived: no more.
         if (key.device_id != record->device_id || key.handle != record->ptp_handle ||
-            key.name != record->raw_name || key.size != record->size ||
+            key.name != record->raw_name || record->size > key.size ||
             key.captured_unix_s != record->captured_unix_s) {
             why = "its record describes another recording than the catalog's row " +
                   std::to_string(row->id);
@@ -393,12 +394,20 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         }
         // Both entries durable before the catalog says archived.
         store.make_entry_durable(relative);
-        catalog.mark_archived(
-            row->id, sha256, relative, now,
-            AuditEvent{"recording.archived", 0, record->identity.device_serial, row->id,
-                       "adopted by start-up recovery: renamed into the archive "
-                       "before a crash; record and re-hash agree"},
-            record_sha256);
+        try {
+            catalog.mark_archived(
+                row->id, sha256, relative, now,
+                AuditEvent{"recording.archived", 0, record->identity.device_serial, row->id,
+                           "adopted by start-up recovery: renamed into the archive "
+                           "before a crash; record and re-hash agree"},
+                record_sha256,
+                record->size != key.size ? std::optional<std::uint64_t>(record->size)
+                                         : std::nullopt);
+        } catch (const CatalogError& e) {
+            // The same recording archived already: this copy goes to quarantine.
+            why = e.what();
+            return false;
+        }
         log_.warning(LogFields{0, record->identity.device_serial, row->id},
                      "recovery: adopted archive file " + relative +
                          " (copied before a crash, its record and re-hash agree)");

@@ -49,6 +49,9 @@ struct DockReport {
     std::size_t left_on_camera = 0;
     // Deleted, and still listed by the camera afterwards: not wiped (I1), a custodian's matter.
     std::size_t delete_not_effective = 0;
+    // Listed before the wipe, not deleted by the cradle, and gone after it (a camera that
+    // renumbered its objects under a delete): a custodian's matter.
+    std::size_t vanished = 0;
     // Serial of a camera docked in another bay at the same time: this one is neither offloaded
     // nor wiped (their recordings could not be told apart by the catalog).
     int duplicate_serial_bay = 0;

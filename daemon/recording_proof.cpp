@@ -40,7 +40,8 @@ CameraBytes hash_on_camera(hw::CameraDriver& camera, const hw::RecordingInfo& in
     bytes.sha256_hex = sha.hex_digest();
     bytes.size = offset;
     // An object of unknown size ends where the camera says it does, within its bound.
-    bytes.complete = info.size_known ? offset == info.size : offset <= info.size;
+    bytes.complete =
+        info.size_known ? offset == info.size : offset <= info.size && offset >= info.size_at_least;
     return bytes;
 }
 

@@ -15,7 +15,8 @@ struct CameraBytes {
     std::string sha256_hex;
     std::uint64_t size = 0;  // bytes the camera delivered
     // Whether the camera delivered exactly what it declared (an object of unknown size: ended
-    // within its bound, hw::RecordingInfo::size_known). A hash of anything else proves nothing.
+    // within its bounds, hw::RecordingInfo::size_known and size_at_least). A hash of anything
+    // else proves nothing that allows a wipe.
     bool complete = false;
 };
 

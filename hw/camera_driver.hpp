@@ -65,6 +65,10 @@ struct RecordingInfo {
     // without ObjectSize). `size` is then the most bytes the recording can have (the capacity
     // of the storage holding it), and read() returns 0 once the recording's data has ended.
     bool size_known = true;
+    // When size_known is false: the fewest bytes the recording can have (PTP's "4 GiB or more"
+    // is 0xFFFFFFFF). One delivered shorter was cut short by the camera: it is archived as it
+    // came, and never wiped.
+    std::uint64_t size_at_least = 0;
 };
 
 class CameraDriver {

@@ -324,6 +324,8 @@ std::vector<RecordingInfo> PtpCamera::list_recordings(std::size_t max_count, Dea
         const ObjectSize size = object_size(handle, info, capacities, deadline);
         recording.size = size.size;
         recording.size_known = size.known;
+        // ObjectCompressedSize 0xFFFFFFFF says "4 GiB or more".
+        if (!size.known) recording.size_at_least = kUnknownSize;
         // A capture time that does not parse is not worth failing the offload over: the
         // recording is archived all the same, with capture time 0 (unknown).
         for (const std::string* date : {&info.capture_date, &info.modification_date}) {

@@ -518,8 +518,10 @@ std::vector<RecordingInfo> SimCamera::list_recordings(std::size_t max_count, Dea
             // Claimed but not stored: reading or deleting it fails as for any unknown handle.
             info = {++phantom_handle, "PHANTOM_" + std::to_string(i + 1) + ".MP4", 1 << 20, 0};
         }
+        // By handle (handles start at 1 and never change), so that the same recording lies
+        // in every listing, also after others were deleted.
         if (faults.lie_size_index && *faults.lie_size_index >= 0 &&
-            static_cast<std::size_t>(*faults.lie_size_index) == i) {
+            static_cast<std::uint64_t>(*faults.lie_size_index) + 1 == info.handle) {
             const std::int64_t delta = faults.lie_size_delta;
             const std::uint64_t magnitude = delta < 0 ? 0 - static_cast<std::uint64_t>(delta)
                                                       : static_cast<std::uint64_t>(delta);

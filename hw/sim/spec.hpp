@@ -18,7 +18,7 @@ struct FaultPlan {
     std::optional<int> hang_at_op;              // stops answering from operation k on
     std::uint64_t throttle_bytes_per_s = 0;     // 0 = as fast as the disk allows
     // The device declares size + lie_size_delta for the recording with this index (0-based
-    // in listing order).
+    // in the order of the footage as provisioned: the recording of handle index + 1).
     std::optional<int> lie_size_index;
     std::int64_t lie_size_delta = 0;
     // In-transit corruption: the byte at this offset of the recording with this index is

@@ -4,17 +4,27 @@
 // invariant checker (tests/support/invariants.hpp) runs: every recording the cameras held is
 // still on its camera with its bytes, or archived with its SHA-256.
 //
+// Sometimes the catalog is then lost, emptied or restored from an older backup: the service must
+// refuse to start, and the catalog rebuilt from the archive must bring it back.
+//
 //   cradle-chaos [N] [FIRST_SEED]     (scripts/chaos runs it)
 //
 // Prints one line per schedule that found a problem (its seed replays it) and ends with
 // "schedules=N lost=L problems=P"; exits 1 when anything was lost or another invariant broke.
 #include "tests/faults/child_run.hpp"
 
+#include "daemon/catalog_guard.hpp"
+#include "daemon/catalog_rebuild.hpp"
+#include "daemon/sha256.hpp"
+
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
+#include <map>
 #include <random>
 #include <sstream>
 #include <string>
@@ -87,6 +97,9 @@ class Schedule {
                   << " storage_fault=" << (storage ? storage->op : 0);
         run_child(rig, kill, storage);
         check(rig.loss_problems(), "after phase 1", outcome);
+        // A backup of the catalog as it is now, older than the archive after phase 2.
+        const std::filesystem::path backup = backup_dir_.path();
+        copy_catalog(rig.state, backup);
 
         // Phase 2: the same cameras, healthy, one of each serial; the service starts again.
         for (auto& camera : rig.spec.cameras) {
@@ -95,8 +108,13 @@ class Schedule {
             if (twins && camera.storage_name == "TWIN") camera.bay = 0;
         }
         rig.config.sim = rig.spec;
-        run_quietly(rig);
+        run_quietly(rig, outcome);
         check(rig.invariant_problems(), "after phase 2", outcome);
+
+        // The catalog lost, replaced by an empty file, or restored from the older backup: the
+        // service must refuse to start over an archive it does not account for, and
+        // rebuild-catalog must give back a catalog it starts on.
+        if (chance(15)) lose_catalog(rig, backup, outcome);
 
         // Phase 3: the twin alone, or a camera whose clock and file counter were reset and
         // that recorded again under the names, sizes and times it used before.
@@ -104,7 +122,7 @@ class Schedule {
             for (auto& camera : rig.spec.cameras)
                 camera.bay = camera.storage_name == "TWIN" ? 2 : 0;
             rig.config.sim = rig.spec;
-            run_quietly(rig);
+            run_quietly(rig, outcome);
             check(rig.invariant_problems(), "after the twin docked alone", outcome);
         } else if (chance(20)) {
             auto& camera = rig.camera(0);
@@ -115,7 +133,7 @@ class Schedule {
                 rig.config.sim = rig.spec;
                 rig.provision();
                 describe_ << " reset-camera";
-                run_quietly(rig);
+                run_quietly(rig, outcome);
                 check(rig.invariant_problems(), "after the reset camera docked", outcome);
             }
         }
@@ -130,11 +148,116 @@ class Schedule {
     }
     bool chance(int percent) { return between(1, 100) <= percent; }
 
-    static void run_quietly(Rig& rig) {
+    static void copy_catalog(const std::filesystem::path& from, const std::filesystem::path& to) {
+        std::filesystem::create_directories(to);
+        for (const char* name : {"catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"}) {
+            std::error_code ignored;
+            std::filesystem::remove(to / name, ignored);
+            if (std::filesystem::exists(from / name))
+                std::filesystem::copy_file(from / name, to / name);
+        }
+    }
+
+    void lose_catalog(Rig& rig, const std::filesystem::path& backup, Outcome& outcome) {
+        // Phase 2 journalled its start at least: the archive is ahead of any catalog but the
+        // one just removed, and the service must refuse them all.
+        std::error_code ec;
+        const bool archive_holds_files =
+            archived_files(rig.state) > 0 ||
+            std::filesystem::file_size(rig.state / "archive" / "audit.journal", ec) > 0;
+        const int how = between(0, 2);
+        const auto archive_before = archive_files(rig.state);
+        for (const char* name : {"catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"}) {
+            std::error_code ignored;
+            std::filesystem::remove(rig.state / name, ignored);
+        }
+        if (how == 1) {
+            std::ofstream(rig.state / "catalog.sqlite").flush();
+            describe_ << " catalog-emptied";
+        } else if (how == 2) {
+            copy_catalog(backup, rig.state);
+            describe_ << " catalog-restored-from-backup";
+        } else {
+            describe_ << " catalog-lost";
+        }
+        bool refused = false;
         try {
             rig.run();
+        } catch (const CatalogBehindArchive&) {
+            refused = true;
         } catch (const std::exception&) {
-            // The checker judges what the state is, whatever the service said.
+        }
+        // Without its catalog the checker cannot judge the cameras' recordings yet (after the
+        // rebuild it does); the archive itself must be exactly as it was.
+        if (archive_files(rig.state) != archive_before) {
+            ++outcome.lost;
+            if (outcome.first_problem.empty()) {
+                outcome.first_problem = "the archive changed while its catalog was lost";
+            }
+        }
+        if (!refused) {
+            if (archive_holds_files) {
+                ++outcome.problems;
+                if (outcome.first_problem.empty()) {
+                    outcome.first_problem =
+                        "the service started over an archive without its catalog";
+                }
+            }
+            return;
+        }
+        for (const char* name : {"catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"}) {
+            std::error_code ignored;
+            std::filesystem::remove(rig.state / name, ignored);
+        }
+        const RebuildReport rebuilt = rebuild_catalog(rig.state, 2'000'000'000);
+        if (!rebuilt.written) {
+            ++outcome.problems;
+            if (outcome.first_problem.empty()) {
+                outcome.first_problem = "rebuild-catalog wrote no catalog: " + rebuilt.refused;
+            }
+            return;
+        }
+        run_quietly(rig, outcome);
+        check(rig.invariant_problems(), "after rebuild-catalog", outcome);
+    }
+
+    // Every file of the archive (recordings, records, the journal) with its SHA-256.
+    static std::map<std::string, std::string> archive_files(const std::filesystem::path& state) {
+        std::map<std::string, std::string> files;
+        const auto root = state / "archive";
+        std::error_code ec;
+        for (auto it = std::filesystem::recursive_directory_iterator(root, ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            if (!it->is_regular_file()) continue;
+            std::ifstream in(it->path(), std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)),
+                              std::istreambuf_iterator<char>());
+            files[std::filesystem::relative(it->path(), root).string()] = Sha256::hex_of(bytes);
+        }
+        return files;
+    }
+
+    static std::size_t archived_files(const std::filesystem::path& state) {
+        std::size_t count = 0;
+        std::error_code ec;
+        for (auto it = std::filesystem::recursive_directory_iterator(state / "archive", ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            if (it->is_regular_file() && it->path().filename() != "audit.journal") ++count;
+        }
+        return count;
+    }
+
+    // A restart after a crash, a storage fault or rebuild-catalog: the service must start (a
+    // refusal there would leave the cradle out of service); the checker judges the rest.
+    static void run_quietly(Rig& rig, Outcome& outcome) {
+        try {
+            rig.run();
+        } catch (const CatalogBehindArchive& e) {
+            ++outcome.problems;
+            if (outcome.first_problem.empty()) {
+                outcome.first_problem = std::string("the service refused to start: ") + e.what();
+            }
+        } catch (const std::exception&) {
         }
     }
 
@@ -154,6 +277,7 @@ class Schedule {
 
     std::uint64_t seed_;
     std::mt19937_64 random_;
+    TempDir backup_dir_;  // outside the rig's root, which the checker guards
     std::ostringstream describe_;
 };
 

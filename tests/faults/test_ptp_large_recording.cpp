@@ -61,6 +61,7 @@ TEST(LargeRecordingOverPtp, FourGiBAndOneMiBWithoutObjectSizeIsArchivedWholeAndV
     ASSERT_EQ(listing.size(), 1u);
     EXPECT_FALSE(listing[0].size_known);
     EXPECT_EQ(listing[0].size, spec.storage_total_bytes);
+    EXPECT_EQ(listing[0].size_at_least, 0xFFFFFFFFu) << "PTP's 0xFFFFFFFF: 4 GiB or more";
 
     const auto start = std::chrono::steady_clock::now();
     PosixFileSystem fs;

@@ -61,7 +61,10 @@ TEST(ServiceOverPtp, LinkFaultsThatTheEngineAbsorbsStillEndReady) {
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
-TEST(ServiceOverPtp, ObjectsWhoseSizeTheCameraCannotTellAreArchivedInFull) {
+// PTP's ObjectCompressedSize 0xFFFFFFFF says "4 GiB or more": an object that ends sooner was cut
+// short by the camera. What arrived is archived; the object is kept on the camera, and a re-dock
+// neither copies it twice nor wipes it. (The 4 GiB + 1 MiB recording is LargeRecordingOverPtp.)
+TEST(ServiceOverPtp, ObjectsOfUnknownSizeThatEndBefore4GiBAreArchivedAndKept) {
     PtpRig rig(1, 3);
     auto& faults = rig.camera(0).ptp_faults;
     faults.size_4gib_minus_1 = true;  // "4 GiB or more"
@@ -70,10 +73,21 @@ TEST(ServiceOverPtp, ObjectsWhoseSizeTheCameraCannotTellAreArchivedInFull) {
     // Its storage bounds each object; the archive needs that much free space.
     rig.camera(0).storage_total_bytes = 8ull << 30;
     auto report = report_for(rig.run(), 1);
-    EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    EXPECT_EQ(report.light, hw::BayLight::needs_custodian) << report.outcome;
+    EXPECT_NE(report.outcome.find("ended before the size the camera gives them"), std::string::npos)
+        << report.outcome;
     EXPECT_EQ(report.archived, 3u);
-    EXPECT_EQ(report.wiped, 3u);
+    EXPECT_EQ(report.wiped, 0u);
     EXPECT_EQ(report.archived_bytes, 256u << 10);
+    // The catalog holds what arrived, not the bound.
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(recordings_left_on_cameras(rig.spec).size(), 1u);
+
+    auto again = report_for(rig.run(), 1);
+    EXPECT_EQ(again.archived, 0u) << again.outcome;
+    EXPECT_EQ(again.already_archived, 3u);
+    EXPECT_EQ(again.wiped, 0u);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
 TEST(ServiceOverPtp, SingleStallIsClearedAndTheDockCompletes) {
@@ -149,17 +163,18 @@ TEST_P(HostilePtpCamera, FaultsItsBayOnlyWithAPreciseReasonAndWipesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(
     Faults, HostilePtpCamera,
-    ::testing::Values(
-        HostileCase{"LyingDataLength", [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
-                    "in a data container that declares"},
-        HostileCase{"MillionHandles", [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
-                    "camera lists 1000000 objects, more than the limit"},
-        HostileCase{"StallThatComesBackAfterTheHaltIsCleared",
-                    [](hw::sim::PtpFaults& f) {
-                        f.stall_bulk_in_at_op = 6;
-                        f.stall_bulk_in_for_good = true;
-                    },
-                    "stalled the bulk-in endpoint again after the halt was cleared"}),
+    ::testing::Values(HostileCase{"LyingDataLength",
+                                  [](hw::sim::PtpFaults& f) { f.lie_data_length = true; },
+                                  "in a data container that declares"},
+                      HostileCase{"MillionHandles",
+                                  [](hw::sim::PtpFaults& f) { f.claim_handles = 1'000'000; },
+                                  "camera lists 1000000 objects, more than the limit"},
+                      HostileCase{"StallThatComesBackAfterTheHaltIsCleared",
+                                  [](hw::sim::PtpFaults& f) {
+                                      f.stall_bulk_in_at_op = 6;
+                                      f.stall_bulk_in_for_good = true;
+                                  },
+                                  "stalled the bulk-in endpoint again after the halt was cleared"}),
     [](const ::testing::TestParamInfo<HostileCase>& info) { return info.param.name; });
 
 // I7: a clock the cradle cannot read, or a health property sent malformed, makes the camera

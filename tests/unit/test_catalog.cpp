@@ -563,7 +563,9 @@ CREATE TABLE recordings_v4 (
     attribution_disagrees INTEGER NOT NULL DEFAULT 0,
     UNIQUE (device_id, handle, name, size, captured_unix_s)
 );
-INSERT INTO recordings_v4 SELECT * FROM recordings;
+INSERT INTO recordings_v4 SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256,
+    archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees
+    FROM recordings;
 DROP TABLE recordings;
 ALTER TABLE recordings_v4 RENAME TO recordings;
 UPDATE schema_version SET version = 4;
@@ -1343,6 +1345,7 @@ TEST_F(CatalogTest, MigratesAVersion4CatalogGivingOldRecordingsNoRecordHash) {
     // A recording archived now keeps its record hash, and the device's chain goes on from it.
     RecordingKey key = key_for(*catalog.find_device("SN-1"));
     key.handle += 1;
+    key.name = "VID_0002.MP4";
     const std::int64_t next = catalog.begin_recording(key, "").id;
     const std::string record(64, 'b');
     catalog.mark_archived(next, kSha, "2024/05/01/1/2.mp4", kNow, archived_event(next), record);
