@@ -1,5 +1,6 @@
 #include "cradlectl/text_output.hpp"
 
+#include "daemon/archive_record.hpp"
 #include "daemon/catalog.hpp"
 
 #include <algorithm>
@@ -138,15 +139,7 @@ std::string time_or_dash(std::int64_t unix_s) {
 }
 
 std::string hex_bytes(std::string_view bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (char c : bytes) {
-        auto byte = static_cast<unsigned char>(c);
-        out += kHex[byte >> 4];
-        out += kHex[byte & 0xf];
-    }
-    return out;
+    return to_hex(bytes);
 }
 
 std::string human_bytes(std::uint64_t bytes) {

@@ -4,6 +4,7 @@
 #include "daemon/archive_record.hpp"
 #include "daemon/audit_journal.hpp"
 #include "daemon/catalog.hpp"
+#include "daemon/fs.hpp"
 #include "daemon/sha256.hpp"
 
 #include <fcntl.h>
@@ -25,24 +26,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class ReadFd {
-  public:
-    explicit ReadFd(const fs::path& path)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) {}
-    ReadFd(const ReadFd&) = delete;
-    ReadFd& operator=(const ReadFd&) = delete;
-    ~ReadFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
+// Opens a file of the archive for reading, never through a symbolic link (-1 when it cannot).
+Fd open_for_reading(const fs::path& path) {
+    return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+}
 
 // Reads at most `limit` bytes (nullopt when the file is larger or cannot be read).
 std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit) {
-    ReadFd in(path);
+    const Fd in = open_for_reading(path);
     if (in.get() < 0) return std::nullopt;
     std::string text;
     char block[4096];
@@ -59,7 +50,7 @@ std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit)
 
 // SHA-256 and size of a file as the disk holds it.
 std::optional<std::pair<std::string, std::uint64_t>> hash_file(const fs::path& path) {
-    ReadFd in(path);
+    const Fd in = open_for_reading(path);
     if (in.get() < 0) return std::nullopt;
     ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_DONTNEED);
     std::vector<std::byte> block(1 << 20);
@@ -83,7 +74,7 @@ std::string shown(const std::string& relative) {
 
 // Makes a file's bytes, or a directory's entries, durable.
 void fsync_path(const fs::path& path) {
-    ReadFd fd(path);
+    const Fd fd = open_for_reading(path);
     if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
         throw std::system_error(errno, std::generic_category(), "fsync " + path.string());
     }
