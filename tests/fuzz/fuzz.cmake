@@ -41,38 +41,29 @@ if(CRADLED_FUZZ)
   add_custom_target(fuzz_targets)
 endif()
 
+# cradle_fuzz_target(NAME [EXTRA_SOURCES...]): the replay test of tests/fuzz/fuzz_NAME.cpp over
+# its corpus and, with CRADLED_FUZZ, its libFuzzer executable; both built with EXTRA_SOURCES.
+function(cradle_fuzz_target name)
+  set(target_source ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/fuzz_${name}.cpp ${ARGN})
+  add_executable(fuzz_replay_${name} ${target_source}
+    ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/replay_main.cpp)
+  target_link_libraries(fuzz_replay_${name} PRIVATE ptp_codec_under_test)
+  add_test(NAME FuzzCorpus.${name}
+    COMMAND fuzz_replay_${name} ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/corpus/${name})
+  set_tests_properties(FuzzCorpus.${name} PROPERTIES LABELS fuzz)
+
+  if(CRADLED_FUZZ)
+    add_executable(fuzz_${name} ${target_source})
+    target_link_libraries(fuzz_${name} PRIVATE ptp_codec_fuzzing)
+    add_dependencies(fuzz_targets fuzz_${name})
+  endif()
+endfunction()
+
 foreach(name IN LISTS fuzz_target_names)
-  set(target_source ${CMAKE_CURRENT_LIST_DIR}/fuzz_${name}.cpp)
-  add_executable(fuzz_replay_${name} ${target_source} ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
-  target_link_libraries(fuzz_replay_${name} PRIVATE ptp_codec_under_test)
-  add_test(NAME FuzzCorpus.${name}
-    COMMAND fuzz_replay_${name} ${CMAKE_CURRENT_LIST_DIR}/corpus/${name})
-  set_tests_properties(FuzzCorpus.${name} PROPERTIES LABELS fuzz)
-
-  if(CRADLED_FUZZ)
-    add_executable(fuzz_${name} ${target_source})
-    target_link_libraries(fuzz_${name} PRIVATE ptp_codec_fuzzing)
-    add_dependencies(fuzz_targets fuzz_${name})
-  endif()
+  cradle_fuzz_target(${name})
 endforeach()
-
 # The transaction engine's data phase read across calls: the codec and the engine.
-set(fuzz_engine_target_names data_in_stream)
-foreach(name IN LISTS fuzz_engine_target_names)
-  set(target_source ${CMAKE_CURRENT_LIST_DIR}/fuzz_${name}.cpp
-      ${PROJECT_SOURCE_DIR}/hw/ptp/session.cpp)
-  add_executable(fuzz_replay_${name} ${target_source} ${CMAKE_CURRENT_LIST_DIR}/replay_main.cpp)
-  target_link_libraries(fuzz_replay_${name} PRIVATE ptp_codec_under_test)
-  add_test(NAME FuzzCorpus.${name}
-    COMMAND fuzz_replay_${name} ${CMAKE_CURRENT_LIST_DIR}/corpus/${name})
-  set_tests_properties(FuzzCorpus.${name} PROPERTIES LABELS fuzz)
-
-  if(CRADLED_FUZZ)
-    add_executable(fuzz_${name} ${target_source})
-    target_link_libraries(fuzz_${name} PRIVATE ptp_codec_fuzzing)
-    add_dependencies(fuzz_targets fuzz_${name})
-  endif()
-endforeach()
+cradle_fuzz_target(data_in_stream ${PROJECT_SOURCE_DIR}/hw/ptp/session.cpp)
 
 # Writes the seed corpus from the encoders (run by hand when a dataset changes; its output is
 # committed).
