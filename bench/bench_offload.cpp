@@ -12,10 +12,10 @@
 // each phase reports its median round. The last two lines are floor_ratio=<a/c> and
 // ratio=<a/b>: ratios of elapsed times within a round, median over the rounds (lower is better).
 
-#include "daemon/archive_store.hpp"
-#include "daemon/catalog.hpp"
-#include "daemon/fs.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "common/fs.hpp"
+#include "core/archive/archive_store.hpp"
+#include "core/catalog/catalog.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <fcntl.h>
 #include <sys/resource.h>

@@ -16,12 +16,12 @@
 // SIZE takes a K, M or G suffix (binary). The last line is
 // ptp_overhead_ratio=<CPU of the PTP path at the default transfer size / CPU of the baseline>.
 
-#include "daemon/archive_store.hpp"
-#include "daemon/fs.hpp"
-#include "daemon/sha256.hpp"
+#include "common/fs.hpp"
+#include "common/sha256.hpp"
+#include "core/archive/archive_store.hpp"
 #include "hw/ptp/ptp_camera.hpp"
-#include "hw/sim/ptp_responder.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "sim/ptp_responder.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <malloc.h>
 #include <sys/resource.h>

@@ -17,8 +17,8 @@
 // ratio=<assignment facts with D days of history / with 31 days>: about 1 when the reports are
 // read by index, whatever the years behind them.
 
-#include "daemon/catalog.hpp"
-#include "daemon/report_input.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/report_queries.hpp"
 #include "reports/builders.hpp"
 #include "reports/csv.hpp"
 #include "reports/json.hpp"

@@ -26,6 +26,9 @@ set(CRADLED_BASH_COMPLETION_DIR "${CMAKE_INSTALL_FULL_DATADIR}/bash-completion/c
 # The daemon is started by systemd, not by users: sbin. The client is for everyone: bin.
 install(TARGETS cradled RUNTIME DESTINATION ${CMAKE_INSTALL_SBINDIR})
 install(TARGETS cradlectl RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The service on the emulated cradle, for IT's first check of an installation (docs/install.md):
+# a program of the package, not a command for users.
+install(TARGETS cradled-demo RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/cradled)
 
 # The configuration IT edits (a package marks files under /etc as conffiles, so an upgrade
 # keeps IT's changes).

@@ -1,9 +1,9 @@
 // `cradlectl bays learn`: writes the bay map by asking IT to plug a camera into each bay in
 // turn. It talks to USB itself (libusb hotplug), not to the service; run it while the service
 // is stopped, so that nothing else claims the cameras.
+#include "core/config/config.hpp"
 #include "cradlectl/bay_learning.hpp"
 #include "cradlectl/commands.hpp"
-#include "daemon/config.hpp"
 #include "hw/usb/device_description.hpp"
 #include "hw/usb/usb_context.hpp"
 

@@ -2,9 +2,9 @@
 // becomes a BusClientError whose kind decides cradlectl's exit status.
 #include "cradlectl/bus_client.hpp"
 
-#include "daemon/dbus_handles.hpp"
-#include "daemon/dbus_names.hpp"
-#include "daemon/dbus_report_facts.hpp"
+#include "protocol/dbus_handles.hpp"
+#include "protocol/dbus_names.hpp"
+#include "protocol/dbus_report_facts.hpp"
 
 #include <poll.h>
 #include <systemd/sd-bus.h>

@@ -2,8 +2,8 @@
 // calls, and the signals a live status view follows. sd-bus stays behind this header.
 #pragma once
 
-#include "daemon/catalog.hpp"
-#include "reports/report_input.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/report_facts.hpp"
 
 #include <cstdint>
 #include <memory>

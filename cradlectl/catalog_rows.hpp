@@ -3,8 +3,8 @@
 // rows, so they print them here, once.
 #pragma once
 
+#include "core/catalog/catalog.hpp"
 #include "cradlectl/bus_client.hpp"
-#include "daemon/catalog.hpp"
 
 #include <optional>
 #include <ostream>

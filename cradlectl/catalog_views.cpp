@@ -1,9 +1,9 @@
 // status, devices, recordings: views of the catalog, as text for people or JSON for scripts.
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/state_verifier.hpp"
 #include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/catalog.hpp"
-#include "daemon/state_verifier.hpp"
 
 #include <algorithm>
 #include <map>

@@ -3,12 +3,12 @@
 // By default it talks to the running daemon over D-Bus (the system bus, or --bus ADDRESS).
 // With --state-dir DIR it reads the daemon's state directory directly and read-only, for
 // recovery when the daemon cannot run; that is safe while the daemon runs too.
+#include "core/catalog/catalog.hpp"
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/output_file.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/catalog.hpp"
 #include "reports/translation.hpp"
 
 #include <cstdlib>

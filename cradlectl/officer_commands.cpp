@@ -1,10 +1,10 @@
 // The officers' roster in bulk: import officers (through the daemon, which alone changes the
 // catalog) and export officers (over the bus, or offline from the state directory).
+#include "core/catalog/catalog.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/command_files.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/officer_csv.hpp"
-#include "daemon/catalog.hpp"
 
 #include <string>
 #include <vector>

@@ -3,7 +3,7 @@
 // when each entry last changed. The badge is the ID a camera may report about its wearer.
 #pragma once
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <cstddef>
 #include <string>

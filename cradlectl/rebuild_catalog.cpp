@@ -1,8 +1,8 @@
 // rebuild-catalog: a catalog from the archive alone, for IT, with the service stopped
 // (docs/operations.md, "Catalog behind the archive").
+#include "core/catalog/catalog_rebuild.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/catalog_rebuild.hpp"
 
 #include <chrono>
 #include <iostream>

@@ -1,13 +1,13 @@
 // The register's bulk and history commands: retire, history, import devices, export devices.
 // history and export read the catalog offline as well (--state-dir); retire and import change
 // the register and so go through the daemon.
+#include "core/catalog/catalog.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/command_files.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/register_csv.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/catalog.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -4,7 +4,7 @@
 // (Chinese included) go through unchanged.
 #pragma once
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,13 +1,13 @@
 // `cradlectl report assignments|dock`: the facts come from the daemon over D-Bus, or from the
 // state directory's catalog offline; either way this client builds the report, so its
 // language and time zone are the reader's.
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/report_queries.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/output_file.hpp"
 #include "cradlectl/report_request.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/catalog.hpp"
-#include "daemon/report_input.hpp"
 #include "reports/builders.hpp"
 #include "reports/csv.hpp"
 #include "reports/json.hpp"

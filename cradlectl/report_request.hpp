@@ -3,8 +3,8 @@
 // a terminal, so that every rule can be tested without a bus, a catalog or a terminal.
 #pragma once
 
+#include "core/catalog/report_facts.hpp"
 #include "cradlectl/arguments.hpp"
-#include "reports/report_input.hpp"
 
 #include <optional>
 #include <string>

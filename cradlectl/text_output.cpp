@@ -1,7 +1,7 @@
 #include "cradlectl/text_output.hpp"
 
-#include "daemon/archive_record.hpp"
-#include "daemon/catalog.hpp"
+#include "core/archive/archive_record.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <algorithm>
 #include <array>

@@ -1,8 +1,8 @@
 // verify: the end-to-end check of archive, catalog and audit log (the fault tests' invariant
 // checker, for custodians and IT).
+#include "core/catalog/state_verifier.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/text_output.hpp"
-#include "daemon/state_verifier.hpp"
 
 #include <string>
 #include <vector>

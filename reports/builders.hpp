@@ -3,8 +3,8 @@
 // stay UTC in the model and are shown in local time by the renderers.
 #pragma once
 
+#include "core/catalog/report_facts.hpp"
 #include "reports/report.hpp"
-#include "reports/report_input.hpp"
 
 #include <cstdint>
 

@@ -1,8 +1,8 @@
 #include "reports/csv.hpp"
 
+#include "common/utf8.hpp"
 #include "reports/cell_text.hpp"
 #include "reports/local_time.hpp"
-#include "reports/utf8.hpp"
 
 #include <string_view>
 

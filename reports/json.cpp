@@ -2,9 +2,9 @@
 
 #include <cstdio>
 
+#include "common/utf8.hpp"
 #include "reports/cell_text.hpp"
 #include "reports/local_time.hpp"
-#include "reports/utf8.hpp"
 
 namespace cradle::reports {
 namespace {

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "reports/report_input.hpp"
+#include "core/catalog/report_facts.hpp"
 
 namespace cradle::reports {
 

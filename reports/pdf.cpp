@@ -12,9 +12,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/utf8.hpp"
 #include "reports/cell_text.hpp"
 #include "reports/report_texts.hpp"
-#include "reports/utf8.hpp"
 
 namespace cradle::reports {
 namespace {

@@ -7,7 +7,7 @@
 // daemon's, or any third-party PTP tool's) finds them; this process answers their USB traffic
 // until COMMAND exits, and exits with its status. Camera storage goes to DIR (kept, so that a
 // second run sees what the first left on the cameras), else to a temporary directory.
-#include "hw/sim/umockdev/emulated_usb_cameras.hpp"
+#include "sim/umockdev/emulated_usb_cameras.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "hw/bay/bay_log.hpp"
-#include "hw/usb/port_path.hpp"
+#include "hw/port_path.hpp"
 
 #include <chrono>
 #include <filesystem>

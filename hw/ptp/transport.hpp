@@ -1,6 +1,6 @@
 // What the PTP driver needs from a link to a camera: the bulk pipes, the interrupt pipe and
 // the class requests of the USB Still Image class. Implemented over libusb (hw/usb) and, for
-// tests and the emulated cradle, directly over an emulated camera (hw/sim).
+// tests and the emulated cradle, directly over an emulated camera (sim/).
 #pragma once
 
 #include "hw/camera_driver.hpp"

@@ -2,7 +2,7 @@
 // interface, a hotplug registration, a device list and a configuration descriptor.
 #pragma once
 
-#include "hw/usb/port_path.hpp"
+#include "hw/port_path.hpp"
 
 #include <libusb.h>
 

@@ -1,7 +1,7 @@
 // What the USB cradle is told by its configuration: the device table (which devices are
 // cameras, which driver serves them, with which per-model quirks) and the bay map (which
 // physical port is which bay, its lights and the hub port that powers it). Plain data, filled by
-// the configuration loader (daemon/config.hpp) or by a test.
+// the configuration loader (core/config/config.hpp) or by a test.
 #pragma once
 
 #include "hw/ptp/ptp_camera.hpp"

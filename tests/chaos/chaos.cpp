@@ -13,9 +13,9 @@
 // "schedules=N lost=L problems=P"; exits 1 when anything was lost or another invariant broke.
 #include "tests/faults/child_run.hpp"
 
-#include "daemon/catalog_guard.hpp"
-#include "daemon/catalog_rebuild.hpp"
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
+#include "core/catalog/catalog_guard.hpp"
+#include "core/catalog/catalog_rebuild.hpp"
 
 #include <cerrno>
 #include <cstdio>
@@ -72,7 +72,6 @@ class Schedule {
             second.content_salt = seed_ | 1;
             second.storage_name = "TWIN";
         }
-        rig.config.sim = rig.spec;
         rig.provision();
 
         Outcome outcome;
@@ -107,7 +106,6 @@ class Schedule {
             camera.ptp_faults = {};
             if (twins && camera.storage_name == "TWIN") camera.bay = 0;
         }
-        rig.config.sim = rig.spec;
         run_quietly(rig, outcome);
         check(rig.invariant_problems(), "after phase 2", outcome);
 
@@ -121,7 +119,6 @@ class Schedule {
         if (twins) {
             for (auto& camera : rig.spec.cameras)
                 camera.bay = camera.storage_name == "TWIN" ? 2 : 0;
-            rig.config.sim = rig.spec;
             run_quietly(rig, outcome);
             check(rig.invariant_problems(), "after the twin docked alone", outcome);
         } else if (chance(20)) {
@@ -130,7 +127,6 @@ class Schedule {
                     .empty()) {
                 std::filesystem::remove_all(hw::sim::camera_dir(rig.spec.storage_dir, camera));
                 camera.content_salt = seed_ | 1;
-                rig.config.sim = rig.spec;
                 rig.provision();
                 describe_ << " reset-camera";
                 run_quietly(rig, outcome);

@@ -1,7 +1,7 @@
 # cradlectl over D-Bus: the built cradlectl and cradled binaries on a private bus.
 cradle_test(test_cradlectl_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_bus.cpp)
 # These tests run the built binaries.
-add_dependencies(test_cradlectl_bus cradlectl cradled)
+add_dependencies(test_cradlectl_bus cradlectl cradled-demo)
 
 # cradlectl report and the officers' roster: the built binaries on a private bus and offline;
 # the reports are read back (CSV, JSON, and the PDF's text through pdftotext) and compared with
@@ -10,7 +10,7 @@ cradle_test(test_cradlectl_report_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradle
   ${PROJECT_SOURCE_DIR}/cradlectl/register_csv.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)
 target_link_libraries(test_cradlectl_report_bus PRIVATE cradle_reports)
-add_dependencies(test_cradlectl_report_bus cradlectl cradled)
+add_dependencies(test_cradlectl_report_bus cradlectl cradled-demo)
 target_compile_definitions(test_cradlectl_report_bus PRIVATE
   CRADLED_BUILD_LOCALE_DIR="${CRADLED_BUILD_LOCALE_DIR}")
 

@@ -226,7 +226,7 @@ class CradlectlOverBus : public ::testing::Test {
 
     void start_daemon() {
         daemon_ = std::make_unique<Child>(Child::Options{
-            {bin_dir() + "/cradled", "--config", (dir_.path() / "cradled.toml").string(),
+            {bin_dir() + "/cradled-demo", "--config", (dir_.path() / "cradled.toml").string(),
              "--state-dir", state_dir().string(), "--backend", "sim", "--bus", bus_.address()},
             dir_.path() / "daemon.out",
             dir_.path() / "daemon.log",

@@ -4,14 +4,14 @@ target_link_libraries(test_dbus_private_bus PRIVATE PkgConfig::SYSTEMD)
 
 cradle_test(test_dbus_server dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_server.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_server PRIVATE cradle_frontends cradle_test_rig)
+target_link_libraries(test_dbus_server PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
 
 cradle_test(test_dbus_authorization dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_authorization.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_authorization PRIVATE cradle_frontends cradle_test_rig)
+target_link_libraries(test_dbus_authorization PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
 # The policy test reads dbus/org.cradled.Cradle1.conf from the source tree.
 target_compile_definitions(test_dbus_authorization PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
 cradle_test(test_dbus_report_facts dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_report_facts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_report_facts PRIVATE cradle_frontends cradle_test_rig)
+target_link_libraries(test_dbus_report_facts PRIVATE cradle_dbus cradle_systemd cradle_test_rig)

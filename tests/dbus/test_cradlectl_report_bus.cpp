@@ -5,8 +5,8 @@
 // catalog.
 #include "tests/dbus/cradlectl_rig.hpp"
 
+#include "core/catalog/catalog.hpp"
 #include "cradlectl/register_csv.hpp"
-#include "daemon/catalog.hpp"
 #include "reports/builders.hpp"
 #include "reports/translation.hpp"
 

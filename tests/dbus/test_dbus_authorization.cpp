@@ -2,7 +2,7 @@
 // read. Changes are audited with the caller's uid and signalled.
 #include "tests/dbus/test_dbus_harness.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <grp.h>
 #include <gtest/gtest.h>

@@ -119,7 +119,6 @@ hw::sim::CameraSpec ServiceOnBus::camera(const std::string& serial, int recordin
 }
 
 std::string ServiceOnBus::start(const std::string& address) {
-    config.sim = spec;
     cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
     Log log([this](LogLevel, const LogFields& fields, const std::string& message) {
         std::string line = format_log_line(fields, message);

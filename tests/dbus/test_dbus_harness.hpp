@@ -4,11 +4,11 @@
 // the bus (sd_bus_wait) with a deadline, never sleeps.
 #pragma once
 
-#include "daemon/config.hpp"
-#include "daemon/cradle_service.hpp"
-#include "daemon/dbus_server.hpp"
-#include "daemon/fs.hpp"
-#include "hw/sim/sim_cradle.hpp"
+#include "common/fs.hpp"
+#include "core/config/config.hpp"
+#include "engine/cradle_service.hpp"
+#include "service/dbus/dbus_server.hpp"
+#include "sim/sim_cradle.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -3,9 +3,9 @@
 // daemon reads from its catalog reaches the client field by field.
 #include "tests/dbus/test_dbus_harness.hpp"
 
-#include "daemon/catalog.hpp"
-#include "daemon/dbus_report_facts.hpp"
-#include "daemon/report_input.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/report_queries.hpp"
+#include "protocol/dbus_report_facts.hpp"
 
 #include <grp.h>
 #include <gtest/gtest.h>

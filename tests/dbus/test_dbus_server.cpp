@@ -2,7 +2,7 @@
 // dbus/org.cradled.Cradle1.xml, the object manager, and the errors of bad calls.
 #include "tests/dbus/test_dbus_harness.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 // What a log message becomes in the journal: the fields IT filters on.
-#include "daemon/journal_fields.hpp"
+#include "service/systemd/journal_fields.hpp"
 
 #include <gtest/gtest.h>
 

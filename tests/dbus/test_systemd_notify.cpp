@@ -2,7 +2,7 @@
 // for systemd (NOTIFY_SOCKET), so READY=1, the watchdog pings and STOPPING=1 are seen as
 // systemd sees them, with the sender's pid from the kernel. No sleeps: every wait is poll() on
 // the socket and on the daemon's log, with a deadline.
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 #include "tests/faults/rig.hpp"
 
 #include <gtest/gtest.h>
@@ -112,7 +112,7 @@ class NotifiedCradled {
         : socket_(socket) {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
-        const std::string binary = cradled_binary();
+        const std::string binary = cradled_demo_binary();
         std::vector<std::string> args = {"cradled", "--config", config.string(), "--bus", "none"};
         if (options.exit_when_idle) args.push_back("--exit-when-idle");
         std::vector<std::string> environment = {"NOTIFY_SOCKET=" + socket.path().string()};

@@ -1,7 +1,7 @@
 // The udev rules follow the device table and the bay map, and the packaged rules are those of
 // the shipped tables.
-#include "daemon/config.hpp"
-#include "daemon/udev_rules.hpp"
+#include "core/config/config.hpp"
+#include "service/systemd/udev_rules.hpp"
 
 #include <gtest/gtest.h>
 

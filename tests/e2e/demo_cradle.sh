@@ -9,7 +9,7 @@ trap 'chmod -R u+w "$state"; rm -rf "$state"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-"$bin/cradled" --config "$source_dir/etc/demo/cradled.toml" --state-dir "$state" \
+"$bin/cradled-demo" --config "$source_dir/etc/demo/cradled.toml" --state-dir "$state" \
   --backend sim --exit-when-idle >"$state/summary.txt" 2>"$state/log.txt" \
   || fail "cradled exited with $?"
 

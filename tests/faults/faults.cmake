@@ -1,6 +1,6 @@
 add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/child_run.cpp)
-target_link_libraries(cradle_test_rig PUBLIC cradle_service cradle_test_support)
+target_link_libraries(cradle_test_rig PUBLIC cradle_engine cradle_sim cradle_test_support)
 
 function(cradle_rig_test name label)
   cradle_test(${name} ${label} ${ARGN})
@@ -13,7 +13,7 @@ cradle_rig_test(test_storage_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_storag
 cradle_rig_test(test_device_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_device_faults.cpp)
 cradle_rig_test(test_sigkill faults ${CMAKE_CURRENT_LIST_DIR}/test_sigkill.cpp)
 cradle_rig_test(test_sigterm faults ${CMAKE_CURRENT_LIST_DIR}/test_sigterm.cpp)
-add_dependencies(test_sigterm cradled)
+add_dependencies(test_sigterm cradled-demo)
 # A camera that charges in its bay: the time it needs, and the battery rechecks until it is ready.
 cradle_rig_test(test_charging faults ${CMAKE_CURRENT_LIST_DIR}/test_charging.cpp)
 # I1: a wipe needs proof from this camera in this dock, and a delete is checked.

@@ -1,7 +1,7 @@
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "core/catalog/catalog.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -53,7 +53,6 @@ Rig::Rig(int cameras, int recordings, std::uint64_t bytes_per_camera) {
         config.register_entries.push_back(RegisterEntry{
             camera.serial, "Custodian A", "Officer " + std::to_string(i + 1), "Team head"});
     }
-    config.sim = spec;
 }
 
 void Rig::provision() {
@@ -176,9 +175,9 @@ std::string join_problems(const std::vector<std::string>& problems) {
     return text;
 }
 
-std::string cradled_binary() {
+std::string cradled_demo_binary() {
     const char* dir = std::getenv("CRADLED_BIN_DIR");
-    return std::string(dir ? dir : "build/bin") + "/cradled";
+    return std::string(dir ? dir : "build/bin") + "/cradled-demo";
 }
 
 std::filesystem::path write_daemon_config(const Rig& rig) {

@@ -2,12 +2,12 @@
 // the service core in-process and then check the invariants.
 #pragma once
 
-#include "daemon/config.hpp"
-#include "daemon/cradle_service.hpp"
-#include "daemon/fs.hpp"
-#include "daemon/service_api.hpp"
-#include "daemon/status_board.hpp"
-#include "hw/sim/sim_cradle.hpp"
+#include "common/fs.hpp"
+#include "core/config/config.hpp"
+#include "engine/cradle_service.hpp"
+#include "engine/service_api.hpp"
+#include "engine/status_board.hpp"
+#include "sim/sim_cradle.hpp"
 #include "tests/support/invariants.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -22,8 +22,8 @@
 namespace cradle::test {
 
 // The service's configuration for tests on the emulated cradle ("sim" backend): its state in
-// `state`, small copy chunks, no free-space reserve, the clock trusted. The register, the
-// cameras and config.sim are the caller's.
+// `state`, small copy chunks, no free-space reserve, the clock trusted. The register and the
+// cameras are the caller's.
 Config emulated_cradle_config(const std::filesystem::path& state, int workers,
                               std::chrono::milliseconds device_timeout);
 
@@ -38,10 +38,7 @@ class Rig {
 
     hw::sim::CameraSpec& camera(int index) { return spec.cameras.at(index); }
     // Drives the cameras through the PTP driver and their PTP device models (in-process).
-    void use_ptp() {
-        spec.over_ptp = true;
-        config.sim = spec;
-    }
+    void use_ptp() { spec.over_ptp = true; }
     // Creates the cameras' storage and records what they hold (call after changing specs).
     void provision();
     // Runs the service until every bay is idle. fs = nullptr uses the real file system.
@@ -89,8 +86,9 @@ const DockReport& report_for(const std::vector<DockReport>& reports, int bay);
 void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
                             std::size_t recordings);
 
-// The built cradled (in CRADLED_BIN_DIR, else build/bin), for tests that run the real daemon.
-std::string cradled_binary();
+// The built cradled-demo (in CRADLED_BIN_DIR, else build/bin): the real service on the emulated
+// cradle of its configuration, for tests that run the daemon as a process.
+std::string cradled_demo_binary();
 
 // Writes the configuration for running the real cradled on the rig's emulated cradle, cameras
 // and register (cradled.toml, and the cradle.toml it names, in rig.root); returns the path of

@@ -3,13 +3,13 @@
 // empty or older than the archive stops the service instead of being recreated over it, the
 // catalog can be rebuilt from the archive alone, and start-up recovery never deletes an
 // archived file (it adopts or quarantines it).
-#include "daemon/archive_record.hpp"
-#include "daemon/audit_journal.hpp"
-#include "daemon/catalog.hpp"
-#include "daemon/catalog_guard.hpp"
-#include "daemon/catalog_rebuild.hpp"
-#include "daemon/sha256.hpp"
-#include "daemon/state_verifier.hpp"
+#include "common/sha256.hpp"
+#include "core/archive/archive_record.hpp"
+#include "core/catalog/audit_journal.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/catalog_guard.hpp"
+#include "core/catalog/catalog_rebuild.hpp"
+#include "core/catalog/state_verifier.hpp"
 #include "tests/faults/rig.hpp"
 
 #include <gtest/gtest.h>

@@ -3,7 +3,7 @@
 // The rechecks run on the service's timer; the tests wait for the bay's status, never a sleep.
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -25,7 +25,6 @@ void make_charging(Rig& rig) {
     rig.camera(0).charge_percent_per_health_read = 5;
     rig.config.battery_min_percent = 80;
     rig.config.battery_recheck = std::chrono::seconds(1);
-    rig.config.sim = rig.spec;
 }
 
 bool ready_in_bay(const BayStatus& status, int bay) {
@@ -100,7 +99,6 @@ TEST(Charging, SlowChargeIsRecheckedUntilReadyWithAFreshEstimateEachTime) {
     Rig rig(1, 2);
     make_charging(rig);
     rig.camera(0).battery_percent = 65;  // dock: 65, 70; rechecks: 75, 80
-    rig.config.sim = rig.spec;
     std::vector<std::string> outcomes;
     rig.run_until([&](const BayStatus& status) {
         if (status.bay == 1 && status.phase == BayPhase::done) outcomes.push_back(status.outcome);
@@ -125,7 +123,6 @@ TEST(Charging, CameraTakenOutWhileItChargesEndsItsWatchAndTheBayTakesTheNextCame
     Rig rig(1, 2);
     make_charging(rig);
     rig.camera(0).battery_percent = 20;  // far from the threshold: rechecks go on
-    rig.config.sim = rig.spec;
     hw::sim::CameraSpec next = small_camera("NEXT-1", 1, 64 << 10, 77);
     rig.config.register_entries.push_back(RegisterEntry{"NEXT-1", "Custodian A", "pool", "Head"});
     bool unplugged = false;
@@ -164,7 +161,6 @@ TEST(Charging, CameraTakenOutWhileItChargesEndsItsWatchAndTheBayTakesTheNextCame
 // and the watch ends.
 void expect_taken_as_not_charging(Rig& rig) {
     rig.camera(0).charge_percent_per_health_read = 0;
-    rig.config.sim = rig.spec;
     const std::string verdict = "not ready: battery 70% (needs 80%; not charging)";
     std::vector<std::string> outcomes;
     const auto reports = rig.run_until([&](const BayStatus& status) {
@@ -226,7 +222,6 @@ TEST(Charging, FailedRecheckEndsTheWatchAndTheBaySaysSo) {
     Rig rig(1, 2);
     make_charging(rig);
     rig.camera(0).faults.hang_at_op = dock_operations + 1;  // the first recheck
-    rig.config.sim = rig.spec;
     rig.config.device_timeout = std::chrono::milliseconds(300);
     rig.run_until([](const BayStatus& status) {
         return status.bay == 1 && status.outcome.find("; not rechecked: ") != std::string::npos;
@@ -250,7 +245,6 @@ TEST(Charging, CameraThatIsNotChargingIsNotRechecked) {
     rig.spec.cameras.push_back(charging);
     rig.config.register_entries.push_back(RegisterEntry{"TEST-2", "Custodian A", "pool", "Head"});
     rig.camera(0).faults.not_charging = true;
-    rig.config.sim = rig.spec;
     const auto reports =
         rig.run_until([](const BayStatus& status) { return ready_in_bay(status, 2); });
     ASSERT_FALSE(rig.timed_out()) << join_problems(rig.log_lines());
@@ -267,7 +261,6 @@ TEST(Charging, CameraNotReadyForMoreThanItsBatteryIsNotRechecked) {
     Rig rig(1, 2);
     make_charging(rig);
     rig.camera(0).faults.reported_faults = {"lens heater failure"};
-    rig.config.sim = rig.spec;
     const DockReport dock = report_for(rig.run(), 1);
     EXPECT_EQ(dock.light, hw::BayLight::not_ready);
     EXPECT_FALSE(dock.awaiting_charge);
@@ -288,7 +281,6 @@ TEST(Charging, CleanStopEndsTheWatch) {
     Rig rig(1, 2);
     make_charging(rig);
     rig.camera(0).battery_percent = 20;  // dock: 20, 25; first recheck: 30
-    rig.config.sim = rig.spec;
     // Stops while the watch is under way (its first recheck is seen on the bay's status).
     const auto reports = rig.run_until([](const BayStatus& status) {
         return status.bay == 1 && status.outcome.rfind("not ready: battery 30%", 0) == 0;

@@ -2,7 +2,7 @@
 // hostile names, absurd counts, a camera that refuses to delete. Each faults its own bay only.
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <gtest/gtest.h>
 

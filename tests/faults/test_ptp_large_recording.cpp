@@ -4,13 +4,13 @@
 // storage, reads it with one GetObject to the end of the data phase, and the archive keeps what
 // arrived, verified. The camera generates the bytes on every read, so nothing of 4 GiB is
 // stored on its side; the archive writes the whole copy to disk and reads it back.
-#include "daemon/archive_store.hpp"
-#include "daemon/fs.hpp"
-#include "daemon/sha256.hpp"
+#include "common/fs.hpp"
+#include "common/sha256.hpp"
+#include "core/archive/archive_store.hpp"
 #include "hw/ptp/ptp_camera.hpp"
-#include "hw/sim/footage.hpp"
-#include "hw/sim/ptp_responder.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "sim/footage.hpp"
+#include "sim/ptp_responder.hpp"
+#include "sim/sim_camera.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

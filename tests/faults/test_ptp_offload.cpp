@@ -5,7 +5,7 @@
 // its own bay only, with a reason that says what it did.
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <gtest/gtest.h>
 

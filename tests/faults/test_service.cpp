@@ -2,7 +2,7 @@
 // recorded and shown on the bay light.
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -166,7 +166,6 @@ TEST(Service, EveryArchivedAndWipedRecordingHasItsAuditEntries) {
 
 void expect_recordings_carry_the_cameras_officer_id(Rig& rig) {
     rig.camera(0).officer_id = "PO-1041";
-    rig.config.sim = rig.spec;
     const DockReport report = report_for(rig.run(), 1);
     EXPECT_EQ(report.camera_officer_id, "PO-1041");
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
@@ -201,7 +200,6 @@ TEST(Service, EveryDockThatIdentifiedItsCameraLeavesItsVerdictInTheReadinessHist
     rig.camera(2).faults.yank_at_op = 5;  // identified, then unplugged during the offload
     rig.config.register_entries.pop_back();
     rig.config.register_entries.erase(rig.config.register_entries.begin());  // bay 1 unknown
-    rig.config.sim = rig.spec;
     const auto reports = rig.run();
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
     for (int bay = 1; bay <= 3; ++bay) {
@@ -220,7 +218,6 @@ TEST(Service, EveryDockThatIdentifiedItsCameraLeavesItsVerdictInTheReadinessHist
 
     // The next dock's verdict follows; the latest is the one shown in reports.
     rig.clear_faults();
-    rig.config.sim = rig.spec;
     const auto again = rig.run();
     Catalog after = Catalog::open_read_only(rig.state / "catalog.sqlite");
     const DockReport& charged = report_for(again, 2);

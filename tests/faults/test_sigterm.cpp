@@ -23,7 +23,7 @@ struct Child {
 Child start_cradled(const std::filesystem::path& config, bool exit_when_idle) {
     int fds[2];
     if (::pipe(fds) != 0) throw std::runtime_error("pipe failed");
-    std::string binary = cradled_binary();
+    std::string binary = cradled_demo_binary();
     pid_t pid = ::fork();
     if (pid < 0) throw std::runtime_error("fork failed");
     if (pid == 0) {

@@ -4,8 +4,8 @@
 // still there was not wiped.
 #include "tests/faults/rig.hpp"
 
-#include "daemon/catalog.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "core/catalog/catalog.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <gtest/gtest.h>
 

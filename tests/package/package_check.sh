@@ -2,9 +2,9 @@
 # The package check: builds the Debian package from a copy of the source tree, runs lintian
 # on it, installs it into a clean Debian 12 root, and checks what IT gets: the files in place,
 # /etc/cradled as conffiles, the service user and the custodian group, a unit systemd accepts,
-# the service enabled, IT's edits kept on reinstall, the emulated cradle offloaded by the
-# installed cradled from the installed demo files, and a purge that leaves the archive and the
-# catalog in place.
+# the service enabled, IT's edits kept on reinstall, cradled refusing the emulated cradle and
+# cradled-demo offloading it from the installed demo files, and a purge that leaves the archive
+# and the catalog in place.
 #
 #   package_check.sh SOURCE_DIR WORK_DIR
 #
@@ -164,6 +164,7 @@ step "installed files"
 installed_files=(
     /usr/sbin/cradled
     /usr/bin/cradlectl
+    /usr/libexec/cradled/cradled-demo
     /etc/cradled/cradled.toml
     /etc/cradled/devices.toml
     /etc/cradled/bays.toml
@@ -237,16 +238,26 @@ grep -qx "$site_edit" "$root/etc/cradled/cradled.toml" || fail "reinstalling los
 echo "   /etc/cradled/cradled.toml keeps the edit; maintainer scripts ran again without error"
 done_step
 
-step "the installed cradled offloads the emulated cradle from the installed demo files"
+step "the installed cradled serves cameras on USB only: the emulated cradle is cradled-demo's"
+status=0
+refusal=$(in_root /usr/sbin/cradled --config /usr/share/cradled/demo/cradled.toml --bus none \
+    --state-dir /tmp/cradled-refusal 2>&1) || status=$?
+echo "   exit status $status: $refusal"
+[ "$status" -eq 2 ] || fail "cradled ran the emulated cradle (exit status $status)"
+grep -q 'run it with cradled-demo' <<<"$refusal" || fail "cradled did not name cradled-demo"
+done_step
+
+step "the installed service (cradled-demo) offloads the emulated cradle from the installed demo files"
 demo_log=$work_dir/demo.log
 if ! in_root setpriv --reuid=cradled --regid=cradled --init-groups \
-    /usr/sbin/cradled --config /usr/share/cradled/demo/cradled.toml --backend sim --bus none \
+    /usr/libexec/cradled/cradled-demo --config /usr/share/cradled/demo/cradled.toml --backend sim \
+    --bus none \
     --state-dir /var/lib/cradled --exit-when-idle >"$demo_log" 2>&1; then
     tail -n 40 "$demo_log" >&2
-    fail "the installed cradled failed on the emulated cradle (log: $demo_log)"
+    fail "the installed cradled-demo failed on the emulated cradle (log: $demo_log)"
 fi
 sed -n '/^Summary of this run/,$p' "$demo_log" | sed 's/^/   /'
-grep -q '^Summary of this run' "$demo_log" || fail "cradled printed no summary"
+grep -q '^Summary of this run' "$demo_log" || fail "cradled-demo printed no summary"
 archived=$(awk '/^  archived: [0-9]+ of/ {sum += $2} END {print sum + 0}' "$demo_log")
 [ "${archived:-0}" -gt 0 ] || fail "the summary shows no archived recording"
 echo "   $archived recordings archived"

@@ -3,7 +3,7 @@
 // of write N. Used by the fault tests to break I1 and I3.
 #pragma once
 
-#include "daemon/fs.hpp"
+#include "common/fs.hpp"
 
 #include <atomic>
 #include <functional>

@@ -1,9 +1,9 @@
 #include "tests/support/invariants.hpp"
 
-#include "daemon/catalog.hpp"
-#include "daemon/sha256.hpp"
-#include "daemon/state_verifier.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "common/sha256.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/catalog/state_verifier.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

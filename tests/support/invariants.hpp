@@ -8,7 +8,7 @@
 //    was, except recordings that the cameras deleted after archival.
 #pragma once
 
-#include "hw/sim/spec.hpp"
+#include "sim/spec.hpp"
 
 #include <cstdint>
 #include <filesystem>

@@ -4,10 +4,10 @@
 foreach(sim_test test_sim_camera test_sim_cradle)
   add_executable(${sim_test}
     ${CMAKE_CURRENT_LIST_DIR}/${sim_test}.cpp
-    ${PROJECT_SOURCE_DIR}/daemon/sha256.cpp
+    ${PROJECT_SOURCE_DIR}/common/sha256.cpp
     ${PROJECT_SOURCE_DIR}/tests/support/temp_dir.cpp
   )
   target_include_directories(${sim_test} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${sim_test} PRIVATE cradle_hw_sim OpenSSL::Crypto GTest::gtest_main)
+  target_link_libraries(${sim_test} PRIVATE cradle_sim OpenSSL::Crypto GTest::gtest_main)
   gtest_discover_tests(${sim_test} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 endforeach()

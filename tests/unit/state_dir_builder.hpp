@@ -2,8 +2,8 @@
 // tests of the state verifier and of cradlectl, laid out as the archive store lays it out.
 #pragma once
 
-#include "daemon/catalog.hpp"
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
+#include "core/catalog/catalog.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>

@@ -1,4 +1,4 @@
-#include "daemon/archive_path.hpp"
+#include "core/archive/archive_path.hpp"
 
 #include <gtest/gtest.h>
 

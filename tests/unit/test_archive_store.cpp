@@ -1,5 +1,5 @@
-#include "daemon/archive_store.hpp"
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
+#include "core/archive/archive_store.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 

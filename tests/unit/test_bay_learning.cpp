@@ -1,8 +1,8 @@
 // Bay learning: the camera that appears after a bay's prompt is that bay's; cameras already
 // mapped do not count; Enter takes a camera plugged in before the prompt; ambiguity asks again;
 // no camera in time fails; the written map loads.
+#include "core/config/config.hpp"
 #include "cradlectl/bay_learning.hpp"
-#include "daemon/config.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
-#include "daemon/catalog.hpp"
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
+#include "core/catalog/catalog.hpp"
 #include "tests/support/sqlite_fault_vfs.hpp"
 #include "tests/support/temp_dir.hpp"
 

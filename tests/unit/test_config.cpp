@@ -1,6 +1,7 @@
 // The configuration files: the shipped ones load with the values they promise, defaults hold,
 // and every mistake is reported with the file, the line and the key path.
-#include "daemon/config.hpp"
+#include "core/config/config.hpp"
+#include "sim/cradle_file.hpp"
 
 #include <gtest/gtest.h>
 
@@ -44,10 +45,17 @@ class ScratchDir {
     fs::path path_;
 };
 
-// The message of the ConfigError that parsing `text` throws; a test failure if none.
+// The emulated cradle of a configuration's [sim] section, read as cradled-demo reads it.
+hw::sim::CradleSpec sim_cradle(const Config& config) {
+    return hw::sim::load_sim_cradle(*config.sim, config.state_dir);
+}
+
+// The message of the ConfigError that parsing `text` (and reading the emulated cradle it names)
+// throws; a test failure if none.
 std::string error_of(const std::string& text, const fs::path& base_dir = "/etc/cradled") {
     try {
-        parse_config(text, base_dir, "site.toml");
+        const Config config = parse_config(text, base_dir, "site.toml");
+        if (config.sim) sim_cradle(config);
     } catch (const ConfigError& error) {
         return error.what();
     }
@@ -57,7 +65,8 @@ std::string error_of(const std::string& text, const fs::path& base_dir = "/etc/c
 
 std::string load_error_of(const fs::path& file) {
     try {
-        load_config(file);
+        const Config config = load_config(file);
+        if (config.sim) sim_cradle(config);
     } catch (const ConfigError& error) {
         return error.what();
     }
@@ -110,7 +119,7 @@ TEST(ShippedConfig, DemoRegistersThreeOfFourEmulatedCameras) {
     }
 
     ASSERT_TRUE(demo.sim.has_value());
-    const hw::sim::CradleSpec& cradle = *demo.sim;
+    const hw::sim::CradleSpec cradle = sim_cradle(demo);
     EXPECT_EQ(cradle.bays, 4);
     EXPECT_EQ(cradle.storage_dir, demo.state_dir / "sim-cameras");
     ASSERT_EQ(cradle.cameras.size(), 4u);
@@ -243,10 +252,10 @@ storage_dir = "../cameras"
 )");
     const Config config = load_config(file);
     ASSERT_TRUE(config.sim.has_value());
-    EXPECT_EQ(config.sim->bays, 2);
-    ASSERT_EQ(config.sim->cameras.size(), 1u);
-    EXPECT_EQ(config.sim->cameras[0].bay, 2);
-    EXPECT_EQ(config.sim->storage_dir, (dir.path() / "cameras").lexically_normal());
+    EXPECT_EQ(sim_cradle(config).bays, 2);
+    ASSERT_EQ(sim_cradle(config).cameras.size(), 1u);
+    EXPECT_EQ(sim_cradle(config).cameras[0].bay, 2);
+    EXPECT_EQ(sim_cradle(config).storage_dir, (dir.path() / "cameras").lexically_normal());
 }
 
 // ---- the emulated cradle file ----
@@ -289,9 +298,10 @@ storage_total_gib = 0.5
 )");
     const Config config = parse_config(sim_header, dir.path());
     ASSERT_TRUE(config.sim.has_value());
-    EXPECT_EQ(config.sim->bays, 8);
-    ASSERT_EQ(config.sim->cameras.size(), 2u);
-    const hw::sim::CameraSpec& camera = config.sim->cameras[0];
+    EXPECT_EQ(sim_cradle(config).bays, 8);
+    ASSERT_EQ(sim_cradle(config).cameras.size(), 2u);
+    const hw::sim::CradleSpec cradle = sim_cradle(config);
+    const hw::sim::CameraSpec& camera = cradle.cameras[0];
     EXPECT_EQ(camera.serial, "Cam_7.x-1");
     EXPECT_EQ(camera.manufacturer, "Acme");
     EXPECT_EQ(camera.model, "M1");
@@ -320,7 +330,7 @@ storage_total_gib = 0.5
     EXPECT_TRUE(faults.refuse_delete);
     EXPECT_TRUE(faults.not_charging);
 
-    const hw::sim::CameraSpec& spare = config.sim->cameras[1];
+    const hw::sim::CameraSpec& spare = cradle.cameras[1];
     EXPECT_EQ(spare.bay, 0);
     EXPECT_EQ(spare.total_bytes, 1536u << 10);
     EXPECT_EQ(spare.storage_total_bytes, 512u << 20);
@@ -358,7 +368,7 @@ TEST(CradleFile, UndockedCamerasMayShareBayZero) {
     dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n[[camera]]\nserial = \"B\"\nbay = 0\n");
     const Config config = parse_config(sim_header, dir.path());
     ASSERT_TRUE(config.sim.has_value());
-    EXPECT_EQ(config.sim->cameras.size(), 2u);
+    EXPECT_EQ(sim_cradle(config).cameras.size(), 2u);
 }
 
 TEST(CradleFile, PtpDrivesTheCamerasThroughThePtpDriver) {
@@ -366,10 +376,10 @@ TEST(CradleFile, PtpDrivesTheCamerasThroughThePtpDriver) {
     dir.write("cradle.toml", "ptp = true\n[[camera]]\nserial = \"A\"\n");
     const Config config = parse_config(sim_header, dir.path());
     ASSERT_TRUE(config.sim.has_value());
-    EXPECT_TRUE(config.sim->over_ptp);
+    EXPECT_TRUE(sim_cradle(config).over_ptp);
 
     dir.write("cradle.toml", "[[camera]]\nserial = \"A\"\n");
-    EXPECT_FALSE(parse_config(sim_header, dir.path()).sim->over_ptp);
+    EXPECT_FALSE(sim_cradle(parse_config(sim_header, dir.path())).over_ptp);
 
     dir.write("cradle.toml", "ptp = 1\n");
     const std::string message = error_of(sim_header, dir.path());

@@ -1,4 +1,4 @@
-#include "daemon/fs.hpp"
+#include "common/fs.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 

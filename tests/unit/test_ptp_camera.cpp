@@ -3,8 +3,8 @@
 // keeps it directly, and turn every fault of the link or of a hostile device into a precise
 // DeviceError with bounded cost.
 #include "hw/ptp/ptp_camera.hpp"
-#include "hw/sim/ptp_responder.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "sim/ptp_responder.hpp"
+#include "sim/sim_camera.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-#include "daemon/report_input.hpp"
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
+#include "core/catalog/report_queries.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -4,10 +4,10 @@
 
 #include <string>
 
+#include "common/utf8.hpp"
 #include "reports/csv.hpp"
 #include "reports/json.hpp"
 #include "reports/pdf.hpp"
-#include "reports/utf8.hpp"
 
 namespace cradle::reports {
 namespace {

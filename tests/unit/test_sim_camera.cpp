@@ -1,8 +1,8 @@
 // The emulated camera: deterministic footage, storage that outlives the object, and every
 // fault hook doing what the fault tests of the daemon rely on.
-#include "daemon/sha256.hpp"
-#include "hw/sim/footage.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "common/sha256.hpp"
+#include "sim/footage.hpp"
+#include "sim/sim_camera.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The emulated cradle: hotplug events, yanks reported as detaches, power cycles that revive a
 // camera, and the bay lights.
-#include "hw/sim/sim_cradle.hpp"
+#include "sim/sim_cradle.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "daemon/state_verifier.hpp"
+#include "core/catalog/state_verifier.hpp"
 
-#include "daemon/catalog.hpp"
+#include "core/catalog/catalog.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"
 

@@ -1,6 +1,6 @@
 // The status board: what a bay shows while a camera docks, offloads and leaves, and the rate
 // and ETA computed from the bytes the copies add.
-#include "daemon/status_board.hpp"
+#include "engine/status_board.hpp"
 
 #include <gtest/gtest.h>
 

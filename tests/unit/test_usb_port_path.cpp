@@ -1,6 +1,6 @@
 // Port paths: written as Linux names the device in sysfs, parsed strictly, and the hub a port
 // belongs to.
-#include "hw/usb/port_path.hpp"
+#include "hw/port_path.hpp"
 
 #include <gtest/gtest.h>
 

@@ -19,6 +19,6 @@ add_executable(test_bay_learning
   ${PROJECT_SOURCE_DIR}/cradlectl/bay_learning.cpp
 )
 target_include_directories(test_bay_learning PRIVATE ${PROJECT_SOURCE_DIR})
-target_link_libraries(test_bay_learning PRIVATE cradle_config_under_test cradle_hw
+target_link_libraries(test_bay_learning PRIVATE cradle_config cradle_hw
   GTest::gtest_main)
 gtest_discover_tests(test_bay_learning DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)

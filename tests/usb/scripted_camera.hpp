@@ -5,7 +5,7 @@
 
 #include "hw/ptp/codes.hpp"
 #include "hw/ptp/container.hpp"
-#include "hw/sim/umockdev/usb_function.hpp"
+#include "sim/umockdev/usb_function.hpp"
 
 #include <deque>
 #include <mutex>

@@ -2,9 +2,9 @@
 // sysfs `disable` file, and the emulated camera in that port goes away and comes back as a
 // power cycle would make it.
 #include "hw/bay/port_power.hpp"
-#include "hw/sim/umockdev/emulated_usb_cameras.hpp"
+#include "hw/port_path.hpp"
 #include "hw/usb/hub_port_switch.hpp"
-#include "hw/usb/port_path.hpp"
+#include "sim/umockdev/emulated_usb_cameras.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/usb/libusb_handles.hpp"
 

@@ -4,7 +4,7 @@
 #include "tests/faults/rig.hpp"
 #include "tests/usb/usb_rig.hpp"
 
-#include "daemon/sha256.hpp"
+#include "common/sha256.hpp"
 
 #include <gtest/gtest.h>
 

@@ -3,8 +3,8 @@
 // bus is a scripted PTP responder, so these tests exercise the usbfs emulation alone.
 #include "hw/ptp/codes.hpp"
 #include "hw/ptp/container.hpp"
-#include "hw/sim/umockdev/emulated_usb_bus.hpp"
-#include "hw/sim/umockdev/usbfs_device.hpp"
+#include "sim/umockdev/emulated_usb_bus.hpp"
+#include "sim/umockdev/usbfs_device.hpp"
 #include "tests/usb/libusb_handles.hpp"
 #include "tests/usb/scripted_camera.hpp"
 

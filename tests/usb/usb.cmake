@@ -27,7 +27,7 @@ if(TARGET cradle_umockdev AND UMOCKDEV_WRAPPER)
 
   # The production USB cradle and PTP driver, offloading through the service core.
   add_library(cradle_usb_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/usb_rig.cpp)
-  target_link_libraries(cradle_usb_rig PUBLIC cradle_umockdev cradle_hw_usb cradle_service
+  target_link_libraries(cradle_usb_rig PUBLIC cradle_umockdev cradle_hw_usb cradle_engine
     cradle_test_support)
   cradle_usb_test(test_usb_offload ${CMAKE_CURRENT_LIST_DIR}/test_usb_offload.cpp)
   target_link_libraries(test_usb_offload PRIVATE cradle_usb_rig cradle_test_rig)

@@ -1,7 +1,7 @@
 #include "tests/usb/usb_rig.hpp"
 
-#include "daemon/catalog.hpp"
-#include "hw/sim/sim_camera.hpp"
+#include "core/catalog/catalog.hpp"
+#include "sim/sim_camera.hpp"
 
 #include <condition_variable>
 #include <thread>

@@ -4,12 +4,12 @@
 // that the invariant checker can judge the outcome.
 #pragma once
 
-#include "daemon/config.hpp"
-#include "daemon/cradle_service.hpp"
-#include "daemon/fs.hpp"
-#include "daemon/log.hpp"
-#include "hw/sim/umockdev/emulated_usb_cameras.hpp"
+#include "common/fs.hpp"
+#include "common/log.hpp"
+#include "core/config/config.hpp"
+#include "engine/cradle_service.hpp"
 #include "hw/usb/usb_cradle.hpp"
+#include "sim/umockdev/emulated_usb_cameras.hpp"
 #include "tests/support/invariants.hpp"
 #include "tests/support/temp_dir.hpp"
 

@@ -1,0 +1,389 @@
+// The catalog: what the cradle knows about devices, recordings, dock sessions, health checks,
+// clock syncs, and the append-only, hash-chained audit log. One SQLite database in WAL mode
+// with synchronous=FULL, a schema_version table and one migration function per step.
+//
+// Every state change of a recording, of the register and of the roster, and every readiness
+// verdict the service gives (end_dock_with_verdict, record_recheck), is written in the same
+// transaction as its audit row.
+// Times are stored as UTC Unix seconds.
+#pragma once
+
+#include "common/utf8.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct sqlite3;
+
+namespace cradle {
+
+class CatalogError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct DeviceRow {
+    std::int64_t id = 0;
+    std::string serial;  // sanitised printable text (see sanitize_text)
+    std::string manufacturer;
+    std::string model;
+    std::string firmware;
+    bool registered = false;
+    std::string custodian;
+    std::string officer;
+    std::string head;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+    // Taken out of service by a custodian. A retired camera that docks is still offloaded in
+    // full, but its bay asks for the custodian.
+    bool retired = false;
+    std::int64_t retired_at = 0;
+};
+
+// One change of a device's register entry (schema 3): what it became, what it was before, when,
+// who made it and why. Written in the same transaction as the change and its audit row.
+struct DeviceHistoryRow {
+    std::int64_t id = 0;
+    std::string serial;
+    std::int64_t at = 0;
+    std::string action;     // "registered", "reassigned", "changed", "retired", "reinstated"
+    std::string custodian;  // the entry after the change
+    std::string officer;
+    std::string head;
+    std::string previous_custodian;  // the entry before it ("" for a first registration)
+    std::string previous_officer;
+    std::string previous_head;
+    std::string changed_by;  // "configuration", "uid 1000 (name)"
+    std::string reason;      // free text, may be ""
+};
+
+// One recording as the camera presents it: where it was seen (the object handle) and what the
+// camera says of it. None of this is identity: a camera may renumber its objects between docks,
+// and two different recordings may share every field (two cameras presenting one serial, a
+// camera whose clock and file counter were reset). A recording is one row by its device, name,
+// size, capture time and SHA-256 once archived (schema 5), and only its bytes prove which
+// archived recording an object on a camera is (I1).
+struct RecordingKey {
+    std::int64_t device_id = 0;
+    std::uint32_t handle = 0;
+    std::string name;  // raw bytes from the device (stored as a BLOB, never used as a path)
+    std::uint64_t size = 0;
+    std::int64_t captured_unix_s = 0;
+};
+
+enum class RecordingState {
+    copying,   // a row exists so the id can name staging and archive files; not archived yet
+    archived,  // the archive holds a verified copy; the camera may still hold it
+    wiped,     // archived, and deleted from the camera
+};
+const char* to_string(RecordingState state) noexcept;
+
+struct RecordingRow {
+    std::int64_t id = 0;
+    RecordingKey key;
+    RecordingState state = RecordingState::copying;
+    std::string sha256_hex;    // empty while copying
+    std::string archive_path;  // relative to the archive root; empty while copying
+    std::int64_t archived_at = 0;
+    std::int64_t wiped_at = 0;
+    // Whose footage it is (schema 4), fixed when the row is created: the officer whose
+    // assignment was valid at the capture time ("pool"; "" when the device was not registered
+    // then), the officer ID the camera reported at that dock ("" when none), and whether the
+    // two name different officers (the roster maps IDs to names).
+    std::string officer;
+    std::string camera_officer_id;
+    bool attribution_disagrees = false;
+};
+
+// One officer of the roster (schema 4): the ID a camera may report about its wearer, the name
+// the register uses, and the team.
+struct OfficerRow {
+    std::string badge;  // unique
+    std::string name;
+    std::string team;
+    std::int64_t updated_at = 0;
+};
+
+// One readiness verdict of a device (schema 4): at the end of each dock, and again whenever it
+// changes while the camera stays in its bay (a charging camera that reaches the threshold).
+struct ReadinessRow {
+    std::string serial;
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    bool ready = false;
+    std::string verdict;  // "ready for duty", "not ready: reasons", "needs custodian: ..."
+};
+
+struct AuditRow {
+    std::int64_t seq = 0;
+    std::int64_t at = 0;
+    std::string event;  // e.g. "recording.archived", "recording.wiped", "dock.start"
+    int bay = 0;
+    std::string device_serial;
+    std::int64_t recording_id = 0;
+    std::string detail;
+    std::string prev_hash_hex;
+    std::string hash_hex;  // SHA-256 over prev_hash and the row's fields (see audit_hash)
+};
+
+struct AuditEvent {
+    std::string event;
+    int bay = 0;
+    std::string device_serial;
+    std::int64_t recording_id = 0;
+    std::string detail;
+};
+
+struct DockSessionRow {
+    std::int64_t id = 0;
+    std::int64_t device_id = 0;
+    int bay = 0;
+    std::int64_t started_at = 0;
+    std::int64_t ended_at = 0;  // 0 while docked
+    std::string outcome;        // "ready", "not ready: ...", "needs custodian: ...", "unplugged"
+};
+
+struct HealthCheckRow {
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    int battery_percent = 0;
+    bool charging = false;
+    std::string faults;  // "; "-joined
+    std::uint64_t storage_total_bytes = 0;
+    std::uint64_t storage_free_bytes = 0;
+};
+
+struct ClockSyncRow {
+    std::int64_t dock_session_id = 0;
+    std::int64_t at = 0;
+    std::int64_t drift_ms = 0;  // camera clock minus cradle clock, measured before setting
+    bool corrected = false;
+    std::string note;  // why it was not corrected, if it was not
+};
+
+// One Catalog (one SQLite connection and its prepared statements) is used by one thread at a
+// time. Any number of processes may read the file while one writes it.
+class Catalog {
+  public:
+    static constexpr int kSchemaVersion = 5;
+
+    // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
+    // shim); nullptr is the default.
+    explicit Catalog(const std::filesystem::path& file, const char* vfs = nullptr);
+    // Opens an existing catalog read-only (cradlectl --state-dir). Never migrates or writes.
+    static Catalog open_read_only(const std::filesystem::path& file);
+    Catalog(Catalog&&) noexcept;
+    Catalog& operator=(Catalog&&) noexcept;
+    ~Catalog();
+
+    int schema_version() const;
+
+    // Devices. Identity fields are sanitised before they are stored.
+    DeviceRow upsert_device(const std::string& serial, const std::string& manufacturer,
+                            const std::string& model, const std::string& firmware,
+                            std::int64_t now);
+    std::optional<DeviceRow> find_device(const std::string& serial) const;
+    std::vector<DeviceRow> devices() const;
+    // Sets the register entry (custodian, officer, head) and marks the device registered;
+    // creates the device row if the device has not been seen yet. Audited, naming changed_by
+    // (who made the change: "configuration", "uid 1000 (name)"). An entry set to what it
+    // already is is no change and writes nothing.
+    // Each change is a history row: "registered" (first entry), "reassigned" (only the officer
+    // changed), "changed", or "reinstated" (the device was retired; registering it again puts
+    // it back in service).
+    DeviceRow register_device(const std::string& serial, const std::string& custodian,
+                              const std::string& officer, const std::string& head, std::int64_t now,
+                              const std::string& changed_by = "configuration",
+                              const std::string& reason = "");
+    // Assigns a registered device to another officer ("pool" for none), keeping its custodian
+    // and head. Throws CatalogError for a device that is unknown or not registered.
+    DeviceRow assign_officer(const std::string& serial, const std::string& officer,
+                             std::int64_t now, const std::string& changed_by,
+                             const std::string& reason = "");
+    // Takes a device out of service. Its entry and history stay; retiring a retired device is
+    // no change and writes nothing. Throws CatalogError for an unknown device or an empty
+    // reason.
+    DeviceRow retire_device(const std::string& serial, const std::string& reason, std::int64_t now,
+                            const std::string& changed_by);
+    // The register changes of one device ("" for every device) made from `from` to `to`
+    // inclusive (0 = open), oldest first.
+    std::vector<DeviceHistoryRow> device_history(const std::string& serial = "",
+                                                 std::int64_t from = 0, std::int64_t to = 0) const;
+    // Applies one [[register]] entry of the configuration file, unless the file said exactly
+    // this at the last start: an edit of the file takes effect, while a change made since over
+    // D-Bus is not undone by a restart. Returns whether the entry was applied.
+    bool apply_configured_registration(const std::string& serial, const std::string& custodian,
+                                       const std::string& officer, const std::string& head,
+                                       std::int64_t now);
+
+    // Recordings.
+    // Inserts a `copying` row for a copy about to start (its id names the staging and archive
+    // files); the row gets its attribution (see RecordingRow) from the register's history and
+    // the roster. Which recording it is, is known once its bytes are: mark_archived refuses a
+    // second row of the same device, name, size, capture time and SHA-256.
+    RecordingRow begin_recording(const RecordingKey& key,
+                                 const std::string& camera_officer_id = "");
+    // The archived (or archived and wiped) recordings of sighting.device_id with the sighting's
+    // name and capture time, and its size when size_known: what an object on the camera may be.
+    // Candidates only, never proof: the object's bytes decide (I1). The handle is ignored.
+    std::vector<RecordingRow> archived_lookalikes(const RecordingKey& sighting,
+                                                  bool size_known = true) const;
+    std::optional<RecordingRow> recording(std::int64_t id) const;
+    std::vector<RecordingRow> recordings() const;
+    std::vector<RecordingRow> recordings_in_state(RecordingState state) const;
+    // copying -> archived, with its audit row, in one transaction. record_sha256_hex: the
+    // SHA-256 of the recording's metadata record in the archive (archive_record.hpp), "" for
+    // none; kept so that the camera's next record can chain to it, and bound into the audit
+    // row. archived_size: the bytes archived, for a recording whose size the camera could not
+    // state (its row was begun with the bound); also bound into the audit row. Throws
+    // CatalogError, writing nothing, when the device already has an archived recording of the
+    // same name, size, capture time and SHA-256 (the same recording twice).
+    void mark_archived(std::int64_t id, const std::string& sha256_hex,
+                       const std::string& archive_path, std::int64_t now, const AuditEvent& audit,
+                       const std::string& record_sha256_hex = "",
+                       std::optional<std::uint64_t> archived_size = std::nullopt);
+    // archived -> wiped, with its audit row, in one transaction.
+    void mark_wiped(std::int64_t id, std::int64_t now, const AuditEvent& audit);
+    // Removes a `copying` row (recovery of an interrupted copy). Archived rows are never removed.
+    void forget_copying(std::int64_t id);
+
+    // Dock sessions, health checks, clock syncs.
+    std::int64_t begin_dock(std::int64_t device_id, int bay, std::int64_t now);
+    void end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome);
+    // Ends a dock with its verdict, in one transaction: the dock's outcome, the device's
+    // readiness row (ready or not, the outcome as its verdict) and the audit event, all at
+    // `now`. Throws CatalogError, writing nothing, for a dock that is unknown or has ended.
+    void end_dock_with_verdict(std::int64_t dock_id, std::int64_t now, const std::string& outcome,
+                               bool ready, const AuditEvent& audit);
+    // Dock sessions left open by a crash are closed with outcome "interrupted".
+    void close_open_docks(std::int64_t now);
+    std::vector<DockSessionRow> dock_sessions() const;
+    void add_health_check(const HealthCheckRow& row);
+    std::vector<HealthCheckRow> health_checks() const;
+    void add_clock_sync(const ClockSyncRow& row);
+    std::vector<ClockSyncRow> clock_syncs() const;
+
+    // Readiness verdicts, kept per device over time.
+    void add_readiness(const ReadinessRow& row);
+    // A verdict changed by a health reading taken while the camera stayed in its bay (the
+    // charging watch), in one transaction: the reading as a health check of its dock, the
+    // readiness row and the audit event, all at `now`.
+    void record_recheck(const HealthCheckRow& health, const ReadinessRow& readiness,
+                        const AuditEvent& audit, std::int64_t now);
+    std::optional<ReadinessRow> latest_readiness(const std::string& serial) const;
+    std::vector<ReadinessRow> readiness_history(const std::string& serial) const;
+
+    // The officers' roster. Each listed officer is added or updated (an unlisted one stays);
+    // audited, naming changed_by. Returns how many entries changed.
+    std::size_t upsert_officers(const std::vector<OfficerRow>& officers, std::int64_t now,
+                                const std::string& changed_by);
+    std::vector<OfficerRow> officers() const;
+
+    // Audit log: append-only, each row chained to the previous one by SHA-256.
+    void audit(const AuditEvent& event, std::int64_t now);
+    std::vector<AuditRow> audit_rows() const;
+    // The hash a row must carry, given the previous row's hash.
+    static std::string audit_hash(const AuditRow& row);
+
+    // ---- The archive's record and journal (schema 5, invariant I6) ----
+    // The record hash of the device's latest recording that has one ("" for none): what the
+    // device's next record chains to.
+    std::string last_record_hash(std::int64_t device_id) const;
+    // Record hashes by recording id (recordings without a record are left out).
+    std::map<std::int64_t, std::string> record_hashes() const;
+    // Gives an archived recording of an earlier version, which has none, its record's hash,
+    // with an audit row ("recording.record_written"), in one transaction. Throws CatalogError,
+    // writing nothing, when the recording is not archived or wiped, or has a record hash.
+    void set_record_hash(std::int64_t id, const std::string& record_sha256_hex, std::int64_t now);
+    // Called after each commit that appended audit rows, with those rows, in order (never for a
+    // transaction that rolled back). The daemon journals them into the archive. The sink must
+    // not throw and must not use this Catalog. Empty: none.
+    void set_audit_sink(std::function<void(const std::vector<AuditRow>&)> sink);
+
+    // What a catalog file holds, read without creating or migrating anything (the start-up
+    // check of catalog_guard.hpp): the last audit seq (0 when there is no audit log) and the
+    // hash of entry `seq` ("" when there is none). Throws CatalogError for a file SQLite cannot
+    // read as a database.
+    struct AuditPeek {
+        std::int64_t last_seq = 0;
+        std::string hash_at_seq;
+    };
+    static AuditPeek peek_audit(const std::filesystem::path& file, std::int64_t seq,
+                                const char* vfs = nullptr);
+
+    // cradlectl rebuild-catalog: fills a fresh catalog (no devices, recordings or audit rows
+    // yet) from the archive, in one transaction: the devices and recordings as given (ids kept),
+    // the audit rows verbatim (they keep their chain), then one chained "catalog.rebuilt" row
+    // with `detail`. Throws CatalogError, writing nothing, when the catalog is not empty.
+    struct RestoredRecording {
+        RecordingRow row;
+        std::string record_sha256_hex;
+    };
+    void restore_from_archive(const std::vector<DeviceRow>& devices,
+                              const std::vector<RestoredRecording>& recordings,
+                              const std::vector<AuditRow>& audit, const std::string& detail,
+                              std::int64_t now);
+
+    // SQLite's own consistency checks (integrity_check, foreign_key_check): one line per
+    // problem, empty when the database file is sound. Read-only.
+    std::vector<std::string> check_integrity() const;
+
+  private:
+    // Reads the reports' facts (core/catalog/report_queries.cpp) over this connection, several
+    // queries in one read transaction.
+    friend struct ReportInputReader;
+
+    Catalog() = default;
+    // register_device's work; the caller holds the write transaction.
+    DeviceRow register_in_transaction(const std::string& clean_serial,
+                                      const std::string& clean_custodian,
+                                      const std::string& clean_officer,
+                                      const std::string& clean_head, std::int64_t now,
+                                      const std::string& changed_by, const std::string& doing,
+                                      const std::string& reason = "");
+    // The officer a device was assigned to at `at` (see RecordingRow); inside a transaction.
+    std::string officer_at(std::int64_t device_id, std::int64_t at, const std::string& doing) const;
+    // Whether a camera's officer ID is known to name another officer than the register's
+    // `officer`: not the same text (ignoring case and surrounding spaces), and either the roster
+    // maps the ID to another name, or the roster knows `officer` (under another badge) and not
+    // the ID. An ID nothing can be said about is no disagreement.
+    bool names_other_officer(const std::string& officer, const std::string& camera_officer_id,
+                             const std::string& doing) const;
+    // Appends one history row; the caller holds the write transaction.
+    void append_history(const DeviceHistoryRow& row, const std::string& doing);
+    // Row writers of the methods above; the caller holds the write transaction (or writes one
+    // row alone). end_dock_in_transaction returns the dock's device.
+    std::int64_t end_dock_in_transaction(std::int64_t dock_id, std::int64_t now,
+                                         const std::string& outcome, const std::string& doing);
+    void insert_health_check(const HealthCheckRow& row, const std::string& doing);
+    void insert_readiness(std::int64_t device_id, std::int64_t dock_session_id, std::int64_t at,
+                          bool ready, const std::string& verdict, const std::string& doing);
+    std::int64_t device_id_of(const std::string& clean_serial, const std::string& doing) const;
+    // Appends one chained audit row; the caller holds the write transaction.
+    void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
+
+    struct Statements;
+    sqlite3* db_ = nullptr;
+    std::unique_ptr<Statements> stmts_;
+
+  public:
+    // What SQLite's commit and rollback hooks reach (set_audit_sink); internal.
+    struct AuditSinkContext {
+        Statements* owner = nullptr;
+        void flush() noexcept;
+        void discard() noexcept;
+    };
+
+  private:
+    std::unique_ptr<AuditSinkContext> sink_context_;
+};
+
+}  // namespace cradle

@@ -1,0 +1,370 @@
+#include "core/catalog/catalog_rebuild.hpp"
+
+#include "common/fs.hpp"
+#include "common/sha256.hpp"
+#include "core/archive/archive_path.hpp"
+#include "core/archive/archive_record.hpp"
+#include "core/catalog/audit_journal.hpp"
+#include "core/catalog/catalog.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <system_error>
+#include <tuple>
+#include <vector>
+
+namespace cradle {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Opens a file of the archive for reading, never through a symbolic link (-1 when it cannot).
+Fd open_for_reading(const fs::path& path) {
+    return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+}
+
+// Reads at most `limit` bytes (nullopt when the file is larger or cannot be read).
+std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit) {
+    const Fd in = open_for_reading(path);
+    if (in.get() < 0) return std::nullopt;
+    std::string text;
+    char block[4096];
+    for (;;) {
+        ssize_t got = ::read(in.get(), block, sizeof block);
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return std::nullopt;
+        if (got == 0) break;
+        text.append(block, static_cast<std::size_t>(got));
+        if (text.size() > limit) return std::nullopt;
+    }
+    return text;
+}
+
+// SHA-256 and size of a file as the disk holds it.
+std::optional<std::pair<std::string, std::uint64_t>> hash_file(const fs::path& path) {
+    const Fd in = open_for_reading(path);
+    if (in.get() < 0) return std::nullopt;
+    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_DONTNEED);
+    std::vector<std::byte> block(1 << 20);
+    Sha256 sha;
+    std::uint64_t size = 0;
+    for (;;) {
+        ssize_t got = ::read(in.get(), block.data(), block.size());
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return std::nullopt;
+        if (got == 0) break;
+        sha.update(std::span(block.data(), static_cast<std::size_t>(got)));
+        size += static_cast<std::uint64_t>(got);
+    }
+    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_DONTNEED);
+    return std::pair{sha.hex_digest(), size};
+}
+
+std::string shown(const std::string& relative) {
+    return "archive/" + sanitize_text(relative, 1024);
+}
+
+// Makes a file's bytes, or a directory's entries, durable.
+void fsync_path(const fs::path& path) {
+    const Fd fd = open_for_reading(path);
+    if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
+        throw std::system_error(errno, std::generic_category(), "fsync " + path.string());
+    }
+}
+
+struct Found {
+    ArchiveRecord record;
+    std::string record_sha256;
+};
+
+}  // namespace
+
+RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
+    RebuildReport report;
+    const fs::path archive = state_dir / "archive";
+    const fs::path catalog_file = state_dir / "catalog.sqlite";
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        const fs::path file = catalog_file.string() + suffix;
+        if (fs::symlink_status(file, ec).type() != fs::file_type::not_found) {
+            report.refused = "a catalog exists already (" + file.string() +
+                             "): rebuild-catalog never writes over one. Move it aside first, "
+                             "with its -wal and -shm files if any (e.g. into a folder "
+                             "catalog-old/ beside it), and run rebuild-catalog again";
+            return report;
+        }
+    }
+    std::error_code ec;
+    if (!fs::is_directory(archive, ec)) {
+        report.refused = "there is no archive at " + archive.string();
+        return report;
+    }
+
+    // The archive's files, read only.
+    std::set<std::string> data_files;
+    std::set<std::string> record_files;
+    for (auto it = fs::recursive_directory_iterator(archive, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        std::error_code type_ec;
+        const auto status = it->symlink_status(type_ec);
+        if (fs::is_directory(status)) continue;
+        const std::string relative = it->path().lexically_relative(archive).generic_string();
+        if (relative == kAuditJournalName) continue;
+        if (!fs::is_regular_file(status)) {
+            report.disagreements.push_back(shown(relative) + ": not a regular file; left as is");
+            continue;
+        }
+        (is_record_path(relative) ? record_files : data_files).insert(relative);
+    }
+    if (ec) {
+        report.refused = "cannot list the archive " + archive.string() + ": " + ec.message();
+        return report;
+    }
+
+    std::map<std::int64_t, Found> by_id;
+    for (const std::string& relative : data_files) {
+        const std::string record_relative = record_path_of(relative);
+        if (!record_files.contains(record_relative)) {
+            report.disagreements.push_back(shown(relative) +
+                                           ": has no record; left where it is, not catalogued");
+            continue;
+        }
+        auto text = read_bounded(archive / record_relative, ArchiveRecord::kMaxBytes);
+        if (!text) {
+            report.disagreements.push_back(shown(record_relative) +
+                                           ": cannot be read or is too large; its recording is "
+                                           "left where it is, not catalogued");
+            continue;
+        }
+        std::string error;
+        auto record = parse_record(*text, error);
+        if (!record) {
+            report.disagreements.push_back(shown(record_relative) + ": " + error +
+                                           "; its recording is left where it is, not catalogued");
+            continue;
+        }
+        if (record->archive_path != relative) {
+            report.disagreements.push_back(shown(record_relative) +
+                                           ": names another path; left where it is");
+            continue;
+        }
+        auto hashed = hash_file(archive / relative);
+        if (!hashed) {
+            report.disagreements.push_back(shown(relative) + ": cannot be read; left where it is");
+            continue;
+        }
+        if (hashed->second != record->size || hashed->first != record->sha256_hex) {
+            report.disagreements.push_back(
+                shown(relative) + ": " + std::to_string(hashed->second) + " bytes hashing to " +
+                hashed->first + ", its record says " + std::to_string(record->size) + " bytes, " +
+                record->sha256_hex + "; left where it is, not catalogued");
+            continue;
+        }
+        if (by_id.contains(record->recording_id)) {
+            report.disagreements.push_back(shown(relative) + ": recording id " +
+                                           std::to_string(record->recording_id) + " is taken by " +
+                                           shown(by_id[record->recording_id].record.archive_path) +
+                                           "; left where it is, not catalogued");
+            continue;
+        }
+        const std::int64_t id = record->recording_id;
+        by_id.emplace(id, Found{std::move(*record), Sha256::hex_of(*text)});
+    }
+    for (const std::string& relative : record_files) {
+        if (!data_files.contains(relative.substr(0, relative.size() - 7))) {
+            report.disagreements.push_back(shown(relative) +
+                                           ": a record without its recording; left where it is");
+        }
+    }
+
+    // Devices, and each camera's chain of records.
+    std::map<std::int64_t, DeviceRow> devices;
+    std::map<std::int64_t, std::set<std::string>> record_hashes_by_device;
+    for (auto& [id, found] : by_id) {
+        record_hashes_by_device[found.record.device_id].insert(found.record_sha256);
+    }
+    std::map<std::string, std::int64_t> device_of_serial;
+    std::vector<Catalog::RestoredRecording> recordings;
+    // A recording's identity as the catalog keys it (schema 5): one row per device, name, size,
+    // capture time and SHA-256. The handle is no identity: a reset camera reuses handles for
+    // other recordings, and a camera may renumber one recording between docks.
+    using Key = std::tuple<std::int64_t, std::string, std::uint64_t, std::int64_t, std::string>;
+    std::map<Key, std::int64_t> id_of_key;
+    for (auto& [id, found] : by_id) {
+        const ArchiveRecord& record = found.record;
+        const RecordIdentity& identity = record.identity;
+        auto [same, fresh_key] =
+            id_of_key.emplace(Key{record.device_id, record.raw_name, record.size,
+                                  record.captured_unix_s, record.sha256_hex},
+                              id);
+        if (!fresh_key) {
+            report.disagreements.push_back(shown(record.archive_path) +
+                                           ": the same recording as recording " +
+                                           std::to_string(same->second) +
+                                           " (a second copy); left where it is, not catalogued");
+            continue;
+        }
+        auto [device, inserted] = devices.try_emplace(record.device_id);
+        if (inserted) {
+            auto [serial_entry, fresh] =
+                device_of_serial.emplace(identity.device_serial, record.device_id);
+            if (!fresh) {
+                report.disagreements.push_back(
+                    shown(record.archive_path) + ": device " + std::to_string(record.device_id) +
+                    " has the serial of device " + std::to_string(serial_entry->second) +
+                    "; left where it is, not catalogued");
+                devices.erase(device);
+                continue;
+            }
+            device->second.id = record.device_id;
+            device->second.serial = identity.device_serial;
+            device->second.manufacturer = identity.device_manufacturer;
+            device->second.model = identity.device_model;
+            device->second.firmware = identity.device_firmware;
+            device->second.first_seen = record.archived_at;
+            device->second.last_seen = record.archived_at;
+        } else if (device->second.serial != identity.device_serial) {
+            report.disagreements.push_back(
+                shown(record.archive_path) + ": device " + std::to_string(record.device_id) +
+                " is named " + sanitize_text(identity.device_serial) + " here and " +
+                device->second.serial + " elsewhere; left where it is, not catalogued");
+            continue;
+        } else {
+            device->second.first_seen = std::min(device->second.first_seen, record.archived_at);
+            device->second.last_seen = std::max(device->second.last_seen, record.archived_at);
+            // The latest record says what the camera is now.
+            device->second.model = identity.device_model;
+            device->second.firmware = identity.device_firmware;
+        }
+        if (!identity.previous_record_sha256.empty() &&
+            !record_hashes_by_device[record.device_id].contains(identity.previous_record_sha256)) {
+            report.disagreements.push_back(shown(record_path_of(record.archive_path)) +
+                                           ": chain broken: the previous record it names (" +
+                                           identity.previous_record_sha256 +
+                                           ") is not in the archive; the recording is catalogued");
+        }
+        Catalog::RestoredRecording restored;
+        RecordingRow& row = restored.row;
+        row.id = id;
+        row.key.device_id = record.device_id;
+        row.key.handle = record.ptp_handle;
+        row.key.name = record.raw_name;
+        row.key.size = record.size;
+        row.key.captured_unix_s = record.captured_unix_s;
+        row.state = RecordingState::archived;
+        row.sha256_hex = record.sha256_hex;
+        row.archive_path = record.archive_path;
+        row.archived_at = record.archived_at;
+        row.camera_officer_id = identity.camera_officer_id;
+        restored.record_sha256_hex = found.record_sha256;
+        recordings.push_back(std::move(restored));
+    }
+
+    // The audit log, from the journal: the intact start of its chain.
+    JournalContents journal = read_journal(archive / std::string(kAuditJournalName));
+    if (!journal.exists) {
+        report.disagreements.push_back(
+            "archive/audit.journal: missing; the audit log starts afresh and the recordings' "
+            "audit entries are missing");
+    }
+    for (std::string& problem : journal.problems) {
+        report.disagreements.push_back(std::move(problem) +
+                                       "; the audit log is restored up to "
+                                       "the line before it");
+    }
+    if (journal.torn_tail) {
+        report.disagreements.push_back(
+            "archive/audit.journal: its last line is incomplete (a write cut short); ignored");
+    }
+    std::vector<AuditRow> audit = journal.rows;
+    if (!journal.problems.empty()) {
+        // Rows after a malformed line cannot be placed in the chain with certainty.
+        std::size_t keep = 0;
+        while (keep < audit.size() && audit[keep].seq == static_cast<std::int64_t>(keep) + 1)
+            ++keep;
+        audit.resize(keep);
+    }
+    std::vector<std::string> chain_problems;
+    const std::size_t intact = check_journal_chain(audit, chain_problems);
+    for (std::string& problem : chain_problems) {
+        report.disagreements.push_back(std::move(problem) +
+                                       "; the audit log is restored up to the entry before it");
+    }
+    audit.resize(intact);
+
+    std::map<std::int64_t, std::int64_t> wiped_at;
+    std::map<std::int64_t, std::string> archived_detail;
+    for (const AuditRow& row : audit) {
+        if (row.event == "recording.wiped") wiped_at.emplace(row.recording_id, row.at);
+        if (row.event == "recording.archived")
+            archived_detail.emplace(row.recording_id, row.detail);
+    }
+    for (auto& restored : recordings) {
+        RecordingRow& row = restored.row;
+        auto wiped = wiped_at.find(row.id);
+        if (wiped != wiped_at.end()) {
+            row.state = RecordingState::wiped;
+            row.wiped_at = wiped->second;
+            ++report.wiped;
+        }
+        auto detail = archived_detail.find(row.id);
+        if (detail == archived_detail.end()) {
+            report.disagreements.push_back("recording " + std::to_string(row.id) + " (" +
+                                           shown(row.archive_path) +
+                                           "): the journal has no recording.archived entry");
+        } else if (detail->second.find("sha256=" + row.sha256_hex) == std::string::npos) {
+            report.disagreements.push_back("recording " + std::to_string(row.id) + " (" +
+                                           shown(row.archive_path) +
+                                           "): the journal's recording.archived entry names "
+                                           "another SHA-256 than its record");
+        }
+    }
+
+    std::vector<DeviceRow> device_rows;
+    for (auto& [id, device] : devices) device_rows.push_back(device);
+    report.devices = device_rows.size();
+    report.recordings = recordings.size();
+    report.audit_entries = audit.size();
+
+    // Written beside the catalog's place and renamed into it: there is never a half-built
+    // catalog under the name the daemon opens.
+    const fs::path temporary = state_dir / "catalog.sqlite.rebuilding";
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        // Proof that this deletion loses nothing: the temporary catalog is rebuild-catalog's own
+        // (the daemon never opens or writes this name), left by a rebuild that did not finish.
+        fs::remove(temporary.string() + suffix, ec);
+    }
+    {
+        Catalog catalog(temporary);
+        catalog.restore_from_archive(
+            device_rows, recordings, audit,
+            "rebuilt from the archive: " + std::to_string(report.devices) + " device(s), " +
+                std::to_string(report.recordings) + " recording(s), " +
+                std::to_string(report.audit_entries) + " audit entries from the journal, " +
+                std::to_string(report.disagreements.size()) + " disagreement(s)",
+            now);
+    }
+    // Closing the last connection checkpointed the WAL into the file and removed it.
+    if (fs::exists(temporary.string() + "-wal", ec)) {
+        throw std::system_error(EIO, std::generic_category(),
+                                "the rebuilt catalog's WAL was not checkpointed");
+    }
+    fsync_path(temporary);
+    if (::rename(temporary.c_str(), catalog_file.c_str()) != 0) {
+        throw std::system_error(errno, std::generic_category(),
+                                "renaming " + temporary.string() + " to " + catalog_file.string());
+    }
+    fsync_path(state_dir);
+    report.written = true;
+    return report;
+}
+
+}  // namespace cradle

@@ -1,0 +1,457 @@
+#include "core/catalog/report_queries.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace cradle {
+
+namespace {
+
+// A printable file name is enough for a report; the catalog keeps the raw bytes.
+constexpr std::size_t kMaxReportNameBytes = 256;
+
+// The readiness of a camera whose dock is under way: not ready until the dock says otherwise.
+constexpr std::string_view kBeingChecked = "docked: being checked";
+
+struct StatementFinalizer {
+    void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
+};
+
+// One prepared statement, run as often as needed: bind, step through the rows, reset.
+class Statement {
+  public:
+    Statement(sqlite3* db, std::string_view sql, const std::string* doing)
+        : db_(db), doing_(doing) {
+        sqlite3_stmt* raw = nullptr;
+        int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
+        stmt_.reset(raw);
+        if (rc != SQLITE_OK) fail(rc);
+    }
+
+    // Resets the statement and binds 64-bit integers to its parameters, in order.
+    template <typename... Values>
+    Statement& bind(Values... values) {
+        sqlite3_reset(stmt_.get());
+        int index = 0;
+        (check(sqlite3_bind_int64(stmt_.get(), ++index, static_cast<std::int64_t>(values))), ...);
+        return *this;
+    }
+
+    bool step() {
+        int rc = sqlite3_step(stmt_.get());
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        fail(rc);
+    }
+
+    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
+    bool is_null(int column) const {
+        return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
+    }
+    std::string text(int column) const {
+        const void* data = sqlite3_column_blob(stmt_.get(), column);
+        int length = sqlite3_column_bytes(stmt_.get(), column);
+        if (data == nullptr) return {};
+        return std::string(static_cast<const char*>(data), static_cast<std::size_t>(length));
+    }
+
+  private:
+    void check(int rc) {
+        if (rc != SQLITE_OK) fail(rc);
+    }
+    [[noreturn]] void fail(int rc) const {
+        const char* file = sqlite3_db_filename(db_, "main");
+        throw CatalogError("catalog " + std::string(file != nullptr ? file : "") + ": " + *doing_ +
+                           ": " + sqlite3_errmsg(db_) + " (SQLite code " + std::to_string(rc) +
+                           ")");
+    }
+
+    sqlite3* db_;
+    const std::string* doing_;
+    std::unique_ptr<sqlite3_stmt, StatementFinalizer> stmt_;
+};
+
+// A deferred read transaction: every query of one report sees the same committed state, while
+// the daemon goes on writing (WAL).
+class ReadTransaction {
+  public:
+    ReadTransaction(sqlite3* db, const std::string* doing) : db_(db) {
+        Statement(db_, "BEGIN", doing).step();
+    }
+    ReadTransaction(const ReadTransaction&) = delete;
+    ReadTransaction& operator=(const ReadTransaction&) = delete;
+    ~ReadTransaction() {
+        if (sqlite3_get_autocommit(db_) == 0)
+            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    }
+
+  private:
+    sqlite3* db_;
+};
+
+reports::DeviceFacts read_device_facts(const Statement& row) {
+    reports::DeviceFacts facts;
+    facts.serial = row.text(1);
+    facts.model = row.text(2);
+    facts.firmware = row.text(3);
+    facts.registered = row.integer(4) != 0;
+    facts.retired = row.integer(5) != 0;
+    facts.retired_at = row.integer(6);
+    facts.custodian = row.text(7);
+    facts.officer = row.text(8);
+    facts.head = row.text(9);
+    facts.first_seen = row.integer(10);
+    facts.last_seen = row.integer(11);
+    return facts;
+}
+
+constexpr std::string_view kDeviceColumns =
+    "id, serial, model, firmware, registered, retired, retired_at, custodian, officer, head, "
+    "first_seen, last_seen";
+
+reports::RecordingFacts read_recording_facts(const Statement& row) {
+    reports::RecordingFacts facts;
+    facts.id = row.integer(0);
+    facts.serial = row.text(1);
+    facts.name = sanitize_text(row.text(2), kMaxReportNameBytes);
+    facts.size = static_cast<std::uint64_t>(row.integer(3));
+    facts.captured_at = row.integer(4);
+    facts.archived_at = row.integer(5);
+    facts.wiped_at = row.integer(6);
+    facts.officer = row.text(7);
+    facts.camera_officer_id = row.text(8);
+    facts.attribution_disagrees = row.integer(9) != 0;
+    return facts;
+}
+
+}  // namespace
+
+// The queries of both reports over one connection. Each per-device or per-dock query is a
+// lookup in an index made for it (schema 4), so a report costs in proportion to what it shows,
+// not to the years of history behind it.
+struct ReportInputReader {
+    explicit ReportInputReader(const Catalog& catalog, std::string what)
+        : db(catalog.db_), doing(std::move(what)), transaction(db, &doing) {}
+
+    sqlite3* db;
+    std::string doing;
+    ReadTransaction transaction;
+
+    Statement last_offload_of_device{
+        db, "SELECT max(archived_at) FROM recordings WHERE device_id = ?", &doing};
+    Statement latest_dock_of_device{
+        db,
+        "SELECT id, bay, started_at, ended_at, outcome FROM dock_sessions WHERE device_id = ? "
+        "ORDER BY started_at DESC, id DESC LIMIT 1",
+        &doing};
+    Statement last_health_of_dock{
+        db,
+        "SELECT battery_percent, charging, faults, storage_free_bytes FROM health_checks "
+        "WHERE dock_session_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+        &doing};
+    // The first sync of a dock measured the drift before anything was set.
+    Statement clock_sync_of_dock{
+        db,
+        "SELECT drift_ms, corrected, note FROM clock_syncs WHERE dock_session_id = ? "
+        "ORDER BY at, id LIMIT 1",
+        &doing};
+    Statement archived_during{db,
+                              "SELECT count(*), coalesce(sum(size), 0) FROM recordings "
+                              "WHERE device_id = ? AND archived_at >= ? AND archived_at < ?",
+                              &doing};
+    Statement wiped_during{db,
+                           "SELECT count(*) FROM recordings "
+                           "WHERE device_id = ? AND wiped_at >= ? AND wiped_at < ?",
+                           &doing};
+    // The start of the device's next dock after this one (docks starting in the same second
+    // come in the order they were written).
+    Statement next_dock_start_of_device{
+        db,
+        "SELECT started_at FROM dock_sessions WHERE device_id = ?1 AND "
+        "(started_at > ?2 OR (started_at = ?2 AND id > ?3)) ORDER BY started_at, id LIMIT 1",
+        &doing};
+    // The verdicts of a dock are given from its start until the next dock of the device
+    // starts (a charging watch ends before that); the bounds keep the lookup to those rows.
+    Statement latest_verdict_of_dock{
+        db,
+        "SELECT verdict FROM readiness WHERE device_id = ?1 AND at >= ?2 AND at <= ?3 "
+        "AND dock_session_id = ?4 ORDER BY at DESC, id DESC LIMIT 1",
+        &doing};
+    Statement latest_readiness_of_device{
+        db,
+        "SELECT at, ready, verdict, coalesce(dock_session_id, 0) FROM readiness "
+        "WHERE device_id = ? ORDER BY at DESC, id DESC LIMIT 1",
+        &doing};
+
+    std::int64_t last_offload(std::int64_t device_id) {
+        last_offload_of_device.bind(device_id);
+        if (!last_offload_of_device.step() || last_offload_of_device.is_null(0)) return 0;
+        return last_offload_of_device.integer(0);
+    }
+
+    // When the device's next dock after this one started; the largest time when there is none.
+    std::int64_t next_dock_start(std::int64_t device_id, std::int64_t dock_id,
+                                 std::int64_t started_at) {
+        next_dock_start_of_device.bind(device_id, started_at, dock_id);
+        if (!next_dock_start_of_device.step()) return std::numeric_limits<std::int64_t>::max();
+        return next_dock_start_of_device.integer(0);
+    }
+
+    // A dock's row (id, serial, bay, started_at, ended_at, outcome) with its health, clock and
+    // offload. With latest_verdict, the outcome is the dock's latest readiness verdict (a
+    // charging camera may turn ready in its bay after its dock ended not ready), else the
+    // outcome the dock ended with.
+    reports::DockFacts dock_facts(std::int64_t device_id, std::int64_t dock_id, std::string serial,
+                                  int bay, std::int64_t started_at, std::int64_t ended_at,
+                                  std::string outcome, bool latest_verdict = false) {
+        reports::DockFacts dock;
+        dock.dock_id = dock_id;
+        dock.serial = std::move(serial);
+        dock.bay = bay;
+        dock.started_at = started_at;
+        dock.ended_at = ended_at;
+        dock.outcome = std::move(outcome);
+        const std::int64_t next_start = next_dock_start(device_id, dock_id, started_at);
+        if (latest_verdict) {
+            latest_verdict_of_dock.bind(device_id, started_at, next_start, dock_id);
+            if (latest_verdict_of_dock.step()) dock.outcome = latest_verdict_of_dock.text(0);
+        }
+        last_health_of_dock.bind(dock_id);
+        if (last_health_of_dock.step()) {
+            dock.health_checked = true;
+            dock.battery_percent = static_cast<int>(last_health_of_dock.integer(0));
+            dock.charging = last_health_of_dock.integer(1) != 0;
+            dock.faults = last_health_of_dock.text(2);
+            dock.storage_free_bytes = static_cast<std::uint64_t>(last_health_of_dock.integer(3));
+        }
+        clock_sync_of_dock.bind(dock_id);
+        if (clock_sync_of_dock.step()) {
+            dock.clock_measured = true;
+            dock.clock_drift_ms = clock_sync_of_dock.integer(0);
+            dock.clock_corrected = clock_sync_of_dock.integer(1) != 0;
+            dock.clock_note = clock_sync_of_dock.text(2);
+        }
+        // What was archived or wiped during a dock: from its start up to its end, that second
+        // included (the last recording is often archived in the second the dock ends), unless
+        // the device's next dock starts in that second or before it ends (a crash leaves a dock
+        // open): whatever happens from the next dock's start on is that dock's, so no recording
+        // counts for two docks. Half-open: [started_at, min(ended_at + 1, next dock's start)).
+        // A dock still open counts everything since it started.
+        std::int64_t end = ended_at != 0 ? ended_at + 1 : std::numeric_limits<std::int64_t>::max();
+        end = std::min(end, next_start);
+        archived_during.bind(device_id, started_at, end);
+        if (archived_during.step()) {
+            dock.recordings_archived = static_cast<std::uint64_t>(archived_during.integer(0));
+            dock.bytes_archived = static_cast<std::uint64_t>(archived_during.integer(1));
+        }
+        wiped_during.bind(device_id, started_at, end);
+        if (wiped_during.step()) {
+            dock.recordings_wiped = static_cast<std::uint64_t>(wiped_during.integer(0));
+        }
+        return dock;
+    }
+
+    std::optional<reports::DockFacts> latest_dock(std::int64_t device_id,
+                                                  const std::string& serial) {
+        latest_dock_of_device.bind(device_id);
+        if (!latest_dock_of_device.step()) return std::nullopt;
+        return dock_facts(device_id, latest_dock_of_device.integer(0), serial,
+                          static_cast<int>(latest_dock_of_device.integer(1)),
+                          latest_dock_of_device.integer(2),
+                          latest_dock_of_device.is_null(3) ? 0 : latest_dock_of_device.integer(3),
+                          latest_dock_of_device.text(4));
+    }
+
+    // The device's readiness now: its latest verdict, unless its latest dock came after that
+    // verdict (another dock, started later). Then the dock says it: its outcome once it ended
+    // (a dock cut short by a crash ends "interrupted", and gives no verdict of its own), or
+    // "docked: being checked" while it is under way. A device whose docks predate the
+    // readiness history (schema 4) has only its docks to go by.
+    std::optional<reports::ReadinessFacts> readiness(
+        std::int64_t device_id, const std::string& serial,
+        const std::optional<reports::DockFacts>& dock) {
+        reports::ReadinessFacts facts;
+        facts.serial = serial;
+        latest_readiness_of_device.bind(device_id);
+        const bool has_verdict = latest_readiness_of_device.step();
+        if (has_verdict) {
+            facts.at = latest_readiness_of_device.integer(0);
+            facts.ready = latest_readiness_of_device.integer(1) != 0;
+            facts.verdict = latest_readiness_of_device.text(2);
+            const bool verdict_of_dock =
+                dock && latest_readiness_of_device.integer(3) == dock->dock_id;
+            if (!dock || verdict_of_dock || facts.at >= dock->started_at) return facts;
+        }
+        if (!dock) return std::nullopt;
+        if (dock->ended_at == 0) {
+            facts.at = dock->started_at;
+            facts.ready = false;
+            facts.verdict = std::string(kBeingChecked);
+            return facts;
+        }
+        if (dock->outcome.empty()) {
+            if (has_verdict) return facts;
+            return std::nullopt;
+        }
+        facts.at = dock->ended_at;
+        facts.ready = dock->outcome == "ready for duty";
+        facts.verdict = dock->outcome;
+        return facts;
+    }
+
+    std::vector<reports::OfficerFacts> officers() {
+        Statement query(db, "SELECT badge, name, team FROM officers ORDER BY badge", &doing);
+        std::vector<reports::OfficerFacts> rows;
+        while (query.step()) rows.push_back({query.text(0), query.text(1), query.text(2)});
+        return rows;
+    }
+};
+
+namespace {
+
+// Period bounds are [from, to); a zero bound would take in the zeros that stand for "not yet".
+std::int64_t lower_bound_of(reports::Period period) {
+    return std::max<std::int64_t>(period.from, 1);
+}
+
+}  // namespace
+
+reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports::Period period,
+                                                 const std::string& cradle_name) {
+    ReportInputReader reader(catalog, "reading the facts of the assignment report");
+    reports::AssignmentsInput input;
+    input.cradle = cradle_name;
+    input.period = period;
+    const std::int64_t from = lower_bound_of(period);
+
+    Statement devices(
+        reader.db,
+        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices ORDER BY serial",
+        &reader.doing);
+    while (devices.step()) {
+        const std::int64_t device_id = devices.integer(0);
+        reports::DeviceFacts device = read_device_facts(devices);
+        device.last_offload = reader.last_offload(device_id);
+        auto dock = reader.latest_dock(device_id, device.serial);
+        if (auto readiness = reader.readiness(device_id, device.serial, dock)) {
+            input.readiness.push_back(std::move(*readiness));
+        }
+        if (dock) input.last_docks.push_back(std::move(*dock));
+        input.devices.push_back(std::move(device));
+    }
+
+    Statement changes(reader.db,
+                      "SELECT serial, at, action, custodian, officer, head, previous_custodian, "
+                      "previous_officer, previous_head, changed_by, reason FROM device_history "
+                      "WHERE at >= ? AND at < ? ORDER BY at, id",
+                      &reader.doing);
+    changes.bind(from, period.to);
+    while (changes.step()) {
+        reports::ChangeFacts change;
+        change.serial = changes.text(0);
+        change.at = changes.integer(1);
+        change.action = changes.text(2);
+        change.custodian = changes.text(3);
+        change.officer = changes.text(4);
+        change.head = changes.text(5);
+        change.previous_custodian = changes.text(6);
+        change.previous_officer = changes.text(7);
+        change.previous_head = changes.text(8);
+        change.changed_by = changes.text(9);
+        change.reason = changes.text(10);
+        input.changes.push_back(std::move(change));
+    }
+
+    Statement disagreements(
+        reader.db,
+        "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
+        "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
+        "JOIN devices d ON d.id = r.device_id WHERE r.attribution_disagrees = 1 "
+        "AND r.captured_unix_s >= ? AND r.captured_unix_s < ? ORDER BY r.captured_unix_s, r.id",
+        &reader.doing);
+    // A camera's clock may be anything, so a capture time of 0 is a real (wrong) time here.
+    disagreements.bind(period.from, period.to);
+    while (disagreements.step()) input.disagreements.push_back(read_recording_facts(disagreements));
+
+    input.officers = reader.officers();
+    return input;
+}
+
+reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::string& date,
+                                          reports::Period day, const std::string& cradle_name) {
+    ReportInputReader reader(catalog,
+                             "reading the facts of the dock report of " + sanitize_text(date, 32));
+    reports::DockDayInput input;
+    input.cradle = cradle_name;
+    input.date = date;
+    input.period = day;
+    const std::int64_t from = lower_bound_of(day);
+
+    std::set<std::int64_t> device_ids;
+    Statement docks(reader.db,
+                    "SELECT s.id, s.device_id, d.serial, s.bay, s.started_at, s.ended_at, "
+                    "s.outcome FROM dock_sessions s JOIN devices d ON d.id = s.device_id "
+                    "WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at, s.id",
+                    &reader.doing);
+    docks.bind(from, day.to);
+    while (docks.step()) {
+        const std::int64_t device_id = docks.integer(1);
+        device_ids.insert(device_id);
+        input.docks.push_back(reader.dock_facts(
+            device_id, docks.integer(0), docks.text(2), static_cast<int>(docks.integer(3)),
+            docks.integer(4), docks.is_null(5) ? 0 : docks.integer(5), docks.text(6),
+            /*latest_verdict=*/true));
+    }
+
+    // Ordered by when the day's work on each happened: its archiving, or else its wipe.
+    Statement recordings(
+        reader.db,
+        "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
+        "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
+        "JOIN devices d ON d.id = r.device_id "
+        "WHERE (r.archived_at >= ?1 AND r.archived_at < ?2) "
+        "OR (r.wiped_at >= ?1 AND r.wiped_at < ?2) "
+        "ORDER BY CASE WHEN r.archived_at >= ?1 THEN r.archived_at ELSE r.wiped_at END, r.id",
+        &reader.doing);
+    recordings.bind(from, day.to);
+    while (recordings.step()) input.recordings.push_back(read_recording_facts(recordings));
+
+    Statement device(
+        reader.db,
+        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices WHERE id = ?",
+        &reader.doing);
+    std::vector<reports::DeviceFacts> devices;
+    for (std::int64_t device_id : device_ids) {
+        device.bind(device_id);
+        if (!device.step()) continue;
+        reports::DeviceFacts facts = read_device_facts(device);
+        facts.last_offload = reader.last_offload(device_id);
+        devices.push_back(std::move(facts));
+    }
+    std::sort(devices.begin(), devices.end(),
+              [](const auto& a, const auto& b) { return a.serial < b.serial; });
+    input.devices = std::move(devices);
+
+    input.officers = reader.officers();
+    return input;
+}
+
+std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& catalog,
+                                                             const std::string& serial) {
+    const std::optional<DeviceRow> device = catalog.find_device(serial);
+    if (!device) return std::nullopt;
+    ReportInputReader reader(catalog, "reading the readiness of device " + serial);
+    return reader.readiness(device->id, serial, reader.latest_dock(device->id, serial));
+}
+
+}  // namespace cradle

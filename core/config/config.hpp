@@ -1,0 +1,109 @@
+// The daemon's configuration: /etc/cradled/cradled.toml (etc/cradled.toml in the source).
+// Every value is validated; errors name the file, the key and the problem.
+#pragma once
+
+#include "core/archive/archive_store.hpp"
+#include "hw/usb/usb_spec.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cradle {
+
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class ClockTrust {
+    ntp,     // set camera clocks only while the kernel reports the system clock synchronised
+    always,  // the cradle's clock is trusted (e.g. a GPS or RTC the site vouches for)
+    never,   // never set camera clocks; only measure and record the drift
+};
+
+struct RegisterEntry {
+    std::string serial;
+    std::string custodian;
+    std::string officer;  // "pool" when not assigned to one officer
+    std::string head;
+};
+
+// [usb]: where the USB backend's two tables are. Both are read by load_usb_cradle_spec.
+struct UsbConfig {
+    // Which USB devices are cameras and which driver serves them (etc/devices.toml).
+    std::filesystem::path device_table = "/etc/cradled/devices.toml";
+    // Which port is which bay, with its lights and power switch (etc/bays.toml).
+    std::filesystem::path bay_map = "/etc/cradled/bays.toml";
+};
+
+// [sim]: where the emulated cradle is described, and where its cameras keep their storage.
+struct SimConfig {
+    std::filesystem::path cradle_file;
+    // Empty: <state_dir>/sim-cameras, following --state-dir.
+    std::filesystem::path storage_dir;
+};
+
+struct Config {
+    std::filesystem::path state_dir = "/var/lib/cradled";
+    std::string backend = "usb";  // "usb" or "sim"
+    int workers = 4;              // threads for blocking work (device I/O, hashing, fsync)
+
+    CopyOptions copy;  // chunk size, per-read device timeout, reserve
+
+    std::chrono::milliseconds device_timeout{10'000};  // deadline of each device operation
+    std::size_t max_recordings = 100'000;              // per device; more faults the bay
+    std::uint64_t max_recording_bytes = 64ull << 30;   // per recording; more faults the bay
+    int copy_attempts = 2;                             // per recording, before needs-custodian
+
+    int battery_min_percent = 80;
+    // How fast a camera charges in a bay, for the time to reach battery_min_percent when the
+    // dock was too short to measure it.
+    int charge_percent_per_hour = 35;
+    // A charging camera that is not ready only for its battery has its health read again this
+    // often while it stays in its bay, until it is ready.
+    std::chrono::seconds battery_recheck{300};
+    ClockTrust clock_trust = ClockTrust::ntp;
+    std::chrono::seconds clock_max_drift{2};  // larger drift is corrected (and always logged)
+    // Free space a camera must have after the wipe to be ready for a shift (Art. 7).
+    std::uint64_t storage_min_free_bytes = 4096ull << 20;
+
+    std::vector<RegisterEntry> register_entries;
+
+    // [dbus]: callers of the D-Bus methods that change the register must be root or members
+    // of this group.
+    std::string custodian_group = "cradle-custodian";
+
+    // backend = "sim": the emulated cradle of the demonstration and the tests, which
+    // cradled-demo reads (sim/cradle_file.hpp).
+    std::optional<SimConfig> sim;
+
+    // backend = "usb": the paths of the device table and the bay map (defaults: devices.toml
+    // and bays.toml next to the configuration file). They are read when the USB cradle is made.
+    UsbConfig usb;
+};
+
+// Loads and validates a configuration file. Relative paths in it are relative to the file's
+// directory.
+Config load_config(const std::filesystem::path& file);
+// The same from text (tests); base_dir resolves relative paths.
+Config parse_config(std::string_view text, const std::filesystem::path& base_dir,
+                    const std::string& source_name = "<config>");
+
+// The device table: [[device]] entries (vid/pid as hex strings, interface_class, driver,
+// quirks). Errors name the file, line and key like those of the configuration.
+std::vector<hw::usb::DeviceRule> load_device_table(const std::filesystem::path& file);
+std::vector<hw::usb::DeviceRule> parse_device_table(std::string_view text,
+                                                    const std::string& source_name);
+// The bay map: [[bay]] entries (number, port, hub_port, led_red/led_green/led_amber), returned
+// in bay order; the bays must be numbered 1..N without gaps, ports and LEDs used once.
+std::vector<hw::usb::BaySpec> load_bay_map(const std::filesystem::path& file);
+std::vector<hw::usb::BaySpec> parse_bay_map(std::string_view text, const std::string& source_name);
+// Both tables of `usb`, as the USB cradle takes them (sysfs paths at their defaults).
+hw::usb::UsbCradleSpec load_usb_cradle_spec(const UsbConfig& usb);
+
+}  // namespace cradle

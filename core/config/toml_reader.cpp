@@ -1,0 +1,127 @@
+#include "core/config/toml_reader.hpp"
+
+#include "common/fs.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cradle::config_file {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A configuration file is a few kilobytes; anything this large is not one, and reading it
+// whole could exhaust memory.
+constexpr std::size_t max_config_file_bytes = 16u << 20;
+
+[[noreturn]] void fail_to_read(const fs::path& file, std::string_view reason) {
+    throw ConfigError("cannot read " + file.string() + ": " + std::string(reason));
+}
+
+}  // namespace
+
+std::string read_config_file(const fs::path& file) {
+    // O_NONBLOCK: a FIFO put where the file should be must not hang the daemon's start.
+    Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (!in) fail_to_read(file, std::strerror(errno));
+    struct stat st {};
+    if (::fstat(in.get(), &st) != 0) fail_to_read(file, std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) fail_to_read(file, "not a regular file");
+    if (static_cast<std::uint64_t>(st.st_size) > max_config_file_bytes)
+        fail_to_read(file, "larger than 16 MiB");
+
+    std::string text;
+    char buffer[64 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(in.get(), buffer, sizeof buffer);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            fail_to_read(file, std::strerror(errno));
+        }
+        if (n == 0) break;
+        text.append(buffer, static_cast<std::size_t>(n));
+        if (text.size() > max_config_file_bytes) fail_to_read(file, "larger than 16 MiB");
+    }
+    return text;
+}
+
+fs::path resolve(const fs::path& base_dir, const std::string& value) {
+    const fs::path path(value);
+    if (path.is_absolute()) return path.lexically_normal();
+    return (base_dir / path).lexically_normal();
+}
+
+const char* describe(toml::node_type type) {
+    switch (type) {
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a floating-point number";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        case toml::node_type::none:
+            break;
+    }
+    return "nothing";
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+bool has_control_characters(std::string_view text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        if (byte < 0x20 || byte == 0x7F) return true;
+        if (byte == 0xC2 && i + 1 < text.size()) {
+            const auto next = static_cast<unsigned char>(text[i + 1]);
+            if (next >= 0x80 && next <= 0x9F) return true;
+        }
+    }
+    return false;
+}
+
+bool is_blank(std::string_view text) {
+    return text.find_first_not_of(' ') == std::string_view::npos;
+}
+
+
+toml::table parse_toml(std::string_view text, const std::string& source_name) {
+    try {
+        return toml::parse(text, std::string_view(source_name));
+    } catch (const toml::parse_error& error) {
+        std::ostringstream message;
+        message << source_name << ':' << error.source().begin.line << ':'
+                << error.source().begin.column << ": " << error.description();
+        throw ConfigError(message.str());
+    }
+}
+}  // namespace cradle::config_file
