@@ -49,7 +49,9 @@ struct Arguments {
     bool print_udev_rules = false;
 };
 
-void print_usage(std::FILE* to, const char* program) { std::fprintf(to, kUsage, program); }
+void print_usage(std::FILE* to, const char* program) {
+    std::fprintf(to, kUsage, program);
+}
 
 // Returns the exit status to stop with, or nothing to go on.
 std::optional<int> parse_arguments(int argc, char** argv, const char* program, Arguments& args) {

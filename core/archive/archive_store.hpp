@@ -1,6 +1,6 @@
 // The archive on the local disk and the copy-then-verify half of the copy-then-wipe protocol
-// (DESIGN.md, steps 1-5). The wipe half, and the catalog transaction between them, belong to
-// the bay session.
+// (docs/architecture.md, "The life of a recording", steps 1-5). The wipe half, and the catalog
+// transaction between them, belong to the bay session.
 //
 // Layout under the state directory:
 //   staging/<recording id>.part, <recording id>.record.part    while a copy is in progress

@@ -113,7 +113,6 @@ bool is_blank(std::string_view text) {
     return text.find_first_not_of(' ') == std::string_view::npos;
 }
 
-
 toml::table parse_toml(std::string_view text, const std::string& source_name) {
     try {
         return toml::parse(text, std::string_view(source_name));

@@ -225,5 +225,4 @@ class TableReader {
     std::vector<std::string_view> known_;
 };
 
-
 }  // namespace cradle::config_file

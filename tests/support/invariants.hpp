@@ -1,5 +1,5 @@
-// The single invariant checker of the fault tests (I1-I3 of DESIGN.md). After any run, however
-// it ended, it asserts:
+// The single invariant checker of the fault tests (I1-I3 of docs/architecture.md, "Invariants").
+// After any run, however it ended, it asserts:
 //  - every recording an emulated camera held at the start is still on that camera with its
 //    original bytes, or archived with its original SHA-256 (never neither);
 //  - verify_state() finds no problem (no duplicate rows, no staging leftovers, no orphans,
