@@ -780,7 +780,7 @@ int on_manager_signal(sd_bus_message* message, void* data, sd_bus_error*) {
         const char* member = sd_bus_message_get_member(message);
         if (member == nullptr) return 0;
         using BayChanged = manager_api::BayChanged;
-        using DockFinished = manager_api::DockFinished;
+        using DockFinishedSignal = manager_api::DockFinished;
         if (std::strcmp(member, BayChanged::name) == 0) {
             std::uint32_t number = 0;
             const char *phase = nullptr, *light = nullptr;
@@ -792,12 +792,12 @@ int on_manager_signal(sd_bus_message* message, void* data, sd_bus_error*) {
             bay.phase = copy_text(phase);
             bay.light = copy_text(light);
             state.watcher->bay_changed(bay);
-        } else if (std::strcmp(member, DockFinished::name) == 0) {
+        } else if (std::strcmp(member, DockFinishedSignal::name) == 0) {
             DockFinished dock;
             const char *serial = nullptr, *light = nullptr, *outcome = nullptr;
             check_read(
-                sd_bus_message_read(message, DockFinished::signature, &dock.bay, &serial, &light,
-                                    &outcome, &dock.archived, &dock.wiped, &dock.left),
+                sd_bus_message_read(message, DockFinishedSignal::signature, &dock.bay, &serial,
+                                    &light, &outcome, &dock.archived, &dock.wiped, &dock.left),
                 member);
             dock.serial = copy_text(serial);
             dock.light = copy_text(light);

@@ -169,7 +169,7 @@ Contract read_xml_file() {
 TEST(DbusContract, TheReaderSeesEveryKindOfMember) {
     // The check below is only as good as its reader: one of each, with the defaults.
     std::string error;
-    Contract contract = ContractReader::read(R"(<node>
+    Contract contract = ContractReader::read(R"xml(<node>
         <interface name="org.cradled.Cradle1.Example">
           <method name="M"><arg name="a" type="s"/><arg name="b" type="a(xs)" direction="out"/></method>
           <property name="P" type="u" access="read"/>
@@ -179,7 +179,7 @@ TEST(DbusContract, TheReaderSeesEveryKindOfMember) {
           <signal name="S"><arg name="c" type="u"/></signal>
         </interface>
         <interface name="org.freedesktop.DBus.Peer"><method name="Ping"/></interface>
-      </node>)",
+      </node>)xml",
                                              error);
     EXPECT_EQ(error, "");
     const Contract expected = {{"org.cradled.Cradle1.Example",
