@@ -5,6 +5,7 @@
 #include "protocol/dbus_handles.hpp"
 #include "protocol/dbus_names.hpp"
 #include "protocol/dbus_report_facts.hpp"
+#include "protocol/dbus_signature.hpp"
 
 #include <poll.h>
 #include <systemd/sd-bus.h>
@@ -31,6 +32,15 @@ constexpr std::uint64_t kDefaultTimeoutUs = 0;  // sd-bus's default
 // A year of a large register's facts is read in well under a second; a busy cradle's disk may
 // make it slower, and a report is worth the wait.
 constexpr std::uint64_t kReportTimeoutUs = 300ull * 1000 * 1000;
+
+// The contract's names and signatures, generated from dbus/org.cradled.Cradle1.xml.
+namespace manager_api = protocol::cradle1::Manager;
+namespace bay_api = protocol::cradle1::Bay;
+namespace device_api = protocol::cradle1::Device;
+constexpr auto kBayType = dbus::element_of(manager_api::ListBays::arg::bays);
+constexpr auto kDeviceType = dbus::element_of(manager_api::ListDevices::arg::devices);
+constexpr auto kRecordingType = dbus::element_of(manager_api::ListRecordings::arg::recordings);
+constexpr auto kHistoryType = dbus::element_of(manager_api::GetDeviceHistory::arg::history);
 
 using dbus::BusPtr;
 using dbus::MessagePtr;
@@ -169,21 +179,21 @@ void read_properties(sd_bus_message* message, const char* what,
 }
 
 void apply_bay_property(BayInfo& bay, const std::string& name, const Variant& value) {
-    if (name == "Number") bay.bay = static_cast<std::uint32_t>(value.as_uint64());
-    if (name == "Phase") bay.phase = value.text;
-    if (name == "Light") bay.light = value.text;
-    if (name == "DeviceSerial") bay.serial = value.text;
-    if (name == "DeviceModel") bay.model = value.text;
-    if (name == "Outcome") bay.outcome = value.text;
-    if (name == "DockedSince") bay.docked_since = value.as_int64();
-    if (name == "RecordingsTotal")
+    if (name == bay_api::Number::name) bay.bay = static_cast<std::uint32_t>(value.as_uint64());
+    if (name == bay_api::Phase::name) bay.phase = value.text;
+    if (name == bay_api::Light::name) bay.light = value.text;
+    if (name == bay_api::DeviceSerial::name) bay.serial = value.text;
+    if (name == bay_api::DeviceModel::name) bay.model = value.text;
+    if (name == bay_api::Outcome::name) bay.outcome = value.text;
+    if (name == bay_api::DockedSince::name) bay.docked_since = value.as_int64();
+    if (name == bay_api::RecordingsTotal::name)
         bay.recordings_total = static_cast<std::uint32_t>(value.as_uint64());
-    if (name == "RecordingsDone")
+    if (name == bay_api::RecordingsDone::name)
         bay.recordings_done = static_cast<std::uint32_t>(value.as_uint64());
-    if (name == "BytesTotal") bay.bytes_total = value.as_uint64();
-    if (name == "BytesDone") bay.bytes_done = value.as_uint64();
-    if (name == "Rate") bay.rate_bytes_per_s = value.as_double();
-    if (name == "EtaSeconds") bay.eta_s = value.as_int64();
+    if (name == bay_api::BytesTotal::name) bay.bytes_total = value.as_uint64();
+    if (name == bay_api::BytesDone::name) bay.bytes_done = value.as_uint64();
+    if (name == bay_api::Rate::name) bay.rate_bytes_per_s = value.as_double();
+    if (name == bay_api::EtaSeconds::name) bay.eta_s = value.as_int64();
 }
 
 // Blocks SIGINT and SIGTERM while a watch runs, so that they are only taken inside ppoll():
@@ -418,10 +428,12 @@ ServiceInfo BusClient::service_info() {
     MessagePtr reply = impl_->call(request.get(), "GetAll");
     ServiceInfo info;
     read_properties(reply.get(), "GetAll", [&info](const std::string& name, const Variant& value) {
-        if (name == "Version") info.version = value.text;
-        if (name == "BayCount") info.bay_count = static_cast<std::uint32_t>(value.as_uint64());
-        if (name == "StateDirectory") info.state_directory = value.text;
-        if (name == "ClockSynchronised") info.clock_synchronised = value.as_uint64() != 0;
+        if (name == manager_api::Version::name) info.version = value.text;
+        if (name == manager_api::BayCount::name)
+            info.bay_count = static_cast<std::uint32_t>(value.as_uint64());
+        if (name == manager_api::StateDirectory::name) info.state_directory = value.text;
+        if (name == manager_api::ClockSynchronised::name)
+            info.clock_synchronised = value.as_uint64() != 0;
     });
     return info;
 }
@@ -431,16 +443,16 @@ namespace {
 std::vector<BayInfo> read_bays(sd_bus_message* reply) {
     constexpr const char* what = "ListBays";
     std::vector<BayInfo> bays;
-    check_read(sd_bus_message_enter_container(reply, 'a', "(usssssxuuttdx)"), what);
+    check_read(sd_bus_message_enter_container(reply, 'a', kBayType), what);
     for (;;) {
         std::uint32_t number = 0;
         const char *phase = nullptr, *light = nullptr, *serial = nullptr, *model = nullptr,
                    *outcome = nullptr;
         BayInfo bay;
-        const int r = sd_bus_message_read(
-            reply, "(usssssxuuttdx)", &number, &phase, &light, &serial, &model, &outcome,
-            &bay.docked_since, &bay.recordings_done, &bay.recordings_total, &bay.bytes_done,
-            &bay.bytes_total, &bay.rate_bytes_per_s, &bay.eta_s);
+        const int r = sd_bus_message_read(reply, kBayType, &number, &phase, &light, &serial, &model,
+                                          &outcome, &bay.docked_since, &bay.recordings_done,
+                                          &bay.recordings_total, &bay.bytes_done, &bay.bytes_total,
+                                          &bay.rate_bytes_per_s, &bay.eta_s);
         check_read(r, what);
         if (r == 0) break;
         bay.bay = number;
@@ -455,12 +467,12 @@ std::vector<BayInfo> read_bays(sd_bus_message* reply) {
     return bays;
 }
 
-// Reads one (ssssbsssxx); returns false at the end of an array.
+// Reads one device (kDeviceType); returns false at the end of an array.
 bool read_device(sd_bus_message* message, DeviceRow& device, const char* what) {
     const char *serial = nullptr, *manufacturer = nullptr, *model = nullptr, *firmware = nullptr,
                *custodian = nullptr, *officer = nullptr, *head = nullptr;
     int registered = 0;
-    const int r = sd_bus_message_read(message, "(ssssbsssxx)", &serial, &manufacturer, &model,
+    const int r = sd_bus_message_read(message, kDeviceType, &serial, &manufacturer, &model,
                                       &firmware, &registered, &custodian, &officer, &head,
                                       &device.first_seen, &device.last_seen);
     check_read(r, what);
@@ -479,30 +491,32 @@ bool read_device(sd_bus_message* message, DeviceRow& device, const char* what) {
 }  // namespace
 
 std::vector<BayInfo> BusClient::list_bays() {
-    MessagePtr reply = impl_->call_manager("ListBays");
+    MessagePtr reply = impl_->call_manager(manager_api::ListBays::name);
     return read_bays(reply.get());
 }
 
 std::vector<DeviceRow> BusClient::list_devices() {
-    MessagePtr reply = impl_->call_manager("ListDevices");
+    constexpr const char* what = manager_api::ListDevices::name;
+    MessagePtr reply = impl_->call_manager(what);
     std::vector<DeviceRow> devices;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', "(ssssbsssxx)"), "ListDevices");
+    check_read(sd_bus_message_enter_container(reply.get(), 'a', kDeviceType), what);
     for (;;) {
         DeviceRow device;
-        if (!read_device(reply.get(), device, "ListDevices")) break;
+        if (!read_device(reply.get(), device, what)) break;
         devices.push_back(std::move(device));
     }
-    check_read(sd_bus_message_exit_container(reply.get()), "ListDevices");
+    check_read(sd_bus_message_exit_container(reply.get()), what);
     return devices;
 }
 
 DeviceRow BusClient::get_device(const std::string& serial) {
+    using GetDevice = manager_api::GetDevice;
     MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "GetDevice");
-    impl_->append(request.get(), "s", serial.c_str());
-    MessagePtr reply = impl_->call(request.get(), "GetDevice");
+        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, GetDevice::name);
+    impl_->append(request.get(), GetDevice::in, serial.c_str());
+    MessagePtr reply = impl_->call(request.get(), GetDevice::name);
     DeviceRow device;
-    if (!read_device(reply.get(), device, "GetDevice")) fail_reading("GetDevice", -EBADMSG);
+    if (!read_device(reply.get(), device, GetDevice::name)) fail_reading(GetDevice::name, -EBADMSG);
     return device;
 }
 
@@ -515,7 +529,7 @@ std::string BusClient::device_last_outcome(const std::string& serial) {
     }
     MallocText path(raw_path);
     MessagePtr request = impl_->new_call(dbus::kBusName, path.get(), kPropertiesInterface, "Get");
-    impl_->append(request.get(), "ss", dbus::kDeviceInterface, "LastOutcome");
+    impl_->append(request.get(), "ss", dbus::kDeviceInterface, device_api::LastOutcome::name);
     MessagePtr reply = impl_->call(request.get(), "Get");
     return read_variant(reply.get(), "Get").text;
 }
@@ -524,19 +538,21 @@ std::vector<RecordingInfo> BusClient::list_recordings(const std::string& serial,
                                                       std::int64_t captured_from,
                                                       std::int64_t captured_to,
                                                       std::uint32_t limit) {
-    constexpr const char* what = "ListRecordings";
+    using ListRecordings = manager_api::ListRecordings;
+    constexpr const char* what = ListRecordings::name;
     MessagePtr request =
         impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), "sxxu", serial.c_str(), captured_from, captured_to, limit);
+    impl_->append(request.get(), ListRecordings::in, serial.c_str(), captured_from, captured_to,
+                  limit);
     MessagePtr reply = impl_->call(request.get(), what);
     std::vector<RecordingInfo> recordings;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', "(xsstsssxxx)"), what);
+    check_read(sd_bus_message_enter_container(reply.get(), 'a', kRecordingType), what);
     for (;;) {
         RecordingInfo recording;
         const char *device = nullptr, *name = nullptr, *state = nullptr, *sha256 = nullptr,
                    *archive_path = nullptr;
         const int r =
-            sd_bus_message_read(reply.get(), "(xsstsssxxx)", &recording.id, &device, &name,
+            sd_bus_message_read(reply.get(), kRecordingType, &recording.id, &device, &name,
                                 &recording.size, &state, &sha256, &archive_path,
                                 &recording.captured, &recording.archived_at, &recording.wiped_at);
         check_read(r, what);
@@ -553,13 +569,17 @@ std::vector<RecordingInfo> BusClient::list_recordings(const std::string& serial,
 }
 
 RemoteVerifyReport BusClient::verify() {
-    MessagePtr reply = impl_->call_manager("Verify", kVerifyTimeoutUs);
+    using Verify = manager_api::Verify;
+    MessagePtr reply = impl_->call_manager(Verify::name, kVerifyTimeoutUs);
     RemoteVerifyReport report;
     int ok = 0;
-    check_read(sd_bus_message_read(reply.get(), "bt", &ok, &report.files_checked), "Verify");
+    check_read(sd_bus_message_read(reply.get(), Verify::arg::ok, &ok), Verify::name);
+    check_read(sd_bus_message_read(reply.get(), Verify::arg::files_checked, &report.files_checked),
+               Verify::name);
     report.ok = ok != 0;
+    static_assert(dbus::same_signature(Verify::arg::problems, "as"), "read as a string list");
     char** problems = nullptr;
-    check_read(sd_bus_message_read_strv(reply.get(), &problems), "Verify");
+    check_read(sd_bus_message_read_strv(reply.get(), &problems), Verify::name);
     if (problems != nullptr) {
         for (char** problem = problems; *problem != nullptr; ++problem) {
             report.problems.emplace_back(*problem);
@@ -572,40 +592,44 @@ RemoteVerifyReport BusClient::verify() {
 
 void BusClient::register_device(const std::string& serial, const std::string& custodian,
                                 const std::string& officer, const std::string& head) {
-    MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "RegisterDevice");
-    impl_->append(request.get(), "ssss", serial.c_str(), custodian.c_str(), officer.c_str(),
-                  head.c_str());
-    impl_->call(request.get(), "RegisterDevice");
+    using RegisterDevice = manager_api::RegisterDevice;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         RegisterDevice::name);
+    impl_->append(request.get(), RegisterDevice::in, serial.c_str(), custodian.c_str(),
+                  officer.c_str(), head.c_str());
+    impl_->call(request.get(), RegisterDevice::name);
 }
 
 void BusClient::assign_device(const std::string& serial, const std::string& officer) {
-    MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "AssignDevice");
-    impl_->append(request.get(), "ss", serial.c_str(), officer.c_str());
-    impl_->call(request.get(), "AssignDevice");
+    using AssignDevice = manager_api::AssignDevice;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         AssignDevice::name);
+    impl_->append(request.get(), AssignDevice::in, serial.c_str(), officer.c_str());
+    impl_->call(request.get(), AssignDevice::name);
 }
 
 void BusClient::retire_device(const std::string& serial, const std::string& reason) {
-    MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, "RetireDevice");
-    impl_->append(request.get(), "ss", serial.c_str(), reason.c_str());
-    impl_->call(request.get(), "RetireDevice");
+    using RetireDevice = manager_api::RetireDevice;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         RetireDevice::name);
+    impl_->append(request.get(), RetireDevice::in, serial.c_str(), reason.c_str());
+    impl_->call(request.get(), RetireDevice::name);
 }
 
 std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& serial,
                                                         std::int64_t from, std::int64_t to) {
-    constexpr const char* what = "GetDeviceHistory";
+    using GetDeviceHistory = manager_api::GetDeviceHistory;
+    constexpr const char* what = GetDeviceHistory::name;
     MessagePtr request =
         impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), "sxx", serial.c_str(), from, to);
+    impl_->append(request.get(), GetDeviceHistory::in, serial.c_str(), from, to);
     MessagePtr reply = impl_->call(request.get(), what);
     std::vector<DeviceHistoryRow> history;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', "(xssssssssss)"), what);
+    check_read(sd_bus_message_enter_container(reply.get(), 'a', kHistoryType), what);
     for (;;) {
         DeviceHistoryRow row;
         const char* text[10] = {};
-        const int r = sd_bus_message_read(reply.get(), "(xssssssssss)", &row.at, &text[0], &text[1],
+        const int r = sd_bus_message_read(reply.get(), kHistoryType, &row.at, &text[0], &text[1],
                                           &text[2], &text[3], &text[4], &text[5], &text[6],
                                           &text[7], &text[8], &text[9]);
         check_read(r, what);
@@ -628,10 +652,11 @@ std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& seria
 }
 
 reports::AssignmentsInput BusClient::assignments_facts(reports::Period period) {
-    constexpr const char* what = "GetAssignmentsFacts";
+    using GetAssignmentsFacts = manager_api::GetAssignmentsFacts;
+    constexpr const char* what = GetAssignmentsFacts::name;
     MessagePtr request =
         impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), "xx", period.from, period.to);
+    impl_->append(request.get(), GetAssignmentsFacts::in, period.from, period.to);
     MessagePtr reply = impl_->call(request.get(), what, kReportTimeoutUs);
     reports::AssignmentsInput facts;
     check_read(dbus::read_assignments_facts(reply.get(), facts), what);
@@ -640,10 +665,11 @@ reports::AssignmentsInput BusClient::assignments_facts(reports::Period period) {
 }
 
 reports::DockDayInput BusClient::dock_day_facts(const std::string& date, reports::Period day) {
-    constexpr const char* what = "GetDockDayFacts";
+    using GetDockDayFacts = manager_api::GetDockDayFacts;
+    constexpr const char* what = GetDockDayFacts::name;
     MessagePtr request =
         impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), "sxx", date.c_str(), day.from, day.to);
+    impl_->append(request.get(), GetDockDayFacts::in, date.c_str(), day.from, day.to);
     MessagePtr reply = impl_->call(request.get(), what, kReportTimeoutUs);
     reports::DockDayInput facts;
     check_read(dbus::read_dock_day_facts(reply.get(), facts), what);
@@ -653,7 +679,7 @@ reports::DockDayInput BusClient::dock_day_facts(const std::string& date, reports
 }
 
 std::vector<OfficerRow> BusClient::list_officers() {
-    constexpr const char* what = "ListOfficers";
+    constexpr const char* what = manager_api::ListOfficers::name;
     MessagePtr reply = impl_->call_manager(what);
     std::vector<OfficerRow> officers;
     check_read(sd_bus_message_enter_container(reply.get(), 'a', dbus::kOfficerListType), what);
@@ -674,14 +700,15 @@ std::vector<OfficerRow> BusClient::list_officers() {
 }
 
 std::uint32_t BusClient::import_officers(const std::vector<reports::OfficerFacts>& officers) {
-    constexpr const char* what = "ImportOfficers";
+    using ImportOfficers = manager_api::ImportOfficers;
+    constexpr const char* what = ImportOfficers::name;
     MessagePtr request =
         impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
     const int r = dbus::append_officers(request.get(), officers);
     if (r < 0) throw BusClientError(BusFailure::failed, "cannot build a call: " + errno_text(r));
     MessagePtr reply = impl_->call(request.get(), what);
     std::uint32_t changed = 0;
-    check_read(sd_bus_message_read(reply.get(), "u", &changed), what);
+    check_read(sd_bus_message_read(reply.get(), ImportOfficers::out, &changed), what);
     return changed;
 }
 
@@ -752,22 +779,26 @@ int on_manager_signal(sd_bus_message* message, void* data, sd_bus_error*) {
     try {
         const char* member = sd_bus_message_get_member(message);
         if (member == nullptr) return 0;
-        if (std::strcmp(member, "BayChanged") == 0) {
+        using BayChanged = manager_api::BayChanged;
+        using DockFinishedSignal = manager_api::DockFinished;
+        if (std::strcmp(member, BayChanged::name) == 0) {
             std::uint32_t number = 0;
             const char *phase = nullptr, *light = nullptr;
-            check_read(sd_bus_message_read(message, "uss", &number, &phase, &light), member);
+            check_read(sd_bus_message_read(message, BayChanged::signature, &number, &phase, &light),
+                       member);
             if (number == 0) return 0;
             BayInfo& bay = state.bays[number];
             bay.bay = number;
             bay.phase = copy_text(phase);
             bay.light = copy_text(light);
             state.watcher->bay_changed(bay);
-        } else if (std::strcmp(member, "DockFinished") == 0) {
+        } else if (std::strcmp(member, DockFinishedSignal::name) == 0) {
             DockFinished dock;
             const char *serial = nullptr, *light = nullptr, *outcome = nullptr;
-            check_read(sd_bus_message_read(message, "usssuuu", &dock.bay, &serial, &light, &outcome,
-                                           &dock.archived, &dock.wiped, &dock.left),
-                       member);
+            check_read(
+                sd_bus_message_read(message, DockFinishedSignal::signature, &dock.bay, &serial,
+                                    &light, &outcome, &dock.archived, &dock.wiped, &dock.left),
+                member);
             dock.serial = copy_text(serial);
             dock.light = copy_text(light);
             dock.outcome = copy_text(outcome);
@@ -815,7 +846,7 @@ WatchEnd BusClient::watch(BayWatcher& watcher) {
                              dbus::kRootPath + "',interface='" + dbus::kManagerInterface + "'",
                          on_manager_signal, &state);
 
-    MessagePtr reply = impl_->call_manager("ListBays");
+    MessagePtr reply = impl_->call_manager(manager_api::ListBays::name);
     sd_bus_message_get_cookie(reply.get(), &state.snapshot_cookie);
     for (BayInfo& bay : read_bays(reply.get())) {
         const std::uint32_t number = bay.bay;

@@ -2,6 +2,8 @@
 // cradlectl, its client.
 #pragma once
 
+#include "protocol/cradle1_contract.hpp"
+
 namespace cradle::dbus {
 
 inline constexpr const char* kBusName = "org.cradled.Cradle1";
@@ -10,9 +12,10 @@ inline constexpr const char* kRootPath = "/org/cradled/Cradle1";  // the Manager
 // (sd_bus_path_encode).
 inline constexpr const char* kBayPathPrefix = "/org/cradled/Cradle1/bay";
 inline constexpr const char* kDevicePathPrefix = "/org/cradled/Cradle1/device";
-inline constexpr const char* kManagerInterface = "org.cradled.Cradle1.Manager";
-inline constexpr const char* kBayInterface = "org.cradled.Cradle1.Bay";
-inline constexpr const char* kDeviceInterface = "org.cradled.Cradle1.Device";
+// The interfaces, as the XML names them.
+inline constexpr const char* kManagerInterface = protocol::cradle1::Manager::interface;
+inline constexpr const char* kBayInterface = protocol::cradle1::Bay::interface;
+inline constexpr const char* kDeviceInterface = protocol::cradle1::Device::interface;
 inline constexpr const char* kErrorNoSuchDevice = "org.cradled.Cradle1.Error.NoSuchDevice";
 inline constexpr const char* kErrorCatalog = "org.cradled.Cradle1.Error.Catalog";
 

@@ -3,6 +3,17 @@
 
 namespace cradle::dbus {
 
+// Where the XML says an array holds the same fields as another, the same code reads and writes
+// both; these say so.
+static_assert(same_signature(kDockFactsType, element_of(facts::DockDay::arg::docks)));
+static_assert(same_signature(kRecordingFactsType, element_of(facts::DockDay::arg::recordings)));
+static_assert(same_signature(kDeviceFactsType, element_of(facts::DockDay::arg::devices)));
+static_assert(same_signature(kOfficerFactsType, element_of(facts::DockDay::arg::officers)));
+static_assert(same_signature(
+    kChangeFactsType, element_of(protocol::cradle1::Manager::GetDeviceHistory::arg::history)));
+static_assert(same_signature(
+    kOfficerFactsType, element_of(protocol::cradle1::Manager::ImportOfficers::arg::officers)));
+
 namespace {
 
 std::string text(const char* value) {
@@ -215,7 +226,7 @@ int read_officer(sd_bus_message* m, reports::OfficerFacts& o) {
 }  // namespace
 
 int append_assignments_facts(sd_bus_message* reply, const reports::AssignmentsInput& in) {
-    int r = sd_bus_message_append(reply, "s", in.cradle.c_str());
+    int r = sd_bus_message_append(reply, facts::Assignments::arg::cradle, in.cradle.c_str());
     if (r >= 0) r = append_array(reply, kDeviceFactsType, in.devices, append_device);
     if (r >= 0) r = append_array(reply, kDockFactsType, in.last_docks, append_dock);
     if (r >= 0) {
@@ -233,7 +244,7 @@ int append_assignments_facts(sd_bus_message* reply, const reports::AssignmentsIn
 
 int read_assignments_facts(sd_bus_message* reply, reports::AssignmentsInput& out) {
     const char* cradle = nullptr;
-    int r = sd_bus_message_read(reply, "s", &cradle);
+    int r = sd_bus_message_read(reply, facts::Assignments::arg::cradle, &cradle);
     if (r < 0) return r;
     out.cradle = text(cradle);
     r = read_array(reply, kDeviceFactsType, out.devices, read_device);
@@ -250,7 +261,7 @@ int read_assignments_facts(sd_bus_message* reply, reports::AssignmentsInput& out
 }
 
 int append_dock_day_facts(sd_bus_message* reply, const reports::DockDayInput& in) {
-    int r = sd_bus_message_append(reply, "s", in.cradle.c_str());
+    int r = sd_bus_message_append(reply, facts::DockDay::arg::cradle, in.cradle.c_str());
     if (r >= 0) r = append_array(reply, kDockFactsType, in.docks, append_dock);
     if (r >= 0) {
         r = append_array(reply, kRecordingFactsType, in.recordings, append_recording);
@@ -264,7 +275,7 @@ int append_dock_day_facts(sd_bus_message* reply, const reports::DockDayInput& in
 
 int read_dock_day_facts(sd_bus_message* reply, reports::DockDayInput& out) {
     const char* cradle = nullptr;
-    int r = sd_bus_message_read(reply, "s", &cradle);
+    int r = sd_bus_message_read(reply, facts::DockDay::arg::cradle, &cradle);
     if (r < 0) return r;
     out.cradle = text(cradle);
     r = read_array(reply, kDockFactsType, out.docks, read_dock);

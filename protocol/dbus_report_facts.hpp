@@ -8,6 +8,8 @@
 #pragma once
 
 #include "core/catalog/report_facts.hpp"
+#include "protocol/cradle1_contract.hpp"
+#include "protocol/dbus_signature.hpp"
 
 #include <systemd/sd-bus.h>
 
@@ -18,20 +20,20 @@
 
 namespace cradle::dbus {
 
-// One element of each array, in the order the XML documents the fields.
-inline constexpr const char* kDeviceFactsType = "(sssbbxsssxxx)";
-inline constexpr const char* kDockFactsType = "(xsuxxsbibstbxbsttt)";
-inline constexpr const char* kReadinessFactsType = "(sxbs)";
-inline constexpr const char* kRecordingFactsType = "(xsstxxxssb)";
-inline constexpr const char* kChangeFactsType = "(xssssssssss)";  // as GetDeviceHistory
-inline constexpr const char* kOfficerFactsType = "(sss)";
-inline constexpr const char* kOfficerListType = "(sssx)";  // ListOfficers: and updated_at
-
-// The whole replies.
-inline constexpr const char* kAssignmentsFactsSignature =
-    "sa(sssbbxsssxxx)a(xsuxxsbibstbxbsttt)a(sxbs)a(xssssssssss)a(xsstxxxssb)a(sss)";
-inline constexpr const char* kDockDayFactsSignature =
-    "sa(xsuxxsbibstbxbsttt)a(xsstxxxssb)a(sssbbxsssxxx)a(sss)";
+// One element of each array, as the XML declares it (the fields in the order it documents).
+namespace facts {
+using Assignments = protocol::cradle1::Manager::GetAssignmentsFacts;
+using DockDay = protocol::cradle1::Manager::GetDockDayFacts;
+}  // namespace facts
+inline constexpr auto kDeviceFactsType = element_of(facts::Assignments::arg::devices);
+inline constexpr auto kDockFactsType = element_of(facts::Assignments::arg::last_docks);
+inline constexpr auto kReadinessFactsType = element_of(facts::Assignments::arg::readiness);
+inline constexpr auto kRecordingFactsType = element_of(facts::Assignments::arg::disagreements);
+inline constexpr auto kChangeFactsType = element_of(facts::Assignments::arg::changes);
+inline constexpr auto kOfficerFactsType = element_of(facts::Assignments::arg::officers);
+// ListOfficers: and updated_at.
+inline constexpr auto kOfficerListType =
+    element_of(protocol::cradle1::Manager::ListOfficers::arg::officers);
 
 // GetAssignmentsFacts's reply after the cradle's name: devices, last_docks, readiness,
 // changes, disagreements, officers. input.period is not sent: the caller chose it.

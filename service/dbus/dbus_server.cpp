@@ -22,6 +22,7 @@
 #include "protocol/dbus_handles.hpp"
 #include "protocol/dbus_names.hpp"
 #include "protocol/dbus_report_facts.hpp"
+#include "protocol/dbus_signature.hpp"
 #include "service/dbus/dbus_arguments.hpp"
 #include "service/dbus/dbus_caller.hpp"
 #include "service/dbus/dbus_loop.hpp"
@@ -41,6 +42,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -62,9 +64,47 @@ constexpr std::size_t kMaxOfficersPerImport = 100'000;
 // Problems named in one refusal of ImportOfficers; the count says how many more there were.
 constexpr std::size_t kMaxProblemsNamed = 20;
 
-const std::vector<const char*> kDeviceChangingProperties = {
-    "Manufacturer", "Model",    "Firmware",    "Registered", "Custodian", "Officer",    "Head",
-    "FirstSeen",    "LastSeen", "LastOutcome", "Retired",    "Readiness", "ReadinessAt"};
+// The contract's names and signatures, generated from dbus/org.cradled.Cradle1.xml.
+namespace api = protocol::cradle1;
+namespace manager_api = api::Manager;
+namespace bay_api = api::Bay;
+namespace device_api = api::Device;
+
+// The elements of the arrays the server composes item by item.
+constexpr auto kBayType = dbus::element_of(manager_api::ListBays::arg::bays);
+constexpr auto kDeviceType = dbus::element_of(manager_api::ListDevices::arg::devices);
+constexpr auto kRecordingType = dbus::element_of(manager_api::ListRecordings::arg::recordings);
+constexpr auto kHistoryType = dbus::element_of(manager_api::GetDeviceHistory::arg::history);
+constexpr auto kProblemType = dbus::element_of(manager_api::Verify::arg::problems);
+static_assert(dbus::same_signature(kDeviceType, manager_api::GetDevice::arg::device),
+              "GetDevice answers one device as ListDevices lists them");
+
+// The sd-bus flags of a property, from its EmitsChangedSignal annotation in the XML.
+constexpr std::uint64_t property_flags(std::string_view emits_changed) {
+    if (emits_changed == "const") return SD_BUS_VTABLE_PROPERTY_CONST;
+    if (emits_changed == "invalidates") return SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION;
+    if (emits_changed == "true") return SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE;
+    return 0;  // "false": read when asked, never signalled
+}
+
+// Appends a property's value with the signature the contract gives the property.
+template <class Property, class... Value>
+int append_value(sd_bus_message* reply, Value... value) {
+    return sd_bus_message_append(reply, Property::signature, value...);
+}
+
+// The Device properties that a change of the device's entry or a dock of it invalidates: those
+// the XML marks "invalidates".
+std::vector<char*> device_changing_properties() {
+    std::vector<char*> names;
+    for (const api::PropertyInfo& property : api::Device::properties) {
+        if (std::string_view(property.emits_changed) == "invalidates") {
+            names.push_back(const_cast<char*>(property.name));
+        }
+    }
+    names.push_back(nullptr);
+    return names;
+}
 
 // The light's name in the API (the Light property, BayChanged, DockFinished).
 const char* light_name(hw::BayLight light) {
@@ -167,7 +207,7 @@ int error_from_current_exception(sd_bus_error* error) noexcept {
 // Returns a negative errno when the append failed.
 int append_bay(sd_bus_message* reply, const BayStatus& bay) {
     return sd_bus_message_append(
-        reply, "(usssssxuuttdx)", static_cast<std::uint32_t>(bay.bay), to_string(bay.phase),
+        reply, kBayType, static_cast<std::uint32_t>(bay.bay), to_string(bay.phase),
         light_name(bay.light), bay.serial.c_str(), bay.model.c_str(), bay.outcome.c_str(),
         static_cast<std::int64_t>(bay.docked_since),
         static_cast<std::uint32_t>(bay.recordings_done),
@@ -178,7 +218,7 @@ int append_bay(sd_bus_message* reply, const BayStatus& bay) {
 
 int append_device(sd_bus_message* reply, const DeviceRow& device) {
     return sd_bus_message_append(
-        reply, "(ssssbsssxx)", device.serial.c_str(), device.manufacturer.c_str(),
+        reply, kDeviceType, device.serial.c_str(), device.manufacturer.c_str(),
         device.model.c_str(), device.firmware.c_str(), static_cast<int>(device.registered),
         device.custodian.c_str(), device.officer.c_str(), device.head.c_str(),
         static_cast<std::int64_t>(device.first_seen), static_cast<std::int64_t>(device.last_seen));
@@ -393,114 +433,86 @@ int enumerate_devices_callback(sd_bus*, const char*, void* userdata, char*** nod
     }
 }
 
-// The vtables, as declared in dbus/org.cradled.Cradle1.xml. Every method is marked
-// unprivileged for sd-bus: the service makes its own check (require_custodian).
+// The vtables: every name, signature, argument name and property flag comes from the XML
+// (api::, generated from it); what is left here is which handler serves which member. Every
+// method is marked unprivileged for sd-bus: the service makes its own check (require_custodian).
 constexpr std::uint64_t kCallable = SD_BUS_VTABLE_UNPRIVILEGED;
+
+// The empty argument is sd-bus's second list of names: arg_names holds the results' too.
+#define CRADLE_METHOD(member, handler)                                                   \
+    SD_BUS_METHOD_WITH_NAMES(member::name, member::in, member::arg_names, member::out, , \
+                             method_callback<handler>, kCallable)
+#define CRADLE_SIGNAL(member) \
+    SD_BUS_SIGNAL_WITH_NAMES(member::name, member::signature, member::arg_names, 0)
+#define CRADLE_PROPERTY(member, getter)                         \
+    SD_BUS_PROPERTY(member::name, member::signature, getter, 0, \
+                    property_flags(member::emits_changed))
 
 const sd_bus_vtable kManagerVtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Version", "s", manager_property_callback, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("BayCount", "u", manager_property_callback, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("StateDirectory", "s", manager_property_callback, 0,
-                    SD_BUS_VTABLE_PROPERTY_CONST),
-    SD_BUS_PROPERTY("ClockSynchronised", "b", manager_property_callback, 0, 0),
-    SD_BUS_METHOD_WITH_ARGS("ListBays", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(usssssxuuttdx)", bays),
-                            method_callback<&DbusServer::list_bays>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("ListDevices", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(ssssbsssxx)", devices),
-                            method_callback<&DbusServer::list_devices>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("GetDevice", SD_BUS_ARGS("s", serial),
-                            SD_BUS_RESULT("(ssssbsssxx)", device),
-                            method_callback<&DbusServer::get_device>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS(
-        "ListRecordings",
-        SD_BUS_ARGS("s", serial, "x", captured_from, "x", captured_to, "u", limit),
-        SD_BUS_RESULT("a(xsstsssxxx)", recordings), method_callback<&DbusServer::list_recordings>,
-        kCallable),
-    SD_BUS_METHOD_WITH_ARGS("Verify", SD_BUS_NO_ARGS,
-                            SD_BUS_RESULT("b", ok, "t", files_checked, "as", problems),
-                            method_callback<&DbusServer::verify>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS(
-        "RegisterDevice", SD_BUS_ARGS("s", serial, "s", custodian, "s", officer, "s", head),
-        SD_BUS_NO_RESULT, method_callback<&DbusServer::register_device>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("AssignDevice", SD_BUS_ARGS("s", serial, "s", officer),
-                            SD_BUS_NO_RESULT, method_callback<&DbusServer::assign_device>,
-                            kCallable),
-    SD_BUS_METHOD_WITH_ARGS("RetireDevice", SD_BUS_ARGS("s", serial, "s", reason), SD_BUS_NO_RESULT,
-                            method_callback<&DbusServer::retire_device>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("GetDeviceHistory", SD_BUS_ARGS("s", serial, "x", from, "x", to),
-                            SD_BUS_RESULT("a(xssssssssss)", history),
-                            method_callback<&DbusServer::get_device_history>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS(
-        "GetAssignmentsFacts", SD_BUS_ARGS("x", from, "x", to),
-        SD_BUS_RESULT("s", cradle, "a(sssbbxsssxxx)", devices, "a(xsuxxsbibstbxbsttt)", last_docks,
-                      "a(sxbs)", readiness, "a(xssssssssss)", changes, "a(xsstxxxssb)",
-                      disagreements, "a(sss)", officers),
-        method_callback<&DbusServer::get_assignments_facts>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS(
-        "GetDockDayFacts", SD_BUS_ARGS("s", date, "x", from, "x", to),
-        SD_BUS_RESULT("s", cradle, "a(xsuxxsbibstbxbsttt)", docks, "a(xsstxxxssb)", recordings,
-                      "a(sssbbxsssxxx)", devices, "a(sss)", officers),
-        method_callback<&DbusServer::get_dock_day_facts>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("ListOfficers", SD_BUS_NO_ARGS, SD_BUS_RESULT("a(sssx)", officers),
-                            method_callback<&DbusServer::list_officers>, kCallable),
-    SD_BUS_METHOD_WITH_ARGS("ImportOfficers", SD_BUS_ARGS("a(sss)", officers),
-                            SD_BUS_RESULT("u", changed),
-                            method_callback<&DbusServer::import_officers>, kCallable),
-    SD_BUS_SIGNAL_WITH_ARGS("BayChanged", SD_BUS_ARGS("u", bay, "s", phase, "s", light), 0),
-    SD_BUS_SIGNAL_WITH_ARGS("DockFinished",
-                            SD_BUS_ARGS("u", bay, "s", serial, "s", light, "s", outcome, "u",
-                                        archived, "u", wiped, "u", left),
-                            0),
-    SD_BUS_SIGNAL_WITH_ARGS("DeviceChanged", SD_BUS_ARGS("s", serial), 0),
+    CRADLE_PROPERTY(manager_api::Version, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::BayCount, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::StateDirectory, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::ClockSynchronised, manager_property_callback),
+    CRADLE_METHOD(manager_api::ListBays, &DbusServer::list_bays),
+    CRADLE_METHOD(manager_api::ListDevices, &DbusServer::list_devices),
+    CRADLE_METHOD(manager_api::GetDevice, &DbusServer::get_device),
+    CRADLE_METHOD(manager_api::ListRecordings, &DbusServer::list_recordings),
+    CRADLE_METHOD(manager_api::Verify, &DbusServer::verify),
+    CRADLE_METHOD(manager_api::RegisterDevice, &DbusServer::register_device),
+    CRADLE_METHOD(manager_api::AssignDevice, &DbusServer::assign_device),
+    CRADLE_METHOD(manager_api::RetireDevice, &DbusServer::retire_device),
+    CRADLE_METHOD(manager_api::GetDeviceHistory, &DbusServer::get_device_history),
+    CRADLE_METHOD(manager_api::GetAssignmentsFacts, &DbusServer::get_assignments_facts),
+    CRADLE_METHOD(manager_api::GetDockDayFacts, &DbusServer::get_dock_day_facts),
+    CRADLE_METHOD(manager_api::ListOfficers, &DbusServer::list_officers),
+    CRADLE_METHOD(manager_api::ImportOfficers, &DbusServer::import_officers),
+    CRADLE_SIGNAL(manager_api::BayChanged),
+    CRADLE_SIGNAL(manager_api::DockFinished),
+    CRADLE_SIGNAL(manager_api::DeviceChanged),
     SD_BUS_VTABLE_END,
 };
-
-#define CRADLE_BAY_PROPERTY(name, signature) \
-    SD_BUS_PROPERTY(name, signature, bay_property_callback, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE)
 
 const sd_bus_vtable kBayVtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Number", "u", bay_property_callback, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    CRADLE_BAY_PROPERTY("Phase", "s"),
-    CRADLE_BAY_PROPERTY("Light", "s"),
-    CRADLE_BAY_PROPERTY("DeviceSerial", "s"),
-    CRADLE_BAY_PROPERTY("DeviceModel", "s"),
-    CRADLE_BAY_PROPERTY("Outcome", "s"),
-    CRADLE_BAY_PROPERTY("DockedSince", "x"),
-    CRADLE_BAY_PROPERTY("RecordingsTotal", "u"),
-    CRADLE_BAY_PROPERTY("RecordingsDone", "u"),
-    CRADLE_BAY_PROPERTY("BytesTotal", "t"),
-    CRADLE_BAY_PROPERTY("BytesDone", "t"),
-    CRADLE_BAY_PROPERTY("Rate", "d"),
-    CRADLE_BAY_PROPERTY("EtaSeconds", "x"),
+    CRADLE_PROPERTY(bay_api::Number, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::Phase, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::Light, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::DeviceSerial, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::DeviceModel, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::Outcome, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::DockedSince, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::RecordingsTotal, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::RecordingsDone, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::BytesTotal, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::BytesDone, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::Rate, bay_property_callback),
+    CRADLE_PROPERTY(bay_api::EtaSeconds, bay_property_callback),
     SD_BUS_VTABLE_END,
 };
-
-#define CRADLE_DEVICE_PROPERTY(name, signature)                   \
-    SD_BUS_PROPERTY(name, signature, device_property_callback, 0, \
-                    SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION)
 
 const sd_bus_vtable kDeviceVtable[] = {
     SD_BUS_VTABLE_START(0),
-    SD_BUS_PROPERTY("Serial", "s", device_property_callback, 0, SD_BUS_VTABLE_PROPERTY_CONST),
-    CRADLE_DEVICE_PROPERTY("Manufacturer", "s"),
-    CRADLE_DEVICE_PROPERTY("Model", "s"),
-    CRADLE_DEVICE_PROPERTY("Firmware", "s"),
-    CRADLE_DEVICE_PROPERTY("Registered", "b"),
-    CRADLE_DEVICE_PROPERTY("Custodian", "s"),
-    CRADLE_DEVICE_PROPERTY("Officer", "s"),
-    CRADLE_DEVICE_PROPERTY("Head", "s"),
-    CRADLE_DEVICE_PROPERTY("FirstSeen", "x"),
-    CRADLE_DEVICE_PROPERTY("LastSeen", "x"),
-    CRADLE_DEVICE_PROPERTY("LastOutcome", "s"),
-    CRADLE_DEVICE_PROPERTY("Retired", "b"),
-    CRADLE_DEVICE_PROPERTY("Readiness", "s"),
-    CRADLE_DEVICE_PROPERTY("ReadinessAt", "x"),
+    CRADLE_PROPERTY(device_api::Serial, device_property_callback),
+    CRADLE_PROPERTY(device_api::Manufacturer, device_property_callback),
+    CRADLE_PROPERTY(device_api::Model, device_property_callback),
+    CRADLE_PROPERTY(device_api::Firmware, device_property_callback),
+    CRADLE_PROPERTY(device_api::Registered, device_property_callback),
+    CRADLE_PROPERTY(device_api::Custodian, device_property_callback),
+    CRADLE_PROPERTY(device_api::Officer, device_property_callback),
+    CRADLE_PROPERTY(device_api::Head, device_property_callback),
+    CRADLE_PROPERTY(device_api::FirstSeen, device_property_callback),
+    CRADLE_PROPERTY(device_api::LastSeen, device_property_callback),
+    CRADLE_PROPERTY(device_api::LastOutcome, device_property_callback),
+    CRADLE_PROPERTY(device_api::Retired, device_property_callback),
+    CRADLE_PROPERTY(device_api::Readiness, device_property_callback),
+    CRADLE_PROPERTY(device_api::ReadinessAt, device_property_callback),
     SD_BUS_VTABLE_END,
 };
 
-#undef CRADLE_BAY_PROPERTY
-#undef CRADLE_DEVICE_PROPERTY
+#undef CRADLE_METHOD
+#undef CRADLE_SIGNAL
+#undef CRADLE_PROPERTY
 
 DbusServer::DbusServer(ServiceApi& service, const BusOptions& options) : service_(service) {
     connect(options);
@@ -658,7 +670,7 @@ int DbusServer::list_bays(sd_bus_message* call) {
     sd_bus_message* raw = nullptr;
     check(sd_bus_message_new_method_return(call, &raw), "reply");
     dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', "(usssssxuuttdx)"), "reply");
+    check(sd_bus_message_open_container(reply.get(), 'a', kBayType), "reply");
     for (const auto& bay : service_.status().all()) check(append_bay(reply.get(), bay), "reply");
     check(sd_bus_message_close_container(reply.get()), "reply");
     return sd_bus_send(nullptr, reply.get(), nullptr);
@@ -671,7 +683,7 @@ int DbusServer::list_devices(sd_bus_message* call) {
     sd_bus_message* raw = nullptr;
     check(sd_bus_message_new_method_return(call, &raw), "reply");
     dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', "(ssssbsssxx)"), "reply");
+    check(sd_bus_message_open_container(reply.get(), 'a', kDeviceType), "reply");
     for (const auto& device : devices) check(append_device(reply.get(), device), "reply");
     check(sd_bus_message_close_container(reply.get()), "reply");
     return sd_bus_send(nullptr, reply.get(), nullptr);
@@ -679,7 +691,7 @@ int DbusServer::list_devices(sd_bus_message* call) {
 
 int DbusServer::get_device(sd_bus_message* call) {
     const char* serial = nullptr;
-    check(sd_bus_message_read(call, "s", &serial), "arguments");
+    check(sd_bus_message_read(call, manager_api::GetDevice::in, &serial), "arguments");
     require_valid("serial", serial);
     std::optional<DeviceRow> device = catalog_->find_device(serial);
     if (!device) throw no_such_device(serial);
@@ -695,7 +707,9 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     std::int64_t from = 0;
     std::int64_t to = 0;
     std::uint32_t limit = 0;
-    check(sd_bus_message_read(call, "sxxu", &serial_arg, &from, &to, &limit), "arguments");
+    check(
+        sd_bus_message_read(call, manager_api::ListRecordings::in, &serial_arg, &from, &to, &limit),
+        "arguments");
     require_valid("serial", serial_arg, dbus::Emptiness::allowed);
     if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: negative");
     if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_to: negative");
@@ -757,12 +771,12 @@ int DbusServer::list_recordings(sd_bus_message* call) {
             --self->listings_running_;
             self->guarded("recordings reply", [&] {
                 self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
-                    int r = sd_bus_message_open_container(reply, 'a', "(xsstsssxxx)");
+                    int r = sd_bus_message_open_container(reply, 'a', kRecordingType);
                     for (const auto& item : *listing) {
                         if (r < 0) return r;
                         const RecordingRow& row = item.row;
                         r = sd_bus_message_append(
-                            reply, "(xsstsssxxx)", static_cast<std::int64_t>(row.id),
+                            reply, kRecordingType, static_cast<std::int64_t>(row.id),
                             item.serial.c_str(), item.name.c_str(),
                             static_cast<std::uint64_t>(row.key.size), to_string(row.state),
                             row.sha256_hex.c_str(), row.archive_path.c_str(),
@@ -795,14 +809,18 @@ int DbusServer::verify(sd_bus_message* call) {
             for (std::uint64_t ticket : waiting) {
                 self->guarded("verify reply", [&] {
                     self->answer(ticket, failure, [&report](sd_bus_message* reply) {
-                        int r = sd_bus_message_append(
-                            reply, "bt", static_cast<int>(report->ok()),
+                        using Verify = manager_api::Verify;
+                        int r = sd_bus_message_append(reply, Verify::arg::ok,
+                                                      static_cast<int>(report->ok()));
+                        if (r < 0) return r;
+                        r = sd_bus_message_append(
+                            reply, Verify::arg::files_checked,
                             static_cast<std::uint64_t>(report->files_checked));
                         if (r < 0) return r;
-                        r = sd_bus_message_open_container(reply, 'a', "s");
+                        r = sd_bus_message_open_container(reply, 'a', kProblemType);
                         for (const auto& problem : report->problems) {
                             if (r < 0) return r;
-                            r = sd_bus_message_append(reply, "s", problem.c_str());
+                            r = sd_bus_message_append(reply, kProblemType, problem.c_str());
                         }
                         if (r < 0) return r;
                         return sd_bus_message_close_container(reply);
@@ -882,7 +900,9 @@ int DbusServer::register_device(sd_bus_message* call) {
     const char* custodian = nullptr;
     const char* officer = nullptr;
     const char* head = nullptr;
-    check(sd_bus_message_read(call, "ssss", &serial, &custodian, &officer, &head), "arguments");
+    check(sd_bus_message_read(call, manager_api::RegisterDevice::in, &serial, &custodian, &officer,
+                              &head),
+          "arguments");
     // Who calls is checked before what they ask: a caller who may not change the register
     // learns nothing from its arguments.
     when_custodian(park(call), call, "RegisterDevice",
@@ -906,7 +926,7 @@ int DbusServer::register_device(sd_bus_message* call) {
 int DbusServer::assign_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* officer = nullptr;
-    check(sd_bus_message_read(call, "ss", &serial, &officer), "arguments");
+    check(sd_bus_message_read(call, manager_api::AssignDevice::in, &serial, &officer), "arguments");
     when_custodian(park(call), call, "AssignDevice",
                    [this, device = std::string(serial), officer = std::string(officer)](
                        std::uint64_t ticket, const dbus::Caller& caller) {
@@ -933,7 +953,7 @@ int DbusServer::assign_device(sd_bus_message* call) {
 int DbusServer::retire_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* reason = nullptr;
-    check(sd_bus_message_read(call, "ss", &serial, &reason), "arguments");
+    check(sd_bus_message_read(call, manager_api::RetireDevice::in, &serial, &reason), "arguments");
     when_custodian(park(call), call, "RetireDevice",
                    [this, device = std::string(serial), reason = std::string(reason)](
                        std::uint64_t ticket, const dbus::Caller& caller) {
@@ -956,7 +976,8 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     const char* serial = nullptr;
     std::int64_t from = 0;
     std::int64_t to = 0;
-    check(sd_bus_message_read(call, "sxx", &serial, &from, &to), "arguments");
+    check(sd_bus_message_read(call, manager_api::GetDeviceHistory::in, &serial, &from, &to),
+          "arguments");
     require_valid("serial", serial, dbus::Emptiness::allowed);
     if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
     if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
@@ -980,14 +1001,13 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     sd_bus_message* raw = nullptr;
     check(sd_bus_message_new_method_return(call, &raw), "reply");
     dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', "(xssssssssss)"), "reply");
+    check(sd_bus_message_open_container(reply.get(), 'a', kHistoryType), "reply");
     for (const auto& row : history) {
-        check(sd_bus_message_append(reply.get(), "(xssssssssss)", static_cast<std::int64_t>(row.at),
-                                    row.serial.c_str(), row.action.c_str(), row.custodian.c_str(),
-                                    row.officer.c_str(), row.head.c_str(),
-                                    row.previous_custodian.c_str(), row.previous_officer.c_str(),
-                                    row.previous_head.c_str(), row.changed_by.c_str(),
-                                    row.reason.c_str()),
+        check(sd_bus_message_append(
+                  reply.get(), kHistoryType, static_cast<std::int64_t>(row.at), row.serial.c_str(),
+                  row.action.c_str(), row.custodian.c_str(), row.officer.c_str(), row.head.c_str(),
+                  row.previous_custodian.c_str(), row.previous_officer.c_str(),
+                  row.previous_head.c_str(), row.changed_by.c_str(), row.reason.c_str()),
               "reply");
     }
     check(sd_bus_message_close_container(reply.get()), "reply");
@@ -1056,12 +1076,12 @@ std::vector<std::string> officer_problems(const std::vector<reports::OfficerFact
 // parse an array of any length.
 std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std::size_t limit) {
     std::vector<reports::OfficerFacts> officers;
-    check(sd_bus_message_enter_container(call, 'a', "(sss)"), "arguments");
+    check(sd_bus_message_enter_container(call, 'a', dbus::kOfficerFactsType), "arguments");
     for (;;) {
         const char* badge = nullptr;
         const char* name = nullptr;
         const char* team = nullptr;
-        const int r = sd_bus_message_read(call, "(sss)", &badge, &name, &team);
+        const int r = sd_bus_message_read(call, dbus::kOfficerFactsType, &badge, &name, &team);
         check(r, "arguments");
         if (r == 0) break;
         if (officers.size() == limit) {
@@ -1116,7 +1136,7 @@ int DbusServer::reply_with_facts(
 int DbusServer::get_assignments_facts(sd_bus_message* call) {
     std::int64_t from = 0;
     std::int64_t to = 0;
-    check(sd_bus_message_read(call, "xx", &from, &to), "arguments");
+    check(sd_bus_message_read(call, manager_api::GetAssignmentsFacts::in, &from, &to), "arguments");
     require_period(from, to);
     return reply_with_facts<reports::AssignmentsInput>(
         call,
@@ -1130,7 +1150,8 @@ int DbusServer::get_dock_day_facts(sd_bus_message* call) {
     const char* date = nullptr;
     std::int64_t from = 0;
     std::int64_t to = 0;
-    check(sd_bus_message_read(call, "sxx", &date, &from, &to), "arguments");
+    check(sd_bus_message_read(call, manager_api::GetDockDayFacts::in, &date, &from, &to),
+          "arguments");
     require_valid("date", date);
     require_period(from, to);
     return reply_with_facts<reports::DockDayInput>(
@@ -1197,7 +1218,7 @@ int DbusServer::import_officers(sd_bus_message* call) {
                     if (!self) return;
                     self->guarded("officers import", [&] {
                         self->answer(ticket, failure, [&changed](sd_bus_message* reply) {
-                            return sd_bus_message_append(reply, "u",
+                            return sd_bus_message_append(reply, manager_api::ImportOfficers::out,
                                                          static_cast<std::uint32_t>(*changed));
                         });
                     });
@@ -1258,51 +1279,63 @@ void DbusServer::answer(std::uint64_t ticket, std::exception_ptr failure,
 
 int DbusServer::manager_property(const char* property, sd_bus_message* reply) {
     std::string_view name = property;
-    if (name == "Version") return sd_bus_message_append(reply, "s", CRADLED_VERSION);
-    if (name == "BayCount") {
-        return sd_bus_message_append(reply, "u",
-                                     static_cast<std::uint32_t>(service_.status().bay_count()));
+    if (name == manager_api::Version::name)
+        return append_value<manager_api::Version>(reply, CRADLED_VERSION);
+    if (name == manager_api::BayCount::name) {
+        return append_value<manager_api::BayCount>(
+            reply, static_cast<std::uint32_t>(service_.status().bay_count()));
     }
-    if (name == "StateDirectory") {
-        return sd_bus_message_append(reply, "s", service_.config().state_dir.c_str());
+    if (name == manager_api::StateDirectory::name) {
+        return append_value<manager_api::StateDirectory>(reply,
+                                                         service_.config().state_dir.c_str());
     }
-    if (name == "ClockSynchronised") {
-        return sd_bus_message_append(reply, "b", static_cast<int>(system_clock_synchronised()));
+    if (name == manager_api::ClockSynchronised::name) {
+        return append_value<manager_api::ClockSynchronised>(
+            reply, static_cast<int>(system_clock_synchronised()));
     }
     return -ENOENT;
 }
 
 int DbusServer::bay_property(int bay_number, const char* property, sd_bus_message* reply) {
     std::string_view name = property;
-    if (name == "Number") {
-        return sd_bus_message_append(reply, "u", static_cast<std::uint32_t>(bay_number));
+    if (name == bay_api::Number::name) {
+        return append_value<bay_api::Number>(reply, static_cast<std::uint32_t>(bay_number));
     }
     BayStatus bay = service_.status().get(bay_number);
-    if (name == "Phase") return sd_bus_message_append(reply, "s", to_string(bay.phase));
-    if (name == "Light") return sd_bus_message_append(reply, "s", light_name(bay.light));
-    if (name == "DeviceSerial") return sd_bus_message_append(reply, "s", bay.serial.c_str());
-    if (name == "DeviceModel") return sd_bus_message_append(reply, "s", bay.model.c_str());
-    if (name == "Outcome") return sd_bus_message_append(reply, "s", bay.outcome.c_str());
-    if (name == "DockedSince") {
-        return sd_bus_message_append(reply, "x", static_cast<std::int64_t>(bay.docked_since));
+    if (name == bay_api::Phase::name)
+        return append_value<bay_api::Phase>(reply, to_string(bay.phase));
+    if (name == bay_api::Light::name)
+        return append_value<bay_api::Light>(reply, light_name(bay.light));
+    if (name == bay_api::DeviceSerial::name)
+        return append_value<bay_api::DeviceSerial>(reply, bay.serial.c_str());
+    if (name == bay_api::DeviceModel::name)
+        return append_value<bay_api::DeviceModel>(reply, bay.model.c_str());
+    if (name == bay_api::Outcome::name)
+        return append_value<bay_api::Outcome>(reply, bay.outcome.c_str());
+    if (name == bay_api::DockedSince::name) {
+        return append_value<bay_api::DockedSince>(reply,
+                                                  static_cast<std::int64_t>(bay.docked_since));
     }
-    if (name == "RecordingsTotal") {
-        return sd_bus_message_append(reply, "u", static_cast<std::uint32_t>(bay.recordings_total));
+    if (name == bay_api::RecordingsTotal::name) {
+        return append_value<bay_api::RecordingsTotal>(
+            reply, static_cast<std::uint32_t>(bay.recordings_total));
     }
-    if (name == "RecordingsDone") {
-        return sd_bus_message_append(reply, "u", static_cast<std::uint32_t>(bay.recordings_done));
+    if (name == bay_api::RecordingsDone::name) {
+        return append_value<bay_api::RecordingsDone>(
+            reply, static_cast<std::uint32_t>(bay.recordings_done));
     }
-    if (name == "BytesTotal") {
-        return sd_bus_message_append(reply, "t", static_cast<std::uint64_t>(bay.bytes_total));
+    if (name == bay_api::BytesTotal::name) {
+        return append_value<bay_api::BytesTotal>(reply,
+                                                 static_cast<std::uint64_t>(bay.bytes_total));
     }
-    if (name == "BytesDone") {
-        return sd_bus_message_append(reply, "t", static_cast<std::uint64_t>(bay.bytes_done));
+    if (name == bay_api::BytesDone::name) {
+        return append_value<bay_api::BytesDone>(reply, static_cast<std::uint64_t>(bay.bytes_done));
     }
-    if (name == "Rate") {
-        return sd_bus_message_append(reply, "d", static_cast<double>(bay.rate_bytes_per_s));
+    if (name == bay_api::Rate::name) {
+        return append_value<bay_api::Rate>(reply, static_cast<double>(bay.rate_bytes_per_s));
     }
-    if (name == "EtaSeconds") {
-        return sd_bus_message_append(reply, "x", static_cast<std::int64_t>(bay.eta_s));
+    if (name == bay_api::EtaSeconds::name) {
+        return append_value<bay_api::EtaSeconds>(reply, static_cast<std::int64_t>(bay.eta_s));
     }
     return -ENOENT;
 }
@@ -1324,40 +1357,49 @@ int DbusServer::device_property(const char* path, const char* property, sd_bus_m
     std::optional<DeviceRow> device = catalog_->find_device(*serial);
     if (!device) throw no_such_device(*serial);
     std::string_view name = property;
-    if (name == "Serial") return sd_bus_message_append(reply, "s", device->serial.c_str());
-    if (name == "Manufacturer") {
-        return sd_bus_message_append(reply, "s", device->manufacturer.c_str());
+    if (name == device_api::Serial::name)
+        return append_value<device_api::Serial>(reply, device->serial.c_str());
+    if (name == device_api::Manufacturer::name) {
+        return append_value<device_api::Manufacturer>(reply, device->manufacturer.c_str());
     }
-    if (name == "Model") return sd_bus_message_append(reply, "s", device->model.c_str());
-    if (name == "Firmware") return sd_bus_message_append(reply, "s", device->firmware.c_str());
-    if (name == "Registered") {
-        return sd_bus_message_append(reply, "b", static_cast<int>(device->registered));
+    if (name == device_api::Model::name)
+        return append_value<device_api::Model>(reply, device->model.c_str());
+    if (name == device_api::Firmware::name)
+        return append_value<device_api::Firmware>(reply, device->firmware.c_str());
+    if (name == device_api::Registered::name) {
+        return append_value<device_api::Registered>(reply, static_cast<int>(device->registered));
     }
-    if (name == "Custodian") return sd_bus_message_append(reply, "s", device->custodian.c_str());
-    if (name == "Officer") return sd_bus_message_append(reply, "s", device->officer.c_str());
-    if (name == "Head") return sd_bus_message_append(reply, "s", device->head.c_str());
-    if (name == "FirstSeen") {
-        return sd_bus_message_append(reply, "x", static_cast<std::int64_t>(device->first_seen));
+    if (name == device_api::Custodian::name)
+        return append_value<device_api::Custodian>(reply, device->custodian.c_str());
+    if (name == device_api::Officer::name)
+        return append_value<device_api::Officer>(reply, device->officer.c_str());
+    if (name == device_api::Head::name)
+        return append_value<device_api::Head>(reply, device->head.c_str());
+    if (name == device_api::FirstSeen::name) {
+        return append_value<device_api::FirstSeen>(reply,
+                                                   static_cast<std::int64_t>(device->first_seen));
     }
-    if (name == "LastSeen") {
-        return sd_bus_message_append(reply, "x", static_cast<std::int64_t>(device->last_seen));
+    if (name == device_api::LastSeen::name) {
+        return append_value<device_api::LastSeen>(reply,
+                                                  static_cast<std::int64_t>(device->last_seen));
     }
-    if (name == "Retired") {
-        return sd_bus_message_append(reply, "b", static_cast<int>(device->retired));
+    if (name == device_api::Retired::name) {
+        return append_value<device_api::Retired>(reply, static_cast<int>(device->retired));
     }
-    if (name == "Readiness" || name == "ReadinessAt") {
+    if (name == device_api::Readiness::name || name == device_api::ReadinessAt::name) {
         std::optional<reports::ReadinessFacts> readiness =
             read_device_readiness(*catalog_, device->serial);
-        if (name == "Readiness") {
-            return sd_bus_message_append(reply, "s", readiness ? readiness->verdict.c_str() : "");
+        if (name == device_api::Readiness::name) {
+            return append_value<device_api::Readiness>(reply,
+                                                       readiness ? readiness->verdict.c_str() : "");
         }
-        return sd_bus_message_append(reply, "x",
-                                     static_cast<std::int64_t>(readiness ? readiness->at : 0));
+        return append_value<device_api::ReadinessAt>(
+            reply, static_cast<std::int64_t>(readiness ? readiness->at : 0));
     }
-    if (name == "LastOutcome") {
+    if (name == device_api::LastOutcome::name) {
         auto outcome = last_outcomes_.find(device->serial);
-        return sd_bus_message_append(
-            reply, "s", outcome == last_outcomes_.end() ? "" : outcome->second.c_str());
+        return append_value<device_api::LastOutcome>(
+            reply, outcome == last_outcomes_.end() ? "" : outcome->second.c_str());
     }
     return -ENOENT;
 }
@@ -1378,18 +1420,18 @@ void DbusServer::bay_changed(const BayStatus& status) {
     auto note = [&changed](bool differs, const char* name) {
         if (differs) changed.push_back(const_cast<char*>(name));
     };
-    note(last.phase != status.phase, "Phase");
-    note(last.light != status.light, "Light");
-    note(last.serial != status.serial, "DeviceSerial");
-    note(last.model != status.model, "DeviceModel");
-    note(last.outcome != status.outcome, "Outcome");
-    note(last.docked_since != status.docked_since, "DockedSince");
-    note(last.recordings_total != status.recordings_total, "RecordingsTotal");
-    note(last.recordings_done != status.recordings_done, "RecordingsDone");
-    note(last.bytes_total != status.bytes_total, "BytesTotal");
-    note(last.bytes_done != status.bytes_done, "BytesDone");
-    note(last.rate_bytes_per_s != status.rate_bytes_per_s, "Rate");
-    note(last.eta_s != status.eta_s, "EtaSeconds");
+    note(last.phase != status.phase, bay_api::Phase::name);
+    note(last.light != status.light, bay_api::Light::name);
+    note(last.serial != status.serial, bay_api::DeviceSerial::name);
+    note(last.model != status.model, bay_api::DeviceModel::name);
+    note(last.outcome != status.outcome, bay_api::Outcome::name);
+    note(last.docked_since != status.docked_since, bay_api::DockedSince::name);
+    note(last.recordings_total != status.recordings_total, bay_api::RecordingsTotal::name);
+    note(last.recordings_done != status.recordings_done, bay_api::RecordingsDone::name);
+    note(last.bytes_total != status.bytes_total, bay_api::BytesTotal::name);
+    note(last.bytes_done != status.bytes_done, bay_api::BytesDone::name);
+    note(last.rate_bytes_per_s != status.rate_bytes_per_s, bay_api::Rate::name);
+    note(last.eta_s != status.eta_s, bay_api::EtaSeconds::name);
     last = status;
     if (!changed.empty()) {
         changed.push_back(nullptr);
@@ -1398,9 +1440,10 @@ void DbusServer::bay_changed(const BayStatus& status) {
                                             changed.data());
     }
     if (phase_or_light) {
-        sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "BayChanged",
-                           "uss", static_cast<std::uint32_t>(status.bay), to_string(status.phase),
-                           light_name(status.light));
+        using BayChanged = manager_api::BayChanged;
+        sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, BayChanged::name,
+                           BayChanged::signature, static_cast<std::uint32_t>(status.bay),
+                           to_string(status.phase), light_name(status.light));
     }
     if (verdict_changed || identified) device_changed(status.serial);
     loop_->wake();
@@ -1408,9 +1451,10 @@ void DbusServer::bay_changed(const BayStatus& status) {
 
 void DbusServer::dock_ended(const DockReport& report) {
     if (!serving()) return;
-    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "DockFinished",
-                       "usssuuu", static_cast<std::uint32_t>(report.bay), report.serial.c_str(),
-                       light_name(report.light), report.outcome.c_str(),
+    using DockFinished = manager_api::DockFinished;
+    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, DockFinished::name,
+                       DockFinished::signature, static_cast<std::uint32_t>(report.bay),
+                       report.serial.c_str(), light_name(report.light), report.outcome.c_str(),
                        static_cast<std::uint32_t>(report.archived),
                        static_cast<std::uint32_t>(report.wiped),
                        static_cast<std::uint32_t>(report.left_on_camera));
@@ -1423,17 +1467,16 @@ void DbusServer::dock_ended(const DockReport& report) {
 
 void DbusServer::device_changed(const std::string& serial) {
     if (!serving()) return;
-    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, "DeviceChanged", "s",
-                       serial.c_str());
+    using DeviceChanged = manager_api::DeviceChanged;
+    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, DeviceChanged::name,
+                       DeviceChanged::signature, serial.c_str());
     std::string path = device_path(serial);
     if (known_devices_.insert(serial).second) {
         sd_bus_emit_object_added(bus_.get(), path.c_str());
     } else {
-        std::vector<char*> names;
-        for (const char* name : kDeviceChangingProperties) names.push_back(const_cast<char*>(name));
-        names.push_back(nullptr);
+        static const std::vector<char*> names = device_changing_properties();
         sd_bus_emit_properties_changed_strv(bus_.get(), path.c_str(), dbus::kDeviceInterface,
-                                            names.data());
+                                            const_cast<char**>(names.data()));
     }
     loop_->wake();
 }

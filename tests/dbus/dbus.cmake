@@ -15,3 +15,12 @@ target_compile_definitions(test_dbus_authorization PRIVATE CRADLED_SOURCE_DIR="$
 cradle_test(test_dbus_report_facts dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_report_facts.cpp
   ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
 target_link_libraries(test_dbus_report_facts PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
+
+# The contract check: the running server's introspection against dbus/org.cradled.Cradle1.xml,
+# both read with expat.
+pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
+cradle_test(test_dbus_contract dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_contract.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
+target_link_libraries(test_dbus_contract PRIVATE cradle_dbus cradle_systemd cradle_test_rig
+  PkgConfig::EXPAT)
+target_compile_definitions(test_dbus_contract PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
