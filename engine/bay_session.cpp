@@ -11,9 +11,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <set>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -63,20 +63,10 @@ class BaySession {
             // the dock here (its port is power-cycled and the next dock collects).
             step = "health check";
             ctx_.status.set_phase(bay_, BayPhase::checking);
-            try {
-                co_await check_health();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::check_health);
             step = "clock sync";
             ctx_.status.set_phase(bay_, BayPhase::clock);
-            try {
-                co_await sync_clock();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::sync_clock);
             step = "offload";
             check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::offloading);
@@ -88,12 +78,7 @@ class BaySession {
             co_await wipe();
             step = "final health check";
             ctx_.status.set_phase(bay_, BayPhase::finishing);
-            try {
-                co_await final_health();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::final_health);
             decide_readiness();
         } catch (const hw::DeviceError& e) {
             device_failed(step, e);
@@ -132,6 +117,17 @@ class BaySession {
     static bool step_may_fail(const hw::DeviceError& e) {
         return e.kind() == hw::DeviceError::Kind::protocol ||
                e.kind() == hw::DeviceError::Kind::io || e.kind() == hw::DeviceError::Kind::refused;
+    }
+
+    // Runs a step whose failure leaves the camera not ready while the dock goes on (I7).
+    asio::awaitable<void> may_fail(const std::string& step,
+                                   asio::awaitable<void> (BaySession::*run_step)()) {
+        try {
+            co_await (this->*run_step)();
+        } catch (const hw::DeviceError& e) {
+            if (!step_may_fail(e)) throw;
+            step_failed(step, e);
+        }
     }
 
     void step_failed(const std::string& step, const hw::DeviceError& e) {
