@@ -1,19 +1,19 @@
 #include "engine/bay_session.hpp"
 
+#include "common/utf8.hpp"
 #include "core/archive/recording_proof.hpp"
-
-#include <boost/asio/redirect_error.hpp>
+#include "engine/camera_health.hpp"
+#include "engine/readiness.hpp"
+#include "engine/recording_match.hpp"
 
 #include <sys/timex.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 #include <set>
-#include <sstream>
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,114 +29,8 @@ using std::chrono::system_clock;
 // a path; longer ones are left on the camera and reported).
 constexpr std::size_t kMaxNameBytes = 4096;
 
-std::int64_t unix_now() {
-    return duration_cast<std::chrono::seconds>(system_clock::now().time_since_epoch()).count();
-}
-
 // Longest officer ID kept from a camera (the register's IDs are far shorter).
 constexpr std::size_t kMaxOfficerIdBytes = 64;
-// A device cannot flood a report with faults.
-constexpr std::size_t kMaxFaults = 16;
-
-hw::Deadline device_deadline(const Config& config) {
-    return hw::SteadyClock::now() + config.device_timeout;
-}
-
-std::vector<std::string> sanitized_faults(const std::vector<std::string>& faults) {
-    std::vector<std::string> clean;
-    for (const auto& fault : faults) {
-        if (clean.size() >= kMaxFaults) break;
-        clean.push_back(sanitize_text(fault, 128));
-    }
-    return clean;
-}
-
-// Seconds a charging camera needs from now_percent to the threshold: at the rate measured since
-// an earlier reading (from_percent, `elapsed` ago) when the battery rose since, else at the
-// configured typical rate. -1 when the threshold is reached.
-std::int64_t seconds_to_charge(const Config& config, int from_percent,
-                               std::chrono::steady_clock::duration elapsed, int now_percent) {
-    const int missing = config.battery_min_percent - now_percent;
-    if (missing <= 0) return -1;
-    double percent_per_s = config.charge_percent_per_hour / 3600.0;
-    const double seconds = std::chrono::duration<double>(elapsed).count();
-    if (now_percent > from_percent && seconds > 0) {
-        percent_per_s = (now_percent - from_percent) / seconds;
-    }
-    // A week bounds what a slow reading can claim (and keeps the cast in range).
-    const double eta = std::min(std::ceil(missing / percent_per_s), 7.0 * 86400);
-    return static_cast<std::int64_t>(eta);
-}
-
-// "about 25 min", "about 1 h 26 min": a custodian's estimate, in whole minutes.
-std::string format_charge_time(std::int64_t seconds) {
-    const std::int64_t minutes = std::max<std::int64_t>(1, (seconds + 59) / 60);
-    if (minutes < 60) return "about " + std::to_string(minutes) + " min";
-    std::string text = "about " + std::to_string(minutes / 60) + " h";
-    if (minutes % 60 != 0) text += " " + std::to_string(minutes % 60) + " min";
-    return text;
-}
-
-std::string format_drift(std::int64_t drift_ms) {
-    std::ostringstream out;
-    out << (drift_ms >= 0 ? "+" : "-");
-    std::int64_t magnitude = std::llabs(drift_ms);
-    out << magnitude / 1000 << '.' << (magnitude % 1000) / 100 << " s";
-    return out.str();
-}
-
-// What stands between a camera that was archived and wiped, registered and in service, and its
-// next shift (Art. 7): storage, battery, faults, clock.
-struct Readiness {
-    std::vector<std::string> reasons;
-    bool battery_low = false;
-};
-
-Readiness assess_readiness(const Config& config, const DockReport& report) {
-    Readiness readiness;
-    auto& reasons = readiness.reasons;
-    for (const auto& failure : report.step_failures) reasons.push_back(failure);
-    if (report.storage_read && report.storage_free_after_bytes < config.storage_min_free_bytes) {
-        reasons.push_back("storage " + std::to_string(report.storage_free_after_bytes >> 20) +
-                          " MiB free (needs " +
-                          std::to_string(config.storage_min_free_bytes >> 20) + " MiB)");
-    }
-    if (report.battery_read && report.battery_percent < config.battery_min_percent) {
-        readiness.battery_low = true;
-        std::string reason = "battery " + std::to_string(report.battery_percent) + "% (needs " +
-                             std::to_string(config.battery_min_percent) + "%; ";
-        reason += report.charging && report.charge_eta_s >= 0
-                      ? format_charge_time(report.charge_eta_s) + " on charge)"
-                      : std::string("not charging)");
-        reasons.push_back(reason);
-    }
-    for (const auto& fault : report.faults) reasons.push_back("fault: " + fault);
-    if (report.clock_measured && !report.clock_corrected &&
-        report.clock_note.rfind("not corrected", 0) == 0) {
-        // After a correction the camera ignored, what it reads now is what counts.
-        const std::int64_t off =
-            report.clock_drift_after_ms != 0 ? report.clock_drift_after_ms : report.clock_drift_ms;
-        reasons.push_back("clock off by " + format_drift(off));
-    }
-    return readiness;
-}
-
-// The verdict, the light that shows it, and whether the bay keeps watching the battery.
-void apply_verdict(DockReport& report, const Readiness& readiness) {
-    if (readiness.reasons.empty()) {
-        report.light = hw::BayLight::ready;
-        report.outcome = "ready for duty";
-        report.awaiting_charge = false;
-        return;
-    }
-    report.light = hw::BayLight::not_ready;
-    report.outcome = "not ready: ";
-    for (std::size_t i = 0; i < readiness.reasons.size(); ++i) {
-        report.outcome += (i ? ", " : "") + readiness.reasons[i];
-    }
-    report.awaiting_charge =
-        readiness.battery_low && readiness.reasons.size() == 1 && report.charging;
-}
 
 // A step of the session failed in a way that ends the dock with a custodian's attention.
 struct SessionAbort {
@@ -169,20 +63,10 @@ class BaySession {
             // the dock here (its port is power-cycled and the next dock collects).
             step = "health check";
             ctx_.status.set_phase(bay_, BayPhase::checking);
-            try {
-                co_await check_health();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::check_health);
             step = "clock sync";
             ctx_.status.set_phase(bay_, BayPhase::clock);
-            try {
-                co_await sync_clock();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::sync_clock);
             step = "offload";
             check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::offloading);
@@ -194,12 +78,7 @@ class BaySession {
             co_await wipe();
             step = "final health check";
             ctx_.status.set_phase(bay_, BayPhase::finishing);
-            try {
-                co_await final_health();
-            } catch (const hw::DeviceError& e) {
-                if (!step_may_fail(e)) throw;
-                step_failed(step, e);
-            }
+            co_await may_fail(step, &BaySession::final_health);
             decide_readiness();
         } catch (const hw::DeviceError& e) {
             device_failed(step, e);
@@ -222,6 +101,13 @@ class BaySession {
     }
 
   private:
+    // An object on the camera and the archived recording its bytes were proven to be (I1).
+    struct Proven {
+        hw::RecordingInfo info;
+        std::int64_t row_id = 0;
+        bool was_wiped = false;  // recorded as wiped before: deleted again, not marked again
+    };
+
     void check_stopping() const {
         if (ctx_.stopping) throw ServiceStopping{};
     }
@@ -231,6 +117,17 @@ class BaySession {
     static bool step_may_fail(const hw::DeviceError& e) {
         return e.kind() == hw::DeviceError::Kind::protocol ||
                e.kind() == hw::DeviceError::Kind::io || e.kind() == hw::DeviceError::Kind::refused;
+    }
+
+    // Runs a step whose failure leaves the camera not ready while the dock goes on (I7).
+    asio::awaitable<void> may_fail(const std::string& step,
+                                   asio::awaitable<void> (BaySession::*run_step)()) {
+        try {
+            co_await (this->*run_step)();
+        } catch (const hw::DeviceError& e) {
+            if (!step_may_fail(e)) throw;
+            step_failed(step, e);
+        }
     }
 
     void step_failed(const std::string& step, const hw::DeviceError& e) {
@@ -333,15 +230,9 @@ class BaySession {
         first_health_at_ = std::chrono::steady_clock::now();
         if (first_health_at_out_ != nullptr) *first_health_at_out_ = first_health_at_;
         report_.faults = sanitized_faults(health.faults);
-        HealthCheckRow row;
+        HealthCheckRow row =
+            health_check_row(health, report_.battery_percent, health.charging, report_.faults);
         row.dock_session_id = dock_id_;
-        row.battery_percent = report_.battery_percent;
-        row.charging = health.charging;
-        for (const auto& fault : report_.faults) {
-            row.faults += (row.faults.empty() ? "" : "; ") + fault;
-        }
-        row.storage_total_bytes = health.storage_total_bytes;
-        row.storage_free_bytes = health.storage_free_bytes;
         co_await catalog([this, &row] {
             row.at = unix_now();
             ctx_.catalog.add_health_check(row);
@@ -467,16 +358,6 @@ class BaySession {
         co_return accepted;
     }
 
-    RecordingKey key_of(const hw::RecordingInfo& info) const {
-        return RecordingKey{device_.id, info.handle, info.name, info.size, info.captured_unix_s};
-    }
-
-    // Whether two sightings show the same object: the handle, and what the camera says of it.
-    static bool same_object(const hw::RecordingInfo& a, const hw::RecordingInfo& b) {
-        return a.handle == b.handle && a.name == b.name && a.size == b.size &&
-               a.captured_unix_s == b.captured_unix_s;
-    }
-
     // An archived recording that is no longer on its camera was deleted by a dock that ended
     // (unplug, crash) between the deletion and its catalog entry: record the wipe now. An
     // object still listed with the recording's name, size and capture time, under any handle,
@@ -486,9 +367,7 @@ class BaySession {
             for (const auto& row : ctx_.catalog.recordings_in_state(RecordingState::archived)) {
                 if (row.key.device_id != device_.id) continue;
                 bool on_camera = std::any_of(listing.begin(), listing.end(), [&](const auto& info) {
-                    return info.name == row.key.name &&
-                           (!info.size_known || info.size == row.key.size) &&
-                           info.captured_unix_s == row.key.captured_unix_s;
+                    return may_be_recording(info, row.key);
                 });
                 if (on_camera) continue;
                 ctx_.catalog.mark_wiped(row.id, unix_now(),
@@ -540,70 +419,84 @@ class BaySession {
                                     planned_bytes);
         for (const auto& info : listing) {
             check_stopping();
-            RecordingKey key = key_of(info);
+            RecordingKey key = recording_key(device_.id, info);
             auto lookalikes = co_await catalog([this, &key, &info] {
                 return ctx_.catalog.archived_lookalikes(key, info.size_known);
             });
             LogFields fields = fields_;
             if (!lookalikes.empty()) {
-                // Archived at an earlier dock, perhaps, whose wipe did not happen (unplug,
-                // crash); or another recording that looks the same. The bytes tell.
-                bool wipe_allowed = false;
-                auto proven = co_await prove_archived(info, lookalikes, fields, &wipe_allowed);
-                if (proven) {
-                    const RecordingRow& row = *proven;
-                    fields.recording_id = row.id;
-                    bool present = co_await device(
-                        [this, &row] { return ctx_.store.exists(row.archive_path); });
-                    if (!present) {
-                        throw SessionAbort{"recording " + std::to_string(row.id) +
-                                           " is catalogued as archived but its archive file is "
-                                           "missing; nothing is wiped"};
-                    }
-                    ++report_.already_archived;
-                    if (!wipe_allowed) {
-                        kept_short(fields, row.id);
-                        ctx_.status.recording_finished(bay_, info.size);
-                        continue;
-                    }
-                    to_wipe_.push_back(Proven{info, row.id, row.state == RecordingState::wiped});
-                    ctx_.status.recording_finished(bay_, info.size);
-                    ctx_.log.info(fields, "already archived: this camera's bytes hash to sha256 " +
-                                              row.sha256_hex);
-                    continue;
-                }
+                const bool taken_up = co_await take_up_archived(info, lookalikes, fields);
+                if (taken_up) continue;
             }
-            RecordingRow row = co_await catalog([this, &key] {
-                return ctx_.catalog.begin_recording(key, report_.camera_officer_id);
-            });
-            fields.recording_id = row.id;
-            auto copied = co_await copy_with_retries(info, row.id, fields);
-            ctx_.status.recording_finished(bay_, info.size);
-            if (!copied) continue;  // left on the camera; the dock ends needing a custodian
-            const ArchivedCopy& copy = *copied;
-            // If this commit fails, the file stays where it is: whether the transaction made it
-            // to the disk after all is for start-up recovery to read from the catalog.
-            AuditEvent entry{"recording.archived", bay_, report_.serial, row.id,
-                             std::to_string(copy.size) + " bytes, copied and verified"};
-            const std::optional<std::uint64_t> archived_size =
-                info.size_known ? std::nullopt : std::optional<std::uint64_t>(copy.size);
-            co_await catalog([this, &row, &copy, &entry, &archived_size] {
-                ctx_.catalog.mark_archived(row.id, copy.sha256_hex, copy.relative_path, unix_now(),
-                                           entry, copy.record_sha256_hex, archived_size);
-            });
-            ++report_.archived;
-            report_.archived_bytes += copy.size;
-            if (!info.size_known && copy.size < info.size_at_least) {
-                kept_short(fields, row.id);
-                continue;
-            }
-            // The copy read this object's bytes from this camera in this dock, and the re-read
-            // of the archived file reproduced their hash: the proof I1 asks for.
-            to_wipe_.push_back(Proven{info, row.id, false});
-            ctx_.log.info(fields, "archived and verified: " + std::to_string(copy.size) +
-                                      " bytes, sha256 " + copy.sha256_hex + ", " +
-                                      copy.relative_path);
+            co_await archive(info, key, fields);
         }
+    }
+
+    // An object that looks like recordings of the catalog: archived at an earlier dock, perhaps,
+    // whose wipe did not happen (unplug, crash); or another recording that looks the same. The
+    // bytes tell. Returns whether the object is one of them (then it is not copied again; it is
+    // queued for the wipe when its bytes allow).
+    asio::awaitable<bool> take_up_archived(const hw::RecordingInfo& info,
+                                           const std::vector<RecordingRow>& lookalikes,
+                                           LogFields& fields) {
+        bool wipe_allowed = false;
+        auto proven = co_await prove_archived(info, lookalikes, fields, &wipe_allowed);
+        if (!proven) co_return false;
+        const RecordingRow& row = *proven;
+        fields.recording_id = row.id;
+        bool present =
+            co_await device([this, &row] { return ctx_.store.exists(row.archive_path); });
+        if (!present) {
+            throw SessionAbort{"recording " + std::to_string(row.id) +
+                               " is catalogued as archived but its archive file is "
+                               "missing; nothing is wiped"};
+        }
+        ++report_.already_archived;
+        if (!wipe_allowed) {
+            kept_short(fields, row.id);
+            ctx_.status.recording_finished(bay_, info.size);
+            co_return true;
+        }
+        to_wipe_.push_back(Proven{info, row.id, row.state == RecordingState::wiped});
+        ctx_.status.recording_finished(bay_, info.size);
+        ctx_.log.info(fields,
+                      "already archived: this camera's bytes hash to sha256 " + row.sha256_hex);
+        co_return true;
+    }
+
+    // An object the catalog does not hold: copied and verified into the archive, catalogued as
+    // archived, and queued for the wipe. One that cannot be archived stays on the camera and
+    // the dock ends needing a custodian.
+    asio::awaitable<void> archive(const hw::RecordingInfo& info, const RecordingKey& key,
+                                  LogFields& fields) {
+        RecordingRow row = co_await catalog(
+            [this, &key] { return ctx_.catalog.begin_recording(key, report_.camera_officer_id); });
+        fields.recording_id = row.id;
+        auto copied = co_await copy_with_retries(info, row.id, fields);
+        ctx_.status.recording_finished(bay_, info.size);
+        if (!copied) co_return;  // left on the camera; the dock ends needing a custodian
+        const ArchivedCopy& copy = *copied;
+        // If this commit fails, the file stays where it is: whether the transaction made it
+        // to the disk after all is for start-up recovery to read from the catalog.
+        AuditEvent entry{"recording.archived", bay_, report_.serial, row.id,
+                         std::to_string(copy.size) + " bytes, copied and verified"};
+        const std::optional<std::uint64_t> archived_size =
+            info.size_known ? std::nullopt : std::optional<std::uint64_t>(copy.size);
+        co_await catalog([this, &row, &copy, &entry, &archived_size] {
+            ctx_.catalog.mark_archived(row.id, copy.sha256_hex, copy.relative_path, unix_now(),
+                                       entry, copy.record_sha256_hex, archived_size);
+        });
+        ++report_.archived;
+        report_.archived_bytes += copy.size;
+        if (!info.size_known && copy.size < info.size_at_least) {
+            kept_short(fields, row.id);
+            co_return;
+        }
+        // The copy read this object's bytes from this camera in this dock, and the re-read
+        // of the archived file reproduced their hash: the proof I1 asks for.
+        to_wipe_.push_back(Proven{info, row.id, false});
+        ctx_.log.info(fields, "archived and verified: " + std::to_string(copy.size) +
+                                  " bytes, sha256 " + copy.sha256_hex + ", " + copy.relative_path);
     }
 
     // An object of unknown size that ended before the least the camera says it holds: what
@@ -666,6 +559,18 @@ class BaySession {
         if (to_wipe_.empty()) co_return;
         // The handle must still name the object whose bytes were read in this dock.
         auto now_on_camera = co_await list(/*for_wipe=*/true);
+        auto deleted = co_await delete_proven(now_on_camera);
+        if (deleted.empty()) co_return;
+        auto after = co_await list(/*for_wipe=*/true);
+        co_await record_deleted(deleted, after);
+        co_await name_vanished(now_on_camera, deleted, after);
+        ctx_.log.info(fields_, "wiped " + std::to_string(report_.wiped) + " recording(s)");
+    }
+
+    // Deletes each object of to_wipe_ that the camera still lists as it was when its bytes
+    // were read (same handle, same recording); returns those deleted.
+    asio::awaitable<std::vector<const Proven*>> delete_proven(
+        const std::vector<hw::RecordingInfo>& now_on_camera) {
         // Highest handles first: a camera that numbers its objects by their place in a list
         // (against the standard) shifts only the handles after the one deleted, none of which
         // is still to be deleted.
@@ -686,17 +591,23 @@ class BaySession {
             co_await device([this, &proven] { camera_->remove(proven->info.handle, deadline()); });
             deleted.push_back(proven);
         }
-        if (deleted.empty()) co_return;
-        auto after = co_await list(/*for_wipe=*/true);
-        // An object is still there when the camera lists one like it under any handle.
-        auto listed = [&after](const hw::RecordingInfo& object) {
-            return std::any_of(after.begin(), after.end(), [&](const hw::RecordingInfo& info) {
-                return info.name == object.name && info.size == object.size &&
-                       info.captured_unix_s == object.captured_unix_s;
-            });
-        };
+        co_return deleted;
+    }
+
+    // An object is still there when the camera lists one like it under any handle.
+    static bool still_listed(const std::vector<hw::RecordingInfo>& listing,
+                             const hw::RecordingInfo& object) {
+        return std::any_of(listing.begin(), listing.end(), [&](const hw::RecordingInfo& info) {
+            return shows_same_recording(info, object);
+        });
+    }
+
+    // Records as wiped each deleted object the camera no longer lists (`after`); one it still
+    // lists was not wiped, whatever the camera answered to the delete.
+    asio::awaitable<void> record_deleted(const std::vector<const Proven*>& deleted,
+                                         const std::vector<hw::RecordingInfo>& after) {
         for (const Proven* proven : deleted) {
-            if (listed(proven->info)) {
+            if (still_listed(after, proven->info)) {
                 ++report_.delete_not_effective;
                 ctx_.log.error(fields_, "recording " + std::to_string(proven->row_id) +
                                             " is still on the camera after it was deleted");
@@ -719,13 +630,18 @@ class BaySession {
             }
             ++report_.wiped;
         }
-        // What the cradle did not delete must still be there: a camera that lost another
-        // object on a delete is named for the custodian (the loss is the camera's, and shown).
+    }
+
+    // What the cradle did not delete must still be there: a camera that lost another object
+    // on a delete is named for the custodian (the loss is the camera's, and shown).
+    asio::awaitable<void> name_vanished(const std::vector<hw::RecordingInfo>& now_on_camera,
+                                        const std::vector<const Proven*>& deleted,
+                                        const std::vector<hw::RecordingInfo>& after) {
         for (const auto& before : now_on_camera) {
             const bool was_deleted = std::any_of(deleted.begin(), deleted.end(), [&](auto* p) {
                 return same_object(p->info, before);
             });
-            if (was_deleted || listed(before)) continue;
+            if (was_deleted || still_listed(after, before)) continue;
             ++report_.vanished;
             AuditEvent entry{"recording.vanished", bay_, report_.serial, 0,
                              "an object the cradle did not delete left the camera during the wipe "
@@ -735,7 +651,6 @@ class BaySession {
             ctx_.log.error(fields_, entry.detail);
             co_await catalog([this, &entry] { ctx_.catalog.audit(entry, unix_now()); });
         }
-        ctx_.log.info(fields_, "wiped " + std::to_string(report_.wiped) + " recording(s)");
     }
 
     asio::awaitable<void> final_health() {
@@ -757,9 +672,6 @@ class BaySession {
     }
 
     void decide_readiness() {
-        report_.left_on_camera = report_.recordings_found >= report_.wiped
-                                     ? report_.recordings_found - report_.wiped
-                                     : 0;
         if (report_.vanished > 0) {
             needs_custodian(std::to_string(report_.vanished) +
                             " object(s) the cradle did not delete left the camera during the wipe: "
@@ -816,9 +728,7 @@ class BaySession {
     }
 
     asio::awaitable<void> finish() {
-        report_.left_on_camera = report_.recordings_found >= report_.wiped
-                                     ? report_.recordings_found - report_.wiped
-                                     : 0;
+        report_.left_on_camera = still_on_camera(report_);
         bool red = report_.light == hw::BayLight::needs_custodian;
         (red ? ctx_.log.error(fields_, report_.outcome) : ctx_.log.info(fields_, report_.outcome));
         try {
@@ -854,148 +764,12 @@ class BaySession {
     std::size_t rejected_ = 0;
     std::size_t kept_short_ = 0;  // see kept_short()
     std::string rejected_reason_;
-    // An object on the camera and the archived recording its bytes were proven to be (I1).
-    struct Proven {
-        hw::RecordingInfo info;
-        std::int64_t row_id = 0;
-        bool was_wiped = false;  // recorded as wiped before: deleted again, not marked again
-    };
     std::vector<Proven> to_wipe_;
     std::chrono::steady_clock::time_point first_health_at_;
     std::chrono::steady_clock::time_point* first_health_at_out_ = nullptr;
 };
 
 }  // namespace
-
-ChargeWatch::ChargeWatch(BayContext& context, const asio::any_io_executor& loop,
-                         const DockReport& report, std::shared_ptr<hw::CameraDriver> camera,
-                         std::chrono::steady_clock::time_point first_health_at)
-    : ctx_(context),
-      camera_(std::move(camera)),
-      report_(report),
-      timer_(loop),
-      first_health_at_(first_health_at),
-      last_percent_(report.battery_percent) {
-    fields_.bay = report.bay;
-    fields_.device_serial = report.serial;
-}
-
-void ChargeWatch::cancel() {
-    cancelled_ = true;
-    timer_.cancel();
-}
-
-asio::awaitable<void> ChargeWatch::run(std::shared_ptr<ChargeWatch> self) {
-    try {
-        co_await self->watch();
-    } catch (const std::exception& e) {
-        if (!self->cancelled_) {
-            self->ctx_.log.error(self->fields_, std::string("charging watch ended: ") + e.what());
-        }
-    }
-}
-
-asio::awaitable<void> ChargeWatch::watch() {
-    while (report_.awaiting_charge) {
-        timer_.expires_after(ctx_.config.battery_recheck);
-        boost::system::error_code ignored;
-        co_await timer_.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-        if (cancelled_ || ctx_.stopping) co_return;
-
-        hw::DeviceHealth health;
-        std::string failure;
-        try {
-            health = co_await run_blocking(
-                &ctx_.workers, [this] { return camera_->health(device_deadline(ctx_.config)); });
-        } catch (const hw::DeviceError& e) {
-            // Gone: the camera left its bay, and the detach ends the bay's dock as usual.
-            if (e.kind() == hw::DeviceError::Kind::gone) co_return;
-            failure = std::string(hw::to_string(e.kind())) + ": " + sanitize_text(e.what(), 256);
-        }
-        if (cancelled_ || ctx_.stopping) co_return;
-        if (!failure.empty()) {
-            // The verdict stands, but its estimate is no longer kept up: the bay says so
-            // rather than show a time that will not change. The next dock checks afresh.
-            ctx_.log.warning(fields_, "battery recheck failed (" + failure +
-                                          "); the bay keeps the verdict, not rechecked again");
-            ctx_.status.finished(report_.bay, report_.outcome + "; not rechecked: " + failure);
-            co_return;
-        }
-
-        const auto now = std::chrono::steady_clock::now();
-        const int percent = std::clamp(health.battery_percent, 0, 100);
-        rechecks_without_rise_ = percent > last_percent_ ? 0 : rechecks_without_rise_ + 1;
-        // A camera that says it charges while its battery stays where it is does not charge.
-        const bool not_rising = rechecks_without_rise_ >= kRechecksWithoutRise;
-        if (not_rising && health.charging) {
-            ctx_.log.warning(fields_, "battery still " + std::to_string(percent) + "% after " +
-                                          std::to_string(rechecks_without_rise_) +
-                                          " rechecks: taken as not charging");
-        }
-        report_.charging = health.charging && !not_rising;
-        report_.faults = sanitized_faults(health.faults);
-        report_.charge_eta_s = report_.charging
-                                   ? seconds_to_charge(ctx_.config, report_.battery_at_dock_percent,
-                                                       now - first_health_at_, percent)
-                                   : -1;
-        report_.battery_percent = percent;
-        last_reading_.battery_percent = percent;
-        // What the cradle concluded: a camera taken as not charging is recorded so.
-        last_reading_.charging = report_.charging;
-        last_reading_.faults.clear();
-        for (const auto& fault : report_.faults) {
-            last_reading_.faults += (last_reading_.faults.empty() ? "" : "; ") + fault;
-        }
-        last_reading_.storage_total_bytes = health.storage_total_bytes;
-        last_reading_.storage_free_bytes = health.storage_free_bytes;
-        last_percent_ = percent;
-        apply_verdict(report_, assess_readiness(ctx_.config, report_));
-        if (report_.awaiting_charge) {
-            // Still charging: the bay shows the fresh level and estimate; nothing to record.
-            ctx_.status.finished(report_.bay, report_.outcome);
-            ctx_.log.info(fields_,
-                          "battery recheck: " + std::to_string(percent) + "%, " + report_.outcome);
-            continue;
-        }
-        co_await verdict_changed();
-    }
-}
-
-asio::awaitable<void> ChargeWatch::verdict_changed() {
-    const int bay = report_.bay;
-    const bool ready = report_.light == hw::BayLight::ready;
-    if (ready) {
-        ctx_.log.info(fields_, "ready for duty after charging in the bay: battery " +
-                                   std::to_string(report_.battery_percent) + "%");
-    } else {
-        ctx_.log.warning(fields_, "while charging in the bay: " + report_.outcome);
-    }
-    // Recorded before it is shown, so that whoever sees the bay change finds it in the catalog.
-    ReadinessRow readiness;
-    readiness.serial = report_.serial;
-    readiness.dock_session_id = report_.dock_session_id;
-    readiness.ready = ready;
-    readiness.verdict = report_.outcome;
-    AuditEvent entry{"readiness.changed", bay, report_.serial, 0,
-                     report_.outcome + " (battery " + std::to_string(report_.battery_percent) +
-                         "%, rechecked while charging)"};
-    // The reading that changed the verdict is kept as a health check of the dock, so that a
-    // report shows the battery the verdict was given for.
-    HealthCheckRow reading = last_reading_;
-    reading.dock_session_id = report_.dock_session_id;
-    try {
-        co_await run_blocking(&ctx_.catalog_strand, [this, &reading, &readiness, &entry] {
-            ctx_.catalog.record_recheck(reading, readiness, entry, unix_now());
-        });
-    } catch (const std::exception& e) {
-        ctx_.log.error(fields_, std::string("cannot record the new readiness: ") + e.what());
-    }
-    // The camera may have left while the catalog wrote: then its bay is no longer its own.
-    if (cancelled_) co_return;
-    ctx_.cradle.set_light(bay, report_.light);
-    ctx_.status.set_light(bay, report_.light);
-    ctx_.status.finished(bay, report_.outcome);
-}
 
 bool system_clock_synchronised() {
     struct timex tx {};

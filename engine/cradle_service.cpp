@@ -6,6 +6,7 @@
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/catalog_guard.hpp"
 #include "engine/bay_session.hpp"
+#include "engine/charge_watch.hpp"
 #include "engine/loop.hpp"
 
 #include <boost/asio/co_spawn.hpp>
@@ -25,15 +26,6 @@
 #include <set>
 
 namespace cradle {
-namespace {
-
-std::int64_t unix_now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-}  // namespace
 
 struct CradleService::Impl : hw::CradleListener, ServiceApi {
     Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in, const char* vfs)

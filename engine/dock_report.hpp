@@ -69,4 +69,9 @@ struct DockReport {
     bool awaiting_charge = false;
 };
 
+// What the dock leaves on the camera: the recordings it found there less those it wiped.
+inline std::size_t still_on_camera(const DockReport& report) {
+    return report.recordings_found >= report.wiped ? report.recordings_found - report.wiped : 0;
+}
+
 }  // namespace cradle

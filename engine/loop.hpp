@@ -1,5 +1,5 @@
-// Boost.Asio glue shared by the event-loop files (cradle_service.cpp, bay_session.cpp) and no
-// others, so that the heavy headers stay out of the core.
+// Boost.Asio glue shared by the event-loop files (cradle_service, bay_session, charge_watch)
+// and no others, so that the heavy headers stay out of the core.
 #pragma once
 
 #include <boost/asio/async_result.hpp>
