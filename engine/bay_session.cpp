@@ -1,12 +1,11 @@
 #include "engine/bay_session.hpp"
 
+#include "common/system_clock.hpp"
 #include "common/utf8.hpp"
 #include "core/archive/recording_proof.hpp"
 #include "engine/camera_health.hpp"
 #include "engine/readiness.hpp"
 #include "engine/recording_match.hpp"
-
-#include <sys/timex.h>
 
 #include <algorithm>
 #include <chrono>
@@ -770,13 +769,6 @@ class BaySession {
 };
 
 }  // namespace
-
-bool system_clock_synchronised() {
-    struct timex tx {};
-    // A failed call (-1: a sandbox that refuses it) says nothing, so the clock is not trusted.
-    const int state = ::ntp_adjtime(&tx);
-    return state >= 0 && state != TIME_ERROR && (tx.status & STA_UNSYNC) == 0;
-}
 
 asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera) {

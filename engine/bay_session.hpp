@@ -22,7 +22,5 @@ asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera,
                                             std::chrono::steady_clock::time_point& first_health_at);
 
-// Whether the system clock is synchronised (NTP, as the kernel reports it).
-bool system_clock_synchronised();
 
 }  // namespace cradle

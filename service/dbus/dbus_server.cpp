@@ -14,10 +14,10 @@
 #include "service/dbus/dbus_server.hpp"
 
 #include "common/log.hpp"
+#include "common/system_clock.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_queries.hpp"
 #include "core/catalog/state_verifier.hpp"
-#include "engine/bay_session.hpp"
 #include "engine/status_board.hpp"
 #include "protocol/dbus_handles.hpp"
 #include "protocol/dbus_names.hpp"
