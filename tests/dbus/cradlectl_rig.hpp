@@ -1,10 +1,10 @@
 // The rig of the cradlectl tests over D-Bus: child processes with a deadline (cradled,
-// cradlectl), the shared JSON reader to check their output field by field, and a fixture
+// cradlectl), JSON read with nlohmann-json to check their output field by field, and a fixture
 // that runs cradled on an emulated two-bay cradle on a private bus. Header-only: each test
 // executable includes it once.
 #pragma once
 
-#include "tests/support/json_reader.hpp"
+#include "tests/support/json.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 
