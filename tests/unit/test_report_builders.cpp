@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -22,7 +20,7 @@
 #include "reports/translation.hpp"
 #include "tests/support/in_time_zone.hpp"
 #include "tests/support/json.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/pdf_text.hpp"
 
 namespace cradle::reports {
 namespace {
@@ -30,6 +28,7 @@ namespace {
 using test::elements;
 using test::Json;
 using test::parse_json;
+using test::pdf_text;
 
 // ---- Reading the outputs back -------------------------------------------------------------
 
@@ -74,30 +73,6 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& csv) {
         throw std::runtime_error("CSV does not end with a complete record");
     }
     return records;
-}
-
-// The PDF's text in drawing order (pdftotext -raw keeps a wrapped cell's lines together), with
-// all white space removed so a line break inside a cell does not split what is looked for.
-std::string pdf_text(const std::string& pdf) {
-    test::TempDir dir;
-    std::filesystem::path pdf_file = dir.path() / "report.pdf";
-    std::filesystem::path text_file = dir.path() / "report.txt";
-    std::ofstream(pdf_file, std::ios::binary) << pdf;
-    std::string command =
-        "pdftotext -raw -enc UTF-8 '" + pdf_file.string() + "' '" + text_file.string() + "'";
-    if (std::system(command.c_str()) != 0) {
-        ADD_FAILURE() << "pdftotext (poppler-utils) failed or is not installed";
-        return {};
-    }
-    std::ifstream in(text_file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string squeezed;
-    for (char c : text) {
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') {
-            squeezed += c;
-        }
-    }
-    return squeezed;
 }
 
 std::string without_spaces(const std::string& text) {
