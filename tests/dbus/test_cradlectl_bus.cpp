@@ -447,23 +447,22 @@ TEST_F(CradlectlOverBus, ExitStatusThreeWhenCradledIsNotRunning) {
 }
 
 TEST_F(CradlectlOverBus, ExitStatusFourForACallerOutsideTheCustodianGroup) {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to run a child as another uid";
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
-    auto options = cradlectl_options(
-        {"register", "NEW-1", "--custodian", "C", "--officer", "O", "--head", "H"}, "denied");
-    options.uid = kNobody;
+    const auto options = as_unprivileged(cradlectl_options(
+        {"register", "NEW-1", "--custodian", "C", "--officer", "O", "--head", "H"}, "denied"));
     const Result denied = run(options);
     EXPECT_EQ(denied.exit_status, 4) << denied.out << denied.err;
     EXPECT_NE(denied.err.find("permission denied"), std::string::npos) << denied.err;
     EXPECT_NE(denied.err.find("cradle-custodian"), std::string::npos) << denied.err;
 
-    auto assign = cradlectl_options({"assign", "CAM-1", "Officer Z"}, "denied-assign");
-    assign.uid = kNobody;
+    const auto assign =
+        as_unprivileged(cradlectl_options({"assign", "CAM-1", "Officer Z"}, "denied-assign"));
     EXPECT_EQ(run(assign).exit_status, 4);
 
     // Reading stays open to everyone.
-    auto reading = cradlectl_options({"status", "--json"}, "reader");
-    reading.uid = kNobody;
+    const auto reading = as_unprivileged(cradlectl_options({"status", "--json"}, "reader"));
     const Result read = run(reading);
     EXPECT_EQ(read.exit_status, 0) << read.err;
     // And the register did not change.
