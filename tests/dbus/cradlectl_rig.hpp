@@ -1,10 +1,11 @@
 // The rig of the cradlectl tests over D-Bus: child processes with a deadline (cradled,
-// cradlectl), the shared JSON reader to check their output field by field, and a fixture
+// cradlectl), JSON read with nlohmann-json to check their output field by field, and a fixture
 // that runs cradled on an emulated two-bay cradle on a private bus. Header-only: each test
 // executable includes it once.
 #pragma once
 
-#include "tests/support/json_reader.hpp"
+#include "tests/support/another_user.hpp"
+#include "tests/support/json.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -40,7 +41,6 @@ namespace cradle::test {
 namespace fs = std::filesystem;
 
 inline constexpr std::chrono::seconds kCommandDeadline{30};
-inline constexpr uid_t kNobody = 65534;
 
 inline std::string bin_dir() {
     const char* dir = std::getenv("CRADLED_BIN_DIR");
@@ -70,7 +70,7 @@ class Child {
         std::vector<std::string> argv;
         fs::path out_file;  // empty: a pipe, read with read_line()
         fs::path err_file;
-        std::optional<uid_t> uid;              // drop to this uid (and its gid) before exec
+        std::optional<uid_t> uid;  // drop to this uid (and gid) before exec: see as_unprivileged
         std::vector<std::string> environment;  // NAME=VALUE added to the inherited ones
     };
 
@@ -93,8 +93,9 @@ class Child {
                 ::_exit(126);
             }
             if (options.uid) {
+                // In a directory every user may reach: the test's own may be closed to it.
                 if (::setgroups(0, nullptr) != 0 || ::setgid(*options.uid) != 0 ||
-                    ::setuid(*options.uid) != 0) {
+                    ::setuid(*options.uid) != 0 || ::chdir("/") != 0) {
                     ::_exit(125);
                 }
             }
@@ -255,6 +256,15 @@ class CradlectlOverBus : public ::testing::Test {
         return options;
     }
 
+    // `options` run as the unprivileged caller (uid 65534), from a copy of the program that
+    // caller can reach wherever the build tree is (the copy is removed with the fixture).
+    Child::Options as_unprivileged(Child::Options options) {
+        if (!programs_for_another_user_) programs_for_another_user_.emplace();
+        options.argv[0] = programs_for_another_user_->copy_of(options.argv[0]).string();
+        options.uid = kUnprivilegedUid;
+        return options;
+    }
+
     Result finish(Child& child, const Child::Options& options) {
         Result result;
         result.exit_status = child.wait();
@@ -303,6 +313,7 @@ class CradlectlOverBus : public ::testing::Test {
     PrivateBus bus_;
     std::unique_ptr<Child> daemon_;
     int runs_ = 0;
+    std::optional<ProgramsForAnotherUser> programs_for_another_user_;
 };
 
 inline const std::string& line_with(const std::vector<std::string>& lines, std::string_view text) {

@@ -23,32 +23,16 @@
 namespace cradle::test {
 namespace {
 
-// Deep equality of two JSON values.
-bool same_json(const Json& a, const Json& b) {
-    if (a.kind != b.kind || a.flag != b.flag || a.number != b.number || a.text != b.text ||
-        a.items.size() != b.items.size() || a.members.size() != b.members.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.items.size(); ++i) {
-        if (!same_json(a.items[i], b.items[i])) return false;
-    }
-    for (const auto& [key, value] : a.members) {
-        auto other = b.members.find(key);
-        if (other == b.members.end() || !same_json(value, other->second)) return false;
-    }
-    return true;
-}
-
 const Json* section_of(const Json& report, const std::string& key) {
-    for (const Json& section : report["sections"].items) {
-        if (section["section"].text == key) return &section;
+    for (const Json& section : elements(report.at("sections"))) {
+        if (section.at("section").get<std::string>() == key) return &section;
     }
     return nullptr;
 }
 
 const Json* row_of(const Json& section, const std::string& serial) {
-    for (const Json& row : section["rows"].items) {
-        if (row["serial"].text == serial) return &row;
+    for (const Json& row : elements(section.at("rows"))) {
+        if (row.at("serial").get<std::string>() == serial) return &row;
     }
     return nullptr;
 }
@@ -91,7 +75,7 @@ class CradlectlReport : public CradlectlOverBus {
         args.insert(args.end(), {"--format", "json"});
         const Result result = report(args, on_bus);
         EXPECT_EQ(result.exit_status, 0) << result.err;
-        return JsonReader::parse(result.out);
+        return parse_json(result.out);
     }
 
     std::vector<DeviceRow> catalog_devices() const {
@@ -104,38 +88,39 @@ class CradlectlReport : public CradlectlOverBus {
 TEST_F(CradlectlReport, AssignmentsListEveryDeviceAsTheCatalogHasIt) {
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
     const Json report_json = json_report({"report", "assignments"});
-    EXPECT_EQ(report_json["report"].text, "assignments");
+    EXPECT_EQ(report_json.at("report"), "assignments");
     const Json* devices = section_of(report_json, "devices");
     ASSERT_NE(devices, nullptr);
     const std::vector<DeviceRow> catalog = catalog_devices();
     ASSERT_EQ(catalog.size(), 3u);
-    ASSERT_EQ(devices->operator[]("rows").items.size(), catalog.size());
+    ASSERT_EQ(elements(devices->at("rows")).size(), catalog.size());
     for (const DeviceRow& device : catalog) {
         SCOPED_TRACE(device.serial);
         const Json* row = row_of(*devices, device.serial);
         ASSERT_NE(row, nullptr);
-        EXPECT_EQ((*row)["custodian"].text, device.custodian);
-        EXPECT_EQ((*row)["head"].text, device.head);
-        EXPECT_EQ((*row)["model"].text, device.model);
+        EXPECT_EQ(row->at("custodian").get<std::string>(), device.custodian);
+        EXPECT_EQ(row->at("head").get<std::string>(), device.head);
+        EXPECT_EQ(row->at("model").get<std::string>(), device.model);
         if (device.officer != "pool") {
-            EXPECT_EQ((*row)["officer"].text, device.officer);
+            EXPECT_EQ(row->at("officer").get<std::string>(), device.officer);
         }
     }
-    EXPECT_EQ((*row_of(*devices, "CAM-1"))["readiness"].text, "ready for duty");
-    const std::string low = (*row_of(*devices, "CAM-3"))["readiness"].text;
+    EXPECT_EQ(row_of(*devices, "CAM-1")->at("readiness").get<std::string>(), "ready for duty");
+    const std::string low = row_of(*devices, "CAM-3")->at("readiness").get<std::string>();
     EXPECT_NE(low.find("not ready"), std::string::npos) << low;
     EXPECT_NE(low.find("battery 35%"), std::string::npos) << low;
-    EXPECT_EQ((*row_of(*devices, "CAM-3"))["battery_percent"].integer(), 35);
+    EXPECT_EQ(whole_number(row_of(*devices, "CAM-3")->at("battery_percent")), 35);
     const Json* unregistered = section_of(report_json, "unregistered");
     ASSERT_NE(unregistered, nullptr);
-    ASSERT_EQ((*unregistered)["rows"].items.size(), 1u);
-    EXPECT_EQ((*unregistered)["rows"][0]["serial"].text, "CAM-2");
+    ASSERT_EQ(elements(unregistered->at("rows")).size(), 1u);
+    EXPECT_EQ(unregistered->at("rows").at(0).at("serial"), "CAM-2");
 
     // Offline, from the state directory, the same report.
     Json offline_json = json_report({"report", "assignments"}, /*on_bus=*/false);
-    EXPECT_TRUE(same_json(report_json["sections"], offline_json["sections"]))
+    EXPECT_TRUE(report_json.at("sections") == offline_json.at("sections"))
         << "over the bus and offline differ";
-    EXPECT_EQ(report_json["subtitle"].text, offline_json["subtitle"].text);
+    EXPECT_EQ(report_json.at("subtitle").get<std::string>(),
+              offline_json.at("subtitle").get<std::string>());
 }
 
 TEST_F(CradlectlReport, CsvAndPdfSayTheSame) {
@@ -183,7 +168,7 @@ TEST_F(CradlectlReport, TheReadersLanguageIsTheReports) {
     reports::use_language_from_environment(CRADLED_BUILD_LOCALE_DIR);
     const std::string english = reports::build_assignments_report({}, 0).title;
     ASSERT_NE(title, english) << "no Chinese catalog in the build tree";
-    EXPECT_EQ(JsonReader::parse(chinese.out)["title"].text, title);
+    EXPECT_EQ(parse_json(chinese.out).at("title").get<std::string>(), title);
 
     const fs::path pdf_file = dir_.path() / "zh.pdf";
     ASSERT_EQ(report({"report", "assignments", "-o", pdf_file.string()}, true, "zh_CN").exit_status,
@@ -198,22 +183,24 @@ TEST_F(CradlectlReport, TheReadersLanguageIsTheReports) {
 TEST_F(CradlectlReport, DockReportListsTheDaysDocksAndRecordings) {
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
     const Json day = json_report({"report", "dock"});
-    EXPECT_EQ(day["report"].text, "dock");
+    EXPECT_EQ(day.at("report"), "dock");
     const Json* docks = section_of(day, "docks");
     ASSERT_NE(docks, nullptr);
-    ASSERT_EQ((*docks)["rows"].items.size(), 3u);
-    EXPECT_EQ((*row_of(*docks, "CAM-1"))["recordings_archived"].integer(), 3);
-    EXPECT_EQ((*row_of(*docks, "CAM-1"))["recordings_wiped"].integer(), 3);
-    EXPECT_EQ((*row_of(*docks, "CAM-3"))["battery_percent"].integer(), 35);
+    ASSERT_EQ(elements(docks->at("rows")).size(), 3u);
+    EXPECT_EQ(whole_number(row_of(*docks, "CAM-1")->at("recordings_archived")), 3);
+    EXPECT_EQ(whole_number(row_of(*docks, "CAM-1")->at("recordings_wiped")), 3);
+    EXPECT_EQ(whole_number(row_of(*docks, "CAM-3")->at("battery_percent")), 35);
     const Json* recordings = section_of(day, "recordings");
     ASSERT_NE(recordings, nullptr);
-    EXPECT_EQ((*recordings)["rows"].items.size(), 6u);
+    EXPECT_EQ(elements(recordings->at("rows")).size(), 6u);
     Json offline_day = json_report({"report", "dock"}, /*on_bus=*/false);
-    EXPECT_TRUE(same_json(day["sections"], offline_day["sections"]));
+    EXPECT_TRUE(day.at("sections") == offline_day.at("sections"));
 
     // A day with nothing in it is an empty report, not an error.
     const Json empty = json_report({"report", "dock", "--date", "2020-01-01"});
-    EXPECT_TRUE((*section_of(empty, "docks"))["rows"].items.empty());
+    const Json* no_docks = section_of(empty, "docks");
+    ASSERT_NE(no_docks, nullptr);
+    EXPECT_TRUE(elements(no_docks->at("rows")).empty());
 }
 
 TEST_F(CradlectlReport, MistakesAreSaidClearly) {
@@ -287,7 +274,7 @@ TEST_F(CradlectlReport, OfficersAreImportedExportedAndNamedInTheReport) {
     // The register's officer "Officer B" is known to the roster: the report names the badge.
     const Json report_json = json_report({"report", "assignments"});
     const std::string officer =
-        (*row_of(*section_of(report_json, "devices"), "CAM-1"))["officer"].text;
+        row_of(*section_of(report_json, "devices"), "CAM-1")->at("officer").get<std::string>();
     EXPECT_NE(officer.find("Officer B"), std::string::npos) << officer;
     EXPECT_NE(officer.find("B-7"), std::string::npos) << officer;
 }

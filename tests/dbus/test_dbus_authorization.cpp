@@ -3,6 +3,7 @@
 #include "tests/dbus/test_dbus_harness.hpp"
 
 #include "core/catalog/catalog.hpp"
+#include "tests/support/another_user.hpp"
 
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -19,8 +20,8 @@
 namespace cradle::test {
 namespace {
 
-constexpr uid_t kNobody = 65534;
-constexpr gid_t kNogroup = 65534;
+constexpr uid_t kNobody = kUnprivilegedUid;
+constexpr gid_t kNogroup = kUnprivilegedGid;
 
 struct Answer {
     bool ran = false;
@@ -92,12 +93,9 @@ std::vector<AuditRow> audit_of(const ServiceOnBus& service, const std::string& s
     return rows;
 }
 
-void require_root() {
-    if (::geteuid() != 0) GTEST_SKIP() << "needs root to call as another uid";
-}
-
 TEST(DbusAuthorization, AnUnprivilegedCallerMayReadButNotChange) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     ServiceOnBus service(1);
     ASSERT_EQ(service.start(), "");
     const std::string& address = service.bus.address();
@@ -127,7 +125,8 @@ TEST(DbusAuthorization, AnUnprivilegedCallerMayReadButNotChange) {
 }
 
 TEST(DbusAuthorization, AnUnprivilegedCallerMayReadTheHistoryButNotRetire) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     ServiceOnBus service(1);
     ASSERT_EQ(service.start(), "");
     const std::string& address = service.bus.address();
@@ -152,7 +151,8 @@ TEST(DbusAuthorization, AnUnprivilegedCallerMayReadTheHistoryButNotRetire) {
 }
 
 TEST(DbusAuthorization, TheCustodianGroupAsPrimaryGroupIsAllowed) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     ServiceOnBus service(1);
     service.config.custodian_group = group_name(kNogroup);
     ASSERT_FALSE(service.config.custodian_group.empty());
@@ -166,7 +166,8 @@ TEST(DbusAuthorization, TheCustodianGroupAsPrimaryGroupIsAllowed) {
 }
 
 TEST(DbusAuthorization, TheCustodianGroupAsSupplementaryGroupIsAllowed) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     // Any group other than the caller's primary one will do; gid 100 exists on Debian.
     const gid_t custodians = 100;
     ServiceOnBus service(1);
@@ -214,7 +215,8 @@ std::size_t roster_size(const ServiceOnBus& service) {
 }
 
 TEST(DbusAuthorization, AnUnprivilegedCallerMayListOfficersButNotImportThem) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     ServiceOnBus service(1);
     ASSERT_EQ(service.start(), "");
     const std::string& address = service.bus.address();
@@ -274,7 +276,8 @@ TEST(DbusAuthorization, ImportOfficersNeedsTheCustodianGroup) {
 // root (or the service user) may own the name, and anyone may call the service, which makes
 // its own check.
 TEST(DbusPolicy, AnyoneMayCallTheServiceButNotOwnItsName) {
-    require_root();
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     const std::filesystem::path policy =
         std::filesystem::path(CRADLED_SOURCE_DIR) / "dbus" / "org.cradled.Cradle1.conf";
     {

@@ -9,6 +9,7 @@
 
 #include <cerrno>
 
+#include "tests/support/another_user.hpp"
 #include "tests/support/private_bus.hpp"
 
 namespace cradle::test {
@@ -55,14 +56,14 @@ TEST(PrivateBus, StopsWithItsOwner) {
 }
 
 TEST(PrivateBus, AcceptsAnUnprivilegedCaller) {
-    if (::geteuid() != 0) {
-        GTEST_SKIP() << "needs root to drop to another uid";
-    }
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
     PrivateBus bus;
     pid_t child = ::fork();
     ASSERT_GE(child, 0);
     if (child == 0) {
-        if (::setgroups(0, nullptr) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(kUnprivilegedGid) != 0 ||
+            ::setuid(kUnprivilegedUid) != 0) {
             ::_exit(2);
         }
         ::_exit(ping_bus(bus.address()) >= 0 ? 0 : 1);

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <string>
+#include <vector>
 
 namespace cradle::test {
 namespace {
@@ -70,11 +72,18 @@ TEST(StorageFaults, FlippedByteOnTheWayToDiskIsCaughtByTheReReadAndCopiedAgain) 
     EXPECT_EQ(reports[0].archived, 2u) << reports[0].outcome;
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
     EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
-    bool retried = false;
-    for (const auto& line : rig.log_lines())
-        retried |= line.find("verify_failed") != std::string::npos ||
-                   line.find("copying again") != std::string::npos;
-    EXPECT_TRUE(retried);
+    // The re-read caught the flip (the verify step, not some other failure of the copy), and
+    // the recording was copied again: one warning saying both, and no other failed copy.
+    std::vector<std::string> failed_copies;
+    for (const auto& line : rig.log_lines()) {
+        if (line.find("copy attempt") != std::string::npos) failed_copies.push_back(line);
+    }
+    ASSERT_EQ(failed_copies.size(), 1u) << join_problems(failed_copies);
+    EXPECT_NE(failed_copies[0].find("copy attempt 1 failed (verify failed): re-read of the stored "
+                                    "copy"),
+              std::string::npos)
+        << failed_copies[0];
+    EXPECT_TRUE(failed_copies[0].ends_with("; copying again")) << failed_copies[0];
 }
 
 int sqlite_writes_of_a_clean_run() {

@@ -138,6 +138,11 @@ else
         debootstrap --variant=minbase "$suite" "$root" "$mirror"
     tar -czf "$root_tarball.partial" -C "$root" . && mv "$root_tarball.partial" "$root_tarball"
 fi
+# The root's top directory is the chroot's "/", which the service user must search (cradled-demo
+# runs as it below) whatever the umask it was made or cached with. Nothing else here is read by
+# another user: the source copy and the package build are root's, and inside the chroot only
+# the installed files are, wherever this check's work directory lies (a clone in a 0700 home).
+chmod 0755 "$root"
 done_step
 
 in_root() { chroot "$root" "$@"; }

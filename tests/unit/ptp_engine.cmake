@@ -6,6 +6,6 @@ foreach(ptp_test test_ptp_session test_ptp_camera)
     ${PROJECT_SOURCE_DIR}/tests/support/temp_dir.cpp
   )
   target_include_directories(${ptp_test} PRIVATE ${PROJECT_SOURCE_DIR})
-  target_link_libraries(${ptp_test} PRIVATE cradle_sim GTest::gtest_main)
+  target_link_libraries(${ptp_test} PRIVATE cradle_sim cradle_common GTest::gtest_main)
   gtest_discover_tests(${ptp_test} DISCOVERY_MODE PRE_TEST PROPERTIES LABELS unit)
 endforeach()

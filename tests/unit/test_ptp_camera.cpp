@@ -2,7 +2,9 @@
 // SimCamera. The driver must keep the CameraDriver contract exactly as the emulated camera
 // keeps it directly, and turn every fault of the link or of a hostile device into a precise
 // DeviceError with bounded cost.
+#include "common/utf8.hpp"
 #include "hw/ptp/ptp_camera.hpp"
+#include "sim/footage.hpp"
 #include "sim/ptp_responder.hpp"
 #include "sim/sim_camera.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -602,13 +604,37 @@ TEST(PtpHostileCamera, TraversalNamesAreJustNames) {
     EXPECT_EQ(listing[0].name, "../../etc/passwd-" + std::to_string(listing[0].handle));
 }
 
+// A PTP string is at most 254 UTF-16 units and a terminating NUL. The emulated camera keeps
+// hostile names byte for byte; what crosses PTP is what a PTP string can carry: cut at a NUL,
+// cut at 254 units, and each malformed UTF-8 sequence one U+FFFD. The driver hands on valid
+// UTF-8 with no NUL in it.
 TEST(PtpHostileCamera, HostileNamesOfTheEmulatedCameraArriveAsPtpStrings) {
     CameraSpec spec = small_camera();
     spec.faults.hostile_names = true;
     const auto rig = make_rig(spec);
     const auto listing = rig->camera->list_recordings(100, soon());
-    ASSERT_GT(listing.size(), 5u);
-    for (const auto& recording : listing) EXPECT_LE(recording.name.size(), 254u * 3);
+    const auto planned = plan_footage(spec);
+    ASSERT_EQ(listing.size(), planned.size());
+    ASSERT_GT(planned.size(), 4u);
+    // The hostile recordings are the last four, in the emulator's order.
+    const std::size_t first = planned.size() - 4;
+    const std::string& with_nul = planned[first + 1].name;
+    ASSERT_NE(with_nul.find('\0'), std::string::npos);
+    ASSERT_GT(planned[first + 2].name.size(), 254u);
+
+    const std::string replacement = "\xEF\xBF\xBD";      // U+FFFD in UTF-8
+    EXPECT_EQ(listing[first].name, "../../etc/passwd");  // a name, not a path: kept as sent
+    EXPECT_EQ(listing[first + 1].name, with_nul.substr(0, with_nul.find('\0')));
+    EXPECT_EQ(listing[first + 2].name, std::string(254, 'A'));  // ".MP4" did not fit
+    // "\xff\xfe\xc3\x28_not_utf8_\xe2\x82.MP4": two bad lead bytes, a lead byte whose next
+    // byte is no continuation ('(' survives), and a sequence cut short by '.'.
+    EXPECT_EQ(listing[first + 3].name,
+              replacement + replacement + replacement + "(_not_utf8_" + replacement + ".MP4");
+    for (const auto& recording : listing) {
+        SCOPED_TRACE(recording.name);
+        EXPECT_EQ(recording.name.find('\0'), std::string::npos);
+        EXPECT_EQ(valid_utf8(recording.name), recording.name);
+    }
 }
 
 TEST(PtpHostileCamera, UnparseableDateTimeIsAProtocolErrorNamingTheValue) {

@@ -6,8 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <stdexcept>
@@ -21,14 +19,16 @@
 #include "reports/pdf.hpp"
 #include "reports/translation.hpp"
 #include "tests/support/in_time_zone.hpp"
-#include "tests/support/json_reader.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/json.hpp"
+#include "tests/support/pdf_text.hpp"
 
 namespace cradle::reports {
 namespace {
 
+using test::elements;
 using test::Json;
-using test::JsonReader;
+using test::parse_json;
+using test::pdf_text;
 
 // ---- Reading the outputs back -------------------------------------------------------------
 
@@ -73,30 +73,6 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& csv) {
         throw std::runtime_error("CSV does not end with a complete record");
     }
     return records;
-}
-
-// The PDF's text in drawing order (pdftotext -raw keeps a wrapped cell's lines together), with
-// all white space removed so a line break inside a cell does not split what is looked for.
-std::string pdf_text(const std::string& pdf) {
-    test::TempDir dir;
-    std::filesystem::path pdf_file = dir.path() / "report.pdf";
-    std::filesystem::path text_file = dir.path() / "report.txt";
-    std::ofstream(pdf_file, std::ios::binary) << pdf;
-    std::string command =
-        "pdftotext -raw -enc UTF-8 '" + pdf_file.string() + "' '" + text_file.string() + "'";
-    if (std::system(command.c_str()) != 0) {
-        ADD_FAILURE() << "pdftotext (poppler-utils) failed or is not installed";
-        return {};
-    }
-    std::ifstream in(text_file, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::string squeezed;
-    for (char c : text) {
-        if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != '\f') {
-            squeezed += c;
-        }
-    }
-    return squeezed;
 }
 
 std::string without_spaces(const std::string& text) {
@@ -288,8 +264,8 @@ std::vector<std::map<std::string, std::string>> csv_rows(const Report& report,
 }
 
 const Json& json_section(const Json& document, const std::string& key) {
-    for (const Json& section : document["sections"].array()) {
-        if (section["section"].str() == key) {
+    for (const Json& section : elements(document.at("sections"))) {
+        if (section.at("section").get<std::string>() == key) {
             return section;
         }
     }
@@ -297,8 +273,8 @@ const Json& json_section(const Json& document, const std::string& key) {
 }
 
 const Json& json_row(const Json& section, const std::string& serial) {
-    for (const Json& row : section["rows"].array()) {
-        if (row["serial"].str() == serial) {
+    for (const Json& row : elements(section.at("rows"))) {
+        if (row.at("serial").get<std::string>() == serial) {
             return row;
         }
     }
@@ -382,35 +358,34 @@ TEST_F(ReportBuilders, LateUtcDockShowsOnTheNextLocalDay) {
     EXPECT_EQ(rows[0].at("last_dock"), "2026-03-29T00:30:00+01:00");
     EXPECT_EQ(rows[0].at("last_offload"), "2026-03-29T00:40:00+01:00");
 
-    Json document = JsonReader::parse(render_json(report));
-    const Json& last_dock = json_row(json_section(document, "devices"), "BWC-0001")["last_dock"];
-    EXPECT_EQ(last_dock["utc"].str(), "2026-03-28T23:30:00Z");
-    EXPECT_EQ(last_dock["local"].str(), "2026-03-29 00:30:00 CET");
+    Json document = parse_json(render_json(report));
+    const Json& last_dock = json_row(json_section(document, "devices"), "BWC-0001").at("last_dock");
+    EXPECT_EQ(last_dock.at("utc"), "2026-03-28T23:30:00Z");
+    EXPECT_EQ(last_dock.at("local"), "2026-03-29 00:30:00 CET");
 }
 
 TEST_F(ReportBuilders, JsonHoldsTheSameFactsWithTypedValues) {
-    Json document =
-        JsonReader::parse(render_json(build_assignments_report(march_in_berlin(), generated)));
-    EXPECT_EQ(document["report"].str(), "assignments");
+    Json document = parse_json(render_json(build_assignments_report(march_in_berlin(), generated)));
+    EXPECT_EQ(document.at("report"), "assignments");
     const Json& devices = json_section(document, "devices");
-    EXPECT_EQ(devices["rows"].array().size(), 5u);
+    EXPECT_EQ(elements(devices.at("rows")).size(), 5u);
     const Json& weak = json_row(devices, "BWC-0002");
-    EXPECT_EQ(weak["battery_percent"].num(), 35);
-    EXPECT_EQ(weak["readiness"].str(), low_battery_verdict);
-    EXPECT_EQ(weak["custodian"].str(), "Peter Miller");
-    EXPECT_EQ(json_row(devices, "BWC-0001")["readiness"].str(), "ready for duty");
-    EXPECT_EQ(json_row(devices, "UNK-7781")["status"].str(), "unregistered — needs custodian");
-    EXPECT_EQ(json_row(devices, "BWC-0003")["last_offload"]["local"].str(),
+    EXPECT_EQ(test::number(weak.at("battery_percent")), 35);
+    EXPECT_EQ(weak.at("readiness"), low_battery_verdict);
+    EXPECT_EQ(weak.at("custodian"), "Peter Miller");
+    EXPECT_EQ(json_row(devices, "BWC-0001").at("readiness"), "ready for duty");
+    EXPECT_EQ(json_row(devices, "UNK-7781").at("status"), "unregistered — needs custodian");
+    EXPECT_EQ(json_row(devices, "BWC-0003").at("last_offload").at("local"),
               "2026-03-29 00:40:00 CET");
 
     const Json& unregistered = json_section(document, "unregistered");
-    ASSERT_EQ(unregistered["rows"].array().size(), 1u);
-    const Json& stranger = unregistered["rows"].array()[0];
-    EXPECT_EQ(stranger["serial"].str(), "UNK-7781");
-    EXPECT_EQ(stranger["model"].str(), "BX-9");
-    EXPECT_EQ(stranger["first_seen"]["utc"].str(), "2026-03-28T21:30:00Z");
-    EXPECT_EQ(stranger["last_seen"]["local"].str(), "2026-03-28 23:30:00 CET");
-    EXPECT_EQ(stranger["status"].str(), "needs custodian");
+    ASSERT_EQ(elements(unregistered.at("rows")).size(), 1u);
+    const Json& stranger = elements(unregistered.at("rows"))[0];
+    EXPECT_EQ(stranger.at("serial"), "UNK-7781");
+    EXPECT_EQ(stranger.at("model"), "BX-9");
+    EXPECT_EQ(stranger.at("first_seen").at("utc"), "2026-03-28T21:30:00Z");
+    EXPECT_EQ(stranger.at("last_seen").at("local"), "2026-03-28 23:30:00 CET");
+    EXPECT_EQ(stranger.at("status"), "needs custodian");
 }
 
 TEST_F(ReportBuilders, ChangesAreExactlyThoseOfThePeriodOldestFirst) {
@@ -439,14 +414,14 @@ TEST_F(ReportBuilders, AttributionDisagreementNamesBothOfficers) {
     RecordingFacts outside = input.disagreements[0];
     outside.captured_at = input.period.to;  // captured after the period
     input.disagreements.push_back(outside);
-    Json document = JsonReader::parse(render_json(build_assignments_report(input, generated)));
-    const auto& rows = json_section(document, "attribution")["rows"].array();
+    Json document = parse_json(render_json(build_assignments_report(input, generated)));
+    const auto& rows = elements(json_section(document, "attribution").at("rows"));
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0]["serial"].str(), "BWC-0001");
-    EXPECT_EQ(rows[0]["recording"].str(), "VID_0041.MP4");
-    EXPECT_EQ(rows[0]["captured"]["local"].str(), "2026-03-28 19:30:00 CET");
-    EXPECT_EQ(rows[0]["officer"].str(), "张伟 (0457)");
-    EXPECT_EQ(rows[0]["camera_officer_id"].str(), "Anna Schmidt (0388)");
+    EXPECT_EQ(rows[0].at("serial"), "BWC-0001");
+    EXPECT_EQ(rows[0].at("recording"), "VID_0041.MP4");
+    EXPECT_EQ(rows[0].at("captured").at("local"), "2026-03-28 19:30:00 CET");
+    EXPECT_EQ(rows[0].at("officer"), "张伟 (0457)");
+    EXPECT_EQ(rows[0].at("camera_officer_id"), "Anna Schmidt (0388)");
 }
 
 TEST_F(ReportBuilders, RosterBadgesMatchIgnoringCaseAndAmbiguousNamesStayAsStored) {
@@ -455,13 +430,13 @@ TEST_F(ReportBuilders, RosterBadgesMatchIgnoringCaseAndAmbiguousNamesStayAsStore
                       {"0457", "张伟", "一组"},
                       {"0999", "张伟", "三组"}};  // two officers of the same name
     input.disagreements[0].camera_officer_id = "a0388";
-    Json document = JsonReader::parse(render_json(build_assignments_report(input, generated)));
-    const auto& rows = json_section(document, "attribution")["rows"].array();
+    Json document = parse_json(render_json(build_assignments_report(input, generated)));
+    const auto& rows = elements(json_section(document, "attribution").at("rows"));
     ASSERT_EQ(rows.size(), 1u);
-    EXPECT_EQ(rows[0]["camera_officer_id"].str(), "Anna Schmidt (A0388)");
-    EXPECT_EQ(rows[0]["officer"].str(), "张伟");  // which 张伟 the name alone does not say
+    EXPECT_EQ(rows[0].at("camera_officer_id"), "Anna Schmidt (A0388)");
+    EXPECT_EQ(rows[0].at("officer"), "张伟");  // which 张伟 the name alone does not say
     const Json& devices = json_section(document, "devices");
-    EXPECT_EQ(json_row(devices, "BWC-0002")["officer"].str(), "0388");  // not on this roster
+    EXPECT_EQ(json_row(devices, "BWC-0002").at("officer"), "0388");  // not on this roster
 }
 
 TEST_F(ReportBuilders, ChineseReportTranslatesFixedTextsAndKeepsReasons) {
@@ -570,9 +545,9 @@ TEST_F(ReportBuilders, EmptyRegisterStillHasEverySectionSayingNoEntries) {
         ++count;
     }
     EXPECT_EQ(count, 4u) << page;
-    Json document = JsonReader::parse(render_json(report));
-    EXPECT_EQ(document["sections"].array().size(), 4u);
-    EXPECT_TRUE(json_section(document, "changes")["rows"].array().empty());
+    Json document = parse_json(render_json(report));
+    EXPECT_EQ(elements(document.at("sections")).size(), 4u);
+    EXPECT_TRUE(elements(json_section(document, "changes").at("rows")).empty());
 }
 
 // ---- The dock report ----------------------------------------------------------------------
@@ -663,21 +638,20 @@ TEST_F(ReportBuilders, DockDayAcrossTheSpringChangeShowsBothOffsets) {
 }
 
 TEST_F(ReportBuilders, DockRecordingsSayWhoseFootageAndWhetherWiped) {
-    Json document =
-        JsonReader::parse(render_json(build_dock_report(spring_change_day(), generated)));
-    const auto& rows = json_section(document, "recordings")["rows"].array();
+    Json document = parse_json(render_json(build_dock_report(spring_change_day(), generated)));
+    const auto& rows = elements(json_section(document, "recordings").at("rows"));
     ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0]["recording"].str(), "VID_0007.MP4");
-    EXPECT_EQ(rows[0]["size_bytes"].num(), 734'003'200);
-    EXPECT_EQ(rows[0]["captured"]["local"].str(), "2026-03-28 23:00:00 CET");
-    EXPECT_EQ(rows[0]["officer"].str(), "张伟 (0457)");
-    EXPECT_EQ(rows[0]["camera_officer_id"].str(), "张伟 (0457)");
-    EXPECT_FALSE(rows[0]["disagrees"].boolean());
-    EXPECT_EQ(rows[0]["wiped_at"]["local"].str(), "2026-03-29 00:36:40 CET");
-    EXPECT_TRUE(rows[1]["disagrees"].boolean());
-    EXPECT_EQ(rows[1]["camera_officer_id"].str(), "Anna Schmidt (0388)");
-    EXPECT_EQ(rows[1]["wiped_at"].str(), "");  // still on the camera
-    EXPECT_EQ(rows[1]["archived_at"]["utc"].str(), "2026-03-28T23:35:00Z");
+    EXPECT_EQ(rows[0].at("recording"), "VID_0007.MP4");
+    EXPECT_EQ(test::number(rows[0].at("size_bytes")), 734'003'200);
+    EXPECT_EQ(rows[0].at("captured").at("local"), "2026-03-28 23:00:00 CET");
+    EXPECT_EQ(rows[0].at("officer"), "张伟 (0457)");
+    EXPECT_EQ(rows[0].at("camera_officer_id"), "张伟 (0457)");
+    EXPECT_FALSE(rows[0].at("disagrees").get<bool>());
+    EXPECT_EQ(rows[0].at("wiped_at").at("local"), "2026-03-29 00:36:40 CET");
+    EXPECT_TRUE(rows[1].at("disagrees").get<bool>());
+    EXPECT_EQ(rows[1].at("camera_officer_id"), "Anna Schmidt (0388)");
+    EXPECT_EQ(rows[1].at("wiped_at"), "");  // still on the camera
+    EXPECT_EQ(rows[1].at("archived_at").at("utc"), "2026-03-28T23:35:00Z");
 }
 
 TEST_F(ReportBuilders, DockDayOfTheAutumnChangeTellsTheRepeatedHourApart) {

@@ -10,16 +10,14 @@
 
 #include "reports/json.hpp"
 #include "reports/translation.hpp"
-#include "tests/support/json_reader.hpp"
+#include "tests/support/json.hpp"
 
 namespace cradle::reports {
 namespace {
 
+using test::elements;
 using test::Json;
-
-Json parse(const std::string& text) {
-    return test::JsonReader::parse(text);
-}
+using test::parse_json;
 
 constexpr std::int64_t noon_utc = 1'774'785'600;  // 2026-03-29 12:00:00 UTC
 
@@ -56,39 +54,40 @@ TEST_F(ReportJson, ParsesBackIntoTheModel) {
     empty_section.heading = "Changes";
     report.sections = {devices, empty_section};
 
-    Json json = parse(render_json(report));
-    EXPECT_EQ(json["report"].str(), "assignments");
-    EXPECT_EQ(json["title"].str(), "设备分配");
-    EXPECT_EQ(json["subtitle"].str(), "cradle \"east\"\\west");
-    EXPECT_EQ(json["generated_at"]["utc"].str(), "2026-03-29T12:00:00Z");
-    EXPECT_EQ(json["generated_at"]["local"].str(), "2026-03-29 14:00:00 CEST");
-    ASSERT_EQ(json["sections"].size(), 2u);
+    Json json = parse_json(render_json(report));
+    EXPECT_EQ(json.at("report"), "assignments");
+    EXPECT_EQ(json.at("title"), "设备分配");
+    EXPECT_EQ(json.at("subtitle"), "cradle \"east\"\\west");
+    EXPECT_EQ(json.at("generated_at").at("utc"), "2026-03-29T12:00:00Z");
+    EXPECT_EQ(json.at("generated_at").at("local"), "2026-03-29 14:00:00 CEST");
+    ASSERT_EQ(elements(json.at("sections")).size(), 2u);
 
-    const Json& first = json["sections"][0];
-    EXPECT_EQ(first["section"].str(), "devices");
-    EXPECT_EQ(first["heading"].str(), "设备");
-    EXPECT_EQ(first["note"].str(), "note\twith\ttabs\nand a bell \a");
-    ASSERT_EQ(first["columns"].size(), 5u);
-    EXPECT_EQ(first["columns"][0]["key"].str(), "serial");
-    EXPECT_EQ(first["columns"][0]["heading"].str(), "序列号");
-    ASSERT_EQ(first["rows"].size(), 2u);
-    const Json& row = first["rows"][0];
-    EXPECT_EQ(row["serial"].str(), "BWC-0001");
-    EXPECT_EQ(row["officer"].str(), "张伟, \"交警\"");
-    EXPECT_EQ(row["docked"]["utc"].str(), "2026-03-29T12:00:00Z");
-    EXPECT_EQ(row["docked"]["local"].str(), "2026-03-29 14:00:00 CEST");
-    EXPECT_DOUBLE_EQ(row["battery"].num(), 87.5);
-    EXPECT_EQ(row["wiped"].boolean(), true);
-    const Json& second = first["rows"][1];
-    EXPECT_EQ(second["officer"].str(), "line\r\nbreak");
-    EXPECT_EQ(second["docked"].str(), "");
-    EXPECT_DOUBLE_EQ(second["battery"].num(), -3);
-    EXPECT_EQ(second["wiped"].boolean(), false);
+    const Json& first = json.at("sections").at(0);
+    EXPECT_EQ(first.at("section"), "devices");
+    EXPECT_EQ(first.at("heading"), "设备");
+    EXPECT_EQ(first.at("note"), "note\twith\ttabs\nand a bell \a");
+    ASSERT_EQ(elements(first.at("columns")).size(), 5u);
+    EXPECT_EQ(first.at("columns").at(0).at("key"), "serial");
+    EXPECT_EQ(first.at("columns").at(0).at("heading"), "序列号");
+    ASSERT_EQ(elements(first.at("rows")).size(), 2u);
+    const Json& row = first.at("rows").at(0);
+    EXPECT_EQ(row.at("serial"), "BWC-0001");
+    EXPECT_EQ(row.at("officer"), "张伟, \"交警\"");
+    EXPECT_EQ(row.at("docked").at("utc"), "2026-03-29T12:00:00Z");
+    EXPECT_EQ(row.at("docked").at("local"), "2026-03-29 14:00:00 CEST");
+    EXPECT_DOUBLE_EQ(test::number(row.at("battery")), 87.5);
+    EXPECT_EQ(row.at("wiped"), true);
+    const Json& second = first.at("rows").at(1);
+    EXPECT_EQ(second.at("officer"), "line\r\nbreak");
+    EXPECT_EQ(second.at("docked"), "");
+    EXPECT_DOUBLE_EQ(test::number(second.at("battery")), -3);
+    EXPECT_EQ(second.at("wiped"), false);
 
-    const Json& last = json["sections"][1];
-    EXPECT_FALSE(last.has("note"));
-    EXPECT_EQ(last["rows"].size(), 0u);
-    EXPECT_EQ(last["columns"].size(), 0u);
+    const Json& last = json.at("sections").at(1);
+    ASSERT_TRUE(last.is_object());
+    EXPECT_FALSE(last.contains("note"));
+    EXPECT_EQ(elements(last.at("rows")).size(), 0u);
+    EXPECT_EQ(elements(last.at("columns")).size(), 0u);
 }
 
 TEST_F(ReportJson, NumberThatIsNotFiniteIsNull) {
@@ -98,8 +97,8 @@ TEST_F(ReportJson, NumberThatIsNotFiniteIsNull) {
     section.table.columns = {{"ratio", "Ratio"}};
     section.table.rows = {{number(std::numeric_limits<double>::quiet_NaN())}};
     report.sections = {section};
-    Json json = parse(render_json(report));
-    EXPECT_TRUE(json["sections"][0]["rows"][0]["ratio"].is_null());
+    Json json = parse_json(render_json(report));
+    EXPECT_TRUE(json.at("sections").at(0).at("rows").at(0).at("ratio").is_null());
 }
 
 TEST_F(ReportJson, StringsEscapeWhatJsonRequires) {

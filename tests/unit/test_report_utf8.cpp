@@ -8,6 +8,7 @@
 #include "reports/csv.hpp"
 #include "reports/json.hpp"
 #include "reports/pdf.hpp"
+#include "tests/support/pdf_text.hpp"
 
 namespace cradle::reports {
 namespace {
@@ -33,16 +34,30 @@ TEST(ReportUtf8, EachInvalidByteBecomesAReplacementCharacter) {
 TEST(ReportUtf8, RenderersReplaceInvalidBytes) {
     EXPECT_EQ(json_string("BWC\xFF"), "\"BWC" + replacement + "\"");
     EXPECT_EQ(csv_field("BWC\xFF"), "BWC" + replacement);
+}
 
+// The PDF's text, as a reader's tool extracts it, holds the Chinese as given and a replacement
+// character for each invalid byte, with the text around it intact.
+TEST(ReportUtf8, PdfShowsChineseAndAReplacementForEachInvalidByte) {
     Report report;
     report.title = "BWC\xFF\xFE";
     Section section;
     section.key = "s";
-    section.heading = "\xE5\xBC";
-    section.table.columns = {{"serial", "Serial\x80"}};
-    section.table.rows = {{text("\xC0\xAF")}};
+    section.heading = "设备\xE5\xBC";
+    section.table.columns = {{"serial", "Serial\x80"}, {"officer", "警员"}};
+    section.table.rows = {{text("\xC0\xAF"), text("张伟")}};
     report.sections = {section};
-    EXPECT_EQ(render_pdf(report).substr(0, 5), "%PDF-");
+    const std::string pdf = render_pdf(report);
+    EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+    if (!test::pdftotext_installed()) {
+        GTEST_SKIP() << "pdftotext (poppler-utils) is not installed: scripts/install-deps";
+    }
+    const std::string page = test::pdf_text(pdf);
+    EXPECT_NE(page.find("BWC" + replacement + replacement), std::string::npos) << page;
+    EXPECT_NE(page.find("设备" + replacement + replacement), std::string::npos) << page;
+    EXPECT_NE(page.find("Serial" + replacement), std::string::npos) << page;
+    EXPECT_NE(page.find("警员"), std::string::npos) << page;
+    EXPECT_NE(page.find(replacement + replacement + "张伟"), std::string::npos) << page;
 }
 
 }  // namespace
