@@ -110,6 +110,8 @@ std::optional<std::int64_t> parse_time_argument(const std::string& text, bool en
     return result;
 }
 
+// A list of checks, each with its message, in the order their messages take precedence; kept in
+// one function (some 80 lines) so that this order reads from top to bottom.
 std::optional<std::string> check_invocation(Invocation& invocation,
                                             const std::vector<std::string>& options_given,
                                             bool bus_given) {
