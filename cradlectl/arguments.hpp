@@ -1,5 +1,5 @@
 // cradlectl's command line: the command, its operands and options, checked against what each
-// command takes.
+// command takes (arguments.cpp); the words are read with CLI11 (command_line.cpp).
 #pragma once
 
 #include <cstdint>
@@ -43,8 +43,16 @@ struct Invocation {
     std::optional<std::string> format;  // report --format pdf|csv|json
 };
 
-// The invocation, or the message of a usage error.
+// The invocation, or the message of a usage error (the words are read in command_line.cpp).
 std::variant<Invocation, std::string> parse_invocation(int argc, char** argv);
+
+// What each command takes, checked once the words are read: the command and its operands, the
+// options given (by name, in the order given; --bus and --state-dir go with every command),
+// the times of --from and --to (into invocation.filter), and what goes together. bus_given:
+// --bus was given. The message of a usage error, or nullopt.
+std::optional<std::string> check_invocation(Invocation& invocation,
+                                            const std::vector<std::string>& options_given,
+                                            bool bus_given);
 
 // A time of --from or --to: "2024-05-01" (the start of that day, UTC; with end_of_day, its
 // last second), "2024-05-01T10:00:00Z" (seconds and Z optional; always UTC), or "@1714557600".

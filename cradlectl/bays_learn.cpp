@@ -3,6 +3,7 @@
 // is stopped, so that nothing else claims the cameras.
 #include "core/config/config.hpp"
 #include "cradlectl/bay_learning.hpp"
+#include "cradlectl/command_line.hpp"
 #include "cradlectl/commands.hpp"
 #include "hw/usb/device_description.hpp"
 #include "hw/usb/usb_context.hpp"
@@ -12,7 +13,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace cradle::ctl {
 namespace {
@@ -131,14 +132,6 @@ class UsbLearnEnvironment final : public LearnEnvironment {
     bool input_ended_ = false;
 };
 
-std::optional<int> parse_number(std::string_view text, int min, int max) {
-    int value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < min || value > max)
-        return std::nullopt;
-    return value;
-}
-
 int bays_usage_error(const std::string& message) {
     std::cerr << "cradlectl: bays: " << message << "\n\n" << kBaysUsage;
     return kExitUsage;
@@ -159,43 +152,16 @@ void write_file(const fs::path& file, const std::string& text) {
 }  // namespace
 
 int bays_command(int argc, char** argv, std::ostream& out) {
-    if (argc >= 1 && (std::string_view(argv[0]) == "-h" || std::string_view(argv[0]) == "--help")) {
+    auto parsed = parse_bays_invocation(argc, argv);
+    if (const auto* error = std::get_if<std::string>(&parsed)) return bays_usage_error(*error);
+    const BaysInvocation& invocation = std::get<BaysInvocation>(parsed);
+    if (invocation.help) {
         out << kBaysUsage;
         return kExitOk;
     }
-    if (argc < 1 || std::string_view(argv[0]) != "learn")
-        return bays_usage_error(argc < 1 ? "no subcommand given"
-                                         : "unknown subcommand " + std::string(argv[0]));
-    LearnOptions options;
-    fs::path config_file = "/etc/cradled/cradled.toml";
-    std::optional<fs::path> output;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view arg = argv[i];
-        if (arg == "-h" || arg == "--help") {
-            out << kBaysUsage;
-            return kExitOk;
-        }
-        if (i + 1 >= argc) return bays_usage_error(std::string(arg) + " needs a value");
-        const std::string_view value = argv[++i];
-        if (arg == "--bays") {
-            const auto bays = parse_number(value, 1, 64);
-            if (!bays) return bays_usage_error("--bays must be 1..64");
-            options.bays = *bays;
-        } else if (arg == "--config") {
-            config_file = value;
-        } else if (arg == "-o") {
-            output = value;
-        } else if (arg == "--timeout") {
-            const auto seconds = parse_number(value, 1, 86'400);
-            if (!seconds) return bays_usage_error("--timeout must be 1..86400 seconds");
-            options.timeout_per_bay = std::chrono::seconds(*seconds);
-        } else if (arg == "--leds") {
-            options.led_pattern = value;
-        } else {
-            return bays_usage_error("unknown option " + std::string(arg));
-        }
-    }
-    if (options.bays == 0) return bays_usage_error("--bays N is required");
+    const LearnOptions& options = invocation.options;
+    const fs::path& config_file = invocation.config_file;
+    const std::optional<fs::path>& output = invocation.output;
 
     try {
         const Config config = load_config(config_file);

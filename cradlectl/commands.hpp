@@ -1,16 +1,16 @@
-// The commands of cradlectl. Offline ones read the state directory directly; the others talk
-// to the running daemon over D-Bus. Each writes its report to `out` and returns the process
-// exit status; failures of the bus or the daemon are thrown as BusClientError.
+// The commands of cradlectl, one file each under commands/. Each asks its data source (the
+// running daemon over D-Bus, or a state directory offline: data_source.hpp), writes what it
+// shows to `out` and returns the process exit status; what the source fails with is thrown
+// and said by the caller, in the conventions of its mode (main.cpp).
 #pragma once
 
 #include "cradlectl/arguments.hpp"
 
-#include <filesystem>
-#include <optional>
 #include <ostream>
-#include <stdexcept>
 
 namespace cradle::ctl {
+
+class DataSource;
 
 // The exit statuses, as cradlectl(1) documents them.
 inline constexpr int kExitOk = 0;
@@ -20,56 +20,38 @@ inline constexpr int kExitUnreachable = 3;   // no bus, cradled not on it, or no
 inline constexpr int kExitDenied = 4;        // the caller may not change the register
 inline constexpr int kExitNoSuchDevice = 5;  // no device with that serial
 
-// Offline: no device with the serial asked for in the catalog.
-class NoSuchDevice : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+using Command = int (*)(const Invocation& invocation, DataSource& source, std::ostream& out);
 
-struct OfflineOptions {
-    std::filesystem::path state_dir;
-    bool json = false;
-    RecordingFilter filter;             // recordings
-    std::string serial;                 // device, history ("" for all)
-    std::optional<std::string> output;  // export -o FILE
-};
+// status [--watch]: the live bays over the bus, a summary of the catalog offline.
+int status_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int devices_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int device_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int recordings_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// Exit status 1 when problems were found.
+int verify_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int history_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// register, assign, retire: the register's changes, one device at a time.
+int register_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int assign_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+int retire_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// import devices|officers FILE: checks every line first and applies nothing when any is wrong
+// (exit 2, each problem naming its line on stderr). Devices: one register change per new or
+// changed row; officers: one import, which the daemon applies all or none.
+int import_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// export devices|officers [-o FILE]: the register or the roster as CSV.
+int export_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// report assignments|dock: builds the report in the reader's language and time zone from the
+// source's facts, and writes it to -o FILE (whole or not at all) or to `out`. Usage errors,
+// and an -o FILE that cannot be written, are said on stderr (exit 2).
+int report_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// rebuild-catalog: builds the catalog of invocation.state_dir from the archive alone
+// (catalog_rebuild.hpp). It writes the catalog the sources read, so it asks none of them.
+// Refuses (exit 2) when a catalog exists; exit 1 when files disagreed with their records or
+// the journal.
+int rebuild_catalog_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 
-int show_status(const OfflineOptions& options, std::ostream& out);
-int show_devices(const OfflineOptions& options, std::ostream& out);
-int show_device(const OfflineOptions& options, std::ostream& out);
-int show_recordings(const OfflineOptions& options, std::ostream& out);
-int verify(const OfflineOptions& options, std::ostream& out);
-int show_history(const OfflineOptions& options, std::ostream& out);
-int export_devices(const OfflineOptions& options, std::ostream& out);
-int export_officers(const OfflineOptions& options, std::ostream& out);
-// rebuild-catalog: builds the catalog from the archive alone (catalog_rebuild.hpp); refuses
-// (exit 2) when a catalog exists; exit 1 when files disagreed with their records or the journal.
-int rebuild_catalog_command(const OfflineOptions& options, std::ostream& out);
-
-// Over D-Bus, to the daemon on invocation.bus_address.
-int bus_status(const Invocation& invocation, std::ostream& out);
-int bus_devices(const Invocation& invocation, std::ostream& out);
-int bus_device(const Invocation& invocation, std::ostream& out);
-int bus_recordings(const Invocation& invocation, std::ostream& out);
-int bus_verify(const Invocation& invocation, std::ostream& out);
-int bus_register(const Invocation& invocation, std::ostream& out);
-int bus_assign(const Invocation& invocation, std::ostream& out);
-int bus_retire(const Invocation& invocation, std::ostream& out);
-int bus_history(const Invocation& invocation, std::ostream& out);
-int bus_export(const Invocation& invocation, std::ostream& out);
-// import devices FILE: checks every line first and applies nothing when any is wrong (exit 2,
-// each problem naming its line on stderr); then one RegisterDevice per new or changed row.
-int bus_import(const Invocation& invocation, std::ostream& out);
-// import officers FILE: the same, in one ImportOfficers call (the daemon applies all or none).
-int bus_import_officers(const Invocation& invocation, std::ostream& out);
-int bus_export_officers(const Invocation& invocation, std::ostream& out);
-// status --watch: a live view, redrawn in place on a terminal, one line per change otherwise.
-int watch_status(const Invocation& invocation, std::ostream& out);
-
-// report assignments|dock: over the bus, or offline with invocation.state_dir. Builds the report
-// in the reader's language and time zone, and writes it to -o FILE (whole or not at all) or to
-// `out`. Usage errors, and an -o FILE that cannot be written, are said on stderr (exit 2).
-int report_command(const Invocation& invocation, std::ostream& out);
+// The command of that name; nullptr for none.
+Command find_command(const std::string& name);
 
 // `cradlectl bays ...` (argv after "bays"): learns the bay map over USB; needs no state
 // directory. Exit status 1 when a bay got no camera.

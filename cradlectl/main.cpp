@@ -7,6 +7,7 @@
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/data_source.hpp"
 #include "cradlectl/output_file.hpp"
 #include "cradlectl/text_output.hpp"
 #include "reports/translation.hpp"
@@ -123,41 +124,17 @@ int exit_status_of(const BusClientError& error) {
     return kExitProblems;
 }
 
+// Offline, what the state directory's source fails with: no such device (5); a catalog that
+// cannot be read, or anything else (2), but a report that cannot be built (1, as over the bus);
+// a change, which only the daemon makes (a usage error).
 int run_offline(const Invocation& invocation) {
-    using Command = int (*)(const OfflineOptions&, std::ostream&);
-    Command command = nullptr;
-    if (invocation.command == "status") command = show_status;
-    if (invocation.command == "devices") command = show_devices;
-    if (invocation.command == "device") command = show_device;
-    if (invocation.command == "recordings") command = show_recordings;
-    if (invocation.command == "verify") command = verify;
-    if (invocation.command == "rebuild-catalog") command = rebuild_catalog_command;
-    if (invocation.command == "history") command = show_history;
-    if (invocation.command == "export") {
-        command = invocation.operands.front() == "officers" ? export_officers : export_devices;
-    }
-    if (invocation.command == "report") {
-        try {
-            return report_command(invocation, std::cout);
-        } catch (const cradle::CatalogError& error) {
-            std::cerr << "cradlectl: " << error.what() << '\n';
-            return kExitUsage;
-        } catch (const std::exception& error) {
-            std::cerr << "cradlectl: report: " << error.what() << '\n';
-            return kExitProblems;
-        }
-    }
+    const Command command = find_command(invocation.command);
     if (command == nullptr) return usage_error(invocation.command + " needs the running daemon");
-    OfflineOptions options;
-    options.state_dir = *invocation.state_dir;
-    options.json = invocation.json;
-    options.filter = invocation.filter;
-    options.output = invocation.output;
-    if (!invocation.operands.empty() && invocation.command != "export") {
-        options.serial = invocation.operands.front();
-    }
+    const auto source = make_state_dir_source(*invocation.state_dir);
     try {
-        return command(options, std::cout);
+        return command(invocation, *source, std::cout);
+    } catch (const NeedsDaemon& error) {
+        return usage_error(error.what());
     } catch (const NoSuchDevice& error) {
         std::cerr << "cradlectl: " << error.what() << '\n';
         return kExitNoSuchDevice;
@@ -166,29 +143,17 @@ int run_offline(const Invocation& invocation) {
         return kExitUsage;
     } catch (const std::exception& error) {
         std::cerr << "cradlectl: " << invocation.command << ": " << error.what() << '\n';
-        return kExitUsage;
+        return invocation.command == "report" ? kExitProblems : kExitUsage;
     }
 }
 
+// Over the bus, what the daemon or the bus fails with, by BusFailure (exit_status_of).
 int run_on_bus(const Invocation& invocation) {
-    using Command = int (*)(const Invocation&, std::ostream&);
-    Command command = nullptr;
-    if (invocation.command == "status") command = invocation.watch ? watch_status : bus_status;
-    if (invocation.command == "devices") command = bus_devices;
-    if (invocation.command == "device") command = bus_device;
-    if (invocation.command == "recordings") command = bus_recordings;
-    if (invocation.command == "verify") command = bus_verify;
-    if (invocation.command == "register") command = bus_register;
-    if (invocation.command == "assign") command = bus_assign;
-    if (invocation.command == "retire") command = bus_retire;
-    if (invocation.command == "history") command = bus_history;
-    const bool officers = !invocation.operands.empty() && invocation.operands.front() == "officers";
-    if (invocation.command == "import") command = officers ? bus_import_officers : bus_import;
-    if (invocation.command == "export") command = officers ? bus_export_officers : bus_export;
-    if (invocation.command == "report") command = report_command;
+    const Command command = find_command(invocation.command);
     if (command == nullptr) return usage_error("unknown command " + invocation.command);
+    const auto source = make_bus_source(invocation.bus_address);
     try {
-        return command(invocation, std::cout);
+        return command(invocation, *source, std::cout);
     } catch (const BusClientError& error) {
         std::cout.flush();
         std::string text = error.what();

@@ -17,9 +17,9 @@ target_compile_definitions(test_cradlectl_report_bus PRIVATE
 # cradlectl's bay lines and command line, without a bus.
 cradle_test(test_cradlectl_lines unit
   ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_lines.cpp
-  ${PROJECT_SOURCE_DIR}/cradlectl/arguments.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/bay_line.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)
+target_link_libraries(test_cradlectl_lines PRIVATE cradlectl_command_line)
 
 # The register and the roster as CSV: parsing, checking and writing, without a bus.
 cradle_test(test_cradlectl_csv unit
@@ -32,12 +32,11 @@ target_link_libraries(test_cradlectl_csv PRIVATE cradle_reports)
 # CSV, without a bus.
 cradle_test(test_cradlectl_report unit
   ${PROJECT_SOURCE_DIR}/tests/unit/test_cradlectl_report.cpp
-  ${PROJECT_SOURCE_DIR}/cradlectl/arguments.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/report_request.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/officer_csv.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/register_csv.cpp
   ${PROJECT_SOURCE_DIR}/cradlectl/text_output.cpp)
-target_link_libraries(test_cradlectl_report PRIVATE cradle_reports)
+target_link_libraries(test_cradlectl_report PRIVATE cradle_reports cradlectl_command_line)
 
 # cradlectl's -o FILE (reports and exports): regular files replaced whole with their mode and
 # owner, devices, FIFOs and links written in place; the built binary offline.

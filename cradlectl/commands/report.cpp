@@ -1,13 +1,10 @@
-// `cradlectl report assignments|dock`: the facts come from the daemon over D-Bus, or from the
-// state directory's catalog offline; either way this client builds the report, so its
+// report assignments|dock: the facts come from the data source (the daemon over D-Bus, or the
+// state directory's catalog offline); either way this client builds the report, so its
 // language and time zone are the reader's.
-#include "core/catalog/catalog.hpp"
-#include "core/catalog/report_queries.hpp"
-#include "cradlectl/bus_client.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/data_source.hpp"
 #include "cradlectl/output_file.hpp"
 #include "cradlectl/report_request.hpp"
-#include "cradlectl/text_output.hpp"
 #include "reports/builders.hpp"
 #include "reports/csv.hpp"
 #include "reports/json.hpp"
@@ -17,18 +14,11 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <string>
 
 namespace cradle::ctl {
 namespace {
-
-std::string host_name() {
-    char name[256] = {};
-    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "cradle";
-    return sanitize_text(name);
-}
 
 std::string render(const reports::Report& report, ReportFormat format) {
     switch (format) {
@@ -42,28 +32,17 @@ std::string render(const reports::Report& report, ReportFormat format) {
     return reports::render_csv(report);
 }
 
-reports::Report build(const ReportRequest& request, const Invocation& invocation) {
+reports::Report build(const ReportRequest& request, DataSource& source) {
     const std::int64_t now = static_cast<std::int64_t>(std::time(nullptr));
-    if (invocation.state_dir) {
-        const Catalog catalog = Catalog::open_read_only(
-            std::filesystem::path(*invocation.state_dir) / "catalog.sqlite");
-        if (request.kind == ReportKind::assignments) {
-            return reports::build_assignments_report(
-                read_assignments_input(catalog, request.period, host_name()), now);
-        }
-        return reports::build_dock_report(
-            read_dock_day_input(catalog, request.date, request.period, host_name()), now);
-    }
-    BusClient bus(invocation.bus_address);
     if (request.kind == ReportKind::assignments) {
-        return reports::build_assignments_report(bus.assignments_facts(request.period), now);
+        return reports::build_assignments_report(source.assignments_facts(request.period), now);
     }
-    return reports::build_dock_report(bus.dock_day_facts(request.date, request.period), now);
+    return reports::build_dock_report(source.dock_day_facts(request.date, request.period), now);
 }
 
 }  // namespace
 
-int report_command(const Invocation& invocation, std::ostream& out) {
+int report_command(const Invocation& invocation, DataSource& source, std::ostream& out) {
     auto parsed = report_request(invocation, reports::local_date_today(),
                                  out.rdbuf() == std::cout.rdbuf() && ::isatty(STDOUT_FILENO) == 1);
     if (auto* error = std::get_if<std::string>(&parsed)) {
@@ -75,7 +54,7 @@ int report_command(const Invocation& invocation, std::ostream& out) {
         // Opened before the facts are read, so that an unwritable place is said at once.
         std::optional<OutputFile> file;
         if (request.output) file.emplace(*request.output);
-        const std::string bytes = render(build(request, invocation), request.format);
+        const std::string bytes = render(build(request, source), request.format);
         if (file) {
             file->commit(bytes);
         } else {

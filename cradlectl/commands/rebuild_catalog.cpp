@@ -5,17 +5,22 @@
 #include "cradlectl/text_output.hpp"
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 namespace cradle::ctl {
 
-int rebuild_catalog_command(const OfflineOptions& options, std::ostream& out) {
+int rebuild_catalog_command(const Invocation& invocation, DataSource&, std::ostream& out) {
+    // The command line sends it here with --state-dir only; never the working directory.
+    if (!invocation.state_dir) throw std::invalid_argument("rebuild-catalog needs --state-dir DIR");
+    const std::filesystem::path state_dir = *invocation.state_dir;
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch())
                          .count();
-    out << "rebuild-catalog: reading the archive of " << printable(options.state_dir.string())
+    out << "rebuild-catalog: reading the archive of " << printable(state_dir.string())
         << " (nothing in the archive is changed, moved or deleted)\n";
-    RebuildReport report = rebuild_catalog(options.state_dir, now);
+    RebuildReport report = rebuild_catalog(state_dir, now);
     if (!report.refused.empty()) {
         std::cerr << "cradlectl: rebuild-catalog: " << printable(report.refused) << '\n';
         return kExitUsage;
@@ -37,7 +42,7 @@ int rebuild_catalog_command(const OfflineOptions& options, std::ostream& out) {
     }
     out << "rebuild-catalog: every archived file matched its record; check with cradlectl "
            "--state-dir "
-        << printable(options.state_dir.string()) << " verify, then start cradled\n";
+        << printable(state_dir.string()) << " verify, then start cradled\n";
     return kExitOk;
 }
 

@@ -1,0 +1,85 @@
+// import and export of the register (devices) and the officers' roster (officers), as CSV.
+// An import is checked whole before anything is applied; the running daemon applies it.
+#include "cradlectl/command_files.hpp"
+#include "cradlectl/commands.hpp"
+#include "cradlectl/data_source.hpp"
+#include "cradlectl/officer_csv.hpp"
+#include "cradlectl/register_csv.hpp"
+#include "cradlectl/text_output.hpp"
+
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cradle::ctl {
+namespace {
+
+bool officers_named(const Invocation& invocation) {
+    return invocation.operands.front() == "officers";
+}
+
+// One register change per new or changed row; rows the register already holds as they are
+// are left alone.
+int import_devices(const std::string& file, DataSource& source, std::ostream& out) {
+    const DeviceImport import = read_device_import(read_import_file(file));
+    if (!import.problems.empty()) return refuse_import(file, import.problems);
+    std::map<std::string, DeviceRow> current;
+    for (DeviceRow& device : source.devices()) current[device.serial] = std::move(device);
+    std::size_t changed = 0;
+    std::size_t unchanged = 0;
+    for (const DeviceImportRow& row : import.rows) {
+        auto found = current.find(row.serial);
+        if (found != current.end() && found->second.registered &&
+            found->second.custodian == row.custodian && found->second.officer == row.officer &&
+            found->second.head == row.head) {
+            ++unchanged;
+            continue;
+        }
+        try {
+            source.register_device(row.serial, row.custodian, row.officer, row.head);
+        } catch (const BusClientError&) {
+            std::cerr << "cradlectl: " << printable(file) << ": line " << row.line << " ("
+                      << printable(row.serial) << ") was not applied; " << changed
+                      << " earlier changed rows were\n";
+            throw;
+        }
+        ++changed;
+    }
+    out << "import: " << changed << (changed == 1 ? " device" : " devices")
+        << " registered or changed, " << unchanged << " unchanged\n";
+    return kExitOk;
+}
+
+// One import of the whole roster: the daemon applies all or none.
+int import_officers(const std::string& file, DataSource& source, std::ostream& out) {
+    const OfficerImport import = read_officer_import(read_import_file(file));
+    if (!import.problems.empty()) return refuse_import(file, import.problems);
+    std::vector<reports::OfficerFacts> officers;
+    officers.reserve(import.rows.size());
+    for (const OfficerImportRow& row : import.rows) {
+        officers.push_back(reports::OfficerFacts{row.badge, row.name, row.team});
+    }
+    const std::uint32_t changed = source.import_officers(officers);
+    const std::size_t unchanged = officers.size() - changed;
+    out << "import: " << changed << (changed == 1 ? " officer" : " officers")
+        << " added or changed, " << unchanged << " unchanged\n";
+    return kExitOk;
+}
+
+}  // namespace
+
+int import_command(const Invocation& invocation, DataSource& source, std::ostream& out) {
+    const std::string& file = invocation.operands.at(1);
+    return officers_named(invocation) ? import_officers(file, source, out)
+                                      : import_devices(file, source, out);
+}
+
+int export_command(const Invocation& invocation, DataSource& source, std::ostream& out) {
+    const std::string text = officers_named(invocation) ? officer_export(source.officers())
+                                                        : device_export(source.devices());
+    write_output(invocation.output, out, text);
+    return kExitOk;
+}
+
+}  // namespace cradle::ctl
