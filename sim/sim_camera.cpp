@@ -2,6 +2,8 @@
 
 #include "sim/footage.hpp"
 
+#include "common/fs.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -29,32 +31,13 @@ constexpr const char* kObjectsDir = "objects";
     throw std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
 
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&&) = delete;
-    ~UniqueFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    // Closes now so that a failing close is seen (a deferred write error surfaces here).
-    void close_checked(const fs::path& path) {
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0) throw_errno("cannot close", path);
-    }
-
-  private:
-    int fd_;
-};
-
-UniqueFd open_or_throw(const fs::path& path, int flags, mode_t mode = 0) {
-    UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
+Fd open_or_throw(const fs::path& path, int flags, mode_t mode = 0) {
+    Fd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
     if (fd.get() < 0) throw_errno("cannot open", path);
     return fd;
 }
 
-void write_all(const UniqueFd& fd, const void* data, std::size_t size, const fs::path& path) {
+void write_all(const Fd& fd, const void* data, std::size_t size, const fs::path& path) {
     const char* cursor = static_cast<const char*>(data);
     while (size > 0) {
         const ssize_t written = ::write(fd.get(), cursor, size);
@@ -67,12 +50,12 @@ void write_all(const UniqueFd& fd, const void* data, std::size_t size, const fs:
     }
 }
 
-void fsync_or_throw(const UniqueFd& fd, const fs::path& path) {
+void fsync_or_throw(const Fd& fd, const fs::path& path) {
     if (::fsync(fd.get()) != 0) throw_errno("cannot fsync", path);
 }
 
 void fsync_directory(const fs::path& dir) {
-    UniqueFd fd = open_or_throw(dir, O_RDONLY | O_DIRECTORY);
+    Fd fd = open_or_throw(dir, O_RDONLY | O_DIRECTORY);
     fsync_or_throw(fd, dir);
 }
 
@@ -81,10 +64,10 @@ void fsync_directory(const fs::path& dir) {
 void write_file_atomically(const fs::path& path, const std::string& content) {
     const fs::path temporary = path.string() + ".tmp";
     {
-        UniqueFd fd = open_or_throw(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        Fd fd = open_or_throw(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         write_all(fd, content.data(), content.size(), temporary);
         fsync_or_throw(fd, temporary);
-        fd.close_checked(temporary);
+        if (!fd.close_checked()) throw_errno("cannot close", temporary);
     }
     if (::rename(temporary.c_str(), path.c_str()) != 0) throw_errno("cannot rename to", path);
     fsync_directory(path.parent_path());
@@ -266,7 +249,7 @@ DeviceState parse_device_file(const fs::path& dir) {
 
 void write_footage_object(const PlannedRecording& recording, const fs::path& path,
                           std::vector<std::byte>& buffer) {
-    UniqueFd fd = open_or_throw(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    Fd fd = open_or_throw(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     for (std::uint64_t offset = 0; offset < recording.size;) {
         const std::size_t count = static_cast<std::size_t>(
             std::min<std::uint64_t>(buffer.size(), recording.size - offset));
@@ -276,7 +259,7 @@ void write_footage_object(const PlannedRecording& recording, const fs::path& pat
     }
     // No fsync per object: provisioning gigabytes must stay fast, and the storage only has to
     // survive the daemon, not the machine. The index and device file are synced.
-    fd.close_checked(path);
+    if (!fd.close_checked()) throw_errno("cannot close", path);
 }
 
 DeviceError gone_error(const std::string& serial) {
@@ -321,13 +304,12 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
     for (std::size_t i = 0; i < footage.size(); ++i) {
         const auto handle = static_cast<std::uint32_t>(i + 1);
         if (spec.generated_footage) {
-            UniqueFd fd =
-                open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
+            Fd fd = open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
             if (::ftruncate(fd.get(), static_cast<off_t>(footage[i].size)) != 0) {
                 throw std::system_error(errno, std::generic_category(),
                                         "cannot size " + object_file(staging, handle).string());
             }
-            fd.close_checked(object_file(staging, handle));
+            if (!fd.close_checked()) throw_errno("cannot close", object_file(staging, handle));
         } else {
             write_footage_object(footage[i], object_file(staging, handle), buffer);
         }
@@ -536,7 +518,7 @@ std::vector<RecordingInfo> SimCamera::list_recordings(std::size_t max_count, Dea
 std::size_t SimCamera::read_stored(std::uint32_t handle, std::uint64_t offset,
                                    std::span<std::byte> out) {
     const fs::path path = object_file(dir_, handle);
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         throw DeviceError(
             DeviceError::Kind::io,
