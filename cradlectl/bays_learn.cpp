@@ -1,6 +1,7 @@
 // `cradlectl bays learn`: writes the bay map by asking IT to plug a camera into each bay in
 // turn. It talks to USB itself (libusb hotplug), not to the service; run it while the service
 // is stopped, so that nothing else claims the cameras.
+#include "common/atomic_file.hpp"
 #include "common/fs.hpp"
 #include "core/config/config.hpp"
 #include "cradlectl/bay_learning.hpp"
@@ -17,7 +18,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -131,18 +131,6 @@ int bays_usage_error(const std::string& message) {
     return kExitUsage;
 }
 
-// Replaces `file` whole: a half-written bay map must never be left for the service to read.
-void write_file(const fs::path& file, const std::string& text) {
-    const fs::path temporary = file.string() + ".new";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    }
-    fs::rename(temporary, file);
-}
-
 }  // namespace
 
 int bays_command(int argc, char** argv, std::ostream& out) {
@@ -193,7 +181,8 @@ int bays_command(int argc, char** argv, std::ostream& out) {
         // What was written must load: the LED pattern could make names the service refuses.
         parse_bay_map(text, "the learned bay map");
         if (output) {
-            write_file(*output, text);
+            // Replaced whole: a half-written bay map must never be left for the service to read.
+            write_file_atomically(*output, text);
             std::cerr << "Bay map of " << bays.size() << " bay(s) written to " << output->string()
                       << ".\n";
         } else {

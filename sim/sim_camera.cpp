@@ -2,6 +2,7 @@
 
 #include "sim/footage.hpp"
 
+#include "common/atomic_file.hpp"
 #include "common/fs.hpp"
 
 #include <fcntl.h>
@@ -59,19 +60,6 @@ void fsync_directory(const fs::path& dir) {
     fsync_or_throw(fd, dir);
 }
 
-// Write a temporary file, make it durable, rename it over the old one: a reader (or a daemon
-// restarted after a crash) sees either the old content or the new one.
-void write_file_atomically(const fs::path& path, const std::string& content) {
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        Fd fd = open_or_throw(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        write_all(fd, content.data(), content.size(), temporary);
-        fsync_or_throw(fd, temporary);
-        if (!fd.close_checked()) throw_errno("cannot close", temporary);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) throw_errno("cannot rename to", path);
-    fsync_directory(path.parent_path());
-}
 
 std::string read_whole_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -317,9 +305,10 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
                          object_file(dir, handle)});
     }
     fsync_directory(staging / kObjectsDir);
-    write_file_atomically(staging / kIndexFile, format_index(index));
+    write_file_atomically(staging / kIndexFile, format_index(index), 0644);
     write_file_atomically(staging / kDeviceFile,
-                          format_device_file(spec, {spec.battery_percent, spec.clock_offset_s}));
+                          format_device_file(spec, {spec.battery_percent, spec.clock_offset_s}),
+                          0644);
 
     // A directory without a device file is an interrupted provisioning from an older layout or
     // a crash between the checks: nothing in it counts as stored on the camera.
@@ -444,7 +433,8 @@ DeviceHealth SimCamera::read_health(Deadline deadline, bool charge) {
         // A failed write loses only that: the camera goes on reporting the level it has.
         try {
             write_file_atomically(dir_ / kDeviceFile,
-                                  format_device_file(spec_, {battery_percent_, clock_offset_s_}));
+                                  format_device_file(spec_, {battery_percent_, clock_offset_s_}),
+                                  0644);
         } catch (const std::system_error&) {
         }
     }
@@ -467,7 +457,7 @@ void SimCamera::set_clock(std::chrono::system_clock::time_point now, Deadline de
         std::chrono::round<std::chrono::seconds>(now - std::chrono::system_clock::now()).count();
     try {
         write_file_atomically(dir_ / kDeviceFile,
-                              format_device_file(spec_, {battery_percent_, offset}));
+                              format_device_file(spec_, {battery_percent_, offset}), 0644);
     } catch (const std::system_error& error) {
         throw DeviceError(DeviceError::Kind::io,
                           "camera " + spec_.serial + ": cannot set the clock: " + error.what());
@@ -609,7 +599,7 @@ void SimCamera::remove(std::uint32_t handle, Deadline deadline) {
     // The index is the truth: once it is renamed into place the recording is gone, and a crash
     // before that leaves it whole. An orphaned object file afterwards is harmless.
     try {
-        write_file_atomically(dir_ / kIndexFile, format_index(remaining));
+        write_file_atomically(dir_ / kIndexFile, format_index(remaining), 0644);
     } catch (const std::system_error& error) {
         throw DeviceError(DeviceError::Kind::io,
                           "camera " + spec_.serial + ": cannot delete: " + error.what());

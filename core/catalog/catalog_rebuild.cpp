@@ -1,5 +1,6 @@
 #include "core/catalog/catalog_rebuild.hpp"
 
+#include "common/atomic_file.hpp"
 #include "common/fs.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_path.hpp"
@@ -70,14 +71,6 @@ std::optional<std::pair<std::string, std::uint64_t>> hash_file(const fs::path& p
 
 std::string shown(const std::string& relative) {
     return "archive/" + sanitize_text(relative, 1024);
-}
-
-// Makes a file's bytes, or a directory's entries, durable.
-void fsync_path(const fs::path& path) {
-    const Fd fd = open_for_reading(path);
-    if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-        throw std::system_error(errno, std::generic_category(), "fsync " + path.string());
-    }
 }
 
 struct Found {
@@ -357,12 +350,7 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
         throw std::system_error(EIO, std::generic_category(),
                                 "the rebuilt catalog's WAL was not checkpointed");
     }
-    fsync_path(temporary);
-    if (::rename(temporary.c_str(), catalog_file.c_str()) != 0) {
-        throw std::system_error(errno, std::generic_category(),
-                                "renaming " + temporary.string() + " to " + catalog_file.string());
-    }
-    fsync_path(state_dir);
+    install_file(temporary, catalog_file);
     report.written = true;
     return report;
 }
