@@ -4,6 +4,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/fs.hpp"
+#include "common/read_file.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,9 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -60,13 +59,15 @@ void fsync_directory(const fs::path& dir) {
     fsync_or_throw(fd, dir);
 }
 
+// The index has a line of tens of bytes per recording: this allows millions of recordings.
+constexpr std::size_t kMaxStorageFileBytes = std::size_t{256} << 20;
 
-std::string read_whole_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("emulated camera storage: cannot read " + path.string());
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+std::string read_storage_file(const fs::path& path) {
+    try {
+        return read_whole_file(path, kMaxStorageFileBytes);
+    } catch (const ReadFileError& error) {
+        throw std::runtime_error(std::string("emulated camera storage: ") + error.what());
+    }
 }
 
 std::string hex_encode(const std::string& bytes) {
@@ -135,7 +136,7 @@ std::string format_index(const std::vector<StoredRecording>& recordings) {
 
 std::vector<StoredRecording> parse_index(const fs::path& dir) {
     const fs::path path = dir / kIndexFile;
-    const std::string text = read_whole_file(path);
+    const std::string text = read_storage_file(path);
     std::vector<StoredRecording> recordings;
     std::size_t line_number = 0;
     for (std::string_view line : split(text, '\n')) {
@@ -204,7 +205,7 @@ std::string_view trimmed(std::string_view text) {
 // Only the mutable state is read back; identity always comes from the spec.
 DeviceState parse_device_file(const fs::path& dir) {
     const fs::path path = dir / kDeviceFile;
-    const std::string text = read_whole_file(path);
+    const std::string text = read_storage_file(path);
     std::optional<int> battery;
     std::optional<std::int64_t> clock_offset;
     std::size_t line_number = 0;

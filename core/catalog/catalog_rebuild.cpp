@@ -2,6 +2,7 @@
 
 #include "common/atomic_file.hpp"
 #include "common/fs.hpp"
+#include "common/read_file.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
@@ -32,21 +33,14 @@ Fd open_for_reading(const fs::path& path) {
     return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
 }
 
-// Reads at most `limit` bytes (nullopt when the file is larger or cannot be read).
+// Reads at most `limit` bytes (nullopt when the file is larger, is no regular file or cannot be
+// read).
 std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit) {
-    const Fd in = open_for_reading(path);
-    if (in.get() < 0) return std::nullopt;
-    std::string text;
-    char block[4096];
-    for (;;) {
-        ssize_t got = ::read(in.get(), block, sizeof block);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return std::nullopt;
-        if (got == 0) break;
-        text.append(block, static_cast<std::size_t>(got));
-        if (text.size() > limit) return std::nullopt;
+    try {
+        return read_whole_file(path, limit, O_NOFOLLOW);
+    } catch (const ReadFileError&) {
+        return std::nullopt;
     }
-    return text;
 }
 
 // SHA-256 and size of a file as the disk holds it.
