@@ -1,5 +1,7 @@
 #include "cradlectl/register_csv.hpp"
 
+#include "common/text.hpp"
+
 #include "cradlectl/text_output.hpp"
 #include "reports/csv.hpp"
 
@@ -14,7 +16,9 @@ namespace {
 // What the daemon accepts of a register entry (RegisterDevice's argument checks).
 constexpr std::size_t kMaxFieldBytes = 128;
 
-bool blank(const std::vector<std::string>& fields) {
+// A record of one empty field: an empty line of the file, which is skipped (a line of commas
+// is a record of empty fields, and counts).
+bool is_empty_line(const std::vector<std::string>& fields) {
     return fields.size() == 1 && fields[0].empty();
 }
 
@@ -22,19 +26,6 @@ bool blank(const std::vector<std::string>& fields) {
 
 std::string column_name(std::string_view text) {
     return badge_key(text);
-}
-
-std::string badge_key(std::string_view text) {
-    constexpr std::string_view kBlanks = " \t\r\n\v\f";
-    const std::size_t first = text.find_first_not_of(kBlanks);
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = text.find_last_not_of(kBlanks);
-    std::string out(text.substr(first, last - first + 1));
-    // ASCII only, whatever the locale: the catalog's NOCASE folds no other letters.
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 std::string entry_field_problem(std::string_view value) {
@@ -64,7 +55,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text) {
     };
     auto end_record = [&] {
         end_field();
-        if (!blank(record.fields)) records.push_back(std::move(record));
+        if (!is_empty_line(record.fields)) records.push_back(std::move(record));
         record = CsvRecord{};
         record.line = line;
     };
@@ -191,7 +182,7 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
             if (i >= columns.required.size() && row.fields.back().empty()) continue;
             std::string problem = entry_field_problem(row.fields.back());
             if (problem.empty() && i < columns.required.size() &&
-                badge_key(row.fields.back()).empty()) {
+                is_blank_text(row.fields.back())) {
                 problem = "is blank (spaces only)";
             }
             if (!problem.empty()) {

@@ -37,10 +37,6 @@ std::string entry_field_problem(std::string_view value);
 // A header's column name as compared: surrounding blanks removed, lower case.
 std::string column_name(std::string_view text);
 
-// A badge as the roster compares it: surrounding blanks removed, ASCII letters in lower case
-// ("" for a blank one).
-std::string badge_key(std::string_view badge);
-
 // An import file read as a table: the header names the columns (any order, any case; further
 // columns, such as an export's, are ignored), each data record has as many fields as the
 // header. The fields asked for are checked with entry_field_problem (an optional one may be

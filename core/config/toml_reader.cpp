@@ -82,10 +82,6 @@ bool has_control_characters(std::string_view text) {
     return false;
 }
 
-bool is_blank(std::string_view text) {
-    return text.find_first_not_of(' ') == std::string_view::npos;
-}
-
 
 toml::table parse_toml(std::string_view text, const std::string& source_name) {
     try {
