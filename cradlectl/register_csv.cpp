@@ -1,9 +1,9 @@
 #include "cradlectl/register_csv.hpp"
 
+#include "common/csv.hpp"
 #include "common/text.hpp"
 
 #include "cradlectl/text_output.hpp"
-#include "reports/csv.hpp"
 
 #include <algorithm>
 #include <map>
@@ -117,13 +117,9 @@ std::vector<CsvRecord> parse_csv(std::string_view text) {
     return records;
 }
 
-std::string csv_record(const std::vector<std::string>& fields) {
-    std::string out;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i != 0) out += ',';
-        out += reports::csv_field(fields[i]);
-    }
-    return out + "\r\n";
+std::string export_record(std::vector<std::string> fields) {
+    for (std::string& field : fields) field = guard_formula(std::move(field));
+    return csv_record(fields);
 }
 
 ImportTable read_import_table(std::string_view text, const ImportColumns& columns) {
@@ -178,7 +174,8 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
         row.line = record.line;
         bool valid = true;
         for (std::size_t i = 0; i < wanted.size(); ++i) {
-            row.fields.push_back(record.fields[column[wanted[i]]]);
+            // An export's guarded cell ("'=...") is read back as what was exported ("=...").
+            row.fields.push_back(unguard_formula(record.fields[column[wanted[i]]]));
             if (i >= columns.required.size() && row.fields.back().empty()) continue;
             std::string problem = entry_field_problem(row.fields.back());
             if (problem.empty() && i < columns.required.size() &&
@@ -224,15 +221,15 @@ DeviceImport read_device_import(std::string_view text) {
 std::string device_export(const std::vector<DeviceRow>& devices) {
     std::vector<std::string> header(std::begin(kDeviceExportColumns),
                                     std::end(kDeviceExportColumns));
-    std::string out = csv_record(header);
+    std::string out = export_record(header);
     auto time = [](std::int64_t unix_s) {
         return unix_s == 0 ? std::string() : utc_iso8601(unix_s);
     };
     for (const DeviceRow& device : devices) {
-        out += csv_record({device.serial, device.custodian, device.officer, device.head,
-                           device.model, device.firmware, device.registered ? "yes" : "no",
-                           device.retired ? "yes" : "no", time(device.retired_at),
-                           time(device.last_seen)});
+        out += export_record({device.serial, device.custodian, device.officer, device.head,
+                              device.model, device.firmware, device.registered ? "yes" : "no",
+                              device.retired ? "yes" : "no", time(device.retired_at),
+                              time(device.last_seen)});
     }
     return out;
 }
