@@ -12,6 +12,7 @@
 // each phase reports its median round. The last two lines are floor_ratio=<a/c> and
 // ratio=<a/b>: ratios of elapsed times within a round, median over the rounds (lower is better).
 
+#include "bench/bench_args.hpp"
 #include "common/fs.hpp"
 #include "core/archive/archive_store.hpp"
 #include "core/catalog/catalog.hpp"
@@ -63,21 +64,6 @@ struct BenchOptions {
     int rounds = 3;
 };
 
-std::uint64_t parse_size(const std::string& text) {
-    std::size_t used = 0;
-    const unsigned long long number = std::stoull(text, &used);
-    const std::string suffix = text.substr(used);
-    const int shift = suffix.empty()                   ? 0
-                      : suffix == "K" || suffix == "k" ? 10
-                      : suffix == "M" || suffix == "m" ? 20
-                      : suffix == "G" || suffix == "g" ? 30
-                                                       : -1;
-    if (shift < 0) {
-        throw std::invalid_argument("size \"" + text + "\": use a K, M or G suffix");
-    }
-    return static_cast<std::uint64_t>(number) << shift;
-}
-
 BenchOptions parse_options(int argc, char** argv) {
     BenchOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -89,7 +75,7 @@ BenchOptions parse_options(int argc, char** argv) {
         if (flag == "--data") {
             options.data_dir = value;
         } else if (flag == "--bytes") {
-            options.bytes = parse_size(value);
+            options.bytes = bench::parse_size(value);
         } else if (flag == "--recordings") {
             options.recordings = std::stoi(value);
         } else if (flag == "--bays") {
@@ -97,7 +83,7 @@ BenchOptions parse_options(int argc, char** argv) {
         } else if (flag == "--rounds") {
             options.rounds = std::stoi(value);
         } else if (flag == "--chunk") {
-            options.chunk_bytes = static_cast<std::size_t>(parse_size(value));
+            options.chunk_bytes = static_cast<std::size_t>(bench::parse_size(value));
         } else {
             throw std::invalid_argument("unknown option " + flag);
         }
