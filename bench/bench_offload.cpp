@@ -12,6 +12,7 @@
 // each phase reports its median round. The last two lines are floor_ratio=<a/c> and
 // ratio=<a/b>: ratios of elapsed times within a round, median over the rounds (lower is better).
 
+#include "bench/bench_args.hpp"
 #include "common/fs.hpp"
 #include "core/archive/archive_store.hpp"
 #include "core/catalog/catalog.hpp"
@@ -63,21 +64,6 @@ struct BenchOptions {
     int rounds = 3;
 };
 
-std::uint64_t parse_size(const std::string& text) {
-    std::size_t used = 0;
-    const unsigned long long number = std::stoull(text, &used);
-    const std::string suffix = text.substr(used);
-    const int shift = suffix.empty()                   ? 0
-                      : suffix == "K" || suffix == "k" ? 10
-                      : suffix == "M" || suffix == "m" ? 20
-                      : suffix == "G" || suffix == "g" ? 30
-                                                       : -1;
-    if (shift < 0) {
-        throw std::invalid_argument("size \"" + text + "\": use a K, M or G suffix");
-    }
-    return static_cast<std::uint64_t>(number) << shift;
-}
-
 BenchOptions parse_options(int argc, char** argv) {
     BenchOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -89,7 +75,7 @@ BenchOptions parse_options(int argc, char** argv) {
         if (flag == "--data") {
             options.data_dir = value;
         } else if (flag == "--bytes") {
-            options.bytes = parse_size(value);
+            options.bytes = bench::parse_size(value);
         } else if (flag == "--recordings") {
             options.recordings = std::stoi(value);
         } else if (flag == "--bays") {
@@ -97,7 +83,7 @@ BenchOptions parse_options(int argc, char** argv) {
         } else if (flag == "--rounds") {
             options.rounds = std::stoi(value);
         } else if (flag == "--chunk") {
-            options.chunk_bytes = static_cast<std::size_t>(parse_size(value));
+            options.chunk_bytes = static_cast<std::size_t>(bench::parse_size(value));
         } else {
             throw std::invalid_argument("unknown option " + flag);
         }
@@ -228,6 +214,8 @@ PhaseResult run_child(const std::vector<std::string>& args) {
     if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe");
     }
+    cradle::Fd read_end(pipe_fds[0]);
+    cradle::Fd write_end(pipe_fds[1]);
     std::vector<char*> argv;
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);
@@ -239,22 +227,23 @@ PhaseResult run_child(const std::vector<std::string>& args) {
         throw std::system_error(errno, std::generic_category(), "fork");
     }
     if (pid == 0) {
-        ::dup2(pipe_fds[1], STDOUT_FILENO);
+        ::dup2(write_end.get(), STDOUT_FILENO);
         ::execv(argv[0], argv.data());
         std::perror(argv[0]);
         ::_exit(127);
     }
-    ::close(pipe_fds[1]);
+    // The child has its own copy; the read below ends when that one is closed.
+    write_end = cradle::Fd();
     std::string output;
     char buffer[4096];
-    for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof buffer)) != 0;) {
+    for (ssize_t got; (got = ::read(read_end.get(), buffer, sizeof buffer)) != 0;) {
         if (got < 0) {
             if (errno == EINTR) continue;
             break;
         }
         output.append(buffer, static_cast<std::size_t>(got));
     }
-    ::close(pipe_fds[0]);
+    read_end = cradle::Fd();
     int status = 0;
     struct rusage usage {};
     while (::wait4(pid, &status, 0, &usage) < 0) {
@@ -294,10 +283,9 @@ void prepare_phase(const std::vector<fs::path>& sources, const fs::path& work_di
     fs::create_directories(work_dir);
     ::sync();
     for (const auto& source : sources) {
-        const int fd = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw std::system_error(errno, std::generic_category(), source.string());
-        const int error = ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-        ::close(fd);
+        const cradle::Fd fd(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) throw std::system_error(errno, std::generic_category(), source.string());
+        const int error = ::posix_fadvise(fd.get(), 0, 0, POSIX_FADV_DONTNEED);
         if (error != 0) throw std::system_error(error, std::generic_category(), "fadvise");
     }
 }

@@ -16,6 +16,7 @@
 // SIZE takes a K, M or G suffix (binary). The last line is
 // ptp_overhead_ratio=<CPU of the PTP path at the default transfer size / CPU of the baseline>.
 
+#include "bench/bench_args.hpp"
 #include "common/fs.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_store.hpp"
@@ -67,19 +68,6 @@ struct BenchOptions {
     bool link = true;
 };
 
-std::uint64_t parse_size(const std::string& text) {
-    std::size_t used = 0;
-    const unsigned long long number = std::stoull(text, &used);
-    const std::string suffix = text.substr(used);
-    const int shift = suffix.empty()                   ? 0
-                      : suffix == "K" || suffix == "k" ? 10
-                      : suffix == "M" || suffix == "m" ? 20
-                      : suffix == "G" || suffix == "g" ? 30
-                                                       : -1;
-    if (shift < 0) throw std::invalid_argument("size \"" + text + "\": use a K, M or G suffix");
-    return static_cast<std::uint64_t>(number) << shift;
-}
-
 BenchOptions parse_options(int argc, char** argv) {
     BenchOptions options;
     for (int i = 1; i < argc; ++i) {
@@ -91,13 +79,13 @@ BenchOptions parse_options(int argc, char** argv) {
         if (arg == "--data") {
             options.data_dir = value();
         } else if (arg == "--bytes") {
-            options.bytes = parse_size(value());
+            options.bytes = bench::parse_size(value());
         } else if (arg == "--rounds") {
             options.rounds = std::stoi(value());
         } else if (arg == "--bays") {
             options.bays = std::stoi(value());
         } else if (arg == "--bay-bytes") {
-            options.bay_bytes = parse_size(value());
+            options.bay_bytes = bench::parse_size(value());
         } else if (arg == "--no-link") {
             options.link = false;
         } else {

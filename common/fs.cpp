@@ -55,6 +55,11 @@ Fd::~Fd() {
     }
 }
 
+bool Fd::close_checked() noexcept {
+    const int fd = std::exchange(fd_, -1);
+    return fd < 0 || ::close(fd) == 0;
+}
+
 Fd PosixFileSystem::open(const std::filesystem::path& path, int flags, unsigned mode) {
     for (;;) {
         int fd = ::open(path.c_str(), flags | O_CLOEXEC, static_cast<mode_t>(mode));

@@ -29,6 +29,11 @@ class Fd {
     int get() const noexcept { return fd_; }
     explicit operator bool() const noexcept { return fd_ >= 0; }
     int release() noexcept { return std::exchange(fd_, -1); }
+    // Closes the descriptor now rather than at the end of the scope, and says whether the kernel
+    // took it back cleanly (false, errno set, when close() failed): a write error the kernel
+    // deferred to the close surfaces here, which a writer that must know its bytes are safe
+    // checks. The descriptor is released either way.
+    bool close_checked() noexcept;
 
   private:
     int fd_ = -1;

@@ -14,39 +14,80 @@ bool is_unprintable(char32_t cp) {
            (cp >= 0x2066 && cp <= 0x2069);
 }
 
+// The UTF-8 sequence at the start of text, read as far as it is well-formed (RFC 3629, as
+// Unicode's table 3-7 bounds each byte): `length` bytes of it; `complete` when they make a whole
+// character, `cp`. The bounds on the second byte rule out overlong forms, surrogates and values
+// past U+10FFFF; a lead byte that starts no sequence gives length 0.
+struct Utf8Scan {
+    std::size_t length = 0;
+    bool complete = false;
+    char32_t cp = 0;
+};
+
+Utf8Scan scan_utf8(std::string_view text) {
+    Utf8Scan scan;
+    if (text.empty()) return scan;
+    const auto lead = static_cast<unsigned char>(text[0]);
+    if (lead < 0x80) return {1, true, lead};
+    std::size_t continuation_count = 0;
+    unsigned char second_min = 0x80;
+    unsigned char second_max = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+        continuation_count = 1;
+        scan.cp = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        continuation_count = 2;
+        scan.cp = lead & 0x0F;
+        if (lead == 0xE0) second_min = 0xA0;
+        if (lead == 0xED) second_max = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        continuation_count = 3;
+        scan.cp = lead & 0x07;
+        if (lead == 0xF0) second_min = 0x90;
+        if (lead == 0xF4) second_max = 0x8F;
+    } else {
+        return scan;
+    }
+    scan.length = 1;
+    for (std::size_t i = 0; i < continuation_count; ++i) {
+        if (scan.length >= text.size()) return scan;
+        const auto byte = static_cast<unsigned char>(text[scan.length]);
+        if (byte < (i == 0 ? second_min : 0x80) || byte > (i == 0 ? second_max : 0xBF)) return scan;
+        scan.cp = (scan.cp << 6) | (byte & 0x3F);
+        ++scan.length;
+    }
+    scan.complete = true;
+    return scan;
+}
+
 }  // namespace
 
 std::size_t decode_utf8(std::string_view text, char32_t& cp) {
-    if (text.empty()) return 0;
-    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(0);
-    std::size_t length = 0;
-    char32_t minimum = 0;
-    if (lead < 0x80) {
-        cp = lead;
-        return 1;
-    } else if (lead >= 0xc2 && lead <= 0xdf) {
-        length = 2;
-        cp = lead & 0x1f;
-        minimum = 0x80;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        length = 3;
-        cp = lead & 0x0f;
-        minimum = 0x800;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        length = 4;
-        cp = lead & 0x07;
-        minimum = 0x10000;
-    } else {
-        return 0;
+    const Utf8Scan scan = scan_utf8(text);
+    if (!scan.complete) return 0;
+    cp = scan.cp;
+    return scan.length;
+}
+
+std::size_t ill_formed_utf8_length(std::string_view text) {
+    const Utf8Scan scan = scan_utf8(text);
+    if (scan.complete) return 0;
+    return scan.length == 0 ? 1 : scan.length;
+}
+
+bool has_control_characters(std::string_view text) {
+    std::size_t at = 0;
+    while (at < text.size()) {
+        char32_t cp = 0;
+        const std::size_t length = decode_utf8(text.substr(at), cp);
+        if (length == 0) {
+            ++at;  // a byte of no character is no control character either
+            continue;
+        }
+        if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) return true;
+        at += length;
     }
-    if (text.size() < length) return 0;
-    for (std::size_t i = 1; i < length; ++i) {
-        if ((byte(i) & 0xc0) != 0x80) return 0;
-        cp = (cp << 6) | (byte(i) & 0x3f);
-    }
-    if (cp < minimum || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return 0;
-    return length;
+    return false;
 }
 
 std::string valid_utf8(std::string_view text) {

@@ -13,6 +13,16 @@ namespace cradle {
 // the first byte does not start one.
 std::size_t decode_utf8(std::string_view text, char32_t& cp);
 
+// Where decode_utf8 finds no character: how many bytes one U+FFFD stands for, the longest start
+// of a well-formed sequence there (at least 1), so that the text after it survives; 0 where a
+// character starts.
+std::size_t ill_formed_utf8_length(std::string_view text);
+
+// Whether text holds a C0 control, DEL, or a C1 control (U+0080..U+009F): characters that would
+// make a name unreadable, or act, in a log line, a terminal or a report. Bytes that are not
+// UTF-8 do not count.
+bool has_control_characters(std::string_view text);
+
 // For reports: each invalid byte becomes U+FFFD, the replacement character, so that JSON stays
 // valid and the PDF's text layout accepts the text.
 std::string valid_utf8(std::string_view text);

@@ -1,6 +1,8 @@
 // `cradlectl bays learn`: writes the bay map by asking IT to plug a camera into each bay in
 // turn. It talks to USB itself (libusb hotplug), not to the service; run it while the service
 // is stopped, so that nothing else claims the cameras.
+#include "common/atomic_file.hpp"
+#include "common/fs.hpp"
 #include "core/config/config.hpp"
 #include "cradlectl/bay_learning.hpp"
 #include "cradlectl/command_line.hpp"
@@ -16,7 +18,6 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -46,20 +47,6 @@ Options:
                    e.g. "cradle:{color}:bay{bay}"
 )";
 
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd = -1) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
 // Hotplug wakes the prompt through a pipe, so that one poll() waits for Enter and devices.
 class UsbLearnEnvironment final : public LearnEnvironment {
   public:
@@ -68,10 +55,10 @@ class UsbLearnEnvironment final : public LearnEnvironment {
         int fds[2];
         if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
             throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-        wake_read_ = std::make_unique<FileDescriptor>(fds[0]);
-        wake_write_ = std::make_unique<FileDescriptor>(fds[1]);
+        wake_read_ = Fd(fds[0]);
+        wake_write_ = Fd(fds[1]);
         usb_ = std::make_unique<hw::usb::UsbContext>(context_);
-        usb_->start([fd = wake_write_->get()](hw::usb::HotplugEvent, const hw::usb::DeviceRef&) {
+        usb_->start([fd = wake_write_.get()](hw::usb::HotplugEvent, const hw::usb::DeviceRef&) {
             const char byte = 1;
             // A full pipe already holds a wake-up; nothing is lost by dropping this one.
             [[maybe_unused]] const ssize_t ignored = ::write(fd, &byte, 1);
@@ -97,7 +84,7 @@ class UsbLearnEnvironment final : public LearnEnvironment {
     }
 
     Wake wait(std::chrono::milliseconds timeout) override {
-        pollfd fds[2] = {{wake_read_->get(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
+        pollfd fds[2] = {{wake_read_.get(), POLLIN, 0}, {STDIN_FILENO, POLLIN, 0}};
         const nfds_t count = input_ended_ ? 1 : 2;
         const int ready =
             ::poll(fds, count, static_cast<int>(std::min<long long>(timeout.count(), 1 << 30)));
@@ -106,7 +93,7 @@ class UsbLearnEnvironment final : public LearnEnvironment {
         if (ready <= 0) return ready == 0 ? Wake::timeout : Wake::device_change;
         if (fds[0].revents != 0) {
             char drained[64];
-            while (::read(wake_read_->get(), drained, sizeof drained) > 0) {
+            while (::read(wake_read_.get(), drained, sizeof drained) > 0) {
             }
             return Wake::device_change;
         }
@@ -126,8 +113,8 @@ class UsbLearnEnvironment final : public LearnEnvironment {
   private:
     std::vector<hw::usb::DeviceRule> rules_;
     std::shared_ptr<hw::usb::LibusbContext> context_;
-    std::unique_ptr<FileDescriptor> wake_read_;
-    std::unique_ptr<FileDescriptor> wake_write_;
+    Fd wake_read_;
+    Fd wake_write_;
     std::unique_ptr<hw::usb::UsbContext> usb_;
     bool input_ended_ = false;
 };
@@ -135,18 +122,6 @@ class UsbLearnEnvironment final : public LearnEnvironment {
 int bays_usage_error(const std::string& message) {
     std::cerr << "cradlectl: bays: " << message << "\n\n" << kBaysUsage;
     return kExitUsage;
-}
-
-// Replaces `file` whole: a half-written bay map must never be left for the service to read.
-void write_file(const fs::path& file, const std::string& text) {
-    const fs::path temporary = file.string() + ".new";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << text;
-        out.flush();
-        if (!out) throw std::runtime_error("cannot write " + temporary.string());
-    }
-    fs::rename(temporary, file);
 }
 
 }  // namespace
@@ -172,7 +147,8 @@ int bays_command(int argc, char** argv, std::ostream& out) {
         // What was written must load: the LED pattern could make names the service refuses.
         parse_bay_map(text, "the learned bay map");
         if (output) {
-            write_file(*output, text);
+            // Replaced whole: a half-written bay map must never be left for the service to read.
+            write_file_atomically(*output, text);
             std::cerr << "Bay map of " << bays.size() << " bay(s) written to " << output->string()
                       << ".\n";
         } else {

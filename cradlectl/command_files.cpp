@@ -1,14 +1,13 @@
 #include "cradlectl/command_files.hpp"
 
+#include "common/read_file.hpp"
+
 #include "cradlectl/commands.hpp"
 #include "cradlectl/output_file.hpp"
 #include "cradlectl/text_output.hpp"
 
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
+#include <cstddef>
 #include <iostream>
-#include <iterator>
 #include <stdexcept>
 
 namespace cradle::ctl {
@@ -16,22 +15,20 @@ namespace {
 
 // Larger than any register or roster IT keeps (10,000 devices are well under 2 MiB), small
 // enough that a wrong file named by mistake is refused rather than read whole.
-constexpr std::uintmax_t kMaxImportBytes = 16u << 20;
+constexpr std::size_t kMaxImportBytes = 16u << 20;
 
 }  // namespace
 
 std::string read_import_file(const std::string& name) {
-    std::error_code ec;
-    const std::uintmax_t size = std::filesystem::file_size(name, ec);
-    if (ec) throw std::runtime_error("cannot read " + name + ": " + ec.message());
-    if (size > kMaxImportBytes) {
-        throw std::runtime_error(name + " is larger than an import file may be (" +
-                                 std::to_string(kMaxImportBytes >> 20) + " MiB)");
+    try {
+        return read_whole_file(name, kMaxImportBytes);
+    } catch (const ReadFileError& error) {
+        if (error.kind() == ReadFileError::Kind::too_large) {
+            throw std::runtime_error(name + " is larger than an import file may be (" +
+                                     std::to_string(kMaxImportBytes >> 20) + " MiB)");
+        }
+        throw std::runtime_error(error.what());
     }
-    std::ifstream file(name, std::ios::binary);
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (!file && !file.eof()) throw std::runtime_error("cannot read " + name);
-    return text;
 }
 
 void write_output(const std::optional<std::string>& output, std::ostream& out,

@@ -19,11 +19,11 @@ OfficerImport read_officer_import(std::string_view text) {
 std::string officer_export(const std::vector<OfficerRow>& officers) {
     std::vector<std::string> header(std::begin(kOfficerExportColumns),
                                     std::end(kOfficerExportColumns));
-    std::string out = csv_record(header);
+    std::string out = export_record(header);
     for (const OfficerRow& officer : officers) {
-        out +=
-            csv_record({officer.badge, officer.name, officer.team,
-                        officer.updated_at == 0 ? std::string() : utc_iso8601(officer.updated_at)});
+        out += export_record(
+            {officer.badge, officer.name, officer.team,
+             officer.updated_at == 0 ? std::string() : utc_iso8601(officer.updated_at)});
     }
     return out;
 }

@@ -32,12 +32,6 @@ std::string final_name(const std::string& path) {
     }
 }
 
-mode_t default_mode() {
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    return 0666 & ~mask;
-}
-
 }  // namespace
 
 OutputFile::OutputFile(const std::string& path) : path_(path), target_(final_name(path)) {
@@ -46,65 +40,53 @@ OutputFile::OutputFile(const std::string& path) : path_(path), target_(final_nam
     if (!exists && errno != ENOENT) fail("cannot write");
     if (exists && !S_ISREG(existing.st_mode)) {
         // A device or a FIFO: its bytes go where it sends them; truncating means nothing to it.
-        fd_ = ::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd_ < 0) fail("cannot write");
+        in_place_ = Fd(::open(target_.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY));
+        if (!in_place_) fail("cannot write");
         return;
     }
-    const std::filesystem::path target(target_);
-    std::filesystem::path dir = target.parent_path();
-    if (dir.empty()) dir = ".";
-    temporary_ = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    fd_ = ::mkostemp(temporary_.data(), O_CLOEXEC);
-    if (fd_ < 0) {
-        temporary_.clear();
-        fail("cannot write");
+    try {
+        // A new report is for reading like any file its reader writes (0666 less the umask).
+        replacer_.emplace(target_);
+    } catch (const std::system_error& error) {
+        fail(error);
     }
-    // mkstemp makes the file 0600. A new report is for reading like any file its reader writes;
-    // one that replaces a file keeps that file's owner (where this user may give it) and mode.
+    // One that replaces a file keeps that file's owner (where this user may give it) and mode.
     if (exists) {
-        if (::fchown(fd_, existing.st_uid, existing.st_gid) != 0) {
+        if (::fchown(replacer_->fd(), existing.st_uid, existing.st_gid) != 0) {
             // Not permitted: the reader becomes the owner, as with any file they write.
         }
-        ::fchmod(fd_, existing.st_mode & 07777);
-    } else {
-        ::fchmod(fd_, default_mode());
+        ::fchmod(replacer_->fd(), existing.st_mode & 07777);
     }
-}
-
-OutputFile::~OutputFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_ && !temporary_.empty()) ::unlink(temporary_.c_str());
 }
 
 void OutputFile::commit(const std::string& bytes) {
+    if (replacer_) {
+        // A replaced file must not turn up empty after a power cut: the bytes reach the disk
+        // before the name points at them.
+        try {
+            replacer_->write(bytes);
+            replacer_->commit();
+        } catch (const std::system_error& error) {
+            fail(error);
+        }
+        return;
+    }
     std::size_t done = 0;
     while (done < bytes.size()) {
-        const ssize_t wrote = ::write(fd_, bytes.data() + done, bytes.size() - done);
+        const ssize_t wrote = ::write(in_place_.get(), bytes.data() + done, bytes.size() - done);
         if (wrote < 0 && errno == EINTR) continue;
         if (wrote < 0) fail("cannot write");
         done += static_cast<std::size_t>(wrote);
     }
-    // A replaced file must not turn up empty after a power cut: the bytes reach the disk before
-    // the name points at them.
-    if (!temporary_.empty() && ::fsync(fd_) != 0) fail("cannot write");
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) fail("cannot write");
-    if (!temporary_.empty()) {
-        if (::rename(temporary_.c_str(), target_.c_str()) != 0) fail("cannot write");
-        const std::filesystem::path dir = std::filesystem::path(target_).parent_path();
-        const int dir_fd =
-            ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd >= 0) {
-            ::fsync(dir_fd);
-            ::close(dir_fd);
-        }
-    }
-    committed_ = true;
+    if (!in_place_.close_checked()) fail("cannot write");
 }
 
 void OutputFile::fail(const std::string& what) const {
     throw OutputError(what + " " + path_ + ": " + std::strerror(errno));
+}
+
+void OutputFile::fail(const std::system_error& error) const {
+    throw OutputError("cannot write " + path_ + ": " + error.code().message());
 }
 
 }  // namespace cradle::ctl

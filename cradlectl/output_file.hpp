@@ -6,6 +6,10 @@
 // what it points at is written, the link stays.
 #pragma once
 
+#include "common/atomic_file.hpp"
+#include "common/fs.hpp"
+
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -25,19 +29,18 @@ class OutputFile {
     explicit OutputFile(const std::string& path);
     OutputFile(const OutputFile&) = delete;
     OutputFile& operator=(const OutputFile&) = delete;
-    ~OutputFile();
 
     // Writes `bytes` and, for a regular file, puts them in place; throws OutputError. Once only.
     void commit(const std::string& bytes);
 
   private:
     [[noreturn]] void fail(const std::string& what) const;
+    [[noreturn]] void fail(const std::system_error& error) const;
 
-    std::string path_;       // as the reader named it, for messages
-    std::string target_;     // the file written: symbolic links followed
-    std::string temporary_;  // beside target_; empty when target_ is written in place
-    int fd_ = -1;
-    bool committed_ = false;
+    std::string path_;                    // as the reader named it, for messages
+    std::string target_;                  // the file written: symbolic links followed
+    std::optional<AtomicFile> replacer_;  // a regular file (or a new one): replaced whole
+    Fd in_place_;                         // anything else: written where it is
 };
 
 }  // namespace cradle::ctl

@@ -1,7 +1,9 @@
 #include "cradlectl/register_csv.hpp"
 
+#include "common/csv.hpp"
+#include "common/text.hpp"
+
 #include "cradlectl/text_output.hpp"
-#include "reports/csv.hpp"
 
 #include <algorithm>
 #include <map>
@@ -14,7 +16,9 @@ namespace {
 // What the daemon accepts of a register entry (RegisterDevice's argument checks).
 constexpr std::size_t kMaxFieldBytes = 128;
 
-bool blank(const std::vector<std::string>& fields) {
+// A record of one empty field: an empty line of the file, which is skipped (a line of commas
+// is a record of empty fields, and counts).
+bool is_empty_line(const std::vector<std::string>& fields) {
     return fields.size() == 1 && fields[0].empty();
 }
 
@@ -22,19 +26,6 @@ bool blank(const std::vector<std::string>& fields) {
 
 std::string column_name(std::string_view text) {
     return badge_key(text);
-}
-
-std::string badge_key(std::string_view text) {
-    constexpr std::string_view kBlanks = " \t\r\n\v\f";
-    const std::size_t first = text.find_first_not_of(kBlanks);
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = text.find_last_not_of(kBlanks);
-    std::string out(text.substr(first, last - first + 1));
-    // ASCII only, whatever the locale: the catalog's NOCASE folds no other letters.
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
 }
 
 std::string entry_field_problem(std::string_view value) {
@@ -64,7 +55,7 @@ std::vector<CsvRecord> parse_csv(std::string_view text) {
     };
     auto end_record = [&] {
         end_field();
-        if (!blank(record.fields)) records.push_back(std::move(record));
+        if (!is_empty_line(record.fields)) records.push_back(std::move(record));
         record = CsvRecord{};
         record.line = line;
     };
@@ -126,13 +117,9 @@ std::vector<CsvRecord> parse_csv(std::string_view text) {
     return records;
 }
 
-std::string csv_record(const std::vector<std::string>& fields) {
-    std::string out;
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (i != 0) out += ',';
-        out += reports::csv_field(fields[i]);
-    }
-    return out + "\r\n";
+std::string export_record(std::vector<std::string> fields) {
+    for (std::string& field : fields) field = guard_formula(std::move(field));
+    return csv_record(fields);
 }
 
 ImportTable read_import_table(std::string_view text, const ImportColumns& columns) {
@@ -187,11 +174,12 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
         row.line = record.line;
         bool valid = true;
         for (std::size_t i = 0; i < wanted.size(); ++i) {
-            row.fields.push_back(record.fields[column[wanted[i]]]);
+            // An export's guarded cell ("'=...") is read back as what was exported ("=...").
+            row.fields.push_back(unguard_formula(record.fields[column[wanted[i]]]));
             if (i >= columns.required.size() && row.fields.back().empty()) continue;
             std::string problem = entry_field_problem(row.fields.back());
             if (problem.empty() && i < columns.required.size() &&
-                badge_key(row.fields.back()).empty()) {
+                is_blank_text(row.fields.back())) {
                 problem = "is blank (spaces only)";
             }
             if (!problem.empty()) {
@@ -233,15 +221,15 @@ DeviceImport read_device_import(std::string_view text) {
 std::string device_export(const std::vector<DeviceRow>& devices) {
     std::vector<std::string> header(std::begin(kDeviceExportColumns),
                                     std::end(kDeviceExportColumns));
-    std::string out = csv_record(header);
+    std::string out = export_record(header);
     auto time = [](std::int64_t unix_s) {
         return unix_s == 0 ? std::string() : utc_iso8601(unix_s);
     };
     for (const DeviceRow& device : devices) {
-        out += csv_record({device.serial, device.custodian, device.officer, device.head,
-                           device.model, device.firmware, device.registered ? "yes" : "no",
-                           device.retired ? "yes" : "no", time(device.retired_at),
-                           time(device.last_seen)});
+        out += export_record({device.serial, device.custodian, device.officer, device.head,
+                              device.model, device.firmware, device.registered ? "yes" : "no",
+                              device.retired ? "yes" : "no", time(device.retired_at),
+                              time(device.last_seen)});
     }
     return out;
 }

@@ -4,6 +4,7 @@
 // (Chinese included) go through unchanged.
 #pragma once
 
+#include "common/csv.hpp"
 #include "core/catalog/catalog.hpp"
 
 #include <cstddef>
@@ -25,9 +26,10 @@ struct CsvRecord {
 // malformed quoting.
 std::vector<CsvRecord> parse_csv(std::string_view text);
 
-// One record as RFC 4180 writes it, CRLF-terminated; each field as the reports write it
-// (reports::csv_field: quoted only when it must be).
-std::string csv_record(const std::vector<std::string>& fields);
+// One record of an export (RFC 4180, CRLF-terminated, as csv_record writes it), each cell a
+// spreadsheet would run as a formula guarded as the reports guard theirs (guard_formula); the
+// import removes the guard again, so that what is exported imports back unchanged.
+std::string export_record(std::vector<std::string> fields);
 
 // Empty when `value` may be a field of a register entry or of the officers' roster (what the
 // daemon accepts: not empty, at most 128 bytes, no control or formatting characters, UTF-8);
@@ -37,15 +39,12 @@ std::string entry_field_problem(std::string_view value);
 // A header's column name as compared: surrounding blanks removed, lower case.
 std::string column_name(std::string_view text);
 
-// A badge as the roster compares it: surrounding blanks removed, ASCII letters in lower case
-// ("" for a blank one).
-std::string badge_key(std::string_view badge);
-
 // An import file read as a table: the header names the columns (any order, any case; further
 // columns, such as an export's, are ignored), each data record has as many fields as the
 // header. The fields asked for are checked with entry_field_problem (an optional one may be
 // empty; a required one may not be blank either), and the key field may not repeat. Every problem
-// names its line; when there is one, `records` is empty.
+// names its line; when there is one, `records` is empty. A field an export guarded against
+// spreadsheets ("'=...") is read without the guard's apostrophe (unguard_formula).
 struct ImportTable {
     struct Record {
         std::size_t line = 0;

@@ -1,12 +1,11 @@
 #include "cradlectl/text_output.hpp"
 
+#include "common/json.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/catalog.hpp"
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -17,23 +16,7 @@ std::string printable(std::string_view text) {
 }
 
 std::string json_string(std::string_view raw) {
-    std::string text = printable(raw);
-    std::string out = "\"";
-    for (char c : text) {
-        auto byte = static_cast<unsigned char>(c);
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (byte < 0x20 || byte == 0x7f) {  // not left by printable(); kept for safety
-            char escaped[8];
-            std::snprintf(escaped, sizeof escaped, "\\u%04x", byte);
-            out += escaped;
-        } else {
-            out += c;
-        }
-    }
-    out += '"';
-    return out;
+    return cradle::json_string(printable(raw));
 }
 
 void JsonObject::key(std::string_view key) {
@@ -68,13 +51,7 @@ JsonObject& JsonObject::add(std::string_view key, bool value) {
 
 JsonObject& JsonObject::add_number(std::string_view key, double value) {
     this->key(key);
-    if (!std::isfinite(value)) {
-        members_ += "null";
-        return *this;
-    }
-    char text[32];
-    const auto [end, error] = std::to_chars(text, text + sizeof text, value);
-    members_.append(text, error == std::errc{} ? end : text);
+    members_ += json_number(value);
     return *this;
 }
 

@@ -14,7 +14,7 @@ namespace cradle::ctl {
 // even fields the daemon sanitised before storing them are made printable again.
 std::string printable(std::string_view text);
 
-// A JSON string literal (with its quotes) of printable(text).
+// A JSON string literal (with its quotes) of printable(text), as common/json.hpp writes one.
 std::string json_string(std::string_view text);
 
 // One JSON object, built member by member in the order given.

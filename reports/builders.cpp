@@ -9,18 +9,12 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/text.hpp"
 #include "reports/local_time.hpp"
 #include "reports/report_texts.hpp"
 
 namespace cradle::reports {
 namespace {
-
-std::string ascii_lower(std::string text) {
-    for (char& c : text) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return text;
-}
 
 // Who an officer entry or a camera's officer ID names, for people: "张伟 (0457)" when the roster
 // knows the badge or the name, the translated "pool" for a shared camera, else as stored.
@@ -57,16 +51,7 @@ class Roster {
 
   private:
     // A camera may report "a0388" for the roster's "A0388": the register compares badges
-    // ignoring case, and so does the report.
-    static std::string badge_key(std::string badge) {
-        for (char& c : badge) {
-            if (c >= 'A' && c <= 'Z') {
-                c = static_cast<char>(c - 'A' + 'a');
-            }
-        }
-        return badge;
-    }
-
+    // ignoring case (and surrounding spaces), and so does the report.
     const OfficerFacts* find(const std::string& officer) const {
         if (auto at = by_badge_.find(badge_key(officer)); at != by_badge_.end()) {
             return at->second;

@@ -1,10 +1,10 @@
 #include "reports/csv.hpp"
 
-#include "common/utf8.hpp"
+#include "common/csv.hpp"
 #include "reports/cell_text.hpp"
 #include "reports/local_time.hpp"
 
-#include <string_view>
+#include <utility>
 
 namespace cradle::reports {
 namespace {
@@ -21,40 +21,17 @@ std::string csv_cell(const Cell& cell) {
         return local_time_iso8601(time->utc_seconds);
     }
     std::string value = cell_text(cell);
-    if (std::holds_alternative<TextCell>(cell) && !value.empty() &&
-        std::string_view("=+-@\t\r").find(value.front()) != std::string_view::npos) {
-        value.insert(0, 1, '\'');
-    }
-    return value;
+    return std::holds_alternative<TextCell>(cell) ? guard_formula(std::move(value)) : value;
 }
 
 void append_row(std::string& out, const std::string& section,
                 const std::vector<std::string>& fields) {
-    out += csv_field(section);
-    for (const std::string& field : fields) {
-        out += ',';
-        out += csv_field(field);
-    }
-    out += "\r\n";
+    std::vector<std::string> record{section};
+    record.insert(record.end(), fields.begin(), fields.end());
+    out += csv_record(record);
 }
 
 }  // namespace
-
-std::string csv_field(const std::string& text) {
-    std::string value = valid_utf8(text);
-    if (value.find_first_of(",\"\r\n") == std::string::npos) {
-        return value;
-    }
-    std::string quoted = "\"";
-    for (char c : value) {
-        if (c == '"') {
-            quoted += '"';
-        }
-        quoted += c;
-    }
-    quoted += '"';
-    return quoted;
-}
 
 std::string render_csv(const Report& report) {
     std::string out = byte_order_mark;

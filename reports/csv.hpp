@@ -8,13 +8,14 @@
 
 #include <string>
 
+#include "common/csv.hpp"
 #include "reports/report.hpp"
 
 namespace cradle::reports {
 
 std::string render_csv(const Report& report);
 
-// One field as RFC 4180 writes it.
-std::string csv_field(const std::string& value);
+// One field as RFC 4180 writes it (the one CSV writer, common/csv.hpp).
+using cradle::csv_field;
 
 }  // namespace cradle::reports

@@ -1,8 +1,6 @@
 #include "reports/json.hpp"
 
-#include <cstdio>
-
-#include "common/utf8.hpp"
+#include "common/json.hpp"
 #include "reports/cell_text.hpp"
 #include "reports/local_time.hpp"
 
@@ -28,39 +26,6 @@ std::string json_cell(const Cell& cell) {
 }
 
 }  // namespace
-
-std::string json_string(const std::string& value) {
-    std::string out = "\"";
-    for (unsigned char c : valid_utf8(value)) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20) {
-                    char escaped[8];
-                    std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-                    out += escaped;
-                } else {
-                    out += static_cast<char>(c);  // UTF-8 passes through
-                }
-        }
-    }
-    out += '"';
-    return out;
-}
 
 std::string render_json(const Report& report) {
     std::string out = "{\n";

@@ -11,13 +11,14 @@
 
 #include <string>
 
+#include "common/json.hpp"
 #include "reports/report.hpp"
 
 namespace cradle::reports {
 
 std::string render_json(const Report& report);
 
-// A JSON string literal, quotes included.
-std::string json_string(const std::string& value);
+// A JSON string literal, quotes included (the one JSON writer, common/json.hpp).
+using cradle::json_string;
 
 }  // namespace cradle::reports

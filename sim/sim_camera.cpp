@@ -2,6 +2,10 @@
 
 #include "sim/footage.hpp"
 
+#include "common/atomic_file.hpp"
+#include "common/fs.hpp"
+#include "common/read_file.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,9 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <system_error>
 #include <utility>
 
@@ -29,32 +31,13 @@ constexpr const char* kObjectsDir = "objects";
     throw std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
 
-class UniqueFd {
-  public:
-    explicit UniqueFd(int fd) : fd_(fd) {}
-    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    UniqueFd& operator=(UniqueFd&&) = delete;
-    ~UniqueFd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    // Closes now so that a failing close is seen (a deferred write error surfaces here).
-    void close_checked(const fs::path& path) {
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0) throw_errno("cannot close", path);
-    }
-
-  private:
-    int fd_;
-};
-
-UniqueFd open_or_throw(const fs::path& path, int flags, mode_t mode = 0) {
-    UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
+Fd open_or_throw(const fs::path& path, int flags, mode_t mode = 0) {
+    Fd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
     if (fd.get() < 0) throw_errno("cannot open", path);
     return fd;
 }
 
-void write_all(const UniqueFd& fd, const void* data, std::size_t size, const fs::path& path) {
+void write_all(const Fd& fd, const void* data, std::size_t size, const fs::path& path) {
     const char* cursor = static_cast<const char*>(data);
     while (size > 0) {
         const ssize_t written = ::write(fd.get(), cursor, size);
@@ -67,35 +50,24 @@ void write_all(const UniqueFd& fd, const void* data, std::size_t size, const fs:
     }
 }
 
-void fsync_or_throw(const UniqueFd& fd, const fs::path& path) {
+void fsync_or_throw(const Fd& fd, const fs::path& path) {
     if (::fsync(fd.get()) != 0) throw_errno("cannot fsync", path);
 }
 
 void fsync_directory(const fs::path& dir) {
-    UniqueFd fd = open_or_throw(dir, O_RDONLY | O_DIRECTORY);
+    Fd fd = open_or_throw(dir, O_RDONLY | O_DIRECTORY);
     fsync_or_throw(fd, dir);
 }
 
-// Write a temporary file, make it durable, rename it over the old one: a reader (or a daemon
-// restarted after a crash) sees either the old content or the new one.
-void write_file_atomically(const fs::path& path, const std::string& content) {
-    const fs::path temporary = path.string() + ".tmp";
-    {
-        UniqueFd fd = open_or_throw(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        write_all(fd, content.data(), content.size(), temporary);
-        fsync_or_throw(fd, temporary);
-        fd.close_checked(temporary);
-    }
-    if (::rename(temporary.c_str(), path.c_str()) != 0) throw_errno("cannot rename to", path);
-    fsync_directory(path.parent_path());
-}
+// The index has a line of tens of bytes per recording: this allows millions of recordings.
+constexpr std::size_t kMaxStorageFileBytes = std::size_t{256} << 20;
 
-std::string read_whole_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw std::runtime_error("emulated camera storage: cannot read " + path.string());
-    std::ostringstream content;
-    content << in.rdbuf();
-    return content.str();
+std::string read_storage_file(const fs::path& path) {
+    try {
+        return read_whole_file(path, kMaxStorageFileBytes);
+    } catch (const ReadFileError& error) {
+        throw std::runtime_error(std::string("emulated camera storage: ") + error.what());
+    }
 }
 
 std::string hex_encode(const std::string& bytes) {
@@ -164,7 +136,7 @@ std::string format_index(const std::vector<StoredRecording>& recordings) {
 
 std::vector<StoredRecording> parse_index(const fs::path& dir) {
     const fs::path path = dir / kIndexFile;
-    const std::string text = read_whole_file(path);
+    const std::string text = read_storage_file(path);
     std::vector<StoredRecording> recordings;
     std::size_t line_number = 0;
     for (std::string_view line : split(text, '\n')) {
@@ -233,7 +205,7 @@ std::string_view trimmed(std::string_view text) {
 // Only the mutable state is read back; identity always comes from the spec.
 DeviceState parse_device_file(const fs::path& dir) {
     const fs::path path = dir / kDeviceFile;
-    const std::string text = read_whole_file(path);
+    const std::string text = read_storage_file(path);
     std::optional<int> battery;
     std::optional<std::int64_t> clock_offset;
     std::size_t line_number = 0;
@@ -266,7 +238,7 @@ DeviceState parse_device_file(const fs::path& dir) {
 
 void write_footage_object(const PlannedRecording& recording, const fs::path& path,
                           std::vector<std::byte>& buffer) {
-    UniqueFd fd = open_or_throw(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    Fd fd = open_or_throw(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     for (std::uint64_t offset = 0; offset < recording.size;) {
         const std::size_t count = static_cast<std::size_t>(
             std::min<std::uint64_t>(buffer.size(), recording.size - offset));
@@ -276,7 +248,7 @@ void write_footage_object(const PlannedRecording& recording, const fs::path& pat
     }
     // No fsync per object: provisioning gigabytes must stay fast, and the storage only has to
     // survive the daemon, not the machine. The index and device file are synced.
-    fd.close_checked(path);
+    if (!fd.close_checked()) throw_errno("cannot close", path);
 }
 
 DeviceError gone_error(const std::string& serial) {
@@ -321,13 +293,12 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
     for (std::size_t i = 0; i < footage.size(); ++i) {
         const auto handle = static_cast<std::uint32_t>(i + 1);
         if (spec.generated_footage) {
-            UniqueFd fd =
-                open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
+            Fd fd = open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
             if (::ftruncate(fd.get(), static_cast<off_t>(footage[i].size)) != 0) {
                 throw std::system_error(errno, std::generic_category(),
                                         "cannot size " + object_file(staging, handle).string());
             }
-            fd.close_checked(object_file(staging, handle));
+            if (!fd.close_checked()) throw_errno("cannot close", object_file(staging, handle));
         } else {
             write_footage_object(footage[i], object_file(staging, handle), buffer);
         }
@@ -335,9 +306,10 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
                          object_file(dir, handle)});
     }
     fsync_directory(staging / kObjectsDir);
-    write_file_atomically(staging / kIndexFile, format_index(index));
+    write_file_atomically(staging / kIndexFile, format_index(index), 0644);
     write_file_atomically(staging / kDeviceFile,
-                          format_device_file(spec, {spec.battery_percent, spec.clock_offset_s}));
+                          format_device_file(spec, {spec.battery_percent, spec.clock_offset_s}),
+                          0644);
 
     // A directory without a device file is an interrupted provisioning from an older layout or
     // a crash between the checks: nothing in it counts as stored on the camera.
@@ -462,7 +434,8 @@ DeviceHealth SimCamera::read_health(Deadline deadline, bool charge) {
         // A failed write loses only that: the camera goes on reporting the level it has.
         try {
             write_file_atomically(dir_ / kDeviceFile,
-                                  format_device_file(spec_, {battery_percent_, clock_offset_s_}));
+                                  format_device_file(spec_, {battery_percent_, clock_offset_s_}),
+                                  0644);
         } catch (const std::system_error&) {
         }
     }
@@ -485,7 +458,7 @@ void SimCamera::set_clock(std::chrono::system_clock::time_point now, Deadline de
         std::chrono::round<std::chrono::seconds>(now - std::chrono::system_clock::now()).count();
     try {
         write_file_atomically(dir_ / kDeviceFile,
-                              format_device_file(spec_, {battery_percent_, offset}));
+                              format_device_file(spec_, {battery_percent_, offset}), 0644);
     } catch (const std::system_error& error) {
         throw DeviceError(DeviceError::Kind::io,
                           "camera " + spec_.serial + ": cannot set the clock: " + error.what());
@@ -536,7 +509,7 @@ std::vector<RecordingInfo> SimCamera::list_recordings(std::size_t max_count, Dea
 std::size_t SimCamera::read_stored(std::uint32_t handle, std::uint64_t offset,
                                    std::span<std::byte> out) {
     const fs::path path = object_file(dir_, handle);
-    const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         throw DeviceError(
             DeviceError::Kind::io,
@@ -627,7 +600,7 @@ void SimCamera::remove(std::uint32_t handle, Deadline deadline) {
     // The index is the truth: once it is renamed into place the recording is gone, and a crash
     // before that leaves it whole. An orphaned object file afterwards is harmless.
     try {
-        write_file_atomically(dir_ / kIndexFile, format_index(remaining));
+        write_file_atomically(dir_ / kIndexFile, format_index(remaining), 0644);
     } catch (const std::system_error& error) {
         throw DeviceError(DeviceError::Kind::io,
                           "camera " + spec_.serial + ": cannot delete: " + error.what());

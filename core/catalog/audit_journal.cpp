@@ -2,13 +2,14 @@
 
 #include "core/catalog/catalog_guard.hpp"
 
+#include "common/read_file.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
-#include <fstream>
-#include <iterator>
+#include <limits>
 #include <system_error>
 
 namespace cradle {
@@ -119,17 +120,20 @@ std::optional<AuditRow> parse_journal_line(std::string_view line, std::string& e
 
 JournalContents read_journal(const std::filesystem::path& file) {
     JournalContents contents;
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        std::error_code ec;
-        if (!std::filesystem::exists(file, ec) && !ec) return contents;
-        throw std::system_error(errno, std::generic_category(), "reading " + file.string());
+    std::string text;
+    try {
+        // The journal grows with the archive's life and is read whole only by a rebuild or a
+        // verification: no limit but the memory.
+        text = read_whole_file(file, std::numeric_limits<std::size_t>::max());
+    } catch (const ReadFileError& error) {
+        if (error.kind() == ReadFileError::Kind::cannot_open &&
+            (error.error() == ENOENT || error.error() == ENOTDIR)) {
+            return contents;
+        }
+        throw std::system_error(error.error() != 0 ? error.error() : EIO, std::generic_category(),
+                                "reading " + file.string());
     }
     contents.exists = true;
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) {
-        throw std::system_error(EIO, std::generic_category(), "reading " + file.string());
-    }
     std::size_t at = 0;
     std::size_t number = 0;
     while (at < text.size()) {

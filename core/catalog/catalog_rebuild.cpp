@@ -1,6 +1,8 @@
 #include "core/catalog/catalog_rebuild.hpp"
 
+#include "common/atomic_file.hpp"
 #include "common/fs.hpp"
+#include "common/read_file.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
@@ -31,21 +33,14 @@ Fd open_for_reading(const fs::path& path) {
     return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
 }
 
-// Reads at most `limit` bytes (nullopt when the file is larger or cannot be read).
+// Reads at most `limit` bytes (nullopt when the file is larger, is no regular file or cannot be
+// read).
 std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit) {
-    const Fd in = open_for_reading(path);
-    if (in.get() < 0) return std::nullopt;
-    std::string text;
-    char block[4096];
-    for (;;) {
-        ssize_t got = ::read(in.get(), block, sizeof block);
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return std::nullopt;
-        if (got == 0) break;
-        text.append(block, static_cast<std::size_t>(got));
-        if (text.size() > limit) return std::nullopt;
+    try {
+        return read_whole_file(path, limit, O_NOFOLLOW);
+    } catch (const ReadFileError&) {
+        return std::nullopt;
     }
-    return text;
 }
 
 // SHA-256 and size of a file as the disk holds it.
@@ -70,14 +65,6 @@ std::optional<std::pair<std::string, std::uint64_t>> hash_file(const fs::path& p
 
 std::string shown(const std::string& relative) {
     return "archive/" + sanitize_text(relative, 1024);
-}
-
-// Makes a file's bytes, or a directory's entries, durable.
-void fsync_path(const fs::path& path) {
-    const Fd fd = open_for_reading(path);
-    if (fd.get() < 0 || ::fsync(fd.get()) != 0) {
-        throw std::system_error(errno, std::generic_category(), "fsync " + path.string());
-    }
 }
 
 struct Found {
@@ -357,12 +344,7 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
         throw std::system_error(EIO, std::generic_category(),
                                 "the rebuilt catalog's WAL was not checkpointed");
     }
-    fsync_path(temporary);
-    if (::rename(temporary.c_str(), catalog_file.c_str()) != 0) {
-        throw std::system_error(errno, std::generic_category(),
-                                "renaming " + temporary.string() + " to " + catalog_file.string());
-    }
-    fsync_path(state_dir);
+    install_file(temporary, catalog_file);
     report.written = true;
     return report;
 }

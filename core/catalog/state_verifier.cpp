@@ -4,6 +4,7 @@
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_journal.hpp"
 
+#include "common/fs.hpp"
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
 
@@ -31,21 +32,6 @@ namespace fs = std::filesystem;
 
 constexpr std::size_t kReadBlockBytes = 4 << 20;
 
-class ReadOnlyFile {
-  public:
-    explicit ReadOnlyFile(const fs::path& path)
-        : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) {}
-    ReadOnlyFile(const ReadOnlyFile&) = delete;
-    ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
-    ~ReadOnlyFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int fd() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
 std::string errno_text(int error) {
     return std::strerror(error);
 }
@@ -53,16 +39,16 @@ std::string errno_text(int error) {
 // SHA-256 of a file as it is on the disk: its cached pages are dropped first, so a copy that
 // only ever reached the page cache does not pass. Returns nullopt and sets error on failure.
 std::optional<std::string> rehash_from_disk(const fs::path& path, std::string& error) {
-    ReadOnlyFile file(path);
-    if (file.fd() < 0) {
+    const Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    if (!file) {
         error = "cannot open it: " + errno_text(errno);
         return std::nullopt;
     }
-    ::posix_fadvise(file.fd(), 0, 0, POSIX_FADV_DONTNEED);
+    ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_DONTNEED);
     std::vector<std::byte> block(kReadBlockBytes);
     Sha256 sha;
     for (;;) {
-        ssize_t got = ::read(file.fd(), block.data(), block.size());
+        ssize_t got = ::read(file.get(), block.data(), block.size());
         if (got < 0) {
             if (errno == EINTR) continue;
             error = "cannot read it: " + errno_text(errno);
@@ -73,7 +59,7 @@ std::optional<std::string> rehash_from_disk(const fs::path& path, std::string& e
     }
     // Leave the cache as we found it: verifying a large archive must not evict the daemon's
     // working set.
-    ::posix_fadvise(file.fd(), 0, 0, POSIX_FADV_DONTNEED);
+    ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_DONTNEED);
     return sha.hex_digest();
 }
 
@@ -272,14 +258,14 @@ class StateVerifier {
         expected_files_.insert(record_relative);
         std::string text;
         {
-            ReadOnlyFile in(file);
-            if (in.fd() < 0) {
+            const Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+            if (!in) {
                 add_problem(label + ": its record " + shown + " cannot be opened");
                 return;
             }
             char block[4096];
             for (;;) {
-                ssize_t got = ::read(in.fd(), block, sizeof block);
+                ssize_t got = ::read(in.get(), block, sizeof block);
                 if (got < 0 && errno == EINTR) continue;
                 if (got < 0) {
                     add_problem(label + ": its record " + shown + " cannot be read");

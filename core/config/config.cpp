@@ -2,6 +2,8 @@
 // toml_reader.hpp: every mistake gets a message that points at its place).
 #include "core/config/config.hpp"
 
+#include "common/text.hpp"
+
 #include "core/config/toml_reader.hpp"
 #include "hw/port_path.hpp"
 
@@ -36,7 +38,7 @@ constexpr std::uint64_t bytes_per_gib = 1ull << 30;
 
 std::string person(const TableReader& entry, std::string_view key) {
     std::string value = entry.required_string(key);
-    if (is_blank(value)) entry.fail_at(key, "must not be empty");
+    if (is_empty_or_spaces(value)) entry.fail_at(key, "must not be empty");
     if (value.size() > max_person_bytes)
         entry.fail_at(key, "longer than " + std::to_string(max_person_bytes) + " bytes");
     if (has_control_characters(value)) entry.fail_at(key, "contains control characters");
@@ -153,7 +155,7 @@ std::vector<hw::usb::DeviceRule> read_device_table(const toml::table& document,
             entry.fail(tables[i]->source(), entry.path(),
                        "names no device: give vid (and pid), interface_class, or both");
         if (const auto name = entry.optional_string("name")) {
-            if (is_blank(*name) || name->size() > max_device_name_bytes ||
+            if (is_empty_or_spaces(*name) || name->size() > max_device_name_bytes ||
                 has_control_characters(*name))
                 entry.fail_at("name", "must be 1.." + std::to_string(max_device_name_bytes) +
                                           " bytes without control characters");

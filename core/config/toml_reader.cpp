@@ -1,13 +1,6 @@
 #include "core/config/toml_reader.hpp"
 
-#include "common/fs.hpp"
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
+#include "common/read_file.hpp"
 
 namespace cradle::config_file {
 namespace {
@@ -18,35 +11,15 @@ namespace fs = std::filesystem;
 // whole could exhaust memory.
 constexpr std::size_t max_config_file_bytes = 16u << 20;
 
-[[noreturn]] void fail_to_read(const fs::path& file, std::string_view reason) {
-    throw ConfigError("cannot read " + file.string() + ": " + std::string(reason));
-}
-
 }  // namespace
 
+// A FIFO put where the file should be is refused at once: it must not hang the daemon's start.
 std::string read_config_file(const fs::path& file) {
-    // O_NONBLOCK: a FIFO put where the file should be must not hang the daemon's start.
-    Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
-    if (!in) fail_to_read(file, std::strerror(errno));
-    struct stat st {};
-    if (::fstat(in.get(), &st) != 0) fail_to_read(file, std::strerror(errno));
-    if (!S_ISREG(st.st_mode)) fail_to_read(file, "not a regular file");
-    if (static_cast<std::uint64_t>(st.st_size) > max_config_file_bytes)
-        fail_to_read(file, "larger than 16 MiB");
-
-    std::string text;
-    char buffer[64 * 1024];
-    for (;;) {
-        const ssize_t n = ::read(in.get(), buffer, sizeof buffer);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            fail_to_read(file, std::strerror(errno));
-        }
-        if (n == 0) break;
-        text.append(buffer, static_cast<std::size_t>(n));
-        if (text.size() > max_config_file_bytes) fail_to_read(file, "larger than 16 MiB");
+    try {
+        return read_whole_file(file, max_config_file_bytes);
+    } catch (const ReadFileError& error) {
+        throw ConfigError(error.what());
     }
-    return text;
 }
 
 fs::path resolve(const fs::path& base_dir, const std::string& value) {
@@ -95,22 +68,6 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         }
     }
     return row[b.size()];
-}
-
-bool has_control_characters(std::string_view text) {
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        if (byte < 0x20 || byte == 0x7F) return true;
-        if (byte == 0xC2 && i + 1 < text.size()) {
-            const auto next = static_cast<unsigned char>(text[i + 1]);
-            if (next >= 0x80 && next <= 0x9F) return true;
-        }
-    }
-    return false;
-}
-
-bool is_blank(std::string_view text) {
-    return text.find_first_not_of(' ') == std::string_view::npos;
 }
 
 toml::table parse_toml(std::string_view text, const std::string& source_name) {

@@ -5,6 +5,7 @@
 // it.
 #pragma once
 
+#include "common/utf8.hpp"
 #include "core/config/config.hpp"
 
 #include <toml++/toml.h>
@@ -32,11 +33,6 @@ std::filesystem::path resolve(const std::filesystem::path& base_dir, const std::
 const char* describe(toml::node_type type);
 // Levenshtein distance, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
-// C0 controls, DEL, or C1 controls (U+0080..U+009F): bytes that would make a name unreadable in
-// a log line or a report.
-bool has_control_characters(std::string_view text);
-// Empty or only spaces.
-bool is_blank(std::string_view text);
 // Parses text; a syntax error becomes a ConfigError "<source>:<line>:<column>: <problem>".
 toml::table parse_toml(std::string_view text, const std::string& source_name);
 

@@ -1,5 +1,7 @@
 #include "hw/bay/sysfs_attribute.hpp"
 
+#include "common/fs.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -7,27 +9,10 @@
 #include <cstring>
 
 namespace cradle::hw::bay {
-namespace {
-
-class FileDescriptor {
-  public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-
-  private:
-    int fd_;
-};
-
-}  // namespace
 
 std::string write_attribute(const std::filesystem::path& file, const std::string& value) {
     // O_NONBLOCK: something that is not an attribute (a FIFO) must not hang the caller.
-    FileDescriptor out(::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NONBLOCK));
+    Fd out(::open(file.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC | O_NONBLOCK));
     if (out.get() < 0) return std::string("open: ") + std::strerror(errno);
     const std::string line = value + '\n';
     ssize_t written = -1;
@@ -40,7 +25,7 @@ std::string write_attribute(const std::filesystem::path& file, const std::string
 }
 
 std::optional<std::string> read_attribute(const std::filesystem::path& file) {
-    FileDescriptor in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
     if (in.get() < 0) return std::nullopt;
     char buffer[4096];
     ssize_t n = -1;

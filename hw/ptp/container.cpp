@@ -1,5 +1,7 @@
 #include "hw/ptp/container.hpp"
 
+#include "common/utf8.hpp"
+
 #include <limits>
 
 namespace cradle::hw::ptp {
@@ -58,43 +60,17 @@ bool is_low_surrogate(std::uint16_t unit) {
     return unit >= 0xDC00 && unit <= 0xDFFF;
 }
 
-// Decodes one code point from UTF-8 at `pos`, advancing it. A malformed sequence (bad lead
-// byte, missing or bad continuation, overlong form, surrogate, beyond U+10FFFF) yields one
+// Decodes one code point from UTF-8 at `pos`, advancing it. A malformed sequence yields one
 // U+FFFD for its longest valid prefix, so that the following text survives.
 char32_t next_code_point(std::string_view text, std::size_t& pos) {
-    const auto lead = static_cast<unsigned char>(text[pos++]);
-    if (lead < 0x80) return lead;
-    std::size_t continuation_count = 0;
     char32_t code_point = 0;
-    // Bounds on the second byte rule out overlong forms, surrogates and values past U+10FFFF.
-    unsigned char second_min = 0x80;
-    unsigned char second_max = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        continuation_count = 1;
-        code_point = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        continuation_count = 2;
-        code_point = lead & 0x0F;
-        if (lead == 0xE0) second_min = 0xA0;
-        if (lead == 0xED) second_max = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        continuation_count = 3;
-        code_point = lead & 0x07;
-        if (lead == 0xF0) second_min = 0x90;
-        if (lead == 0xF4) second_max = 0x8F;
-    } else {
-        return kReplacement;
+    const std::size_t length = decode_utf8(text.substr(pos), code_point);
+    if (length != 0) {
+        pos += length;
+        return code_point;
     }
-    for (std::size_t i = 0; i < continuation_count; ++i) {
-        if (pos >= text.size()) return kReplacement;
-        const auto byte = static_cast<unsigned char>(text[pos]);
-        const unsigned char min = i == 0 ? second_min : 0x80;
-        const unsigned char max = i == 0 ? second_max : 0xBF;
-        if (byte < min || byte > max) return kReplacement;
-        code_point = (code_point << 6) | (byte & 0x3F);
-        ++pos;
-    }
-    return code_point;
+    pos += ill_formed_utf8_length(text.substr(pos));
+    return kReplacement;
 }
 
 }  // namespace

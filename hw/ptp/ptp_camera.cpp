@@ -1,5 +1,7 @@
 #include "hw/ptp/ptp_camera.hpp"
 
+#include "common/utf8.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
@@ -82,14 +84,7 @@ std::string officer_id_or_none(std::string_view text) {
     if (text.size() > kMaxOfficerIdBytes) return {};
     // The PTP string reader yields valid UTF-8, with U+FFFD (EF BF BD) for broken UTF-16.
     if (text.find("\xEF\xBF\xBD") != std::string_view::npos) return {};
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (c < 0x20 || c == 0x7F) return {};
-        // C1 controls U+0080..U+009F are C2 80..C2 9F in UTF-8.
-        if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-            return {};
-        }
-    }
+    if (has_control_characters(text)) return {};
     return std::string(text);
 }
 

@@ -15,6 +15,7 @@
 
 #include "common/log.hpp"
 #include "common/system_clock.hpp"
+#include "common/text.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_queries.hpp"
 #include "core/catalog/state_verifier.hpp"
@@ -1024,24 +1025,6 @@ void require_period(std::int64_t from, std::int64_t to) {
     if (to <= from) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: not later than from");
 }
 
-// The badge as the roster compares it: without surrounding white space, ASCII letters in lower
-// case (the catalog's column is NOCASE and stores it trimmed).
-std::string badge_key(std::string_view badge) {
-    constexpr std::string_view kSpace = " \t\r\n\v\f";
-    const std::size_t first = badge.find_first_not_of(kSpace);
-    if (first == std::string_view::npos) return {};
-    const std::size_t last = badge.find_last_not_of(kSpace);
-    std::string key(badge.substr(first, last - first + 1));
-    for (char& c : key) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return key;
-}
-
-bool blank(std::string_view text) {
-    return badge_key(text).empty();
-}
-
 // Every problem of an import, each naming its entry (1-based, as a person counts lines).
 std::vector<std::string> officer_problems(const std::vector<reports::OfficerFacts>& officers) {
     std::vector<std::string> problems;
@@ -1055,10 +1038,10 @@ std::vector<std::string> officer_problems(const std::vector<reports::OfficerFact
               dbus::argument_problem("team", officer.team, dbus::Emptiness::allowed)}) {
             if (!problem.empty()) problems.push_back(entry + problem);
         }
-        if (!officer.badge.empty() && blank(officer.badge)) {
+        if (!officer.badge.empty() && is_blank_text(officer.badge)) {
             problems.push_back(entry + "badge: blank");
         }
-        if (!officer.name.empty() && blank(officer.name)) {
+        if (!officer.name.empty() && is_blank_text(officer.name)) {
             problems.push_back(entry + "name: blank");
         }
         const std::string key = badge_key(officer.badge);

@@ -379,16 +379,16 @@ void EmulatedUsbBus::on_port_power(PortPowerHandler handler) {
     // Each port's `disable` file becomes a FIFO that the watcher reads, so that every value
     // written arrives in order, however quickly off and on follow each other. The watcher also
     // holds each FIFO open for writing, so that writers never block and it never sees an end.
-    stop_fd_ = eventfd(0, EFD_CLOEXEC);
+    stop_fd_ = Fd(eventfd(0, EFD_CLOEXEC));
     const std::string root = root_dir();
-    bool ok = stop_fd_ >= 0;
+    bool ok = static_cast<bool>(stop_fd_);
     for (int port = 1; port <= kHubPorts && ok; ++port) {
         const std::string file = port_dir(root, port) + "/disable";
         unlink(file.c_str());
         ok = mkfifo(file.c_str(), 0644) == 0;
-        if (ok) fifo_read_[port - 1] = open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (ok) fifo_keep_[port - 1] = open(file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-        ok = ok && fifo_read_[port - 1] >= 0 && fifo_keep_[port - 1] >= 0;
+        if (ok) fifo_read_[port - 1] = Fd(open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+        if (ok) fifo_keep_[port - 1] = Fd(open(file.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+        ok = ok && fifo_read_[port - 1] && fifo_keep_[port - 1];
     }
     if (!ok) {
         stop_watching();
@@ -400,24 +400,22 @@ void EmulatedUsbBus::on_port_power(PortPowerHandler handler) {
 void EmulatedUsbBus::stop_watching() {
     if (watcher_.joinable()) {
         const std::uint64_t one = 1;
-        if (write(stop_fd_, &one, sizeof one) < 0) {
+        if (write(stop_fd_.get(), &one, sizeof one) < 0) {
             // Cannot happen for an eventfd that is not full; the join below would then wait.
         }
         watcher_.join();
     }
     const std::string root = testbed_ ? root_dir() : std::string{};
     for (int port = 1; port <= kHubPorts; ++port) {
-        if (fifo_read_[port - 1] < 0 && fifo_keep_[port - 1] < 0) continue;
-        if (fifo_read_[port - 1] >= 0) close(fifo_read_[port - 1]);
-        if (fifo_keep_[port - 1] >= 0) close(fifo_keep_[port - 1]);
-        fifo_read_[port - 1] = fifo_keep_[port - 1] = -1;
+        if (!fifo_read_[port - 1] && !fifo_keep_[port - 1]) continue;
+        fifo_read_[port - 1] = Fd();
+        fifo_keep_[port - 1] = Fd();
         // A plain file again, saying what the port was last switched to.
         const std::string file = port_dir(root, port) + "/disable";
         unlink(file.c_str());
         std::ofstream(file) << (port_powered(port) ? "0\n" : "1\n");
     }
-    if (stop_fd_ >= 0) close(stop_fd_);
-    stop_fd_ = -1;
+    stop_fd_ = Fd();
     std::lock_guard lock(mutex_);
     power_handler_ = {};
 }
@@ -441,8 +439,9 @@ void EmulatedUsbBus::switch_port(int port, bool on) {
 
 void EmulatedUsbBus::watch_port_power() {
     std::vector<pollfd> fds;
-    for (int port = 1; port <= kHubPorts; ++port) fds.push_back({fifo_read_[port - 1], POLLIN, 0});
-    fds.push_back({stop_fd_, POLLIN, 0});
+    for (int port = 1; port <= kHubPorts; ++port)
+        fds.push_back({fifo_read_[port - 1].get(), POLLIN, 0});
+    fds.push_back({stop_fd_.get(), POLLIN, 0});
     char buffer[256];
     while (true) {
         if (poll(fds.data(), fds.size(), -1) < 0) {
@@ -452,7 +451,7 @@ void EmulatedUsbBus::watch_port_power() {
         if (fds.back().revents != 0) return;
         for (int port = 1; port <= kHubPorts; ++port) {
             if ((fds[port - 1].revents & POLLIN) == 0) continue;
-            const ssize_t length = read(fifo_read_[port - 1], buffer, sizeof buffer);
+            const ssize_t length = read(fifo_read_[port - 1].get(), buffer, sizeof buffer);
             // "1" switches the port off, "0" on; anything else is ignored as the kernel would
             // refuse it.
             for (ssize_t i = 0; i < length; ++i) {

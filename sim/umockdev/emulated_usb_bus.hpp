@@ -10,6 +10,7 @@
 // a child (cradle-emulate).
 #pragma once
 
+#include "common/fs.hpp"
 #include "sim/umockdev/usb_function.hpp"
 
 #include <condition_variable>
@@ -104,9 +105,9 @@ class EmulatedUsbBus {
     bool announce_ = false;
     std::vector<bool> powered_ = std::vector<bool>(kHubPorts, true);
     PortPowerHandler power_handler_;
-    std::vector<int> fifo_read_ = std::vector<int>(kHubPorts, -1);  // per port, see .cpp
-    std::vector<int> fifo_keep_ = std::vector<int>(kHubPorts, -1);
-    int stop_fd_ = -1;     // eventfd that ends the watcher
+    std::vector<Fd> fifo_read_ = std::vector<Fd>(kHubPorts);  // per port, see .cpp
+    std::vector<Fd> fifo_keep_ = std::vector<Fd>(kHubPorts);
+    Fd stop_fd_;           // eventfd that ends the watcher
     std::thread watcher_;  // this process is preloaded, so it can send uevents
     // class_requests only. Last, so that it (and its thread, which switches ports) goes first.
     std::unique_ptr<UsbfsDevice> hub_device_;

@@ -6,8 +6,10 @@
 # With CRADLED_FUZZ=ON (clang only): the libFuzzer executables bin/fuzz_<name>, built by the
 # target `fuzz_targets` (the `fuzz` preset; scripts/fuzz runs them).
 
-# The codec alone: the replay, the fuzzers and the codec unit tests need nothing else.
+# The codec alone (with the UTF-8 decoder it shares with every layer): the replay, the fuzzers
+# and the codec unit tests need nothing else.
 set(ptp_codec_sources
+  ${PROJECT_SOURCE_DIR}/common/utf8.cpp
   ${PROJECT_SOURCE_DIR}/hw/ptp/codes.cpp
   ${PROJECT_SOURCE_DIR}/hw/ptp/container.cpp
   ${PROJECT_SOURCE_DIR}/hw/ptp/datasets.cpp

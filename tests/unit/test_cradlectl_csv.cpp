@@ -151,5 +151,37 @@ TEST(DeviceExport, IsReadBackByImportSkippingDevicesOnlySeen) {
     EXPECT_EQ(import.rows[0].officer, "李娜, 二组");
 }
 
+// A spreadsheet runs a cell that starts with =, +, - or @: an officer's name typed as a formula
+// must reach the custodian's spreadsheet as text, guarded as the reports guard theirs, and an
+// import of the export must still register what the register holds.
+TEST(DeviceExport, GuardsAFormulaLikeCellAndImportsItBackUnchanged) {
+    DeviceRow device;
+    device.serial = "BWC-1";
+    device.custodian = "-";
+    device.officer = "=HYPERLINK(\"http://example.invalid\",\"open\")";
+    device.head = "@head";
+    device.registered = true;
+    const std::string text = device_export({device});
+    EXPECT_NE(
+        text.find("BWC-1,'-,\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"open\"\")\",'@head,"),
+        std::string::npos)
+        << text;
+    const DeviceImport import = read_device_import(text);
+    ASSERT_TRUE(import.problems.empty()) << all_problems(import);
+    ASSERT_EQ(import.rows.size(), 1u);
+    EXPECT_EQ(import.rows[0].custodian, "-");
+    EXPECT_EQ(import.rows[0].officer, device.officer);
+    EXPECT_EQ(import.rows[0].head, "@head");
+}
+
+TEST(DeviceImport, AFieldWrittenWithTheGuardReadsWithoutIt) {
+    const DeviceImport import =
+        read_device_import("serial,custodian,officer,head\nBWC-1,'+C,O,H\nBWC-2,'C,O,H\n");
+    ASSERT_TRUE(import.problems.empty()) << all_problems(import);
+    ASSERT_EQ(import.rows.size(), 2u);
+    EXPECT_EQ(import.rows[0].custodian, "+C");
+    EXPECT_EQ(import.rows[1].custodian, "'C") << "an apostrophe that guards nothing is kept";
+}
+
 }  // namespace
 }  // namespace cradle::ctl

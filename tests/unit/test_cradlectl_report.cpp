@@ -259,6 +259,22 @@ TEST(OfficerImport, BadgesAreComparedAsTheRosterComparesThem) {
     EXPECT_TRUE(read_officer_import("badge,name,team\nB-7,Officer B,\"  \"\n").problems.empty());
 }
 
+TEST(OfficerExport, GuardsAFormulaLikeNameAndImportsItBackUnchanged) {
+    OfficerRow officer;
+    officer.badge = "A-1";
+    officer.name = "=HYPERLINK(\"http://example.invalid\")";
+    officer.team = "+one";
+    const std::string text = officer_export({officer});
+    EXPECT_NE(text.find("A-1,\"'=HYPERLINK(\"\"http://example.invalid\"\")\",'+one,"),
+              std::string::npos)
+        << text;
+    const OfficerImport import = read_officer_import(text);
+    ASSERT_TRUE(import.problems.empty()) << all_problems(import);
+    ASSERT_EQ(import.rows.size(), 1u);
+    EXPECT_EQ(import.rows[0].name, officer.name);
+    EXPECT_EQ(import.rows[0].team, "+one");
+}
+
 TEST(OfficerImport, TheHeaderIsRequired) {
     EXPECT_EQ(read_officer_import("").problems.size(), 1u);
     const OfficerImport headless = read_officer_import("A-1,Li Na,one\n");

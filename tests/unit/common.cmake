@@ -1,0 +1,5 @@
+# What every layer uses from common/: files replaced whole and read whole, text keys and
+# predicates, CSV and JSON writing, UTF-8.
+cradle_test(common_test unit
+  ${CMAKE_CURRENT_LIST_DIR}/test_common_files.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/test_common_text.cpp)
