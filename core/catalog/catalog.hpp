@@ -8,6 +8,8 @@
 // Times are stored as UTC Unix seconds.
 #pragma once
 
+#include "core/catalog/catalog_error.hpp"
+
 #include "common/utf8.hpp"
 
 #include <cstdint>
@@ -16,19 +18,20 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
 
-struct sqlite3;
-
 namespace cradle {
 
-class CatalogError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+namespace sqlite {
+class Connection;
+class ReadSnapshot;
+}  // namespace sqlite
+
+namespace catalog_detail {
+struct State;
+}  // namespace catalog_detail
 
 struct DeviceRow {
     std::int64_t id = 0;
@@ -239,6 +242,19 @@ class Catalog {
     std::optional<RecordingRow> recording(std::int64_t id) const;
     std::vector<RecordingRow> recordings() const;
     std::vector<RecordingRow> recordings_in_state(RecordingState state) const;
+    // Which recordings to list: of one device (every device when none is named), captured from
+    // captured_from to captured_to inclusive (0: that end is open), and of those the `latest`
+    // by capture time (0: all).
+    struct RecordingFilter {
+        std::optional<std::int64_t> device_id;
+        std::int64_t captured_from = 0;
+        std::int64_t captured_to = 0;
+        std::uint32_t latest = 0;
+    };
+    // The recordings the filter picks, in any state, ordered by capture time and then id. The
+    // filter is applied by SQLite (a device's rows through its index), so a listing reads only
+    // what it shows.
+    std::vector<RecordingRow> recordings_captured(const RecordingFilter& filter) const;
     // copying -> archived, with its audit row, in one transaction. record_sha256_hex: the
     // SHA-256 of the recording's metadata record in the archive (archive_record.hpp), "" for
     // none; kept so that the camera's next record can chain to it, and bound into the audit
@@ -257,6 +273,10 @@ class Catalog {
 
     // Dock sessions, health checks, clock syncs.
     std::int64_t begin_dock(std::int64_t device_id, int bay, std::int64_t now);
+    // Ends a dock with its outcome and no verdict. The service ends its docks with
+    // end_dock_with_verdict; this stays for the tests, which lay out docks as catalogs of
+    // earlier versions hold them (ended with no readiness row, before schema 4) to check that
+    // the reports and the verifier still read them.
     void end_dock(std::int64_t dock_id, std::int64_t now, const std::string& outcome);
     // Ends a dock with its verdict, in one transaction: the dock's outcome, the device's
     // readiness row (ready or not, the outcome as its verdict) and the audit event, all at
@@ -267,19 +287,19 @@ class Catalog {
     void close_open_docks(std::int64_t now);
     std::vector<DockSessionRow> dock_sessions() const;
     void add_health_check(const HealthCheckRow& row);
-    std::vector<HealthCheckRow> health_checks() const;
     void add_clock_sync(const ClockSyncRow& row);
-    std::vector<ClockSyncRow> clock_syncs() const;
 
-    // Readiness verdicts, kept per device over time.
+    // Readiness verdicts, kept per device over time (the reports read them:
+    // report_queries.hpp). One verdict on its own: the service writes verdicts only together
+    // with their dock's end or a health reading (end_dock_with_verdict, record_recheck); this
+    // stays for the tests, which lay out verdict histories the reports must read (a verdict of
+    // no dock, verdicts of an earlier dock) and check how a verdict is stored.
     void add_readiness(const ReadinessRow& row);
     // A verdict changed by a health reading taken while the camera stayed in its bay (the
     // charging watch), in one transaction: the reading as a health check of its dock, the
     // readiness row and the audit event, all at `now`.
     void record_recheck(const HealthCheckRow& health, const ReadinessRow& readiness,
                         const AuditEvent& audit, std::int64_t now);
-    std::optional<ReadinessRow> latest_readiness(const std::string& serial) const;
-    std::vector<ReadinessRow> readiness_history(const std::string& serial) const;
 
     // The officers' roster. Each listed officer is added or updated (an unlisted one stays);
     // audited, naming changed_by. Returns how many entries changed.
@@ -336,12 +356,16 @@ class Catalog {
     // problem, empty when the database file is sound. Read-only.
     std::vector<std::string> check_integrity() const;
 
-  private:
-    // Reads the reports' facts (core/catalog/report_queries.cpp) over this connection, several
-    // queries in one read transaction.
-    friend struct ReportInputReader;
+    // A consistent read of the catalog (one read transaction) for queries kept outside this
+    // class: the reports' facts (report_queries.cpp). It only reads; `doing` names the work in
+    // error messages.
+    sqlite::ReadSnapshot read_snapshot(std::string doing) const;
 
+  private:
     Catalog() = default;
+    // The connection: the class is one thread's at a time (see above), so const methods read
+    // through it too.
+    sqlite::Connection& db() const;
     // register_device's work; the caller holds the write transaction.
     DeviceRow register_in_transaction(const std::string& clean_serial,
                                       const std::string& clean_custodian,
@@ -370,20 +394,7 @@ class Catalog {
     // Appends one chained audit row; the caller holds the write transaction.
     void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
 
-    struct Statements;
-    sqlite3* db_ = nullptr;
-    std::unique_ptr<Statements> stmts_;
-
-  public:
-    // What SQLite's commit and rollback hooks reach (set_audit_sink); internal.
-    struct AuditSinkContext {
-        Statements* owner = nullptr;
-        void flush() noexcept;
-        void discard() noexcept;
-    };
-
-  private:
-    std::unique_ptr<AuditSinkContext> sink_context_;
+    std::unique_ptr<catalog_detail::State> state_;
 };
 
 }  // namespace cradle

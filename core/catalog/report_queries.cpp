@@ -1,6 +1,6 @@
 #include "core/catalog/report_queries.hpp"
 
-#include <sqlite3.h>
+#include "core/catalog/sqlite.hpp"
 
 #include <algorithm>
 #include <cstdint>
@@ -23,83 +23,7 @@ constexpr std::size_t kMaxReportNameBytes = 256;
 // The readiness of a camera whose dock is under way: not ready until the dock says otherwise.
 constexpr std::string_view kBeingChecked = "docked: being checked";
 
-struct StatementFinalizer {
-    void operator()(sqlite3_stmt* stmt) const noexcept { sqlite3_finalize(stmt); }
-};
-
-// One prepared statement, run as often as needed: bind, step through the rows, reset.
-class Statement {
-  public:
-    Statement(sqlite3* db, std::string_view sql, const std::string* doing)
-        : db_(db), doing_(doing) {
-        sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
-        stmt_.reset(raw);
-        if (rc != SQLITE_OK) fail(rc);
-    }
-
-    // Resets the statement and binds 64-bit integers to its parameters, in order.
-    template <typename... Values>
-    Statement& bind(Values... values) {
-        sqlite3_reset(stmt_.get());
-        int index = 0;
-        (check(sqlite3_bind_int64(stmt_.get(), ++index, static_cast<std::int64_t>(values))), ...);
-        return *this;
-    }
-
-    bool step() {
-        int rc = sqlite3_step(stmt_.get());
-        if (rc == SQLITE_ROW) return true;
-        if (rc == SQLITE_DONE) return false;
-        fail(rc);
-    }
-
-    std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_.get(), column); }
-    bool is_null(int column) const {
-        return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
-    }
-    std::string text(int column) const {
-        const void* data = sqlite3_column_blob(stmt_.get(), column);
-        int length = sqlite3_column_bytes(stmt_.get(), column);
-        if (data == nullptr) return {};
-        return std::string(static_cast<const char*>(data), static_cast<std::size_t>(length));
-    }
-
-  private:
-    void check(int rc) {
-        if (rc != SQLITE_OK) fail(rc);
-    }
-    [[noreturn]] void fail(int rc) const {
-        const char* file = sqlite3_db_filename(db_, "main");
-        throw CatalogError("catalog " + std::string(file != nullptr ? file : "") + ": " + *doing_ +
-                           ": " + sqlite3_errmsg(db_) + " (SQLite code " + std::to_string(rc) +
-                           ")");
-    }
-
-    sqlite3* db_;
-    const std::string* doing_;
-    std::unique_ptr<sqlite3_stmt, StatementFinalizer> stmt_;
-};
-
-// A deferred read transaction: every query of one report sees the same committed state, while
-// the daemon goes on writing (WAL).
-class ReadTransaction {
-  public:
-    ReadTransaction(sqlite3* db, const std::string* doing) : db_(db) {
-        Statement(db_, "BEGIN", doing).step();
-    }
-    ReadTransaction(const ReadTransaction&) = delete;
-    ReadTransaction& operator=(const ReadTransaction&) = delete;
-    ~ReadTransaction() {
-        if (sqlite3_get_autocommit(db_) == 0)
-            sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    }
-
-  private:
-    sqlite3* db_;
-};
-
-reports::DeviceFacts read_device_facts(const Statement& row) {
+reports::DeviceFacts read_device_facts(const sqlite::Query& row) {
     reports::DeviceFacts facts;
     facts.serial = row.text(1);
     facts.model = row.text(2);
@@ -119,11 +43,11 @@ constexpr std::string_view kDeviceColumns =
     "id, serial, model, firmware, registered, retired, retired_at, custodian, officer, head, "
     "first_seen, last_seen";
 
-reports::RecordingFacts read_recording_facts(const Statement& row) {
+reports::RecordingFacts read_recording_facts(const sqlite::Query& row) {
     reports::RecordingFacts facts;
     facts.id = row.integer(0);
     facts.serial = row.text(1);
-    facts.name = sanitize_text(row.text(2), kMaxReportNameBytes);
+    facts.name = sanitize_text(row.blob(2), kMaxReportNameBytes);
     facts.size = static_cast<std::uint64_t>(row.integer(3));
     facts.captured_at = row.integer(4);
     facts.archived_at = row.integer(5);
@@ -134,64 +58,47 @@ reports::RecordingFacts read_recording_facts(const Statement& row) {
     return facts;
 }
 
-}  // namespace
-
-// The queries of both reports over one connection. Each per-device or per-dock query is a
-// lookup in an index made for it (schema 4), so a report costs in proportion to what it shows,
-// not to the years of history behind it.
+// The queries of both reports over one snapshot of the catalog: every query of one report sees
+// the same committed state. Each per-device or per-dock query is a lookup in an index made for
+// it (schema 4), so a report costs in proportion to what it shows, not to the years of history
+// behind it.
 struct ReportInputReader {
     explicit ReportInputReader(const Catalog& catalog, std::string what)
-        : db(catalog.db_), doing(std::move(what)), transaction(db, &doing) {}
+        : snapshot(catalog.read_snapshot(std::move(what))) {}
 
-    sqlite3* db;
-    std::string doing;
-    ReadTransaction transaction;
+    sqlite::ReadSnapshot snapshot;
 
-    Statement last_offload_of_device{
-        db, "SELECT max(archived_at) FROM recordings WHERE device_id = ?", &doing};
-    Statement latest_dock_of_device{
-        db,
+    sqlite::Query last_offload_of_device =
+        snapshot.query("SELECT max(archived_at) FROM recordings WHERE device_id = ?");
+    sqlite::Query latest_dock_of_device = snapshot.query(
         "SELECT id, bay, started_at, ended_at, outcome FROM dock_sessions WHERE device_id = ? "
-        "ORDER BY started_at DESC, id DESC LIMIT 1",
-        &doing};
-    Statement last_health_of_dock{
-        db,
+        "ORDER BY started_at DESC, id DESC LIMIT 1");
+    sqlite::Query last_health_of_dock = snapshot.query(
         "SELECT battery_percent, charging, faults, storage_free_bytes FROM health_checks "
-        "WHERE dock_session_id = ? ORDER BY at DESC, id DESC LIMIT 1",
-        &doing};
+        "WHERE dock_session_id = ? ORDER BY at DESC, id DESC LIMIT 1");
     // The first sync of a dock measured the drift before anything was set.
-    Statement clock_sync_of_dock{
-        db,
+    sqlite::Query clock_sync_of_dock = snapshot.query(
         "SELECT drift_ms, corrected, note FROM clock_syncs WHERE dock_session_id = ? "
-        "ORDER BY at, id LIMIT 1",
-        &doing};
-    Statement archived_during{db,
-                              "SELECT count(*), coalesce(sum(size), 0) FROM recordings "
-                              "WHERE device_id = ? AND archived_at >= ? AND archived_at < ?",
-                              &doing};
-    Statement wiped_during{db,
-                           "SELECT count(*) FROM recordings "
-                           "WHERE device_id = ? AND wiped_at >= ? AND wiped_at < ?",
-                           &doing};
+        "ORDER BY at, id LIMIT 1");
+    sqlite::Query archived_during = snapshot.query(
+        "SELECT count(*), coalesce(sum(size), 0) FROM recordings "
+        "WHERE device_id = ? AND archived_at >= ? AND archived_at < ?");
+    sqlite::Query wiped_during = snapshot.query(
+        "SELECT count(*) FROM recordings "
+        "WHERE device_id = ? AND wiped_at >= ? AND wiped_at < ?");
     // The start of the device's next dock after this one (docks starting in the same second
     // come in the order they were written).
-    Statement next_dock_start_of_device{
-        db,
+    sqlite::Query next_dock_start_of_device = snapshot.query(
         "SELECT started_at FROM dock_sessions WHERE device_id = ?1 AND "
-        "(started_at > ?2 OR (started_at = ?2 AND id > ?3)) ORDER BY started_at, id LIMIT 1",
-        &doing};
+        "(started_at > ?2 OR (started_at = ?2 AND id > ?3)) ORDER BY started_at, id LIMIT 1");
     // The verdicts of a dock are given from its start until the next dock of the device
     // starts (a charging watch ends before that); the bounds keep the lookup to those rows.
-    Statement latest_verdict_of_dock{
-        db,
+    sqlite::Query latest_verdict_of_dock = snapshot.query(
         "SELECT verdict FROM readiness WHERE device_id = ?1 AND at >= ?2 AND at <= ?3 "
-        "AND dock_session_id = ?4 ORDER BY at DESC, id DESC LIMIT 1",
-        &doing};
-    Statement latest_readiness_of_device{
-        db,
+        "AND dock_session_id = ?4 ORDER BY at DESC, id DESC LIMIT 1");
+    sqlite::Query latest_readiness_of_device = snapshot.query(
         "SELECT at, ready, verdict, coalesce(dock_session_id, 0) FROM readiness "
-        "WHERE device_id = ? ORDER BY at DESC, id DESC LIMIT 1",
-        &doing};
+        "WHERE device_id = ? ORDER BY at DESC, id DESC LIMIT 1");
 
     std::int64_t last_offload(std::int64_t device_id) {
         last_offload_of_device.bind(device_id);
@@ -310,14 +217,13 @@ struct ReportInputReader {
     }
 
     std::vector<reports::OfficerFacts> officers() {
-        Statement query(db, "SELECT badge, name, team FROM officers ORDER BY badge", &doing);
+        sqlite::Query query =
+            snapshot.query("SELECT badge, name, team FROM officers ORDER BY badge");
         std::vector<reports::OfficerFacts> rows;
         while (query.step()) rows.push_back({query.text(0), query.text(1), query.text(2)});
         return rows;
     }
 };
-
-namespace {
 
 // Period bounds are [from, to); a zero bound would take in the zeros that stand for "not yet".
 std::int64_t lower_bound_of(reports::Period period) {
@@ -334,10 +240,8 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
     input.period = period;
     const std::int64_t from = lower_bound_of(period);
 
-    Statement devices(
-        reader.db,
-        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices ORDER BY serial",
-        &reader.doing);
+    sqlite::Query devices = reader.snapshot.query(
+        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices ORDER BY serial");
     while (devices.step()) {
         const std::int64_t device_id = devices.integer(0);
         reports::DeviceFacts device = read_device_facts(devices);
@@ -350,11 +254,10 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
         input.devices.push_back(std::move(device));
     }
 
-    Statement changes(reader.db,
-                      "SELECT serial, at, action, custodian, officer, head, previous_custodian, "
-                      "previous_officer, previous_head, changed_by, reason FROM device_history "
-                      "WHERE at >= ? AND at < ? ORDER BY at, id",
-                      &reader.doing);
+    sqlite::Query changes = reader.snapshot.query(
+        "SELECT serial, at, action, custodian, officer, head, previous_custodian, "
+        "previous_officer, previous_head, changed_by, reason FROM device_history "
+        "WHERE at >= ? AND at < ? ORDER BY at, id");
     changes.bind(from, period.to);
     while (changes.step()) {
         reports::ChangeFacts change;
@@ -372,13 +275,11 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
         input.changes.push_back(std::move(change));
     }
 
-    Statement disagreements(
-        reader.db,
+    sqlite::Query disagreements = reader.snapshot.query(
         "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
         "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
         "JOIN devices d ON d.id = r.device_id WHERE r.attribution_disagrees = 1 "
-        "AND r.captured_unix_s >= ? AND r.captured_unix_s < ? ORDER BY r.captured_unix_s, r.id",
-        &reader.doing);
+        "AND r.captured_unix_s >= ? AND r.captured_unix_s < ? ORDER BY r.captured_unix_s, r.id");
     // A camera's clock may be anything, so a capture time of 0 is a real (wrong) time here.
     disagreements.bind(period.from, period.to);
     while (disagreements.step()) input.disagreements.push_back(read_recording_facts(disagreements));
@@ -398,11 +299,10 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
     const std::int64_t from = lower_bound_of(day);
 
     std::set<std::int64_t> device_ids;
-    Statement docks(reader.db,
-                    "SELECT s.id, s.device_id, d.serial, s.bay, s.started_at, s.ended_at, "
-                    "s.outcome FROM dock_sessions s JOIN devices d ON d.id = s.device_id "
-                    "WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at, s.id",
-                    &reader.doing);
+    sqlite::Query docks = reader.snapshot.query(
+        "SELECT s.id, s.device_id, d.serial, s.bay, s.started_at, s.ended_at, "
+        "s.outcome FROM dock_sessions s JOIN devices d ON d.id = s.device_id "
+        "WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at, s.id");
     docks.bind(from, day.to);
     while (docks.step()) {
         const std::int64_t device_id = docks.integer(1);
@@ -414,22 +314,18 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
     }
 
     // Ordered by when the day's work on each happened: its archiving, or else its wipe.
-    Statement recordings(
-        reader.db,
+    sqlite::Query recordings = reader.snapshot.query(
         "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
         "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
         "JOIN devices d ON d.id = r.device_id "
         "WHERE (r.archived_at >= ?1 AND r.archived_at < ?2) "
         "OR (r.wiped_at >= ?1 AND r.wiped_at < ?2) "
-        "ORDER BY CASE WHEN r.archived_at >= ?1 THEN r.archived_at ELSE r.wiped_at END, r.id",
-        &reader.doing);
+        "ORDER BY CASE WHEN r.archived_at >= ?1 THEN r.archived_at ELSE r.wiped_at END, r.id");
     recordings.bind(from, day.to);
     while (recordings.step()) input.recordings.push_back(read_recording_facts(recordings));
 
-    Statement device(
-        reader.db,
-        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices WHERE id = ?",
-        &reader.doing);
+    sqlite::Query device = reader.snapshot.query(
+        std::string("SELECT ") + std::string(kDeviceColumns) + " FROM devices WHERE id = ?");
     std::vector<reports::DeviceFacts> devices;
     for (std::int64_t device_id : device_ids) {
         device.bind(device_id);

@@ -738,22 +738,13 @@ int DbusServer::list_recordings(sd_bus_message* call) {
             }
             if (!serial.empty() && !only) throw no_such_device(serial);
             std::size_t reply_bytes = 0;
-            for (auto& row : catalog.recordings()) {
-                if (only && row.key.device_id != *only) continue;
-                if (from != 0 && row.key.captured_unix_s < from) continue;
-                if (to != 0 && row.key.captured_unix_s > to) continue;
+            // Filtered by SQLite: the device, the capture window, the latest `limit`; in
+            // capture order.
+            for (auto& row : catalog.recordings_captured({only, from, to, limit})) {
                 std::string owner = serials[row.key.device_id];
                 std::string name = sanitize_text(row.key.name);
                 listing->push_back(
                     RecordingListing{std::move(row), std::move(owner), std::move(name)});
-            }
-            std::stable_sort(listing->begin(), listing->end(),
-                             [](const RecordingListing& a, const RecordingListing& b) {
-                                 return std::make_pair(a.row.key.captured_unix_s, a.row.id) <
-                                        std::make_pair(b.row.key.captured_unix_s, b.row.id);
-                             });
-            if (limit != 0 && listing->size() > limit) {
-                listing->erase(listing->begin(), listing->end() - limit);
             }
             for (const auto& item : *listing) {
                 reply_bytes += 64 + item.serial.size() + item.name.size() +
@@ -944,8 +935,7 @@ int DbusServer::assign_device(sd_bus_message* call) {
                                        "serial: device '" + device +
                                            "' is not registered yet (RegisterDevice first)");
                                }
-                               catalog.register_device(device, row->custodian, officer, row->head,
-                                                       unix_now(), changed_by);
+                               catalog.assign_officer(device, officer, unix_now(), changed_by);
                            });
                    });
     return 1;

@@ -6,6 +6,7 @@
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_queries.hpp"
 #include "protocol/dbus_report_facts.hpp"
+#include "tests/support/catalog_rows.hpp"
 
 #include <grp.h>
 #include <gtest/gtest.h>
@@ -305,7 +306,7 @@ TEST_F(DbusReportFactsOfAService, APeriodMustBeOne) {
 TEST_F(DbusReportFactsOfAService, ReadinessIsTheLatestVerdictAndIsSignalled) {
     sd_bus* bus = client->get();
     const std::string path = device_object("REG-1");
-    std::optional<ReadinessRow> latest = catalog().latest_readiness("REG-1");
+    std::optional<ReadinessRow> latest = test::latest_readiness(catalog(), "REG-1");
     EXPECT_EQ(get_text(bus, path, kDevice, "Readiness"), latest ? latest->verdict : "");
     EXPECT_EQ(get_number(bus, path, kDevice, "ReadinessAt"),
               latest ? static_cast<double>(latest->at) : 0.0);

@@ -4,6 +4,7 @@
 #include "tests/faults/rig.hpp"
 
 #include "core/catalog/catalog.hpp"
+#include "tests/support/catalog_rows.hpp"
 
 #include <gtest/gtest.h>
 
@@ -53,7 +54,7 @@ void expect_turns_ready_after_a_recheck(Rig& rig) {
     EXPECT_EQ(lights[lights.size() - 2], hw::BayLight::not_ready);
     EXPECT_EQ(lights.back(), hw::BayLight::ready);
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    const auto history = catalog.readiness_history("TEST-1");
+    const auto history = test::readiness_history(catalog, "TEST-1");
     ASSERT_EQ(history.size(), 2u);
     EXPECT_FALSE(history[0].ready);
     EXPECT_EQ(history[0].verdict, dock.outcome);
@@ -68,7 +69,7 @@ void expect_turns_ready_after_a_recheck(Rig& rig) {
     }));
     // The reading that turned it ready is the dock's latest health check, so a report shows
     // the battery the verdict was given for, at the verdict's time.
-    const auto checks = catalog.health_checks();
+    const auto checks = test::health_checks(catalog);
     ASSERT_FALSE(checks.empty());
     EXPECT_EQ(checks.back().dock_session_id, history[1].dock_session_id);
     EXPECT_EQ(checks.back().battery_percent, 80);
@@ -116,7 +117,7 @@ TEST(Charging, SlowChargeIsRecheckedUntilReadyWithAFreshEstimateEachTime) {
     EXPECT_TRUE(has_line(rig, "battery recheck: 75%"));
     // Only the changes of the verdict are kept: the dock's and the ready one.
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    EXPECT_EQ(catalog.readiness_history("TEST-1").size(), 2u);
+    EXPECT_EQ(test::readiness_history(catalog, "TEST-1").size(), 2u);
 }
 
 TEST(Charging, CameraTakenOutWhileItChargesEndsItsWatchAndTheBayTakesTheNextCamera) {
@@ -151,7 +152,7 @@ TEST(Charging, CameraTakenOutWhileItChargesEndsItsWatchAndTheBayTakesTheNextCame
     EXPECT_EQ(join_problems(rig.error_lines()), "");
     // The watched camera's verdict stays the one of its dock: nothing recorded after it left.
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    const auto history = catalog.readiness_history("TEST-1");
+    const auto history = test::readiness_history(catalog, "TEST-1");
     ASSERT_EQ(history.size(), 1u);
     EXPECT_FALSE(history[0].ready);
 }
@@ -181,12 +182,12 @@ void expect_taken_as_not_charging(Rig& rig) {
     EXPECT_EQ(rig.cradle().light(1), hw::BayLight::not_ready);
 
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    const auto history = catalog.readiness_history("TEST-1");
+    const auto history = test::readiness_history(catalog, "TEST-1");
     ASSERT_EQ(history.size(), 2u);
     EXPECT_EQ(history[1].verdict, verdict);
     EXPECT_FALSE(history[1].ready);
     EXPECT_EQ(history[1].dock_session_id, history[0].dock_session_id);
-    const auto checks = catalog.health_checks();
+    const auto checks = test::health_checks(catalog);
     ASSERT_FALSE(checks.empty());
     EXPECT_EQ(checks.back().battery_percent, 70);
     EXPECT_FALSE(checks.back().charging);
@@ -230,7 +231,8 @@ TEST(Charging, FailedRecheckEndsTheWatchAndTheBaySaysSo) {
     EXPECT_EQ(rig.cradle().light(1), hw::BayLight::not_ready);
     EXPECT_TRUE(has_line(rig, "bay 1 TEST-1: battery recheck failed (device timeout"));
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    EXPECT_EQ(catalog.readiness_history("TEST-1").size(), 1u) << "the verdict did not change";
+    EXPECT_EQ(test::readiness_history(catalog, "TEST-1").size(), 1u)
+        << "the verdict did not change";
 }
 
 TEST(Charging, CameraThatIsNotChargingIsNotRechecked) {
@@ -274,7 +276,7 @@ TEST(Charging, ExitWhenIdleDoesNotWaitForTheRecheck) {
     EXPECT_TRUE(dock.awaiting_charge);
     EXPECT_FALSE(has_line(rig, "charging: the battery is read again"));
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    EXPECT_EQ(catalog.readiness_history("TEST-1").size(), 1u);
+    EXPECT_EQ(test::readiness_history(catalog, "TEST-1").size(), 1u);
 }
 
 TEST(Charging, CleanStopEndsTheWatch) {
@@ -291,7 +293,7 @@ TEST(Charging, CleanStopEndsTheWatch) {
     EXPECT_FALSE(has_line(rig, "battery recheck: 35%"));
     EXPECT_EQ(join_problems(rig.error_lines()), "");
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    EXPECT_EQ(catalog.readiness_history("TEST-1").size(), 1u);
+    EXPECT_EQ(test::readiness_history(catalog, "TEST-1").size(), 1u);
 }
 
 TEST(Charging, TimeToChargeUsesTheConfiguredRateWhenTheDockSawNoRise) {

@@ -3,6 +3,7 @@
 #include "tests/faults/rig.hpp"
 
 #include "core/catalog/catalog.hpp"
+#include "tests/support/catalog_rows.hpp"
 
 #include <gtest/gtest.h>
 
@@ -58,7 +59,7 @@ TEST(Service, ClockDriftIsMeasuredRecordedAndCorrected) {
     EXPECT_TRUE(report.clock_corrected);
     EXPECT_NEAR(static_cast<double>(report.clock_drift_ms), 420'000.0, 2'000.0);
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
-    auto syncs = catalog.clock_syncs();
+    auto syncs = test::clock_syncs(catalog);
     ASSERT_EQ(syncs.size(), 1u);
     EXPECT_TRUE(syncs[0].corrected);
     EXPECT_NEAR(static_cast<double>(syncs[0].drift_ms), 420'000.0, 2'000.0);
@@ -88,7 +89,7 @@ TEST(Service, CorrectionIsReadBackAndACameraThatKeepsItsClockIsNotReady) {
     EXPECT_EQ(fixed.outcome, "ready for duty");
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
     int corrected = 0;
-    for (const auto& sync : catalog.clock_syncs()) corrected += sync.corrected ? 1 : 0;
+    for (const auto& sync : test::clock_syncs(catalog)) corrected += sync.corrected ? 1 : 0;
     EXPECT_EQ(corrected, 1) << "only the camera that took the time counts as corrected";
 }
 
@@ -204,13 +205,13 @@ TEST(Service, EveryDockThatIdentifiedItsCameraLeavesItsVerdictInTheReadinessHist
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
     for (int bay = 1; bay <= 3; ++bay) {
         const DockReport& report = report_for(reports, bay);
-        const auto history = catalog.readiness_history(report.serial);
+        const auto history = test::readiness_history(catalog, report.serial);
         ASSERT_EQ(history.size(), 1u) << report.serial;
         EXPECT_EQ(history[0].verdict, report.outcome);
         EXPECT_EQ(history[0].dock_session_id, report.dock_session_id);
         EXPECT_FALSE(history[0].ready) << report.outcome;
         EXPECT_GT(history[0].at, 0);
-        ASSERT_TRUE(catalog.latest_readiness(report.serial).has_value());
+        ASSERT_TRUE(test::latest_readiness(catalog, report.serial).has_value());
     }
     EXPECT_EQ(report_for(reports, 1).light, hw::BayLight::needs_custodian);
     EXPECT_EQ(report_for(reports, 2).light, hw::BayLight::not_ready);
@@ -221,8 +222,8 @@ TEST(Service, EveryDockThatIdentifiedItsCameraLeavesItsVerdictInTheReadinessHist
     const auto again = rig.run();
     Catalog after = Catalog::open_read_only(rig.state / "catalog.sqlite");
     const DockReport& charged = report_for(again, 2);
-    EXPECT_EQ(after.readiness_history(charged.serial).size(), 2u);
-    const auto latest = after.latest_readiness(charged.serial);
+    EXPECT_EQ(test::readiness_history(after, charged.serial).size(), 2u);
+    const auto latest = test::latest_readiness(after, charged.serial);
     ASSERT_TRUE(latest.has_value());
     EXPECT_EQ(latest->verdict, charged.outcome);
 }

@@ -1,5 +1,6 @@
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
+#include "tests/support/catalog_rows.hpp"
 #include "tests/support/sqlite_fault_vfs.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -10,8 +11,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cradle {
 namespace {
@@ -628,7 +633,7 @@ TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
         EXPECT_FALSE(row->attribution_disagrees);
         EXPECT_EQ(catalog.device_history("SN-1").size(), 1u);
         EXPECT_TRUE(catalog.officers().empty());
-        EXPECT_FALSE(catalog.latest_readiness("SN-1"));
+        EXPECT_FALSE(test::latest_readiness(catalog, "SN-1"));
         // The new tables work at once.
         catalog.add_readiness(
             {"SN-1", catalog.dock_sessions()[0].id, kNow + 60, true, "ready for duty"});
@@ -645,7 +650,8 @@ TEST_F(CatalogTest, MigratesAVersion3CatalogGivingOldRecordingsNoAttribution) {
                            index + "'"),
                   index);
     }
-    EXPECT_EQ(Catalog::open_read_only(file()).latest_readiness("SN-1")->verdict, "ready for duty");
+    EXPECT_EQ(test::latest_readiness(Catalog::open_read_only(file()), "SN-1")->verdict,
+              "ready for duty");
 }
 
 TEST_F(CatalogTest, EveryRegisterChangeIsOneDatedHistoryRowNamingWhoAndWhatWasBefore) {
@@ -776,13 +782,13 @@ TEST_F(CatalogTest, DockSessionsHealthChecksAndClockSyncsRoundTrip) {
     EXPECT_EQ(docks[1].ended_at, kNow + 200);
     EXPECT_EQ(docks[1].outcome, "interrupted");
 
-    auto checks = catalog.health_checks();
+    auto checks = test::health_checks(catalog);
     ASSERT_EQ(checks.size(), 1u);
     EXPECT_EQ(checks[0].battery_percent, 55);
     EXPECT_TRUE(checks[0].charging);
     EXPECT_EQ(checks[0].faults, "lens; battery");
     EXPECT_EQ(checks[0].storage_total_bytes, 64ull << 30);
-    auto syncs = catalog.clock_syncs();
+    auto syncs = test::clock_syncs(catalog);
     ASSERT_EQ(syncs.size(), 1u);
     EXPECT_EQ(syncs[0].drift_ms, -2500);
     EXPECT_TRUE(syncs[0].corrected);
@@ -937,7 +943,7 @@ TEST_F(CatalogTest, ReadinessIsKeptPerDeviceOverTimeAndIsAppendOnly) {
         DeviceRow device = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
         catalog.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
         std::int64_t dock = catalog.begin_dock(device.id, 1, kNow);
-        EXPECT_FALSE(catalog.latest_readiness("SN-1"));
+        EXPECT_FALSE(test::latest_readiness(catalog, "SN-1"));
         catalog.add_readiness({"SN-1", dock, kNow + 60, false, "not ready: battery 20% < 80%"});
         catalog.add_readiness({"SN-1", dock, kNow + 900, true, "ready for duty"});
         catalog.add_readiness({"SN-2", 0, kNow + 30, false, "needs custodian: \x07unknown"});
@@ -947,23 +953,23 @@ TEST_F(CatalogTest, ReadinessIsKeptPerDeviceOverTimeAndIsAppendOnly) {
                      CatalogError)
             << "no such dock";
 
-        auto latest = catalog.latest_readiness("SN-1");
+        auto latest = test::latest_readiness(catalog, "SN-1");
         ASSERT_TRUE(latest);
         EXPECT_TRUE(latest->ready);
         EXPECT_EQ(latest->verdict, "ready for duty");
         EXPECT_EQ(latest->at, kNow + 900);
         EXPECT_EQ(latest->dock_session_id, dock);
         EXPECT_EQ(latest->serial, "SN-1");
-        auto history = catalog.readiness_history("SN-1");
+        auto history = test::readiness_history(catalog, "SN-1");
         ASSERT_EQ(history.size(), 2u);
         EXPECT_FALSE(history[0].ready);
         EXPECT_EQ(history[0].verdict, "not ready: battery 20% < 80%");
         EXPECT_EQ(history[1].at, kNow + 900);
-        auto other = catalog.latest_readiness("SN-2");
+        auto other = test::latest_readiness(catalog, "SN-2");
         ASSERT_TRUE(other);
         EXPECT_EQ(other->dock_session_id, 0);
         EXPECT_EQ(other->verdict, "needs custodian: ?unknown");
-        EXPECT_TRUE(catalog.readiness_history("SN-404").empty());
+        EXPECT_TRUE(test::readiness_history(catalog, "SN-404").empty());
     }
     RawDb raw(file());
     EXPECT_NE(raw.exec("UPDATE readiness SET ready = 1"), "");
@@ -981,7 +987,7 @@ TEST_F(CatalogTest, ADocksEndAndItsVerdictAreOneAuditedWrite) {
     ASSERT_EQ(docks.size(), 1u);
     EXPECT_EQ(docks[0].ended_at, kNow + 300);
     EXPECT_EQ(docks[0].outcome, "not ready: battery 60% (needs 80%)");
-    auto history = catalog.readiness_history("SN-1");
+    auto history = test::readiness_history(catalog, "SN-1");
     ASSERT_EQ(history.size(), 1u);
     EXPECT_EQ(history[0].dock_session_id, dock);
     EXPECT_EQ(history[0].at, kNow + 300);
@@ -999,7 +1005,7 @@ TEST_F(CatalogTest, ADocksEndAndItsVerdictAreOneAuditedWrite) {
     EXPECT_THROW(catalog.end_dock_with_verdict(dock + 1, kNow + 400, "ready for duty", true,
                                                {"dock.end", 2, "SN-1", 0, "ready for duty"}),
                  CatalogError);
-    EXPECT_EQ(catalog.readiness_history("SN-1").size(), 1u);
+    EXPECT_EQ(test::readiness_history(catalog, "SN-1").size(), 1u);
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
     EXPECT_EQ(catalog.dock_sessions()[0].outcome, "not ready: battery 60% (needs 80%)");
     expect_chain_intact(catalog);
@@ -1015,13 +1021,13 @@ TEST_F(CatalogTest, ARecheckKeepsItsReadingWithTheNewVerdictInOneAuditedWrite) {
     catalog.record_recheck({dock, 0, 80, true, "", 64 << 20, 40 << 20},
                            {"SN-1", dock, 0, true, "ready for duty"},
                            {"readiness.changed", 2, "SN-1", 0, "ready for duty"}, kNow + 900);
-    auto checks = catalog.health_checks();
+    auto checks = test::health_checks(catalog);
     ASSERT_EQ(checks.size(), 2u);
     EXPECT_EQ(checks[1].dock_session_id, dock);
     EXPECT_EQ(checks[1].at, kNow + 900);
     EXPECT_EQ(checks[1].battery_percent, 80);
     EXPECT_EQ(checks[1].storage_free_bytes, 40u << 20);
-    auto latest = catalog.latest_readiness("SN-1");
+    auto latest = test::latest_readiness(catalog, "SN-1");
     ASSERT_TRUE(latest);
     EXPECT_TRUE(latest->ready);
     EXPECT_EQ(latest->at, kNow + 900);
@@ -1036,8 +1042,8 @@ TEST_F(CatalogTest, ARecheckKeepsItsReadingWithTheNewVerdictInOneAuditedWrite) {
                                         {"SN-1", dock + 7, 0, true, "ready for duty"},
                                         {"readiness.changed", 2, "SN-1", 0, ""}, kNow + 1000),
                  CatalogError);
-    EXPECT_EQ(catalog.health_checks().size(), 2u);
-    EXPECT_EQ(catalog.readiness_history("SN-1").size(), 2u);
+    EXPECT_EQ(test::health_checks(catalog).size(), 2u);
+    EXPECT_EQ(test::readiness_history(catalog, "SN-1").size(), 2u);
     EXPECT_EQ(catalog.audit_rows().size(), 2u);
     expect_chain_intact(catalog);
 }
@@ -1352,6 +1358,97 @@ TEST_F(CatalogTest, MigratesAVersion4CatalogGivingOldRecordingsNoRecordHash) {
     EXPECT_EQ(catalog.record_hashes().at(next), record);
     EXPECT_EQ(catalog.last_record_hash(key.device_id), record);
     EXPECT_NE(catalog.audit_rows().back().detail.find("record=" + record), std::string::npos);
+}
+
+// ListRecordings' query: filtering by SQLite gives what filtering the full list gives, in the
+// same order, for a device or all of them, open or closed capture windows, and a limit that
+// keeps the latest captures (ties in capture time ordered by id).
+TEST_F(CatalogTest, RecordingsCapturedMatchFilteringTheFullList) {
+    Catalog catalog(file());
+    const DeviceRow one = catalog.upsert_device("SN-1", "Maker", "BC-1", "1.0", kNow);
+    const DeviceRow two = catalog.upsert_device("SN-2", "Maker", "BC-1", "1.0", kNow);
+    const DeviceRow idle = catalog.upsert_device("SN-3", "Maker", "BC-1", "1.0", kNow);
+    // Capture times out of id order, with ties, across both devices; some archived, one wiped.
+    const std::int64_t captures[] = {500, 100, 300, 300, 100, 900, 700, 300, 50, 900};
+    std::uint32_t handle = 0;
+    for (std::int64_t captured : captures) {
+        const DeviceRow& device = handle % 3 == 1 ? two : one;
+        ++handle;
+        RecordingKey key{device.id, handle, "VID_" + std::to_string(handle) + ".MP4", 1000,
+                         kNow - 10000 + captured};
+        const std::int64_t id = catalog.begin_recording(key).id;
+        if (handle % 2 == 0) {
+            catalog.mark_archived(id, Sha256::hex_of("footage " + std::to_string(handle)),
+                                  "2024/05/01/1/" + std::to_string(id) + ".mp4", kNow,
+                                  archived_event(id));
+        }
+        if (handle == 4) catalog.mark_wiped(id, kNow + 1, {"recording.wiped", 1, "SN-1", id, ""});
+    }
+
+    auto expected = [&](const Catalog::RecordingFilter& filter) {
+        std::vector<RecordingRow> rows;
+        for (const RecordingRow& row : catalog.recordings()) {
+            if (filter.device_id && row.key.device_id != *filter.device_id) continue;
+            if (filter.captured_from != 0 && row.key.captured_unix_s < filter.captured_from) {
+                continue;
+            }
+            if (filter.captured_to != 0 && row.key.captured_unix_s > filter.captured_to) continue;
+            rows.push_back(row);
+        }
+        std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+            return std::make_pair(a.key.captured_unix_s, a.id) <
+                   std::make_pair(b.key.captured_unix_s, b.id);
+        });
+        if (filter.latest != 0 && rows.size() > filter.latest) {
+            rows.erase(rows.begin(), rows.end() - filter.latest);
+        }
+        return rows;
+    };
+    auto ids = [](const std::vector<RecordingRow>& rows) {
+        std::vector<std::int64_t> out;
+        for (const auto& row : rows) out.push_back(row.id);
+        return out;
+    };
+
+    const std::int64_t base = kNow - 10000;
+    const std::vector<Catalog::RecordingFilter> filters = {
+        {},
+        {one.id, 0, 0, 0},
+        {two.id, 0, 0, 0},
+        {idle.id, 0, 0, 0},
+        {std::nullopt, base + 300, 0, 0},
+        {std::nullopt, 0, base + 300, 0},
+        {std::nullopt, base + 100, base + 700, 0},
+        {one.id, base + 100, base + 300, 0},
+        {std::nullopt, 0, 0, 3},
+        {std::nullopt, 0, 0, 100},
+        {one.id, 0, 0, 2},
+        {two.id, base + 300, base + 900, 1},
+        {std::nullopt, base + 300, base + 300, 2},
+        {std::nullopt, base + 1000, 0, 0},
+        {999, 0, 0, 0},
+    };
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+        const auto want = expected(filters[i]);
+        const auto got = catalog.recordings_captured(filters[i]);
+        EXPECT_EQ(ids(got), ids(want)) << "filter " << i;
+        ASSERT_EQ(got.size(), want.size()) << "filter " << i;
+        for (std::size_t r = 0; r < got.size(); ++r) {
+            EXPECT_EQ(got[r].key.captured_unix_s, want[r].key.captured_unix_s);
+            EXPECT_EQ(got[r].key.name, want[r].key.name);
+            EXPECT_EQ(got[r].state, want[r].state);
+            EXPECT_EQ(got[r].sha256_hex, want[r].sha256_hex);
+            EXPECT_EQ(got[r].archive_path, want[r].archive_path);
+        }
+    }
+    // The filters above are not all empty or all full: the comparison is not trivial.
+    EXPECT_EQ(catalog.recordings_captured({}).size(), std::size(captures));
+    EXPECT_EQ(ids(catalog.recordings_captured({std::nullopt, 0, 0, 3})).size(), 3u);
+    EXPECT_TRUE(catalog.recordings_captured({idle.id, 0, 0, 0}).empty());
+    // The same through a reader, as ListRecordings reads it.
+    const Catalog reader = Catalog::open_read_only(file());
+    EXPECT_EQ(ids(reader.recordings_captured({one.id, base + 100, 0, 2})),
+              ids(expected({one.id, base + 100, 0, 2})));
 }
 
 }  // namespace
