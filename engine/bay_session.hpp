@@ -22,5 +22,4 @@ asio::awaitable<DockReport> run_bay_session(BayContext& context, int bay,
                                             std::shared_ptr<hw::CameraDriver> camera,
                                             std::chrono::steady_clock::time_point& first_health_at);
 
-
 }  // namespace cradle
