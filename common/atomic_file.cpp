@@ -65,6 +65,9 @@ AtomicFile::AtomicFile(fs::path target, unsigned mode) : target_(std::move(targe
 }
 
 AtomicFile::~AtomicFile() {
+    // Proof: temporary_ is the name this writer created with O_EXCL, so it is its own file and
+    // never the target or another writer's; once committed it has been renamed onto the target
+    // and nothing is removed.
     if (!committed_ && !temporary_.empty()) ::unlink(temporary_.c_str());
 }
 

@@ -227,6 +227,9 @@ void Catalog::forget_copying(std::int64_t id) {
         transaction.commit();
         return;
     }
+    // Proof (I1): only a row still `copying` is forgotten. Such a row names bytes that were never
+    // verified into the archive, so the camera still holds the recording (a copying row is never
+    // wiped); an archived or wiped row is refused here and again by the statement's own guard.
     require_state(row, id, RecordingState::copying, db(), doing);
     Query(db(), "DELETE FROM recordings WHERE id = ? AND state = 'copying'", doing).bind(id).run();
     transaction.commit();

@@ -304,6 +304,9 @@ void migrate(sqlite::Connection& db) {
         if (current == version) {
             db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", doing);
             kMigrations[static_cast<std::size_t>(version)](db);
+            // The table holds the one version row; it is replaced in this same transaction,
+            // after the version was read again under the write lock, so no reader ever sees
+            // the catalog without its version.
             db.exec("DELETE FROM schema_version", doing);
             sqlite::Query(db, "INSERT INTO schema_version (version) VALUES (?)", doing,
                           sqlite::Prepare::once)

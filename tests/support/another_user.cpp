@@ -25,6 +25,7 @@ ProgramsForAnotherUser::ProgramsForAnotherUser() {
 }
 
 ProgramsForAnotherUser::~ProgramsForAnotherUser() {
+    // dir_ is the directory mkdtemp made for this object: it holds only the copies made here.
     std::error_code ignored;
     fs::remove_all(dir_, ignored);
 }
