@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the benchmarks' command lines share: a size with a binary suffix.
 #pragma once
 

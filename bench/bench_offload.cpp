@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Offload benchmark: the verified offload (ArchiveStore::store from emulated cameras, with the
 // catalog transaction of each recording) against two baselines measured in the same run on the
 // same footage:

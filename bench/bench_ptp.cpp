@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PTP path benchmark: the host-side CPU cost of moving footage through the PTP camera driver
 // (PtpCamera over SimPtpTransport over PtpResponder over SimCamera, all in one process), against
 // a baseline measured in the same run on the same bytes: the emulated camera read directly

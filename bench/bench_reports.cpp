@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Report benchmark: the facts of the assignment report (a 30-day period) and of the dock report
 // (one day) read from a register of --devices cameras, each docked once a day for --days days
 // (a health check, a clock sync, a readiness verdict and --recordings recordings per dock),

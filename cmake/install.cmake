@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts where: the daemon, its client, the configuration IT edits, the
 # emulated cradle of the demonstration, and the files that make cradled a system service
 # (unit, service user, directories, device access, bus policy). debian/rules builds the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A file replaced whole or not at all. The bytes go to a temporary file in the same directory
 // (so that the rename stays on one file system), reach the disk, and only then take the file's
 // name, and the directory is synced so that the new name survives a power cut too: a reader, or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing CSV (RFC 4180: comma separated, CRLF line ends, a field with a comma, a quote or a line
 // break quoted, quotes doubled), for the reports and for the register's and roster's exports.
 // Text is UTF-8; invalid bytes become U+FFFD.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The file-system seam. Every file-system operation of the archive and of staging goes through
 // a FileSystem, so that fault tests can make operation N fail with EIO or ENOSPC (once, or
 // from then on) and check that nothing is lost.

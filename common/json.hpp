@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing JSON values: the one string escaping and number form of the reports and cradlectl.
 #pragma once
 

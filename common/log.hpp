@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's log. Each line carries structured fields (BAY=, DEVICE_SERIAL=, RECORDING_ID=)
 // so that a custodian can follow one bay, one camera or one recording.
 #pragma once

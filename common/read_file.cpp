@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "common/read_file.hpp"
 
 #include "common/fs.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole file read into memory, for the small files the product reads at once (the
 // configuration, an import, an archive's metadata record, the emulated cameras' files). Bounded:
 // a file named by mistake, or grown beyond what it can be, is refused rather than read whole;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 through OpenSSL EVP, with an RAII owner for the context.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The cradle's own clock, as the kernel reports it.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small predicates and keys on text that several layers need alike: how a badge is compared, and
 // what counts as a blank value. Each named by what it means, since "blank" has more than one
 // meaning in the product.

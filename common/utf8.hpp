@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 from devices and files, which may not be valid: one decoder, and the two ways the
 // product passes such text on.
 #pragma once

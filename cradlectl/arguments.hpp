@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl's command line: the command, its operands and options, checked against what each
 // command takes (arguments.cpp); the words are read with CLI11 (command_line.cpp).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/bay_learning.hpp"
 
 #include <algorithm>

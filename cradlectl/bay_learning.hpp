@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bay learning: IT plugs a camera into each bay in turn, and the port it appears on becomes
 // that bay's port in the bay map. The walk-through is written against a small environment so
 // that it can be tested without USB; bays_learn.cpp gives it the real one (libusb hotplug and

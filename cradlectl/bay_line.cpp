@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/bay_line.hpp"
 
 #include "cradlectl/text_output.hpp"

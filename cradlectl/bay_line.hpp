@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One line per bay, for `cradlectl status` and its live view: phase, camera, a progress bar,
 // percent, megabytes done of the total, rate and time left; the outcome once the dock is done.
 #pragma once

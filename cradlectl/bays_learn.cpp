@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `cradlectl bays learn`: writes the bay map by asking IT to plug a camera into each bay in
 // turn. It talks to USB itself (libusb hotplug), not to the service; run it while the service
 // is stopped, so that nothing else claims the cameras.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // sd-bus calls of cradlectl. Every handle has an owner; every error of the bus or the service
 // becomes a BusClientError whose kind decides cradlectl's exit status.
 #include "cradlectl/bus_client.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl's side of the D-Bus API of cradled (dbus/org.cradled.Cradle1.xml): typed method
 // calls, and the signals a live status view follows. sd-bus stays behind this header.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The data source over D-Bus: each question is a call to the running daemon (BusClient).
 #include "cradlectl/bus_client.hpp"
 #include "cradlectl/catalog_rows.hpp"

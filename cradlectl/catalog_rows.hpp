@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Devices and recordings as cradlectl shows them, as text for people or JSON for scripts. The
 // offline views (read from the catalog) and the bus views (asked of the daemon) print the same
 // rows, so they print them here, once.

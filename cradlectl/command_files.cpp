@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/command_files.hpp"
 
 #include "common/read_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The files the bulk commands read and write: an import file (bounded in size, so that a file
 // named by mistake is refused rather than read whole) and an export's -o FILE.
 #pragma once

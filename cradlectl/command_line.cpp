@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl's command lines, read with CLI11: it splits the words into options, their values
 // and the rest (--name=value, "--" before words that are not options); this file turns what
 // it read into an Invocation, checking each option's value in the order given, and leaves what

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which function runs which command: the table main.cpp dispatches through, in either mode.
 #include "cradlectl/commands.hpp"
 

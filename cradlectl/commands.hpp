@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The commands of cradlectl, one file each under commands/. Each asks its data source (the
 // running daemon over D-Bus, or a state directory offline: data_source.hpp), writes what it
 // shows to `out` and returns the process exit status; what the source fails with is thrown

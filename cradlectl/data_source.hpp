@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What cradlectl's commands ask and change, whoever answers: the running daemon over D-Bus
 // (bus_source.cpp), or the catalog of a state directory read directly, offline
 // (state_dir_source.cpp). The commands are written once against this interface; where the two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/live_view.hpp"
 
 #include "cradlectl/bay_line.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `cradlectl status --watch`: the bays as they change, driven by the daemon's signals. On a
 // terminal the lines are redrawn in place; otherwise (a pipe, a file, a test) each change is
 // one more line, so that the output reads as a log of the docks.

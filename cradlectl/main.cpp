@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl: the command-line client for custodians and IT.
 //
 // By default it talks to the running daemon over D-Bus (the system bus, or --bus ADDRESS).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/officer_csv.hpp"
 
 #include "cradlectl/register_csv.hpp"

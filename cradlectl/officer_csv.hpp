@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The officers' roster as CSV (RFC 4180, UTF-8), IT's bulk path in and out of it: `cradlectl
 // import officers` reads badge,name,team; `cradlectl export officers` writes those columns and
 // when each entry last changed. The badge is the ID a camera may report about its wearer.

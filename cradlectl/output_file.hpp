@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The -o FILE of a report or an export. A regular file (or a name not there yet) is written
 // whole or not at all: the bytes go to a temporary file beside it, flushed to disk, which then
 // replaces it with the earlier file's mode and owner, so a failure never leaves half a file and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/register_csv.hpp"
 
 #include "common/csv.hpp"

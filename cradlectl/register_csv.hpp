@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device register as CSV (RFC 4180), IT's bulk path in and out of the register: `cradlectl
 // import devices` reads serial,custodian,officer,head; `cradlectl export devices` writes those
 // columns and what the cradle knows of each device. UTF-8 throughout, so names in any script

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "cradlectl/report_request.hpp"
 
 #include "reports/local_time.hpp"

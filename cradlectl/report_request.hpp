@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `cradlectl report` is asked for: which report, its period in UTC, the format and where
 // it goes. Worked out from the command line, today's local date and whether standard output is
 // a terminal, so that every rule can be tested without a bus, a catalog or a terminal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The data source offline: the catalog of a state directory, opened read-only through the core
 // (safe while the daemon runs), and the state verifier. It answers every question; a change it
 // refuses, since only the running daemon changes the register and the roster.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Output helpers of cradlectl: JSON values, UTC times, aligned text tables.
 #pragma once
 

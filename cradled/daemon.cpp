@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service's command line and start: configuration, backend, engine and adapters. cradled
 // runs it with the USB backend; cradled-demo (tools/) adds the emulated cradle.
 #include "cradled/daemon.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service's start: its command line, the configuration, the backend that makes the cradle,
 // the engine and its adapters (D-Bus, systemd). cradled runs it with the USB backend only;
 // cradled-demo (tools/) runs the same with the emulated cradle added as backend "sim".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradled: the cradle service, for cameras on USB.
 #include "cradled/daemon.hpp"
 

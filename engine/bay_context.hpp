@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a bay's session and its charge watch work with: the configuration, the catalog, the
 // archive, the cradle, the log, the executors that run their blocking steps, and the status
 // board. Owned by the service; every session and watch borrows it.

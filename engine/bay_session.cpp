@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/bay_session.hpp"
 
 #include "common/system_clock.hpp"

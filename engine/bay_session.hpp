@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One dock of one camera in one bay: identify -> health -> clock sync -> offload -> verify ->
 // wipe -> ready / not ready / needs custodian. A C++20 coroutine on the event loop; every
 // blocking step runs on the worker pool (device, archive) or the catalog's strand.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the bay keeps of a camera's health reading: its faults, bounded and printable, joined
 // as the catalog keeps them, and the reading as a health check of the dock. The bay session
 // (at the dock) and the charge watch (while the camera charges) keep their readings alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Keeps watching a camera whose dock ended "not ready" only for its battery while it charges
 // (DockReport::awaiting_charge): every [readiness] battery_recheck_s its health is read again.
 // When the battery reaches battery_min_percent and no fault appeared, the verdict becomes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/cradle_service.hpp"
 
 #include "core/archive/archive_record.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service core: recovery at start-up, then one single-threaded event loop that runs one
 // session per docked camera. Blocking work (device I/O, hashing, fsync) runs on a small bounded
 // worker pool and posts back. main() and the tests drive it directly; front-ends (D-Bus,

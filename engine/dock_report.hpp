@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What happened during one dock of one camera, as the bay session saw it. The daemon logs it,
 // and `cradled --exit-when-idle` prints it per bay.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Boost.Asio glue shared by the event-loop files (cradle_service, bay_session, charge_watch)
 // and no others, so that the heavy headers stay out of the core.
 #pragma once

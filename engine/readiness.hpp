@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The readiness policy: whether a camera that was archived and wiped, registered and in
 // service is ready for its next shift (Art. 7), and if not, why: storage, battery, faults,
 // clock, and the steps of the dock that failed. Pure functions over the dock's report and the

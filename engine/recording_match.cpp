@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "engine/recording_match.hpp"
 
 namespace cradle {

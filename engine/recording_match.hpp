@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the bay matches what a camera lists: against another listing, and against the catalog.
 // None of this is identity (see RecordingKey): a match only says which archived recordings an
 // object may be, and only its bytes prove which one it is (I1).

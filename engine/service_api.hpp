@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the front-ends (the D-Bus server, the systemd notifier) see of the running service.
 // Every member function is called on the event loop, and every callback runs there.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What each bay is doing right now, for the front-ends (D-Bus, cradlectl status --watch): the
 // phase of its dock, its light, the camera in it, and the offload's live progress with rate and
 // ETA. Owned by the service; every member function runs on the event loop, except the progress

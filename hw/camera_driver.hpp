@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one interface the daemon uses to talk to a docked camera, whatever its protocol.
 //
 // Everything a driver returns comes from the device and is untrusted: names may hold any

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A charging cradle: bays that cameras are docked in, one light per bay, switchable port power.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hw/camera_driver.hpp"
 #include "hw/cradle.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A USB port path: the bus number and the chain of hub ports from the root hub down to a
 // device, written as Linux names it in sysfs ("1-1.3": bus 1, root port 1, then port 3). It
 // names a physical socket, so it is what the bay map keys bays by.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Owners of sd-bus's reference-counted handles, so that every path out of a handler (a reply,
 // an error, an exception) drops its references.
 #pragma once

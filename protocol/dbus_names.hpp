@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The names of the D-Bus API (dbus/org.cradled.Cradle1.xml), one place for the server and for
 // cradlectl, its client.
 #pragma once

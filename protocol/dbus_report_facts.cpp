@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report facts as D-Bus values: see dbus_report_facts.hpp.
 #include "protocol/dbus_report_facts.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The facts of the reports (core/catalog/report_facts.hpp) as D-Bus values: GetAssignmentsFacts,
 // GetDockDayFacts, ListOfficers and ImportOfficers of dbus/org.cradled.Cradle1.xml. The daemon
 // appends them, cradlectl reads them back; both sides use these functions, so the wire format

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signatures composed from the contract's (protocol/cradle1_contract.hpp, generated from
 // dbus/org.cradled.Cradle1.xml): the element of an array argument, such as the recording's
 // "(xsstsssxxx)" within ListRecordings's "a(xsstsssxxx)", taken from the XML's own text rather

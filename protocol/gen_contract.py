@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the D-Bus contract of dbus/org.cradled.Cradle1.xml as a C++ header.
 
 The introspection XML is the one place where a method, a property or a signal of the API is
@@ -174,6 +175,7 @@ def header(xml_path):
         raise ContractError("the root element is not <node>")
     source = os.path.basename(xml_path)
     out = [
+        "// SPDX-License-Identifier: Apache-2.0",
         f"// Generated from dbus/{source} by protocol/gen_contract.py at build time: do not",
         "// edit; change the XML. The names and signatures of the D-Bus contract, for the server,",
         "// cradlectl and the reports' facts (see the script for what each constant is).",

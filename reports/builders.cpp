@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The two reports a custodian prints, built from plain facts. Everything a reader sees in a
 // fixed text goes through report_texts (the reader's language); names, serials and the
 // readiness reasons are printed as stored. Column keys are stable: JSON and CSV readers rely

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reports a custodian prints, built from the facts of the register and the catalog
 // (report_input.hpp). The fixed texts come in the reader's language (translation.hpp); times
 // stay UTC in the model and are shown in local time by the renderers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A cell as the words a reader sees (local times, translated yes/no); shared by the
 // renderers so CSV, JSON and PDF print the same thing.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A report as CSV (RFC 4180: comma separated, CRLF line ends, fields with a comma, a quote or
 // a line break quoted, quotes doubled), UTF-8 with a byte order mark.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A report as JSON, for programs: stable keys (the report's, the sections' and the columns'),
 // rows as objects keyed by column, times both as ISO 8601 UTC and as the local rendering.
 //

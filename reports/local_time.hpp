@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times in reports: stored as UTC seconds, shown in the reader's local time zone. The C
 // library does the conversion (TZ honoured, daylight saving and midnight included).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cairo and pango stay in this file: the rest of the project sees a Report in, bytes out.
 #include "reports/pdf.hpp"
 

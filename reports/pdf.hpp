@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A report as a printable PDF: A4, title, section headings, tables with wrapped cells whose
 // header row is repeated after each page break, "page N of M" on every page. Text is set with a
 // CJK-capable font found through fontconfig ("Noto Sans CJK SC", else "WenQuanYi Micro Hei",

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders a sample device-assignment report and a sample dock report, built by the report
 // builders from made-up facts with Chinese and English names, as PDF, CSV and JSON, so the
 // output can be looked at: report-sample DIR writes DIR/sample.{pdf,csv,json} (the assignment

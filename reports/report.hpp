@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A report as data: what a custodian reads, with no knowledge of how it is printed. The
 // renderers (CSV, JSON, PDF) take this model; the report builders fill it from the register
 // and the catalog.

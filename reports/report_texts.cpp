@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "reports/report_texts.hpp"
 
 #include "reports/translation.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fixed texts of the reports, each translated through gettext in one place, so the
 // message catalog (po/cradled.pot) lists exactly what a report can print.
 #pragma once

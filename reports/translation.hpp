@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The language of a report's fixed texts: gettext, text domain "cradled", chosen by the
 // reader's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); English when no catalog matches.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/cradle_file.hpp"
 
 #include "core/config/toml_reader.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The emulated cradle's file (etc/demo/cradle.toml): its bays and cameras, with their footage
 // and faults, read as strictly as the configuration, and the [sim] section that names it.
 #pragma once

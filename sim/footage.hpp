@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Deterministic footage of an emulated camera: which recordings it holds (names, sizes,
 // camera-side capture times) and their bytes, all derived from CameraSpec::seed alone. Nothing
 // depends on the current time, so every run of a test or benchmark sees the same footage.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device side of PTP for an emulated camera: answers the host's containers from a
 // SimCamera's storage, with the SimCamera's fault hooks plus PTP-level faults. Used in-process
 // (SimPtpTransport) and behind emulated USB devices (umockdev, cradle-emulate).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An emulated body camera: the device side of the camera driver interface, with deterministic
 // footage and fault hooks. Its storage is a directory (<storage_dir>/<serial>/) that outlives
 // the process, as a real camera's storage outlives a daemon restart:

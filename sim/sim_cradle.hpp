@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An emulated cradle: bays with lights and port power, and SimCameras docked in them.
 // Hotplug events are delivered to the listener from the calling thread (plug/unplug, or the
 // thread of a device operation whose yank fault fired), never while the cradle's lock is held,

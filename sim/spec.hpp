@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an emulated cradle and its emulated cameras look like: bays, cameras, their footage and
 // their faults. Parsed from etc/ (see core/config/config.hpp) or built by tests.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradle-emulate: runs a program with emulated body cameras attached as USB devices.
 //
 //   cradle-emulate [--cameras N] [--storage DIR] [--recordings K] [--megabytes M] -- COMMAND...

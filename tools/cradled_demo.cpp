@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradled-demo: the service on the emulated cradle of its configuration's [sim] section
 // (backend "sim"), for the demonstration, an installation check and the tests. Everything
 // but the cradle is the service itself; cradled proper cannot run an emulated cradle.

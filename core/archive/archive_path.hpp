@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one rule for a path inside the archive, checked wherever one is stored or used.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The metadata record beside every archived file (invariant I6: the archive is the record, the
 // catalog its index). One small text file, <recording id>.<ext>.record next to the recording,
 // written in the same durable step as the recording itself (ArchiveStore::store), so that the

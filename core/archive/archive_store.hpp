@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The archive on the local disk and the copy-then-verify half of the copy-then-wipe protocol
 // (docs/architecture.md, "The life of a recording", steps 1-5). The wipe half, and the catalog
 // transaction between them, belong to the bay session.

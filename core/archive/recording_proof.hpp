@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a camera object's bytes hash to, read from the camera now: the proof I1 asks for before
 // a recording archived at an earlier dock may be deleted (docs/architecture.md, "The life of a
 // recording"). The bytes go nowhere but into the hash.

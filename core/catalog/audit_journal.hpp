@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The audit log journalled into the archive (invariant I6): archive/audit.journal holds one line
 // per audit row, appended and fsynced after the row's catalog transaction has committed, so a
 // crash leaves the journal at most behind the catalog, never ahead of it. At start the daemon

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog's life: opening (creating and migrating, or read-only), closing, SQLite's own
 // checks, and the read snapshot the reports' queries read through. The queries of each table
 // family are in catalog_<family>.cpp.

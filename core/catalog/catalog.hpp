@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog: what the cradle knows about devices, recordings, dock sessions, health checks,
 // clock syncs, and the append-only, hash-chained audit log. One SQLite database in WAL mode
 // with synchronous=FULL, a schema_version table and one migration function per step.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the catalog keeps of the archive: each recording's record hash, which the camera's next
 // record chains to (invariant I6), and the restore of a fresh catalog from the archive.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Whose footage a recording is: the officer the register assigned the camera to at the capture
 // time, and whether the officer ID the camera reported names someone else.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The audit log: append-only, each row chained to the previous one by SHA-256; the sink that
 // hands committed rows to the archive's journal; and the peek at a catalog file's last row.
 #include "core/catalog/catalog_internal.hpp"

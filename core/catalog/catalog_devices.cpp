@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The register: devices as they were seen and registered, each change of an entry with its
 // history row and audit row, retirement, and the entries of the configuration file.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dock sessions, and the health checks and clock syncs of each dock.
 #include "core/catalog/catalog_internal.hpp"
 

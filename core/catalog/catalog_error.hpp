@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the catalog throws when it cannot do what was asked: the message names the catalog file
 // and what was being done.
 #pragma once

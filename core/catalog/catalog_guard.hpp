@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The start-up check of invariant I6: a catalog that is missing, empty, unreadable or older
 // than the archive is never opened for writing (Catalog's constructor would create a fresh
 // one over the archive). The archive's audit journal (audit_journal.hpp) is the reference:

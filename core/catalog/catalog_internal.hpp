@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the files of the Catalog class share and nobody else sees: the connection and the audit
 // rows waiting for their commit, the bounds on what is stored, and the readers of rows.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Readiness verdicts, kept per device over time: at the end of each dock, and again when a
 // reading taken while the camera stays in its bay changes it.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/catalog/catalog_rebuild.hpp"
 
 #include "common/atomic_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rebuilding the catalog from the archive alone (invariant I6): `cradlectl rebuild-catalog`.
 // Every metadata record is read and validated, every archived file re-hashed against its
 // record; the devices and recordings rows are made from the records, the audit log restored

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recordings: the row of a copy about to start, its passage to archived and to wiped (each with
 // its audit row), what an object on a camera may be, and the lists of recordings.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The officers' roster: the IDs a camera may report about its wearer, their names and teams.
 #include "core/catalog/catalog_internal.hpp"
 

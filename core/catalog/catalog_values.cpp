@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog's values: the rows its queries read, the checks on what it stores, and the forms
 // two spellings of one officer compare in.
 #include "core/catalog/catalog_internal.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the reports are built from: facts read from the register and the catalog, as plain
 // data. The daemon reads them from its catalog and sends them over D-Bus; cradlectl reads them
 // from a state directory when offline. Either way the same builders (builders.hpp) turn them

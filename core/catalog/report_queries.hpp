@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reads what the reports need (core/catalog/report_facts.hpp) from the catalog: the same facts for
 // the daemon's D-Bus API and for cradlectl's offline reports. Read-only; each call reads one
 // consistent snapshot.

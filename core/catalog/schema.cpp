@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/catalog/schema.hpp"
 
 #include "core/catalog/catalog.hpp"

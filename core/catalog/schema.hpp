@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The catalog's schema: one migration function per version step (schema.cpp holds their DDL),
 // and reading and checking the version a catalog file is at. A step that has shipped is never
 // edited: a catalog in the field was built by it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one SQLite wrapper of the catalog: a connection that owns its database handle and its
 // prepared statements, one execution of a statement (bind, step, read columns), write and read
 // transactions, and errors that name the catalog file and what was being done.

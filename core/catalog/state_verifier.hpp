@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks a state directory end to end, read-only: archive files <-> catalog <-> audit log.
 // Used by `cradlectl verify` and by the fault tests' invariant checker.
 #pragma once

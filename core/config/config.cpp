@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading and validating cradled.toml, the device table and the bay map (with the TOML reader of
 // toml_reader.hpp: every mistake gets a message that points at its place).
 #include "core/config/config.hpp"

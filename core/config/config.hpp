@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The daemon's configuration: /etc/cradled/cradled.toml (etc/cradled.toml in the source).
 // Every value is validated; errors name the file, the key and the problem.
 #pragma once

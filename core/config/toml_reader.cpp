@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/config/toml_reader.hpp"
 
 #include "common/read_file.hpp"

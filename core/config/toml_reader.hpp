@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading a hand-written TOML file so that every mistake gets a message that points at its
 // place: "<file>:<line>:<column>: <key path>: <problem>". Unknown keys are errors, so that a typo
 // cannot silently leave a default in force. Used by the configuration loader and by the

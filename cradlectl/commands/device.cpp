@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // device SERIAL: one device's entry, and the outcome of its last dock when the source knows it
 // (the daemon does; a state directory's catalog alone does not say it).
 #include "cradlectl/catalog_rows.hpp"

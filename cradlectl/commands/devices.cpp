@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // devices: the device register and every camera the cradle has seen.
 #include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/commands.hpp"

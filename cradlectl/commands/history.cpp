@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // history [SERIAL]: the register's changes: when, what, who, what it was before.
 #include "cradlectl/commands.hpp"
 #include "cradlectl/data_source.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // import and export of the register (devices) and the officers' roster (officers), as CSV.
 // An import is checked whole before anything is applied; the running daemon applies it.
 #include "cradlectl/command_files.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // rebuild-catalog: a catalog from the archive alone, for IT, with the service stopped
 // (docs/operations.md, "Catalog behind the archive").
 #include "core/catalog/catalog_rebuild.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // recordings: the catalog's recordings, by device and capture time, the newest N with --limit.
 #include "cradlectl/catalog_rows.hpp"
 #include "cradlectl/commands.hpp"

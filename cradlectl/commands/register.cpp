@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // register, assign, retire: the register's changes, one device at a time; the running daemon
 // makes them (root or the custodian group).
 #include "cradlectl/commands.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // report assignments|dock: the facts come from the data source (the daemon over D-Bus, or the
 // state directory's catalog offline); either way this client builds the report, so its
 // language and time zone are the reader's.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // status: over the bus, the service and every bay, live (--watch: as they change); offline, a
 // summary of the catalog, since a state directory knows no bays.
 #include "cradlectl/bay_line.hpp"

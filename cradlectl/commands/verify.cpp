@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // verify: the end-to-end check of archive, catalog and audit log. The daemon reports the files
 // it checked; offline the verifier (the fault tests' invariant checker) also counts
 // recordings and audit entries, and lists what start-up recovery put into quarantine.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The light of one bay through the Linux LED class (/sys/class/leds/<name>/): steady colours
 // by brightness, blinking by the "timer" trigger. A bay has a red, a green and an amber LED;
 // without an amber one, amber is red and green lit together (a bi-colour LED).

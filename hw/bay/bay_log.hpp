@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Where the hardware layer reports what it cannot act on (a light that cannot be set, a port
 // that cannot be switched, a device nobody claims). The daemon routes it into its own log; the
 // hardware layer never stops for it.

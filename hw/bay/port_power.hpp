@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Power of one bay's USB port, to power-cycle a camera that stops answering. Current kernels
 // (6.0 and later) switch a hub port through sysfs (<hub>:<config>.<interface>/<hub>-port<N>/
 // disable); older ones need the hub class request SET_FEATURE / CLEAR_FEATURE(PORT_POWER) sent

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hw/bay/sysfs_attribute.hpp"
 
 #include "common/fs.hpp"

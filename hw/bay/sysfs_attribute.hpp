@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading and writing one sysfs attribute file. A sysfs attribute takes its whole value in one
 // write; it is opened with O_TRUNC (emulated sysfs trees are plain files that must not keep a
 // longer old value) and the value ends with a newline, as the kernel's parsers expect.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PTP (ISO 15740) and MTP codes used by the cradle. Reference: docs/hardware.md and the PTP
 // quick reference of the design material.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PTP containers and the little-endian data encoding, both directions: the host side parses
 // what a camera sends (untrusted: every read is bounded and checked) and the emulated camera
 // encodes it. Everything here is pure: no I/O.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PTP datasets (DeviceInfo, StorageInfo, ObjectInfo), device property values and the DateTime
 // string: parsed from what a camera sends (bounded, validated) and encoded for the emulated
 // camera. Pure functions, fuzzed (tests/fuzz).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP camera driver: hw::CameraDriver over a PtpSession. Chosen by the device table for
 // USB interface class 6 (Still Image) and for the VID:PIDs listed with driver "ptp".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP transaction engine over one PtpTransport: command -> optional data phase -> response,
 // with transaction ids (and their wrap), stale responses skipped, a header split from its data,
 // zero-length packets, DeviceBusy retried until the deadline, a stalled endpoint cleared and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the PTP driver needs from a link to a camera: the bulk pipes, the interrupt pipe and
 // the class requests of the USB Still Image class. Implemented over libusb (hw/usb) and, for
 // tests and the emulated cradle, directly over an emulated camera (sim/).

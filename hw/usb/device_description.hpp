@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the device table matches on, read from a device's descriptors (no I/O to the device:
 // libusb has them cached from enumeration).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Which device-table entry serves a USB device, and which bay a port is. Pure logic, so that
 // what a device table means can be tested without USB.
 #pragma once

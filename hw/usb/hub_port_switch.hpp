@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Port power through the hub class request SET_FEATURE / CLEAR_FEATURE(PORT_POWER), for
 // kernels without the sysfs port `disable` file. Needs write access to the hub's device node.
 #pragma once

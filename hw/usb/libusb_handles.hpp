@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII owners of libusb's handles: the context, a device reference, an open device, a claimed
 // interface, a hotplug registration, a device list and a configuration descriptor.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Kept apart from usb_cradle.cpp so that what links the cradle alone (tests with their own
 // factory) does not need the PTP driver.
 #include "hw/ptp/ptp_camera.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hw/usb/usb_context.hpp"
 
 #include <sys/time.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libusb with hotplug, driven by one event thread. The thread runs libusb's event handling in
 // a loop; hotplug callbacks only queue the event, and the queue is handed to the owner's
 // handler on the same thread right after, outside libusb's event handling, where opening and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hw/usb/usb_cradle.hpp"
 
 #include "hw/usb/device_description.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The production cradle: cameras on USB. A device that arrives is matched against the device
 // table, its port against the bay map, and a mapped camera is handed to the listener with its
 // driver; lights and port power go through hw/bay.

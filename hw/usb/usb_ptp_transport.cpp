@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "hw/usb/usb_ptp_transport.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // hw::ptp::PtpTransport over libusb: the bulk and interrupt pipes of a camera's Still Image
 // interface, and its class requests, through libusb's synchronous API. Each call's libusb
 // timeout is what is left until its deadline.

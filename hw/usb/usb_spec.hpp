@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the USB cradle is told by its configuration: the device table (which devices are
 // cameras, which driver serves them, with which per-model quirks) and the bay map (which
 // physical port is which bay, its lights and the hub port that powers it). Plain data, filled by

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checks of the text arguments of D-Bus calls before they reach the catalog or the log. A
 // problem is answered with org.freedesktop.DBus.Error.InvalidArgs naming the argument.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who is calling a D-Bus method, as the bus daemon vouches for it, and whether that caller may
 // change the device register: root, or a member of the custodian group.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "service/dbus/dbus_loop.hpp"
 
 #include <poll.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Drives one sd-bus connection from the service's Boost.Asio loop: waits for its descriptor to
 // become readable or writable as sd_bus_get_events() asks, and for its next timeout, then lets
 // sd_bus_process() dispatch. The loop stays single-threaded; sd-bus never gets a thread.

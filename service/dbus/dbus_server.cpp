@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The D-Bus API of dbus/org.cradled.Cradle1.xml, served with sd-bus.
 //
 // Why sd-bus directly, and not sdbus-c++: libsystemd is already linked for sd_notify and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The D-Bus API (dbus/org.cradled.Cradle1.xml) served with sd-bus on the service's event loop.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "service/systemd/journal_fields.hpp"
 
 namespace cradle {

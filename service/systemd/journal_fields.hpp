@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What one log message becomes in the journal: the fields of systemd's native protocol, so that
 // IT can follow one bay, one camera or one recording (journalctl -u cradled BAY=3). Pure, so
 // that the mapping is tested without a journal.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // systemd's notify protocol (sd_notify) and native journal protocol (sd_journal_sendv).
 #include "service/systemd/systemd_notify.hpp"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service's side of systemd: readiness and watchdog notifications, and the journal.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "service/systemd/udev_rules.hpp"
 
 #include "hw/port_path.hpp"

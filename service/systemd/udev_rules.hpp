@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The udev rules that give the service's group access to what cradled opens as an ordinary
 // user: the cameras of the device table (their /dev/bus/usb nodes, for libusb), and for each
 // bay of the bay map the hub that powers its port (its /dev/bus/usb node for the PORT_POWER

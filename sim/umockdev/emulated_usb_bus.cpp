@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/umockdev/emulated_usb_bus.hpp"
 
 #include "sim/umockdev/usb_descriptors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An emulated USB bus in a umockdev test bed: a root hub (usb1) with the cradle's hub on its
 // port 1 (1-1, with a sysfs port directory and `disable` file per downstream port), and USB
 // devices plugged into the cradle hub's ports ("1-1.<port>") and unplugged again, with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/umockdev/emulated_usb_cameras.hpp"
 
 #include "sim/sim_camera.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Emulated body cameras as USB devices: each a SimCamera (footage and storage as in the
 // demonstration cradle) behind a PtpResponder, plugged into a port of an emulated USB bus so
 // that the real libusb code (and any other program run under umockdev) finds and talks to it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/umockdev/usb_descriptors.hpp"
 
 namespace cradle::hw::sim::usb {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // USB descriptors of the emulated devices, as the kernel exposes them in sysfs ("descriptors":
 // the device descriptor followed by the configuration descriptor with its interfaces and
 // endpoints) and as GET_DESCRIPTOR answers them.

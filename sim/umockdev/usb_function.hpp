@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device side of an emulated USB Still Image (PTP) function, as the usbfs emulation drives
 // it: what the camera does with each transfer on its three endpoints and with the class
 // requests. PtpResponder is the production model behind it (see emulated_usb_cameras.hpp);

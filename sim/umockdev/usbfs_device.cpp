@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "sim/umockdev/usbfs_device.hpp"
 
 #include "hw/ptp/codes.hpp"

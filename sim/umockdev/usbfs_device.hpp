@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One emulated USB device node (/dev/bus/usb/BBB/DDD) answering the usbfs ioctls that libusb
 // issues, from a UsbPtpFunction: claiming the interface, URBs on the bulk, interrupt and
 // control endpoints (submitted, reaped, discarded), synchronous control transfers, clearing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The randomized fault campaign: N schedules, each a small emulated cradle whose cameras and
 // storage misbehave at random, whose service is killed outright (SIGKILL) at a random file-system
 // or device operation, and which is then started again, clean. After every phase the single

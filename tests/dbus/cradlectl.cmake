@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cradlectl over D-Bus: the built cradlectl and cradled binaries on a private bus.
 cradle_test(test_cradlectl_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_bus.cpp)
 # These tests run the built binaries.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rig of the cradlectl tests over D-Bus: child processes with a deadline (cradled,
 // cradlectl), JSON read with nlohmann-json to check their output field by field, and a fixture
 // that runs cradled on an emulated two-bay cradle on a private bus. Header-only: each test

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # systemd: the notify protocol with the real daemon, the unit's hardening, sysusers and tmpfiles
 # (label dbus: they run the service as systemd would); the journal fields and the udev rules
 # generator (label unit).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl over D-Bus: the real cradled on an emulated two-bay cradle, on a private bus, and
 // the real cradlectl binary asking it. JSON output is parsed and checked against what the
 // daemon has (and against the offline read of the same state directory).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl's pieces that need no bus: the bay lines of status and its live view, and the
 // command line (dates, options that go with a command).
 #include "cradlectl/arguments.hpp"

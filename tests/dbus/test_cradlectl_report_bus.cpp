@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl report and the officers' roster, end to end: the real cradled on an emulated
 // three-bay cradle (a ready camera, an unregistered one, one with a low battery) on a private
 // bus, and the real cradlectl asking it, and reading the state directory offline. The reports

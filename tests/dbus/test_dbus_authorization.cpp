@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may change the device register over D-Bus: root and the custodian group. Everyone may
 // read. Changes are audited with the caller's uid and signalled.
 #include "tests/dbus/test_dbus_harness.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The contract check: what the running server declares on the bus (its introspection) is
 // exactly dbus/org.cradled.Cradle1.xml, in both directions. Every method with its arguments'
 // names, signatures and directions, every property with its signature, access and how its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/dbus/test_dbus_harness.hpp"
 
 #include "tests/faults/rig.hpp"

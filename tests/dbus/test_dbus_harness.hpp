@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service on a private bus, and a client of it, for the D-Bus server tests: a real
 // CradleService on an emulated cradle runs on a thread of its own with the D-Bus server as its
 // front-end; the test talks to it with sd-bus like any other caller on the bus. Waits are on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The private test bus: it starts, answers at its printed address, lets an unprivileged uid
 // connect and stops with its owner.
 #include <grp.h>

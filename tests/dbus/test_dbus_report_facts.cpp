@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The report facts over D-Bus (GetAssignmentsFacts, GetDockDayFacts), the officers' roster
 // (ListOfficers, ImportOfficers) and a device's readiness (Readiness, ReadinessAt): what the
 // daemon reads from its catalog reaches the client field by field.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The D-Bus API against a private bus: every method, property and signal of
 // dbus/org.cradled.Cradle1.xml, the object manager, and the errors of bad calls.
 #include "tests/dbus/test_dbus_harness.hpp"

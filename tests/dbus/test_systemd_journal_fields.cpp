@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a log message becomes in the journal: the fields IT filters on.
 #include "service/systemd/journal_fields.hpp"
 

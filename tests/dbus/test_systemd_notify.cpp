@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real cradled under systemd's notify protocol: a datagram socket made by the test stands in
 // for systemd (NOTIFY_SOCKET), so READY=1, the watchdog pings and STOPPING=1 are seen as
 // systemd sees them, with the sender's pid from the kernel. No sleeps: every wait is poll() on

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The udev rules follow the device table and the bay map, and the packaged rules are those of
 // the shipped tables.
 #include "core/config/config.hpp"

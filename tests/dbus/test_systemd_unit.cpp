@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The packaged unit, sysusers and tmpfiles files as systemd reads them: the unit verifies, its
 // exposure stays at or below 2.0, and the users and directories are those the service expects.
 #include "tests/support/temp_dir.hpp"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # End to end on the demonstration cradle: the real cradled and cradlectl binaries, the shipped
 # demo configuration, a fresh state directory. Checks what the README promises of the demo.
 set -euo pipefail

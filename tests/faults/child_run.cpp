@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/faults/child_run.hpp"
 
 #include <sys/wait.h>

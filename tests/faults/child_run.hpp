@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service run in a child process that may be killed outright (SIGKILL) at a chosen
 // file-system or device operation, with an optional storage fault: what a crash of the real
 // daemon leaves behind, for the SIGKILL tests and the fault campaign (scripts/chaos).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/child_run.cpp)
 target_link_libraries(cradle_test_rig PUBLIC cradle_engine cradle_sim cradle_test_support)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/faults/rig.hpp"
 
 #include "core/catalog/catalog.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small emulated cradle with its state directory in a temporary folder, for tests that run
 // the service core in-process and then check the invariants.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I6: the archive is the record, the catalog its index. Every archived file has its metadata
 // record beside it, the audit log is journalled into the archive, a catalog that is missing,
 // empty or older than the archive stops the service instead of being recreated over it, the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A camera that docks with too little battery: how long it needs on charge, and the bay that
 // keeps reading its battery while it charges ([readiness] battery_recheck_s) until it is ready.
 // The rechecks run on the service's timer; the tests wait for the bay's status, never a sleep.

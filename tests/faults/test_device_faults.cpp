@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I1/I4/I5 against broken and hostile cameras: sizes that lie, a camera that stops answering,
 // hostile names, absurd counts, a camera that refuses to delete. Each faults its own bay only.
 #include "tests/faults/rig.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A recording of 4 GiB and more from a PTP camera that cannot tell its size (ObjectInfo says
 // 0xFFFFFFFF, no MTP ObjectSize, the data container's length is 0xFFFFFFFF), as long
 // recordings on exFAT cameras are: the driver lists it with an unknown size bounded by its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The service over PTP: the emulated cradle hands the service the PTP driver talking to each
 // camera's PTP device model, so the whole dock (identify, health, clock, listing, copy,
 // verify, wipe) runs through the transaction engine as it would for a camera on USB. The

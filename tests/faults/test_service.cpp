@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The whole dock on healthy and not-so-healthy emulated cameras: what is archived, wiped,
 // recorded and shown on the bay light.
 #include "tests/faults/rig.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I3 against a daemon killed outright: the service runs in a child process that SIGKILLs
 // itself at a random file-system or device operation; the next start recovers, and nothing
 // is lost, duplicated or left in staging.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A clean stop: the real cradled, sent SIGTERM in the middle of an offload, stops promptly with
 // exit status 0, leaves nothing half-done, and the next start finishes the job.
 #include "tests/faults/rig.hpp"

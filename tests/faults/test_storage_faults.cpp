@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I1/I3 against the archive's storage and the catalog: EIO and ENOSPC at every file-system
 // operation (once, and from then on), a byte flipped on its way to the disk, and SQLite I/O
 // errors at every write of the catalog. Nothing is lost, and a clean second run archives all.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I1/I3 against unplugging: a camera pulled out at every step of the protocol, and at random
 // bytes of a transfer, loses nothing; re-docked, it is archived in full and wiped. Each sweep
 // runs with the cameras driven directly and through the PTP driver.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // I1: a recording is deleted from a camera only when the bytes of that object, read from that
 // camera in this dock, hashed to the archived SHA-256. A name, size, capture time, handle or
 // serial that matches is never proof. After the delete the camera is listed again: what is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Fuzzing the parsers of device data (docs/fuzzing.md).
 #
 # Always: one replay executable per target runs the committed corpus (tests/fuzz/corpus/<name>/)

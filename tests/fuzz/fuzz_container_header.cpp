@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The 12-byte container header, as the transaction engine reads it from every bulk-in and
 // interrupt-in transfer.
 #include "fuzz_entry.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The data phase of a GetObject read across calls (PtpSession::begin_data_in, read_data_in),
 // as a camera that lies about lengths or never stops sending would drive it. The first input
 // byte picks the bound and the size of the caller's reads; then each transfer the camera sends

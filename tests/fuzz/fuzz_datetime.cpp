@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DateTime string (property 0x5011 and ObjectInfo dates). The first input byte picks the
 // camera's zone (whole half hours within +-14 h); the rest is the text.
 #include "fuzz_entry.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DeviceInfo, the first dataset a camera sends (before any session).
 #include "fuzz_entry.hpp"
 #include "hw/ptp/datasets.hpp"

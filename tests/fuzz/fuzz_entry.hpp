@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What every fuzz target shares: the libFuzzer entry point (also called by the corpus replay)
 // and the checks a target makes beyond "no crash".
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The u32 arrays a camera answers GetObjectHandles and GetStorageIDs with: the first input
 // byte picks the bound the caller sets, the rest is the array as sent.
 #include "fuzz_entry.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ObjectInfo: a recording's name, size and dates, as listed before offloading.
 #include "fuzz_entry.hpp"
 #include "hw/ptp/datasets.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Command, response and event containers: what a camera answers each transaction with and
 // what it sends on the interrupt endpoint.
 #include "fuzz_entry.hpp"

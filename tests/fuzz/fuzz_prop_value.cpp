@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Device property values (BatteryLevel, DateTime, ...): the first two bytes of the input pick
 // the PTP data type, the rest is the value as the camera sends it.
 #include "fuzz_entry.hpp"

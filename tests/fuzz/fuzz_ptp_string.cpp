@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP string (u8 count, UCS-2LE units) decoded to UTF-8: names, serials, dates.
 #include "fuzz_entry.hpp"
 #include "hw/ptp/container.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StorageInfo: the free space the cradle reports and checks before offloading.
 #include "fuzz_entry.hpp"
 #include "hw/ptp/datasets.hpp"

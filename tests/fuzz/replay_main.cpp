@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs a fuzz target's entry point over every file of the given directories (or the given
 // files), as an ordinary test: a crash, a sanitizer report or a broken codec property fails it.
 // Without libFuzzer this is how the committed corpus is checked in every build.

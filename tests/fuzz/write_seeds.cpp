@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the seed corpus of the fuzz targets: valid encodings made by the encoders, and the
 // hostile forms a device can send (lying counts, 0xFFFFFFFF lengths, truncation, broken
 // strings and dates). Run as `fuzz_write_seeds tests/fuzz/corpus`; the files are committed.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The package check (label `package`): builds the .deb, runs lintian, installs it into a clean
 # Debian 12 root and checks the installed service (tests/package/package_check.sh says what).
 # It needs root and the Debian mirror. Not in the sanitizer build: the package is built with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The package check: builds the Debian package from a copy of the source tree, runs lintian
 # on it, installs it into a clean Debian 12 root, and checks what IT gets: the files in place,
 # /etc/cradled as conffiles, the service user and the custodian group, a unit systemd accepts,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/support/another_user.hpp"
 
 #include <grp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a test needs to run a program as another user (the unprivileged caller, uid 65534).
 //
 // A clone of the project may sit where that user cannot go (in a home directory of mode 0700),

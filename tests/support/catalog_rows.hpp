@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rows of the catalog that the service writes and never reads back (health checks, clock syncs,
 // the readiness history), read for the tests through the catalog's read snapshot, as stored.
 #pragma once

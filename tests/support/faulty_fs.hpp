@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A FileSystem that delegates to another and injects faults: operation N (counting every call,
 // 1-based) fails with the given errno, once or from then on; or a byte is flipped in the data
 // of write N. Used by the fault tests to break I1 and I3.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sets TZ for the lifetime of a scope and puts back what it was: tests of local times across
 // midnight and daylight saving changes.
 #pragma once

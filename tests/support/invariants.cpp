@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "tests/support/invariants.hpp"
 
 #include "common/sha256.hpp"

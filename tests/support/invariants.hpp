@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The single invariant checker of the fault tests (I1-I3 of docs/architecture.md, "Invariants").
 // After any run, however it ended, it asserts:
 //  - every recording an emulated camera held at the start is still on that camera with its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading JSON in the tests that check JSON output (reports, cradlectl --json) field by field,
 // with nlohmann-json.
 //

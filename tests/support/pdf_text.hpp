@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text of a rendered PDF as a reader's tool extracts it (pdftotext, from poppler-utils):
 // what the tests of the PDF reports compare, rather than the PDF's bytes.
 #pragma once

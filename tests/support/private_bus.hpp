@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A private D-Bus message bus for one test: a dbus-daemon of its own, listening on a unix socket
 // in a fresh directory, with a policy that lets any user connect, own any name and send or
 // receive anything. The daemon under test applies its own authorization on top, so the tests

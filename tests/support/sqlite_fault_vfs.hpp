@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An SQLite VFS shim over the default VFS that fails I/O (xWrite, xSync, xTruncate) at call N
 // with SQLITE_IOERR, once or from then on. Registered under kFaultVfsName; pass that name to
 // Catalog's constructor.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fresh directory under $TMPDIR for one test, removed (read-only files included) at the end.
 #pragma once
 

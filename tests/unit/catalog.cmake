@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The catalog, the state verifier and cradlectl's offline mode.
 cradle_test(catalog_test unit ${CMAKE_CURRENT_LIST_DIR}/test_catalog.cpp)
 cradle_test(state_verifier_test unit ${CMAKE_CURRENT_LIST_DIR}/test_state_verifier.cpp)

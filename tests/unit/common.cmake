@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # What every layer uses from common/: files replaced whole and read whole, text keys and
 # predicates, CSV and JSON writing, UTF-8.
 cradle_test(common_test unit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The configuration loader and the emulated cradle's file.
 add_executable(test_config ${CMAKE_CURRENT_LIST_DIR}/test_config.cpp)
 target_link_libraries(test_config PRIVATE cradle_config cradle_sim_config GTest::gtest_main)

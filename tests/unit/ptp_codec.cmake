@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The PTP codec and datasets: pure code, tested alone (no USB, no transaction engine). The
 # codec library comes from tests/fuzz/fuzz.cmake, which the corpus replay shares.
 foreach(codec_test test_ptp_container test_ptp_datasets)

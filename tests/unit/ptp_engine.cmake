@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The PTP transaction engine and driver, and the emulated PTP camera they are tested against.
 # Like the emulated camera's tests, these link the hardware layer alone.
 foreach(ptp_test test_ptp_session test_ptp_camera)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Reports: the model's renderers read back (CSV, JSON, the PDF's text), the translations, and
 # local times across midnight and daylight saving changes; and the two reports built from facts.
 foreach(report_test csv json pdf translation local_time utf8 builders)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The emulated camera and cradle. These tests link the hardware emulation directly (plus the
 # SHA-256 helper and the temporary directory), not the whole core, so that they exercise the
 # hw layer alone, as the layering requires.

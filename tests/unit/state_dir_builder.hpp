@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds a small, consistent state directory (catalog, archive files, empty staging) for the
 // tests of the state verifier and of cradlectl, laid out as the archive store lays it out.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "core/archive/archive_path.hpp"
 
 #include <gtest/gtest.h>

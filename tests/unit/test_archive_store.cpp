@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "common/sha256.hpp"
 #include "core/archive/archive_store.hpp"
 #include "tests/support/faulty_fs.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bay learning: the camera that appears after a bay's prompt is that bay's; cameras already
 // mapped do not count; Enter takes a camera plugged in before the prompt; ambiguity asks again;
 // no camera in time fails; the written map loads.

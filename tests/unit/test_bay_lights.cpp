@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bay lights over a fake LED class tree: each state sets the right LEDs steady or blinking,
 // values end with a newline and replace what was there, and a missing LED is logged, not fatal.
 #include "hw/bay/bay_lights.hpp"

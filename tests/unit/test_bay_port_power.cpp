@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Port power: the sysfs `disable` file of the hub port when the kernel has one, else the hub
 // class request; a power cycle is off, wait, on; failures are logged, never thrown.
 #include "hw/bay/port_power.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
 #include "tests/support/catalog_rows.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A file replaced whole (AtomicFile) and a file read whole (read_whole_file).
 #include "common/atomic_file.hpp"
 #include "common/read_file.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text helpers every layer shares: badge keys and blank values, the CSV formula guard, JSON
 // strings and numbers, and the UTF-8 pieces the PTP codec and the configuration use.
 #include "common/csv.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The configuration files: the shipped ones load with the values they promise, defaults hold,
 // and every mistake is reported with the file, the line and the key path.
 #include "core/config/config.hpp"

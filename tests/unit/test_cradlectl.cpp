@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the built cradlectl binary on state directories made by the tests.
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device register as CSV: what `cradlectl import devices` accepts and refuses, and what
 // `cradlectl export devices` writes.
 #include "cradlectl/register_csv.hpp"

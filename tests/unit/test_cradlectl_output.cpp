@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl's -o FILE, through the built binary offline: a regular file is replaced whole and
 // keeps its mode and owner; a device, a FIFO or a link to one is written in place and stays what
 // it is; an output that cannot be written is exit status 2. Reports and exports alike.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // cradlectl report's command line (the report, its period in local days, the format and where
 // it goes) and the officers' roster as CSV, without a bus or a catalog.
 #include "cradlectl/arguments.hpp"

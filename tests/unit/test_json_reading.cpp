@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON the tests read back (reports, cradlectl --json) is read strictly: a document that
 // RFC 8259 refuses, or an object naming a member twice, fails the test that reads it, and a
 // field of the wrong kind is not turned into the kind asked for.

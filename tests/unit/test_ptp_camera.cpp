@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP driver end to end in-process: PtpCamera over SimPtpTransport over PtpResponder over
 // SimCamera. The driver must keep the CameraDriver contract exactly as the emulated camera
 // keeps it directly, and turn every fault of the link or of a hostile device into a precise

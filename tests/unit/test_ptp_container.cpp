@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP container codec and the little-endian data encoding: round trips, every bound on
 // what a device sends, and the UCS-2 string conversion both ways.
 #include "hw/ptp/container.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PTP datasets, device property values and the DateTime string: round trips, truncation at
 // every byte, the bounds on what a device may claim, and strict DateTime validation.
 #include "hw/ptp/datasets.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PTP transaction engine against a scripted link: every transfer the camera sends is
 // written out here byte by byte, so each test pins one rule of the protocol.
 #include "hw/ptp/session.hpp"

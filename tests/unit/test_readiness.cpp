@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The readiness policy: whether a docked camera is ready for its next shift and, if not, each
 // reason in the words the bay, the log and the catalog show, from the dock's report alone.
 #include "engine/readiness.hpp"

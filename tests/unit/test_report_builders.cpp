@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The assignment and dock reports built from known facts and read back as a custodian or a
 // program would: the CSV parsed, the JSON parsed, the PDF's text through pdftotext. Readiness
 // (the low-battery camera not ready, with its reason), the unregistered camera, the changes of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CSV of a report, parsed back as RFC 4180 says, gives the model's texts: commas, quotes,
 // line breaks and Chinese survive, each section is its own block, times are local ISO 8601.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "common/sha256.hpp"
 #include "core/catalog/report_queries.hpp"
 #include "tests/support/temp_dir.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The JSON of a report, parsed back, gives the model: stable keys, rows keyed by column,
 // numbers and flags as JSON values, times as UTC ISO 8601 plus the local rendering, and text
 // with quotes, backslashes, control characters and Chinese intact.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Times are stored in UTC and shown in the reader's time zone: the day and the offset change
 // at local midnight and at the daylight saving changes, exactly where the C library says.
 #include <gtest/gtest.h>

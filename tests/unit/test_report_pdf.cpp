@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The PDF of a report, read back with pdftotext: Chinese and English texts are there as text
 // (a missing CJK font would leave them out or as boxes), pages are numbered "page N of M" in
 // the reader's language, and a long table continues on further pages under its header.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reports' fixed texts follow the reader's locale: Chinese under zh_CN (LANGUAGE or the
 // locale variables, installed or not), English under C or an untranslated language.
 #include <gtest/gtest.h>

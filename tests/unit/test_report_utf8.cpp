@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bytes that are not UTF-8 (a device's serial, a damaged file) reach a report as U+FFFD, so
 // the JSON stays valid and the PDF prints the rest of the text.
 #include <gtest/gtest.h>

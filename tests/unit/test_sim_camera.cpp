@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The emulated camera: deterministic footage, storage that outlives the object, and every
 // fault hook doing what the fault tests of the daemon rely on.
 #include "common/sha256.hpp"

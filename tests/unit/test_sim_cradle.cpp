@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The emulated cradle: hotplug events, yanks reported as detaches, power cycles that revive a
 // camera, and the bay lights.
 #include "sim/sim_cradle.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The status board: what a bay shows while a camera docks, offloads and leaves, and the rate
 // and ETA computed from the bytes the copies add.
 #include "engine/status_board.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The USB cradle's wiring that needs no USB device: bays from the bay map, lights and port
 // power routed to the bay's LEDs and hub port, and a start that refuses to run without a
 // camera driver. The event thread starts and stops cleanly on an empty bus. Cameras arriving

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The device table decides which devices are cameras and which driver and quirks serve them;
 // the bay map decides which port is which bay.
 #include "hw/usb/device_matcher.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Port paths: written as Linux names the device in sysfs, parsed strictly, and the hub a port
 // belongs to.
 #include "hw/port_path.hpp"

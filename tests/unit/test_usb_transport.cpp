@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parts of the libusb PTP transport that need no device: finding the Still Image pipes in
 // a configuration descriptor, turning deadlines into libusb timeouts, mapping libusb results to
 // device errors, and reading Get Device Status. Transfers themselves run against emulated USB

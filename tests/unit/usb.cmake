@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # USB cameras and bay hardware: port paths, device-table matching, the PTP transport's mapping
 # of libusb results, bay lights and port power against a fake sysfs tree. They link the hw
 # layer alone (no daemon), and need no USB device and no root.

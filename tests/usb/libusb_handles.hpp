@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RAII for the libusb handles the USB tests use directly.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A minimal PTP device for the usbfs emulation tests: answers GetDeviceInfo from a fixed
 // dataset and records the class requests, so that the emulated USB layer can be tested with
 // plain libusb, independently of the full emulated camera.

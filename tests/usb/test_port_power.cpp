@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bay port power against the emulated hub: the production PortPower writes the hub port's
 // sysfs `disable` file, and the emulated camera in that port goes away and comes back as a
 // power cycle would make it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bay lights on the USB path: LEDs named in the bay map, driven by UsbCradle through the Linux
 // LED class of the emulated system (/sys/class/leds), follow a camera's dock.
 #include "tests/faults/rig.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Cameras offloaded through the production USB path: UsbCradle and the PTP driver over libusb,
 // talking to emulated cameras on an emulated bus, driven by the service core. Each test is
 // short: the emulated device nodes make libusb poll busily while transfers are pending.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A camera that stops answering, end to end on the USB path: the service power-cycles its bay
 // through UsbCradle and PortPower, which switch the emulated hub's port through its sysfs
 // `disable` file or the hub class request; the camera leaves the bus, docks again and is

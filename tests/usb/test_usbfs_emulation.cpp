@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The emulated USB bus seen through plain libusb: enumeration, descriptors, claiming, bulk,
 // interrupt and control transfers, stalls, timeouts, unplug and hotplug. The device behind the
 // bus is a scripted PTP responder, so these tests exercise the usbfs emulation alone.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests on emulated USB devices (umockdev). They run under umockdev-wrapper, which
 # preloads umockdev so that libusb finds the emulated bus. Where umockdev is not installed they
 # report themselves skipped; scripts/install-deps installs it, so CI runs them.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A stand-alone USB client, as a third-party PTP tool would be: lists the Still Image devices
 // libusb finds, asks each for its DeviceInfo over the bulk endpoints, and prints one line per
 // camera ("1-1.2 BWC-0002 LC-BWC7"), sorted by port. `usb_probe N` exits 1 unless exactly N

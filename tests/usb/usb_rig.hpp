@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real USB path end to end: emulated cameras plugged into an emulated bus (umockdev), the
 // production UsbCradle with the PTP driver finding them through libusb, and the service core
 // offloading them, with the state directory and the cameras' storage in a temporary folder so
