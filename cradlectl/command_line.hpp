@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// cradlectl's command lines read with CLI11 (command_line.cpp, the one file that includes it):
+// cradlectl's command lines (command_line.cpp, over common/command_line.hpp):
 // the words of `cradlectl ...` into an Invocation (arguments.hpp), and those of
 // `cradlectl bays ...` into what bay learning needs. The usage texts are the project's own, and
 // so are the messages of usage errors.

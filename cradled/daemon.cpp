@@ -3,6 +3,7 @@
 // runs it with the USB backend; cradled-demo (tools/) adds the emulated cradle.
 #include "cradled/daemon.hpp"
 
+#include "common/command_line.hpp"
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "core/catalog/catalog_guard.hpp"
@@ -24,6 +25,8 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <variant>
+#include <vector>
 
 namespace {
 
@@ -54,41 +57,36 @@ void print_usage(std::FILE* to, const char* program) {
     std::fprintf(to, kUsage, program);
 }
 
-// Returns the exit status to stop with, or nothing to go on.
+// Returns the exit status to stop with, or nothing to go on. Given twice, the last one counts.
 std::optional<int> parse_arguments(int argc, char** argv, const char* program, Arguments& args) {
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        auto value = [&](const char* name) -> std::optional<std::string> {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s: %s needs a value\n", program, name);
-                print_usage(stderr, program);
-                return std::nullopt;
-            }
-            return std::string(argv[++i]);
-        };
-        if (arg == "--help" || arg == "-h") {
+    cradle::OptionNames names;
+    names.with_value = {"--config", "--state-dir", "--backend", "--bus"};
+    names.flags = {"-h", "--help", "--version", "--exit-when-idle", "--print-udev-rules"};
+    auto read = cradle::read_command_line(std::vector<std::string>(argv + 1, argv + argc), names);
+    if (const auto* line = std::get_if<cradle::CommandLine>(&read); line && !line->words.empty()) {
+        read = "unexpected argument '" + line->words.front() + "'";
+    }
+    if (const auto* error = std::get_if<std::string>(&read)) {
+        std::fprintf(stderr, "%s: %s\n", program, error->c_str());
+        print_usage(stderr, program);
+        return 2;
+    }
+    for (const cradle::GivenOption& option : std::get<cradle::CommandLine>(read).options) {
+        const std::string& name = option.name;
+        if (name == "--help" || name == "-h") {
             print_usage(stdout, program);
             return 0;
-        } else if (arg == "--version") {
+        }
+        if (name == "--version") {
             std::printf("%s %s\n", program, CRADLED_VERSION);
             return 0;
-        } else if (arg == "--exit-when-idle") {
-            args.exit_when_idle = true;
-        } else if (arg == "--print-udev-rules") {
-            args.print_udev_rules = true;
-        } else if (arg == "--config" || arg == "--state-dir" || arg == "--backend" ||
-                   arg == "--bus") {
-            auto v = value(argv[i]);
-            if (!v) return 2;
-            if (arg == "--bus") args.bus = *v;
-            if (arg == "--config") args.config = *v;
-            if (arg == "--state-dir") args.state_dir = *v;
-            if (arg == "--backend") args.backend = *v;
-        } else {
-            std::fprintf(stderr, "%s: unknown argument '%s'\n", program, argv[i]);
-            print_usage(stderr, program);
-            return 2;
         }
+        if (name == "--exit-when-idle") args.exit_when_idle = true;
+        if (name == "--print-udev-rules") args.print_udev_rules = true;
+        if (name == "--bus") args.bus = option.value;
+        if (name == "--config") args.config = option.value;
+        if (name == "--state-dir") args.state_dir = option.value;
+        if (name == "--backend") args.backend = option.value;
     }
     return std::nullopt;
 }

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// The programs' command lines: the words split into options and the rest (common/), and the
+// real cradled's usage, usage errors and exit statuses.
+#include "common/command_line.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace cradle {
+namespace {
+
+const OptionNames kNames{{"--config", "-o", "--from"}, {"--json", "-h"}};
+
+CommandLine read(const std::vector<std::string>& words) {
+    auto read = read_command_line(words, kNames);
+    if (auto* error = std::get_if<std::string>(&read)) throw std::runtime_error(*error);
+    return std::get<CommandLine>(read);
+}
+
+std::string refusal(const std::vector<std::string>& words) {
+    auto read = read_command_line(words, kNames);
+    if (auto* error = std::get_if<std::string>(&read)) return *error;
+    return "(accepted)";
+}
+
+TEST(CommandLine, OptionsComeInTheOrderGivenWithEachOccurrence) {
+    const CommandLine line = read({"--from", "a", "list", "--json", "--from=b", "-o", "x"});
+    ASSERT_EQ(line.options.size(), 4u);
+    EXPECT_EQ(line.options[0].name, "--from");
+    EXPECT_EQ(line.options[0].value, "a");
+    EXPECT_EQ(line.options[1].name, "--json");
+    EXPECT_EQ(line.options[1].value, "");
+    EXPECT_EQ(line.options[2].name, "--from");
+    EXPECT_EQ(line.options[2].value, "b");
+    EXPECT_EQ(line.options[3].name, "-o");
+    EXPECT_EQ(line.options[3].value, "x");
+    EXPECT_EQ(line.words, std::vector<std::string>{"list"});
+}
+
+TEST(CommandLine, AValueIsTakenWhateverItLooksLike) {
+    const CommandLine line = read({"--from", "-1", "--config", "--json"});
+    ASSERT_EQ(line.options.size(), 2u);
+    EXPECT_EQ(line.options[0].value, "-1");
+    EXPECT_EQ(line.options[1].name, "--config");
+    EXPECT_EQ(line.options[1].value, "--json");
+}
+
+TEST(CommandLine, WordsAfterTheDoubleDashAreNotOptions) {
+    const CommandLine line = read({"show", "--", "--json", "-h"});
+    EXPECT_TRUE(line.options.empty());
+    EXPECT_EQ(line.words, (std::vector<std::string>{"show", "--json", "-h"}));
+}
+
+TEST(CommandLine, UsageErrorsNameTheOption) {
+    EXPECT_EQ(refusal({"list", "--config"}), "--config needs a value");
+    EXPECT_EQ(refusal({"--colour", "red"}), "unknown option --colour");
+    EXPECT_EQ(refusal({"--colour=red"}), "unknown option --colour");
+    EXPECT_EQ(refusal({"--json=yes"}), "--json takes no value");
+}
+
+struct ProgramRun {
+    int exit_status = -1;
+    std::string out;  // standard output
+};
+
+// The built cradled with the given arguments; its standard error goes to a file.
+ProgramRun cradled(const std::string& arguments, std::string* err) {
+    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
+    if (bin_dir == nullptr) throw std::runtime_error("CRADLED_BIN_DIR is not set");
+    const std::string err_file = ::testing::TempDir() + "cradled-stderr";
+    const std::string command =
+        "'" + std::string(bin_dir) + "/cradled' " + arguments + " 2>'" + err_file + "'";
+    ProgramRun run;
+    std::FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
+    char buffer[4096];
+    std::size_t got = 0;
+    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
+    const int status = ::pclose(pipe);
+    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    err->clear();
+    if (std::FILE* file = std::fopen(err_file.c_str(), "r")) {
+        while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) err->append(buffer, got);
+        std::fclose(file);
+    }
+    return run;
+}
+
+TEST(CradledCommandLine, HelpGoesToStandardOutputWithStatusZero) {
+    std::string err;
+    for (const char* help : {"--help", "-h"}) {
+        const ProgramRun run = cradled(help, &err);
+        EXPECT_EQ(run.exit_status, 0) << help;
+        EXPECT_EQ(run.out.rfind("usage: cradled [--config FILE]", 0), 0u) << run.out;
+        EXPECT_NE(run.out.find("--print-udev-rules"), std::string::npos);
+        EXPECT_EQ(err, "");
+    }
+}
+
+TEST(CradledCommandLine, VersionIsPrinted) {
+    std::string err;
+    const ProgramRun run = cradled("--version", &err);
+    EXPECT_EQ(run.exit_status, 0);
+    EXPECT_EQ(run.out.rfind("cradled ", 0), 0u) << run.out;
+}
+
+TEST(CradledCommandLine, UsageErrorsStopWithStatusTwoAndTheUsage) {
+    const std::pair<const char*, const char*> cases[] = {
+        {"--colour red", "cradled: unknown option --colour\n"},
+        {"--config", "cradled: --config needs a value\n"},
+        {"--exit-when-idle=yes", "cradled: --exit-when-idle takes no value\n"},
+        {"extra", "cradled: unexpected argument 'extra'\n"},
+    };
+    for (const auto& [arguments, message] : cases) {
+        std::string err;
+        const ProgramRun run = cradled(arguments, &err);
+        EXPECT_EQ(run.exit_status, 2) << arguments;
+        EXPECT_EQ(run.out, "") << arguments;
+        EXPECT_EQ(err.rfind(message, 0), 0u) << arguments << ": " << err;
+        EXPECT_NE(err.find("usage: cradled"), std::string::npos) << err;
+    }
+}
+
+TEST(CradledCommandLine, TheLastOfAnOptionGivenTwiceCounts) {
+    std::string err;
+    const ProgramRun run =
+        cradled("--config /nonexistent/first.toml --config=/nonexistent/second.toml", &err);
+    EXPECT_EQ(run.exit_status, 2);
+    EXPECT_NE(err.find("second.toml"), std::string::npos) << err;
+    EXPECT_EQ(err.find("first.toml"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace cradle
