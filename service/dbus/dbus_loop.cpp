@@ -147,4 +147,29 @@ void BusLoop::wake() {
     state_->wake();
 }
 
+struct RetryTimer::State {
+    explicit State(asio::io_context& io) : timer(io) {}
+    asio::steady_timer timer;
+    std::function<void()> work;
+};
+
+RetryTimer::RetryTimer(asio::io_context& io) : state_(std::make_shared<State>(io)) {}
+
+RetryTimer::~RetryTimer() {
+    state_->timer.cancel();
+    state_->work = nullptr;
+}
+
+void RetryTimer::after(std::chrono::milliseconds pause, std::function<void()> work) {
+    state_->work = std::move(work);
+    state_->timer.expires_after(pause);
+    // The state outlives a cancelled wait; the work runs only on a real expiry.
+    state_->timer.async_wait([state = state_](const boost::system::error_code& ec) {
+        if (ec || !state->work) return;
+        std::function<void()> work = std::move(state->work);
+        state->work = nullptr;
+        work();
+    });
+}
+
 }  // namespace cradle::dbus

@@ -6,6 +6,7 @@
 
 #include <systemd/sd-bus.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 
@@ -28,6 +29,23 @@ class BusLoop {
     // Something was queued from outside a dispatch (a signal, a late reply): dispatch and
     // re-arm soon, on the loop. Cheap to call often.
     void wake();
+
+  private:
+    struct State;
+    std::shared_ptr<State> state_;
+};
+
+// One pending piece of work on the service's loop after a pause: the server's next attempt to
+// reconnect to its bus. Destroying the timer cancels the work.
+class RetryTimer {
+  public:
+    explicit RetryTimer(boost::asio::io_context& io);
+    RetryTimer(const RetryTimer&) = delete;
+    RetryTimer& operator=(const RetryTimer&) = delete;
+    ~RetryTimer();
+
+    // Runs `work` on the loop after `pause`, in place of any work still pending.
+    void after(std::chrono::milliseconds pause, std::function<void()> work);
 
   private:
     struct State;

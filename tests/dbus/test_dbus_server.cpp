@@ -570,6 +570,27 @@ TEST(DbusErrors, TheServiceOutlivesItsBus) {
     EXPECT_TRUE(service.wait_for_log("CAM-1: ready for duty"));
 }
 
+TEST(DbusErrors, TheServiceServesAgainWhenItsBusRestarts) {
+    ServiceOnBus service(1);
+    hw::sim::CameraSpec camera = service.camera("CAM-1", 2);
+    // The address without the daemon's guid, as the system bus's is: a restarted daemon has
+    // another guid.
+    ASSERT_EQ(service.start("unix:path=" + service.bus.socket_path().string()), "");
+    service.bus.restart();
+    EXPECT_TRUE(service.wait_for_log("lost"));
+    ASSERT_TRUE(service.wait_for_log("D-Bus API served again"));
+
+    // The objects, the name and the signals are all back on the new bus.
+    BusClient client(service.bus.address());
+    std::vector<Bay> bays = list_bays(client.get());
+    ASSERT_EQ(bays.size(), 1u);
+    EXPECT_EQ(bays[0].phase, "empty");
+    EXPECT_EQ(get_number(client.get(), bay_object(1), kBay, "Number"), 1);
+    dock_and_wait(service, client, 1, camera);
+    EXPECT_EQ(client.dock_finished.back().serial, "CAM-1");
+    EXPECT_EQ(get_text(client.get(), device_object("CAM-1"), kDevice, "Serial"), "CAM-1");
+}
+
 TEST(DbusErrors, TheNameTakenByAnotherIsReported) {
     ServiceOnBus service(1);
     BusClient squatter(service.bus.address());

@@ -165,7 +165,14 @@ PrivateBus::PrivateBus(const std::filesystem::path& service_policy) {
           service_policy.string() + "</include>\n");
 }
 
+void PrivateBus::restart() {
+    stop_and_reap(pid_);
+    pid_ = -1;
+    start(policy_);
+}
+
 void PrivateBus::start(const std::string& policy) {
+    policy_ = policy;
     // mkdtemp made the directory 0700; a caller that dropped to another uid must reach the
     // socket inside it.
     std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |

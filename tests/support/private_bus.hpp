@@ -31,6 +31,10 @@ class PrivateBus {
     // Stops the bus daemon and waits for it to exit.
     ~PrivateBus();
 
+    // Stops the bus daemon and starts a new one on the same socket, with the same policy, as
+    // a restart of the system bus would; its address() has a new guid.
+    void restart();
+
     // The D-Bus address to connect to, e.g. "unix:path=.../bus_socket,guid=...".
     const std::string& address() const { return address_; }
     const std::filesystem::path& socket_path() const { return socket_path_; }
@@ -40,6 +44,7 @@ class PrivateBus {
     void start(const std::string& policy);
 
     TempDir dir_;
+    std::string policy_;
     std::filesystem::path socket_path_;
     std::string address_;
     pid_t pid_ = -1;

@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Manager object (/org/cradled/Cradle1): its vtable, its properties, the reads it answers
+// (bays, devices, recordings, verify) and the DockFinished signal. Its changes of the register
+// are in dbus_register.cpp, its report facts and roster in dbus_report_methods.cpp.
+#include "service/dbus/dbus_server_internal.hpp"
+
+#include "common/system_clock.hpp"
+#include "common/text.hpp"
+#include "core/catalog/state_verifier.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <utility>
+
+namespace cradle::dbus_server {
+namespace {
+
+constexpr auto kRecordingType = dbus::element_of(manager_api::ListRecordings::arg::recordings);
+constexpr auto kProblemType = dbus::element_of(manager_api::Verify::arg::problems);
+static_assert(dbus::same_signature(kDeviceType, manager_api::GetDevice::arg::device),
+              "GetDevice answers one device as ListDevices lists them");
+
+// One bay as ListBays lists it; a negative errno when the append failed.
+int append_bay(sd_bus_message* reply, const BayStatus& bay) {
+    return sd_bus_message_append(
+        reply, kBayType, static_cast<std::uint32_t>(bay.bay), to_string(bay.phase),
+        light_name(bay.light), bay.serial.c_str(), bay.model.c_str(), bay.outcome.c_str(),
+        static_cast<std::int64_t>(bay.docked_since),
+        static_cast<std::uint32_t>(bay.recordings_done),
+        static_cast<std::uint32_t>(bay.recordings_total),
+        static_cast<std::uint64_t>(bay.bytes_done), static_cast<std::uint64_t>(bay.bytes_total),
+        static_cast<double>(bay.rate_bytes_per_s), static_cast<std::int64_t>(bay.eta_s));
+}
+
+struct RecordingListing {
+    RecordingRow row;
+    std::string serial;
+    std::string name;
+};
+
+int manager_property_callback(sd_bus*, const char*, const char*, const char* property,
+                              sd_bus_message* reply, void* userdata, sd_bus_error* error) {
+    try {
+        return static_cast<DbusServer*>(userdata)->manager_property(property, reply);
+    } catch (...) {
+        return error_from_current_exception(error);
+    }
+}
+
+const sd_bus_vtable kManagerVtable[] = {
+    SD_BUS_VTABLE_START(0),
+    CRADLE_PROPERTY(manager_api::Version, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::BayCount, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::StateDirectory, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::ClockSynchronised, manager_property_callback),
+    CRADLE_METHOD(manager_api::ListBays, &DbusServer::list_bays),
+    CRADLE_METHOD(manager_api::ListDevices, &DbusServer::list_devices),
+    CRADLE_METHOD(manager_api::GetDevice, &DbusServer::get_device),
+    CRADLE_METHOD(manager_api::ListRecordings, &DbusServer::list_recordings),
+    CRADLE_METHOD(manager_api::Verify, &DbusServer::verify),
+    CRADLE_METHOD(manager_api::RegisterDevice, &DbusServer::register_device),
+    CRADLE_METHOD(manager_api::AssignDevice, &DbusServer::assign_device),
+    CRADLE_METHOD(manager_api::RetireDevice, &DbusServer::retire_device),
+    CRADLE_METHOD(manager_api::GetDeviceHistory, &DbusServer::get_device_history),
+    CRADLE_METHOD(manager_api::GetAssignmentsFacts, &DbusServer::get_assignments_facts),
+    CRADLE_METHOD(manager_api::GetDockDayFacts, &DbusServer::get_dock_day_facts),
+    CRADLE_METHOD(manager_api::ListOfficers, &DbusServer::list_officers),
+    CRADLE_METHOD(manager_api::ImportOfficers, &DbusServer::import_officers),
+    CRADLE_SIGNAL(manager_api::BayChanged),
+    CRADLE_SIGNAL(manager_api::DockFinished),
+    CRADLE_SIGNAL(manager_api::DeviceChanged),
+    SD_BUS_VTABLE_END,
+};
+
+}  // namespace
+
+int DbusServer::add_manager_object() {
+    sd_bus_slot* slot = nullptr;
+    const int r = sd_bus_add_object_vtable(bus_.get(), &slot, dbus::kRootPath,
+                                           dbus::kManagerInterface, kManagerVtable, this);
+    if (r >= 0) slots_.emplace_back(slot);
+    return r;
+}
+
+int append_device(sd_bus_message* reply, const DeviceRow& device) {
+    return sd_bus_message_append(
+        reply, kDeviceType, device.serial.c_str(), device.manufacturer.c_str(),
+        device.model.c_str(), device.firmware.c_str(), static_cast<int>(device.registered),
+        device.custodian.c_str(), device.officer.c_str(), device.head.c_str(),
+        static_cast<std::int64_t>(device.first_seen), static_cast<std::int64_t>(device.last_seen));
+}
+
+int DbusServer::manager_property(const char* property, sd_bus_message* reply) {
+    std::string_view name = property;
+    if (name == manager_api::Version::name)
+        return append_value<manager_api::Version>(reply, CRADLED_VERSION);
+    if (name == manager_api::BayCount::name) {
+        return append_value<manager_api::BayCount>(
+            reply, static_cast<std::uint32_t>(service_.status().bay_count()));
+    }
+    if (name == manager_api::StateDirectory::name) {
+        return append_value<manager_api::StateDirectory>(reply,
+                                                         service_.config().state_dir.c_str());
+    }
+    if (name == manager_api::ClockSynchronised::name) {
+        return append_value<manager_api::ClockSynchronised>(
+            reply, static_cast<int>(system_clock_synchronised()));
+    }
+    return -ENOENT;
+}
+
+int DbusServer::list_bays(sd_bus_message* call) {
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(sd_bus_message_open_container(reply.get(), 'a', kBayType), "reply");
+    for (const auto& bay : service_.status().all()) check(append_bay(reply.get(), bay), "reply");
+    check(sd_bus_message_close_container(reply.get()), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::list_devices(sd_bus_message* call) {
+    std::vector<DeviceRow> devices = catalog_->devices();
+    std::sort(devices.begin(), devices.end(),
+              [](const DeviceRow& a, const DeviceRow& b) { return a.serial < b.serial; });
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(sd_bus_message_open_container(reply.get(), 'a', kDeviceType), "reply");
+    for (const auto& device : devices) check(append_device(reply.get(), device), "reply");
+    check(sd_bus_message_close_container(reply.get()), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::get_device(sd_bus_message* call) {
+    const char* serial = nullptr;
+    check(sd_bus_message_read(call, manager_api::GetDevice::in, &serial), "arguments");
+    require_valid("serial", serial);
+    std::optional<DeviceRow> device = catalog_->find_device(serial);
+    if (!device) throw no_such_device(serial);
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(append_device(reply.get(), *device), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::list_recordings(sd_bus_message* call) {
+    const char* serial_arg = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    std::uint32_t limit = 0;
+    check(
+        sd_bus_message_read(call, manager_api::ListRecordings::in, &serial_arg, &from, &to, &limit),
+        "arguments");
+    require_valid("serial", serial_arg, dbus::Emptiness::allowed);
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_to: negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
+    }
+    if (listings_running_ >= kMaxListingsAtOnce) {
+        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                        "too many recording lists are being read at once; try again shortly");
+    }
+    std::string serial = serial_arg;
+    auto listing = std::make_shared<std::vector<RecordingListing>>();
+    std::uint64_t ticket = park(call);
+    ++listings_running_;
+    std::weak_ptr<DbusServer> weak = weak_from_this();
+    std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
+    service_.background_work(
+        [catalog_file, serial, from, to, limit, listing] {
+            Catalog catalog = Catalog::open_read_only(catalog_file);
+            std::map<std::int64_t, std::string> serials;
+            std::optional<std::int64_t> only;
+            for (const auto& device : catalog.devices()) {
+                serials[device.id] = device.serial;
+                if (device.serial == serial) only = device.id;
+            }
+            if (!serial.empty() && !only) throw no_such_device(serial);
+            std::size_t reply_bytes = 0;
+            // Filtered by SQLite: the device, the capture window, the latest `limit`; in
+            // capture order.
+            for (auto& row : catalog.recordings_captured({only, from, to, limit})) {
+                std::string owner = serials[row.key.device_id];
+                std::string name = sanitize_text(row.key.name);
+                listing->push_back(
+                    RecordingListing{std::move(row), std::move(owner), std::move(name)});
+            }
+            for (const auto& item : *listing) {
+                reply_bytes += 64 + item.serial.size() + item.name.size() +
+                               item.row.sha256_hex.size() + item.row.archive_path.size();
+            }
+            if (reply_bytes > kMaxReplyBytes) {
+                throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                std::to_string(listing->size()) +
+                                    " recordings are too many for one reply: narrow the "
+                                    "capture window or set a limit");
+            }
+        },
+        [weak, ticket, listing](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            --self->listings_running_;
+            self->guarded("recordings reply", [&] {
+                self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
+                    int r = sd_bus_message_open_container(reply, 'a', kRecordingType);
+                    for (const auto& item : *listing) {
+                        if (r < 0) return r;
+                        const RecordingRow& row = item.row;
+                        r = sd_bus_message_append(
+                            reply, kRecordingType, static_cast<std::int64_t>(row.id),
+                            item.serial.c_str(), item.name.c_str(),
+                            static_cast<std::uint64_t>(row.key.size), to_string(row.state),
+                            row.sha256_hex.c_str(), row.archive_path.c_str(),
+                            static_cast<std::int64_t>(row.key.captured_unix_s),
+                            static_cast<std::int64_t>(row.archived_at),
+                            static_cast<std::int64_t>(row.wiped_at));
+                    }
+                    if (r < 0) return r;
+                    return sd_bus_message_close_container(reply);
+                });
+            });
+        });
+    return 1;
+}
+
+int DbusServer::verify(sd_bus_message* call) {
+    // One verify at a time reads the archive: every caller meanwhile gets its result, so no
+    // caller can fill the worker pool the bays need.
+    verify_waiting_.push_back(park(call));
+    if (verify_waiting_.size() > 1) return 1;
+    auto report = std::make_shared<VerifyReport>();
+    std::weak_ptr<DbusServer> weak = weak_from_this();
+    std::filesystem::path state_dir = service_.config().state_dir;
+    service_.background_work(
+        [state_dir, report] { *report = verify_state(state_dir); },
+        [weak, report](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            std::vector<std::uint64_t> waiting = std::exchange(self->verify_waiting_, {});
+            for (std::uint64_t ticket : waiting) {
+                self->guarded("verify reply", [&] {
+                    self->answer(ticket, failure, [&report](sd_bus_message* reply) {
+                        using Verify = manager_api::Verify;
+                        int r = sd_bus_message_append(reply, Verify::arg::ok,
+                                                      static_cast<int>(report->ok()));
+                        if (r < 0) return r;
+                        r = sd_bus_message_append(
+                            reply, Verify::arg::files_checked,
+                            static_cast<std::uint64_t>(report->files_checked));
+                        if (r < 0) return r;
+                        r = sd_bus_message_open_container(reply, 'a', kProblemType);
+                        for (const auto& problem : report->problems) {
+                            if (r < 0) return r;
+                            r = sd_bus_message_append(reply, kProblemType, problem.c_str());
+                        }
+                        if (r < 0) return r;
+                        return sd_bus_message_close_container(reply);
+                    });
+                });
+            }
+        });
+    return 1;
+}
+
+void DbusServer::dock_ended(const DockReport& report) {
+    if (!serving()) return;
+    using DockFinished = manager_api::DockFinished;
+    sd_bus_emit_signal(bus_.get(), dbus::kRootPath, dbus::kManagerInterface, DockFinished::name,
+                       DockFinished::signature, static_cast<std::uint32_t>(report.bay),
+                       report.serial.c_str(), light_name(report.light), report.outcome.c_str(),
+                       static_cast<std::uint32_t>(report.archived),
+                       static_cast<std::uint32_t>(report.wiped),
+                       static_cast<std::uint32_t>(report.left_on_camera));
+    if (!report.serial.empty()) {
+        last_outcomes_[report.serial] = report.outcome;
+        device_changed(report.serial);
+    }
+    loop_->wake();
+}
+
+}  // namespace cradle::dbus_server

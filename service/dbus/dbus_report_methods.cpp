@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: Apache-2.0
+// The Manager's report facts (GetAssignmentsFacts, GetDockDayFacts: read on the worker pool,
+// encoded as protocol/dbus_report_facts.hpp says) and the officers' roster (ListOfficers, and
+// ImportOfficers for custodians).
+#include "service/dbus/dbus_server_internal.hpp"
+
+#include "common/text.hpp"
+#include "core/catalog/report_queries.hpp"
+#include "protocol/dbus_report_facts.hpp"
+
+#include <filesystem>
+
+namespace cradle::dbus_server {
+namespace {
+
+// More officers than any police station has; a larger import is a wrong file.
+constexpr std::size_t kMaxOfficersPerImport = 100'000;
+// Problems named in one refusal of ImportOfficers; the count says how many more there were.
+constexpr std::size_t kMaxProblemsNamed = 20;
+
+// A period of the report methods: UTC seconds, [from, to).
+void require_period(std::int64_t from, std::int64_t to) {
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
+    if (to <= from) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: not later than from");
+}
+
+// Every problem of an import, each naming its entry (1-based, as a person counts lines).
+std::vector<std::string> officer_problems(const std::vector<reports::OfficerFacts>& officers) {
+    std::vector<std::string> problems;
+    std::map<std::string, std::size_t> first_entry_of;
+    for (std::size_t i = 0; i < officers.size(); ++i) {
+        const reports::OfficerFacts& officer = officers[i];
+        const std::string entry = "officers: entry " + std::to_string(i + 1) + " ";
+        for (std::string problem :
+             {dbus::argument_problem("badge", officer.badge),
+              dbus::argument_problem("name", officer.name),
+              dbus::argument_problem("team", officer.team, dbus::Emptiness::allowed)}) {
+            if (!problem.empty()) problems.push_back(entry + problem);
+        }
+        if (!officer.badge.empty() && is_blank_text(officer.badge)) {
+            problems.push_back(entry + "badge: blank");
+        }
+        if (!officer.name.empty() && is_blank_text(officer.name)) {
+            problems.push_back(entry + "name: blank");
+        }
+        const std::string key = badge_key(officer.badge);
+        if (key.empty()) continue;
+        auto [first, inserted] = first_entry_of.emplace(key, i + 1);
+        if (!inserted) {
+            problems.push_back(entry + "badge: also in entry " + std::to_string(first->second) +
+                               " (badges are compared ignoring case and surrounding spaces)");
+        }
+    }
+    return problems;
+}
+
+// The a(sss) of ImportOfficers, read only up to the limit: a caller cannot make the service
+// parse an array of any length.
+std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std::size_t limit) {
+    std::vector<reports::OfficerFacts> officers;
+    check(sd_bus_message_enter_container(call, 'a', dbus::kOfficerFactsType), "arguments");
+    for (;;) {
+        const char* badge = nullptr;
+        const char* name = nullptr;
+        const char* team = nullptr;
+        const int r = sd_bus_message_read(call, dbus::kOfficerFactsType, &badge, &name, &team);
+        check(r, "arguments");
+        if (r == 0) break;
+        if (officers.size() == limit) {
+            throw CallError(
+                SD_BUS_ERROR_INVALID_ARGS,
+                "officers: more than " + std::to_string(limit) + " entries (nothing was imported)");
+        }
+        officers.push_back(reports::OfficerFacts{badge, name, team});
+    }
+    check(sd_bus_message_exit_container(call), "arguments");
+    return officers;
+}
+
+}  // namespace
+
+template <class Facts>
+int DbusServer::reply_with_facts(
+    sd_bus_message* call, std::function<Facts(const Catalog&, const std::string& cradle)> read,
+    int (*append)(sd_bus_message*, const Facts&)) {
+    if (listings_running_ >= kMaxListingsAtOnce) {
+        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                        "too many reports and recording lists are being read at once; try again "
+                        "shortly");
+    }
+    auto facts = std::make_shared<Facts>();
+    std::uint64_t ticket = park(call);
+    ++listings_running_;
+    std::weak_ptr<DbusServer> weak = weak_from_this();
+    std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
+    service_.background_work(
+        [catalog_file, cradle = cradle_name_, read = std::move(read), facts] {
+            Catalog catalog = Catalog::open_read_only(catalog_file);
+            *facts = read(catalog, cradle);
+            if (dbus::approximate_bytes(*facts) > kMaxReplyBytes) {
+                throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
+                                "the report's facts are too many for one reply: ask for a shorter "
+                                "period, or use cradlectl --state-dir on the cradle");
+            }
+        },
+        [weak, ticket, facts, append](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            --self->listings_running_;
+            self->guarded("report facts reply", [&] {
+                self->answer(ticket, failure,
+                             [&](sd_bus_message* reply) { return append(reply, *facts); });
+            });
+        });
+    return 1;
+}
+
+int DbusServer::get_assignments_facts(sd_bus_message* call) {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, manager_api::GetAssignmentsFacts::in, &from, &to), "arguments");
+    require_period(from, to);
+    return reply_with_facts<reports::AssignmentsInput>(
+        call,
+        [period = reports::Period{from, to}](const Catalog& catalog, const std::string& cradle) {
+            return read_assignments_input(catalog, period, cradle);
+        },
+        &dbus::append_assignments_facts);
+}
+
+int DbusServer::get_dock_day_facts(sd_bus_message* call) {
+    const char* date = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, manager_api::GetDockDayFacts::in, &date, &from, &to),
+          "arguments");
+    require_valid("date", date);
+    require_period(from, to);
+    return reply_with_facts<reports::DockDayInput>(
+        call,
+        [date = std::string(date), day = reports::Period{from, to}](const Catalog& catalog,
+                                                                    const std::string& cradle) {
+            return read_dock_day_input(catalog, date, day, cradle);
+        },
+        &dbus::append_dock_day_facts);
+}
+
+int DbusServer::list_officers(sd_bus_message* call) {
+    std::vector<OfficerRow> officers = catalog_->officers();
+    sd_bus_message* raw = nullptr;
+    check(sd_bus_message_new_method_return(call, &raw), "reply");
+    dbus::MessagePtr reply(raw);
+    check(sd_bus_message_open_container(reply.get(), 'a', dbus::kOfficerListType), "reply");
+    for (const auto& officer : officers) {
+        check(sd_bus_message_append(reply.get(), dbus::kOfficerListType, officer.badge.c_str(),
+                                    officer.name.c_str(), officer.team.c_str(),
+                                    static_cast<std::int64_t>(officer.updated_at)),
+              "reply");
+    }
+    check(sd_bus_message_close_container(reply.get()), "reply");
+    return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::import_officers(sd_bus_message* call) {
+    // Who calls is checked before what they ask: the arguments, up to 100,000 entries, are read
+    // only for a caller who may change the roster.
+    when_custodian(
+        park(call), call, "ImportOfficers",
+        [this](std::uint64_t ticket, const dbus::Caller& caller) {
+            auto parked = parked_.find(ticket);
+            if (parked == parked_.end()) return;
+            auto officers = std::make_shared<std::vector<reports::OfficerFacts>>(
+                read_officers_up_to(parked->second.get(), kMaxOfficersPerImport));
+            std::vector<std::string> problems = officer_problems(*officers);
+            if (!problems.empty()) {
+                std::string text;
+                for (std::size_t i = 0; i < problems.size() && i < kMaxProblemsNamed; ++i) {
+                    if (i != 0) text += "; ";
+                    text += problems[i];
+                }
+                if (problems.size() > kMaxProblemsNamed) {
+                    text += "; and " + std::to_string(problems.size() - kMaxProblemsNamed) +
+                            " more problems";
+                }
+                throw CallError(SD_BUS_ERROR_INVALID_ARGS, text + " (nothing was imported)");
+            }
+            std::vector<OfficerRow> rows;
+            rows.reserve(officers->size());
+            for (const auto& officer : *officers) {
+                rows.push_back(OfficerRow{officer.badge, officer.name, officer.team, 0});
+            }
+            auto changed = std::make_shared<std::size_t>(0);
+            service_.catalog_work(
+                [rows = std::move(rows), changed,
+                 changed_by = caller.changed_by](Catalog& catalog) {
+                    *changed = catalog.upsert_officers(rows, unix_now(), changed_by);
+                },
+                [weak = weak_from_this(), ticket, changed](std::exception_ptr failure) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    self->guarded("officers import", [&] {
+                        self->answer(ticket, failure, [&changed](sd_bus_message* reply) {
+                            return sd_bus_message_append(reply, manager_api::ImportOfficers::out,
+                                                         static_cast<std::uint32_t>(*changed));
+                        });
+                    });
+                });
+        });
+    return 1;
+}
+
+}  // namespace cradle::dbus_server

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// The D-Bus server's private declarations, shared by its files: one file per object of the API
+// (dbus_manager.cpp, dbus_bay.cpp, dbus_device.cpp), the Manager's changes of the register
+// (dbus_register.cpp) and its report facts and roster (dbus_report_methods.cpp), who may
+// change what (dbus_authorization.cpp), and the connection with its calls parked and answered
+// (dbus_server.cpp). Nothing outside service/dbus/ includes it.
+#pragma once
+
+#include "common/log.hpp"
+#include "core/catalog/catalog.hpp"
+#include "engine/service_api.hpp"
+#include "engine/status_board.hpp"
+#include "protocol/dbus_handles.hpp"
+#include "protocol/dbus_names.hpp"
+#include "protocol/dbus_signature.hpp"
+#include "service/dbus/dbus_arguments.hpp"
+#include "service/dbus/dbus_caller.hpp"
+#include "service/dbus/dbus_loop.hpp"
+#include "service/dbus/dbus_server.hpp"
+
+#include <systemd/sd-bus.h>
+
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cradle::dbus_server {
+
+// Well below the system bus's message size limit: a longer list is refused with a hint.
+constexpr std::size_t kMaxReplyBytes = 16u << 20;
+// Recording lists and report facts read on the worker pool at once; more callers are asked to
+// retry, so that the pool stays free for the bays.
+constexpr int kMaxListingsAtOnce = 2;
+
+// The contract's names and signatures, generated from dbus/org.cradled.Cradle1.xml.
+namespace api = protocol::cradle1;
+namespace manager_api = api::Manager;
+namespace bay_api = api::Bay;
+namespace device_api = api::Device;
+
+// The elements of the arrays the server composes item by item.
+constexpr auto kBayType = dbus::element_of(manager_api::ListBays::arg::bays);
+constexpr auto kDeviceType = dbus::element_of(manager_api::ListDevices::arg::devices);
+
+// The sd-bus flags of a property, from its EmitsChangedSignal annotation in the XML.
+constexpr std::uint64_t property_flags(std::string_view emits_changed) {
+    if (emits_changed == "const") return SD_BUS_VTABLE_PROPERTY_CONST;
+    if (emits_changed == "invalidates") return SD_BUS_VTABLE_PROPERTY_EMITS_INVALIDATION;
+    if (emits_changed == "true") return SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE;
+    return 0;  // "false": read when asked, never signalled
+}
+
+// Appends a property's value with the signature the contract gives the property.
+template <class Property, class... Value>
+int append_value(sd_bus_message* reply, Value... value) {
+    return sd_bus_message_append(reply, Property::signature, value...);
+}
+
+// An answer other than success, thrown by a call's work and turned into its error reply.
+class CallError : public std::runtime_error {
+  public:
+    CallError(std::string name, const std::string& text)
+        : std::runtime_error(text), name_(std::move(name)) {}
+    const std::string& name() const { return name_; }
+
+  private:
+    std::string name_;
+};
+
+CallError no_such_device(const std::string& serial);
+// Throws InvalidArgs naming the argument when `value` is not acceptable text.
+void require_valid(std::string_view name, const char* value,
+                   dbus::Emptiness empty = dbus::Emptiness::refused,
+                   std::size_t max_bytes = dbus::kMaxArgumentBytes);
+// Sets `error` from the exception in flight, for sd-bus to answer with. Never throws.
+int error_from_current_exception(sd_bus_error* error) noexcept;
+// Throws when an sd-bus call failed (`r` negative), naming `what`.
+void check(int r, const char* what);
+std::string errno_text(int negative_errno);
+std::int64_t unix_now();
+// The light's name in the API (the Light property, BayChanged, DockFinished).
+const char* light_name(hw::BayLight light);
+std::string bay_path(int bay);
+std::string device_path(const std::string& serial);
+// Appends one device as ListDevices lists it; a negative errno when the append failed.
+int append_device(sd_bus_message* reply, const DeviceRow& device);
+
+// The userdata of one bay object.
+class DbusServer;
+struct BayObject {
+    DbusServer* server = nullptr;
+    int bay = 0;
+};
+
+class DbusServer : public std::enable_shared_from_this<DbusServer> {
+  public:
+    DbusServer(ServiceApi& service, const BusOptions& options);
+    DbusServer(const DbusServer&) = delete;
+    DbusServer& operator=(const DbusServer&) = delete;
+    ~DbusServer() { close(); }
+
+    // Everything that needs shared_from_this: the objects, the name, the listeners.
+    void start();
+    void close();
+
+    // Runs `work` of a callback on the loop; an exception is logged, never thrown into the
+    // service's loop.
+    template <class Work>
+    void guarded(const char* what, Work&& work) noexcept {
+        try {
+            work();
+        } catch (const std::exception& e) {
+            try {
+                service_.log().warning({}, std::string("D-Bus: ") + what + ": " + e.what());
+            } catch (...) {
+            }
+        }
+    }
+
+    // Manager methods. Each returns what sd-bus expects of a method handler; errors are thrown
+    // and answered by the caller of these (see the vtables).
+    int list_bays(sd_bus_message* call);
+    int list_devices(sd_bus_message* call);
+    int get_device(sd_bus_message* call);
+    int list_recordings(sd_bus_message* call);
+    int verify(sd_bus_message* call);
+    int register_device(sd_bus_message* call);
+    int assign_device(sd_bus_message* call);
+    int retire_device(sd_bus_message* call);
+    int get_device_history(sd_bus_message* call);
+    int get_assignments_facts(sd_bus_message* call);
+    int get_dock_day_facts(sd_bus_message* call);
+    int list_officers(sd_bus_message* call);
+    int import_officers(sd_bus_message* call);
+
+    int manager_property(const char* property, sd_bus_message* reply);
+    int bay_property(int bay, const char* property, sd_bus_message* reply);
+    int device_property(const char* path, const char* property, sd_bus_message* reply);
+    bool device_exists(const char* path);
+    std::vector<std::string> device_paths();
+
+    // The bus daemon's answer to when_custodian's question (dbus_authorization.cpp).
+    void credentials_known(std::uint64_t ticket, sd_bus_message* credentials);
+
+  private:
+    // The connection (dbus_server.cpp): connect opens it to address_; serve adds the objects,
+    // takes the name and watches the connection on the loop; drop_connection forgets the
+    // connection and all that was tied to it. After a loss, reconnect tries again, with growing
+    // pauses, until it serves again.
+    void connect();
+    void serve();
+    void drop_connection();
+    void connection_lost(int error);
+    void reconnect();
+    void take_name();
+    void load_last_outcomes();
+    // Each object's vtable, in that object's file: a negative errno when sd-bus refused it.
+    int add_manager_object();
+    int add_bay_object(int bay);
+    int add_device_objects();
+    // Reads facts with `read` on the worker pool (its own read-only catalog connection), then
+    // answers the call with `append`. Refused while kMaxListingsAtOnce reads are running.
+    template <class Facts>
+    int reply_with_facts(sd_bus_message* call,
+                         std::function<Facts(const Catalog&, const std::string& cradle)> read,
+                         int (*append)(sd_bus_message*, const Facts&));
+
+    // Asks the bus who sent the parked call; answers it with AccessDenied unless the sender
+    // is root or a custodian, else runs `allowed` on the loop. `allowed` may throw to answer.
+    using Allowed = std::function<void(std::uint64_t ticket, const dbus::Caller&)>;
+    void when_custodian(std::uint64_t ticket, sd_bus_message* call, const char* method,
+                        Allowed allowed);
+    // Answers a parked call with AccessDenied.
+    void deny(std::uint64_t ticket, const std::string& why);
+    // Keeps a call to answer later; the work's callbacks carry only the ticket, so the
+    // message's references are only ever touched on the loop.
+    std::uint64_t park(sd_bus_message* call);
+    // Answers a parked call: the error in `failure`, or a reply that `fill` completes.
+    void answer(std::uint64_t ticket, std::exception_ptr failure,
+                const std::function<int(sd_bus_message*)>& fill);
+    // Runs a change of the register on the catalog's strand, then answers the parked call and,
+    // if the change was made, announces the device's new entry.
+    void change_register(std::uint64_t ticket, const std::string& serial,
+                         std::function<void(Catalog&)> change);
+
+    void bay_changed(const BayStatus& status);
+    void dock_ended(const DockReport& report);
+    void device_changed(const std::string& serial);
+    bool serving() const { return bus_ && !lost_; }
+
+    ServiceApi& service_;
+    std::string address_;
+    std::string cradle_name_;
+    dbus::BusPtr bus_;
+    std::optional<Catalog> catalog_;  // read-only, for the quick reads on the loop
+    std::vector<dbus::SlotPtr> slots_;
+    std::deque<BayObject> bay_objects_;  // a deque: sd-bus holds pointers to its elements
+    std::unique_ptr<dbus::BusLoop> loop_;
+    std::unique_ptr<dbus::RetryTimer> retry_;  // the next reconnection, after a loss
+    int reconnect_attempts_ = 0;
+    std::vector<BayStatus> last_bays_;
+    std::set<std::string> known_devices_;
+    std::map<std::string, std::string> last_outcomes_;  // by serial
+    std::map<std::uint64_t, dbus::MessagePtr> parked_;
+    std::vector<std::uint64_t> verify_waiting_;  // the calls the running verify answers
+    int listings_running_ = 0;
+
+  public:
+    struct CredentialsCheck {
+        DbusServer* server = nullptr;
+        std::uint64_t ticket = 0;
+        std::string method;
+        Allowed allowed;
+        dbus::SlotPtr pending;  // the GetConnectionCredentials call; dropping it cancels it
+    };
+
+  private:
+    std::map<std::uint64_t, std::unique_ptr<CredentialsCheck>> checks_;
+    std::uint64_t next_ticket_ = 1;
+    bool lost_ = false;
+};
+
+// The C callback of a Manager method: turns any exception into an error reply, so none
+// crosses sd-bus.
+template <int (DbusServer::*Method)(sd_bus_message*)>
+int method_callback(sd_bus_message* call, void* userdata, sd_bus_error* error) {
+    try {
+        return (static_cast<DbusServer*>(userdata)->*Method)(call);
+    } catch (...) {
+        return error_from_current_exception(error);
+    }
+}
+
+// The vtables: every name, signature, argument name and property flag comes from the XML
+// (api::, generated from it); what is left in each object's file is which handler serves which
+// member. Every method is marked unprivileged for sd-bus: the service makes its own check
+// (when_custodian).
+constexpr std::uint64_t kCallable = SD_BUS_VTABLE_UNPRIVILEGED;
+
+// The empty argument is sd-bus's second list of names: arg_names holds the results' too.
+#define CRADLE_METHOD(member, handler)                                                   \
+    SD_BUS_METHOD_WITH_NAMES(member::name, member::in, member::arg_names, member::out, , \
+                             method_callback<handler>, kCallable)
+#define CRADLE_SIGNAL(member) \
+    SD_BUS_SIGNAL_WITH_NAMES(member::name, member::signature, member::arg_names, 0)
+#define CRADLE_PROPERTY(member, getter)                         \
+    SD_BUS_PROPERTY(member::name, member::signature, getter, 0, \
+                    property_flags(member::emits_changed))
+
+}  // namespace cradle::dbus_server
