@@ -269,6 +269,8 @@ std::vector<double> run_over_link(const std::vector<CameraSpec>& cameras,
     return rates;
 }
 
+// Long on purpose: the benchmark's steps in the order it prints them (the baseline read,
+// then each read over PTP), so that each printed ratio reads beside its run.
 int run(const BenchOptions& options) {
     const fs::path storage_dir = options.data_dir / "cameras";
     CameraSpec footage;

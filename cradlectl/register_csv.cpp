@@ -123,6 +123,58 @@ std::string export_record(std::vector<std::string> fields) {
     return csv_record(fields);
 }
 
+namespace {
+
+// The header's columns by name; each wanted column the header lacks is a problem. By name: an
+// export, with its further columns, can be imported back as it is.
+std::map<std::string, std::size_t> header_columns(const CsvRecord& header,
+                                                  const std::vector<std::string>& wanted,
+                                                  const std::string& names,
+                                                  std::vector<std::string>& problems) {
+    std::map<std::string, std::size_t> column;
+    for (std::size_t i = 0; i < header.fields.size(); ++i) {
+        column.emplace(column_name(header.fields[i]), i);
+    }
+    for (const std::string& name : wanted) {
+        if (!column.contains(name)) {
+            problems.push_back("line " + std::to_string(header.line) +
+                               ": the header has no column \"" + name + "\" (it must name " +
+                               names + ")");
+        }
+    }
+    return column;
+}
+
+// One record's wanted fields, in the order of `wanted`; nothing when a field has a problem
+// (each is added to `problems`).
+std::optional<ImportTable::Record> read_record(const CsvRecord& record,
+                                               const std::vector<std::string>& wanted,
+                                               std::map<std::string, std::size_t>& column,
+                                               std::size_t required,
+                                               std::vector<std::string>& problems) {
+    const std::string where = "line " + std::to_string(record.line) + ": ";
+    ImportTable::Record row;
+    row.line = record.line;
+    bool valid = true;
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        // An export's guarded cell ("'=...") is read back as what was exported ("=...").
+        row.fields.push_back(unguard_formula(record.fields[column[wanted[i]]]));
+        if (i >= required && row.fields.back().empty()) continue;
+        std::string problem = entry_field_problem(row.fields.back());
+        if (problem.empty() && i < required && is_blank_text(row.fields.back())) {
+            problem = "is blank (spaces only)";
+        }
+        if (!problem.empty()) {
+            problems.push_back(where + wanted[i] + " " + problem);
+            valid = false;
+        }
+    }
+    if (!valid) return std::nullopt;
+    return row;
+}
+
+}  // namespace
+
 ImportTable read_import_table(std::string_view text, const ImportColumns& columns) {
     ImportTable result;
     std::vector<CsvRecord> records;
@@ -139,21 +191,11 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
         result.problems.push_back("line 1: the file is empty (it needs the header " + names + ")");
         return result;
     }
-    // Columns by name: an export, with its further columns, can be imported back as it is.
     const CsvRecord& header = records.front();
-    std::map<std::string, std::size_t> column;
-    for (std::size_t i = 0; i < header.fields.size(); ++i) {
-        column.emplace(column_name(header.fields[i]), i);
-    }
     std::vector<std::string> wanted = columns.required;
     wanted.insert(wanted.end(), columns.optional.begin(), columns.optional.end());
-    for (const std::string& name : wanted) {
-        if (!column.contains(name)) {
-            result.problems.push_back("line " + std::to_string(header.line) +
-                                      ": the header has no column \"" + name + "\" (it must name " +
-                                      names + ")");
-        }
-    }
+    std::map<std::string, std::size_t> column =
+        header_columns(header, wanted, names, result.problems);
     if (!result.problems.empty()) return result;
     const auto skip = columns.skip_column.empty() ? column.end() : column.find(columns.skip_column);
 
@@ -171,36 +213,21 @@ ImportTable read_import_table(std::string_view text, const ImportColumns& column
             column_name(record.fields[skip->second]) == columns.skip_value) {
             continue;
         }
-        ImportTable::Record row;
-        row.line = record.line;
-        bool valid = true;
-        for (std::size_t i = 0; i < wanted.size(); ++i) {
-            // An export's guarded cell ("'=...") is read back as what was exported ("=...").
-            row.fields.push_back(unguard_formula(record.fields[column[wanted[i]]]));
-            if (i >= columns.required.size() && row.fields.back().empty()) continue;
-            std::string problem = entry_field_problem(row.fields.back());
-            if (problem.empty() && i < columns.required.size() &&
-                is_blank_text(row.fields.back())) {
-                problem = "is blank (spaces only)";
-            }
-            if (!problem.empty()) {
-                result.problems.push_back(where + wanted[i] + " " + problem);
-                valid = false;
-            }
-        }
-        if (!valid) continue;
+        std::optional<ImportTable::Record> row =
+            read_record(record, wanted, column, columns.required.size(), result.problems);
+        if (!row) continue;
         const std::string key =
-            columns.key_ignores_case ? badge_key(row.fields.front()) : row.fields.front();
+            columns.key_ignores_case ? badge_key(row->fields.front()) : row->fields.front();
         auto [previous, inserted] = first_line_of.emplace(key, record.line);
         if (!inserted) {
-            result.problems.push_back(where + wanted.front() + " " + printable(row.fields.front()) +
-                                      " is already on line " + std::to_string(previous->second) +
-                                      (columns.key_ignores_case
-                                           ? " (compared ignoring case and surrounding spaces)"
-                                           : ""));
+            result.problems.push_back(
+                where + wanted.front() + " " + printable(row->fields.front()) +
+                " is already on line " + std::to_string(previous->second) +
+                (columns.key_ignores_case ? " (compared ignoring case and surrounding spaces)"
+                                          : ""));
             continue;
         }
-        result.records.push_back(std::move(row));
+        result.records.push_back(std::move(*row));
     }
     if (!result.problems.empty()) result.records.clear();
     return result;

@@ -39,6 +39,7 @@ std::string serial_of(int i) {
     return serial;
 }
 
+// Long on purpose: the sample report's facts, one a line.
 AssignmentsInput sample_assignments() {
     AssignmentsInput input;
     input.cradle = "cradle-01 东城分局";

@@ -626,6 +626,8 @@ void control_job(State& state, UMockdevIoctlClient* client, ClientMemory& memory
     complete(client, result.out_length);
 }
 
+// Long on purpose: one case per usbfs ioctl the emulated device answers, in one switch, so
+// that the whole of the kernel interface it stands in for reads in one place.
 void handle(State& state, UMockdevIoctlClient* client) {
     const unsigned long request = umockdev_ioctl_client_get_request(client);
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
