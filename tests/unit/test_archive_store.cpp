@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/sha256.hpp"
 #include "core/archive/archive_store.hpp"
+#include "core/archive/camera_reader.hpp"
 #include "tests/support/faulty_fs.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -701,6 +702,42 @@ TEST_F(ArchiveStoreTest, FailureAfterTheRenameTakesTheFileOutOfTheArchiveAgain) 
               }),
               Kind::io);
     expect_nothing_stored();
+}
+
+// The read shared by the copy and the proof: never past its limit nor the recording's end, and
+// stopped by the cancel flag before the next device read.
+TEST(CameraReader, ReadsUpToItsLimitOrTheEndAndStopsWhenCancelled) {
+    FakeCamera camera(pattern(1000));
+    const hw::RecordingInfo info = camera.info();
+    CopyOptions options;
+    std::vector<std::byte> buffer(256);
+    CameraReader bounded(camera, info, 600, options, "stopped here");
+    EXPECT_EQ(bounded.next(buffer), 256u);
+    EXPECT_EQ(bounded.next(buffer), 256u);
+    EXPECT_EQ(bounded.next(buffer), 88u);
+    EXPECT_EQ(bounded.next(buffer), 0u);
+    EXPECT_EQ(bounded.offset(), 600u);
+    EXPECT_EQ(camera.furthest_end_asked(), 600u);
+    EXPECT_EQ(camera.reads(), 3);
+
+    CameraReader whole(camera, info, 2000, options, "stopped here");
+    std::uint64_t total = 0;
+    while (const std::size_t got = whole.next(buffer)) total += got;
+    EXPECT_EQ(total, 1000u);
+    EXPECT_EQ(whole.offset(), 1000u);
+
+    const int reads_before = camera.reads();
+    std::atomic<bool> cancel{true};
+    options.cancel = &cancel;
+    CameraReader cancelled(camera, info, 600, options, "stopped here");
+    try {
+        cancelled.next(buffer);
+        ADD_FAILURE() << "read although cancelled";
+    } catch (const ArchiveError& error) {
+        EXPECT_EQ(error.kind(), Kind::cancelled);
+        EXPECT_STREQ(error.what(), "stopped here");
+    }
+    EXPECT_EQ(camera.reads(), reads_before);
 }
 
 }  // namespace
