@@ -21,23 +21,13 @@ std::string text(const char* value) {
     return value != nullptr ? value : "";
 }
 
-// Each fact's element type, by its C++ type: one array of facts is appended and read by the
-// same two functions below, whatever it holds.
+// Each fact's element type, by its C++ type (given beside each fact's codec below): one array
+// of facts is appended and read by the same two functions, whatever it holds.
 template <class Item>
 constexpr const char* kElementType = nullptr;
+
 template <>
 constexpr const char* kElementType<reports::DeviceFacts> = kDeviceFactsType;
-template <>
-constexpr const char* kElementType<reports::DockFacts> = kDockFactsType;
-template <>
-constexpr const char* kElementType<reports::ReadinessFacts> = kReadinessFactsType;
-template <>
-constexpr const char* kElementType<reports::RecordingFacts> = kRecordingFactsType;
-template <>
-constexpr const char* kElementType<reports::ChangeFacts> = kChangeFactsType;
-template <>
-constexpr const char* kElementType<reports::OfficerFacts> = kOfficerFactsType;
-
 int append_one(sd_bus_message* m, const reports::DeviceFacts& d) {
     return sd_bus_message_append(
         m, kDeviceFactsType, d.serial.c_str(), d.model.c_str(), d.firmware.c_str(),
@@ -71,6 +61,8 @@ int read_one(sd_bus_message* m, reports::DeviceFacts& d) {
     return r;
 }
 
+template <>
+constexpr const char* kElementType<reports::DockFacts> = kDockFactsType;
 int append_one(sd_bus_message* m, const reports::DockFacts& d) {
     return sd_bus_message_append(
         m, kDockFactsType, static_cast<std::int64_t>(d.dock_id), d.serial.c_str(),
@@ -118,6 +110,8 @@ int read_one(sd_bus_message* m, reports::DockFacts& d) {
     return r;
 }
 
+template <>
+constexpr const char* kElementType<reports::ReadinessFacts> = kReadinessFactsType;
 int append_one(sd_bus_message* m, const reports::ReadinessFacts& f) {
     return sd_bus_message_append(m, kReadinessFactsType, f.serial.c_str(),
                                  static_cast<std::int64_t>(f.at), static_cast<int>(f.ready),
@@ -137,6 +131,8 @@ int read_one(sd_bus_message* m, reports::ReadinessFacts& f) {
     return r;
 }
 
+template <>
+constexpr const char* kElementType<reports::RecordingFacts> = kRecordingFactsType;
 int append_one(sd_bus_message* m, const reports::RecordingFacts& f) {
     return sd_bus_message_append(
         m, kRecordingFactsType, static_cast<std::int64_t>(f.id), f.serial.c_str(), f.name.c_str(),
@@ -166,6 +162,8 @@ int read_one(sd_bus_message* m, reports::RecordingFacts& f) {
     return r;
 }
 
+template <>
+constexpr const char* kElementType<reports::ChangeFacts> = kChangeFactsType;
 int append_one(sd_bus_message* m, const reports::ChangeFacts& c) {
     return sd_bus_message_append(m, kChangeFactsType, static_cast<std::int64_t>(c.at),
                                  c.serial.c_str(), c.action.c_str(), c.custodian.c_str(),
@@ -196,6 +194,8 @@ int read_one(sd_bus_message* m, reports::ChangeFacts& c) {
     return r;
 }
 
+template <>
+constexpr const char* kElementType<reports::OfficerFacts> = kOfficerFactsType;
 int append_one(sd_bus_message* m, const reports::OfficerFacts& o) {
     return sd_bus_message_append(m, kOfficerFactsType, o.badge.c_str(), o.name.c_str(),
                                  o.team.c_str());
@@ -214,6 +214,7 @@ int read_one(sd_bus_message* m, reports::OfficerFacts& o) {
 // Appends `items` as an array of their element type, each through its append_one.
 template <class Item>
 int append_array(sd_bus_message* message, const std::vector<Item>& items) {
+    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
     int r = sd_bus_message_open_container(message, 'a', kElementType<Item>);
     for (const Item& item : items) {
         if (r < 0) return r;
@@ -227,6 +228,7 @@ int append_array(sd_bus_message* message, const std::vector<Item>& items) {
 // what sd_bus_message_read does: 0 at the end of the array).
 template <class Item>
 int read_array(sd_bus_message* message, std::vector<Item>& items) {
+    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
     int r = sd_bus_message_enter_container(message, 'a', kElementType<Item>);
     if (r < 0) return r;
     for (;;) {
