@@ -21,37 +21,14 @@ std::string text(const char* value) {
     return value != nullptr ? value : "";
 }
 
-// Appends `items` as an array of `type`, each through `append_one`.
-template <class Item, class AppendOne>
-int append_array(sd_bus_message* message, const char* type, const std::vector<Item>& items,
-                 AppendOne append_one) {
-    int r = sd_bus_message_open_container(message, 'a', type);
-    for (const Item& item : items) {
-        if (r < 0) return r;
-        r = append_one(message, item);
-    }
-    if (r < 0) return r;
-    return sd_bus_message_close_container(message);
-}
+// Each fact's element type, by its C++ type (given beside each fact's codec below): one array
+// of facts is appended and read by the same two functions, whatever it holds.
+template <class Item>
+constexpr const char* kElementType = nullptr;
 
-// Reads an array of `type` into `items`, each through `read_one` (which returns what
-// sd_bus_message_read does: 0 at the end of the array).
-template <class Item, class ReadOne>
-int read_array(sd_bus_message* message, const char* type, std::vector<Item>& items,
-               ReadOne read_one) {
-    int r = sd_bus_message_enter_container(message, 'a', type);
-    if (r < 0) return r;
-    for (;;) {
-        Item item;
-        r = read_one(message, item);
-        if (r < 0) return r;
-        if (r == 0) break;
-        items.push_back(std::move(item));
-    }
-    return sd_bus_message_exit_container(message);
-}
-
-int append_device(sd_bus_message* m, const reports::DeviceFacts& d) {
+template <>
+constexpr const char* kElementType<reports::DeviceFacts> = kDeviceFactsType;
+int append_one(sd_bus_message* m, const reports::DeviceFacts& d) {
     return sd_bus_message_append(
         m, kDeviceFactsType, d.serial.c_str(), d.model.c_str(), d.firmware.c_str(),
         static_cast<int>(d.registered), static_cast<int>(d.retired),
@@ -60,7 +37,7 @@ int append_device(sd_bus_message* m, const reports::DeviceFacts& d) {
         static_cast<std::int64_t>(d.last_seen), static_cast<std::int64_t>(d.last_offload));
 }
 
-int read_device(sd_bus_message* m, reports::DeviceFacts& d) {
+int read_one(sd_bus_message* m, reports::DeviceFacts& d) {
     const char *serial = nullptr, *model = nullptr, *firmware = nullptr, *custodian = nullptr,
                *officer = nullptr, *head = nullptr;
     int registered = 0, retired = 0;
@@ -84,7 +61,9 @@ int read_device(sd_bus_message* m, reports::DeviceFacts& d) {
     return r;
 }
 
-int append_dock(sd_bus_message* m, const reports::DockFacts& d) {
+template <>
+constexpr const char* kElementType<reports::DockFacts> = kDockFactsType;
+int append_one(sd_bus_message* m, const reports::DockFacts& d) {
     return sd_bus_message_append(
         m, kDockFactsType, static_cast<std::int64_t>(d.dock_id), d.serial.c_str(),
         static_cast<std::uint32_t>(d.bay < 0 ? 0 : d.bay), static_cast<std::int64_t>(d.started_at),
@@ -98,7 +77,7 @@ int append_dock(sd_bus_message* m, const reports::DockFacts& d) {
         static_cast<std::uint64_t>(d.recordings_wiped));
 }
 
-int read_dock(sd_bus_message* m, reports::DockFacts& d) {
+int read_one(sd_bus_message* m, reports::DockFacts& d) {
     const char *serial = nullptr, *outcome = nullptr, *faults = nullptr, *clock_note = nullptr;
     std::int64_t dock_id = 0, started_at = 0, ended_at = 0, clock_drift_ms = 0;
     std::uint32_t bay = 0;
@@ -131,13 +110,15 @@ int read_dock(sd_bus_message* m, reports::DockFacts& d) {
     return r;
 }
 
-int append_readiness(sd_bus_message* m, const reports::ReadinessFacts& f) {
+template <>
+constexpr const char* kElementType<reports::ReadinessFacts> = kReadinessFactsType;
+int append_one(sd_bus_message* m, const reports::ReadinessFacts& f) {
     return sd_bus_message_append(m, kReadinessFactsType, f.serial.c_str(),
                                  static_cast<std::int64_t>(f.at), static_cast<int>(f.ready),
                                  f.verdict.c_str());
 }
 
-int read_readiness(sd_bus_message* m, reports::ReadinessFacts& f) {
+int read_one(sd_bus_message* m, reports::ReadinessFacts& f) {
     const char *serial = nullptr, *verdict = nullptr;
     std::int64_t at = 0;
     int ready = 0;
@@ -150,7 +131,9 @@ int read_readiness(sd_bus_message* m, reports::ReadinessFacts& f) {
     return r;
 }
 
-int append_recording(sd_bus_message* m, const reports::RecordingFacts& f) {
+template <>
+constexpr const char* kElementType<reports::RecordingFacts> = kRecordingFactsType;
+int append_one(sd_bus_message* m, const reports::RecordingFacts& f) {
     return sd_bus_message_append(
         m, kRecordingFactsType, static_cast<std::int64_t>(f.id), f.serial.c_str(), f.name.c_str(),
         static_cast<std::uint64_t>(f.size), static_cast<std::int64_t>(f.captured_at),
@@ -158,7 +141,7 @@ int append_recording(sd_bus_message* m, const reports::RecordingFacts& f) {
         f.officer.c_str(), f.camera_officer_id.c_str(), static_cast<int>(f.attribution_disagrees));
 }
 
-int read_recording(sd_bus_message* m, reports::RecordingFacts& f) {
+int read_one(sd_bus_message* m, reports::RecordingFacts& f) {
     const char *serial = nullptr, *name = nullptr, *officer = nullptr, *camera_officer = nullptr;
     std::int64_t id = 0, captured = 0, archived = 0, wiped = 0;
     std::uint64_t size = 0;
@@ -179,7 +162,9 @@ int read_recording(sd_bus_message* m, reports::RecordingFacts& f) {
     return r;
 }
 
-int append_change(sd_bus_message* m, const reports::ChangeFacts& c) {
+template <>
+constexpr const char* kElementType<reports::ChangeFacts> = kChangeFactsType;
+int append_one(sd_bus_message* m, const reports::ChangeFacts& c) {
     return sd_bus_message_append(m, kChangeFactsType, static_cast<std::int64_t>(c.at),
                                  c.serial.c_str(), c.action.c_str(), c.custodian.c_str(),
                                  c.officer.c_str(), c.head.c_str(), c.previous_custodian.c_str(),
@@ -187,7 +172,7 @@ int append_change(sd_bus_message* m, const reports::ChangeFacts& c) {
                                  c.changed_by.c_str(), c.reason.c_str());
 }
 
-int read_change(sd_bus_message* m, reports::ChangeFacts& c) {
+int read_one(sd_bus_message* m, reports::ChangeFacts& c) {
     std::int64_t at = 0;
     const char* fields[10] = {};
     int r = sd_bus_message_read(m, kChangeFactsType, &at, &fields[0], &fields[1], &fields[2],
@@ -209,12 +194,14 @@ int read_change(sd_bus_message* m, reports::ChangeFacts& c) {
     return r;
 }
 
-int append_officer(sd_bus_message* m, const reports::OfficerFacts& o) {
+template <>
+constexpr const char* kElementType<reports::OfficerFacts> = kOfficerFactsType;
+int append_one(sd_bus_message* m, const reports::OfficerFacts& o) {
     return sd_bus_message_append(m, kOfficerFactsType, o.badge.c_str(), o.name.c_str(),
                                  o.team.c_str());
 }
 
-int read_officer(sd_bus_message* m, reports::OfficerFacts& o) {
+int read_one(sd_bus_message* m, reports::OfficerFacts& o) {
     const char *badge = nullptr, *name = nullptr, *team = nullptr;
     int r = sd_bus_message_read(m, kOfficerFactsType, &badge, &name, &team);
     if (r <= 0) return r;
@@ -224,23 +211,59 @@ int read_officer(sd_bus_message* m, reports::OfficerFacts& o) {
     return r;
 }
 
+// Appends `items` as an array of their element type, each through its append_one.
+template <class Item>
+int append_array(sd_bus_message* message, const std::vector<Item>& items) {
+    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
+    int r = sd_bus_message_open_container(message, 'a', kElementType<Item>);
+    for (const Item& item : items) {
+        if (r < 0) return r;
+        r = append_one(message, item);
+    }
+    if (r < 0) return r;
+    return sd_bus_message_close_container(message);
+}
+
+// Reads an array of the element type into `items`, each through its read_one (which returns
+// what sd_bus_message_read does: 0 at the end of the array).
+template <class Item>
+int read_array(sd_bus_message* message, std::vector<Item>& items) {
+    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
+    int r = sd_bus_message_enter_container(message, 'a', kElementType<Item>);
+    if (r < 0) return r;
+    for (;;) {
+        Item item;
+        r = read_one(message, item);
+        if (r < 0) return r;
+        if (r == 0) break;
+        items.push_back(std::move(item));
+    }
+    return sd_bus_message_exit_container(message);
+}
+
+// Appends the arrays in their order, stopping at the first that sd-bus refuses.
+template <class... Items>
+int append_arrays(sd_bus_message* message, const std::vector<Items>&... arrays) {
+    int r = 0;
+    ((r = r < 0 ? r : append_array(message, arrays)), ...);
+    return r;
+}
+
+// Reads the arrays in their order, stopping at the first that sd-bus refuses.
+template <class... Items>
+int read_arrays(sd_bus_message* message, std::vector<Items>&... arrays) {
+    int r = 0;
+    ((r = r < 0 ? r : read_array(message, arrays)), ...);
+    return r;
+}
+
 }  // namespace
 
 int append_assignments_facts(sd_bus_message* reply, const reports::AssignmentsInput& in) {
     int r = sd_bus_message_append(reply, facts::Assignments::arg::cradle, in.cradle.c_str());
-    if (r >= 0) r = append_array(reply, kDeviceFactsType, in.devices, append_device);
-    if (r >= 0) r = append_array(reply, kDockFactsType, in.last_docks, append_dock);
-    if (r >= 0) {
-        r = append_array(reply, kReadinessFactsType, in.readiness, append_readiness);
-    }
-    if (r >= 0) r = append_array(reply, kChangeFactsType, in.changes, append_change);
-    if (r >= 0) {
-        r = append_array(reply, kRecordingFactsType, in.disagreements, append_recording);
-    }
-    if (r >= 0) {
-        r = append_array(reply, kOfficerFactsType, in.officers, append_officer);
-    }
-    return r;
+    if (r < 0) return r;
+    return append_arrays(reply, in.devices, in.last_docks, in.readiness, in.changes,
+                         in.disagreements, in.officers);
 }
 
 int read_assignments_facts(sd_bus_message* reply, reports::AssignmentsInput& out) {
@@ -248,30 +271,14 @@ int read_assignments_facts(sd_bus_message* reply, reports::AssignmentsInput& out
     int r = sd_bus_message_read(reply, facts::Assignments::arg::cradle, &cradle);
     if (r < 0) return r;
     out.cradle = text(cradle);
-    r = read_array(reply, kDeviceFactsType, out.devices, read_device);
-    if (r >= 0) r = read_array(reply, kDockFactsType, out.last_docks, read_dock);
-    if (r >= 0) {
-        r = read_array(reply, kReadinessFactsType, out.readiness, read_readiness);
-    }
-    if (r >= 0) r = read_array(reply, kChangeFactsType, out.changes, read_change);
-    if (r >= 0) {
-        r = read_array(reply, kRecordingFactsType, out.disagreements, read_recording);
-    }
-    if (r >= 0) r = read_array(reply, kOfficerFactsType, out.officers, read_officer);
-    return r;
+    return read_arrays(reply, out.devices, out.last_docks, out.readiness, out.changes,
+                       out.disagreements, out.officers);
 }
 
 int append_dock_day_facts(sd_bus_message* reply, const reports::DockDayInput& in) {
     int r = sd_bus_message_append(reply, facts::DockDay::arg::cradle, in.cradle.c_str());
-    if (r >= 0) r = append_array(reply, kDockFactsType, in.docks, append_dock);
-    if (r >= 0) {
-        r = append_array(reply, kRecordingFactsType, in.recordings, append_recording);
-    }
-    if (r >= 0) r = append_array(reply, kDeviceFactsType, in.devices, append_device);
-    if (r >= 0) {
-        r = append_array(reply, kOfficerFactsType, in.officers, append_officer);
-    }
-    return r;
+    if (r < 0) return r;
+    return append_arrays(reply, in.docks, in.recordings, in.devices, in.officers);
 }
 
 int read_dock_day_facts(sd_bus_message* reply, reports::DockDayInput& out) {
@@ -279,21 +286,15 @@ int read_dock_day_facts(sd_bus_message* reply, reports::DockDayInput& out) {
     int r = sd_bus_message_read(reply, facts::DockDay::arg::cradle, &cradle);
     if (r < 0) return r;
     out.cradle = text(cradle);
-    r = read_array(reply, kDockFactsType, out.docks, read_dock);
-    if (r >= 0) {
-        r = read_array(reply, kRecordingFactsType, out.recordings, read_recording);
-    }
-    if (r >= 0) r = read_array(reply, kDeviceFactsType, out.devices, read_device);
-    if (r >= 0) r = read_array(reply, kOfficerFactsType, out.officers, read_officer);
-    return r;
+    return read_arrays(reply, out.docks, out.recordings, out.devices, out.officers);
 }
 
 int append_officers(sd_bus_message* call, const std::vector<reports::OfficerFacts>& list) {
-    return append_array(call, kOfficerFactsType, list, append_officer);
+    return append_array(call, list);
 }
 
 int read_officers(sd_bus_message* call, std::vector<reports::OfficerFacts>& list) {
-    return read_array(call, kOfficerFactsType, list, read_officer);
+    return read_array(call, list);
 }
 
 namespace {

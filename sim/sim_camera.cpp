@@ -32,34 +32,6 @@ constexpr const char* kObjectsDir = "objects";
     throw std::system_error(errno, std::generic_category(), what + " " + path.string());
 }
 
-Fd open_or_throw(const fs::path& path, int flags, mode_t mode = 0) {
-    Fd fd(::open(path.c_str(), flags | O_CLOEXEC, mode));
-    if (fd.get() < 0) throw_errno("cannot open", path);
-    return fd;
-}
-
-void write_all(const Fd& fd, const void* data, std::size_t size, const fs::path& path) {
-    const char* cursor = static_cast<const char*>(data);
-    while (size > 0) {
-        const ssize_t written = ::write(fd.get(), cursor, size);
-        if (written < 0) {
-            if (errno == EINTR) continue;
-            throw_errno("cannot write", path);
-        }
-        cursor += written;
-        size -= static_cast<std::size_t>(written);
-    }
-}
-
-void fsync_or_throw(const Fd& fd, const fs::path& path) {
-    if (::fsync(fd.get()) != 0) throw_errno("cannot fsync", path);
-}
-
-void fsync_directory(const fs::path& dir) {
-    Fd fd = open_or_throw(dir, O_RDONLY | O_DIRECTORY);
-    fsync_or_throw(fd, dir);
-}
-
 // The index has a line of tens of bytes per recording: this allows millions of recordings.
 constexpr std::size_t kMaxStorageFileBytes = std::size_t{256} << 20;
 
@@ -237,14 +209,14 @@ DeviceState parse_device_file(const fs::path& dir) {
     return {*battery, *clock_offset};
 }
 
-void write_footage_object(const PlannedRecording& recording, const fs::path& path,
-                          std::vector<std::byte>& buffer) {
-    Fd fd = open_or_throw(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
+void write_footage_object(FileSystem& files, const PlannedRecording& recording,
+                          const fs::path& path, std::vector<std::byte>& buffer) {
+    Fd fd = files.open(path, O_WRONLY | O_CREAT | O_EXCL, 0644);
     for (std::uint64_t offset = 0; offset < recording.size;) {
         const std::size_t count = static_cast<std::size_t>(
             std::min<std::uint64_t>(buffer.size(), recording.size - offset));
         footage_bytes(recording, offset, std::span(buffer).first(count));
-        write_all(fd, buffer.data(), count, path);
+        files.write_all(fd, std::span(buffer).first(count));
         offset += count;
     }
     // No fsync per object: provisioning gigabytes must stay fast, and the storage only has to
@@ -290,23 +262,24 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
     const auto footage = plan_footage(spec);
     std::vector<StoredRecording> index;
     index.reserve(footage.size());
+    PosixFileSystem files;
     std::vector<std::byte> buffer(std::size_t{4} << 20);
     for (std::size_t i = 0; i < footage.size(); ++i) {
         const auto handle = static_cast<std::uint32_t>(i + 1);
         if (spec.generated_footage) {
-            Fd fd = open_or_throw(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
+            Fd fd = files.open(object_file(staging, handle), O_WRONLY | O_CREAT | O_EXCL, 0644);
             if (::ftruncate(fd.get(), static_cast<off_t>(footage[i].size)) != 0) {
                 throw std::system_error(errno, std::generic_category(),
                                         "cannot size " + object_file(staging, handle).string());
             }
             if (!fd.close_checked()) throw_errno("cannot close", object_file(staging, handle));
         } else {
-            write_footage_object(footage[i], object_file(staging, handle), buffer);
+            write_footage_object(files, footage[i], object_file(staging, handle), buffer);
         }
         index.push_back({handle, footage[i].name, footage[i].size, footage[i].captured_unix_s,
                          object_file(dir, handle)});
     }
-    fsync_directory(staging / kObjectsDir);
+    files.fsync_directory(staging / kObjectsDir);
     write_file_atomically(staging / kIndexFile, format_index(index), 0644);
     write_file_atomically(staging / kDeviceFile,
                           format_device_file(spec, {spec.battery_percent, spec.clock_offset_s}),
@@ -322,7 +295,7 @@ void provision_camera(const CameraSpec& spec, const fs::path& storage_dir) {
         throw std::system_error(error, std::generic_category(),
                                 "cannot move provisioned camera storage to " + dir.string());
     }
-    fsync_directory(storage_dir);
+    files.fsync_directory(storage_dir);
 }
 
 std::vector<StoredRecording> stored_recordings(const fs::path& camera_dir) {

@@ -2,6 +2,7 @@
 #include "core/archive/archive_store.hpp"
 
 #include "core/archive/archive_path.hpp"
+#include "core/archive/camera_reader.hpp"
 
 #include "common/sha256.hpp"
 
@@ -327,33 +328,12 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         // A recording of unknown size is read up to its bound only: nothing beyond it is ever
         // written, and one more byte is asked for below.
         const std::uint64_t read_limit = info.size_known ? declared + 1 : declared;
-        std::uint64_t offset = 0;
+        CameraReader reader(camera, info, read_limit, options,
+                            "copy stopped: the service is stopping");
         std::uint64_t received = 0;
         Sha256 streamed;
         pipeline(
-            buffers,
-            [&](std::span<std::byte> buffer) -> std::size_t {
-                if (offset >= read_limit) {
-                    return 0;
-                }
-                if (options.cancel != nullptr && options.cancel->load()) {
-                    throw ArchiveError(ArchiveError::Kind::cancelled,
-                                       "copy stopped: the service is stopping");
-                }
-                const std::size_t want = static_cast<std::size_t>(
-                    std::min<std::uint64_t>(buffer.size(), read_limit - offset));
-                const std::size_t got =
-                    camera.read(info.handle, offset, buffer.first(want),
-                                hw::SteadyClock::now() + options.device_timeout);
-                if (got > want) {
-                    throw hw::DeviceError(hw::DeviceError::Kind::protocol,
-                                          "device reported " + std::to_string(got) +
-                                              " bytes read into a buffer of " +
-                                              std::to_string(want));
-                }
-                offset += got;
-                return got;
-            },
+            buffers, [&](std::span<std::byte> buffer) { return reader.next(buffer); },
             [&](std::span<const std::byte> data) {
                 streamed.update(data);
                 fs_.write_all(out, data);

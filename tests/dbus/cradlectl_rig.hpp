@@ -6,6 +6,7 @@
 #pragma once
 
 #include "tests/support/another_user.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/json.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -47,13 +48,6 @@ inline std::string bin_dir() {
     const char* dir = std::getenv("CRADLED_BIN_DIR");
     if (dir == nullptr) throw std::runtime_error("CRADLED_BIN_DIR is not set");
     return dir;
-}
-
-inline std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
 }
 
 inline std::vector<std::string> lines_of(const std::string& text) {
@@ -241,7 +235,7 @@ class CradlectlOverBus : public ::testing::Test {
             daemon_->signal(SIGTERM);
             daemon_->wait();
         }
-        if (HasFailure()) std::cerr << "cradled's log:\n" << read_file(dir_.path() / "daemon.log");
+        if (HasFailure()) std::cerr << "cradled's log:\n" << file_text(dir_.path() / "daemon.log");
     }
 
     fs::path state_dir() const { return dir_.path() / "state"; }
@@ -269,8 +263,8 @@ class CradlectlOverBus : public ::testing::Test {
     Result finish(Child& child, const Child::Options& options) {
         Result result;
         result.exit_status = child.wait();
-        result.out = read_file(options.out_file);
-        result.err = read_file(options.err_file);
+        result.out = file_text(options.out_file);
+        result.err = file_text(options.err_file);
         return result;
     }
 

@@ -259,7 +259,7 @@ TEST_F(CradlectlOverBus, MissingCatalogStopsTheDaemonAndRebuildCatalogRestoresIt
     start_daemon();
     EXPECT_EQ(daemon_->wait(), 2);
     daemon_.reset();
-    const std::string said = read_file(dir_.path() / "daemon.log");
+    const std::string said = file_text(dir_.path() / "daemon.log");
     EXPECT_NE(said.find("the catalog is behind the archive"), std::string::npos) << said;
     EXPECT_NE(said.find("cradlectl rebuild-catalog --state-dir " + state_dir().string()),
               std::string::npos)
@@ -394,7 +394,7 @@ TEST_F(CradlectlOverBus, ImportExportRetireAndHistoryKeepTheRegister) {
     const fs::path exported = dir_.path() / "export.csv";
     const Result export_run = cradlectl({"export", "devices", "-o", exported.string()});
     ASSERT_EQ(export_run.exit_status, 0) << export_run.err;
-    const std::string csv = read_file(exported);
+    const std::string csv = file_text(exported);
     EXPECT_EQ(csv.rfind("serial,custodian,officer,head,model,firmware,registered,retired,"
                         "retired_at,last_seen\r\n",
                         0),
@@ -497,8 +497,8 @@ TEST_F(CradlectlOverBus, WatchEndsWhenCradledLeavesTheBus) {
     EXPECT_EQ(daemon_->wait(), 0);
     daemon_.reset();
     EXPECT_EQ(watch.wait(), 3);
-    EXPECT_NE(read_file(options.err_file).find("cradled left the bus"), std::string::npos)
-        << read_file(options.err_file);
+    EXPECT_NE(file_text(options.err_file).find("cradled left the bus"), std::string::npos)
+        << file_text(options.err_file);
 }
 
 TEST_F(CradlectlOverBus, WatchEndsOnInterrupt) {

@@ -131,7 +131,7 @@ TEST_F(CradlectlReport, CsvAndPdfSayTheSame) {
     ASSERT_EQ(report({"report", "assignments", "-o", csv_file.string()}).exit_status, 0);
     ASSERT_EQ(report({"report", "assignments", "-o", pdf_file.string()}).exit_status, 0);
 
-    const std::string csv = read_file(csv_file);
+    const std::string csv = file_text(csv_file);
     EXPECT_EQ(csv.rfind("\xEF\xBB\xBF", 0), 0u) << "UTF-8 with its byte order mark";
     std::map<std::string, std::vector<std::string>> device_rows;  // by serial
     for (const ctl::CsvRecord& record : ctl::parse_csv(csv)) {
@@ -149,7 +149,7 @@ TEST_F(CradlectlReport, CsvAndPdfSayTheSame) {
     const std::string command =
         "pdftotext -layout '" + pdf_file.string() + "' '" + text_file.string() + "'";
     ASSERT_EQ(std::system(command.c_str()), 0);
-    const std::string text = read_file(text_file);
+    const std::string text = file_text(text_file);
     for (const char* expected :
          {"CAM-1", "CAM-2", "CAM-3", "看管人 王丽", "Custodian D", "Officer B", "not ready"}) {
         EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in:\n" << text;
@@ -178,7 +178,7 @@ TEST_F(CradlectlReport, TheReadersLanguageIsTheReports) {
     ASSERT_EQ(
         std::system(("pdftotext '" + pdf_file.string() + "' '" + text_file.string() + "'").c_str()),
         0);
-    EXPECT_NE(read_file(text_file).find(title), std::string::npos) << read_file(text_file);
+    EXPECT_NE(file_text(text_file).find(title), std::string::npos) << file_text(text_file);
 }
 
 TEST_F(CradlectlReport, DockReportListsTheDaysDocksAndRecordings) {
@@ -239,10 +239,10 @@ TEST_F(CradlectlReport, MistakesAreSaidClearly) {
     daemon_.reset();
     const Result unreachable = report({"report", "assignments", "-o", kept.string()});
     EXPECT_EQ(unreachable.exit_status, 3) << unreachable.err;
-    EXPECT_EQ(read_file(kept), "earlier");
+    EXPECT_EQ(file_text(kept), "earlier");
     // Offline still works once the daemon is gone.
     EXPECT_EQ(report({"report", "assignments", "-o", kept.string()}, false).exit_status, 0);
-    EXPECT_NE(read_file(kept).find("CAM-3"), std::string::npos);
+    EXPECT_NE(file_text(kept).find("CAM-3"), std::string::npos);
 }
 
 TEST_F(CradlectlReport, OfficersAreImportedExportedAndNamedInTheReport) {
@@ -265,12 +265,12 @@ TEST_F(CradlectlReport, OfficersAreImportedExportedAndNamedInTheReport) {
 
     const fs::path exported = dir_.path() / "exported.csv";
     ASSERT_EQ(cradlectl({"export", "officers", "-o", exported.string()}).exit_status, 0);
-    const std::vector<ctl::CsvRecord> records = ctl::parse_csv(read_file(exported));
+    const std::vector<ctl::CsvRecord> records = ctl::parse_csv(file_text(exported));
     ASSERT_EQ(records.size(), 3u);
     EXPECT_EQ(records[1].fields[0], "B-7");
     EXPECT_EQ(records[1].fields[2], "一组");
     EXPECT_EQ(records[2].fields[1], "Li, Na");
-    EXPECT_EQ(offline({"export", "officers"}).out, read_file(exported));
+    EXPECT_EQ(offline({"export", "officers"}).out, file_text(exported));
 
     // The register's officer "Officer B" is known to the roster: the report names the badge.
     const Json report_json = json_report({"report", "assignments"});

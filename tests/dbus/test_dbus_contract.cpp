@@ -6,14 +6,13 @@
 // Both documents are read by the same parser, independently of the header generated from the
 // XML, so that a mistake of the generator shows here too.
 #include "tests/dbus/test_dbus_harness.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <expat.h>
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -158,11 +157,9 @@ void expect_same(const Contract& xml, const Contract& served) {
 }
 
 Contract read_xml_file() {
-    std::ifstream file(std::string(CRADLED_SOURCE_DIR) + "/dbus/org.cradled.Cradle1.xml");
-    std::stringstream text;
-    text << file.rdbuf();
     std::string error;
-    Contract contract = ContractReader::read(text.str(), error);
+    Contract contract = ContractReader::read(
+        file_text(std::string(CRADLED_SOURCE_DIR) + "/dbus/org.cradled.Cradle1.xml"), error);
     EXPECT_EQ(error, "") << "the XML does not parse";
     return contract;
 }

@@ -3,22 +3,16 @@
 // the shipped tables.
 #include "core/config/config.hpp"
 #include "service/systemd/udev_rules.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <string>
 
 namespace cradle {
 namespace {
 
-std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::file_text;
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -28,7 +22,7 @@ TEST(UdevRules, ShippedRulesAreThoseOfTheShippedTables) {
     const std::filesystem::path source = CRADLED_SOURCE_DIR;
     const auto devices = load_device_table(source / "etc/devices.toml");
     const auto bays = load_bay_map(source / "etc/bays.toml");
-    const std::string shipped = read_file(source / "systemd/70-cradled.rules");
+    const std::string shipped = file_text(source / "systemd/70-cradled.rules");
     ASSERT_FALSE(shipped.empty());
     EXPECT_EQ(shipped, make_udev_rules(devices, bays))
         << "regenerate systemd/70-cradled.rules with cradled --config etc/cradled.toml "

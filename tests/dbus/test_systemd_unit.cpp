@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The packaged unit, sysusers and tmpfiles files as systemd reads them: the unit verifies, its
 // exposure stays at or below 2.0, and the users and directories are those the service expects.
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -12,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 
 namespace cradle::test {
@@ -61,10 +61,7 @@ bool have_systemd_analyze() {
 
 // The unit as packaged, with ExecStart= at the binary just built (verify checks that it exists).
 std::filesystem::path unit_for_built_binary(const TempDir& temp) {
-    std::ifstream in(kSource / "systemd/cradled.service");
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string unit = text.str();
+    std::string unit = file_text(kSource / "systemd/cradled.service");
     const std::string packaged = "ExecStart=/usr/sbin/cradled";
     const auto at = unit.find(packaged);
     if (at == std::string::npos) return {};
@@ -103,10 +100,7 @@ TEST(SystemdUnit, VerifiesCleanly) {
 }
 
 TEST(SystemdUnit, IsHardenedAsDocumented) {
-    std::ifstream in(kSource / "systemd/cradled.service");
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string unit = "\n" + text.str();
+    const std::string unit = "\n" + file_text(kSource / "systemd/cradled.service");
     for (const char* line :
          {"Type=notify", "NotifyAccess=main", "User=cradled", "Group=cradled",
           "StateDirectory=cradled", "StateDirectoryMode=0750", "ConfigurationDirectory=cradled",
@@ -127,21 +121,16 @@ TEST(SystemdUnit, SysusersMakesTheServiceUserAndTheCustodianGroup) {
     const auto result = run("systemd-sysusers --root=" + quoted(root.path()) + " " +
                             quoted(kSource / "systemd/cradled.sysusers"));
     ASSERT_EQ(result.status, 0) << result.output;
-    std::ifstream passwd(root.path() / "etc/passwd");
-    std::stringstream users;
-    users << passwd.rdbuf();
-    EXPECT_NE(users.str().find("cradled:x:"), std::string::npos) << users.str();
-    EXPECT_NE(users.str().find(":/var/lib/cradled:"), std::string::npos) << users.str();
-    std::ifstream group_file(root.path() / "etc/group");
-    std::stringstream groups;
-    groups << group_file.rdbuf();
-    EXPECT_NE(("\n" + groups.str()).find("\ncradle-custodian:x:"), std::string::npos)
-        << groups.str();
+    const std::string users = file_text(root.path() / "etc/passwd");
+    EXPECT_NE(users.find("cradled:x:"), std::string::npos) << users;
+    EXPECT_NE(users.find(":/var/lib/cradled:"), std::string::npos) << users;
+    const std::string groups = file_text(root.path() / "etc/group");
+    EXPECT_NE(("\n" + groups).find("\ncradle-custodian:x:"), std::string::npos) << groups;
     // The user's primary group is the group cradled (the owner of the devices udev hands over).
-    const std::string user_gid = field_of("\n" + users.str(), "\ncradled:x:", 1);
-    const std::string group_gid = field_of("\n" + groups.str(), "\ncradled:x:", 0);
-    EXPECT_FALSE(group_gid.empty()) << groups.str();
-    EXPECT_EQ(user_gid, group_gid) << users.str() << groups.str();
+    const std::string user_gid = field_of("\n" + users, "\ncradled:x:", 1);
+    const std::string group_gid = field_of("\n" + groups, "\ncradled:x:", 0);
+    EXPECT_FALSE(group_gid.empty()) << groups;
+    EXPECT_EQ(user_gid, group_gid) << users << groups;
 }
 
 TEST(SystemdUnit, TmpfilesMakesTheStateDirectory) {

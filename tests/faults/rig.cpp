@@ -170,6 +170,20 @@ void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_b
     }
 }
 
+void run_and_expect_every_bay_offloaded(Rig& rig, std::size_t bays, std::size_t recordings) {
+    auto reports = rig.run();
+    ASSERT_EQ(reports.size(), bays);
+    for (const auto& report : reports) {
+        EXPECT_EQ(report.archived, recordings) << report.outcome;
+        EXPECT_EQ(report.wiped, recordings);
+        EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+        EXPECT_EQ(report.outcome, "ready for duty");
+        EXPECT_EQ(rig.cradle().light(report.bay), hw::BayLight::ready);
+    }
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+}
+
 std::string join_problems(const std::vector<std::string>& problems) {
     std::string text;
     for (const auto& problem : problems) text += problem + "\n";

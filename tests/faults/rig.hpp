@@ -87,6 +87,10 @@ const DockReport& report_for(const std::vector<DockReport>& reports, int bay);
 void expect_other_bays_done(const std::vector<DockReport>& reports, int faulty_bay,
                             std::size_t recordings);
 
+// Runs the service on `rig`, whose `bays` cameras hold `recordings` recordings each, and expects
+// every recording archived, verified and wiped, every bay ready for duty, and nothing lost.
+void run_and_expect_every_bay_offloaded(Rig& rig, std::size_t bays, std::size_t recordings);
+
 // The built cradled-demo (in CRADLED_BIN_DIR, else build/bin): the real service on the emulated
 // cradle of its configuration, for tests that run the daemon as a process.
 std::string cradled_demo_binary();

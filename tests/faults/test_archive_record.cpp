@@ -12,13 +12,13 @@
 #include "core/catalog/catalog_rebuild.hpp"
 #include "core/catalog/state_verifier.hpp"
 #include "tests/faults/rig.hpp"
+#include "tests/support/file_text.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <cerrno>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <system_error>
 
@@ -27,11 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string read_file(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // Every file under a directory, by relative path, with its SHA-256.
 std::map<std::string, std::string> files_under(const fs::path& dir) {
     std::map<std::string, std::string> files;
@@ -39,7 +34,7 @@ std::map<std::string, std::string> files_under(const fs::path& dir) {
     for (const auto& entry : fs::recursive_directory_iterator(dir)) {
         if (!entry.is_regular_file()) continue;
         files[entry.path().lexically_relative(dir).generic_string()] =
-            Sha256::hex_of(read_file(entry.path()));
+            Sha256::hex_of(file_text(entry.path()));
     }
     return files;
 }
@@ -106,7 +101,7 @@ TEST_F(ArchiveRecordTest, RecordsCarryTheRecordingsIdentityAndChainPerCamera) {
         SCOPED_TRACE("recording " + std::to_string(row.id));
         ASSERT_NE(row.state, RecordingState::copying);
         const std::string text =
-            read_file(rig.state / "archive" / record_path_of(row.archive_path));
+            file_text(rig.state / "archive" / record_path_of(row.archive_path));
         std::string error;
         auto record = parse_record(text, error);
         ASSERT_TRUE(record) << error;
@@ -188,7 +183,7 @@ TEST_F(ArchiveRecordTest, StateWithoutAJournalGetsItWrittenFromTheCatalogAtStart
 TEST_F(ArchiveRecordTest, JournalLineCutShortByACrashIsCompletedFromTheCatalog) {
     dock_two_cameras();
     const fs::path journal = rig.state / "archive" / std::string(kAuditJournalName);
-    std::string text = read_file(journal);
+    std::string text = file_text(journal);
     // The last line's write cut short half-way.
     const std::size_t last_line = text.rfind('\n', text.size() - 2) + 1;
     text.resize(last_line + (text.size() - last_line) / 2);
@@ -221,7 +216,7 @@ TEST_F(ArchiveRecordTest, RecordingsArchivedWithoutRecordsGetThemAtStartAndCanBe
         std::map<std::int64_t, std::string> last_of_device;
         for (const RecordingRow& row : catalog.recordings()) {
             const std::string text =
-                read_file(rig.state / "archive" / record_path_of(row.archive_path));
+                file_text(rig.state / "archive" / record_path_of(row.archive_path));
             std::string error;
             auto record = parse_record(text, error);
             ASSERT_TRUE(record) << error;
@@ -362,7 +357,7 @@ TEST_F(ArchiveRecordTest, RebuildNamesAFileThatDisagreesWithItsRecordAndLeavesIt
         out.seekp(10);
         out.put('\x5a');
     }
-    const std::string altered_sha = Sha256::hex_of(read_file(altered));
+    const std::string altered_sha = Sha256::hex_of(file_text(altered));
     ++it;
     const fs::path record = rig.state / "archive" / record_path_of(it->first);
     fs::rename(record, rig.root / "moved-away.record");
@@ -374,7 +369,7 @@ TEST_F(ArchiveRecordTest, RebuildNamesAFileThatDisagreesWithItsRecordAndLeavesIt
     EXPECT_NE(said.find(files.begin()->first), std::string::npos) << said;
     EXPECT_NE(said.find(it->first + ": has no record"), std::string::npos) << said;
     // Both files are still where they were.
-    EXPECT_EQ(Sha256::hex_of(read_file(altered)), altered_sha);
+    EXPECT_EQ(Sha256::hex_of(file_text(altered)), altered_sha);
     EXPECT_TRUE(fs::exists(rig.state / "archive" / it->first));
 }
 
@@ -488,7 +483,7 @@ TEST(ArchiveRecovery, FileTheCatalogDoesNotAccountForIsQuarantinedNeverDeleted) 
     fs::copy_file(source, planted);
     fs::copy_file(rig.state / "archive" / record_path_of(files.begin()->first),
                   planted.string() + ".record");
-    const std::string planted_sha = Sha256::hex_of(read_file(planted));
+    const std::string planted_sha = Sha256::hex_of(file_text(planted));
     const fs::path lone_record = source.parent_path() / "00009998.bin.record";
     std::ofstream(lone_record) << "not a record\n";
 

@@ -13,17 +13,7 @@ namespace {
 
 TEST(Service, ArchivesVerifiesAndWipesEveryRecordingOfEveryBay) {
     Rig rig(3, 5);
-    auto reports = rig.run();
-    ASSERT_EQ(reports.size(), 3u);
-    for (const auto& report : reports) {
-        EXPECT_EQ(report.archived, 5u) << report.outcome;
-        EXPECT_EQ(report.wiped, 5u);
-        EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
-        EXPECT_EQ(report.outcome, "ready for duty");
-        EXPECT_EQ(rig.cradle().light(report.bay), hw::BayLight::ready);
-    }
-    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
-    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "");
+    run_and_expect_every_bay_offloaded(rig, 3, 5);
 }
 
 TEST(Service, BayLightGoesAmberWhileWorkingThenGreen) {

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/sha256.hpp"
 #include "core/archive/archive_store.hpp"
+#include "core/archive/camera_reader.hpp"
 #include "tests/support/faulty_fs.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <fcntl.h>
@@ -20,7 +22,6 @@
 #include <limits>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,7 @@ namespace cradle {
 namespace {
 
 namespace fs = std::filesystem;
+using test::file_text;
 using Kind = ArchiveError::Kind;
 
 constexpr std::int64_t kDeviceId = 42;
@@ -197,13 +199,6 @@ int nth(const std::vector<std::string>& names, const std::string& name, int n) {
     return 0;
 }
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 // Regular files under dir, relative to it.
 std::vector<std::string> files_under(const fs::path& dir) {
     std::vector<std::string> files;
@@ -264,7 +259,7 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     EXPECT_EQ(copy.size, content.size());
     EXPECT_EQ(copy.sha256_hex, Sha256::hex_of(content));
     const fs::path file = archive() / copy.relative_path;
-    EXPECT_EQ(read_file(file), content);
+    EXPECT_EQ(file_text(file), content);
     struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 07777, 0440u);
@@ -275,7 +270,7 @@ TEST_F(ArchiveStoreTest, StoresTheBytesReadOnlyWithTheirSha256UnderTheGeneratedP
     EXPECT_EQ(files_under(temp_.path()),
               (std::vector<std::string>{"state/archive/" + copy.relative_path,
                                         "state/archive/" + copy.relative_path + ".record"}));
-    const std::string record_text = read_file(archive() / (copy.relative_path + ".record"));
+    const std::string record_text = file_text(archive() / (copy.relative_path + ".record"));
     EXPECT_EQ(copy.record_sha256_hex, Sha256::hex_of(record_text));
     std::string error;
     auto record = parse_record(record_text, error);
@@ -304,7 +299,7 @@ TEST_F(ArchiveStoreTest, EmptyRecordingIsArchivedAsAnEmptyFile) {
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
     EXPECT_EQ(copy.size, 0u);
     EXPECT_EQ(copy.sha256_hex, Sha256::hex_of(""));
-    EXPECT_EQ(read_file(archive() / copy.relative_path), "");
+    EXPECT_EQ(file_text(archive() / copy.relative_path), "");
 }
 
 TEST_F(ArchiveStoreTest, ShortDeviceReadsAreJoinedInOrder) {
@@ -314,7 +309,7 @@ TEST_F(ArchiveStoreTest, ShortDeviceReadsAreJoinedInOrder) {
     ArchiveStore store(posix_, state());
     ArchivedCopy copy =
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
-    EXPECT_EQ(read_file(archive() / copy.relative_path), content);
+    EXPECT_EQ(file_text(archive() / copy.relative_path), content);
     EXPECT_EQ(copy.sha256_hex, Sha256::hex_of(content));
 }
 
@@ -375,7 +370,7 @@ TEST_F(ArchiveStoreTest, StagingLeftoverOfACrashedCopyIsReplaced) {
     ArchiveStore store(posix_, state());
     ArchivedCopy copy =
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
-    EXPECT_EQ(read_file(archive() / copy.relative_path), content);
+    EXPECT_EQ(file_text(archive() / copy.relative_path), content);
     EXPECT_EQ(files_under(staging()), std::vector<std::string>{});
 }
 
@@ -389,7 +384,7 @@ TEST_F(ArchiveStoreTest, UncommittedArchiveFileOfAnEarlierAttemptIsReplaced) {
     ArchiveStore store(posix_, state());
     ArchivedCopy copy =
         store.store(camera, camera.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
-    EXPECT_EQ(read_file(leftover), content);
+    EXPECT_EQ(file_text(leftover), content);
     EXPECT_EQ(files_under(archive()),
               (std::vector<std::string>{copy.relative_path, copy.relative_path + ".record"}));
 }
@@ -437,7 +432,7 @@ TEST_F(ArchiveStoreTest, RecordingOfUnknownSizeIsWhatArrivedUpToItsEnd) {
         store.store(camera, info, kDeviceId, kRecordingId, kArchivedAt, small_chunks());
     EXPECT_EQ(copy.size, content.size());
     EXPECT_EQ(copy.sha256_hex, Sha256::hex_of(content));
-    EXPECT_EQ(read_file(archive() / copy.relative_path), content);
+    EXPECT_EQ(file_text(archive() / copy.relative_path), content);
     EXPECT_EQ(store.rehash(copy.relative_path), copy.sha256_hex);
 }
 
@@ -577,14 +572,14 @@ TEST_F(ArchiveStoreTest, QuarantineMovesAReadOnlyArchiveFileAndNeverReplacesOne)
     const std::string first = store.quarantine(copy.relative_path);
     EXPECT_EQ(first, "quarantine/" + copy.relative_path);
     EXPECT_FALSE(store.exists(copy.relative_path));
-    EXPECT_EQ(read_file(state() / first), pattern(1000));
+    EXPECT_EQ(file_text(state() / first), pattern(1000));
     // The same name again: a free name is chosen, the first file stays.
     FakeCamera again(pattern(500));
     store.store(again, again.info(), kDeviceId, kRecordingId, kArchivedAt, small_chunks());
     const std::string second = store.quarantine(copy.relative_path);
     EXPECT_EQ(second, first + ".1");
-    EXPECT_EQ(read_file(state() / first), pattern(1000));
-    EXPECT_EQ(read_file(state() / second), pattern(500));
+    EXPECT_EQ(file_text(state() / first), pattern(1000));
+    EXPECT_EQ(file_text(state() / second), pattern(500));
     EXPECT_EQ(files_under(archive()), std::vector<std::string>{copy.relative_path + ".record"});
 }
 
@@ -701,6 +696,42 @@ TEST_F(ArchiveStoreTest, FailureAfterTheRenameTakesTheFileOutOfTheArchiveAgain) 
               }),
               Kind::io);
     expect_nothing_stored();
+}
+
+// The read shared by the copy and the proof: never past its limit nor the recording's end, and
+// stopped by the cancel flag before the next device read.
+TEST(CameraReader, ReadsUpToItsLimitOrTheEndAndStopsWhenCancelled) {
+    FakeCamera camera(pattern(1000));
+    const hw::RecordingInfo info = camera.info();
+    CopyOptions options;
+    std::vector<std::byte> buffer(256);
+    CameraReader bounded(camera, info, 600, options, "stopped here");
+    EXPECT_EQ(bounded.next(buffer), 256u);
+    EXPECT_EQ(bounded.next(buffer), 256u);
+    EXPECT_EQ(bounded.next(buffer), 88u);
+    EXPECT_EQ(bounded.next(buffer), 0u);
+    EXPECT_EQ(bounded.offset(), 600u);
+    EXPECT_EQ(camera.furthest_end_asked(), 600u);
+    EXPECT_EQ(camera.reads(), 3);
+
+    CameraReader whole(camera, info, 2000, options, "stopped here");
+    std::uint64_t total = 0;
+    while (const std::size_t got = whole.next(buffer)) total += got;
+    EXPECT_EQ(total, 1000u);
+    EXPECT_EQ(whole.offset(), 1000u);
+
+    const int reads_before = camera.reads();
+    std::atomic<bool> cancel{true};
+    options.cancel = &cancel;
+    CameraReader cancelled(camera, info, 600, options, "stopped here");
+    try {
+        cancelled.next(buffer);
+        ADD_FAILURE() << "read although cancelled";
+    } catch (const ArchiveError& error) {
+        EXPECT_EQ(error.kind(), Kind::cancelled);
+        EXPECT_STREQ(error.what(), "stopped here");
+    }
+    EXPECT_EQ(camera.reads(), reads_before);
 }
 
 }  // namespace

@@ -3,25 +3,19 @@
 // values end with a newline and replace what was there, and a missing LED is logged, not fatal.
 #include "hw/bay/bay_lights.hpp"
 #include "hw/bay/sysfs_attribute.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <vector>
 
 namespace cradle::hw::bay {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string contents(const fs::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::file_text;
 
 class FakeLeds {
   public:
@@ -34,7 +28,7 @@ class FakeLeds {
         std::ofstream(dir / "max_brightness") << max_brightness << "\n";
     }
     std::string operator()(const std::string& led, const char* attribute) const {
-        return contents(dir_.path() / led / attribute);
+        return file_text(dir_.path() / led / attribute);
     }
     const fs::path& path() const { return dir_.path(); }
 
@@ -149,7 +143,7 @@ TEST(SysfsAttribute, WriteReplacesTheValueAndEndsItWithANewline) {
     const fs::path file = dir.path() / "value";
     std::ofstream(file) << "a much longer old value\n";
     EXPECT_EQ(write_attribute(file, "1"), "");
-    EXPECT_EQ(contents(file), "1\n");
+    EXPECT_EQ(file_text(file), "1\n");
     EXPECT_EQ(read_attribute(file), "1");
 }
 

@@ -2,12 +2,12 @@
 // Port power: the sysfs `disable` file of the hub port when the kernel has one, else the hub
 // class request; a power cycle is off, wait, on; failures are logged, never thrown.
 #include "hw/bay/port_power.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -15,14 +15,8 @@ namespace cradle::hw::bay {
 namespace {
 
 namespace fs = std::filesystem;
+using test::file_text;
 using namespace std::chrono_literals;
-
-std::string contents(const fs::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 class RecordingHubSwitch : public HubPortSwitch {
   public:
@@ -59,9 +53,9 @@ TEST_F(PortPowerTest, OffWritesOneToTheHubPortsDisableFile) {
     const auto disable = add_port_switch("1-1/1-1:1.0", "1-1-port3");
     auto port = power("1-1.3");
     EXPECT_TRUE(port.set(false));
-    EXPECT_EQ(contents(disable), "1\n");
+    EXPECT_EQ(file_text(disable), "1\n");
     EXPECT_TRUE(port.set(true));
-    EXPECT_EQ(contents(disable), "0\n");
+    EXPECT_EQ(file_text(disable), "0\n");
     EXPECT_TRUE(hub.calls.empty());
 }
 
@@ -104,10 +98,10 @@ TEST_F(PortPowerTest, PowerCycleIsOffThenWaitThenOn) {
     auto port = power("1-1.3");
     EXPECT_TRUE(port.power_cycle(1500ms, [&](std::chrono::milliseconds wait) {
         seen.push_back("wait " + std::to_string(wait.count()) +
-                       " with disable=" + contents(disable));
+                       " with disable=" + file_text(disable));
     }));
     EXPECT_EQ(seen, (std::vector<std::string>{"wait 1500 with disable=1\n"}));
-    EXPECT_EQ(contents(disable), "0\n");
+    EXPECT_EQ(file_text(disable), "0\n");
 }
 
 TEST_F(PortPowerTest, PowerCycleStopsWhenThePortCannotBeSwitchedOff) {

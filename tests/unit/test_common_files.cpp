@@ -2,6 +2,7 @@
 // A file replaced whole (AtomicFile) and a file read whole (read_whole_file).
 #include "common/atomic_file.hpp"
 #include "common/read_file.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <sys/stat.h>
@@ -10,8 +11,6 @@
 
 #include <cerrno>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <system_error>
 
@@ -19,13 +18,7 @@ namespace cradle {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string contents(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::file_text;
 
 std::size_t entries_in(const fs::path& dir) {
     std::size_t count = 0;
@@ -38,7 +31,7 @@ TEST(AtomicFile, ReplacesAFileWholeAndLeavesNoTemporaryBehind) {
     const fs::path file = dir.path() / "bays.toml";
     write_file_atomically(file, "first\n");
     write_file_atomically(file, "second\n");
-    EXPECT_EQ(contents(file), "second\n");
+    EXPECT_EQ(file_text(file), "second\n");
     EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 
@@ -50,7 +43,7 @@ TEST(AtomicFile, NotCommittedLeavesTheOldFileAndNoTemporary) {
         AtomicFile replacement(file);
         replacement.write("never in place\n");
     }
-    EXPECT_EQ(contents(file), "kept\n");
+    EXPECT_EQ(file_text(file), "kept\n");
     EXPECT_EQ(entries_in(dir.path()), 1u);
 }
 

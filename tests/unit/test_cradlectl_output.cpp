@@ -2,6 +2,7 @@
 // cradlectl's -o FILE, through the built binary offline: a regular file is replaced whole and
 // keeps its mode and owner; a device, a FIFO or a link to one is written in place and stays what
 // it is; an output that cannot be written is exit status 2. Reports and exports alike.
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"
 
@@ -20,7 +21,6 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -29,17 +29,11 @@ namespace cradle {
 namespace {
 
 namespace fs = std::filesystem;
+using test::file_text;
 using test::StateDirBuilder;
 using test::TempDir;
 
 constexpr int kDeadlineMs = 30'000;
-
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 // A cradlectl started on a state directory, its stdout and stderr in a file.
 class Cradlectl {
@@ -121,7 +115,7 @@ class OutputFileOfCradlectl : public ::testing::Test {
         Cradlectl cradlectl(state_dir(), args, log);
         Run result;
         result.exit_status = cradlectl.wait();
-        result.output = read_file(log);
+        result.output = file_text(log);
         return result;
     }
 
@@ -132,7 +126,7 @@ class OutputFileOfCradlectl : public ::testing::Test {
         all.insert(all.end(), {"-o", file.string()});
         const Run result = run(all);
         EXPECT_EQ(result.exit_status, 0) << result.output;
-        return read_file(file);
+        return file_text(file);
     }
 
     TempDir dir_;
@@ -157,7 +151,7 @@ TEST_F(OutputFileOfCradlectl, AnExistingFileKeepsItsModeAndOwner) {
         args.insert(args.end(), {"-o", file.string()});
         const Run result = run(args);
         ASSERT_EQ(result.exit_status, 0) << result.output;
-        const std::string written = read_file(file);
+        const std::string written = file_text(file);
         EXPECT_NE(written.find("CAM-OUT-1"), std::string::npos) << written;
         struct stat status {};
         ASSERT_EQ(::lstat(file.c_str(), &status), 0);
@@ -186,7 +180,7 @@ TEST_F(OutputFileOfCradlectl, ALinkIsWrittenThroughAndStaysALink) {
         const Run result = run(args);
         ASSERT_EQ(result.exit_status, 0) << result.output;
         EXPECT_TRUE(fs::is_symlink(link));
-        EXPECT_NE(read_file(real).find("CAM-OUT-1"), std::string::npos);
+        EXPECT_NE(file_text(real).find("CAM-OUT-1"), std::string::npos);
     }
 }
 
@@ -254,7 +248,7 @@ TEST_F(OutputFileOfCradlectl, AFifoReceivesTheBytesAndStaysAFifo) {
             if ((ready[0].revents & POLLHUP) != 0 && got == 0) break;
         }
         ::close(reader);
-        EXPECT_EQ(cradlectl.wait(), 0) << read_file(log);
+        EXPECT_EQ(cradlectl.wait(), 0) << file_text(log);
         struct stat status {};
         ASSERT_EQ(::lstat(fifo.c_str(), &status), 0);
         EXPECT_TRUE(S_ISFIFO(status.st_mode));

@@ -39,10 +39,13 @@ TEST(JsonReading, RefusesAMemberTwiceInOneObject) {
 TEST(JsonReading, RefusesWhatJsonDoesNotAllow) {
     for (const std::string text :
          {"", "{", R"({"a": 1,})", "[1, 2,]", "{} {}", "01", "1.", "+1", "NaN", "'text'", "{a: 1}",
-          "// note\n{}", "\"tab\t\"", "\"\\x41\"", "\"\\ud800\"", "\"\xFF\"", "tru"}) {
+          "// note\n{}", "\"tab\t\"", "\"\\x41\"", "\"\\ud800\"", "\"\xFF\"", "tru",
+          "{\"a\": \"raw\x01control\"}", R"({"a": 1} {})"}) {
         SCOPED_TRACE(text);
         EXPECT_THROW(parse_json(text), std::exception);
     }
+    // Escaped control characters, negative and fractional numbers and the literals are JSON.
+    EXPECT_NO_THROW(parse_json(R"({"a": [1, -2, 3.5, "x\n\u0001"], "b": null, "c": true})"));
 }
 
 TEST(JsonReading, TypedReadsRefuseAValueOfAnotherKind) {

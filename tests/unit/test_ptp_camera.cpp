@@ -8,17 +8,20 @@
 #include "sim/footage.hpp"
 #include "sim/ptp_responder.hpp"
 #include "sim/sim_camera.hpp"
+#include "tests/support/file_text.hpp"
+#include "tests/support/read_all.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
-#include <fstream>
 
 namespace cradle::hw::sim {
 namespace {
 
 using namespace std::chrono_literals;
+using test::file_text;
+using test::read_all;
 using Kind = DeviceError::Kind;
 using ptp::PtpCamera;
 using ptp::PtpQuirks;
@@ -56,21 +59,6 @@ std::unique_ptr<Rig> make_rig(const CameraSpec& spec, PtpFaults faults = {},
     rig->camera =
         std::make_unique<PtpCamera>(std::make_unique<SimPtpTransport>(rig->responder), quirks);
     return rig;
-}
-
-std::string read_all(CameraDriver& camera, std::uint32_t handle, std::size_t chunk) {
-    std::string content;
-    std::vector<std::byte> buffer(chunk);
-    for (;;) {
-        const std::size_t got = camera.read(handle, content.size(), buffer, soon());
-        if (got == 0) return content;
-        content.append(reinterpret_cast<const char*>(buffer.data()), got);
-    }
-}
-
-std::string file_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 template <typename Operation>
@@ -131,9 +119,9 @@ TEST(PtpCamera, KeepsTheContractOfTheCameraUsedDirectly) {
     const auto stored = stored_recordings(rig->dir);
     for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{4093}}) {
         const std::string content = read_all(*rig->camera, stored[0].handle, chunk);
-        EXPECT_EQ(content, file_bytes(stored[0].file)) << "chunk " << chunk;
+        EXPECT_EQ(content, file_text(stored[0].file)) << "chunk " << chunk;
     }
-    EXPECT_EQ(read_all(*rig->camera, stored[4].handle, 1 << 20), file_bytes(stored[4].file));
+    EXPECT_EQ(read_all(*rig->camera, stored[4].handle, 1 << 20), file_text(stored[4].file));
 
     rig->camera->remove(stored[1].handle, soon());
     const auto after = stored_recordings(rig->dir);
@@ -201,7 +189,7 @@ TEST(PtpCamera, StallInTheMiddleOfAPieceReadsThePieceAgainFromItsOffset) {
     const auto rig = make_rig(small_camera(), faults, quirks);
     const auto listing = rig->camera->list_recordings(100, soon());
     const auto stored = stored_recordings(rig->dir);
-    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 96 * 1024), file_bytes(stored[0].file));
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 96 * 1024), file_text(stored[0].file));
     EXPECT_FALSE(rig->responder->halted(ptp::Endpoint::bulk_in));
 }
 
@@ -217,7 +205,7 @@ TEST(PtpCamera, StallInTheMiddleOfAnObjectOfUnknownSizeFailsAndTheNextReadFromZe
         error_of([&] { read_all(*rig->camera, listing[0].handle, 64 * 1024); });
     EXPECT_EQ(error.kind(), Kind::io);
     EXPECT_TRUE(contains(error, "in the middle of its data phase")) << error.what();
-    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 64 * 1024), file_bytes(stored[0].file));
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 64 * 1024), file_text(stored[0].file));
 }
 
 TEST(PtpCamera, StallThatComesBackAfterTheHaltIsClearedIsAnIoError) {
@@ -298,7 +286,7 @@ TEST(PtpCamera, HeaderSentApartFromItsDataIsReassembled) {
     const auto rig = make_rig(small_camera(), faults);
     const auto listing = rig->camera->list_recordings(100, soon());
     const auto stored = stored_recordings(rig->dir);
-    EXPECT_EQ(read_all(*rig->camera, listing[2].handle, 1 << 20), file_bytes(stored[2].file));
+    EXPECT_EQ(read_all(*rig->camera, listing[2].handle, 1 << 20), file_text(stored[2].file));
 }
 
 TEST(PtpCamera, UnknownDataLengthsAreReadToTheShortPacket) {
@@ -310,7 +298,7 @@ TEST(PtpCamera, UnknownDataLengthsAreReadToTheShortPacket) {
     ASSERT_EQ(listing.size(), 5u);
     const auto stored = stored_recordings(rig->dir);
     for (std::size_t chunk : {std::size_t{1} << 20, std::size_t{1012}, std::size_t{500}}) {
-        EXPECT_EQ(read_all(*rig->camera, listing[1].handle, chunk), file_bytes(stored[1].file))
+        EXPECT_EQ(read_all(*rig->camera, listing[1].handle, chunk), file_text(stored[1].file))
             << "chunk " << chunk;
     }
 }
@@ -320,7 +308,7 @@ TEST(PtpCamera, ReadsEndingOnPacketBoundariesConsumeTheZeroLengthPacket) {
     const auto listing = rig->camera->list_recordings(100, soon());
     const auto stored = stored_recordings(rig->dir);
     // 12 + 1012 = 1024 bytes: every data container is a whole number of 512-byte packets.
-    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 1012), file_bytes(stored[0].file));
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 1012), file_text(stored[0].file));
     EXPECT_EQ(rig->camera->list_recordings(100, soon()).size(), 5u);
 }
 
@@ -357,7 +345,7 @@ TEST(PtpCamera, GetObjectStreamsAWholeRecordingForOtherPtpClients) {
             content.append(reinterpret_cast<const char*>(piece.data()), piece.size());
         },
         soon());
-    EXPECT_EQ(content, file_bytes(stored[3].file));
+    EXPECT_EQ(content, file_text(stored[3].file));
 }
 
 TEST(PtpCamera, OffsetsBeyond4GiBUseGetPartialObject64) {
@@ -670,7 +658,7 @@ TEST(PtpCamera, ObjectWithoutObjectSizeIsListedWithTheStorageAsItsBoundAndReadTo
     for (std::size_t i = 0; i < listing.size(); ++i) {
         EXPECT_FALSE(listing[i].size_known);
         EXPECT_EQ(listing[i].size, 8ull << 30);  // the storage's MaxCapacity
-        EXPECT_EQ(read_all(*rig->camera, listing[i].handle, 100'000), file_bytes(stored[i].file));
+        EXPECT_EQ(read_all(*rig->camera, listing[i].handle, 100'000), file_text(stored[i].file));
     }
     // Once ended, the end reads as the end.
     std::vector<std::byte> buffer(16);
@@ -702,7 +690,7 @@ TEST(PtpCamera, ObjectOfUnknownSizeReadAtAnotherOffsetFailsAndRestartsFromZero) 
     }
     // Another call in between cancels the data phase; reading from 0 starts again.
     EXPECT_EQ(rig->camera->health(soon()).battery_percent, 57);
-    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 10'000), file_bytes(stored[0].file));
+    EXPECT_EQ(read_all(*rig->camera, listing[0].handle, 10'000), file_text(stored[0].file));
 }
 
 TEST(PtpHostileCamera, ObjectOfUnknownSizeLargerThanItsStorageIsAProtocolErrorAtTheBound) {

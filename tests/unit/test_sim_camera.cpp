@@ -4,6 +4,8 @@
 #include "common/sha256.hpp"
 #include "sim/footage.hpp"
 #include "sim/sim_camera.hpp"
+#include "tests/support/file_text.hpp"
+#include "tests/support/read_all.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -18,6 +20,8 @@ namespace cradle::hw::sim {
 namespace {
 
 using namespace std::chrono_literals;
+using test::file_text;
+using test::read_all;
 using Kind = DeviceError::Kind;
 
 Deadline soon() {
@@ -56,22 +60,6 @@ std::string sha_of_file(const std::filesystem::path& path) {
         sha.update(std::string_view(buffer.data(), static_cast<std::size_t>(in.gcount())));
     }
     return sha.hex_digest();
-}
-
-std::string file_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// Reads a whole recording through the driver in chunks of the given size.
-std::string read_all(SimCamera& camera, std::uint32_t handle, std::size_t chunk = 1 << 16) {
-    std::string content;
-    std::vector<std::byte> buffer(chunk);
-    for (;;) {
-        const std::size_t got = camera.read(handle, content.size(), buffer, soon());
-        if (got == 0) return content;
-        content.append(reinterpret_cast<const char*>(buffer.data()), got);
-    }
 }
 
 std::string footage_sha(const std::filesystem::path& dir) {
@@ -189,7 +177,7 @@ TEST(Footage, CameraClockOffsetShowsInCaptureTimes) {
 TEST(Footage, StartsWithAnMp4FtypBox) {
     const auto provisioned = provision(small_camera());
     for (const auto& recording : stored_recordings(provisioned->dir)) {
-        const std::string head = file_bytes(recording.file).substr(0, 36);
+        const std::string head = file_text(recording.file).substr(0, 36);
         EXPECT_EQ(head.substr(0, 12), std::string("\0\0\0\x1c"
                                                   "ftypisom",
                                                   12));
@@ -385,7 +373,7 @@ TEST(SimCamera, ReadDeliversTheStoredBytes) {
     SimCamera camera(small_camera(), provisioned->dir);
     const auto stored = stored_recordings(provisioned->dir);
     for (const auto& recording : stored) {
-        EXPECT_EQ(read_all(camera, recording.handle, 100'003), file_bytes(recording.file));
+        EXPECT_EQ(read_all(camera, recording.handle, 100'003), file_text(recording.file));
     }
     std::vector<std::byte> buffer(16);
     EXPECT_EQ(camera.read(1, stored[0].size, buffer, soon()), 0u);
@@ -541,7 +529,7 @@ TEST(Faults, FlipCorruptsOneDeliveredByteOnEveryRead) {
     const auto provisioned = provision(spec);
     SimCamera camera(spec, provisioned->dir);
     const auto stored = stored_recordings(provisioned->dir);
-    const std::string original = file_bytes(stored[2].file);
+    const std::string original = file_text(stored[2].file);
     for (std::size_t chunk : {std::size_t{1} << 16, std::size_t{1} << 20}) {
         std::string delivered = read_all(camera, stored[2].handle, chunk);
         ASSERT_EQ(delivered.size(), original.size());
@@ -550,8 +538,8 @@ TEST(Faults, FlipCorruptsOneDeliveredByteOnEveryRead) {
         delivered[70'000] = original[70'000];
         EXPECT_EQ(delivered, original);
     }
-    EXPECT_EQ(file_bytes(stored[2].file), original);  // the stored bytes are intact
-    EXPECT_EQ(read_all(camera, stored[1].handle), file_bytes(stored[1].file));
+    EXPECT_EQ(file_text(stored[2].file), original);  // the stored bytes are intact
+    EXPECT_EQ(read_all(camera, stored[1].handle), file_text(stored[1].file));
 }
 
 TEST(Faults, ClaimCountBeyondMaxCountFailsWithoutBuildingTheListing) {

@@ -4,25 +4,19 @@
 // camera driver. The event thread starts and stops cleanly on an empty bus. Cameras arriving
 // and leaving are exercised on emulated USB devices in the integration tests (label usb).
 #include "hw/usb/usb_cradle.hpp"
+#include "tests/support/file_text.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 
 namespace cradle::hw::usb {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string contents(const fs::path& file) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
+using test::file_text;
 
 class NoListener : public CradleListener {
   public:
@@ -68,10 +62,10 @@ TEST_F(UsbCradleTest, LightGoesToTheBaysOwnLeds) {
     UsbCradle cradle(spec, options);
     cradle.set_light(1, BayLight::ready);
     cradle.set_light(2, BayLight::needs_custodian);
-    EXPECT_EQ(contents(spec.leds_dir / "bay1:green" / "brightness"), "1\n");
-    EXPECT_EQ(contents(spec.leds_dir / "bay2:red" / "trigger"), "none\n");
+    EXPECT_EQ(file_text(spec.leds_dir / "bay1:green" / "brightness"), "1\n");
+    EXPECT_EQ(file_text(spec.leds_dir / "bay2:red" / "trigger"), "none\n");
     cradle.set_light(2, BayLight::off);
-    EXPECT_EQ(contents(spec.leds_dir / "bay2:red" / "brightness"), "0\n");
+    EXPECT_EQ(file_text(spec.leds_dir / "bay2:red" / "brightness"), "0\n");
     EXPECT_TRUE(log.empty());
 }
 
@@ -86,9 +80,9 @@ TEST_F(UsbCradleTest, BayOutsideTheMapIsIgnored) {
 TEST_F(UsbCradleTest, PortPowerSwitchesTheBaysHubPort) {
     UsbCradle cradle(spec, options);
     cradle.set_port_power(2, false);
-    EXPECT_EQ(contents(spec.usb_devices_dir / "1-1" / "1-1:1.0" / "1-1-port2" / "disable"), "1\n");
+    EXPECT_EQ(file_text(spec.usb_devices_dir / "1-1" / "1-1:1.0" / "1-1-port2" / "disable"), "1\n");
     cradle.set_port_power(2, true);
-    EXPECT_EQ(contents(spec.usb_devices_dir / "1-1" / "1-1:1.0" / "1-1-port2" / "disable"), "0\n");
+    EXPECT_EQ(file_text(spec.usb_devices_dir / "1-1" / "1-1:1.0" / "1-1-port2" / "disable"), "0\n");
 }
 
 TEST_F(UsbCradleTest, PortWithoutASwitchBeforeStartIsLogged) {

@@ -13,12 +13,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string log_text(const UsbRig& rig) {
-    std::string text;
-    for (const auto& line : rig.log_lines()) text += line + "\n";
-    return text;
-}
-
 // What an LED shows, from its attributes: "off", "on" or "blink <on>/<off>".
 std::string led_state(const std::string& name) {
     const std::filesystem::path dir = std::filesystem::path("/sys/class/leds") / name;
@@ -77,14 +71,14 @@ TEST(UsbBayLights, LightsInTheEmulatedLedClassFollowTheDock) {
         return ended(lights, 1) && ended(lights, 2);
     };
     auto result = rig.run_until(until);
-    ASSERT_TRUE(result.done) << log_text(rig);
+    ASSERT_TRUE(result.done) << rig.log_text();
 
     EXPECT_EQ(while_working[1], "red off, green off, amber blink 500/500");
     EXPECT_EQ(while_working[2], "red blink 500/500, green blink 500/500");
     EXPECT_EQ(result.lights.at(1).back(), hw::BayLight::ready);
-    EXPECT_EQ(bay_state(bay1), "red off, green on, amber off") << log_text(rig);
+    EXPECT_EQ(bay_state(bay1), "red off, green on, amber off") << rig.log_text();
     EXPECT_EQ(result.lights.at(2).back(), hw::BayLight::needs_custodian);
-    EXPECT_EQ(bay_state(bay2), "red on, green off") << log_text(rig);
+    EXPECT_EQ(bay_state(bay2), "red on, green off") << rig.log_text();
     EXPECT_EQ(join_problems(rig.loss_problems()), "");
 }
 

@@ -17,12 +17,6 @@
 namespace cradle::test {
 namespace {
 
-std::string log_text(const UsbRig& rig) {
-    std::string text;
-    for (const auto& line : rig.log_lines()) text += line + "\n";
-    return text;
-}
-
 void expect_ready_and_wiped(const std::vector<DockReport>& reports, int bay, std::size_t count) {
     bool found = false;
     for (const auto& report : reports) {
@@ -45,7 +39,7 @@ TEST(UsbOffload, SeveralCamerasInMappedBaysAreArchivedAndWiped) {
     UsbRig rig(3, 4);
     auto reports = rig.run();
     for (int bay = 1; bay <= 3; ++bay) expect_ready_and_wiped(reports, bay, 4);
-    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << rig.log_text();
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
@@ -55,7 +49,7 @@ TEST(UsbOffload, CameraYankedMidTransferLosesNothingAndResumesWhenPluggedBackIn)
     auto first = rig.run();
     EXPECT_FALSE(rig.usb().plugged(0)) << "the yanked camera is still on the bus";
     const auto* yanked = report_in(first, 1);
-    ASSERT_NE(yanked, nullptr) << log_text(rig);
+    ASSERT_NE(yanked, nullptr) << rig.log_text();
     EXPECT_EQ(yanked->wiped, 0u) << yanked->outcome;
     EXPECT_EQ(join_problems(rig.loss_problems()), "");
     expect_ready_and_wiped(first, 2, 4);
@@ -64,7 +58,7 @@ TEST(UsbOffload, CameraYankedMidTransferLosesNothingAndResumesWhenPluggedBackIn)
     rig.usb().plug(0);
     auto second = rig.run();
     expect_ready_and_wiped(second, 1, 4);
-    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << rig.log_text();
     EXPECT_EQ(join_problems(rig.invariant_problems()), "");
 }
 
@@ -74,7 +68,7 @@ TEST(UsbOffload, SingleStallIsClearedAndTheDockCompletes) {
     auto reports = rig.run();
     expect_ready_and_wiped(reports, 1, 3);
     EXPECT_FALSE(rig.usb().responder(0).halted(hw::ptp::Endpoint::bulk_in));
-    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << rig.log_text();
 }
 
 TEST(UsbOffload, StallThatComesBackFaultsOnlyItsBayAndWipesNothing) {
@@ -83,7 +77,7 @@ TEST(UsbOffload, StallThatComesBackFaultsOnlyItsBayAndWipesNothing) {
     rig.ptp_faults(0).stall_bulk_in_for_good = true;
     auto first = rig.run();
     const auto* stalled = report_in(first, 1);
-    ASSERT_NE(stalled, nullptr) << log_text(rig);
+    ASSERT_NE(stalled, nullptr) << rig.log_text();
     EXPECT_NE(stalled->outcome.find("stalled"), std::string::npos) << stalled->outcome;
     EXPECT_NE(stalled->outcome.find("again after the halt was cleared"), std::string::npos)
         << stalled->outcome;
@@ -98,7 +92,7 @@ TEST(UsbOffload, DeviceBusyIsRetriedAndTheOffloadCompletes) {
     rig.ptp_faults(0).busy_responses = 3;
     auto reports = rig.run();
     expect_ready_and_wiped(reports, 1, 3);
-    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << rig.log_text();
 }
 
 TEST(UsbOffload, CameraThatStopsAnsweringTimesOutAloneAndKeepsItsFootage) {
@@ -108,7 +102,7 @@ TEST(UsbOffload, CameraThatStopsAnsweringTimesOutAloneAndKeepsItsFootage) {
     rig.camera(0).faults.hang_at_op = 5;
     auto reports = rig.run();
     const auto* hung = report_in(reports, 1);
-    ASSERT_NE(hung, nullptr) << log_text(rig);
+    ASSERT_NE(hung, nullptr) << rig.log_text();
     EXPECT_EQ(hung->light, hw::BayLight::needs_custodian) << hung->outcome;
     EXPECT_EQ(hung->wiped, 0u);
     expect_ready_and_wiped(reports, 2, 3);
@@ -169,7 +163,7 @@ TEST_P(HostileUsbCamera, TheOtherBaysFinishAndNothingIsLost) {
     expect_ready_and_wiped(reports, 1, 3);
     expect_ready_and_wiped(reports, 3, 3);
     const auto* hostile = report_in(reports, 2);
-    ASSERT_NE(hostile, nullptr) << log_text(rig);
+    ASSERT_NE(hostile, nullptr) << rig.log_text();
     if (hostile_case.collected_not_ready) {
         EXPECT_EQ(hostile->light, hw::BayLight::not_ready) << hostile->outcome;
         EXPECT_NE(hostile->outcome.find(hostile_case.reason), std::string::npos)
@@ -195,7 +189,7 @@ TEST_P(HostileUsbCamera, TheOtherBaysFinishAndNothingIsLost) {
                 other_problems.push_back(problem);
         EXPECT_EQ(join_problems(other_problems), "");
     } else {
-        EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+        EXPECT_EQ(join_problems(rig.invariant_problems()), "") << rig.log_text();
     }
 }
 

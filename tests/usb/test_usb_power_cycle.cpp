@@ -17,12 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string log_text(const UsbRig& rig) {
-    std::string text;
-    for (const auto& line : rig.log_lines()) text += line + "\n";
-    return text;
-}
-
 bool ended(const std::vector<hw::BayLight>& lights) {
     return !lights.empty() &&
            (lights.back() == hw::BayLight::ready || lights.back() == hw::BayLight::needs_custodian);
@@ -82,7 +76,7 @@ TEST_P(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndO
     };
     auto result = rig.run_until(until);
     ASSERT_TRUE(result.done) << "the power-cycled camera did not dock again and finish\n"
-                             << log_text(rig);
+                             << rig.log_text();
 
     EXPECT_EQ(switched_off.load(), 1);
     EXPECT_EQ(switched_on.load(), 1);
@@ -91,8 +85,8 @@ TEST_P(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndO
     // It left the bus and came back: a new device number, and the bay went dark in between.
     EXPECT_NE(rig.usb().bus().device_node(1), first_node);
     const auto& bay1 = result.lights.at(1);
-    EXPECT_EQ(count(bay1, hw::BayLight::needs_custodian), 1u) << log_text(rig);
-    EXPECT_GE(count(bay1, hw::BayLight::off), 1u) << log_text(rig);
+    EXPECT_EQ(count(bay1, hw::BayLight::needs_custodian), 1u) << rig.log_text();
+    EXPECT_GE(count(bay1, hw::BayLight::off), 1u) << rig.log_text();
     for (int bay = 2; bay <= 3; ++bay) {
         EXPECT_EQ(result.lights.at(bay).back(), hw::BayLight::ready) << "bay " << bay;
         EXPECT_EQ(count(result.lights.at(bay), hw::BayLight::working), 1u) << "bay " << bay;
@@ -106,14 +100,14 @@ TEST_P(UsbPowerCycle, CameraThatStopsAnsweringIsPowerCycledThroughItsHubPortAndO
         timed_out = true;
         EXPECT_EQ(report.wiped, 0u) << report.outcome;
     }
-    EXPECT_TRUE(timed_out) << log_text(rig);
+    EXPECT_TRUE(timed_out) << rig.log_text();
     const auto lines = rig.log_lines();
     EXPECT_TRUE(std::any_of(lines.begin(), lines.end(), [](const std::string& line) {
         return line.find("power-cycling") != std::string::npos;
-    })) << log_text(rig);
+    })) << rig.log_text();
 
-    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << log_text(rig);
-    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << log_text(rig);
+    EXPECT_EQ(join_problems(rig.not_archived_and_wiped()), "") << rig.log_text();
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "") << rig.log_text();
 }
 
 INSTANTIATE_TEST_SUITE_P(Hub, UsbPowerCycle,

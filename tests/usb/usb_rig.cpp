@@ -188,6 +188,12 @@ std::vector<std::string> UsbRig::log_lines() const {
     return log_lines_;
 }
 
+std::string UsbRig::log_text() const {
+    std::string text;
+    for (const auto& line : log_lines()) text += line + "\n";
+    return text;
+}
+
 std::vector<std::string> UsbRig::invariant_problems() const {
     return check_invariants(before, spec, root, state);
 }

@@ -61,6 +61,8 @@ class UsbRig {
     std::vector<std::string> loss_problems() const;
     std::vector<std::string> not_archived_and_wiped() const;
     std::vector<std::string> log_lines() const;
+    // The lines logged so far, each ending with a newline: what a failing test shows.
+    std::string log_text() const;
 
     TempDir temp;
     std::filesystem::path root;
