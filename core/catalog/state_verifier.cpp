@@ -6,13 +6,12 @@
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/disk_hash.hpp"
 
-#include "common/fs.hpp"
+#include "common/read_file.hpp"
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -40,6 +39,8 @@ std::string recording_label(const RecordingRow& row) {
 std::string in_quotes(std::string_view text) {
     return "'" + sanitize_text(text, 256) + "'";
 }
+
+constexpr const char* kHashDiffers = " does not hash to the record hash the catalog holds";
 
 class StateVerifier {
   public:
@@ -224,28 +225,30 @@ class StateVerifier {
         }
         expected_files_.insert(record_relative);
         std::string text;
-        {
-            const Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (!in) {
-                add_problem(label + ": its record " + shown + " cannot be opened");
-                return;
-            }
-            char block[4096];
-            for (;;) {
-                ssize_t got = ::read(in.get(), block, sizeof block);
-                if (got < 0 && errno == EINTR) continue;
-                if (got < 0) {
+        try {
+            text = read_whole_file(file, ArchiveRecord::kMaxBytes, O_NOFOLLOW);
+        } catch (const ReadFileError& error) {
+            switch (error.kind()) {
+                case ReadFileError::Kind::cannot_open:
+                    add_problem(label + ": its record " + shown + " cannot be opened");
+                    break;
+                case ReadFileError::Kind::too_large:
+                    // Neither the record the catalog holds the hash of, nor any record (the
+                    // parser's words).
+                    if (expected != record_hashes_.end()) {
+                        add_problem(label + ": its record " + shown + kHashDiffers);
+                    }
+                    add_problem(label + ": its record " + shown + " larger than a record can be");
+                    break;
+                case ReadFileError::Kind::not_regular:
+                case ReadFileError::Kind::cannot_read:
                     add_problem(label + ": its record " + shown + " cannot be read");
-                    return;
-                }
-                if (got == 0) break;
-                text.append(block, static_cast<std::size_t>(got));
-                if (text.size() > ArchiveRecord::kMaxBytes) break;
+                    break;
             }
+            return;
         }
         if (expected != record_hashes_.end() && Sha256::hex_of(text) != expected->second) {
-            add_problem(label + ": its record " + shown +
-                        " does not hash to the record hash the catalog holds");
+            add_problem(label + ": its record " + shown + kHashDiffers);
         }
         std::string error;
         auto record = parse_record(text, error);
