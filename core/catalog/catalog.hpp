@@ -13,6 +13,7 @@
 
 #include "common/utf8.hpp"
 
+#include <compare>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -106,6 +107,24 @@ struct RecordingRow {
     std::string camera_officer_id;
     bool attribution_disagrees = false;
 };
+
+// What makes two archived recordings one (I3, schema 5): their device, name, size, capture time
+// and SHA-256. The handle is no part of it: a reset camera reuses handles for other recordings,
+// and a camera may renumber one recording between docks. Ordered, to key a map.
+struct ArchivedRecordingKey {
+    std::int64_t device_id = 0;
+    std::string name;
+    std::uint64_t size = 0;
+    std::int64_t captured_unix_s = 0;
+    std::string sha256_hex;
+
+    auto operator<=>(const ArchivedRecordingKey&) const = default;
+};
+
+// The key of an archived (or wiped) row; a row being copied has no hash yet, hence no key.
+inline ArchivedRecordingKey archived_key_of(const RecordingRow& row) {
+    return {row.key.device_id, row.key.name, row.key.size, row.key.captured_unix_s, row.sha256_hex};
+}
 
 // One officer of the roster (schema 4): the ID a camera may report about its wearer, the name
 // the register uses, and the team.

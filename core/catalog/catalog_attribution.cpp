@@ -3,6 +3,8 @@
 // time, and whether the officer ID the camera reported names someone else.
 #include "core/catalog/catalog_internal.hpp"
 
+#include "common/text.hpp"
+
 #include <cstdint>
 #include <string>
 
@@ -45,16 +47,17 @@ std::string Catalog::officer_at(std::int64_t device_id, std::int64_t at,
 
 bool Catalog::names_other_officer(const std::string& officer, const std::string& camera_officer_id,
                                   const std::string& doing) const {
-    const std::string officer_form = officer_comparison_form(officer);
-    if (officer_form == officer_comparison_form(camera_officer_id)) return false;
+    // An officer is named by a badge or a name; either compares as a badge does (badge_key).
+    const std::string officer_form = badge_key(officer);
+    if (officer_form == badge_key(camera_officer_id)) return false;
     // The roster maps the camera's ID to a name; IDs compare ignoring case (the column's
-    // collation), names through their comparison form.
+    // collation), names through badge_key too.
     Query by_badge(db(), "SELECT name FROM officers WHERE badge = ?", doing);
     by_badge.bind(trimmed(camera_officer_id));
     bool id_known = false;
     while (by_badge.step()) {
         id_known = true;
-        if (officer_comparison_form(by_badge.text(0)) == officer_form) return false;
+        if (badge_key(by_badge.text(0)) == officer_form) return false;
     }
     if (id_known) return true;
     // An ID the roster does not know names another officer only if the officer is in the
@@ -63,8 +66,8 @@ bool Catalog::names_other_officer(const std::string& officer, const std::string&
         db(), "SELECT badge, name FROM officers WHERE badge = ? OR name = ? COLLATE NOCASE", doing);
     by_officer.bind(trimmed(officer), trimmed(officer));
     while (by_officer.step()) {
-        if (officer_comparison_form(by_officer.text(0)) == officer_form ||
-            officer_comparison_form(by_officer.text(1)) == officer_form) {
+        if (badge_key(by_officer.text(0)) == officer_form ||
+            badge_key(by_officer.text(1)) == officer_form) {
             return true;
         }
     }

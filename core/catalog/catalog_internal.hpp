@@ -50,9 +50,8 @@ DeviceRow read_device(const sqlite::Query& query);
 RecordingRow read_recording(const sqlite::Query& query);
 AuditRow read_audit(const sqlite::Query& query);
 
-// ASCII letters folded, surrounding spaces dropped: how two spellings of one officer compare.
-std::string officer_comparison_form(std::string_view text);
-// Surrounding ASCII spaces dropped.
+// Surrounding ASCII spaces dropped. (Two spellings of one officer, a badge or a name, compare
+// by common/text.hpp's badge_key.)
 std::string trimmed(std::string_view text);
 
 }  // namespace catalog_detail

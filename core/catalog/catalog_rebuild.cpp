@@ -2,25 +2,22 @@
 #include "core/catalog/catalog_rebuild.hpp"
 
 #include "common/atomic_file.hpp"
-#include "common/fs.hpp"
 #include "common/read_file.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/catalog/disk_hash.hpp"
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <map>
 #include <optional>
 #include <set>
-#include <span>
 #include <system_error>
-#include <tuple>
 #include <vector>
 
 namespace cradle {
@@ -28,11 +25,6 @@ namespace cradle {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Opens a file of the archive for reading, never through a symbolic link (-1 when it cannot).
-Fd open_for_reading(const fs::path& path) {
-    return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-}
 
 // Reads at most `limit` bytes (nullopt when the file is larger, is no regular file or cannot be
 // read).
@@ -42,26 +34,6 @@ std::optional<std::string> read_bounded(const fs::path& path, std::size_t limit)
     } catch (const ReadFileError&) {
         return std::nullopt;
     }
-}
-
-// SHA-256 and size of a file as the disk holds it.
-std::optional<std::pair<std::string, std::uint64_t>> hash_file(const fs::path& path) {
-    const Fd in = open_for_reading(path);
-    if (in.get() < 0) return std::nullopt;
-    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_DONTNEED);
-    std::vector<std::byte> block(1 << 20);
-    Sha256 sha;
-    std::uint64_t size = 0;
-    for (;;) {
-        ssize_t got = ::read(in.get(), block.data(), block.size());
-        if (got < 0 && errno == EINTR) continue;
-        if (got < 0) return std::nullopt;
-        if (got == 0) break;
-        sha.update(std::span(block.data(), static_cast<std::size_t>(got)));
-        size += static_cast<std::uint64_t>(got);
-    }
-    ::posix_fadvise(in.get(), 0, 0, POSIX_FADV_DONTNEED);
-    return std::pair{sha.hex_digest(), size};
 }
 
 std::string shown(const std::string& relative) {
@@ -144,16 +116,17 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
                                            ": names another path; left where it is");
             continue;
         }
-        auto hashed = hash_file(archive / relative);
+        std::string unread;  // why not: the disagreement says only that it cannot be read
+        auto hashed = hash_from_disk(archive / relative, unread);
         if (!hashed) {
             report.disagreements.push_back(shown(relative) + ": cannot be read; left where it is");
             continue;
         }
-        if (hashed->second != record->size || hashed->first != record->sha256_hex) {
+        if (hashed->size != record->size || hashed->sha256_hex != record->sha256_hex) {
             report.disagreements.push_back(
-                shown(relative) + ": " + std::to_string(hashed->second) + " bytes hashing to " +
-                hashed->first + ", its record says " + std::to_string(record->size) + " bytes, " +
-                record->sha256_hex + "; left where it is, not catalogued");
+                shown(relative) + ": " + std::to_string(hashed->size) + " bytes hashing to " +
+                hashed->sha256_hex + ", its record says " + std::to_string(record->size) +
+                " bytes, " + record->sha256_hex + "; left where it is, not catalogued");
             continue;
         }
         if (by_id.contains(record->recording_id)) {
@@ -181,17 +154,14 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
     }
     std::map<std::string, std::int64_t> device_of_serial;
     std::vector<Catalog::RestoredRecording> recordings;
-    // A recording's identity as the catalog keys it (schema 5): one row per device, name, size,
-    // capture time and SHA-256. The handle is no identity: a reset camera reuses handles for
-    // other recordings, and a camera may renumber one recording between docks.
-    using Key = std::tuple<std::int64_t, std::string, std::uint64_t, std::int64_t, std::string>;
-    std::map<Key, std::int64_t> id_of_key;
+    // One row per recording, as the catalog keys it (schema 5).
+    std::map<ArchivedRecordingKey, std::int64_t> id_of_key;
     for (auto& [id, found] : by_id) {
         const ArchiveRecord& record = found.record;
         const RecordIdentity& identity = record.identity;
         auto [same, fresh_key] =
-            id_of_key.emplace(Key{record.device_id, record.raw_name, record.size,
-                                  record.captured_unix_s, record.sha256_hex},
+            id_of_key.emplace(ArchivedRecordingKey{record.device_id, record.raw_name, record.size,
+                                                   record.captured_unix_s, record.sha256_hex},
                               id);
         if (!fresh_key) {
             report.disagreements.push_back(shown(record.archive_path) +

@@ -3,6 +3,8 @@
 // its audit row), what an object on a camera may be, and the lists of recordings.
 #include "core/catalog/catalog_internal.hpp"
 
+#include "common/text.hpp"
+
 #include "core/archive/archive_path.hpp"
 
 #include <limits>
@@ -35,8 +37,7 @@ RecordingRow Catalog::begin_recording(const RecordingKey& key,
     // The camera's ID is read at the dock, so it may already be that of the officer the camera
     // is assigned to now: it disagrees only if it names neither of them.
     const bool disagrees =
-        !clean_camera_officer_id.empty() && !officer.empty() &&
-        officer_comparison_form(officer) != "pool" &&
+        !clean_camera_officer_id.empty() && !officer.empty() && badge_key(officer) != "pool" &&
         names_other_officer(officer, clean_camera_officer_id, doing) &&
         names_other_officer(
             officer_at(key.device_id, std::numeric_limits<std::int64_t>::max(), doing),

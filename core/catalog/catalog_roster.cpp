@@ -2,6 +2,8 @@
 // The officers' roster: the IDs a camera may report about its wearer, their names and teams.
 #include "core/catalog/catalog_internal.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <iterator>
@@ -19,6 +21,7 @@ namespace {
 
 // Whether text shows nothing: only ASCII spaces and the Unicode spaces a roster typed in
 // another script may hold (no-break, ideographic, the typographic spaces, zero width, BOM).
+// Not common/text.hpp's is_blank_text, which counts ASCII white space only.
 bool blank(std::string_view text) {
     static constexpr std::string_view kUnicodeSpaces[] = {
         "\xC2\xA0",     "\xE3\x80\x80", "\xE2\x80\x80", "\xE2\x80\x81",
@@ -63,7 +66,7 @@ std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, st
         // The roster compares IDs ignoring case: two entries of one ID would leave whichever
         // came last, silently.
         for (std::size_t j = 0; j < clean.size(); ++j) {
-            if (officer_comparison_form(clean[j].badge) == officer_comparison_form(row.badge)) {
+            if (badge_key(clean[j].badge) == badge_key(row.badge)) {
                 db().fail(doing, "officers " + std::to_string(j + 1) + " (ID " + clean[j].badge +
                                      ") and " + std::to_string(i + 1) + " (ID " + row.badge +
                                      ") of the list have the same ID (IDs ignore case and "

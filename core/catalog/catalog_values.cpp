@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The catalog's values: the rows its queries read, the checks on what it stores, and the forms
-// two spellings of one officer compare in.
+// The catalog's values: the rows its queries read, the checks on what it stores, and text
+// trimmed as the catalog stores it.
 #include "core/catalog/catalog_internal.hpp"
 
 #include <algorithm>
@@ -84,19 +84,6 @@ AuditRow read_audit(const Query& query) {
     row.prev_hash_hex = query.text(7);
     row.hash_hex = query.text(8);
     return row;
-}
-
-// ASCII letters folded, surrounding spaces dropped: how two spellings of one officer compare.
-std::string officer_comparison_form(std::string_view text) {
-    auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
-    auto first = std::find_if(text.begin(), text.end(), not_space);
-    auto last = std::find_if(text.rbegin(), text.rend(), not_space).base();
-    std::string out;
-    for (auto it = first; it < last; ++it) {
-        auto c = static_cast<unsigned char>(*it);
-        out += (c < 0x80) ? static_cast<char>(std::tolower(c)) : *it;
-    }
-    return out;
 }
 
 std::string trimmed(std::string_view text) {

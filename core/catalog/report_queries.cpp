@@ -44,6 +44,12 @@ constexpr std::string_view kDeviceColumns =
     "id, serial, model, firmware, registered, retired, retired_at, custodian, officer, head, "
     "first_seen, last_seen";
 
+// A recording with its device's serial, in the columns' order read_recording_facts reads.
+constexpr std::string_view kRecordingFactsSelect =
+    "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
+    "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
+    "JOIN devices d ON d.id = r.device_id ";
+
 reports::RecordingFacts read_recording_facts(const sqlite::Query& row) {
     reports::RecordingFacts facts;
     facts.id = row.integer(0);
@@ -59,6 +65,11 @@ reports::RecordingFacts read_recording_facts(const sqlite::Query& row) {
     return facts;
 }
 
+// A dock with its device's serial, in the columns' order ReportInputReader::dock_facts reads.
+constexpr std::string_view kDockSelect =
+    "SELECT s.id, s.device_id, d.serial, s.bay, s.started_at, s.ended_at, s.outcome "
+    "FROM dock_sessions s JOIN devices d ON d.id = s.device_id ";
+
 // The queries of both reports over one snapshot of the catalog: every query of one report sees
 // the same committed state. Each per-device or per-dock query is a lookup in an index made for
 // it (schema 4), so a report costs in proportion to what it shows, not to the years of history
@@ -71,9 +82,9 @@ struct ReportInputReader {
 
     sqlite::Query last_offload_of_device =
         snapshot.query("SELECT max(archived_at) FROM recordings WHERE device_id = ?");
-    sqlite::Query latest_dock_of_device = snapshot.query(
-        "SELECT id, bay, started_at, ended_at, outcome FROM dock_sessions WHERE device_id = ? "
-        "ORDER BY started_at DESC, id DESC LIMIT 1");
+    sqlite::Query latest_dock_of_device =
+        snapshot.query(std::string(kDockSelect) +
+                       "WHERE s.device_id = ? ORDER BY s.started_at DESC, s.id DESC LIMIT 1");
     sqlite::Query last_health_of_dock = snapshot.query(
         "SELECT battery_percent, charging, faults, storage_free_bytes FROM health_checks "
         "WHERE dock_session_id = ? ORDER BY at DESC, id DESC LIMIT 1");
@@ -115,20 +126,21 @@ struct ReportInputReader {
         return next_dock_start_of_device.integer(0);
     }
 
-    // A dock's row (id, serial, bay, started_at, ended_at, outcome) with its health, clock and
-    // offload. With latest_verdict, the outcome is the dock's latest readiness verdict (a
-    // charging camera may turn ready in its bay after its dock ended not ready), else the
-    // outcome the dock ended with.
-    reports::DockFacts dock_facts(std::int64_t device_id, std::int64_t dock_id, std::string serial,
-                                  int bay, std::int64_t started_at, std::int64_t ended_at,
-                                  std::string outcome, bool latest_verdict = false) {
+    // A dock's row (kDockSelect) with its health, clock and offload. With latest_verdict, the
+    // outcome is the dock's latest readiness verdict (a charging camera may turn ready in its
+    // bay after its dock ended not ready), else the outcome the dock ended with.
+    reports::DockFacts dock_facts(const sqlite::Query& row, bool latest_verdict = false) {
         reports::DockFacts dock;
-        dock.dock_id = dock_id;
-        dock.serial = std::move(serial);
-        dock.bay = bay;
-        dock.started_at = started_at;
-        dock.ended_at = ended_at;
-        dock.outcome = std::move(outcome);
+        dock.dock_id = row.integer(0);
+        const std::int64_t device_id = row.integer(1);
+        dock.serial = row.text(2);
+        dock.bay = static_cast<int>(row.integer(3));
+        dock.started_at = row.integer(4);
+        dock.ended_at = row.is_null(5) ? 0 : row.integer(5);
+        dock.outcome = row.text(6);
+        const std::int64_t dock_id = dock.dock_id;
+        const std::int64_t started_at = dock.started_at;
+        const std::int64_t ended_at = dock.ended_at;
         const std::int64_t next_start = next_dock_start(device_id, dock_id, started_at);
         if (latest_verdict) {
             latest_verdict_of_dock.bind(device_id, started_at, next_start, dock_id);
@@ -169,15 +181,10 @@ struct ReportInputReader {
         return dock;
     }
 
-    std::optional<reports::DockFacts> latest_dock(std::int64_t device_id,
-                                                  const std::string& serial) {
+    std::optional<reports::DockFacts> latest_dock(std::int64_t device_id) {
         latest_dock_of_device.bind(device_id);
         if (!latest_dock_of_device.step()) return std::nullopt;
-        return dock_facts(device_id, latest_dock_of_device.integer(0), serial,
-                          static_cast<int>(latest_dock_of_device.integer(1)),
-                          latest_dock_of_device.integer(2),
-                          latest_dock_of_device.is_null(3) ? 0 : latest_dock_of_device.integer(3),
-                          latest_dock_of_device.text(4));
+        return dock_facts(latest_dock_of_device);
     }
 
     // The device's readiness now: its latest verdict, unless its latest dock came after that
@@ -247,7 +254,7 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
         const std::int64_t device_id = devices.integer(0);
         reports::DeviceFacts device = read_device_facts(devices);
         device.last_offload = reader.last_offload(device_id);
-        auto dock = reader.latest_dock(device_id, device.serial);
+        auto dock = reader.latest_dock(device_id);
         if (auto readiness = reader.readiness(device_id, device.serial, dock)) {
             input.readiness.push_back(std::move(*readiness));
         }
@@ -277,10 +284,9 @@ reports::AssignmentsInput read_assignments_input(const Catalog& catalog, reports
     }
 
     sqlite::Query disagreements = reader.snapshot.query(
-        "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
-        "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
-        "JOIN devices d ON d.id = r.device_id WHERE r.attribution_disagrees = 1 "
-        "AND r.captured_unix_s >= ? AND r.captured_unix_s < ? ORDER BY r.captured_unix_s, r.id");
+        std::string(kRecordingFactsSelect) +
+        "WHERE r.attribution_disagrees = 1 AND r.captured_unix_s >= ? AND r.captured_unix_s < ? "
+        "ORDER BY r.captured_unix_s, r.id");
     // A camera's clock may be anything, so a capture time of 0 is a real (wrong) time here.
     disagreements.bind(period.from, period.to);
     while (disagreements.step()) input.disagreements.push_back(read_recording_facts(disagreements));
@@ -301,24 +307,17 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
 
     std::set<std::int64_t> device_ids;
     sqlite::Query docks = reader.snapshot.query(
-        "SELECT s.id, s.device_id, d.serial, s.bay, s.started_at, s.ended_at, "
-        "s.outcome FROM dock_sessions s JOIN devices d ON d.id = s.device_id "
+        std::string(kDockSelect) +
         "WHERE s.started_at >= ? AND s.started_at < ? ORDER BY s.started_at, s.id");
     docks.bind(from, day.to);
     while (docks.step()) {
-        const std::int64_t device_id = docks.integer(1);
-        device_ids.insert(device_id);
-        input.docks.push_back(reader.dock_facts(
-            device_id, docks.integer(0), docks.text(2), static_cast<int>(docks.integer(3)),
-            docks.integer(4), docks.is_null(5) ? 0 : docks.integer(5), docks.text(6),
-            /*latest_verdict=*/true));
+        device_ids.insert(docks.integer(1));
+        input.docks.push_back(reader.dock_facts(docks, /*latest_verdict=*/true));
     }
 
     // Ordered by when the day's work on each happened: its archiving, or else its wipe.
     sqlite::Query recordings = reader.snapshot.query(
-        "SELECT r.id, d.serial, r.name, r.size, r.captured_unix_s, r.archived_at, r.wiped_at, "
-        "r.officer, r.camera_officer_id, r.attribution_disagrees FROM recordings r "
-        "JOIN devices d ON d.id = r.device_id "
+        std::string(kRecordingFactsSelect) +
         "WHERE (r.archived_at >= ?1 AND r.archived_at < ?2) "
         "OR (r.wiped_at >= ?1 AND r.wiped_at < ?2) "
         "ORDER BY CASE WHEN r.archived_at >= ?1 THEN r.archived_at ELSE r.wiped_at END, r.id");
@@ -348,7 +347,7 @@ std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& cata
     const std::optional<DeviceRow> device = catalog.find_device(serial);
     if (!device) return std::nullopt;
     ReportInputReader reader(catalog, "reading the readiness of device " + serial);
-    return reader.readiness(device->id, serial, reader.latest_dock(device->id, serial));
+    return reader.readiness(device->id, serial, reader.latest_dock(device->id));
 }
 
 }  // namespace cradle

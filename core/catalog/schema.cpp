@@ -6,6 +6,7 @@
 #include <array>
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace cradle::schema {
 
@@ -14,10 +15,52 @@ namespace {
 // ---- Schema -------------------------------------------------------------------------------
 //
 // One function per version step. A step that has shipped is never edited: a catalog in the
-// field was built by it. A new schema is a new step appended to kMigrations.
+// field was built by it. A new schema is a new step appended to kMigrations. What two steps
+// write alike is written once, just below, and is part of each step that uses it: it is never
+// edited either.
+
+// The columns version 1 gave the recordings table. Version 5 rebuilds the table with them first,
+// as they were.
+constexpr std::string_view kRecordingsColumnsOfVersion1 = R"sql(
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER NOT NULL REFERENCES devices (id),
+    handle INTEGER NOT NULL,
+    name BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    captured_unix_s INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
+    sha256 TEXT NOT NULL DEFAULT '',
+    archive_path TEXT NOT NULL DEFAULT '',
+    archived_at INTEGER NOT NULL DEFAULT 0,
+    wiped_at INTEGER NOT NULL DEFAULT 0,
+)sql";
+
+// The indexes of the recordings table that versions 1 and 4 made. Version 5 drops the table, and
+// its indexes with it, and makes them again.
+constexpr std::string_view kRecordingsIndexOfVersion1 = R"sql(
+CREATE INDEX recordings_by_state ON recordings (state);
+)sql";
+constexpr std::string_view kRecordingsIndexesOfVersion4 = R"sql(
+CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
+CREATE INDEX recordings_by_archived ON recordings (archived_at);
+CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
+CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
+CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
+    WHERE attribution_disagrees = 1;
+)sql";
+
+// The triggers by which the database itself refuses to change or delete a row of an append-only
+// table; `entries` names its rows in the refusal ("audit entries are append-only").
+std::string append_only(std::string_view table, std::string_view entries) {
+    const std::string name(table);
+    const std::string refusal =
+        "\nBEGIN\n    SELECT RAISE(ABORT, '" + std::string(entries) + " are append-only');\nEND;\n";
+    return "CREATE TRIGGER " + name + "_no_update BEFORE UPDATE ON " + name + refusal +
+           "CREATE TRIGGER " + name + "_no_delete BEFORE DELETE ON " + name + refusal;
+}
 
 void migrate_to_1(sqlite::Connection& db) {
-    static constexpr const char* kSql = R"sql(
+    std::string sql = R"sql(
 CREATE TABLE devices (
     id INTEGER PRIMARY KEY,
     serial TEXT NOT NULL UNIQUE,
@@ -32,22 +75,12 @@ CREATE TABLE devices (
     last_seen INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE TABLE recordings (
-    id INTEGER PRIMARY KEY,
-    device_id INTEGER NOT NULL REFERENCES devices (id),
-    handle INTEGER NOT NULL,
-    name BLOB NOT NULL,
-    size INTEGER NOT NULL,
-    captured_unix_s INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
-    sha256 TEXT NOT NULL DEFAULT '',
-    archive_path TEXT NOT NULL DEFAULT '',
-    archived_at INTEGER NOT NULL DEFAULT 0,
-    wiped_at INTEGER NOT NULL DEFAULT 0,
-    UNIQUE (device_id, handle, name, size, captured_unix_s)
-);
-CREATE INDEX recordings_by_state ON recordings (state);
-
+CREATE TABLE recordings ()sql";
+    sql += kRecordingsColumnsOfVersion1;
+    sql += R"sql(    UNIQUE (device_id, handle, name, size, captured_unix_s)
+);)sql";
+    sql += kRecordingsIndexOfVersion1;
+    sql += R"sql(
 CREATE TABLE dock_sessions (
     id INTEGER PRIMARY KEY,
     device_id INTEGER NOT NULL REFERENCES devices (id),
@@ -90,18 +123,10 @@ CREATE TABLE audit (
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_by_recording ON audit (recording_id, event);
-
--- The audit log is append-only: the database itself refuses to change or drop an entry.
-CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-BEGIN
-    SELECT RAISE(ABORT, 'audit entries are append-only');
-END;
-CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-BEGIN
-    SELECT RAISE(ABORT, 'audit entries are append-only');
-END;
 )sql";
-    db.exec(kSql, "creating the schema of version 1");
+    // The audit log is append-only: the database itself refuses to change or drop an entry.
+    sql += append_only("audit", "audit entries");
+    db.exec(sql.c_str(), "creating the schema of version 1");
 }
 
 // Version 2: what the configuration file last said of each registered device, so that a change
@@ -122,7 +147,7 @@ CREATE TABLE register_from_configuration (
 // entry was before), and retirement of devices. The history is append-only like the audit log.
 // Registers of earlier versions have no history rows: their past is in the audit log only.
 void migrate_to_3(sqlite::Connection& db) {
-    static constexpr const char* kSql = R"sql(
+    std::string sql = R"sql(
 ALTER TABLE devices ADD COLUMN retired INTEGER NOT NULL DEFAULT 0 CHECK (retired IN (0, 1));
 ALTER TABLE devices ADD COLUMN retired_at INTEGER NOT NULL DEFAULT 0;
 
@@ -144,16 +169,9 @@ CREATE TABLE device_history (
 CREATE INDEX device_history_by_serial ON device_history (serial, at);
 CREATE INDEX device_history_by_time ON device_history (at);
 
-CREATE TRIGGER device_history_no_update BEFORE UPDATE ON device_history
-BEGIN
-    SELECT RAISE(ABORT, 'register history entries are append-only');
-END;
-CREATE TRIGGER device_history_no_delete BEFORE DELETE ON device_history
-BEGIN
-    SELECT RAISE(ABORT, 'register history entries are append-only');
-END;
 )sql";
-    db.exec(kSql, "creating the schema of version 3");
+    sql += append_only("device_history", "register history entries");
+    db.exec(sql.c_str(), "creating the schema of version 3");
 }
 
 // Version 4: whose footage each recording is (the officer assigned at its capture time, the
@@ -161,7 +179,7 @@ END;
 // readiness verdicts of each device over time, and the indexes the reports read by. Recordings
 // of earlier versions have no attribution: '' / '' / 0.
 void migrate_to_4(sqlite::Connection& db) {
-    static constexpr const char* kSql = R"sql(
+    std::string sql = R"sql(
 ALTER TABLE recordings ADD COLUMN officer TEXT NOT NULL DEFAULT '';
 ALTER TABLE recordings ADD COLUMN camera_officer_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE recordings ADD COLUMN attribution_disagrees INTEGER NOT NULL DEFAULT 0
@@ -187,28 +205,17 @@ CREATE TABLE readiness (
 );
 CREATE INDEX readiness_by_device ON readiness (device_id, at);
 
--- A verdict once given is a record of what the cradle said; it is never rewritten.
-CREATE TRIGGER readiness_no_update BEFORE UPDATE ON readiness
-BEGIN
-    SELECT RAISE(ABORT, 'readiness verdicts are append-only');
-END;
-CREATE TRIGGER readiness_no_delete BEFORE DELETE ON readiness
-BEGIN
-    SELECT RAISE(ABORT, 'readiness verdicts are append-only');
-END;
-
+)sql";
+    // A verdict once given is a record of what the cradle said; it is never rewritten.
+    sql += append_only("readiness", "readiness verdicts");
+    sql += R"sql(
 CREATE INDEX dock_sessions_by_device ON dock_sessions (device_id, started_at);
-CREATE INDEX dock_sessions_by_start ON dock_sessions (started_at);
-CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
-CREATE INDEX recordings_by_archived ON recordings (archived_at);
-CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
-CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
-CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
-    WHERE attribution_disagrees = 1;
-CREATE INDEX health_checks_by_dock ON health_checks (dock_session_id, at);
+CREATE INDEX dock_sessions_by_start ON dock_sessions (started_at);)sql";
+    sql += kRecordingsIndexesOfVersion4;
+    sql += R"sql(CREATE INDEX health_checks_by_dock ON health_checks (dock_session_id, at);
 CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
 )sql";
-    db.exec(kSql, "creating the schema of version 4");
+    db.exec(sql.c_str(), "creating the schema of version 4");
 }
 
 // Version 5: a recording is known by its content, not by the camera's object handle. A camera
@@ -223,20 +230,9 @@ CREATE INDEX clock_syncs_by_dock ON clock_syncs (dock_session_id, at);
 // the archive, so that the camera's next record can chain to it. Recordings archived by earlier
 // versions have none: ''.
 void migrate_to_5(sqlite::Connection& db) {
-    static constexpr const char* kSql = R"sql(
-CREATE TABLE recordings_v5 (
-    id INTEGER PRIMARY KEY,
-    device_id INTEGER NOT NULL REFERENCES devices (id),
-    handle INTEGER NOT NULL,
-    name BLOB NOT NULL,
-    size INTEGER NOT NULL,
-    captured_unix_s INTEGER NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('copying', 'archived', 'wiped')),
-    sha256 TEXT NOT NULL DEFAULT '',
-    archive_path TEXT NOT NULL DEFAULT '',
-    archived_at INTEGER NOT NULL DEFAULT 0,
-    wiped_at INTEGER NOT NULL DEFAULT 0,
-    officer TEXT NOT NULL DEFAULT '',
+    std::string sql = "\nCREATE TABLE recordings_v5 (";
+    sql += kRecordingsColumnsOfVersion1;
+    sql += R"sql(    officer TEXT NOT NULL DEFAULT '',
     camera_officer_id TEXT NOT NULL DEFAULT '',
     attribution_disagrees INTEGER NOT NULL DEFAULT 0 CHECK (attribution_disagrees IN (0, 1)),
     record_sha256 TEXT NOT NULL DEFAULT ''
@@ -247,17 +243,12 @@ SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, archiv
     archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees FROM recordings;
 DROP TABLE recordings;
 ALTER TABLE recordings_v5 RENAME TO recordings;
-
-CREATE INDEX recordings_by_state ON recordings (state);
-CREATE INDEX recordings_by_device_archived ON recordings (device_id, archived_at);
-CREATE INDEX recordings_by_archived ON recordings (archived_at);
-CREATE INDEX recordings_by_wiped ON recordings (wiped_at);
-CREATE INDEX recordings_by_device_wiped ON recordings (device_id, wiped_at);
-CREATE INDEX recordings_disagreeing ON recordings (captured_unix_s)
-    WHERE attribution_disagrees = 1;
-CREATE INDEX recordings_by_sighting ON recordings (device_id, name, captured_unix_s);
 )sql";
-    db.exec(kSql, "creating the schema of version 5");
+    sql += kRecordingsIndexOfVersion1;
+    sql += kRecordingsIndexesOfVersion4;
+    sql +=
+        "CREATE INDEX recordings_by_sighting ON recordings (device_id, name, captured_unix_s);\n";
+    db.exec(sql.c_str(), "creating the schema of version 5");
 }
 
 using MigrationStep = void (*)(sqlite::Connection& db);

@@ -4,24 +4,21 @@
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_journal.hpp"
+#include "core/catalog/disk_hash.hpp"
 
-#include "common/fs.hpp"
+#include "common/read_file.hpp"
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <map>
-#include <optional>
 #include <set>
-#include <span>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -31,37 +28,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kReadBlockBytes = 4 << 20;
-
 std::string errno_text(int error) {
     return std::strerror(error);
-}
-
-// SHA-256 of a file as it is on the disk: its cached pages are dropped first, so a copy that
-// only ever reached the page cache does not pass. Returns nullopt and sets error on failure.
-std::optional<std::string> rehash_from_disk(const fs::path& path, std::string& error) {
-    const Fd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-    if (!file) {
-        error = "cannot open it: " + errno_text(errno);
-        return std::nullopt;
-    }
-    ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_DONTNEED);
-    std::vector<std::byte> block(kReadBlockBytes);
-    Sha256 sha;
-    for (;;) {
-        ssize_t got = ::read(file.get(), block.data(), block.size());
-        if (got < 0) {
-            if (errno == EINTR) continue;
-            error = "cannot read it: " + errno_text(errno);
-            return std::nullopt;
-        }
-        if (got == 0) break;
-        sha.update(std::span(block.data(), static_cast<std::size_t>(got)));
-    }
-    // Leave the cache as we found it: verifying a large archive must not evict the daemon's
-    // working set.
-    ::posix_fadvise(file.get(), 0, 0, POSIX_FADV_DONTNEED);
-    return sha.hex_digest();
 }
 
 std::string recording_label(const RecordingRow& row) {
@@ -71,6 +39,8 @@ std::string recording_label(const RecordingRow& row) {
 std::string in_quotes(std::string_view text) {
     return "'" + sanitize_text(text, 256) + "'";
 }
+
+constexpr const char* kHashDiffers = " does not hash to the record hash the catalog holds";
 
 class StateVerifier {
   public:
@@ -106,13 +76,10 @@ class StateVerifier {
     // still being copied have no hash yet. The handle is where the camera showed it, not who it
     // is: two rows may share it.
     void check_unique_keys(const std::vector<RecordingRow>& recordings) {
-        using Key = std::tuple<std::int64_t, std::string, std::uint64_t, std::int64_t, std::string>;
-        std::map<Key, std::int64_t> first_with_key;
+        std::map<ArchivedRecordingKey, std::int64_t> first_with_key;
         for (const RecordingRow& row : recordings) {
             if (row.state == RecordingState::copying) continue;
-            Key key{row.key.device_id, row.key.name, row.key.size, row.key.captured_unix_s,
-                    row.sha256_hex};
-            auto [it, inserted] = first_with_key.emplace(std::move(key), row.id);
+            auto [it, inserted] = first_with_key.emplace(archived_key_of(row), row.id);
             if (!inserted) {
                 add_problem(recording_label(row) + ": same recording as " +
                             std::to_string(it->second) + " (device " +
@@ -192,11 +159,11 @@ class StateVerifier {
             return;  // the hash cannot match either; one problem is enough
         }
         std::string error;
-        auto hash = rehash_from_disk(file, error);
-        if (!hash) {
+        auto hashed = hash_from_disk(file, error);
+        if (!hashed) {
             add_problem(label + ": archive file " + shown + ": " + error);
-        } else if (*hash != row.sha256_hex) {
-            add_problem(label + ": archive file " + shown + " hashes to " + *hash +
+        } else if (hashed->sha256_hex != row.sha256_hex) {
+            add_problem(label + ": archive file " + shown + " hashes to " + hashed->sha256_hex +
                         ", the catalog says " + in_quotes(row.sha256_hex));
         }
     }
@@ -258,28 +225,30 @@ class StateVerifier {
         }
         expected_files_.insert(record_relative);
         std::string text;
-        {
-            const Fd in(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-            if (!in) {
-                add_problem(label + ": its record " + shown + " cannot be opened");
-                return;
-            }
-            char block[4096];
-            for (;;) {
-                ssize_t got = ::read(in.get(), block, sizeof block);
-                if (got < 0 && errno == EINTR) continue;
-                if (got < 0) {
+        try {
+            text = read_whole_file(file, ArchiveRecord::kMaxBytes, O_NOFOLLOW);
+        } catch (const ReadFileError& error) {
+            switch (error.kind()) {
+                case ReadFileError::Kind::cannot_open:
+                    add_problem(label + ": its record " + shown + " cannot be opened");
+                    break;
+                case ReadFileError::Kind::too_large:
+                    // Neither the record the catalog holds the hash of, nor any record (the
+                    // parser's words).
+                    if (expected != record_hashes_.end()) {
+                        add_problem(label + ": its record " + shown + kHashDiffers);
+                    }
+                    add_problem(label + ": its record " + shown + " larger than a record can be");
+                    break;
+                case ReadFileError::Kind::not_regular:
+                case ReadFileError::Kind::cannot_read:
                     add_problem(label + ": its record " + shown + " cannot be read");
-                    return;
-                }
-                if (got == 0) break;
-                text.append(block, static_cast<std::size_t>(got));
-                if (text.size() > ArchiveRecord::kMaxBytes) break;
+                    break;
             }
+            return;
         }
         if (expected != record_hashes_.end() && Sha256::hex_of(text) != expected->second) {
-            add_problem(label + ": its record " + shown +
-                        " does not hash to the record hash the catalog holds");
+            add_problem(label + ": its record " + shown + kHashDiffers);
         }
         std::string error;
         auto record = parse_record(text, error);

@@ -551,6 +551,8 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
 }
 
 // The recordings table of versions 1 to 4: one row per handle, name, size and capture time.
+// A frozen copy on purpose, not built from schema.cpp's text: a migration test starts from the
+// table as catalogs of version 4 hold it, and must not follow an edit of the code it tests.
 constexpr const char* kVersion4Recordings = R"sql(
 CREATE TABLE recordings_v4 (
     id INTEGER PRIMARY KEY,

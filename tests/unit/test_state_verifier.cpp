@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/catalog/state_verifier.hpp"
 
+#include "core/archive/archive_record.hpp"
 #include "core/catalog/catalog.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"
@@ -186,6 +187,41 @@ TEST_F(StateVerifierTest, DetectsAnArchivePathPointingOutsideTheArchive) {
     EXPECT_TRUE(
         has_problem(report, {"recording " + std::to_string(first_.id), "not a plain path"}));
     EXPECT_TRUE(has_problem(report, {"orphan", first_.relative_path}));
+}
+
+// A record too large to be one is refused without being read whole, and reported as before:
+// it cannot hash to the record hash the catalog holds, and it is larger than a record can be.
+TEST_F(StateVerifierTest, DetectsARecordLargerThanARecordCanBe) {
+    const std::filesystem::path record = state() / "archive" / record_path_of(first_.relative_path);
+    std::ofstream(record) << std::string(ArchiveRecord::kMaxBytes + 4096 * 3, 'x');
+    tamper(state(), "UPDATE recordings SET record_sha256 = '" + std::string(64, 'a') +
+                        "' WHERE id = " + std::to_string(first_.id));
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 2u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"recording " + std::to_string(first_.id), "its record",
+                                     "does not hash to the record hash the catalog holds"}));
+    EXPECT_TRUE(has_problem(report, {"recording " + std::to_string(first_.id), "its record",
+                                     "larger than a record can be"}));
+}
+
+// What stands where a record should be but is no file to read: a link is not followed, a
+// directory is not read, and a FIFO does not hang the verifier.
+TEST_F(StateVerifierTest, DetectsARecordThatIsNoFileToRead) {
+    const auto record_of = [&](const test::BuiltRecording& built) {
+        return state() / "archive" / record_path_of(built.relative_path);
+    };
+    std::ofstream(state() / "elsewhere.record") << "not in the archive\n";
+    std::filesystem::create_symlink(state() / "elsewhere.record", record_of(first_));
+    std::filesystem::create_directory(record_of(second_));
+    ASSERT_EQ(::mkfifo(record_of(third_).c_str(), 0600), 0);
+    VerifyReport report = verify_state(state());
+    EXPECT_EQ(report.problems.size(), 3u) << all_problems(report);
+    EXPECT_TRUE(has_problem(
+        report, {"recording " + std::to_string(first_.id), "its record", "cannot be opened"}));
+    EXPECT_TRUE(has_problem(
+        report, {"recording " + std::to_string(second_.id), "its record", "cannot be read"}));
+    EXPECT_TRUE(has_problem(
+        report, {"recording " + std::to_string(third_.id), "its record", "cannot be read"}));
 }
 
 TEST_F(StateVerifierTest, AMissingCatalogIsAnOpenError) {
