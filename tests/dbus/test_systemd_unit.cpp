@@ -2,6 +2,7 @@
 // The packaged unit, sysusers and tmpfiles files as systemd reads them: the unit verifies, its
 // exposure stays at or below 2.0, and the users and directories are those the service expects.
 #include "tests/support/file_text.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
@@ -26,16 +27,8 @@ struct CommandResult {
 };
 
 CommandResult run(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return result;
-    char buffer[4096];
-    std::size_t size = 0;
-    while ((size = std::fread(buffer, 1, sizeof buffer, pipe)) > 0)
-        result.output.append(buffer, size);
-    const int status = ::pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
+    const test::ShellResult result = test::run_shell(command + " 2>&1");
+    return {result.exit_status, result.output};
 }
 
 std::string quoted(const std::filesystem::path& path) {

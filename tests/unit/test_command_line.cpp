@@ -3,8 +3,10 @@
 // real cradled's usage, usage errors and exit statuses.
 #include "common/command_line.hpp"
 
+#include "tests/support/file_text.hpp"
+#include "tests/support/shell_command.hpp"
+
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -65,50 +67,32 @@ TEST(CommandLine, UsageErrorsNameTheOption) {
     EXPECT_EQ(refusal({"--json=yes"}), "--json takes no value");
 }
 
-struct ProgramRun {
-    int exit_status = -1;
-    std::string out;  // standard output
-};
-
-// The built cradled with the given arguments; its standard error goes to a file.
-ProgramRun cradled(const std::string& arguments, std::string* err) {
-    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
-    if (bin_dir == nullptr) throw std::runtime_error("CRADLED_BIN_DIR is not set");
+// The built cradled with the given arguments: its exit status and standard output, and its
+// standard error in `err`.
+test::ShellResult cradled(const std::string& arguments, std::string* err) {
     const std::string err_file = ::testing::TempDir() + "cradled-stderr";
-    const std::string command =
-        "'" + std::string(bin_dir) + "/cradled' " + arguments + " 2>'" + err_file + "'";
-    ProgramRun run;
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-    char buffer[4096];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, got);
-    const int status = ::pclose(pipe);
-    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    err->clear();
-    if (std::FILE* file = std::fopen(err_file.c_str(), "r")) {
-        while ((got = std::fread(buffer, 1, sizeof buffer, file)) > 0) err->append(buffer, got);
-        std::fclose(file);
-    }
+    test::ShellResult run =
+        test::run_shell(test::built_program("cradled") + " " + arguments + " 2>'" + err_file + "'");
+    *err = test::file_text(err_file);
     return run;
 }
 
 TEST(CradledCommandLine, HelpGoesToStandardOutputWithStatusZero) {
     std::string err;
     for (const char* help : {"--help", "-h"}) {
-        const ProgramRun run = cradled(help, &err);
+        const test::ShellResult run = cradled(help, &err);
         EXPECT_EQ(run.exit_status, 0) << help;
-        EXPECT_EQ(run.out.rfind("usage: cradled [--config FILE]", 0), 0u) << run.out;
-        EXPECT_NE(run.out.find("--print-udev-rules"), std::string::npos);
+        EXPECT_EQ(run.output.rfind("usage: cradled [--config FILE]", 0), 0u) << run.output;
+        EXPECT_NE(run.output.find("--print-udev-rules"), std::string::npos);
         EXPECT_EQ(err, "");
     }
 }
 
 TEST(CradledCommandLine, VersionIsPrinted) {
     std::string err;
-    const ProgramRun run = cradled("--version", &err);
+    const test::ShellResult run = cradled("--version", &err);
     EXPECT_EQ(run.exit_status, 0);
-    EXPECT_EQ(run.out.rfind("cradled ", 0), 0u) << run.out;
+    EXPECT_EQ(run.output.rfind("cradled ", 0), 0u) << run.output;
 }
 
 TEST(CradledCommandLine, UsageErrorsStopWithStatusTwoAndTheUsage) {
@@ -120,9 +104,9 @@ TEST(CradledCommandLine, UsageErrorsStopWithStatusTwoAndTheUsage) {
     };
     for (const auto& [arguments, message] : cases) {
         std::string err;
-        const ProgramRun run = cradled(arguments, &err);
+        const test::ShellResult run = cradled(arguments, &err);
         EXPECT_EQ(run.exit_status, 2) << arguments;
-        EXPECT_EQ(run.out, "") << arguments;
+        EXPECT_EQ(run.output, "") << arguments;
         EXPECT_EQ(err.rfind(message, 0), 0u) << arguments << ": " << err;
         EXPECT_NE(err.find("usage: cradled"), std::string::npos) << err;
     }
@@ -130,7 +114,7 @@ TEST(CradledCommandLine, UsageErrorsStopWithStatusTwoAndTheUsage) {
 
 TEST(CradledCommandLine, TheLastOfAnOptionGivenTwiceCounts) {
     std::string err;
-    const ProgramRun run =
+    const test::ShellResult run =
         cradled("--config /nonexistent/first.toml --config=/nonexistent/second.toml", &err);
     EXPECT_EQ(run.exit_status, 2);
     EXPECT_NE(err.find("second.toml"), std::string::npos) << err;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Runs the built cradlectl binary on state directories made by the tests.
 #include "tests/support/json.hpp"
+#include "tests/support/shell_command.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"
 
@@ -23,18 +24,9 @@ struct CommandResult {
 };
 
 CommandResult cradlectl(const std::string& arguments) {
-    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
-    if (bin_dir == nullptr) throw std::runtime_error("CRADLED_BIN_DIR is not set");
-    std::string command = "'" + std::string(bin_dir) + "/cradlectl' " + arguments + " 2>&1";
-    CommandResult run;
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) throw std::runtime_error("cannot run " + command);
-    char buffer[4096];
-    std::size_t got = 0;
-    while ((got = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.output.append(buffer, got);
-    int status = ::pclose(pipe);
-    run.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return run;
+    const test::ShellResult run =
+        test::run_shell(test::built_program("cradlectl") + " " + arguments + " 2>&1");
+    return {run.exit_status, run.output};
 }
 
 std::string state_arg(const std::filesystem::path& dir) {
