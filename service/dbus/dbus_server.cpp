@@ -77,7 +77,6 @@ std::string device_path(const std::string& serial) {
     return path;
 }
 
-// The light's name in the API (the Light property, BayChanged, DockFinished).
 const char* light_name(hw::BayLight light) {
     switch (light) {
         case hw::BayLight::off:
