@@ -3,25 +3,26 @@
 cradle_test(test_dbus_private_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_private_bus.cpp)
 target_link_libraries(test_dbus_private_bus PRIVATE PkgConfig::SYSTEMD)
 
-cradle_test(test_dbus_server dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_server.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_server PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
+# The service on a private bus and a client that records its signals, for the tests below.
+add_library(cradle_dbus_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
+target_link_libraries(cradle_dbus_harness PUBLIC cradle_dbus cradle_systemd cradle_test_rig
+  cradle_test_support)
 
-cradle_test(test_dbus_authorization dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_authorization.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_authorization PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
+cradle_test(test_dbus_server dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_server.cpp)
+target_link_libraries(test_dbus_server PRIVATE cradle_dbus_harness)
+
+cradle_test(test_dbus_authorization dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_authorization.cpp)
+target_link_libraries(test_dbus_authorization PRIVATE cradle_dbus_harness)
 # The policy test reads dbus/org.cradled.Cradle1.conf from the source tree.
 target_compile_definitions(test_dbus_authorization PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
-cradle_test(test_dbus_report_facts dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_report_facts.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_report_facts PRIVATE cradle_dbus cradle_systemd cradle_test_rig)
+cradle_test(test_dbus_report_facts dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_report_facts.cpp)
+target_link_libraries(test_dbus_report_facts PRIVATE cradle_dbus_harness)
 
 # The contract check: the running server's introspection against dbus/org.cradled.Cradle1.xml,
 # both read with expat.
 pkg_check_modules(EXPAT REQUIRED IMPORTED_TARGET expat)
-cradle_test(test_dbus_contract dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_contract.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
-target_link_libraries(test_dbus_contract PRIVATE cradle_dbus cradle_systemd cradle_test_rig
+cradle_test(test_dbus_contract dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_contract.cpp)
+target_link_libraries(test_dbus_contract PRIVATE cradle_dbus_harness
   PkgConfig::EXPAT)
 target_compile_definitions(test_dbus_contract PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
