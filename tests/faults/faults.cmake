@@ -2,6 +2,7 @@
 add_library(cradle_test_rig STATIC ${CMAKE_CURRENT_LIST_DIR}/rig.cpp
   ${CMAKE_CURRENT_LIST_DIR}/child_run.cpp)
 target_link_libraries(cradle_test_rig PUBLIC cradle_engine cradle_sim cradle_test_support)
+cradle_unity_build(cradle_test_rig)
 
 function(cradle_rig_test name label)
   cradle_test(${name} ${label} ${ARGN})
