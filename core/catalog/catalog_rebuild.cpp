@@ -45,32 +45,34 @@ struct Found {
     std::string record_sha256;
 };
 
-}  // namespace
-
-RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
-    RebuildReport report;
-    const fs::path archive = state_dir / "archive";
-    const fs::path catalog_file = state_dir / "catalog.sqlite";
+// Why rebuild-catalog must not start: a catalog exists (it never writes over one), or there is
+// no archive; nothing when it may.
+std::optional<std::string> refusal(const fs::path& catalog_file, const fs::path& archive) {
     for (const char* suffix : {"", "-wal", "-shm"}) {
         std::error_code ec;
         const fs::path file = catalog_file.string() + suffix;
         if (fs::symlink_status(file, ec).type() != fs::file_type::not_found) {
-            report.refused = "a catalog exists already (" + file.string() +
-                             "): rebuild-catalog never writes over one. Move it aside first, "
-                             "with its -wal and -shm files if any (e.g. into a folder "
-                             "catalog-old/ beside it), and run rebuild-catalog again";
-            return report;
+            return "a catalog exists already (" + file.string() +
+                   "): rebuild-catalog never writes over one. Move it aside first, "
+                   "with its -wal and -shm files if any (e.g. into a folder "
+                   "catalog-old/ beside it), and run rebuild-catalog again";
         }
     }
     std::error_code ec;
-    if (!fs::is_directory(archive, ec)) {
-        report.refused = "there is no archive at " + archive.string();
-        return report;
-    }
+    if (!fs::is_directory(archive, ec)) return "there is no archive at " + archive.string();
 
-    // The archive's files, read only.
-    std::set<std::string> data_files;
-    std::set<std::string> record_files;
+    return std::nullopt;
+}
+
+struct ArchiveFiles {
+    std::set<std::string> data;     // recordings, relative to the archive
+    std::set<std::string> records;  // the records beside them
+};
+
+// The archive's files, read only; sets report.refused when the archive cannot be listed.
+ArchiveFiles list_archive(const fs::path& archive, RebuildReport& report) {
+    ArchiveFiles files;
+    std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(archive, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         std::error_code type_ec;
@@ -82,17 +84,23 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
             report.disagreements.push_back(shown(relative) + ": not a regular file; left as is");
             continue;
         }
-        (is_record_path(relative) ? record_files : data_files).insert(relative);
+        (is_record_path(relative) ? files.records : files.data).insert(relative);
     }
     if (ec) {
         report.refused = "cannot list the archive " + archive.string() + ": " + ec.message();
-        return report;
     }
 
+    return files;
+}
+
+// Each recording whose record is readable, names it, and agrees with its bytes on the disk, by
+// recording id; every other file is a disagreement, left where it is.
+std::map<std::int64_t, Found> read_records(const fs::path& archive, const ArchiveFiles& files,
+                                           RebuildReport& report) {
     std::map<std::int64_t, Found> by_id;
-    for (const std::string& relative : data_files) {
+    for (const std::string& relative : files.data) {
         const std::string record_relative = record_path_of(relative);
-        if (!record_files.contains(record_relative)) {
+        if (!files.records.contains(record_relative)) {
             report.disagreements.push_back(shown(relative) +
                                            ": has no record; left where it is, not catalogued");
             continue;
@@ -139,21 +147,52 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
         const std::int64_t id = record->recording_id;
         by_id.emplace(id, Found{std::move(*record), Sha256::hex_of(*text)});
     }
-    for (const std::string& relative : record_files) {
-        if (!data_files.contains(relative.substr(0, relative.size() - 7))) {
+    for (const std::string& relative : files.records) {
+        if (!files.data.contains(relative.substr(0, relative.size() - 7))) {
             report.disagreements.push_back(shown(relative) +
                                            ": a record without its recording; left where it is");
         }
     }
 
-    // Devices, and each camera's chain of records.
+    return by_id;
+}
+
+struct Restored {
+    std::vector<DeviceRow> devices;
+    std::vector<Catalog::RestoredRecording> recordings;
+};
+
+// A recording's row as its record describes it: archived until the audit log says wiped.
+Catalog::RestoredRecording restored_row(std::int64_t id, const Found& found) {
+    const ArchiveRecord& record = found.record;
+    Catalog::RestoredRecording restored;
+    RecordingRow& row = restored.row;
+    row.id = id;
+    row.key.device_id = record.device_id;
+    row.key.handle = record.ptp_handle;
+    row.key.name = record.raw_name;
+    row.key.size = record.size;
+    row.key.captured_unix_s = record.captured_unix_s;
+    row.state = RecordingState::archived;
+    row.sha256_hex = record.sha256_hex;
+    row.archive_path = record.archive_path;
+    row.archived_at = record.archived_at;
+    row.camera_officer_id = record.identity.camera_officer_id;
+    restored.record_sha256_hex = found.record_sha256;
+    return restored;
+}
+
+// The devices and the recordings' rows the records describe, each camera's chain of records
+// checked; a second copy of a recording, or a device under two serials, is a disagreement.
+Restored restore_rows(std::map<std::int64_t, Found>& by_id, RebuildReport& report) {
+    Restored restored_rows;
     std::map<std::int64_t, DeviceRow> devices;
     std::map<std::int64_t, std::set<std::string>> record_hashes_by_device;
     for (auto& [id, found] : by_id) {
         record_hashes_by_device[found.record.device_id].insert(found.record_sha256);
     }
     std::map<std::string, std::int64_t> device_of_serial;
-    std::vector<Catalog::RestoredRecording> recordings;
+    std::vector<Catalog::RestoredRecording>& recordings = restored_rows.recordings;
     // One row per recording, as the catalog keys it (schema 5).
     std::map<ArchivedRecordingKey, std::int64_t> id_of_key;
     for (auto& [id, found] : by_id) {
@@ -209,24 +248,15 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
                                            identity.previous_record_sha256 +
                                            ") is not in the archive; the recording is catalogued");
         }
-        Catalog::RestoredRecording restored;
-        RecordingRow& row = restored.row;
-        row.id = id;
-        row.key.device_id = record.device_id;
-        row.key.handle = record.ptp_handle;
-        row.key.name = record.raw_name;
-        row.key.size = record.size;
-        row.key.captured_unix_s = record.captured_unix_s;
-        row.state = RecordingState::archived;
-        row.sha256_hex = record.sha256_hex;
-        row.archive_path = record.archive_path;
-        row.archived_at = record.archived_at;
-        row.camera_officer_id = identity.camera_officer_id;
-        restored.record_sha256_hex = found.record_sha256;
-        recordings.push_back(std::move(restored));
+        recordings.push_back(restored_row(id, found));
     }
 
-    // The audit log, from the journal: the intact start of its chain.
+    for (auto& [id, device] : devices) restored_rows.devices.push_back(device);
+    return restored_rows;
+}
+
+// The audit log, from the journal: the intact start of its chain.
+std::vector<AuditRow> restore_audit(const fs::path& archive, RebuildReport& report) {
     JournalContents journal = read_journal(archive / std::string(kAuditJournalName));
     if (!journal.exists) {
         report.disagreements.push_back(
@@ -258,6 +288,13 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
     }
     audit.resize(intact);
 
+    return audit;
+}
+
+// The recordings the audit log says were wiped are wiped; each must have its archived entry,
+// naming the hash its record names.
+void apply_audit(const std::vector<AuditRow>& audit,
+                 std::vector<Catalog::RestoredRecording>& recordings, RebuildReport& report) {
     std::map<std::int64_t, std::int64_t> wiped_at;
     std::map<std::int64_t, std::string> archived_detail;
     for (const AuditRow& row : audit) {
@@ -285,25 +322,25 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
                                            "another SHA-256 than its record");
         }
     }
+}
 
-    std::vector<DeviceRow> device_rows;
-    for (auto& [id, device] : devices) device_rows.push_back(device);
-    report.devices = device_rows.size();
-    report.recordings = recordings.size();
-    report.audit_entries = audit.size();
-
+// Writes the catalog beside its place, then renames it into its place.
+void write_catalog(const fs::path& state_dir, const fs::path& catalog_file, const Restored& rows,
+                   const std::vector<AuditRow>& audit, const RebuildReport& report,
+                   std::int64_t now) {
     // Written beside the catalog's place and renamed into it: there is never a half-built
     // catalog under the name the daemon opens.
     const fs::path temporary = state_dir / "catalog.sqlite.rebuilding";
     for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
         // Proof that this deletion loses nothing: the temporary catalog is rebuild-catalog's own
         // (the daemon never opens or writes this name), left by a rebuild that did not finish.
+        std::error_code ec;
         fs::remove(temporary.string() + suffix, ec);
     }
     {
         Catalog catalog(temporary);
         catalog.restore_from_archive(
-            device_rows, recordings, audit,
+            rows.devices, rows.recordings, audit,
             "rebuilt from the archive: " + std::to_string(report.devices) + " device(s), " +
                 std::to_string(report.recordings) + " recording(s), " +
                 std::to_string(report.audit_entries) + " audit entries from the journal, " +
@@ -311,11 +348,34 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
             now);
     }
     // Closing the last connection checkpointed the WAL into the file and removed it.
+    std::error_code ec;
     if (fs::exists(temporary.string() + "-wal", ec)) {
         throw std::system_error(EIO, std::generic_category(),
                                 "the rebuilt catalog's WAL was not checkpointed");
     }
     install_file(temporary, catalog_file);
+}
+
+}  // namespace
+
+RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
+    RebuildReport report;
+    const fs::path archive = state_dir / "archive";
+    const fs::path catalog_file = state_dir / "catalog.sqlite";
+    if (auto why = refusal(catalog_file, archive)) {
+        report.refused = *why;
+        return report;
+    }
+    const ArchiveFiles files = list_archive(archive, report);
+    if (!report.refused.empty()) return report;
+    std::map<std::int64_t, Found> by_id = read_records(archive, files, report);
+    Restored rows = restore_rows(by_id, report);
+    const std::vector<AuditRow> audit = restore_audit(archive, report);
+    apply_audit(audit, rows.recordings, report);
+    report.devices = rows.devices.size();
+    report.recordings = rows.recordings.size();
+    report.audit_entries = audit.size();
+    write_catalog(state_dir, catalog_file, rows, audit, report, now);
     report.written = true;
     return report;
 }
