@@ -5,6 +5,7 @@
 
 #include "tests/support/file_text.hpp"
 #include "tests/support/shell_command.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -70,7 +71,8 @@ TEST(CommandLine, UsageErrorsNameTheOption) {
 // The built cradled with the given arguments: its exit status and standard output, and its
 // standard error in `err`.
 test::ShellResult cradled(const std::string& arguments, std::string* err) {
-    const std::string err_file = ::testing::TempDir() + "cradled-stderr";
+    const test::TempDir dir;  // its own: the tests of this file may run side by side
+    const std::string err_file = (dir.path() / "stderr").string();
     test::ShellResult run =
         test::run_shell(test::built_program("cradled") + " " + arguments + " 2>'" + err_file + "'");
     *err = test::file_text(err_file);
