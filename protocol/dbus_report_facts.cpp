@@ -23,11 +23,14 @@ std::string text(const char* value) {
 
 // Each fact's element type, by its C++ type (given beside each fact's codec below): one array
 // of facts is appended and read by the same two functions, whatever it holds.
+// Only the facts below have one: an array of anything else does not compile.
 template <class Item>
-constexpr const char* kElementType = nullptr;
+struct ElementType;
 
 template <>
-constexpr const char* kElementType<reports::DeviceFacts> = kDeviceFactsType;
+struct ElementType<reports::DeviceFacts> {
+    static constexpr const char* value = kDeviceFactsType;
+};
 int append_one(sd_bus_message* m, const reports::DeviceFacts& d) {
     return sd_bus_message_append(
         m, kDeviceFactsType, d.serial.c_str(), d.model.c_str(), d.firmware.c_str(),
@@ -62,7 +65,9 @@ int read_one(sd_bus_message* m, reports::DeviceFacts& d) {
 }
 
 template <>
-constexpr const char* kElementType<reports::DockFacts> = kDockFactsType;
+struct ElementType<reports::DockFacts> {
+    static constexpr const char* value = kDockFactsType;
+};
 int append_one(sd_bus_message* m, const reports::DockFacts& d) {
     return sd_bus_message_append(
         m, kDockFactsType, static_cast<std::int64_t>(d.dock_id), d.serial.c_str(),
@@ -111,7 +116,9 @@ int read_one(sd_bus_message* m, reports::DockFacts& d) {
 }
 
 template <>
-constexpr const char* kElementType<reports::ReadinessFacts> = kReadinessFactsType;
+struct ElementType<reports::ReadinessFacts> {
+    static constexpr const char* value = kReadinessFactsType;
+};
 int append_one(sd_bus_message* m, const reports::ReadinessFacts& f) {
     return sd_bus_message_append(m, kReadinessFactsType, f.serial.c_str(),
                                  static_cast<std::int64_t>(f.at), static_cast<int>(f.ready),
@@ -132,7 +139,9 @@ int read_one(sd_bus_message* m, reports::ReadinessFacts& f) {
 }
 
 template <>
-constexpr const char* kElementType<reports::RecordingFacts> = kRecordingFactsType;
+struct ElementType<reports::RecordingFacts> {
+    static constexpr const char* value = kRecordingFactsType;
+};
 int append_one(sd_bus_message* m, const reports::RecordingFacts& f) {
     return sd_bus_message_append(
         m, kRecordingFactsType, static_cast<std::int64_t>(f.id), f.serial.c_str(), f.name.c_str(),
@@ -163,7 +172,9 @@ int read_one(sd_bus_message* m, reports::RecordingFacts& f) {
 }
 
 template <>
-constexpr const char* kElementType<reports::ChangeFacts> = kChangeFactsType;
+struct ElementType<reports::ChangeFacts> {
+    static constexpr const char* value = kChangeFactsType;
+};
 int append_one(sd_bus_message* m, const reports::ChangeFacts& c) {
     return sd_bus_message_append(m, kChangeFactsType, static_cast<std::int64_t>(c.at),
                                  c.serial.c_str(), c.action.c_str(), c.custodian.c_str(),
@@ -195,7 +206,9 @@ int read_one(sd_bus_message* m, reports::ChangeFacts& c) {
 }
 
 template <>
-constexpr const char* kElementType<reports::OfficerFacts> = kOfficerFactsType;
+struct ElementType<reports::OfficerFacts> {
+    static constexpr const char* value = kOfficerFactsType;
+};
 int append_one(sd_bus_message* m, const reports::OfficerFacts& o) {
     return sd_bus_message_append(m, kOfficerFactsType, o.badge.c_str(), o.name.c_str(),
                                  o.team.c_str());
@@ -214,8 +227,7 @@ int read_one(sd_bus_message* m, reports::OfficerFacts& o) {
 // Appends `items` as an array of their element type, each through its append_one.
 template <class Item>
 int append_array(sd_bus_message* message, const std::vector<Item>& items) {
-    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
-    int r = sd_bus_message_open_container(message, 'a', kElementType<Item>);
+    int r = sd_bus_message_open_container(message, 'a', ElementType<Item>::value);
     for (const Item& item : items) {
         if (r < 0) return r;
         r = append_one(message, item);
@@ -228,8 +240,7 @@ int append_array(sd_bus_message* message, const std::vector<Item>& items) {
 // what sd_bus_message_read does: 0 at the end of the array).
 template <class Item>
 int read_array(sd_bus_message* message, std::vector<Item>& items) {
-    static_assert(kElementType<Item> != nullptr, "a fact without its element type");
-    int r = sd_bus_message_enter_container(message, 'a', kElementType<Item>);
+    int r = sd_bus_message_enter_container(message, 'a', ElementType<Item>::value);
     if (r < 0) return r;
     for (;;) {
         Item item;
