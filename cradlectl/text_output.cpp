@@ -96,18 +96,6 @@ std::string json_array(const std::vector<std::string>& elements) {
     return out;
 }
 
-std::string utc_iso8601(std::int64_t unix_s) {
-    std::time_t time = static_cast<std::time_t>(unix_s);
-    std::tm parts{};
-    char text[64];
-    // A device can claim any capture time; show what cannot be a calendar date as a number.
-    if (gmtime_r(&time, &parts) == nullptr ||
-        std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &parts) == 0) {
-        return "@" + std::to_string(unix_s);
-    }
-    return text;
-}
-
 std::string text_or_dash(const std::string& text) {
     return text.empty() ? "-" : text;
 }

@@ -2,6 +2,8 @@
 // Output helpers of cradlectl: JSON values, UTC times, aligned text tables.
 #pragma once
 
+#include "common/time_format.hpp"
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -50,8 +52,8 @@ void add_time(JsonObject& object, std::string_view key, std::int64_t unix_s);
 // A JSON array, one element per line.
 std::string json_array(const std::vector<std::string>& elements);
 
-// "2024-05-01T10:00:00Z".
-std::string utc_iso8601(std::int64_t unix_s);
+// "2024-05-01T10:00:00Z": common/time_format.hpp's.
+using cradle::utc_iso8601;
 
 // The same for text: "-" for an empty text or a time of 0.
 std::string text_or_dash(const std::string& text);

@@ -202,6 +202,18 @@ int run_cradled(int argc, char** argv, const char* program,
             return 0;
         }
 
+        if (config.remote) {
+            // Partial: the configuration and the store's client exist, the replication does not
+            // yet. Refusing to start is the safe answer: a cradle told to wipe only after the
+            // central copy (wipe_after = "remote") must not wipe after the local one alone.
+            std::fprintf(stderr,
+                         "%s: %s: this version of cradled reads [remote] but does not replicate "
+                         "to the central archive yet; remove the [remote] section to run the "
+                         "cradle with its local archive only\n",
+                         program, args.config.c_str());
+            return 2;
+        }
+
         const cradle::Log log = cradle::make_service_log();
         std::unique_ptr<cradle::hw::Cradle> cradle;
         if (const auto extra = extra_backends.find(config.backend); extra != extra_backends.end()) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "reports/local_time.hpp"
 
+#include "common/time_format.hpp"
+
 #include <ctime>
 
 namespace cradle::reports {
@@ -94,12 +96,7 @@ std::string local_time_iso8601(std::int64_t utc_seconds) {
 }
 
 std::string utc_time_iso8601(std::int64_t utc_seconds) {
-    std::time_t moment = static_cast<std::time_t>(utc_seconds);
-    std::tm fields{};
-    if (gmtime_r(&moment, &fields) == nullptr) {
-        fields = {};
-    }
-    return format(fields, "%Y-%m-%dT%H:%M:%SZ");
+    return utc_iso8601(utc_seconds);
 }
 
 std::optional<Period> local_day(const std::string& date) {

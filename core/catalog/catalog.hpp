@@ -192,11 +192,44 @@ struct ClockSyncRow {
     std::string note;  // why it was not corrected, if it was not
 };
 
+// How far one archived recording is on its way to the central archive (schema 6). A recording
+// archived (or wiped) with no such row, or one not yet replicated, is in the backlog: the
+// backlog is what the catalog holds, not a list kept beside it, so it survives any restart and
+// takes in recordings archived before the central archive was configured.
+struct ReplicationRow {
+    std::int64_t recording_id = 0;
+    std::string object_key;  // where it goes in the bucket; "" before the first attempt
+    std::string upload_id;   // a multipart upload to resume; "" for none
+    std::string version_id;  // the store's version of the object, once replicated
+    int attempts = 0;        // failed attempts so far
+    std::int64_t next_attempt_at = 0;
+    std::string last_error;          // of the latest failed attempt; "" after a success
+    std::int64_t failed_at = 0;      // when it failed
+    std::int64_t replicated_at = 0;  // 0: not confirmed in the central archive
+};
+
+// One recording of the backlog, with what its upload needs.
+struct ReplicationItem {
+    RecordingRow recording;
+    std::string record_sha256_hex;  // its metadata record's hash ("" for none)
+    ReplicationRow progress;        // recording_id 0 when no attempt was made yet
+};
+
+// The backlog at a glance (cradlectl remote status).
+struct ReplicationSummary {
+    std::int64_t waiting = 0;               // archived, not yet confirmed in the central archive
+    std::int64_t oldest_waiting_since = 0;  // archival time of the oldest of those (0: none)
+    std::int64_t failing = 0;  // of those, with a failed attempt since the last success
+    std::int64_t replicated = 0;
+    std::int64_t last_replicated_at = 0;  // 0: never
+    std::string last_error;               // the latest failed attempt's error ("" for none)
+};
+
 // One Catalog (one SQLite connection and its prepared statements) is used by one thread at a
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -371,6 +404,35 @@ class Catalog {
                               const std::vector<RestoredRecording>& recordings,
                               const std::vector<AuditRow>& audit, const std::string& detail,
                               std::int64_t now);
+
+    // ---- The central archive's backlog (schema 6) ----
+    // Archived or wiped recordings not yet confirmed in the central archive whose next attempt
+    // is due at `now`, oldest archival first, at most `limit` of them.
+    std::vector<ReplicationItem> replication_due(std::int64_t now, std::size_t limit) const;
+    // Where an attempt stands: the recording's object key and the multipart upload in progress
+    // ("" for none), kept so that an upload cut by a restart resumes instead of starting over.
+    void save_replication_progress(std::int64_t recording_id, const std::string& object_key,
+                                   const std::string& upload_id);
+    // A failed attempt at `now`: its error (bounded, sanitised) and when to try again.
+    void note_replication_failure(std::int64_t recording_id, const std::string& error,
+                                  std::int64_t now, std::int64_t next_attempt_at);
+    // Confirmed in the central archive (its size and SHA-256 read back from the store), with
+    // the audit row, in one transaction. Throws CatalogError, writing nothing, for a recording
+    // that is not archived or wiped, or is replicated already.
+    void mark_replicated(std::int64_t recording_id, const std::string& object_key,
+                         const std::string& version_id, std::int64_t now, const AuditEvent& audit);
+    std::optional<ReplicationRow> replication(std::int64_t recording_id) const;
+    // Of `recording_ids`, those not confirmed in the central archive (in the order given).
+    std::vector<std::int64_t> not_replicated(const std::vector<std::int64_t>& recording_ids) const;
+    ReplicationSummary replication_summary() const;
+    // The audit journal in the central archive: the last audit seq confirmed there (0: none),
+    // and a segment of entries first_seq..last_seq confirmed under object_key. A segment must
+    // follow the last one without a gap or an overlap, and end at an entry the audit log holds
+    // (CatalogError otherwise).
+    std::int64_t journal_replicated_through() const;
+    void mark_journal_replicated(std::int64_t first_seq, std::int64_t last_seq,
+                                 const std::string& object_key, const std::string& version_id,
+                                 std::int64_t now);
 
     // SQLite's own consistency checks (integrity_check, foreign_key_check): one line per
     // problem, empty when the database file is sound. Read-only.

@@ -251,10 +251,45 @@ ALTER TABLE recordings_v5 RENAME TO recordings;
     db.exec(sql.c_str(), "creating the schema of version 5");
 }
 
+// Version 6: the central archive's progress for each archived recording: the object key, the
+// multipart upload to resume, the failed attempts and when to try again, and the store's version
+// once the copy is confirmed there. A recording with no row, or with replicated_at 0, is waiting.
+// The rows are bookkeeping, not history (the audit log has "recording.replicated"): they are
+// updated in place, and only for recordings that exist. Also the segments of the audit journal
+// confirmed in the central archive (audit seq first..last each), one row per segment.
+void migrate_to_6(sqlite::Connection& db) {
+    static constexpr const char* kSql = R"sql(
+CREATE TABLE replication (
+    recording_id INTEGER PRIMARY KEY REFERENCES recordings (id),
+    object_key TEXT NOT NULL DEFAULT '',
+    upload_id TEXT NOT NULL DEFAULT '',
+    version_id TEXT NOT NULL DEFAULT '',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT NOT NULL DEFAULT '',
+    failed_at INTEGER NOT NULL DEFAULT 0,
+    replicated_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX replication_by_replicated ON replication (replicated_at);
+CREATE INDEX recordings_by_state_archived ON recordings (state, archived_at);
+
+CREATE TABLE replication_journal (
+    id INTEGER PRIMARY KEY,
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    object_key TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    replicated_at INTEGER NOT NULL,
+    CHECK (first_seq >= 1 AND last_seq >= first_seq)
+);
+)sql";
+    db.exec(kSql, "creating the schema of version 6");
+}
+
 using MigrationStep = void (*)(sqlite::Connection& db);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 5> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
-                                                      migrate_to_4, migrate_to_5};
+constexpr std::array<MigrationStep, 6> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                                      migrate_to_4, migrate_to_5, migrate_to_6};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 }  // namespace

@@ -271,6 +271,112 @@ std::vector<hw::usb::BaySpec> read_bay_map(const toml::table& document, const st
     return ordered;
 }
 
+// "22:00" -> minutes after midnight.
+std::optional<int> time_of_day(std::string_view text) {
+    if (text.size() != 5 || text[2] != ':') return std::nullopt;
+    for (const std::size_t i : {0u, 1u, 3u, 4u}) {
+        if (text[i] < '0' || text[i] > '9') return std::nullopt;
+    }
+    const int hours = (text[0] - '0') * 10 + (text[1] - '0');
+    const int minutes = (text[3] - '0') * 10 + (text[4] - '0');
+    if (hours > 23 || minutes > 59) return std::nullopt;
+    return hours * 60 + minutes;
+}
+
+// A bucket name as S3 and RGW accept it: 3..63 of [a-z0-9.-], starting and ending with a letter
+// or digit, no "..".
+bool valid_bucket_name(std::string_view name) {
+    const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    return name.size() >= 3 && name.size() <= 63 && alnum(name.front()) && alnum(name.back()) &&
+           name.find("..") == std::string_view::npos &&
+           std::all_of(name.begin(), name.end(),
+                       [&](char c) { return alnum(c) || c == '.' || c == '-'; });
+}
+
+// "http(s)://host[:port]": what the client prefixes to "/bucket/key".
+bool valid_endpoint(std::string_view url) {
+    std::string_view rest;
+    if (url.starts_with("https://")) {
+        rest = url.substr(8);
+    } else if (url.starts_with("http://")) {
+        rest = url.substr(7);
+    } else {
+        return false;
+    }
+    if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+    return !rest.empty() && rest.size() <= 255 && std::all_of(rest.begin(), rest.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '-' || c == ':' || c == '[' || c == ']';
+    });
+}
+
+RemoteConfig read_remote(const TableReader& remote, const fs::path& base_dir) {
+    RemoteConfig value;
+    value.endpoint = remote.required_string("endpoint");
+    if (!valid_endpoint(value.endpoint))
+        remote.fail_at("endpoint", TableReader::quoted(value.endpoint) +
+                                       " is not an address like \"https://rgw.example.org\" or "
+                                       "\"http://10.0.0.5:7480\" (scheme, host, optional port, "
+                                       "no path)");
+    if (value.endpoint.back() == '/') value.endpoint.pop_back();
+    value.bucket = remote.required_string("bucket");
+    if (!valid_bucket_name(value.bucket))
+        remote.fail_at("bucket", TableReader::quoted(value.bucket) +
+                                     " is not a bucket name (3..63 lower-case letters, digits, "
+                                     "'.' or '-', starting and ending with a letter or digit)");
+    if (const auto region = remote.optional_string("region")) {
+        if (region->empty() || region->size() > 64 ||
+            !std::all_of(region->begin(), region->end(), [](char c) {
+                return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+            }))
+            remote.fail_at("region", "must be 1..64 lower-case letters, digits, '-' or '_'");
+        value.region = *region;
+    }
+    value.cradle_id = remote.required_string("cradle_id");
+    const bool id_ok = !value.cradle_id.empty() && value.cradle_id.size() <= 64 &&
+                       value.cradle_id != "." && value.cradle_id != ".." &&
+                       std::all_of(value.cradle_id.begin(), value.cradle_id.end(), [](char c) {
+                           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                  (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_';
+                       });
+    if (!id_ok)
+        remote.fail_at("cradle_id",
+                       "must be 1..64 letters, digits, '.', '-' or '_' (it names "
+                       "this cradle's folder in the bucket)");
+    for (const std::string_view key : {"credentials", "ca_file"}) {
+        const auto path = remote.optional_string(key);
+        if (!path) continue;
+        if (path->empty() || path->find('\0') != std::string::npos)
+            remote.fail_at(key, "must be a file path");
+        (key == "credentials" ? value.credentials_file : value.ca_file) = resolve(base_dir, *path);
+    }
+    if (const auto wipe = remote.optional_choice("wipe_after", {"local", "remote"}))
+        value.wipe_after = *wipe == 0 ? WipeAfter::local : WipeAfter::remote;
+    if (const auto days = remote.optional_integer("retention_days", 1, 36'500)) {
+        if (*days < min_retention_days)
+            remote.fail_at("retention_days", std::to_string(*days) +
+                                                 " is below the retention the rules require: "
+                                                 "recordings are kept at least 365 days (Art. "
+                                                 "16)");
+        value.retention_days = static_cast<int>(*days);
+    }
+    value.max_bytes_per_second =
+        static_cast<std::uint64_t>(remote.integer("max_kib_per_second", 0, 10'000'000, 0)) << 10;
+    if (const auto window = remote.optional_string("window")) {
+        const auto dash = window->find('-');
+        const auto from = time_of_day(std::string_view(*window).substr(0, dash));
+        const auto to = dash == std::string::npos
+                            ? std::nullopt
+                            : time_of_day(std::string_view(*window).substr(dash + 1));
+        if (!from || !to || *from == *to)
+            remote.fail_at("window", TableReader::quoted(*window) +
+                                         " is not a time window like \"22:00-06:00\" (local "
+                                         "time, HH:MM-HH:MM, start and end differ)");
+        value.window = std::pair(*from, *to);
+    }
+    return value;
+}
+
 }  // namespace
 
 Config parse_config(std::string_view text, const std::filesystem::path& base_dir,
@@ -278,7 +384,7 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
     const toml::table document = parse_toml(text, source_name);
     const TableReader root(
         document, "", source_name,
-        {"daemon", "archive", "device", "readiness", "register", "sim", "usb", "dbus"});
+        {"daemon", "archive", "device", "readiness", "register", "sim", "usb", "dbus", "remote"});
     const toml::table empty;
     const auto section = [&](std::string_view key,
                              std::initializer_list<std::string_view> known_keys) {
@@ -369,6 +475,14 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
                                                 : key == "device_table" ? "devices.toml"
                                                                         : "bays.toml");
         (key == "device_table" ? config.usb.device_table : config.usb.bay_map) = path;
+    }
+
+    if (const toml::table* remote = root.optional_table("remote")) {
+        config.remote = read_remote(
+            TableReader(*remote, "remote", source_name,
+                        {"endpoint", "bucket", "region", "cradle_id", "credentials", "ca_file",
+                         "wipe_after", "retention_days", "max_kib_per_second", "window"}),
+            base_dir);
     }
 
     const toml::table* sim = root.optional_table("sim");

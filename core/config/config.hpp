@@ -49,6 +49,35 @@ struct SimConfig {
     std::filesystem::path storage_dir;
 };
 
+// When a camera may be wiped: once its recordings are verified in the local archive, or only
+// once they are also confirmed in the central archive.
+enum class WipeAfter { local, remote };
+
+// The retention floor of the rules (Art. 16, R-16): recordings are kept a year at least, and no
+// configuration can ask for less.
+inline constexpr int min_retention_days = 365;
+
+// [remote]: the central archive, an S3 object store with Object Lock (Ceph RGW, MinIO, ...)
+// that every cradle of the county replicates to. Absent: no replication, as a single cradle.
+struct RemoteConfig {
+    std::string endpoint;  // "https://host[:port]" or "http://host[:port]", no path
+    std::string bucket;
+    std::string region = "default";
+    // This cradle's name in the bucket: its objects are under cradles/<cradle_id>/.
+    std::string cradle_id;
+    // access_key and secret_key (TOML), readable by root and the service only. A systemd
+    // credential named "cradled-remote" ($CREDENTIALS_DIRECTORY) takes precedence.
+    std::filesystem::path credentials_file = "/etc/cradled/remote-credentials";
+    WipeAfter wipe_after = WipeAfter::local;
+    // COMPLIANCE retention of each object: capture time + retention_days, at least 365.
+    int retention_days = min_retention_days;
+    std::uint64_t max_bytes_per_second = 0;  // 0: no cap
+    // Uploads only between these local times of day (minutes after midnight); a window that
+    // ends before it starts spans midnight. Absent: at any time.
+    std::optional<std::pair<int, int>> window;
+    std::filesystem::path ca_file;  // empty: the system's certificate authorities
+};
+
 struct Config {
     std::filesystem::path state_dir = "/var/lib/cradled";
     std::string backend = "usb";  // "usb" or "sim"
@@ -86,6 +115,8 @@ struct Config {
     // backend = "usb": the paths of the device table and the bay map (defaults: devices.toml
     // and bays.toml next to the configuration file). They are read when the USB cradle is made.
     UsbConfig usb;
+
+    std::optional<RemoteConfig> remote;
 };
 
 // Loads and validates a configuration file. Relative paths in it are relative to the file's

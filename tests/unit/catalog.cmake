@@ -6,3 +6,5 @@ cradle_test(cradlectl_test unit ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl.cpp)
 # These tests run the built binary.
 add_dependencies(cradlectl_test cradlectl)
 cradle_test(report_input_test unit ${CMAKE_CURRENT_LIST_DIR}/test_report_input.cpp)
+# The central archive's backlog in the catalog.
+cradle_test(catalog_replication_test unit ${CMAKE_CURRENT_LIST_DIR}/test_catalog_replication.cpp)

@@ -112,7 +112,8 @@ TEST_F(CatalogTest, MigratesAnEmptyFileToTheCurrentSchemaInWalMode) {
               std::to_string(Catalog::kSchemaVersion));
     for (const char* table :
          {"devices", "recordings", "dock_sessions", "health_checks", "clock_syncs", "audit",
-          "register_from_configuration", "device_history", "officers", "readiness"}) {
+          "register_from_configuration", "device_history", "officers", "readiness", "replication",
+          "replication_journal"}) {
         EXPECT_EQ(
             raw.text(std::string("SELECT name FROM sqlite_schema WHERE name = '") + table + "'"),
             table);
@@ -140,10 +141,15 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
-// Undoes what version 4 added, turning a current catalog into one of version 3.
-// Undoes what version 5 added (each recording's record hash).
-#define CRADLE_VERSION5_ADDITIONS "ALTER TABLE recordings DROP COLUMN record_sha256; "
+// Undoes what version 6 added (the central archive's backlog).
+#define CRADLE_VERSION6_ADDITIONS                              \
+    "DROP TABLE replication; DROP TABLE replication_journal; " \
+    "DROP INDEX recordings_by_state_archived; "
+// Undoes what versions 5 and 6 added (each recording's record hash, and the backlog).
+#define CRADLE_VERSION5_ADDITIONS \
+    CRADLE_VERSION6_ADDITIONS "ALTER TABLE recordings DROP COLUMN record_sha256; "
 
+// Undoes what versions 4 to 6 added, turning a current catalog into one of version 3.
 constexpr const char* kVersion4Additions = CRADLE_VERSION5_ADDITIONS
     "DROP TABLE readiness; DROP TABLE officers; "
     "DROP INDEX dock_sessions_by_device; DROP INDEX dock_sessions_by_start; "
@@ -554,6 +560,8 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
 // A frozen copy on purpose, not built from schema.cpp's text: a migration test starts from the
 // table as catalogs of version 4 hold it, and must not follow an edit of the code it tests.
 constexpr const char* kVersion4Recordings = R"sql(
+DROP TABLE replication;
+DROP TABLE replication_journal;
 CREATE TABLE recordings_v4 (
     id INTEGER PRIMARY KEY,
     device_id INTEGER NOT NULL REFERENCES devices (id),

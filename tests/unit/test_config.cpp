@@ -2,6 +2,7 @@
 // The configuration files: the shipped ones load with the values they promise, defaults hold,
 // and every mistake is reported with the file, the line and the key path.
 #include "core/config/config.hpp"
+#include "core/config/remote_credentials.hpp"
 #include "sim/cradle_file.hpp"
 
 #include <gtest/gtest.h>
@@ -897,6 +898,166 @@ TEST(BayMap, SyntaxErrorNamesTheFile) {
     } catch (const ConfigError& error) {
         EXPECT_EQ(std::string(error.what()).rfind(file.string() + ":1:", 0), 0u) << error.what();
     }
+}
+
+// ---- [remote]: the central archive ----
+
+const std::string remote_minimal =
+    "[remote]\nendpoint = \"https://rgw.county.example\"\nbucket = \"bodycam-archive\"\n"
+    "cradle_id = \"station-12.cradle-1\"\n";
+
+TEST(RemoteConfig, AbsentMeansNoReplication) {
+    EXPECT_FALSE(parse_config("", "/etc/cradled").remote.has_value());
+}
+
+TEST(RemoteConfig, EveryKeyReachesItsFieldAndDefaultsHold) {
+    const auto minimal = parse_config(remote_minimal, "/etc/cradled").remote;
+    ASSERT_TRUE(minimal.has_value());
+    EXPECT_EQ(minimal->endpoint, "https://rgw.county.example");
+    EXPECT_EQ(minimal->bucket, "bodycam-archive");
+    EXPECT_EQ(minimal->cradle_id, "station-12.cradle-1");
+    EXPECT_EQ(minimal->region, "default");
+    EXPECT_EQ(minimal->credentials_file, "/etc/cradled/remote-credentials");
+    EXPECT_EQ(minimal->wipe_after, WipeAfter::local);
+    EXPECT_EQ(minimal->retention_days, 365);
+    EXPECT_EQ(minimal->max_bytes_per_second, 0u);
+    EXPECT_FALSE(minimal->window.has_value());
+
+    const auto full = parse_config(remote_minimal +
+                                       "region = \"county-1\"\ncredentials = \"keys/remote\"\n"
+                                       "ca_file = \"/etc/ssl/county.pem\"\n"
+                                       "wipe_after = \"remote\"\nretention_days = 400\n"
+                                       "max_kib_per_second = 2048\nwindow = \"22:00-06:30\"\n",
+                                   "/etc/cradled")
+                          .remote;
+    ASSERT_TRUE(full.has_value());
+    EXPECT_EQ(full->region, "county-1");
+    EXPECT_EQ(full->credentials_file, "/etc/cradled/keys/remote");
+    EXPECT_EQ(full->ca_file, "/etc/ssl/county.pem");
+    EXPECT_EQ(full->wipe_after, WipeAfter::remote);
+    EXPECT_EQ(full->retention_days, 400);
+    EXPECT_EQ(full->max_bytes_per_second, 2048u * 1024);
+    ASSERT_TRUE(full->window.has_value());
+    EXPECT_EQ(full->window->first, 22 * 60);
+    EXPECT_EQ(full->window->second, 6 * 60 + 30);
+}
+
+TEST(RemoteConfig, ARetentionBelowAYearIsRefusedNamingTheArticle) {
+    EXPECT_EQ(error_of(remote_minimal + "retention_days = 364\n"),
+              "site.toml:5:18: remote.retention_days: 364 is below the retention the rules "
+              "require: recordings are kept at least 365 days (Art. 16)");
+}
+
+TEST(RemoteConfig, RequiredKeysAreNamed) {
+    EXPECT_EQ(error_of("[remote]\nbucket = \"b-1\"\ncradle_id = \"c\"\n"),
+              "site.toml:1:1: remote.endpoint: missing (required)");
+    EXPECT_EQ(error_of("[remote]\nendpoint = \"http://h\"\nbucket = \"b-1\"\n"),
+              "site.toml:1:1: remote.cradle_id: missing (required)");
+}
+
+TEST(RemoteConfig, ValuesThatCouldMisdirectTheUploadsAreRefused) {
+    const auto with = [](const std::string& key, const std::string& value) {
+        std::string text = remote_minimal;
+        const auto at = text.find(key + " = ");
+        if (at != std::string::npos) text.erase(at, text.find('\n', at) - at + 1);
+        return error_of(text + key + " = " + value + "\n");
+    };
+    for (const auto* endpoint : {"\"ftp://h\"", "\"https://h/path\"", "\"https://\"",
+                                 "\"https://user@h\"", "\"h:80\"", "\"https://h?x\""}) {
+        EXPECT_NE(with("endpoint", endpoint).find("remote.endpoint: "), std::string::npos)
+            << endpoint;
+    }
+    for (const auto* bucket :
+         {"\"ab\"", "\"Upper\"", "\"a..b\"", "\"-ab\"", "\"a_b\"", "\"a/b\""}) {
+        EXPECT_NE(with("bucket", bucket).find("is not a bucket name"), std::string::npos) << bucket;
+    }
+    for (const auto* id : {"\"\"", "\"..\"", "\"a/b\"", "\"a b\"", "\"\\u00e9\""}) {
+        EXPECT_NE(with("cradle_id", id).find("remote.cradle_id: must be 1..64"), std::string::npos)
+            << id;
+    }
+    EXPECT_NE(with("wipe_after", "\"never\"").find("is not one of \"local\", \"remote\""),
+              std::string::npos);
+    for (const auto* window :
+         {"\"22:00\"", "\"24:00-06:00\"", "\"22:00-22:00\"", "\"2200-0600\"", "\"22:00-06:60\""}) {
+        EXPECT_NE(with("window", window).find("is not a time window"), std::string::npos) << window;
+    }
+}
+
+// The credentials: from a file only its owner can read, or the systemd credential.
+class RemoteCredentials : public ::testing::Test {
+  protected:
+    void SetUp() override { ::unsetenv("CREDENTIALS_DIRECTORY"); }
+    void TearDown() override { ::unsetenv("CREDENTIALS_DIRECTORY"); }
+
+    RemoteConfig remote_with(const fs::path& file) {
+        RemoteConfig remote;
+        remote.credentials_file = file;
+        return remote;
+    }
+    std::string error_of_loading(const fs::path& file) {
+        try {
+            load_remote_credentials(remote_with(file));
+        } catch (const ConfigError& error) {
+            return error.what();
+        }
+        ADD_FAILURE() << "no ConfigError for " << file;
+        return {};
+    }
+
+    ScratchDir dir_;
+    const std::string secret_ = "s3cr3t/K3y+value";
+};
+
+TEST_F(RemoteCredentials, AnOwnerOnlyFileGivesBothKeys) {
+    const auto file =
+        dir_.write("remote", "access_key = \"AK1\"\nsecret_key = \"" + secret_ + "\"\n");
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+    const auto keys = load_remote_credentials(remote_with(file));
+    EXPECT_EQ(keys.access_key, "AK1");
+    EXPECT_EQ(keys.secret_key, secret_);
+}
+
+TEST_F(RemoteCredentials, AFileOthersMayReadIsRefusedWithTheFix) {
+    const auto file =
+        dir_.write("remote", "access_key = \"AK1\"\nsecret_key = \"" + secret_ + "\"\n");
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+    EXPECT_EQ(error_of_loading(file),
+              file.string() +
+                  ": the central archive's credentials file may be read by others "
+                  "(mode 0640); it must be readable by its owner only: chmod 600 " +
+                  file.string());
+}
+
+TEST_F(RemoteCredentials, AMissingFileIsNamed) {
+    const auto message = error_of_loading(dir_.path() / "absent");
+    EXPECT_NE(message.find("absent: the central archive's credentials file cannot be read"),
+              std::string::npos)
+        << message;
+}
+
+TEST_F(RemoteCredentials, NoErrorRepeatsASecret) {
+    for (const std::string& text :
+         {"access_key = \"AK1\"\nsecret_key = \"" + secret_ + " x\"\n",  // a space: refused
+          "access_key = \"AK1\"\nsecret_key = \"" + secret_ + "\n",      // not TOML
+          "access_key = \"AK1:" + secret_ + "\"\nsecret_key = \"x\"\n",  // ':' in the access key
+          "access_key = \"AK1\"\nsecret = \"" + secret_ + "\"\n"}) {     // an unknown key
+        const auto file = dir_.write("remote", text);
+        fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+        const auto message = error_of_loading(file);
+        EXPECT_FALSE(message.empty());
+        EXPECT_EQ(message.find("s3cr3t"), std::string::npos) << message;
+    }
+}
+
+TEST_F(RemoteCredentials, TheSystemdCredentialTakesPrecedence) {
+    const auto file = dir_.write("remote", "access_key = \"FILE\"\nsecret_key = \"f\"\n");
+    fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write);
+    // systemd hands credentials over read-only, as it chooses; the mode is not checked there.
+    dir_.write("credentials/cradled-remote", "access_key = \"SYSTEMD\"\nsecret_key = \"s\"\n");
+    ::setenv("CREDENTIALS_DIRECTORY", (dir_.path() / "credentials").c_str(), 1);
+    EXPECT_EQ(load_remote_credentials(remote_with(file)).access_key, "SYSTEMD");
+    ::setenv("CREDENTIALS_DIRECTORY", (dir_.path() / "elsewhere").c_str(), 1);
+    EXPECT_EQ(load_remote_credentials(remote_with(file)).access_key, "FILE");
 }
 
 }  // namespace
