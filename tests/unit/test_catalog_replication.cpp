@@ -7,6 +7,7 @@
 #include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <string>
 #include <vector>
@@ -167,6 +168,30 @@ TEST_F(CatalogReplication, AnErrorTextIsSanitisedAndBounded) {
     EXPECT_LE(error.size(), 512u);
     EXPECT_EQ(error.find('\n'), std::string::npos);
     EXPECT_EQ(error.find('\x01'), std::string::npos);
+}
+
+TEST_F(CatalogReplication, AVersion5CatalogMigratesWithEveryArchivedRecordingInTheBacklog) {
+    std::int64_t id = 0;
+    {
+        Catalog catalog(file());
+        id = archived(catalog, 1, kNow, true);
+    }
+    // What a catalog of version 5 looks like: no backlog tables.
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(file().c_str(), &raw), SQLITE_OK);
+    const int rc = sqlite3_exec(raw,
+                                "DROP TABLE replication; DROP TABLE replication_journal; "
+                                "DROP INDEX recordings_by_state_archived; "
+                                "UPDATE schema_version SET version = 5",
+                                nullptr, nullptr, nullptr);
+    sqlite3_close(raw);
+    ASSERT_EQ(rc, SQLITE_OK);
+
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), 6);
+    EXPECT_EQ(ids(catalog.replication_due(kNow, 10)), (std::vector<std::int64_t>{id}))
+        << "a recording archived (and wiped) before the central archive existed is offered";
+    EXPECT_EQ(catalog.journal_replicated_through(), 0);
 }
 
 TEST_F(CatalogReplication, JournalSegmentsFollowEachOtherWithoutAGapOrAnOverlap) {
