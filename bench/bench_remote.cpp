@@ -37,8 +37,9 @@ std::map<std::string, std::string> read_env(const std::string& file) {
 }
 
 int usage() {
-    std::fputs("usage: bench_remote --store STORE_ENV --bucket NAME FILE SHA256 [FILE SHA256 ...]\n",
-               stderr);
+    std::fputs(
+        "usage: bench_remote --store STORE_ENV --bucket NAME FILE SHA256 [FILE SHA256 ...]\n",
+        stderr);
     return 2;
 }
 
@@ -61,11 +62,10 @@ int main(int argc, char** argv) {
         cradle::PosixFileSystem fs;
         cradle::remote::Uploader uploader(client, fs);
 
-        const auto year_from_now =
-            std::chrono::duration_cast<std::chrono::seconds>(
-                std::chrono::system_clock::now().time_since_epoch())
-                .count() +
-            365 * 86'400;
+        const auto year_from_now = std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count() +
+                                   365 * 86'400;
         std::uint64_t total = 0;
         const auto start = std::chrono::steady_clock::now();
         for (std::size_t i = 4; i < args.size(); i += 2) {

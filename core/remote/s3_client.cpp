@@ -92,6 +92,9 @@ struct S3Client::Request {
     std::string url;
     std::vector<std::string> headers;
     std::span<const std::byte> body;
+    // A streamed body instead: `body_size` bytes from the reader.
+    const BodyReader* reader = nullptr;
+    std::uint64_t body_size = 0;
     std::string payload_sha256;  // hex, or empty for UNSIGNED-PAYLOAD
     // Where the answer's body goes; when unset, it is collected (bounded) in Response::body.
     const std::function<void(std::span<const std::byte>)>* sink = nullptr;
@@ -109,6 +112,8 @@ namespace {
 struct Transfer {
     std::span<const std::byte> body;
     std::size_t offset = 0;
+    const BodyReader* reader = nullptr;
+    std::exception_ptr reader_error;  // what the reader threw, passed on after curl returns
     std::string* answer = nullptr;
     const std::function<void(std::span<const std::byte>)>* sink = nullptr;
     std::map<std::string, std::string>* headers = nullptr;
@@ -119,6 +124,14 @@ struct Transfer {
 
 std::size_t read_body(char* out, std::size_t size, std::size_t count, void* data) {
     auto& t = *static_cast<Transfer*>(data);
+    if (t.reader != nullptr) {
+        try {
+            return (*t.reader)(std::span(reinterpret_cast<std::byte*>(out), size * count));
+        } catch (...) {
+            t.reader_error = std::current_exception();
+            return CURL_READFUNC_ABORT;
+        }
+    }
     const auto n = std::min(size * count, t.body.size() - t.offset);
     std::memcpy(out, t.body.data() + t.offset, n);
     t.offset += n;
@@ -216,6 +229,8 @@ S3Client::Response S3Client::perform(Request& request) {
     Response response;
     Transfer transfer;
     transfer.body = request.body;
+    transfer.reader = request.reader;
+    const std::uint64_t body_size = request.reader ? request.body_size : request.body.size();
     transfer.answer = &response.body;
     transfer.sink = request.sink;
     transfer.headers = &response.headers;
@@ -268,18 +283,19 @@ S3Client::Response S3Client::perform(Request& request) {
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(c, CURLOPT_READDATA, &transfer);
         // A known length: the store refuses a chunked upload (411).
-        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body_size));
+        curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);
     } else if (request.method == "POST") {
         curl_easy_setopt(c, CURLOPT_POST, 1L);
         curl_easy_setopt(c, CURLOPT_READFUNCTION, read_body);
         curl_easy_setopt(c, CURLOPT_READDATA, &transfer);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-                         static_cast<curl_off_t>(request.body.size()));
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body_size));
     } else if (request.method != "GET") {
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
 
     const CURLcode result = curl_easy_perform(c);
+    if (transfer.reader_error) std::rethrow_exception(transfer.reader_error);
     if (result != CURLE_OK) {
         if (transfer.too_long) {
             throw S3Error(S3Error::Kind::bad_answer, 0, {},
@@ -394,10 +410,24 @@ std::string upload_id_query(std::string_view upload_id) {
 StoredObject S3Client::put_object(std::string_view key, std::span<const std::byte> body,
                                   std::string_view sha256_hex, const ObjectMetadata& metadata,
                                   const std::optional<Retention>& retention, bool legal_hold) {
+    std::size_t offset = 0;
+    const BodyReader reader = [&](std::span<std::byte> out) {
+        const auto n = std::min(out.size(), body.size() - offset);
+        std::memcpy(out.data(), body.data() + offset, n);
+        offset += n;
+        return n;
+    };
+    return put_object(key, reader, body.size(), sha256_hex, metadata, retention, legal_hold);
+}
+
+StoredObject S3Client::put_object(std::string_view key, const BodyReader& body, std::uint64_t size,
+                                  std::string_view sha256_hex, const ObjectMetadata& metadata,
+                                  const std::optional<Retention>& retention, bool legal_hold) {
     Request request;
     request.method = "PUT";
     request.url = object_url(key, {});
-    request.body = body;
+    request.reader = &body;
+    request.body_size = size;
     request.payload_sha256 = std::string(sha256_hex);
     request.headers = metadata_headers(metadata);
     request.headers.push_back("Content-Type: application/octet-stream");
@@ -411,7 +441,7 @@ StoredObject S3Client::put_object(std::string_view key, std::span<const std::byt
     const auto response = perform(request);
     StoredObject stored;
     stored.key = std::string(key);
-    stored.size = body.size();
+    stored.size = size;
     stored.etag = unquote(response.headers.count("etag") ? response.headers.at("etag") : "");
     if (auto v = response.headers.find("x-amz-version-id"); v != response.headers.end()) {
         stored.version_id = v->second;
@@ -467,6 +497,19 @@ std::string S3Client::create_multipart_upload(std::string_view key,
 
 std::string S3Client::upload_part(std::string_view key, std::string_view upload_id, int part_number,
                                   std::span<const std::byte> body, std::string_view sha256_hex) {
+    std::size_t offset = 0;
+    const BodyReader reader = [&](std::span<std::byte> out) {
+        const auto n = std::min(out.size(), body.size() - offset);
+        std::memcpy(out.data(), body.data() + offset, n);
+        offset += n;
+        return n;
+    };
+    return upload_part(key, upload_id, part_number, reader, body.size(), sha256_hex);
+}
+
+std::string S3Client::upload_part(std::string_view key, std::string_view upload_id, int part_number,
+                                  const BodyReader& body, std::uint64_t size,
+                                  std::string_view sha256_hex) {
     if (part_number < 1 || part_number > 10'000) {
         throw S3Error(S3Error::Kind::transport, 0, {}, "part numbers run from 1 to 10000");
     }
@@ -474,7 +517,8 @@ std::string S3Client::upload_part(std::string_view key, std::string_view upload_
     request.method = "PUT";
     request.url = object_url(key, "partNumber=" + std::to_string(part_number) +
                                       "&uploadId=" + upload_id_query(upload_id));
-    request.body = body;
+    request.reader = &body;
+    request.body_size = size;
     request.payload_sha256 = std::string(sha256_hex);
     const auto response = perform(request);
     const auto etag = response.headers.find("etag");

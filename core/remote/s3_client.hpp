@@ -90,6 +90,10 @@ struct StoredPart {
     std::string etag;
 };
 
+// Fills the buffer with the next bytes of a body and returns how many; 0 at its end. It may
+// throw: the request is then abandoned and the exception passed on.
+using BodyReader = std::function<std::size_t(std::span<std::byte>)>;
+
 class S3Client {
   public:
     S3Client(S3Options options, S3Credentials credentials);
@@ -107,6 +111,12 @@ class S3Client {
                             const std::optional<Retention>& retention = std::nullopt,
                             bool legal_hold = false);
 
+    // The same, streamed: `size` bytes read from `body` while they are sent.
+    StoredObject put_object(std::string_view key, const BodyReader& body, std::uint64_t size,
+                            std::string_view sha256_hex, const ObjectMetadata& metadata,
+                            const std::optional<Retention>& retention = std::nullopt,
+                            bool legal_hold = false);
+
     // The object's size, version and metadata; nullopt when there is no such key.
     std::optional<StoredObject> head_object(std::string_view key);
 
@@ -118,6 +128,9 @@ class S3Client {
     std::string create_multipart_upload(std::string_view key, const ObjectMetadata& metadata);
     std::string upload_part(std::string_view key, std::string_view upload_id, int part_number,
                             std::span<const std::byte> body, std::string_view sha256_hex);
+    std::string upload_part(std::string_view key, std::string_view upload_id, int part_number,
+                            const BodyReader& body, std::uint64_t size,
+                            std::string_view sha256_hex);
     // The parts the store holds of an upload not yet completed (to resume it).
     std::vector<StoredPart> list_parts(std::string_view key, std::string_view upload_id);
     StoredObject complete_multipart_upload(std::string_view key, std::string_view upload_id,

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
@@ -17,38 +18,36 @@ namespace cradle::remote {
 
 namespace {
 
-// The hex MD5 of a part, which is the ETag the store gives it.
-std::string md5_hex(std::span<const std::byte> data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &length, EVP_md5(), nullptr) != 1) {
-        throw std::runtime_error("MD5 is not available");
+// The MD5 of a part, computed as it is read: the ETag the store gives a part.
+class Md5 {
+  public:
+    Md5() : ctx_(EVP_MD_CTX_new()) {
+        if (!ctx_ || EVP_DigestInit_ex(ctx_.get(), EVP_md5(), nullptr) != 1) {
+            throw std::runtime_error("MD5 is not available");
+        }
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < length; ++i) {
-        hex += kHex[digest[i] >> 4];
-        hex += kHex[digest[i] & 15];
+    void update(std::span<const std::byte> data) {
+        EVP_DigestUpdate(ctx_.get(), data.data(), data.size());
     }
-    return hex;
-}
+    std::string hex_digest() {
+        unsigned char digest[EVP_MAX_MD_SIZE];
+        unsigned int length = 0;
+        EVP_DigestFinal_ex(ctx_.get(), digest, &length);
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string hex;
+        for (unsigned int i = 0; i < length; ++i) {
+            hex += kHex[digest[i] >> 4];
+            hex += kHex[digest[i] & 15];
+        }
+        return hex;
+    }
 
-std::string sha_hex(std::span<const std::byte> data) {
-    Sha256 sha;
-    sha.update(data);
-    return sha.hex_digest();
-}
-
-// Reads up to buffer.size() bytes (fewer only at the end of the file).
-std::size_t read_full(FileSystem& fs, const Fd& fd, std::span<std::byte> buffer) {
-    std::size_t filled = 0;
-    while (filled < buffer.size()) {
-        const std::size_t n = fs.read(fd, buffer.subspan(filled));
-        if (n == 0) break;
-        filled += n;
-    }
-    return filled;
-}
+  private:
+    struct Free {
+        void operator()(EVP_MD_CTX* ctx) const noexcept { EVP_MD_CTX_free(ctx); }
+    };
+    std::unique_ptr<EVP_MD_CTX, Free> ctx_;
+};
 
 // "2027-12-06T00:00:00Z" and "2027-12-06T00:00:00.000Z" compare as the same instant: the
 // store may add milliseconds.
@@ -66,8 +65,12 @@ std::string archive_object_key(std::string_view cradle_id, std::string_view arch
     return "cradles/" + std::string(cradle_id) + "/archive/" + std::string(archive_path);
 }
 
-Uploader::Uploader(S3Client& client, FileSystem& fs, std::size_t part_bytes)
-    : client_(client), fs_(fs), part_bytes_(std::max<std::size_t>(part_bytes, 5u << 20)) {}
+Uploader::Uploader(S3Client& client, FileSystem& fs, std::uint64_t part_bytes,
+                   std::uint64_t whole_limit)
+    : client_(client),
+      fs_(fs),
+      part_bytes_(std::max<std::uint64_t>(part_bytes, 5u << 20)),
+      whole_limit_(std::min<std::uint64_t>(whole_limit, 5ull << 30)) {}
 
 UploadResult Uploader::upload(const UploadSource& source,
                               const std::function<void(const std::string&)>& on_upload_started) {
@@ -95,7 +98,14 @@ UploadResult Uploader::upload(const UploadSource& source,
         }
         return result;
     }
-    UploadResult result = source.size <= part_bytes_
+    std::error_code error;
+    const auto on_disk = std::filesystem::file_size(source.file, error);
+    if (!error && on_disk != source.size) {
+        throw UploadConflict("the archived file " + source.file.string() + " holds " +
+                             std::to_string(on_disk) + " bytes, its record says " +
+                             std::to_string(source.size) + "; it was not sent");
+    }
+    UploadResult result = source.size <= whole_limit_
                               ? put_whole(source, metadata)
                               : put_parts(source, metadata, on_upload_started);
     result.version_id = confirm(source);
@@ -104,21 +114,32 @@ UploadResult Uploader::upload(const UploadSource& source,
 
 UploadResult Uploader::put_whole(const UploadSource& source, const ObjectMetadata& metadata) {
     const Fd fd = fs_.open(source.file, O_RDONLY | O_CLOEXEC);
-    std::vector<std::byte> body(static_cast<std::size_t>(source.size) + 1);
-    const std::size_t n = read_full(fs_, fd, body);
-    body.resize(n);
-    // Proof: what is sent is what the catalog recorded, byte for byte. A file changed or cut in
-    // the archive is never offered as the evidence.
-    const std::string sha = sha_hex(body);
-    if (n != source.size || sha != source.sha256_hex) {
-        throw UploadConflict("the archived file " + source.file.string() +
-                             " no longer matches its recorded size and SHA-256; it was not sent");
+    std::uint64_t sent = 0;
+    const BodyReader body = [&](std::span<std::byte> out) -> std::size_t {
+        const auto room =
+            static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), source.size - sent));
+        if (room == 0) return 0;
+        const std::size_t n = fs_.read(fd, out.first(room));
+        sent += n;
+        return n;
+    };
+    StoredObject stored;
+    try {
+        stored = client_.put_object(source.object_key, body, source.size, source.sha256_hex,
+                                    metadata, source.retention, source.legal_hold);
+    } catch (const S3Error& error) {
+        // Proof: the request is signed with the SHA-256 the catalog recorded, and the store
+        // takes the body only if it hashes to it. A refusal for that reason means the archive's
+        // copy has changed: it is never offered as the evidence.
+        if (error.code() == "XAmzContentSHA256Mismatch") {
+            throw UploadConflict("the archived file " + source.file.string() +
+                                 " no longer matches its recorded SHA-256; it was not stored");
+        }
+        throw;
     }
-    const auto stored = client_.put_object(source.object_key, body, sha, metadata, source.retention,
-                                           source.legal_hold);
     UploadResult result;
     result.version_id = stored.version_id;
-    result.bytes_sent = n;
+    result.bytes_sent = sent;
     return result;
 }
 
@@ -141,43 +162,82 @@ UploadResult Uploader::put_parts(const UploadSource& source, const ObjectMetadat
         if (on_upload_started) on_upload_started(upload_id);
     }
 
-    const Fd fd = fs_.open(source.file, O_RDONLY | O_CLOEXEC);
-    std::vector<std::byte> buffer(part_bytes_);
+    // Each part is read twice, from two descriptors that move through the file together: once
+    // to hash it (its SHA-256 signs its request), once to send it. The second read comes from
+    // the page cache, and no part is ever held in memory whole.
+    const Fd hashed = fs_.open(source.file, O_RDONLY | O_CLOEXEC);
+    const Fd sending = fs_.open(source.file, O_RDONLY | O_CLOEXEC);
+    std::vector<std::byte> buffer(kReadBytes);
     Sha256 whole;
     std::vector<StoredPart> parts;
-    std::uint64_t total = 0;
     UploadResult result;
-    for (int number = 1;; ++number) {
-        const std::size_t n = read_full(fs_, fd, buffer);
-        if (n == 0) break;
-        if (number > 10'000) {
-            throw UploadConflict("the archived file " + source.file.string() +
-                                 " needs more than 10000 parts");
-        }
-        const std::span<const std::byte> piece(buffer.data(), n);
-        whole.update(piece);
-        total += n;
+    const auto parts_needed = (source.size + part_bytes_ - 1) / part_bytes_;
+    if (parts_needed > 10'000) {
+        throw UploadConflict("the archived file " + source.file.string() +
+                             " needs more than 10000 parts");
+    }
+    for (std::uint64_t offset = 0; offset < source.size; offset += part_bytes_) {
+        const int number = static_cast<int>(offset / part_bytes_) + 1;
+        const std::uint64_t length = std::min<std::uint64_t>(part_bytes_, source.size - offset);
         const auto kept = held.find(number);
-        if (kept != held.end() && kept->second.size == n && kept->second.etag == md5_hex(piece)) {
+        const bool maybe_kept = kept != held.end() && kept->second.size == length;
+        Sha256 part_sha;
+        std::optional<Md5> part_md5;
+        if (maybe_kept) part_md5.emplace();
+        for (std::uint64_t done = 0; done < length;) {
+            const auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), length - done));
+            const std::size_t n = fs_.read(hashed, std::span(buffer.data(), want));
+            if (n == 0) {
+                throw UploadConflict("the archived file " + source.file.string() +
+                                     " is shorter than its recorded size; it was not sent");
+            }
+            const std::span<const std::byte> piece(buffer.data(), n);
+            whole.update(piece);
+            part_sha.update(piece);
+            if (part_md5) part_md5->update(piece);
+            done += n;
+        }
+        std::uint64_t sent = 0;
+        const BodyReader body = [&](std::span<std::byte> out) -> std::size_t {
+            const auto room =
+                static_cast<std::size_t>(std::min<std::uint64_t>(out.size(), length - sent));
+            if (room == 0) return 0;
+            const std::size_t n = fs_.read(sending, out.first(room));
+            sent += n;
+            return n;
+        };
+        if (maybe_kept && kept->second.etag == part_md5->hex_digest()) {
+            // The store holds this part as the file has it: skip its bytes on the sending side.
+            while (sent < length) {
+                if (body(std::span(buffer.data(), buffer.size())) == 0) break;
+            }
             parts.push_back(kept->second);
             continue;
         }
-        parts.push_back(
-            {number, n,
-             client_.upload_part(source.object_key, upload_id, number, piece, sha_hex(piece))});
-        result.bytes_sent += n;
+        try {
+            parts.push_back({number, length,
+                             client_.upload_part(source.object_key, upload_id, number, body, length,
+                                                 part_sha.hex_digest())});
+        } catch (const S3Error& error) {
+            if (error.code() == "XAmzContentSHA256Mismatch") {
+                throw UploadConflict("the archived file " + source.file.string() +
+                                     " changed while it was sent; its upload was left unfinished");
+            }
+            throw;
+        }
+        result.bytes_sent += length;
     }
     // Proof: the parts together are the bytes the catalog recorded. Otherwise the upload is
     // abandoned, never completed.
-    if (total != source.size || whole.hex_digest() != source.sha256_hex) {
+    if (whole.hex_digest() != source.sha256_hex) {
         try {
             client_.abort_multipart_upload(source.object_key, upload_id);
         } catch (const S3Error&) {
             // The store drops an abandoned upload in time; the conflict is what matters.
         }
         throw UploadConflict("the archived file " + source.file.string() +
-                             " no longer matches its recorded size and SHA-256; its upload was "
-                             "abandoned");
+                             " no longer matches its recorded SHA-256; its upload was abandoned");
     }
     const auto stored = client_.complete_multipart_upload(source.object_key, upload_id, parts);
     // RGW ignores lock headers when a multipart upload is created: confirm() sets the retention

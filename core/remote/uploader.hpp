@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// One archived file into the central archive, with proof: the file is read from the archive and
-// hashed while it is sent, each request names the SHA-256 of its body (the store refuses a
-// changed byte), the whole file must hash to what the catalog recorded or nothing is completed,
-// and a HEAD and the object's retention are read back before the upload counts as done.
+// One archived file into the central archive, with proof: each request names the SHA-256 of its
+// body, which the signature covers (the store refuses a changed byte); a file sent whole is
+// signed with the SHA-256 the catalog recorded, and a file sent in parts must hash to it before
+// the upload is completed; a HEAD and the object's retention are read back before the upload
+// counts as done.
 //
 // Objects are never overwritten: an object already under the key with the same size and
 // SHA-256 (an earlier attempt that completed before the cradle could record it) is taken as the
 // copy; one with other contents is an error for a custodian, and the key is left alone.
 //
-// Large files go in parts of `part_bytes`. An upload cut short (a restart, the store going
-// away) resumes: the parts the store already holds are kept when their size and MD5 (the ETag
-// RGW and S3 give a part) match the bytes read now, and only the rest is sent.
+// Large files go in parts. An upload cut short (a restart, the store going away) resumes: the
+// parts the store already holds are kept when their size and MD5 (the ETag RGW and S3 give a
+// part) match the bytes read now, and only the rest is sent.
 #pragma once
 
 #include "common/fs.hpp"
@@ -54,10 +55,17 @@ struct UploadResult {
 
 class Uploader {
   public:
-    // 5 MiB is the store's smallest part; 8 MiB keeps a running upload's memory small.
-    static constexpr std::size_t kDefaultPartBytes = 8u << 20;
+    // Files up to whole_limit go in one streamed request; longer ones in parts of part_bytes
+    // (the store's smallest part is 5 MiB, its largest single request 5 GiB). Few, large
+    // requests are what makes an upload fast: each request that writes costs the store a
+    // fixed time (docs/performance.md).
+    static constexpr std::uint64_t kDefaultPartBytes = 64ull << 20;
+    static constexpr std::uint64_t kDefaultWholeLimit = 1ull << 30;
+    // The reads of a part for its hash: the memory an upload holds, with curl's own buffer.
+    static constexpr std::size_t kReadBytes = 1u << 20;
 
-    Uploader(S3Client& client, FileSystem& fs, std::size_t part_bytes = kDefaultPartBytes);
+    Uploader(S3Client& client, FileSystem& fs, std::uint64_t part_bytes = kDefaultPartBytes,
+             std::uint64_t whole_limit = kDefaultWholeLimit);
 
     // Stores the file and confirms it. on_upload_started is called with the id of a new
     // multipart upload, before its first part, so that the caller can keep it for a resume.
@@ -75,7 +83,8 @@ class Uploader {
 
     S3Client& client_;
     FileSystem& fs_;
-    std::size_t part_bytes_;
+    std::uint64_t part_bytes_;
+    std::uint64_t whole_limit_;
 };
 
 }  // namespace cradle::remote

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // One archived file into a real Ceph RADOS Gateway (the fixture s3_store): stored whole or in
-// parts, locked, confirmed, resumed after an interruption, and never when the archive's copy no
-// longer matches its recorded hash or the key holds something else.
+// parts (above 5 MiB here, to keep the files small), locked, confirmed, resumed after an
+// interruption, and never when the archive's copy no longer matches its recorded hash or the
+// key holds something else.
 #include "common/fs.hpp"
 #include "common/sha256.hpp"
 #include "core/remote/uploader.hpp"
@@ -73,7 +74,7 @@ class UploaderTest : public ::testing::Test {
 
 TEST_F(UploaderTest, ASmallFileIsStoredLockedAndConfirmed) {
     const auto source = archived_file(100'000, "cradles/c1/archive/2026/12/07/000001/00000001.mp4");
-    Uploader uploader(*client_, fs_, kPart);
+    Uploader uploader(*client_, fs_, kPart, kPart);
     const auto result = uploader.upload(source, {});
     EXPECT_FALSE(result.already_stored);
     EXPECT_EQ(result.bytes_sent, source.size);
@@ -96,7 +97,7 @@ TEST_F(UploaderTest, ASmallFileIsStoredLockedAndConfirmed) {
 
 TEST_F(UploaderTest, ALargeFileGoesInPartsAndIsLockedOnceComplete) {
     const auto source = archived_file(2 * kPart + 777, "cradles/c1/archive/big.mp4");
-    Uploader uploader(*client_, fs_, kPart);
+    Uploader uploader(*client_, fs_, kPart, kPart);
     std::string started;
     const auto result = uploader.upload(source, [&](const std::string& id) { started = id; });
     EXPECT_FALSE(started.empty()) << "the upload's id is handed out to be kept";
@@ -111,8 +112,9 @@ TEST_F(UploaderTest, AnInterruptedUploadResumesSendingOnlyWhatTheStoreLacks) {
     auto source = archived_file(3 * kPart + 10, "cradles/c1/archive/resumed.mp4");
     {
         test::FaultyFileSystem faulty(fs_);
-        faulty.fail_at(3, EIO);  // open, part 1, then the read of part 2 fails
-        Uploader uploader(*client_, faulty, kPart);
+        // Part 1 is read twice (hashed, then sent); the first read of part 2 fails.
+        faulty.fail_reads_past(2 * kPart, EIO);
+        Uploader uploader(*client_, faulty, kPart, kPart);
         EXPECT_THROW(uploader.upload(source, [&](const std::string& id) { source.upload_id = id; }),
                      std::system_error);
     }
@@ -121,7 +123,7 @@ TEST_F(UploaderTest, AnInterruptedUploadResumesSendingOnlyWhatTheStoreLacks) {
     // The premise: the fault struck after the first part was stored (one read per part).
     ASSERT_EQ(client_->list_parts(source.object_key, source.upload_id).size(), 1u);
 
-    Uploader uploader(*client_, fs_, kPart);
+    Uploader uploader(*client_, fs_, kPart, kPart);
     const auto result = uploader.upload(source, {});
     EXPECT_EQ(result.bytes_sent, source.size - kPart) << "part 1 was not sent again";
     EXPECT_EQ(stored_sha(source.object_key), source.sha256_hex);
@@ -138,7 +140,7 @@ TEST_F(UploaderTest, AnArchiveFileThatNoLongerMatchesItsHashIsNeverStored) {
             file.seekp(static_cast<long>(size / 2));
             file.put(static_cast<char>(byte ^ 1));
         }
-        Uploader uploader(*client_, fs_, kPart);
+        Uploader uploader(*client_, fs_, kPart, kPart);
         EXPECT_THROW(uploader.upload(source, {}), UploadConflict) << size;
         EXPECT_FALSE(client_->head_object(source.object_key).has_value()) << size;
     }
@@ -146,7 +148,7 @@ TEST_F(UploaderTest, AnArchiveFileThatNoLongerMatchesItsHashIsNeverStored) {
 
 TEST_F(UploaderTest, AnObjectAlreadyStoredIsConfirmedWithoutSendingItAgain) {
     const auto source = archived_file(1000, "cradles/c1/archive/again.mp4");
-    Uploader uploader(*client_, fs_, kPart);
+    Uploader uploader(*client_, fs_, kPart, kPart);
     const auto first = uploader.upload(source, {});
     const auto second = uploader.upload(source, {});
     EXPECT_TRUE(second.already_stored);
@@ -163,7 +165,7 @@ TEST_F(UploaderTest, OtherContentsUnderTheKeyAreAConflictAndAreLeftAlone) {
          {remote::ObjectMetadata{{"sha256", other_sha}}, remote::ObjectMetadata{}}) {
         client_->put_object(source.object_key, std::as_bytes(std::span(other)), other_sha,
                             metadata);
-        Uploader uploader(*client_, fs_, kPart);
+        Uploader uploader(*client_, fs_, kPart, kPart);
         EXPECT_THROW(uploader.upload(source, {}), UploadConflict);
         EXPECT_EQ(stored_sha(source.object_key), other_sha);
     }

@@ -63,7 +63,28 @@ void FaultyFileSystem::write_all(const Fd& fd, std::span<const std::byte> data) 
 
 std::size_t FaultyFileSystem::read(const Fd& fd, std::span<std::byte> out) {
     step("read", fd_subject(fd));
-    return inner_.read(fd, out);
+    if (fail_reads_past_ && bytes_read_.load() + out.size() > *fail_reads_past_) {
+        // The part of the buffer that stays within the limit is read first, so that the fault
+        // strikes at that byte whatever the sizes of the reads.
+        const auto allowed = static_cast<std::size_t>(*fail_reads_past_ - bytes_read_.load());
+        if (allowed == 0) {
+            throw std::system_error(fail_reads_errno_, std::generic_category(),
+                                    "injected fault: read past " +
+                                        std::to_string(*fail_reads_past_) + " bytes " +
+                                        fd_subject(fd).string());
+        }
+        const std::size_t n = inner_.read(fd, out.first(allowed));
+        bytes_read_ += n;
+        return n;
+    }
+    const std::size_t n = inner_.read(fd, out);
+    bytes_read_ += n;
+    return n;
+}
+
+void FaultyFileSystem::fail_reads_past(std::uint64_t bytes, int error) {
+    fail_reads_past_ = bytes;
+    fail_reads_errno_ = error;
 }
 
 void FaultyFileSystem::fsync(const Fd& fd) {

@@ -23,6 +23,9 @@ class FaultyFileSystem final : public FileSystem {
     // Flips one byte (the middle one) of the data passed to the `nth` write_all call, counting
     // only calls of at least min_bytes (a recording's chunk, not an audit journal line).
     void flip_byte_at_write(int nth, std::size_t min_bytes = 0);
+    // Fails, with `error`, the read that would take the bytes read (by every read together)
+    // past `bytes`, and every read after it.
+    void fail_reads_past(std::uint64_t bytes, int error);
     // Calls hook (e.g. raise(SIGKILL)) at the start of operation `op`.
     void on_op(int op, std::function<void()> hook);
     int operations() const { return ops_.load(); }
@@ -52,6 +55,9 @@ class FaultyFileSystem final : public FileSystem {
     Mode fail_mode_ = Mode::once;
     std::optional<int> flip_write_;
     std::size_t flip_min_bytes_ = 0;
+    std::optional<std::uint64_t> fail_reads_past_;
+    int fail_reads_errno_ = 0;
+    std::atomic<std::uint64_t> bytes_read_{0};
     std::optional<int> hook_op_;
     std::function<void()> hook_;
 };
