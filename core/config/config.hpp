@@ -69,7 +69,8 @@ struct RemoteConfig {
     // credential named "cradled-remote" ($CREDENTIALS_DIRECTORY) takes precedence.
     std::filesystem::path credentials_file = "/etc/cradled/remote-credentials";
     WipeAfter wipe_after = WipeAfter::local;
-    // COMPLIANCE retention of each object: capture time + retention_days, at least 365.
+    // COMPLIANCE retention of each object: the later of its capture and its archival, plus
+    // retention_days (at least 365).
     int retention_days = min_retention_days;
     std::uint64_t max_bytes_per_second = 0;  // 0: no cap
     // Uploads only between these local times of day (minutes after midnight); a window that
