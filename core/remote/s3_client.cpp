@@ -51,6 +51,16 @@ bool printable_ascii(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
 }
 
+// A body held in memory, read out as a streamed one.
+BodyReader reader_of(std::span<const std::byte> body) {
+    return [body, offset = std::size_t{0}](std::span<std::byte> out) mutable {
+        const auto n = std::min(out.size(), body.size() - offset);
+        std::memcpy(out.data(), body.data() + offset, n);
+        offset += n;
+        return n;
+    };
+}
+
 // Percent-encodes everything but unreserved characters ("/" too), as the signature's canonical
 // query string has it.
 std::string url_escape(std::string_view text) {
@@ -110,8 +120,6 @@ struct S3Client::Response {
 namespace {
 
 struct Transfer {
-    std::span<const std::byte> body;
-    std::size_t offset = 0;
     const BodyReader* reader = nullptr;
     std::exception_ptr reader_error;  // what the reader threw, passed on after curl returns
     std::string* answer = nullptr;
@@ -124,18 +132,12 @@ struct Transfer {
 
 std::size_t read_body(char* out, std::size_t size, std::size_t count, void* data) {
     auto& t = *static_cast<Transfer*>(data);
-    if (t.reader != nullptr) {
-        try {
-            return (*t.reader)(std::span(reinterpret_cast<std::byte*>(out), size * count));
-        } catch (...) {
-            t.reader_error = std::current_exception();
-            return CURL_READFUNC_ABORT;
-        }
+    try {
+        return (*t.reader)(std::span(reinterpret_cast<std::byte*>(out), size * count));
+    } catch (...) {
+        t.reader_error = std::current_exception();
+        return CURL_READFUNC_ABORT;
     }
-    const auto n = std::min(size * count, t.body.size() - t.offset);
-    std::memcpy(out, t.body.data() + t.offset, n);
-    t.offset += n;
-    return n;
 }
 
 std::size_t write_answer(char* in, std::size_t size, std::size_t count, void* data) {
@@ -228,8 +230,9 @@ S3Client::Response S3Client::perform(Request& request) {
     if (!curl) throw S3Error(S3Error::Kind::transport, 0, {}, "cannot start a curl transfer");
     Response response;
     Transfer transfer;
-    transfer.body = request.body;
-    transfer.reader = request.reader;
+    // A body held in memory (an XML document) is read out like a streamed one.
+    const BodyReader in_memory = reader_of(request.body);
+    transfer.reader = request.reader != nullptr ? request.reader : &in_memory;
     const std::uint64_t body_size = request.reader ? request.body_size : request.body.size();
     transfer.answer = &response.body;
     transfer.sink = request.sink;
@@ -410,14 +413,8 @@ std::string upload_id_query(std::string_view upload_id) {
 StoredObject S3Client::put_object(std::string_view key, std::span<const std::byte> body,
                                   std::string_view sha256_hex, const ObjectMetadata& metadata,
                                   const std::optional<Retention>& retention, bool legal_hold) {
-    std::size_t offset = 0;
-    const BodyReader reader = [&](std::span<std::byte> out) {
-        const auto n = std::min(out.size(), body.size() - offset);
-        std::memcpy(out.data(), body.data() + offset, n);
-        offset += n;
-        return n;
-    };
-    return put_object(key, reader, body.size(), sha256_hex, metadata, retention, legal_hold);
+    return put_object(key, reader_of(body), body.size(), sha256_hex, metadata, retention,
+                      legal_hold);
 }
 
 StoredObject S3Client::put_object(std::string_view key, const BodyReader& body, std::uint64_t size,
@@ -497,14 +494,7 @@ std::string S3Client::create_multipart_upload(std::string_view key,
 
 std::string S3Client::upload_part(std::string_view key, std::string_view upload_id, int part_number,
                                   std::span<const std::byte> body, std::string_view sha256_hex) {
-    std::size_t offset = 0;
-    const BodyReader reader = [&](std::span<std::byte> out) {
-        const auto n = std::min(out.size(), body.size() - offset);
-        std::memcpy(out.data(), body.data() + offset, n);
-        offset += n;
-        return n;
-    };
-    return upload_part(key, upload_id, part_number, reader, body.size(), sha256_hex);
+    return upload_part(key, upload_id, part_number, reader_of(body), body.size(), sha256_hex);
 }
 
 std::string S3Client::upload_part(std::string_view key, std::string_view upload_id, int part_number,
@@ -657,6 +647,9 @@ void S3Client::put_legal_hold(std::string_view key, std::string_view version_id,
         std::string("<LegalHold><Status>") + (on ? "ON" : "OFF") + "</Status></LegalHold>");
 }
 
+// Never called by the service: a recording in the central archive is kept by the store's
+// COMPLIANCE retention, which refuses this request for any locked version (I2), and the tests
+// use it to show exactly that refusal.
 void S3Client::delete_object(std::string_view key, std::string_view version_id) {
     Request request;
     request.method = "DELETE";

@@ -143,7 +143,8 @@ class S3Client {
     void put_legal_hold(std::string_view key, std::string_view version_id, bool on);
 
     // Deletes one version (an empty version id: the key, which on a versioned bucket only adds
-    // a delete marker). Used by the tests to show that a locked version is refused.
+    // a delete marker). The service never calls it; the tests use it to show that the store
+    // refuses it for a locked or held version.
     void delete_object(std::string_view key, std::string_view version_id);
 
     // Every key under `prefix`, in key order, following continuation tokens.

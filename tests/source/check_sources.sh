@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The source tree's own rules (CONTRIBUTING.md): every source file names its licence in an
-# SPDX line near its top, and the C++ sources are clang-format clean. Prints each file that
-# breaks a rule and exits 1 if any does.
+# SPDX line near its top, the C++ sources are clang-format clean, and no code of the service
+# deletes an object of the central archive. Prints each file that breaks a rule and exits 1 if
+# any does.
 set -uo pipefail
 cd "$1" || exit 2
 
@@ -36,5 +37,16 @@ if command -v clang-format >/dev/null; then
 else
   echo "clang-format is not installed: formatting not checked"
 fi
+# The central archive's copies are kept by the store's retention: no code of the service asks
+# the store to delete one (S3Client::delete_object exists for the tests that show the refusal).
+for f in "${cpp[@]}"; do
+  case "$f" in
+    tests/* | bench/* | core/remote/s3_client.*) continue ;;
+  esac
+  if grep -n 'delete_object(' "$f"; then
+    echo "$f: the service never deletes an object of the central archive (delete_object)"
+    status=1
+  fi
+done
 echo "checked ${#files[@]} tracked files, ${#cpp[@]} C++ sources"
 exit $status
