@@ -9,7 +9,7 @@ namespace cradle::ctl {
 namespace {
 
 constexpr std::size_t kBarWidth = 20;
-constexpr std::size_t kPhaseWidth = 13;    // "power-cycling"
+constexpr std::size_t kPhaseWidth = 14;    // "waiting-remote"
 constexpr std::size_t kSerialWidth = 10;   // "BWC-0001" and a little more
 constexpr double kBytesPerMegabyte = 1e6;  // MB as the daemon's summary counts them
 

@@ -8,6 +8,7 @@
 #include "common/log.hpp"
 #include "core/catalog/catalog_guard.hpp"
 #include "core/config/config.hpp"
+#include "core/config/remote_credentials.hpp"
 #include "engine/cradle_service.hpp"
 #include "hw/usb/usb_cradle.hpp"
 #include "service/dbus/dbus_server.hpp"
@@ -202,17 +203,9 @@ int run_cradled(int argc, char** argv, const char* program,
             return 0;
         }
 
-        if (config.remote) {
-            // Partial: the configuration and the store's client exist, the replication does not
-            // yet. Refusing to start is the safe answer: a cradle told to wipe only after the
-            // central copy (wipe_after = "remote") must not wipe after the local one alone.
-            std::fprintf(stderr,
-                         "%s: %s: this version of cradled reads [remote] but does not replicate "
-                         "to the central archive yet; remove the [remote] section to run the "
-                         "cradle with its local archive only\n",
-                         program, args.config.c_str());
-            return 2;
-        }
+        // The central archive's keys are read before anything else starts: a cradle that cannot
+        // reach its central archive must not take cameras (the service reads them again).
+        if (config.remote) (void)cradle::load_remote_credentials(*config.remote);
 
         const cradle::Log log = cradle::make_service_log();
         std::unique_ptr<cradle::hw::Cradle> cradle;

@@ -9,6 +9,7 @@
 #include "core/catalog/catalog.hpp"
 #include "core/config/config.hpp"
 #include "engine/loop.hpp"
+#include "engine/remote_gate.hpp"
 #include "engine/status_board.hpp"
 #include "hw/camera_driver.hpp"
 #include "hw/cradle.hpp"
@@ -19,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 
 namespace cradle {
 
@@ -32,6 +34,12 @@ struct BayContext {
     asio::any_io_executor catalog_strand;  // serialises every catalog call, off the loop
     const std::atomic<bool>& stopping;     // set when the service stops: copies give up
     StatusBoard& status;                   // the bay's phase, light and progress (loop only)
+    // With wipe_after = "remote": where a session waits for the central copy before the wipe
+    // (nullptr otherwise).
+    RemoteGate* remote_gate = nullptr;
+    // Called on the loop after each archival: the central archive's replication looks at its
+    // backlog (empty without a central archive).
+    std::function<void()> archived = {};
 };
 
 // When a call to a camera made now gives up: [device] timeout from now.

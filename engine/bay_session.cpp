@@ -32,6 +32,9 @@ constexpr std::size_t kMaxNameBytes = 4096;
 // Longest officer ID kept from a camera (the register's IDs are far shorter).
 constexpr std::size_t kMaxOfficerIdBytes = 64;
 
+// A camera waiting for the central archive is asked whether it is still there this often.
+constexpr std::chrono::seconds kRemoteRecheck{30};
+
 // A step of the session failed in a way that ends the dock with a custodian's attention.
 struct SessionAbort {
     std::string reason;
@@ -72,6 +75,8 @@ class BaySession {
             ctx_.status.set_phase(bay_, BayPhase::offloading);
             auto listing = co_await list(/*for_wipe=*/false);
             co_await offload(listing);
+            step = "the wait for the central archive";
+            co_await wait_for_central_archive();
             step = "wipe";
             check_stopping();
             ctx_.status.set_phase(bay_, BayPhase::wiping);
@@ -488,6 +493,7 @@ class BaySession {
         });
         ++report_.archived;
         report_.archived_bytes += copy.size;
+        if (ctx_.archived) ctx_.archived();
         if (!info.size_known && copy.size < info.size_at_least) {
             kept_short(fields, row.id);
             co_return;
@@ -552,6 +558,37 @@ class BaySession {
         }
     }
 
+    // With wipe_after = "remote", the wipe waits until every recording of to_wipe_ is confirmed
+    // in the central archive (its size and SHA-256 read back from the store). The camera keeps
+    // its footage meanwhile: one taken out ends the dock unwiped, and a stop leaves the wait
+    // to the next start.
+    asio::awaitable<void> wait_for_central_archive() {
+        if (ctx_.remote_gate == nullptr || to_wipe_.empty()) co_return;
+        std::vector<std::int64_t> ids;
+        for (const Proven& proven : to_wipe_) ids.push_back(proven.row_id);
+        bool waited = false;
+        for (;;) {
+            check_stopping();
+            const std::uint64_t seen = ctx_.remote_gate->confirmations();
+            const auto waiting =
+                co_await catalog([this, &ids] { return ctx_.catalog.not_replicated(ids); });
+            if (waiting.empty()) break;
+            if (!waited) {
+                waited = true;
+                ctx_.status.set_phase(bay_, BayPhase::waiting_remote);
+                ctx_.log.info(fields_, std::to_string(waiting.size()) +
+                                           " recording(s) wait for the central archive; the "
+                                           "camera is wiped once the store confirms them");
+            }
+            const auto woken = co_await ctx_.remote_gate->wait(bay_, seen, kRemoteRecheck);
+            if (woken != RemoteGate::Woken::confirmation) {
+                // Taken out? The camera answers, or the dock ends here with its footage on it.
+                co_await device([this] { return camera_->health(deadline()); });
+            }
+        }
+        if (waited) ctx_.log.info(fields_, "confirmed in the central archive");
+    }
+
     // Deletes from the camera what this dock proved archived (to_wipe_), then lists the camera
     // again: only what is gone is recorded as wiped. A camera that answers a delete with OK and
     // keeps the object has not been wiped, and its bay asks for a custodian.
@@ -587,7 +624,8 @@ class BaySession {
             if (!same) continue;
             // I1: proven->row_id is archived with the SHA-256 that this object's bytes, read from
             // this camera in this dock, hashed to (copied and verified, or re-read and compared
-            // in prove_archived), and its archive file is there.
+            // in prove_archived), and its archive file is there. With wipe_after = "remote" it
+            // is also confirmed in the central archive (wait_for_central_archive).
             co_await device([this, &proven] { camera_->remove(proven->info.handle, deadline()); });
             deleted.push_back(proven);
         }

@@ -6,9 +6,12 @@
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/catalog_guard.hpp"
+#include "core/config/remote_credentials.hpp"
 #include "engine/bay_session.hpp"
 #include "engine/charge_watch.hpp"
 #include "engine/loop.hpp"
+#include "engine/remote_gate.hpp"
+#include "engine/replication_runner.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -21,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -29,7 +33,8 @@
 namespace cradle {
 
 struct CradleService::Impl : hw::CradleListener, ServiceApi {
-    Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in, const char* vfs)
+    Impl(Config config_in, hw::Cradle& cradle_in, FileSystem& fs_in, Log log_in, const char* vfs,
+         std::optional<remote::S3Credentials> credentials)
         : config_(std::move(config_in)),
           cradle(cradle_in),
           fs(fs_in),
@@ -42,12 +47,16 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
           catalog_strand(asio::make_strand(workers.get_executor())),
           status_board(cradle.bay_count()),
           context{config_,        catalog,  store,       cradle, log_, workers.get_executor(),
-                  catalog_strand, stopping, status_board} {}
+                  catalog_strand, stopping, status_board} {
+        if (credentials) start_central_archive(*config_.remote, std::move(*credentials));
+    }
 
     ~Impl() override {
         stopping = true;
         cradle.stop();
         io_context.stop();
+        // Before the pool: the replication's catalog calls run on it.
+        if (replication) replication->stop();
         // Work still on the pool ends by its device deadline; every step it can leave behind
         // is one that start-up recovery handles.
         workers.join();
@@ -94,6 +103,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     void detached(int bay) {
         Bay& state = bays[bay];
         state.docked = false;
+        if (remote_gate) remote_gate->wake(bay);
         state.waiting.reset();
         end_watch(bay);
         log_.info(LogFields{bay, {}, 0}, "camera removed");
@@ -217,6 +227,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         stopping = true;
         log_.info({}, "stopping (" + why + "): letting the bays' current steps end");
         for (auto& entry : bays) end_watch(entry.first);
+        if (remote_gate) remote_gate->wake_all();
         stop_timer.expires_after(config_.device_timeout * 2 + std::chrono::seconds(5));
         stop_timer.async_wait([this](const boost::system::error_code& ec) {
             if (ec) return;
@@ -422,6 +433,38 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
                       now);
     }
 
+    // The central archive's replication, its thread started once recovery is done.
+    void start_central_archive(const RemoteConfig& remote, remote::S3Credentials credentials) {
+        ReplicationRunner::Hooks hooks;
+        hooks.with_catalog = [this](const std::function<void(Catalog&)>& work) {
+            std::promise<void> done;
+            asio::post(catalog_strand, [this, &work, &done] {
+                try {
+                    work(catalog);
+                    done.set_value();
+                } catch (...) {
+                    done.set_exception(std::current_exception());
+                }
+            });
+            done.get_future().get();
+        };
+        hooks.replicated = [this](std::int64_t) {
+            asio::post(io_context, [this] {
+                if (remote_gate) remote_gate->confirmed();
+            });
+        };
+        hooks.log = [this](LogLevel level, const std::string& message) {
+            asio::post(io_context, [this, level, message] { log_(level, {}, message); });
+        };
+        replication = std::make_unique<ReplicationRunner>(remote, std::move(credentials), fs,
+                                                          store.archive_root(), std::move(hooks));
+        context.archived = [this] { replication->wake(); };
+        if (remote.wipe_after == WipeAfter::remote) {
+            remote_gate = std::make_unique<RemoteGate>(io_context.get_executor());
+            context.remote_gate = remote_gate.get();
+        }
+    }
+
     // ServiceApi
     asio::io_context& io() override { return io_context; }
     const Config& config() const override { return config_; }
@@ -484,6 +527,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     BayContext context;
     std::vector<std::function<void(const DockReport&)>> dock_listeners;
     std::map<int, Bay> bays;
+    std::unique_ptr<RemoteGate> remote_gate;         // with wipe_after = "remote"
+    std::unique_ptr<ReplicationRunner> replication;  // with a central archive
     bool exit_when_idle = false;
     mutable std::mutex reports_mutex;
     std::vector<DockReport> reports;
@@ -506,6 +551,9 @@ void show_refusal(hw::Cradle& cradle) {
 
 CradleService::CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, Log log,
                              const char* sqlite_vfs) {
+    // The central archive's keys first: without them the service does not start (ConfigError).
+    std::optional<remote::S3Credentials> credentials;
+    if (config.remote) credentials = load_remote_credentials(*config.remote);
     // Before the catalog is opened: opening it would create a fresh one over the archive.
     try {
         require_catalog_not_behind_archive(config.state_dir, sqlite_vfs);
@@ -514,7 +562,8 @@ CradleService::CradleService(Config config, hw::Cradle& cradle, FileSystem& fs, 
         show_refusal(cradle);
         throw;
     }
-    impl_ = std::make_unique<Impl>(std::move(config), cradle, fs, std::move(log), sqlite_vfs);
+    impl_ = std::make_unique<Impl>(std::move(config), cradle, fs, std::move(log), sqlite_vfs,
+                                   std::move(credentials));
 }
 
 CradleService::~CradleService() = default;
@@ -548,11 +597,13 @@ void CradleService::run(const RunOptions& options) {
     // The loop runs until stop(), even when no handler is pending (a power cycle on the worker
     // pool, a bay waiting for its camera).
     auto keep_running = asio::make_work_guard(impl.io_context);
+    if (impl.replication) impl.replication->start();
     impl.cradle.start(impl);
     // Attach events of cameras already docked are queued before this check runs.
     asio::post(impl.io_context, [&impl] { impl.check_idle(); });
     impl.io_context.run();
     impl.cradle.stop();
+    if (impl.replication) impl.replication->stop();
     impl.progress_timer.cancel();
     impl.stop_timer.cancel();
     frontends.clear();

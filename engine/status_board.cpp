@@ -32,6 +32,8 @@ const char* to_string(BayPhase phase) noexcept {
             return "done";
         case BayPhase::power_cycling:
             return "power-cycling";
+        case BayPhase::waiting_remote:
+            return "waiting-remote";
     }
     return "unknown";
 }

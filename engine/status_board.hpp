@@ -18,19 +18,20 @@
 namespace cradle {
 
 enum class BayPhase {
-    empty,          // no camera
-    identifying,    // reading the camera's identity
-    checking,       // health check (battery, faults, storage)
-    clock,          // measuring and setting the camera's clock
-    offloading,     // copying and verifying recordings
-    wiping,         // deleting archived recordings from the camera
-    finishing,      // final health check and the dock's outcome
-    done,           // the dock ended; the outcome and the light stay until the camera leaves
-    power_cycling,  // the camera stopped answering and its port is being switched off and on
+    empty,           // no camera
+    identifying,     // reading the camera's identity
+    checking,        // health check (battery, faults, storage)
+    clock,           // measuring and setting the camera's clock
+    offloading,      // copying and verifying recordings
+    wiping,          // deleting archived recordings from the camera
+    finishing,       // final health check and the dock's outcome
+    done,            // the dock ended; the outcome and the light stay until the camera leaves
+    power_cycling,   // the camera stopped answering and its port is being switched off and on
+    waiting_remote,  // archived; the wipe waits for the central archive (wipe_after = "remote")
 };
 
 // "empty", "identifying", "checking", "clock", "offloading", "wiping", "finishing", "done",
-// "power-cycling": the names the D-Bus API and cradlectl use.
+// "power-cycling", "waiting-remote": the names the D-Bus API and cradlectl use.
 const char* to_string(BayPhase phase) noexcept;
 
 struct BayStatus {

@@ -363,6 +363,8 @@ class Catalog {
     // Audit log: append-only, each row chained to the previous one by SHA-256.
     void audit(const AuditEvent& event, std::int64_t now);
     std::vector<AuditRow> audit_rows() const;
+    // The rows after `seq`, in order, at most `limit` of them.
+    std::vector<AuditRow> audit_rows_after(std::int64_t seq, std::size_t limit) const;
     // The hash a row must carry, given the previous row's hash.
     static std::string audit_hash(const AuditRow& row);
 

@@ -88,6 +88,17 @@ std::vector<AuditRow> Catalog::audit_rows() const {
     return rows;
 }
 
+std::vector<AuditRow> Catalog::audit_rows_after(std::int64_t seq, std::size_t limit) const {
+    Query query(db(),
+                "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
+                "hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "reading the audit log");
+    query.bind(seq, static_cast<std::int64_t>(limit));
+    std::vector<AuditRow> rows;
+    while (query.step()) rows.push_back(read_audit(query));
+    return rows;
+}
+
 std::string Catalog::audit_hash(const AuditRow& row) {
     // Every field length-prefixed, so no two different rows encode to the same bytes.
     Sha256 sha;

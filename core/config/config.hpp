@@ -73,6 +73,9 @@ struct RemoteConfig {
     // retention_days (at least 365).
     int retention_days = min_retention_days;
     std::uint64_t max_bytes_per_second = 0;  // 0: no cap
+    // A failed upload is tried again after this long, doubling with each further failure up
+    // to 64 times this.
+    int retry_seconds = 10;
     // Uploads only between these local times of day (minutes after midnight); a window that
     // ends before it starts spans midnight. Absent: at any time.
     std::optional<std::pair<int, int>> window;

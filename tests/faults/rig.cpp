@@ -107,19 +107,33 @@ class StatusWatcher final : public Frontend {
 }  // namespace
 
 std::vector<DockReport> Rig::run_until(StatusCondition until, std::chrono::seconds limit) {
+    return run_service(std::move(until), {}, limit);
+}
+
+std::vector<DockReport> Rig::run_until_logged(LogCondition until, std::chrono::seconds limit) {
+    return run_service([](const BayStatus&) { return false; }, std::move(until), limit);
+}
+
+std::vector<DockReport> Rig::run_service(StatusCondition until_status, LogCondition until_logged,
+                                         std::chrono::seconds limit) {
     if (before.recordings.empty()) provision();
     timed_out_ = false;
     PosixFileSystem posix;
     cradle_ = std::make_unique<hw::sim::SimCradle>(spec);
-    Log log([this](LogLevel level, const LogFields& fields, const std::string& message) {
+    CradleService* running = nullptr;
+    // Every message reaches the sink on the service's loop, as the conditions are checked.
+    Log log([this, &running, &until_logged](LogLevel level, const LogFields& fields,
+                                            const std::string& message) {
         log_lines_.push_back(format_log_line(fields, message));
         if (level == LogLevel::error) error_lines_.push_back(log_lines_.back());
+        if (until_logged && running != nullptr && until_logged(log_lines_)) running->stop();
     });
     CradleService service(config, *cradle_, posix, log);
+    running = &service;
     RunOptions options;
     options.on_ready = [&](ServiceApi& api) {
         std::vector<std::unique_ptr<Frontend>> frontends;
-        frontends.push_back(std::make_unique<StatusWatcher>(api, until, limit, timed_out_));
+        frontends.push_back(std::make_unique<StatusWatcher>(api, until_status, limit, timed_out_));
         return frontends;
     };
     service.run(options);

@@ -53,6 +53,11 @@ class Rig {
     using StatusCondition = std::function<bool(const BayStatus&)>;
     std::vector<DockReport> run_until(StatusCondition until,
                                       std::chrono::seconds limit = std::chrono::seconds(30));
+    // The same, until `until` returns true for the lines logged so far (it is called on the
+    // loop after each line).
+    using LogCondition = std::function<bool(const std::vector<std::string>& lines)>;
+    std::vector<DockReport> run_until_logged(LogCondition until,
+                                             std::chrono::seconds limit = std::chrono::seconds(30));
     bool timed_out() const { return timed_out_; }
     void clear_faults();
 
@@ -74,6 +79,9 @@ class Rig {
     Snapshot before;
 
   private:
+    std::vector<DockReport> run_service(StatusCondition until_status, LogCondition until_logged,
+                                        std::chrono::seconds limit);
+
     std::unique_ptr<hw::sim::SimCradle> cradle_;
     std::vector<std::string> log_lines_;
     std::vector<std::string> error_lines_;

@@ -124,22 +124,24 @@ TEST(CradledCommandLine, TheLastOfAnOptionGivenTwiceCounts) {
     EXPECT_EQ(err.find("first.toml"), std::string::npos) << err;
 }
 
-// The central archive is configured but this version cannot replicate yet: the service must not
-// start and wipe cameras after the local copy alone.
-TEST(CradledCommandLine, AConfiguredCentralArchiveThatCannotBeServedStopsTheStart) {
+// The central archive is configured but its keys cannot be read: the service must not start
+// (and wipe cameras after the local copy alone), and says which file to fix.
+TEST(CradledCommandLine, ACentralArchiveWithoutItsKeysStopsTheStart) {
     const test::TempDir dir;
     const auto config = dir.path() / "cradled.toml";
     FILE* out = std::fopen(config.c_str(), "w");
     ASSERT_NE(out, nullptr);
     std::fputs(
         "[daemon]\nstate_dir = \"state\"\n[remote]\nendpoint = \"http://127.0.0.1:1\"\n"
-        "bucket = \"county\"\ncradle_id = \"c1\"\nwipe_after = \"remote\"\n",
+        "bucket = \"county\"\ncradle_id = \"c1\"\nwipe_after = \"remote\"\n"
+        "credentials = \"no-such-keys\"\n",
         out);
     std::fclose(out);
     std::string err;
     const test::ShellResult run = cradled("--config " + config.string(), &err);
     EXPECT_EQ(run.exit_status, 2);
-    EXPECT_NE(err.find("does not replicate to the central archive yet"), std::string::npos) << err;
+    EXPECT_NE(err.find("configuration"), std::string::npos) << err;
+    EXPECT_NE(err.find((dir.path() / "no-such-keys").string()), std::string::npos) << err;
     EXPECT_FALSE(std::filesystem::exists(dir.path() / "state")) << "the service began its work";
 }
 

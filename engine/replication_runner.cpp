@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "engine/replication_runner.hpp"
+
+#include "core/remote/uploader.hpp"
+#include "engine/replication.hpp"
+
+#include <algorithm>
+#include <ctime>
+#include <system_error>
+
+namespace cradle {
+
+namespace {
+
+// Recordings taken from the backlog per round.
+constexpr std::size_t kRoundSize = 32;
+// With nothing due, the backlog is looked at again this often (and at each archival).
+constexpr std::chrono::seconds kIdleWait{60};
+// The audit journal goes to the store at most this often, when the backlog is empty.
+constexpr std::chrono::minutes kJournalInterval{10};
+// Entries per journal segment, at most.
+constexpr std::size_t kJournalSegmentRows = 5000;
+
+std::int64_t seconds_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+int local_minute_of_day() {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    return local.tm_hour * 60 + local.tm_min;
+}
+
+bool any_of_codes(const std::string& code, std::initializer_list<const char*> codes) {
+    return std::any_of(codes.begin(), codes.end(), [&](const char* c) { return code == c; });
+}
+
+}  // namespace
+
+remote::S3Options s3_options(const RemoteConfig& remote) {
+    remote::S3Options options;
+    options.endpoint = remote.endpoint;
+    options.region = remote.region;
+    options.bucket = remote.bucket;
+    options.max_send_bytes_per_second = remote.max_bytes_per_second;
+    options.ca_file = remote.ca_file.string();
+    return options;
+}
+
+std::chrono::seconds retry_delay(int failures, std::chrono::seconds first_wait) {
+    const int doublings = std::clamp(failures - 1, 0, 6);
+    return first_wait * (1 << doublings);
+}
+
+int minutes_until_window(const std::optional<std::pair<int, int>>& window, int minute_of_day) {
+    if (!window) return 0;
+    const auto [from, to] = *window;
+    constexpr int kDay = 24 * 60;
+    const bool open = from <= to ? minute_of_day >= from && minute_of_day < to
+                                 : minute_of_day >= from || minute_of_day < to;
+    if (open || from == to) return 0;
+    return (from - minute_of_day + kDay) % kDay;
+}
+
+ReplicationFailure explain_replication_failure(const std::exception_ptr& error,
+                                               const RemoteConfig& remote) {
+    try {
+        std::rethrow_exception(error);
+    } catch (const remote::S3Error& e) {
+        const std::string& code = e.code();
+        if (e.kind() == remote::S3Error::Kind::transport) {
+            return {"the central archive at " + remote.endpoint + " cannot be reached (" +
+                        e.what() + ")",
+                    true};
+        }
+        if (code == "RequestTimeTooSkewed") {
+            return {
+                "the cradle's clock differs from the central archive's by more than 15 "
+                "minutes, so the store refuses every request (RequestTimeTooSkewed): set "
+                "the cradle's clock (NTP); no camera waiting for the central archive is "
+                "wiped meanwhile",
+                true};
+        }
+        // A HEAD refused has no body, so no code.
+        if (any_of_codes(code, {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"}) ||
+            (code.empty() && e.http_status() == 403)) {
+            return {"the central archive refuses the cradle's credentials (" +
+                        (code.empty() ? std::string("HTTP 403") : code) +
+                        "): check the access key and secret of [remote] and the user's rights "
+                        "on bucket " +
+                        remote.bucket,
+                    true};
+        }
+        if (any_of_codes(code, {"QuotaExceeded", "InsufficientCapacity"}) ||
+            e.http_status() == 507) {
+            return {"the central archive is full or over its quota (" + code +
+                        "): nothing more is stored until IT makes room or raises the quota",
+                    true};
+        }
+        if (code == "NoSuchBucket") {
+            return {"the central archive has no bucket " + remote.bucket, true};
+        }
+        return {std::string("the store refused: ") + e.what(),
+                e.http_status() >= 500 || e.http_status() == 429};
+    } catch (const remote::UploadConflict& e) {
+        return {std::string("not stored: ") + e.what(), false};
+    } catch (const std::system_error& e) {
+        return {std::string("reading the archive: ") + e.what(), false};
+    } catch (const std::exception& e) {
+        return {e.what(), false};
+    }
+}
+
+ReplicationRunner::ReplicationRunner(const RemoteConfig& remote, remote::S3Credentials credentials,
+                                     FileSystem& fs, std::filesystem::path archive_root,
+                                     Hooks hooks)
+    : remote_(remote),
+      archive_root_(std::move(archive_root)),
+      hooks_(std::move(hooks)),
+      client_(std::make_unique<remote::S3Client>(s3_options(remote), std::move(credentials))),
+      replication_(std::make_unique<Replication>(remote, *client_, fs, archive_root_)) {}
+
+ReplicationRunner::~ReplicationRunner() {
+    stop();
+}
+
+void ReplicationRunner::start() {
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable() || stop_) return;
+    thread_ = std::thread([this] { run(); });
+}
+
+void ReplicationRunner::wake() {
+    {
+        std::lock_guard lock(mutex_);
+        woken_ = true;
+    }
+    changed_.notify_all();
+}
+
+void ReplicationRunner::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+    }
+    client_->cancel();
+    changed_.notify_all();
+    if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+bool ReplicationRunner::stopping() const {
+    std::lock_guard lock(mutex_);
+    return stop_;
+}
+
+void ReplicationRunner::pause(std::chrono::seconds limit) {
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, limit, [this] { return stop_ || woken_; });
+    woken_ = false;
+}
+
+void ReplicationRunner::run() {
+    hooks_.log(LogLevel::info, "central archive: replicating to bucket " + remote_.bucket + " at " +
+                                   remote_.endpoint + " as cradle " + remote_.cradle_id);
+    while (!stopping()) {
+        if (const int closed = minutes_until_window(remote_.window, local_minute_of_day())) {
+            pause(std::chrono::minutes(std::min(closed, 1)));
+            continue;
+        }
+        bool store_failed = false;
+        bool idle = false;
+        try {
+            std::vector<ReplicationItem> due;
+            const std::int64_t now = seconds_now();
+            hooks_.with_catalog(
+                [&](Catalog& catalog) { due = catalog.replication_due(now, kRoundSize); });
+            for (const auto& item : due) {
+                if (stopping() || store_failed) break;
+                store_failed = !replicate_one(item);
+            }
+            idle = due.empty();
+            if (idle && !stopping()) store_failed = !replicate_journal();
+        } catch (const std::exception& e) {
+            // The catalog, not the store: said once, tried again after the back-off.
+            failed({std::string("the central archive's backlog cannot be read from the catalog: ") +
+                        e.what(),
+                    true});
+            store_failed = true;
+        }
+        if (stopping()) break;
+        if (store_failed) {
+            // A wake-up (an archival) does not shorten the back-off: only the stop does.
+            const auto until =
+                std::chrono::steady_clock::now() +
+                retry_delay(store_failures_, std::chrono::seconds(remote_.retry_seconds));
+            std::unique_lock lock(mutex_);
+            changed_.wait_until(lock, until, [this] { return stop_; });
+            woken_ = false;
+        } else if (idle) {
+            pause(kIdleWait);
+        }
+    }
+}
+
+bool ReplicationRunner::replicate_one(const ReplicationItem& item) {
+    const std::int64_t id = item.recording.id;
+    try {
+        const auto stored = replication_->replicate(
+            item, [&](const std::string& key, const std::string& upload_id) {
+                hooks_.with_catalog([&](Catalog& catalog) {
+                    catalog.save_replication_progress(id, key, upload_id);
+                });
+            });
+        AuditEvent entry{
+            "recording.replicated",
+            0,
+            {},
+            id,
+            stored.object_key +
+                (stored.version_id.empty() ? std::string() : " version " + stored.version_id) +
+                (stored.already_stored ? ": found stored, size and SHA-256 confirmed"
+                                       : ": stored, size and SHA-256 confirmed")};
+        hooks_.with_catalog([&](Catalog& catalog) {
+            catalog.mark_replicated(id, stored.object_key, stored.version_id, seconds_now(), entry);
+        });
+        succeeded();
+        hooks_.replicated(id);
+        return true;
+    } catch (...) {
+        // A stop cancels the transfer: not a failure of the recording.
+        if (stopping()) return true;
+        const auto failure = explain_replication_failure(std::current_exception(), remote_);
+        const std::int64_t now = seconds_now();
+        const auto next = now + retry_delay(item.progress.attempts + 1,
+                                            std::chrono::seconds(remote_.retry_seconds))
+                                    .count();
+        hooks_.with_catalog([&](Catalog& catalog) {
+            catalog.note_replication_failure(id, failure.message, now, next);
+        });
+        // The store's own failure is named once, whichever recording met it.
+        failed({failure.whole_store ? failure.message
+                                    : "the central archive did not take recording " +
+                                          std::to_string(id) + ": " + failure.message,
+                failure.whole_store});
+        return !failure.whole_store;
+    }
+}
+
+bool ReplicationRunner::replicate_journal() {
+    const auto since = std::chrono::steady_clock::now() - last_journal_at_;
+    if (last_journal_at_ != std::chrono::steady_clock::time_point{} && since < kJournalInterval) {
+        return true;
+    }
+    std::vector<AuditRow> rows;
+    hooks_.with_catalog([&](Catalog& catalog) {
+        rows = catalog.audit_rows_after(catalog.journal_replicated_through(), kJournalSegmentRows);
+    });
+    if (rows.empty()) return true;
+    try {
+        const std::int64_t now = seconds_now();
+        const auto stored = replication_->replicate_journal(rows, now);
+        hooks_.with_catalog([&](Catalog& catalog) {
+            catalog.mark_journal_replicated(rows.front().seq, rows.back().seq, stored.object_key,
+                                            stored.version_id, now);
+        });
+        last_journal_at_ = std::chrono::steady_clock::now();
+        succeeded();
+        return true;
+    } catch (...) {
+        if (stopping()) return true;
+        auto failure = explain_replication_failure(std::current_exception(), remote_);
+        if (!failure.whole_store) {
+            failure.message = "the audit journal was not sent: " + failure.message;
+        }
+        failed(failure);
+        return !failure.whole_store;
+    }
+}
+
+void ReplicationRunner::failed(const ReplicationFailure& failure) {
+    if (failure.whole_store) ++store_failures_;
+    // The same failure again is not logged again; the catalog keeps each attempt's error.
+    if (failure.message == last_logged_failure_) return;
+    last_logged_failure_ = failure.message;
+    hooks_.log(failure.whole_store ? LogLevel::error : LogLevel::warning, failure.message);
+}
+
+void ReplicationRunner::succeeded() {
+    if (store_failures_ > 0) {
+        hooks_.log(LogLevel::info, "the central archive takes recordings again");
+    }
+    store_failures_ = 0;
+    last_logged_failure_.clear();
+}
+
+}  // namespace cradle

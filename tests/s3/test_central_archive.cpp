@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: Apache-2.0
+// The service with a central archive, on the emulated cradle, against a real Ceph RADOS
+// Gateway: every archived recording reaches the bucket and is confirmed there, and with
+// wipe_after = "remote" no camera is wiped before the store has confirmed each of its
+// recordings. Each scenario ends in the invariant checker and in the store's own answer: the
+// object's bytes read back and hashed.
+#include "common/sha256.hpp"
+#include "core/catalog/catalog.hpp"
+#include "engine/replication_runner.hpp"
+#include "sim/sim_camera.hpp"
+#include "tests/faults/rig.hpp"
+#include "tests/s3/s3_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace cradle::test {
+namespace {
+
+// Points the rig's service at `bucket` as cradle `cradle_id`, with its keys in an owner-only
+// file (as IT installs them).
+void use_central_archive(Rig& rig, const S3Store& store, const std::string& bucket,
+                         const std::string& cradle_id, WipeAfter wipe_after) {
+    const auto keys = rig.root / "remote-credentials";
+    {
+        std::ofstream out(keys);
+        out << "access_key = \"" << store.credentials.access_key << "\"\nsecret_key = \""
+            << store.credentials.secret_key << "\"\n";
+    }
+    ::chmod(keys.c_str(), 0600);
+    RemoteConfig remote;
+    remote.endpoint = store.endpoint;
+    remote.bucket = bucket;
+    remote.region = store.region;
+    remote.cradle_id = cradle_id;
+    remote.credentials_file = keys;
+    remote.wipe_after = wipe_after;
+    remote.retry_seconds = 1;
+    rig.config.remote = remote;
+}
+
+std::int64_t audit_seq(const std::vector<AuditRow>& rows, const std::string& event,
+                       std::int64_t recording_id) {
+    for (const auto& row : rows) {
+        if (row.event == event && row.recording_id == recording_id) return row.seq;
+    }
+    return 0;
+}
+
+// What the bucket holds of the rig's archive, judged by the store's answers: each archived
+// recording is replicated in the catalog, its object (and its record) is in the bucket under
+// the cradle's key, and the object's bytes hash to the catalog's SHA-256. One line per problem.
+std::vector<std::string> remote_copy_problems(const Rig& rig, remote::S3Client& client,
+                                              const std::string& cradle_id) {
+    std::vector<std::string> problems;
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    for (const auto& row : catalog.recordings()) {
+        if (row.state == RecordingState::copying) continue;
+        const std::string id = "recording " + std::to_string(row.id);
+        const auto replication = catalog.replication(row.id);
+        if (!replication || replication->replicated_at == 0) {
+            problems.push_back(id + " is not confirmed in the central archive");
+            continue;
+        }
+        const std::string key = "cradles/" + cradle_id + "/archive/" + row.archive_path;
+        if (replication->object_key != key) problems.push_back(id + " names key " + key);
+        Sha256 sha;
+        std::uint64_t bytes = 0;
+        client.get_object(key, replication->version_id, [&](std::span<const std::byte> chunk) {
+            sha.update(chunk);
+            bytes += chunk.size();
+        });
+        if (sha.hex_digest() != row.sha256_hex) {
+            problems.push_back(id + ": the store's bytes (" + std::to_string(bytes) +
+                               ") do not hash to the archive's SHA-256");
+        }
+        if (!client.head_object(key + ".record")) problems.push_back(id + " has no record");
+    }
+    return problems;
+}
+
+class CentralArchive : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        store_ = s3_store();
+        bucket_ = fresh_bucket_name();
+        client_.emplace(s3_options(store_, bucket_), store_.credentials);
+        client_->create_bucket(true);
+    }
+
+    S3Store store_;
+    std::string bucket_;
+    std::optional<remote::S3Client> client_;
+};
+
+// wipe_after = "remote": each wipe is preceded by the recording's confirmation in the store,
+// in the audit chain's own order.
+TEST_F(CentralArchive, ACameraIsWipedOnlyAfterEachRecordingIsConfirmedInTheStore) {
+    Rig rig(2, 3);
+    use_central_archive(rig, store_, bucket_, "station-1.cradle-1", WipeAfter::remote);
+    const auto reports = rig.run();
+    ASSERT_EQ(reports.size(), 2u);
+    for (const auto& report : reports) {
+        EXPECT_EQ(report.wiped, 3u) << report.outcome;
+        EXPECT_EQ(report.light, hw::BayLight::ready) << report.outcome;
+    }
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(remote_copy_problems(rig, *client_, "station-1.cradle-1")), "");
+
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const auto audit = catalog.audit_rows();
+    const auto wiped = catalog.recordings_in_state(RecordingState::wiped);
+    ASSERT_EQ(wiped.size(), 6u);
+    for (const auto& row : wiped) {
+        const auto replicated = audit_seq(audit, "recording.replicated", row.id);
+        const auto deleted = audit_seq(audit, "recording.wiped", row.id);
+        ASSERT_NE(replicated, 0) << "recording " << row.id;
+        EXPECT_LT(replicated, deleted) << "recording " << row.id << " wiped before confirmed";
+    }
+    const bool waited =
+        std::any_of(rig.log_lines().begin(), rig.log_lines().end(), [](const std::string& line) {
+            return line.find("wait for the central archive") != std::string::npos;
+        });
+    EXPECT_TRUE(waited);
+}
+
+// Three cradles replicate into one bucket at once, each under its own folder, and a locked
+// object of one of them cannot be deleted.
+TEST_F(CentralArchive, ThreeCradlesShareOneBucketEachUnderItsOwnName) {
+    std::vector<std::unique_ptr<Rig>> rigs;
+    for (int i = 0; i < 3; ++i) {
+        rigs.push_back(std::make_unique<Rig>(1, 2));
+        // Cameras of their own: other serials and bytes in each cradle.
+        rigs.back()->camera(0).serial = "BC-" + std::to_string(100 + i);
+        rigs.back()->camera(0).seed = 1000 + static_cast<std::uint64_t>(i);
+        use_central_archive(*rigs.back(), store_, bucket_, "cradle-" + std::to_string(i + 1),
+                            WipeAfter::remote);
+        rigs.back()->provision();
+    }
+    std::vector<std::thread> cradles;
+    std::vector<std::vector<DockReport>> reports(3);
+    for (int i = 0; i < 3; ++i) {
+        cradles.emplace_back([&, i] { reports[i] = rigs[i]->run(); });
+    }
+    for (auto& cradle : cradles) cradle.join();
+    std::set<std::string> keys;
+    for (const auto& object : client_->list_objects("cradles/")) keys.insert(object.key);
+    for (int i = 0; i < 3; ++i) {
+        const std::string id = "cradle-" + std::to_string(i + 1);
+        ASSERT_EQ(reports[i].size(), 1u) << id;
+        EXPECT_EQ(reports[i][0].wiped, 2u) << id << ": " << reports[i][0].outcome;
+        EXPECT_EQ(join_problems(rigs[i]->invariant_problems()), "") << id;
+        EXPECT_EQ(join_problems(remote_copy_problems(*rigs[i], *client_, id)), "") << id;
+        const auto mine = std::count_if(keys.begin(), keys.end(), [&](const std::string& key) {
+            return key.starts_with("cradles/" + id + "/archive/");
+        });
+        EXPECT_EQ(mine, 4) << id << ": two recordings and their records";
+    }
+    // Write once: the store refuses to delete a recording's locked version.
+    const auto first = client_->head_object(*std::find_if(
+        keys.begin(), keys.end(), [](const std::string& key) { return key.ends_with(".mp4"); }));
+    ASSERT_TRUE(first.has_value());
+    EXPECT_THROW(client_->delete_object(first->key, first->version_id), remote::S3Error);
+    EXPECT_TRUE(client_->head_object(first->key).has_value());
+}
+
+// Wrong keys: nothing is stored, one clear error says why, and no camera waiting for the
+// central archive is wiped.
+TEST_F(CentralArchive, RefusedCredentialsWipeNothingAndSayWhy) {
+    Rig rig(1, 2);
+    S3Store wrong = store_;
+    wrong.credentials.secret_key = "not-the-secret";
+    use_central_archive(rig, wrong, bucket_, "cradle-x", WipeAfter::remote);
+    // Until the bay waits at the wipe and the refusal is said.
+    rig.run_until_logged([](const std::vector<std::string>& lines) {
+        const auto said = [&](const char* text) {
+            return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+                return line.find(text) != std::string::npos;
+            });
+        };
+        return said("refuses the cradle's credentials") && said("wait for the central archive");
+    });
+    EXPECT_FALSE(rig.timed_out());
+    EXPECT_EQ(join_problems(rig.loss_problems()), "");
+    const auto& camera = rig.camera(0);
+    EXPECT_EQ(hw::sim::stored_recordings(hw::sim::camera_dir(rig.spec.storage_dir, camera)).size(),
+              2u);
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    EXPECT_TRUE(catalog.recordings_in_state(RecordingState::wiped).empty());
+    EXPECT_EQ(catalog.replication_summary().replicated, 0);
+    for (const auto& line : rig.log_lines()) {
+        EXPECT_EQ(line.find(store_.credentials.secret_key), std::string::npos) << line;
+    }
+}
+
+}  // namespace
+}  // namespace cradle::test
