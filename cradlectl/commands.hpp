@@ -51,6 +51,10 @@ int report_command(const Invocation& invocation, DataSource& source, std::ostrea
 // the journal.
 int rebuild_catalog_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 
+// `cradlectl remote ...` (argv after "remote"): the central archive (remote_command.cpp).
+// Exit status 1 when verify found problems or the store failed.
+int remote_command(int argc, char** argv, std::ostream& out);
+
 // The command of that name; nullptr for none.
 Command find_command(const std::string& name);
 

@@ -84,6 +84,11 @@ Commands (offline only, --state-dir DIR, with cradled stopped):
   bays learn   write the bay map: plug a camera into each bay in turn (for IT, with the
                service stopped; `cradlectl bays --help` for its options)
 
+       cradlectl remote status|recordings|verify [--config FILE] ...
+  remote       the central archive: this cradle's backlog, every cradle's recordings in
+               the bucket, and a re-hash of them against their records
+               (`cradlectl remote --help` for its options)
+
 Options:
   --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
                    DBUS_SYSTEM_BUS_ADDRESS is honoured)
@@ -183,6 +188,11 @@ int main(int argc, char** argv) {
     // `bays` has its own arguments and needs neither the daemon nor a state directory.
     if (argc >= 2 && std::string_view(argv[1]) == "bays") {
         const int status = bays_command(argc - 2, argv + 2, std::cout);
+        std::cout.flush();
+        return std::cout ? status : kExitUsage;
+    }
+    if (argc >= 2 && std::string_view(argv[1]) == "remote") {
+        const int status = remote_command(argc - 2, argv + 2, std::cout);
         std::cout.flush();
         return std::cout ? status : kExitUsage;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "engine/replication_runner.hpp"
 
+#include "core/config/remote_credentials.hpp"
 #include "core/remote/uploader.hpp"
 #include "engine/replication.hpp"
 
@@ -39,16 +40,6 @@ bool any_of_codes(const std::string& code, std::initializer_list<const char*> co
 }
 
 }  // namespace
-
-remote::S3Options s3_options(const RemoteConfig& remote) {
-    remote::S3Options options;
-    options.endpoint = remote.endpoint;
-    options.region = remote.region;
-    options.bucket = remote.bucket;
-    options.max_send_bytes_per_second = remote.max_bytes_per_second;
-    options.ca_file = remote.ca_file.string();
-    return options;
-}
 
 std::chrono::seconds retry_delay(int failures, std::chrono::seconds first_wait) {
     const int doublings = std::clamp(failures - 1, 0, 6);
@@ -120,7 +111,8 @@ ReplicationRunner::ReplicationRunner(const RemoteConfig& remote, remote::S3Crede
     : remote_(remote),
       archive_root_(std::move(archive_root)),
       hooks_(std::move(hooks)),
-      client_(std::make_unique<remote::S3Client>(s3_options(remote), std::move(credentials))),
+      client_(
+          std::make_unique<remote::S3Client>(remote_s3_options(remote), std::move(credentials))),
       replication_(std::make_unique<Replication>(remote, *client_, fs, archive_root_)) {}
 
 ReplicationRunner::~ReplicationRunner() {

@@ -35,9 +35,6 @@ namespace cradle {
 
 class Replication;
 
-// The S3 client's options for the configured central archive.
-remote::S3Options s3_options(const RemoteConfig& remote);
-
 // How long to wait before attempt `failures` + 1 after `failures` failed ones (at least 1):
 // first_wait doubled with each further failure, at most 64 times first_wait.
 std::chrono::seconds retry_delay(int failures, std::chrono::seconds first_wait);

@@ -39,6 +39,16 @@ std::string key_value(const TableReader& file, std::string_view key) {
 
 }  // namespace
 
+remote::S3Options remote_s3_options(const RemoteConfig& remote) {
+    remote::S3Options options;
+    options.endpoint = remote.endpoint;
+    options.region = remote.region;
+    options.bucket = remote.bucket;
+    options.max_send_bytes_per_second = remote.max_bytes_per_second;
+    options.ca_file = remote.ca_file.string();
+    return options;
+}
+
 remote::S3Credentials load_remote_credentials(const RemoteConfig& remote) {
     fs::path file = remote.credentials_file;
     bool from_systemd = false;

@@ -13,6 +13,9 @@ namespace cradle {
 // The name of the systemd credential, in $CREDENTIALS_DIRECTORY.
 inline constexpr const char* remote_credential_name = "cradled-remote";
 
+// The S3 client's options for the configured central archive.
+remote::S3Options remote_s3_options(const RemoteConfig& remote);
+
 // Throws ConfigError naming the file and what is wrong with it (never its contents).
 remote::S3Credentials load_remote_credentials(const RemoteConfig& remote);
 

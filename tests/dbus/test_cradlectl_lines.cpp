@@ -28,7 +28,7 @@ BayInfo offloading_bay() {
 
 TEST(BayLine, OffloadingShowsBarPercentMegabytesRateAndTimeLeft) {
     EXPECT_EQ(bay_line(offloading_bay()),
-              "bay 2  offloading     BWC-0002    [#########-----------]  45%  45.0/100.0 MB  "
+              "bay 2  offloading      BWC-0002    [#########-----------]  45%  45.0/100.0 MB  "
               "39.8 MB/s  ETA 0:02");
 }
 
@@ -43,7 +43,7 @@ TEST(BayLine, NoBarBeforeTheOffloadIsPlanned) {
     BayInfo bay = offloading_bay();
     bay.bytes_total = 0;
     bay.bytes_done = 0;
-    EXPECT_EQ(bay_line(bay), "bay 2  offloading     BWC-0002");
+    EXPECT_EQ(bay_line(bay), "bay 2  offloading      BWC-0002");
 }
 
 TEST(BayLine, EmptyBayIsOneWord) {
@@ -60,7 +60,7 @@ TEST(BayLine, DoneShowsTheOutcomeAndTheDockCountsOfThisCamera) {
     bay.outcome = "not ready: battery 35% (needs 80%)";
     DockFinished dock{2, "BWC-0002", "not ready", bay.outcome, 10, 10, 0};
     EXPECT_EQ(bay_line(bay, dock),
-              "bay 2  done           BWC-0002    [####################] 100%  100.0/100.0 MB  "
+              "bay 2  done            BWC-0002    [####################] 100%  100.0/100.0 MB  "
               "not ready: battery 35% (needs 80%) (archived 10, wiped 10, left 0)");
     // Counts of another camera's dock are not this one's.
     dock.serial = "BWC-0001";

@@ -23,9 +23,11 @@ function(cradle_s3_test name)
   gtest_discover_tests(${name} DISCOVERY_MODE PRE_TEST
     PROPERTIES LABELS s3 FIXTURES_REQUIRED s3_store RUN_SERIAL ${serial}
     ENVIRONMENT "CRADLED_S3_STORE=${cradle_s3_store_dir}")
-  # The script that starts and stops the store (SERIAL tests stop its gateway).
+  # The script that starts and stops the store (SERIAL tests stop its gateway), and where the
+  # programs are (for cradlectl).
   target_compile_definitions(${name} PRIVATE
-    CRADLED_CEPH_STORE="${CMAKE_CURRENT_FUNCTION_LIST_DIR}/ceph-store")
+    CRADLED_CEPH_STORE="${CMAKE_CURRENT_FUNCTION_LIST_DIR}/ceph-store"
+    CRADLED_BUILT_PROGRAMS="${CMAKE_BINARY_DIR}/bin")
 endfunction()
 
 cradle_s3_test(s3_client_test ${CMAKE_CURRENT_LIST_DIR}/test_s3_client.cpp)

@@ -5,11 +5,13 @@
 // recordings. Each scenario ends in the invariant checker and in the store's own answer: the
 // object's bytes read back and hashed.
 #include "common/sha256.hpp"
+#include "core/archive/archive_record.hpp"
 #include "core/catalog/catalog.hpp"
 #include "engine/replication_runner.hpp"
 #include "sim/sim_camera.hpp"
 #include "tests/faults/rig.hpp"
 #include "tests/s3/s3_store.hpp"
+#include "tests/support/shell_command.hpp"
 
 #include <gtest/gtest.h>
 
@@ -89,6 +91,26 @@ std::vector<std::string> remote_copy_problems(const Rig& rig, remote::S3Client& 
     return problems;
 }
 
+// cradlectl's configuration for reading `bucket` (a [remote] section and its keys).
+std::filesystem::path reader_config(const std::filesystem::path& dir, const S3Store& store,
+                                    const std::string& bucket) {
+    const auto keys = dir / "reader-credentials";
+    std::ofstream(keys) << "access_key = \"" << store.credentials.access_key
+                        << "\"\nsecret_key = \"" << store.credentials.secret_key << "\"\n";
+    ::chmod(keys.c_str(), 0600);
+    const auto config = dir / "reader.toml";
+    std::ofstream(config) << "[remote]\nendpoint = \"" << store.endpoint << "\"\nbucket = \""
+                          << bucket << "\"\nregion = \"" << store.region
+                          << "\"\ncradle_id = \"county-office\"\ncredentials = \"" << keys.string()
+                          << "\"\n";
+    return config;
+}
+
+ShellResult cradlectl_remote(const std::string& arguments) {
+    ::setenv("CRADLED_BIN_DIR", CRADLED_BUILT_PROGRAMS, 0);
+    return run_shell(built_program("cradlectl") + " remote " + arguments + " 2>&1");
+}
+
 class CentralArchive : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -166,12 +188,65 @@ TEST_F(CentralArchive, ThreeCradlesShareOneBucketEachUnderItsOwnName) {
         });
         EXPECT_EQ(mine, 4) << id << ": two recordings and their records";
     }
+    // The county's view, from the bucket alone.
+    const auto config = reader_config(rigs[0]->root, store_, bucket_);
+    const auto verified = cradlectl_remote("verify --config " + config.string());
+    EXPECT_EQ(verified.exit_status, 0) << verified.output;
+    EXPECT_NE(verified.output.find("6 recording(s) read back and re-hashed against their "
+                                   "records, 0 problem(s)"),
+              std::string::npos)
+        << verified.output;
+    const auto listed = cradlectl_remote("recordings --cradle cradle-2 --config " +
+                                         config.string() + " --serial BC-101");
+    EXPECT_EQ(listed.exit_status, 0) << listed.output;
+    EXPECT_NE(listed.output.find("2 recording(s)"), std::string::npos) << listed.output;
+    EXPECT_EQ(listed.output.find("cradle-1"), std::string::npos) << listed.output;
+    const auto none = cradlectl_remote("recordings --cradle cradle-2 --config " + config.string() +
+                                       " --serial BC-100");
+    EXPECT_NE(none.output.find("0 recording(s)"), std::string::npos) << none.output;
+
     // Write once: the store refuses to delete a recording's locked version.
     const auto first = client_->head_object(*std::find_if(
         keys.begin(), keys.end(), [](const std::string& key) { return key.ends_with(".mp4"); }));
     ASSERT_TRUE(first.has_value());
     EXPECT_THROW(client_->delete_object(first->key, first->version_id), remote::S3Error);
     EXPECT_TRUE(client_->head_object(first->key).has_value());
+}
+
+// cradlectl remote verify judges the bucket by the records: an object whose bytes differ from
+// its record's (a bucket without Object Lock, where that can be made) is named, exit status 1.
+TEST_F(CentralArchive, VerifyNamesAnObjectThatDiffersFromItsRecord) {
+    const std::string bucket = fresh_bucket_name();
+    remote::S3Client client(s3_options(store_, bucket), store_.credentials);
+    client.create_bucket(false);
+    const std::string footage = "the footage as archived";
+    ArchiveRecord record;
+    record.recording_id = 7;
+    record.device_id = 1;
+    record.identity.device_serial = "BC-7";
+    record.captured_unix_s = 1'700'000'000;
+    record.size = footage.size();
+    record.archived_at = 1'700'000'100;
+    record.archive_path = "2023/11/14/000001/00000007.mp4";
+    record.raw_name = "VID_7.MP4";
+    record.sha256_hex = Sha256::hex_of(footage);
+    const std::string text = format_record(record);
+    const std::string key = "cradles/c7/archive/" + record.archive_path;
+    client.put_object(key + ".record", std::as_bytes(std::span(text)), Sha256::hex_of(text), {});
+    std::string changed = footage;
+    changed[4] ^= 1;
+    client.put_object(key, std::as_bytes(std::span(changed)), Sha256::hex_of(changed), {});
+
+    const test::TempDir dir;
+    const auto config = reader_config(dir.path(), store_, bucket);
+    const auto verified = cradlectl_remote("verify --config " + config.string());
+    EXPECT_EQ(verified.exit_status, 1) << verified.output;
+    EXPECT_NE(verified.output.find("PROBLEM " + key + ": the stored bytes hash to"),
+              std::string::npos)
+        << verified.output;
+    const auto listed = cradlectl_remote("recordings --json --config " + config.string());
+    EXPECT_EQ(listed.exit_status, 0) << listed.output;
+    EXPECT_NE(listed.output.find("\"serial\":\"BC-7\""), std::string::npos) << listed.output;
 }
 
 // Wrong keys: nothing is stored, one clear error says why, and no camera waiting for the

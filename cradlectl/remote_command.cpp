@@ -1,0 +1,274 @@
+// SPDX-License-Identifier: Apache-2.0
+// `cradlectl remote ...`: the central archive. `status` reads this cradle's backlog from its
+// catalog (read-only, safe while the service runs); `recordings` and `verify` read the bucket
+// itself, from any machine whose configuration has a [remote] section and read credentials.
+#include "common/command_line.hpp"
+#include "common/json.hpp"
+#include "common/time_format.hpp"
+#include "core/catalog/catalog.hpp"
+#include "core/config/config.hpp"
+#include "core/config/remote_credentials.hpp"
+#include "core/remote/remote_listing.hpp"
+#include "cradlectl/arguments.hpp"
+#include "cradlectl/commands.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+
+namespace cradle::ctl {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kRemoteUsage =
+    R"(usage: cradlectl remote status [--config FILE] [--state-dir DIR] [--json]
+       cradlectl remote recordings [--config FILE] [--cradle ID] [--serial SERIAL]
+                                   [--from DATE] [--to DATE] [--json]
+       cradlectl remote verify [--config FILE] [--cradle ID] [--sample N]
+
+  status       this cradle's backlog for the central archive: recordings waiting, the
+               oldest of them, the last confirmation, the latest error (from the catalog)
+  recordings   every cradle's recordings in the bucket, with the custody facts of their
+               records (one request per record)
+  verify       read recordings back from the bucket and compare their size and SHA-256
+               with their records; exit status 1 when one differs
+
+Options:
+  --config FILE    the configuration with the [remote] section (default
+                   /etc/cradled/cradled.toml); its credentials file needs read rights only
+  --state-dir DIR  the cradle's state directory (default: the configuration's)
+  --cradle ID      only this cradle's objects
+  --serial SERIAL  only this camera's recordings
+  --from, --to     capture times, as DATE in cradlectl --help
+  --sample N       verify N recordings picked at random (default: all)
+  --json           machine-readable output
+)";
+
+struct RemoteInvocation {
+    std::string subcommand;
+    fs::path config_file = "/etc/cradled/cradled.toml";
+    std::optional<fs::path> state_dir;
+    remote::RemoteFilter filter;
+    std::size_t sample = 0;  // 0: all
+    bool json = false;
+    bool help = false;
+};
+
+int remote_usage_error(const std::string& message) {
+    std::cerr << "cradlectl: remote: " << message << "\n\n" << kRemoteUsage;
+    return kExitUsage;
+}
+
+std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) {
+    OptionNames names;
+    names.with_value = {"--config", "--state-dir", "--cradle", "--serial",
+                        "--from",   "--to",        "--sample"};
+    names.flags = {"--json", "-h", "--help"};
+    auto read = read_command_line(std::vector<std::string>(argv, argv + argc), names);
+    if (auto* error = std::get_if<std::string>(&read)) return std::move(*error);
+    const CommandLine& line = std::get<CommandLine>(read);
+    RemoteInvocation invocation;
+    std::map<std::string, std::string> given;  // given twice, the last one counts
+    for (const GivenOption& option : line.options) {
+        if (option.name == "-h" || option.name == "--help") {
+            invocation.help = true;
+            return invocation;
+        }
+        given[option.name] = option.value;
+    }
+    if (line.words.empty()) return std::string("no subcommand given");
+    invocation.subcommand = line.words.front();
+    if (line.words.size() > 1) return "unexpected argument " + line.words[1];
+    static const std::map<std::string, std::vector<std::string>> kTakes = {
+        {"status", {"--config", "--state-dir", "--json"}},
+        {"recordings", {"--config", "--cradle", "--serial", "--from", "--to", "--json"}},
+        {"verify", {"--config", "--cradle", "--sample"}},
+    };
+    const auto takes = kTakes.find(invocation.subcommand);
+    if (takes == kTakes.end()) return "unknown subcommand " + invocation.subcommand;
+    for (const auto& [name, value] : given) {
+        if (std::find(takes->second.begin(), takes->second.end(), name) == takes->second.end()) {
+            return "remote " + invocation.subcommand + " does not take " + name;
+        }
+    }
+    for (const GivenOption& option : line.options) {
+        if (option.name == "--json") invocation.json = true;
+    }
+    if (given.contains("--config")) invocation.config_file = given["--config"];
+    if (given.contains("--state-dir")) invocation.state_dir = given["--state-dir"];
+    if (given.contains("--cradle")) invocation.filter.cradle_id = given["--cradle"];
+    if (given.contains("--serial")) invocation.filter.serial = given["--serial"];
+    for (const char* name : {"--from", "--to"}) {
+        if (!given.contains(name)) continue;
+        const bool to = std::string_view(name) == "--to";
+        const auto time = parse_time_argument(given[name], to);
+        if (!time) return std::string(name) + " " + given[name] + " is not a DATE";
+        (to ? invocation.filter.captured_to : invocation.filter.captured_from) = *time;
+    }
+    if (given.contains("--sample")) {
+        const std::string& text = given["--sample"];
+        const auto [end, error] =
+            std::from_chars(text.data(), text.data() + text.size(), invocation.sample);
+        if (error != std::errc{} || end != text.data() + text.size() || invocation.sample == 0) {
+            return "--sample must be a whole number above 0";
+        }
+    }
+    const auto& cradle = invocation.filter.cradle_id;
+    if (given.contains("--cradle") && (cradle.empty() || cradle.find('/') != std::string::npos ||
+                                       cradle == "." || cradle == "..")) {
+        return std::string("--cradle must be a cradle's id, as its [remote] cradle_id");
+    }
+    return invocation;
+}
+
+std::string time_or_never(std::int64_t at) {
+    return at == 0 ? "never" : utc_iso8601(at);
+}
+
+int remote_status(const RemoteInvocation& invocation, const Config& config, std::ostream& out) {
+    const fs::path state = invocation.state_dir ? *invocation.state_dir : config.state_dir;
+    Catalog catalog = Catalog::open_read_only(state / "catalog.sqlite");
+    const ReplicationSummary summary = catalog.replication_summary();
+    const std::int64_t journal = catalog.journal_replicated_through();
+    const RemoteConfig& remote = *config.remote;
+    if (invocation.json) {
+        out << "{\"endpoint\":" << json_string(remote.endpoint)
+            << ",\"bucket\":" << json_string(remote.bucket)
+            << ",\"cradle\":" << json_string(remote.cradle_id) << ",\"wipe_after\":"
+            << json_string(remote.wipe_after == WipeAfter::remote ? "remote" : "local")
+            << ",\"waiting\":" << summary.waiting
+            << ",\"oldest_waiting_since\":" << summary.oldest_waiting_since
+            << ",\"failing\":" << summary.failing << ",\"replicated\":" << summary.replicated
+            << ",\"last_replicated_at\":" << summary.last_replicated_at
+            << ",\"last_error\":" << json_string(summary.last_error)
+            << ",\"journal_replicated_through\":" << journal << "}\n";
+        return kExitOk;
+    }
+    out << "central archive: bucket " << remote.bucket << " at " << remote.endpoint
+        << ", this cradle as " << remote.cradle_id << ", cameras wiped after the "
+        << (remote.wipe_after == WipeAfter::remote ? "central" : "local") << " copy\n";
+    out << "waiting:     " << summary.waiting << " recording(s)";
+    if (summary.waiting > 0) {
+        out << ", the oldest archived " << utc_iso8601(summary.oldest_waiting_since);
+    }
+    out << "\nfailing:     " << summary.failing << "\n";
+    out << "replicated:  " << summary.replicated << ", the last at "
+        << time_or_never(summary.last_replicated_at) << "\n";
+    out << "journal:     audit entries up to " << journal << " in the central archive\n";
+    if (!summary.last_error.empty()) out << "last error:  " << summary.last_error << "\n";
+    return kExitOk;
+}
+
+void recording_json(const remote::RemoteRecording& recording, std::ostream& out) {
+    const ArchiveRecord& r = recording.record;
+    out << "{\"cradle\":" << json_string(recording.cradle_id)
+        << ",\"key\":" << json_string(recording.object_key)
+        << ",\"stored\":" << (recording.stored ? "true" : "false")
+        << ",\"stored_size\":" << recording.stored_size;
+    if (!recording.problem.empty()) {
+        out << ",\"problem\":" << json_string(recording.problem) << "}";
+        return;
+    }
+    out << ",\"recording_id\":" << r.recording_id
+        << ",\"serial\":" << json_string(r.identity.device_serial)
+        << ",\"model\":" << json_string(r.identity.device_model)
+        << ",\"officer_id\":" << json_string(r.identity.camera_officer_id)
+        << ",\"captured_at\":" << json_string(utc_iso8601(r.captured_unix_s))
+        << ",\"archived_at\":" << json_string(utc_iso8601(r.archived_at)) << ",\"size\":" << r.size
+        << ",\"sha256\":" << json_string(r.sha256_hex) << "}";
+}
+
+int remote_recordings(const RemoteInvocation& invocation, remote::S3Client& client,
+                      std::ostream& out) {
+    const auto recordings = remote::list_remote_recordings(client, invocation.filter);
+    if (invocation.json) {
+        out << "[";
+        for (std::size_t i = 0; i < recordings.size(); ++i) {
+            if (i > 0) out << ",";
+            out << "\n  ";
+            recording_json(recordings[i], out);
+        }
+        out << (recordings.empty() ? "]\n" : "\n]\n");
+        return kExitOk;
+    }
+    for (const auto& recording : recordings) {
+        const ArchiveRecord& r = recording.record;
+        out << recording.cradle_id << "  ";
+        if (!recording.problem.empty()) {
+            out << recording.object_key << ": " << recording.problem << "\n";
+            continue;
+        }
+        out << utc_iso8601(r.captured_unix_s) << "  " << r.identity.device_serial << "  officer "
+            << (r.identity.camera_officer_id.empty() ? "-" : r.identity.camera_officer_id) << "  "
+            << r.size << " bytes  sha256 " << r.sha256_hex << "  "
+            << (recording.stored ? recording.object_key : recording.object_key + " (missing)")
+            << "\n";
+    }
+    out << recordings.size() << " recording(s)\n";
+    return kExitOk;
+}
+
+int remote_verify(const RemoteInvocation& invocation, remote::S3Client& client, std::ostream& out) {
+    auto recordings = remote::list_remote_recordings(client, invocation.filter);
+    if (invocation.sample > 0 && invocation.sample < recordings.size()) {
+        std::mt19937_64 random(std::random_device{}());
+        std::shuffle(recordings.begin(), recordings.end(), random);
+        recordings.resize(invocation.sample);
+    }
+    std::size_t problems = 0;
+    for (const auto& recording : recordings) {
+        for (const auto& problem : remote::verify_remote_recording(client, recording)) {
+            out << "PROBLEM " << problem << "\n";
+            ++problems;
+        }
+    }
+    out << recordings.size() << " recording(s) read back and re-hashed against their records, "
+        << problems << " problem(s)\n";
+    return problems == 0 ? kExitOk : kExitProblems;
+}
+
+}  // namespace
+
+int remote_command(int argc, char** argv, std::ostream& out) {
+    auto parsed = parse_remote(argc, argv);
+    if (const auto* error = std::get_if<std::string>(&parsed)) return remote_usage_error(*error);
+    const RemoteInvocation& invocation = std::get<RemoteInvocation>(parsed);
+    if (invocation.help) {
+        out << kRemoteUsage;
+        return kExitOk;
+    }
+    try {
+        const Config config = load_config(invocation.config_file);
+        if (!config.remote) {
+            std::cerr << "cradlectl: remote: " << invocation.config_file.string()
+                      << " has no [remote] section: this cradle replicates to no central "
+                         "archive (docs/central-archive.md)\n";
+            return kExitUsage;
+        }
+        if (invocation.subcommand == "status") return remote_status(invocation, config, out);
+        remote::S3Client client(remote_s3_options(*config.remote),
+                                load_remote_credentials(*config.remote));
+        if (invocation.subcommand == "recordings") {
+            return remote_recordings(invocation, client, out);
+        }
+        return remote_verify(invocation, client, out);
+    } catch (const ConfigError& e) {
+        std::cerr << "cradlectl: remote: configuration: " << e.what() << '\n';
+        return kExitUsage;
+    } catch (const CatalogError& e) {
+        std::cerr << "cradlectl: remote: " << e.what() << '\n';
+        return kExitUsage;
+    } catch (const remote::S3Error& e) {
+        std::cerr << "cradlectl: remote: the central archive: " << e.what() << '\n';
+        return kExitProblems;
+    }
+}
+
+}  // namespace cradle::ctl
