@@ -12,13 +12,20 @@
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/commands.hpp"
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -32,6 +39,7 @@ constexpr std::string_view kRemoteUsage =
        cradlectl remote recordings [--config FILE] [--cradle ID] [--serial SERIAL]
                                    [--from DATE] [--to DATE] [--json]
        cradlectl remote verify [--config FILE] [--cradle ID] [--sample N]
+       cradlectl remote unit-dropin [--config FILE]
 
   status       this cradle's backlog for the central archive: recordings waiting, the
                oldest of them, the last confirmation, the latest error (from the catalog)
@@ -39,6 +47,9 @@ constexpr std::string_view kRemoteUsage =
                records (one request per record)
   verify       read recordings back from the bucket and compare their size and SHA-256
                with their records; exit status 1 when one differs
+  unit-dropin  print the systemd drop-in that lets the service reach the central archive
+               (its addresses only) and hands it the credentials file; write it to
+               /etc/systemd/system/cradled.service.d/central-archive.conf
 
 Options:
   --config FILE    the configuration with the [remote] section (default
@@ -90,6 +101,7 @@ std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) 
         {"status", {"--config", "--state-dir", "--json"}},
         {"recordings", {"--config", "--cradle", "--serial", "--from", "--to", "--json"}},
         {"verify", {"--config", "--cradle", "--sample"}},
+        {"unit-dropin", {"--config"}},
     };
     const auto takes = kTakes.find(invocation.subcommand);
     if (takes == kTakes.end()) return "unknown subcommand " + invocation.subcommand;
@@ -130,6 +142,82 @@ std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) 
 
 std::string time_or_never(std::int64_t at) {
     return at == 0 ? "never" : utc_iso8601(at);
+}
+
+// The host of an endpoint "scheme://host[:port]" ("[v6]" without its brackets).
+std::string endpoint_host(const std::string& endpoint) {
+    auto host = endpoint.substr(endpoint.find("://") + 3);
+    if (host.starts_with("[")) return host.substr(1, host.find(']') - 1);
+    return host.substr(0, host.find(':'));
+}
+
+// The addresses `host` resolves to now (a literal address: itself).
+std::vector<std::string> addresses_of(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    if (const int error = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); error != 0) {
+        throw std::runtime_error("cannot resolve " + host + ": " + ::gai_strerror(error));
+    }
+    std::vector<std::string> addresses;
+    for (const addrinfo* at = found; at != nullptr; at = at->ai_next) {
+        char text[INET6_ADDRSTRLEN] = {};
+        const void* raw = at->ai_family == AF_INET6
+                              ? static_cast<const void*>(
+                                    &reinterpret_cast<const sockaddr_in6*>(at->ai_addr)->sin6_addr)
+                              : &reinterpret_cast<const sockaddr_in*>(at->ai_addr)->sin_addr;
+        if (::inet_ntop(at->ai_family, raw, text, sizeof text) == nullptr) continue;
+        if (std::find(addresses.begin(), addresses.end(), text) == addresses.end()) {
+            addresses.emplace_back(text);
+        }
+    }
+    ::freeaddrinfo(found);
+    return addresses;
+}
+
+// The name servers of /etc/resolv.conf: a store named by a host name is looked up through
+// them, so the service must reach them too.
+std::vector<std::string> name_servers() {
+    std::vector<std::string> servers;
+    std::ifstream in("/etc/resolv.conf");
+    std::string word;
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        if (words >> word && word == "nameserver" && words >> word) servers.push_back(word);
+    }
+    return servers;
+}
+
+int remote_unit_dropin(const RemoteConfig& remote, std::ostream& out) {
+    const std::string host = endpoint_host(remote.endpoint);
+    const auto addresses = addresses_of(host);
+    in6_addr scratch{};
+    const bool literal = ::inet_pton(AF_INET, host.c_str(), &scratch) == 1 ||
+                         ::inet_pton(AF_INET6, host.c_str(), &scratch) == 1;
+    const auto joined = [](const std::vector<std::string>& words) {
+        std::string line;
+        for (const auto& word : words) line += (line.empty() ? "" : " ") + word;
+        return line;
+    };
+    out << "# The service reaches the central archive " << remote.endpoint
+        << " and no other address.\n"
+           "# Written by cradlectl remote unit-dropin; write it again when the store's "
+           "addresses change.\n"
+           "[Service]\n"
+           "RestrictAddressFamilies=AF_UNIX AF_NETLINK AF_INET AF_INET6\n"
+        << "# The store (" << host << ")\nIPAddressAllow=" << joined(addresses) << "\n";
+    if (!literal) {
+        if (const auto servers = name_servers(); !servers.empty()) {
+            out << "# The name servers that resolve " << host
+                << "\nIPAddressAllow=" << joined(servers) << "\n";
+        }
+    }
+    out << "# The keys, read by systemd as root and handed to the service alone\n"
+        << "LoadCredential=" << remote_credential_name << ":" << remote.credentials_file.string()
+        << "\n";
+    return kExitOk;
 }
 
 int remote_status(const RemoteInvocation& invocation, const Config& config, std::ostream& out) {
@@ -253,6 +341,7 @@ int remote_command(int argc, char** argv, std::ostream& out) {
             return kExitUsage;
         }
         if (invocation.subcommand == "status") return remote_status(invocation, config, out);
+        if (invocation.subcommand == "unit-dropin") return remote_unit_dropin(*config.remote, out);
         remote::S3Client client(remote_s3_options(*config.remote),
                                 load_remote_credentials(*config.remote));
         if (invocation.subcommand == "recordings") {
@@ -267,6 +356,9 @@ int remote_command(int argc, char** argv, std::ostream& out) {
         return kExitUsage;
     } catch (const remote::S3Error& e) {
         std::cerr << "cradlectl: remote: the central archive: " << e.what() << '\n';
+        return kExitProblems;
+    } catch (const std::runtime_error& e) {
+        std::cerr << "cradlectl: remote: " << e.what() << '\n';
         return kExitProblems;
     }
 }

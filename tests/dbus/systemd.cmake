@@ -8,7 +8,7 @@ add_dependencies(test_systemd_notify cradled-demo)
 
 cradle_test(test_systemd_unit dbus ${CMAKE_CURRENT_LIST_DIR}/test_systemd_unit.cpp)
 target_compile_definitions(test_systemd_unit PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-add_dependencies(test_systemd_unit cradled)
+add_dependencies(test_systemd_unit cradled cradlectl)
 
 cradle_test(test_systemd_journal_fields unit
   ${CMAKE_CURRENT_LIST_DIR}/test_systemd_journal_fields.cpp)

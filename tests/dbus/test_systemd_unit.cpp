@@ -82,6 +82,54 @@ TEST(SystemdUnit, ExposureIsAtMostTwo) {
     EXPECT_LE(exposure, 2.0) << result.output;
 }
 
+// The overall exposure systemd-analyze gives the unit (under `root`, which holds the unit and
+// its drop-ins in etc/systemd/system), or a negative value with the output in `output`.
+double exposure_under_root(const std::filesystem::path& root, std::string& output) {
+    const auto result =
+        run("systemd-analyze security --offline=yes --root=" + quoted(root) + " cradled.service");
+    output = result.output;
+    const std::string marker = "Overall exposure level for cradled.service: ";
+    const auto at = result.output.find(marker);
+    return at == std::string::npos
+               ? -1.0
+               : std::strtod(result.output.c_str() + at + marker.size(), nullptr);
+}
+
+// With the central archive: the drop-in cradlectl writes allows IP to the store's address
+// alone, hands over the keys as a credential, and keeps the exposure at or below 2.0.
+TEST(SystemdUnit, TheCentralArchivesDropInAllowsTheStoreAloneAndStaysAtMostTwo) {
+    if (!have_systemd_analyze()) GTEST_SKIP() << "systemd-analyze is not installed";
+    TempDir temp;
+    const auto units = temp.path() / "etc/systemd/system";
+    std::filesystem::create_directories(units / "cradled.service.d");
+    std::filesystem::copy_file(kSource / "systemd/cradled.service", units / "cradled.service");
+    std::ofstream(temp.path() / "cradled.toml")
+        << "[remote]\nendpoint = \"https://192.0.2.10:7480\"\nbucket = \"county\"\n"
+           "cradle_id = \"station-1\"\ncredentials = \"/etc/cradled/remote-credentials\"\n";
+    const char* bin_dir = std::getenv("CRADLED_BIN_DIR");
+    const auto dropin =
+        run(std::string(bin_dir ? bin_dir : "build/bin") + "/cradlectl remote unit-dropin " +
+            "--config " + quoted(temp.path() / "cradled.toml"));
+    ASSERT_EQ(dropin.status, 0) << dropin.output;
+    EXPECT_NE(dropin.output.find("\nIPAddressAllow=192.0.2.10\n"), std::string::npos)
+        << dropin.output;
+    EXPECT_NE(
+        dropin.output.find("\nLoadCredential=cradled-remote:/etc/cradled/remote-credentials\n"),
+        std::string::npos)
+        << dropin.output;
+    std::string output;
+    const double before = exposure_under_root(temp.path(), output);
+    ASSERT_GT(before, 0.0) << output;
+    std::ofstream(units / "cradled.service.d/central-archive.conf") << dropin.output;
+    const double after = exposure_under_root(temp.path(), output);
+    std::printf("systemd-analyze security: exposure %.1f, with the central archive %.1f\n", before,
+                after);
+    EXPECT_GT(after, before) << "the drop-in was not read:\n" << output;
+    EXPECT_LE(after, 2.0) << output;
+    EXPECT_NE(output.find("IP address allow list with non-localhost entries"), std::string::npos)
+        << output;
+}
+
 TEST(SystemdUnit, VerifiesCleanly) {
     if (!have_systemd_analyze()) GTEST_SKIP() << "systemd-analyze is not installed";
     TempDir temp;
