@@ -11,6 +11,7 @@ endfunction()
 
 cradle_rig_test(test_service unit ${CMAKE_CURRENT_LIST_DIR}/test_service.cpp)
 cradle_rig_test(test_unplug faults ${CMAKE_CURRENT_LIST_DIR}/test_unplug.cpp)
+cradle_rig_test(test_remote_wait faults ${CMAKE_CURRENT_LIST_DIR}/test_remote_wait.cpp)
 cradle_rig_test(test_storage_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_storage_faults.cpp)
 cradle_rig_test(test_device_faults faults ${CMAKE_CURRENT_LIST_DIR}/test_device_faults.cpp)
 cradle_rig_test(test_sigkill faults ${CMAKE_CURRENT_LIST_DIR}/test_sigkill.cpp)
