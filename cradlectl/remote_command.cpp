@@ -225,6 +225,9 @@ int remote_status(const RemoteInvocation& invocation, const Config& config, std:
     Catalog catalog = Catalog::open_read_only(state / "catalog.sqlite");
     const ReplicationSummary summary = catalog.replication_summary();
     const std::int64_t journal = catalog.journal_replicated_through();
+    const std::int64_t audited = catalog.latest_audit_at("remote.audit");
+    const bool audit_failed =
+        audited != 0 && catalog.latest_audit_at("remote.audit_failed") == audited;
     const RemoteConfig& remote = *config.remote;
     if (invocation.json) {
         out << "{\"endpoint\":" << json_string(remote.endpoint)
@@ -236,7 +239,9 @@ int remote_status(const RemoteInvocation& invocation, const Config& config, std:
             << ",\"failing\":" << summary.failing << ",\"replicated\":" << summary.replicated
             << ",\"last_replicated_at\":" << summary.last_replicated_at
             << ",\"last_error\":" << json_string(summary.last_error)
-            << ",\"journal_replicated_through\":" << journal << "}\n";
+            << ",\"journal_replicated_through\":" << journal
+            << ",\"last_remote_audit_at\":" << audited
+            << ",\"last_remote_audit_failed\":" << (audit_failed ? "true" : "false") << "}\n";
         return kExitOk;
     }
     out << "central archive: bucket " << remote.bucket << " at " << remote.endpoint
@@ -250,6 +255,12 @@ int remote_status(const RemoteInvocation& invocation, const Config& config, std:
     out << "replicated:  " << summary.replicated << ", the last at "
         << time_or_never(summary.last_replicated_at) << "\n";
     out << "journal:     audit entries up to " << journal << " in the central archive\n";
+    out << "audit:       " << time_or_never(audited)
+        << (audit_failed
+                ? ", PROBLEMS found (the service's log and the audit entry remote.audit_failed "
+                  "name them)"
+                : (audited != 0 ? ", all as archived" : ""))
+        << "\n";
     if (!summary.last_error.empty()) out << "last error:  " << summary.last_error << "\n";
     return kExitOk;
 }

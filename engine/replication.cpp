@@ -14,7 +14,9 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <optional>
 #include <system_error>
+#include <utility>
 
 namespace cradle {
 
@@ -139,6 +141,54 @@ Replication::Stored Replication::replicate_journal(const std::vector<AuditRow>& 
     stored.version_id = put.version_id;
     stored.bytes_sent = body.size();
     return stored;
+}
+
+std::vector<std::string> Replication::audit(const std::vector<ReplicationItem>& sample) {
+    std::vector<std::string> problems;
+    // Reads one version back; its size and SHA-256, or nullopt when the store has no such key.
+    const auto read_back =
+        [this](const std::string& key,
+               const std::string& version) -> std::optional<std::pair<std::uint64_t, std::string>> {
+        const auto head = client_.head_object(key);
+        if (!head) return std::nullopt;
+        Sha256 sha;
+        std::uint64_t bytes = 0;
+        client_.get_object(key, version, [&](std::span<const std::byte> chunk) {
+            sha.update(chunk);
+            bytes += chunk.size();
+        });
+        return std::pair(bytes, sha.hex_digest());
+    };
+    for (const auto& item : sample) {
+        const RecordingRow& row = item.recording;
+        const std::string& key = item.progress.object_key;
+        const std::string what = "recording " + std::to_string(row.id) + " (" + key + ")";
+        const auto head = client_.head_object(key);
+        if (!head) {
+            problems.push_back(what + " is missing from the central archive");
+            continue;
+        }
+        if (!item.progress.version_id.empty() && head->version_id != item.progress.version_id) {
+            problems.push_back(what + " shows version " + head->version_id +
+                               ", not the version confirmed (" + item.progress.version_id +
+                               "): it was overwritten in the store");
+        }
+        const auto stored = read_back(key, item.progress.version_id);
+        if (!stored || stored->first != row.key.size || stored->second != row.sha256_hex) {
+            problems.push_back(
+                what + ": the stored bytes differ from the archive's (" +
+                (stored ? std::to_string(stored->first) + " bytes, sha256 " + stored->second
+                        : std::string("unreadable")) +
+                ")");
+        }
+        if (item.record_sha256_hex.empty()) continue;
+        const auto record = read_back(key + ".record", {});
+        if (!record || record->second != item.record_sha256_hex) {
+            problems.push_back(what + ": its record in the central archive is " +
+                               (record ? "not the archive's" : "missing"));
+        }
+    }
+    return problems;
 }
 
 }  // namespace cradle

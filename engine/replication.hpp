@@ -51,6 +51,12 @@ class Replication {
     // segment of the journal. Throws like replicate().
     Stored replicate_journal(const std::vector<AuditRow>& rows, std::int64_t now);
 
+    // The remote audit of recordings confirmed earlier: each object is read back (the version
+    // confirmed) and compared with the catalog's size and SHA-256, its record too, and the key
+    // must still show that version (a newer one means it was overwritten in the store). One
+    // line per problem. Throws remote::S3Error when the store cannot be asked.
+    std::vector<std::string> audit(const std::vector<ReplicationItem>& sample);
+
   private:
     const RemoteConfig& remote_;
     remote::S3Client& client_;

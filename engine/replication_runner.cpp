@@ -175,6 +175,7 @@ void ReplicationRunner::run() {
             }
             idle = due.empty();
             if (idle && !stopping()) store_failed = !replicate_journal();
+            if (idle && !store_failed && !stopping()) store_failed = !audit_when_due();
         } catch (const std::exception& e) {
             // The catalog, not the store: said once, tried again after the back-off.
             failed({std::string("the central archive's backlog cannot be read from the catalog: ") +
@@ -270,6 +271,48 @@ bool ReplicationRunner::replicate_journal() {
         failed(failure);
         return !failure.whole_store;
     }
+}
+
+bool ReplicationRunner::audit_when_due() {
+    if (remote_.audit_sample <= 0) return true;
+    const std::int64_t now = seconds_now();
+    const std::int64_t interval = std::int64_t{remote_.audit_hours} * 3600;
+    std::vector<ReplicationItem> sample;
+    hooks_.with_catalog([&](Catalog& catalog) {
+        // Read from the audit log once: the interval runs across restarts.
+        if (next_audit_at_ < 0) {
+            const std::int64_t latest = catalog.latest_audit_at("remote.audit");
+            next_audit_at_ = latest == 0 ? 0 : latest + interval;
+        }
+        if (now < next_audit_at_) return;
+        sample = catalog.replicated_sample(static_cast<std::size_t>(remote_.audit_sample));
+    });
+    if (sample.empty()) return true;
+    std::vector<std::string> problems;
+    try {
+        problems = replication_->audit(sample);
+    } catch (...) {
+        if (stopping()) return true;
+        auto failure = explain_replication_failure(std::current_exception(), remote_);
+        if (!failure.whole_store) failure.message = "the remote audit failed: " + failure.message;
+        failed(failure);
+        return !failure.whole_store;
+    }
+    std::string detail = std::to_string(sample.size()) +
+                         " recording(s) read back from the central archive and compared with "
+                         "the catalog";
+    if (problems.empty()) {
+        detail += ": all as archived";
+    } else {
+        for (const auto& problem : problems) detail += "; " + problem;
+    }
+    AuditEvent entry{problems.empty() ? "remote.audited" : "remote.audit_failed", 0, {}, 0, detail};
+    hooks_.with_catalog([&](Catalog& catalog) { catalog.audit(entry, seconds_now()); });
+    next_audit_at_ = seconds_now() + interval;
+    hooks_.log(problems.empty() ? LogLevel::info : LogLevel::error,
+               (problems.empty() ? "remote audit: " : "remote audit found problems: ") + detail);
+    succeeded();
+    return true;
 }
 
 void ReplicationRunner::failed(const ReplicationFailure& failure) {

@@ -10,7 +10,9 @@
 // refused, clock skewed, quota exhausted) ends the round: the next one begins after the same
 // back-off, so a store that is down is asked once per interval, not once per recording.
 // Outside the configured window nothing is sent. The audit journal follows in segments when
-// the backlog is empty.
+// the backlog is empty, and so does the remote audit: every audit_hours, a random sample of
+// confirmed recordings is read back from the store and compared with the catalog, the outcome
+// written to the audit log (remote.audited, or remote.audit_failed naming each problem).
 #pragma once
 
 #include "common/fs.hpp"
@@ -85,6 +87,9 @@ class ReplicationRunner {
     bool round();
     bool replicate_one(const ReplicationItem& item);
     bool replicate_journal();
+    // The remote audit, when due (audit_hours after the latest one in the audit log). Returns
+    // whether the store failed as a whole.
+    bool audit_when_due();
     void failed(const ReplicationFailure& failure);
     void succeeded();
     // Waits `limit` or until woken or stopped.
@@ -105,6 +110,7 @@ class ReplicationRunner {
     int store_failures_ = 0;
     std::string last_logged_failure_;
     std::chrono::steady_clock::time_point last_journal_at_{};
+    std::int64_t next_audit_at_ = -1;  // Unix seconds; -1: not read from the audit log yet
 };
 
 }  // namespace cradle

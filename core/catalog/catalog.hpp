@@ -363,6 +363,8 @@ class Catalog {
     // Audit log: append-only, each row chained to the previous one by SHA-256.
     void audit(const AuditEvent& event, std::int64_t now);
     std::vector<AuditRow> audit_rows() const;
+    // When the latest entry whose event starts with `event_prefix` was written (0: none).
+    std::int64_t latest_audit_at(const std::string& event_prefix) const;
     // The rows after `seq`, in order, at most `limit` of them.
     std::vector<AuditRow> audit_rows_after(std::int64_t seq, std::size_t limit) const;
     // The hash a row must carry, given the previous row's hash.
@@ -424,6 +426,9 @@ class Catalog {
     void mark_replicated(std::int64_t recording_id, const std::string& object_key,
                          const std::string& version_id, std::int64_t now, const AuditEvent& audit);
     std::optional<ReplicationRow> replication(std::int64_t recording_id) const;
+    // Up to `limit` recordings confirmed in the central archive, picked at random (the remote
+    // audit's sample).
+    std::vector<ReplicationItem> replicated_sample(std::size_t limit) const;
     // Of `recording_ids`, those not confirmed in the central archive (in the order given).
     std::vector<std::int64_t> not_replicated(const std::vector<std::int64_t>& recording_ids) const;
     ReplicationSummary replication_summary() const;

@@ -88,6 +88,13 @@ std::vector<AuditRow> Catalog::audit_rows() const {
     return rows;
 }
 
+std::int64_t Catalog::latest_audit_at(const std::string& event_prefix) const {
+    Query query(db(), "SELECT coalesce(max(at), 0) FROM audit WHERE substr(event, 1, ?) = ?",
+                "reading the audit log");
+    query.bind(static_cast<std::int64_t>(event_prefix.size()), event_prefix);
+    return query.step() ? query.integer(0) : 0;
+}
+
 std::vector<AuditRow> Catalog::audit_rows_after(std::int64_t seq, std::size_t limit) const {
     Query query(db(),
                 "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "

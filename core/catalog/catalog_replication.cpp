@@ -47,21 +47,31 @@ bool printable_token(const std::string& text, std::size_t max_bytes) {
 
 }  // namespace
 
-std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::size_t limit) const {
-    Query query(db(),
-                "SELECT r.id, r.device_id, r.handle, r.name, r.size, r.captured_unix_s, r.state, "
-                "r.sha256, r.archive_path, r.archived_at, r.wiped_at, r.officer, "
-                "r.camera_officer_id, r.attribution_disagrees, r.record_sha256, "
-                "q.recording_id, q.object_key, q.upload_id, q.version_id, q.attempts, "
-                "q.next_attempt_at, q.last_error, q.failed_at, q.replicated_at "
-                "FROM recordings r LEFT JOIN replication q ON q.recording_id = r.id "
-                "WHERE r.state <> 'copying' AND coalesce(q.replicated_at, 0) = 0 "
-                "AND coalesce(q.next_attempt_at, 0) <= ? "
-                "ORDER BY r.archived_at, r.id LIMIT ?",
-                "listing the recordings waiting for the central archive");
+namespace {
+
+// The recordings (with their records' hashes and their replication rows) that `where` selects,
+// in `order`, at most `limit`; `now` is bound first when the condition names it.
+std::vector<ReplicationItem> replication_items(sqlite::Connection& db, const char* where,
+                                               const char* order, std::optional<std::int64_t> now,
+                                               std::size_t limit, const char* doing) {
+    Query query(db,
+                std::string("SELECT r.id, r.device_id, r.handle, r.name, r.size, "
+                            "r.captured_unix_s, r.state, r.sha256, r.archive_path, r.archived_at, "
+                            "r.wiped_at, r.officer, r.camera_officer_id, "
+                            "r.attribution_disagrees, r.record_sha256, q.recording_id, "
+                            "q.object_key, q.upload_id, q.version_id, q.attempts, "
+                            "q.next_attempt_at, q.last_error, q.failed_at, q.replicated_at "
+                            "FROM recordings r LEFT JOIN replication q ON q.recording_id = r.id "
+                            "WHERE ") +
+                    where + " ORDER BY " + order + " LIMIT ?",
+                doing);
     const auto bounded = static_cast<std::int64_t>(
         std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<int>::max())));
-    query.bind(now, bounded);
+    if (now) {
+        query.bind(*now, bounded);
+    } else {
+        query.bind(bounded);
+    }
     std::vector<ReplicationItem> items;
     while (query.step()) {
         ReplicationItem item;
@@ -71,6 +81,21 @@ std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::siz
         items.push_back(std::move(item));
     }
     return items;
+}
+
+}  // namespace
+
+std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::size_t limit) const {
+    return replication_items(db(),
+                             "r.state <> 'copying' AND coalesce(q.replicated_at, 0) = 0 "
+                             "AND coalesce(q.next_attempt_at, 0) <= ?",
+                             "r.archived_at, r.id", now, limit,
+                             "listing the recordings waiting for the central archive");
+}
+
+std::vector<ReplicationItem> Catalog::replicated_sample(std::size_t limit) const {
+    return replication_items(db(), "coalesce(q.replicated_at, 0) <> 0", "random()", std::nullopt,
+                             limit, "picking recordings confirmed in the central archive");
 }
 
 std::optional<ReplicationRow> Catalog::replication(std::int64_t recording_id) const {

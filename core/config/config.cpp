@@ -363,6 +363,8 @@ RemoteConfig read_remote(const TableReader& remote, const fs::path& base_dir) {
     value.max_bytes_per_second =
         static_cast<std::uint64_t>(remote.integer("max_kib_per_second", 0, 10'000'000, 0)) << 10;
     value.retry_seconds = static_cast<int>(remote.integer("retry_seconds", 1, 3600, 10));
+    value.audit_sample = static_cast<int>(remote.integer("audit_sample", 0, 1000, 4));
+    value.audit_hours = static_cast<int>(remote.integer("audit_hours", 1, 720, 24));
     if (const auto window = remote.optional_string("window")) {
         const auto dash = window->find('-');
         const auto from = time_of_day(std::string_view(*window).substr(0, dash));
@@ -479,12 +481,12 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
     }
 
     if (const toml::table* remote = root.optional_table("remote")) {
-        config.remote =
-            read_remote(TableReader(*remote, "remote", source_name,
-                                    {"endpoint", "bucket", "region", "cradle_id", "credentials",
-                                     "ca_file", "wipe_after", "retention_days",
-                                     "max_kib_per_second", "window", "retry_seconds"}),
-                        base_dir);
+        config.remote = read_remote(
+            TableReader(*remote, "remote", source_name,
+                        {"endpoint", "bucket", "region", "cradle_id", "credentials", "ca_file",
+                         "wipe_after", "retention_days", "max_kib_per_second", "window",
+                         "retry_seconds", "audit_sample", "audit_hours"}),
+            base_dir);
     }
 
     const toml::table* sim = root.optional_table("sim");

@@ -76,6 +76,10 @@ struct RemoteConfig {
     // A failed upload is tried again after this long, doubling with each further failure up
     // to 64 times this.
     int retry_seconds = 10;
+    // The remote audit: every audit_hours, audit_sample recordings confirmed in the central
+    // archive are read back and compared with the catalog (0: no audit).
+    int audit_sample = 4;
+    int audit_hours = 24;
     // Uploads only between these local times of day (minutes after midnight); a window that
     // ends before it starts spans midnight. Absent: at any time.
     std::optional<std::pair<int, int>> window;

@@ -249,6 +249,37 @@ TEST_F(CentralArchive, VerifyNamesAnObjectThatDiffersFromItsRecord) {
     EXPECT_NE(listed.output.find("\"serial\":\"BC-7\""), std::string::npos) << listed.output;
 }
 
+// The cradle's own remote audit: once the backlog is empty, a sample of its confirmed
+// recordings is read back from the store, and the outcome is in the audit log.
+TEST_F(CentralArchive, TheCradleAuditsItsOwnObjectsInTheStore) {
+    Rig rig(1, 3);
+    use_central_archive(rig, store_, bucket_, "cradle-a", WipeAfter::local);
+    rig.config.remote->audit_sample = 2;
+    rig.run_until_logged([](const std::vector<std::string>& lines) {
+        return lines.back().find("remote audit") != std::string::npos;
+    });
+    EXPECT_FALSE(rig.timed_out());
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const auto audit = catalog.audit_rows();
+    const auto found = std::find_if(audit.begin(), audit.end(), [](const AuditRow& row) {
+        return row.event.starts_with("remote.audit");
+    });
+    ASSERT_NE(found, audit.end());
+    EXPECT_EQ(found->event, "remote.audited") << found->detail;
+    EXPECT_NE(found->detail.find("2 recording(s) read back"), std::string::npos) << found->detail;
+    EXPECT_NE(found->detail.find("all as archived"), std::string::npos) << found->detail;
+
+    // What IT sees on the cradle.
+    const auto config = reader_config(rig.root, store_, bucket_);
+    const auto status = cradlectl_remote("status --json --config " + config.string() +
+                                         " --state-dir " + rig.state.string());
+    EXPECT_EQ(status.exit_status, 0) << status.output;
+    for (const char* field : {"\"waiting\":0,", "\"replicated\":3,", "\"failing\":0,",
+                              "\"last_remote_audit_failed\":false"}) {
+        EXPECT_NE(status.output.find(field), std::string::npos) << field << "\n" << status.output;
+    }
+}
+
 // Wrong keys: nothing is stored, one clear error says why, and no camera waiting for the
 // central archive is wiped.
 TEST_F(CentralArchive, RefusedCredentialsWipeNothingAndSayWhy) {

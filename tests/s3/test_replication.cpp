@@ -130,5 +130,35 @@ TEST_F(ReplicationTest, AJournalSegmentIsItsLinesLockedAndNotSentTwice) {
     EXPECT_EQ(again.version_id, first.version_id);
 }
 
+// The remote audit reads back the version it confirmed: all as archived, until someone writes
+// another version under the key (the store keeps the locked one, and the audit says so).
+TEST_F(ReplicationTest, TheRemoteAuditFindsTheConfirmedVersionAndNamesAnOverwrite) {
+    const std::int64_t now = unix_now();
+    const auto item = archived(now - 60, now);
+    Replication replication(remote_, *client_, fs_, archive_root());
+    const auto stored = replication.replicate(item, {});
+    catalog_->mark_replicated(item.recording.id, stored.object_key, stored.version_id, now,
+                              {"recording.replicated", 0, "", item.recording.id, ""});
+    const auto sample = catalog_->replicated_sample(10);
+    ASSERT_EQ(sample.size(), 1u);
+    EXPECT_EQ(sample[0].progress.version_id, stored.version_id);
+    EXPECT_TRUE(replication.audit(sample).empty());
+
+    const std::string other = "not the footage";
+    client_->put_object(stored.object_key, std::as_bytes(std::span(other)), Sha256::hex_of(other),
+                        {});
+    const auto problems = replication.audit(sample);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("it was overwritten in the store"), std::string::npos)
+        << problems[0];
+    // The confirmed version itself is intact, and locked.
+    std::string kept;
+    client_->get_object(stored.object_key, stored.version_id, [&](std::span<const std::byte> c) {
+        kept.append(reinterpret_cast<const char*>(c.data()), c.size());
+    });
+    EXPECT_EQ(Sha256::hex_of(kept), item.recording.sha256_hex);
+    EXPECT_THROW(client_->delete_object(stored.object_key, stored.version_id), remote::S3Error);
+}
+
 }  // namespace
 }  // namespace cradle

@@ -922,12 +922,16 @@ TEST(RemoteConfig, EveryKeyReachesItsFieldAndDefaultsHold) {
     EXPECT_EQ(minimal->retention_days, 365);
     EXPECT_EQ(minimal->max_bytes_per_second, 0u);
     EXPECT_FALSE(minimal->window.has_value());
+    EXPECT_EQ(minimal->retry_seconds, 10);
+    EXPECT_EQ(minimal->audit_sample, 4);
+    EXPECT_EQ(minimal->audit_hours, 24);
 
     const auto full = parse_config(remote_minimal +
                                        "region = \"county-1\"\ncredentials = \"keys/remote\"\n"
                                        "ca_file = \"/etc/ssl/county.pem\"\n"
                                        "wipe_after = \"remote\"\nretention_days = 400\n"
-                                       "max_kib_per_second = 2048\nwindow = \"22:00-06:30\"\n",
+                                       "max_kib_per_second = 2048\nwindow = \"22:00-06:30\"\n"
+                                       "retry_seconds = 30\naudit_sample = 0\naudit_hours = 6\n",
                                    "/etc/cradled")
                           .remote;
     ASSERT_TRUE(full.has_value());
@@ -940,6 +944,9 @@ TEST(RemoteConfig, EveryKeyReachesItsFieldAndDefaultsHold) {
     ASSERT_TRUE(full->window.has_value());
     EXPECT_EQ(full->window->first, 22 * 60);
     EXPECT_EQ(full->window->second, 6 * 60 + 30);
+    EXPECT_EQ(full->retry_seconds, 30);
+    EXPECT_EQ(full->audit_sample, 0);
+    EXPECT_EQ(full->audit_hours, 6);
 }
 
 TEST(RemoteConfig, ARetentionBelowAYearIsRefusedNamingTheArticle) {
@@ -977,6 +984,14 @@ TEST(RemoteConfig, ValuesThatCouldMisdirectTheUploadsAreRefused) {
     }
     EXPECT_NE(with("wipe_after", "\"never\"").find("is not one of \"local\", \"remote\""),
               std::string::npos);
+    for (const auto& [key, value] : {std::pair{"retry_seconds", "0"},
+                                     {"retry_seconds", "3601"},
+                                     {"audit_sample", "-1"},
+                                     {"audit_hours", "0"},
+                                     {"audit_hours", "721"}}) {
+        EXPECT_NE(with(key, value).find(std::string("remote.") + key), std::string::npos)
+            << key << " = " << value;
+    }
     for (const auto* window :
          {"\"22:00\"", "\"24:00-06:00\"", "\"22:00-22:00\"", "\"2200-0600\"", "\"22:00-06:60\""}) {
         EXPECT_NE(with("window", window).find("is not a time window"), std::string::npos) << window;
