@@ -167,8 +167,10 @@ void ReplicationRunner::run() {
         try {
             std::vector<ReplicationItem> due;
             const std::int64_t now = seconds_now();
+            const std::int64_t horizon =
+                now + retry_delay(1000, std::chrono::seconds(remote_.retry_seconds)).count();
             hooks_.with_catalog(
-                [&](Catalog& catalog) { due = catalog.replication_due(now, kRoundSize); });
+                [&](Catalog& catalog) { due = catalog.replication_due(now, kRoundSize, horizon); });
             for (const auto& item : due) {
                 if (stopping() || store_failed) break;
                 store_failed = !replicate_one(item);

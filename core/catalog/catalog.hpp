@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -411,8 +412,12 @@ class Catalog {
 
     // ---- The central archive's backlog (schema 6) ----
     // Archived or wiped recordings not yet confirmed in the central archive whose next attempt
-    // is due at `now`, oldest archival first, at most `limit` of them.
-    std::vector<ReplicationItem> replication_due(std::int64_t now, std::size_t limit) const;
+    // is due at `now`, oldest archival first, at most `limit` of them. An attempt set for later
+    // than `horizon` (no back-off is that long) was set by a clock that was ahead and has been
+    // put right since: it is due as well.
+    std::vector<ReplicationItem> replication_due(
+        std::int64_t now, std::size_t limit,
+        std::int64_t horizon = std::numeric_limits<std::int64_t>::max()) const;
     // Where an attempt stands: the recording's object key and the multipart upload in progress
     // ("" for none), kept so that an upload cut by a restart resumes instead of starting over.
     void save_replication_progress(std::int64_t recording_id, const std::string& object_key,

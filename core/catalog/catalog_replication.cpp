@@ -50,10 +50,11 @@ bool printable_token(const std::string& text, std::size_t max_bytes) {
 namespace {
 
 // The recordings (with their records' hashes and their replication rows) that `where` selects,
-// in `order`, at most `limit`; `now` is bound first when the condition names it.
-std::vector<ReplicationItem> replication_items(sqlite::Connection& db, const char* where,
-                                               const char* order, std::optional<std::int64_t> now,
-                                               std::size_t limit, const char* doing) {
+// in `order`, at most `limit`; `times` are bound first, for the condition's parameters.
+std::vector<ReplicationItem> replication_items(
+    sqlite::Connection& db, const char* where, const char* order,
+    std::optional<std::pair<std::int64_t, std::int64_t>> times, std::size_t limit,
+    const char* doing) {
     Query query(db,
                 std::string("SELECT r.id, r.device_id, r.handle, r.name, r.size, "
                             "r.captured_unix_s, r.state, r.sha256, r.archive_path, r.archived_at, "
@@ -67,8 +68,8 @@ std::vector<ReplicationItem> replication_items(sqlite::Connection& db, const cha
                 doing);
     const auto bounded = static_cast<std::int64_t>(
         std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<int>::max())));
-    if (now) {
-        query.bind(*now, bounded);
+    if (times) {
+        query.bind(times->first, times->second, bounded);
     } else {
         query.bind(bounded);
     }
@@ -85,11 +86,12 @@ std::vector<ReplicationItem> replication_items(sqlite::Connection& db, const cha
 
 }  // namespace
 
-std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::size_t limit) const {
+std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::size_t limit,
+                                                      std::int64_t horizon) const {
     return replication_items(db(),
                              "r.state <> 'copying' AND coalesce(q.replicated_at, 0) = 0 "
-                             "AND coalesce(q.next_attempt_at, 0) <= ?",
-                             "r.archived_at, r.id", now, limit,
+                             "AND (coalesce(q.next_attempt_at, 0) <= ? OR q.next_attempt_at > ?)",
+                             "r.archived_at, r.id", std::pair(now, horizon), limit,
                              "listing the recordings waiting for the central archive");
 }
 

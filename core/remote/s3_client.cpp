@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
+#include <ctime>
 #include <cstring>
 #include <mutex>
 
@@ -18,6 +20,8 @@ namespace {
 constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 // An answer other than an object's content is a short XML document; a longer one is refused.
 constexpr std::size_t kMaxAnswerBytes = 16u << 20;
+// Signature Version 4 accepts a request time within 15 minutes of the store's.
+constexpr std::time_t kMaxClockSkewSeconds = 15 * 60;
 
 void global_init_once() {
     static std::once_flag once;
@@ -325,6 +329,17 @@ S3Client::Response S3Client::perform(Request& request) {
         if (!printable_ascii(code) || code.size() > 64) code.clear();
         std::string text =
             request.method + " " + request.url + ": HTTP " + std::to_string(response.status);
+        // A refused HEAD has no body to name its reason. A store whose clock (its Date header)
+        // is more than 15 minutes from ours refuses every signature for that reason alone.
+        if (code.empty() && response.status == 403) {
+            const auto date = response.headers.find("date");
+            const std::time_t theirs =
+                date == response.headers.end() ? -1 : curl_getdate(date->second.c_str(), nullptr);
+            if (theirs != -1 && std::abs(theirs - std::time(nullptr)) > kMaxClockSkewSeconds) {
+                code = "RequestTimeTooSkewed";
+                message = "the store's clock says " + date->second;
+            }
+        }
         if (!code.empty()) text += " " + code;
         if (!message.empty() && printable_ascii(message) && message.size() < 300) {
             text += " (" + message + ")";

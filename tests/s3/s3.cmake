@@ -38,3 +38,9 @@ cradle_s3_test(s3_central_archive_test ${CMAKE_CURRENT_LIST_DIR}/test_central_ar
 target_link_libraries(s3_central_archive_test PRIVATE cradle_test_rig)
 cradle_s3_test(s3_store_down_test SERIAL ${CMAKE_CURRENT_LIST_DIR}/test_store_down.cpp)
 target_link_libraries(s3_store_down_test PRIVATE cradle_test_rig)
+
+# The cradle's clock an hour off (libfaketime): one clear error, and no wipe.
+add_test(NAME CentralArchive.AClockAnHourOffIsRefusedSaidOnceAndWipesNothing
+  COMMAND ${CMAKE_CURRENT_LIST_DIR}/clock_skew.sh ${CMAKE_BINARY_DIR}/bin ${cradle_s3_store_dir})
+set_tests_properties(CentralArchive.AClockAnHourOffIsRefusedSaidOnceAndWipesNothing PROPERTIES
+  LABELS s3 FIXTURES_REQUIRED s3_store TIMEOUT 120)

@@ -63,6 +63,17 @@ TEST_F(CatalogReplication, EveryArchivedOrWipedRecordingWaitsOldestFirstAndNoCop
     EXPECT_EQ(summary.replicated, 0);
 }
 
+// A clock an hour ahead set the next attempt; put right, the cradle does not wait that hour:
+// no back-off reaches past the horizon.
+TEST_F(CatalogReplication, AnAttemptSetBeyondTheHorizonByAClockThatWasAheadIsDue) {
+    Catalog catalog(file());
+    const auto id = archived(catalog, 1, kNow);
+    catalog.note_replication_failure(id, "RequestTimeTooSkewed", kNow + 3600, kNow + 3601);
+    EXPECT_TRUE(catalog.replication_due(kNow, 10).empty());
+    EXPECT_TRUE(catalog.replication_due(kNow, 10, kNow + 3601).empty());
+    EXPECT_EQ(catalog.replication_due(kNow, 10, kNow + 640).size(), 1u);
+}
+
 TEST_F(CatalogReplication, AFailedAttemptWaitsUntilItsNextTimeAndIsCountedAsFailing) {
     Catalog catalog(file());
     const auto id = archived(catalog, 1, kNow);
