@@ -157,6 +157,14 @@ void ReplicationRunner::pause(std::chrono::seconds limit) {
 void ReplicationRunner::run() {
     hooks_.log(LogLevel::info, "central archive: replicating to bucket " + remote_.bucket + " at " +
                                    remote_.endpoint + " as cradle " + remote_.cradle_id);
+    try {
+        // A start (after IT fixed the store, the keys or the clock) tries every waiting
+        // recording at once.
+        hooks_.with_catalog(
+            [](Catalog& catalog) { catalog.reschedule_replication(seconds_now()); });
+    } catch (const std::exception&) {
+        // The first round reads the catalog again, and says what fails.
+    }
     while (!stopping()) {
         if (const int closed = minutes_until_window(remote_.window, local_minute_of_day())) {
             pause(std::chrono::minutes(std::min(closed, 1)));
@@ -164,6 +172,7 @@ void ReplicationRunner::run() {
         }
         bool store_failed = false;
         bool idle = false;
+        std::int64_t next_attempt_at = 0;
         try {
             std::vector<ReplicationItem> due;
             const std::int64_t now = seconds_now();
@@ -178,6 +187,11 @@ void ReplicationRunner::run() {
             idle = due.empty();
             if (idle && !stopping()) store_failed = !replicate_journal();
             if (idle && !store_failed && !stopping()) store_failed = !audit_when_due();
+            if (idle) {
+                hooks_.with_catalog([&](Catalog& catalog) {
+                    next_attempt_at = catalog.next_replication_attempt_at();
+                });
+            }
         } catch (const std::exception& e) {
             // The catalog, not the store: said once, tried again after the back-off.
             failed({std::string("the central archive's backlog cannot be read from the catalog: ") +
@@ -195,7 +209,13 @@ void ReplicationRunner::run() {
             changed_.wait_until(lock, until, [this] { return stop_; });
             woken_ = false;
         } else if (idle) {
-            pause(kIdleWait);
+            // Until the earliest recording backing off is due, or the idle wait.
+            auto wait = kIdleWait;
+            if (next_attempt_at != 0) {
+                wait = std::clamp(std::chrono::seconds(next_attempt_at - seconds_now()),
+                                  std::chrono::seconds(1), kIdleWait);
+            }
+            pause(wait);
         }
     }
 }

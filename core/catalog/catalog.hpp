@@ -418,6 +418,11 @@ class Catalog {
     std::vector<ReplicationItem> replication_due(
         std::int64_t now, std::size_t limit,
         std::int64_t horizon = std::numeric_limits<std::int64_t>::max()) const;
+    // Every recording waiting for the central archive is due at `at` (a start tries them all at
+    // once, whatever their back-off).
+    void reschedule_replication(std::int64_t at);
+    // The earliest next attempt set for a waiting recording (0: none set).
+    std::int64_t next_replication_attempt_at() const;
     // Where an attempt stands: the recording's object key and the multipart upload in progress
     // ("" for none), kept so that an upload cut by a restart resumes instead of starting over.
     void save_replication_progress(std::int64_t recording_id, const std::string& object_key,

@@ -95,6 +95,23 @@ std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::siz
                              "listing the recordings waiting for the central archive");
 }
 
+void Catalog::reschedule_replication(std::int64_t at) {
+    Query(db(),
+          "UPDATE replication SET next_attempt_at = ? WHERE replicated_at = 0 AND "
+          "next_attempt_at > ?",
+          "making the central archive's backlog due")
+        .bind(at, at)
+        .run();
+}
+
+std::int64_t Catalog::next_replication_attempt_at() const {
+    Query query(db(),
+                "SELECT coalesce(min(next_attempt_at), 0) FROM replication "
+                "WHERE replicated_at = 0 AND next_attempt_at > 0",
+                "reading the central archive's backlog");
+    return query.step() ? query.integer(0) : 0;
+}
+
 std::vector<ReplicationItem> Catalog::replicated_sample(std::size_t limit) const {
     return replication_items(db(), "coalesce(q.replicated_at, 0) <> 0", "random()", std::nullopt,
                              limit, "picking recordings confirmed in the central archive");

@@ -111,6 +111,15 @@ ShellResult cradlectl_remote(const std::string& arguments) {
     return run_shell(built_program("cradlectl") + " remote " + arguments + " 2>&1");
 }
 
+// radosgw-admin on the fixture's store (the county's administrator at work).
+bool radosgw_admin(const std::string& arguments) {
+    const char* dir = std::getenv("CRADLED_S3_STORE");
+    if (dir == nullptr) return false;
+    return run_shell("radosgw-admin --conf " + std::string(dir) + "/ceph.conf " + arguments +
+                     " 2>&1")
+               .exit_status == 0;
+}
+
 class CentralArchive : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -278,6 +287,42 @@ TEST_F(CentralArchive, TheCradleAuditsItsOwnObjectsInTheStore) {
                               "\"last_remote_audit_failed\":false"}) {
         EXPECT_NE(status.output.find(field), std::string::npos) << field << "\n" << status.output;
     }
+}
+
+// A bucket over its quota (set by the store's administrator): the store refuses, the cradle
+// says so once and wipes nothing that waits for it; with room made, everything follows.
+TEST_F(CentralArchive, ABucketOverItsQuotaWipesNothingUntilThereIsRoom) {
+    ASSERT_TRUE(
+        radosgw_admin("quota set --quota-scope=bucket --bucket=" + bucket_ + " --max-objects=2"));
+    ASSERT_TRUE(radosgw_admin("quota enable --quota-scope=bucket --bucket=" + bucket_));
+    Rig rig(1, 3);
+    use_central_archive(rig, store_, bucket_, "cradle-q", WipeAfter::remote);
+    rig.run_until_logged([](const std::vector<std::string>& lines) {
+        const auto said = [&](const char* text) {
+            return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
+                return line.find(text) != std::string::npos;
+            });
+        };
+        return said("over its quota (QuotaExceeded)") && said("wait for the central archive");
+    });
+    EXPECT_FALSE(rig.timed_out());
+    EXPECT_EQ(join_problems(rig.loss_problems()), "");
+    {
+        Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+        EXPECT_TRUE(catalog.recordings_in_state(RecordingState::wiped).empty());
+        EXPECT_LE(catalog.replication_summary().replicated, 1);
+    }
+    EXPECT_EQ(
+        hw::sim::stored_recordings(hw::sim::camera_dir(rig.spec.storage_dir, rig.camera(0))).size(),
+        3u);
+
+    ASSERT_TRUE(
+        radosgw_admin("quota set --quota-scope=bucket --bucket=" + bucket_ + " --max-objects=100"));
+    const auto reports = rig.run();
+    ASSERT_EQ(reports.size(), 1u);
+    EXPECT_EQ(reports[0].wiped, 3u) << reports[0].outcome;
+    EXPECT_EQ(join_problems(rig.invariant_problems()), "");
+    EXPECT_EQ(join_problems(remote_copy_problems(rig, *client_, "cradle-q")), "");
 }
 
 // Wrong keys: nothing is stored, one clear error says why, and no camera waiting for the

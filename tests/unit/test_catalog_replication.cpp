@@ -74,6 +74,20 @@ TEST_F(CatalogReplication, AnAttemptSetBeyondTheHorizonByAClockThatWasAheadIsDue
     EXPECT_EQ(catalog.replication_due(kNow, 10, kNow + 640).size(), 1u);
 }
 
+TEST_F(CatalogReplication, AStartMakesEveryBackedOffRecordingDueAndTheEarliestAttemptIsKnown) {
+    Catalog catalog(file());
+    const auto first = archived(catalog, 1, kNow);
+    const auto second = archived(catalog, 2, kNow);
+    EXPECT_EQ(catalog.next_replication_attempt_at(), 0);
+    catalog.note_replication_failure(first, "QuotaExceeded", kNow, kNow + 640);
+    catalog.note_replication_failure(second, "QuotaExceeded", kNow, kNow + 80);
+    EXPECT_EQ(catalog.next_replication_attempt_at(), kNow + 80);
+    EXPECT_TRUE(catalog.replication_due(kNow + 1, 10).empty());
+    catalog.reschedule_replication(kNow + 1);
+    EXPECT_EQ(catalog.replication_due(kNow + 1, 10).size(), 2u);
+    EXPECT_EQ(catalog.replication(first)->attempts, 1) << "the failures stay counted";
+}
+
 TEST_F(CatalogReplication, AFailedAttemptWaitsUntilItsNextTimeAndIsCountedAsFailing) {
     Catalog catalog(file());
     const auto id = archived(catalog, 1, kNow);
