@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
-// wipe_after = "remote" with the central archive's gateway stopped (the real radosgw process,
-// so this test runs alone): the camera is archived locally and kept whole, the bay waits for
-// the central archive, and nothing is lost. Once the gateway is back, the next start
-// replicates the backlog the catalog kept and wipes the camera.
+// The central archive's gateway stopped: the real radosgw process, so these tests run alone.
+// With wipe_after = "remote" the camera is archived locally and kept whole, the bay waits for
+// the central archive, and nothing is lost; once the gateway is back, the next start
+// replicates the backlog the catalog kept and wipes the camera. A multipart upload cut by the
+// gateway's death resumes from the parts the store kept.
+#include "common/fs.hpp"
+#include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/remote/uploader.hpp"
 #include "sim/sim_camera.hpp"
 #include "tests/faults/rig.hpp"
 #include "tests/s3/s3_store.hpp"
+#include "tests/support/faulty_fs.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <gtest/gtest.h>
 
@@ -101,6 +107,47 @@ TEST(CentralArchiveDown, NothingIsWipedWhileTheStoreIsDownAndAllOnceItIsBack) {
         ASSERT_TRUE(head.has_value()) << row.archive_path;
         EXPECT_EQ(head->size, row.key.size);
     }
+}
+
+// The gateway killed in the middle of a multipart upload and started again: the upload resumes
+// from the parts the store kept, and the object is whole.
+TEST(CentralArchiveDown, AMultipartUploadCutByTheGatewaysDeathResumesWhenItIsBack) {
+    const S3Store store = s3_store();
+    remote::S3Client client(s3_options(store, fresh_bucket_name()), store.credentials);
+    client.create_bucket(true);
+    constexpr std::size_t kPart = 5u << 20;
+    const TempDir dir;
+    std::string data(3 * kPart + 99, '\0');
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>((i * 7919) >> 5);
+    remote::UploadSource source;
+    source.file = dir.path() / "recording.mp4";
+    std::ofstream(source.file, std::ios::binary) << data;
+    source.object_key = "cradles/c1/archive/2026/12/07/000001/00000001.mp4";
+    source.size = data.size();
+    source.sha256_hex = Sha256::hex_of(data);
+    source.retention = {remote::LockMode::compliance, days_from_now(365)};
+
+    GatewayBack restart;
+    PosixFileSystem posix;
+    {
+        FaultyFileSystem faulty(posix);
+        // Each part is read twice (hashed, then sent): past three reads of parts, part 2 is
+        // stored and the gateway dies before part 3 is sent.
+        faulty.on_read_past(4 * kPart, [] { ASSERT_TRUE(ceph_store("rgw-stop")); });
+        remote::Uploader uploader(client, faulty, kPart, kPart);
+        EXPECT_THROW(uploader.upload(source, [&](const std::string& id) { source.upload_id = id; }),
+                     remote::S3Error);
+    }
+    ASSERT_FALSE(source.upload_id.empty());
+    ASSERT_TRUE(ceph_store("rgw-start"));
+    ASSERT_EQ(client.list_parts(source.object_key, source.upload_id).size(), 2u);
+    remote::Uploader uploader(client, posix, kPart, kPart);
+    const auto result = uploader.upload(source, {});
+    EXPECT_EQ(result.bytes_sent, source.size - 2 * kPart) << "stored parts were sent again";
+    Sha256 sha;
+    client.get_object(source.object_key, result.version_id,
+                      [&](std::span<const std::byte> chunk) { sha.update(chunk); });
+    EXPECT_EQ(sha.hex_digest(), source.sha256_hex);
 }
 
 }  // namespace

@@ -63,6 +63,10 @@ void FaultyFileSystem::write_all(const Fd& fd, std::span<const std::byte> data) 
 
 std::size_t FaultyFileSystem::read(const Fd& fd, std::span<std::byte> out) {
     step("read", fd_subject(fd));
+    if (read_hook_past_ && bytes_read_.load() + out.size() > *read_hook_past_) {
+        read_hook_past_.reset();
+        read_hook_();
+    }
     if (fail_reads_past_ && bytes_read_.load() + out.size() > *fail_reads_past_) {
         // The part of the buffer that stays within the limit is read first, so that the fault
         // strikes at that byte whatever the sizes of the reads.
@@ -80,6 +84,11 @@ std::size_t FaultyFileSystem::read(const Fd& fd, std::span<std::byte> out) {
     const std::size_t n = inner_.read(fd, out);
     bytes_read_ += n;
     return n;
+}
+
+void FaultyFileSystem::on_read_past(std::uint64_t bytes, std::function<void()> hook) {
+    read_hook_past_ = bytes;
+    read_hook_ = std::move(hook);
 }
 
 void FaultyFileSystem::fail_reads_past(std::uint64_t bytes, int error) {

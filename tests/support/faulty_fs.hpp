@@ -26,6 +26,8 @@ class FaultyFileSystem final : public FileSystem {
     // Fails, with `error`, the read that would take the bytes read (by every read together)
     // past `bytes`, and every read after it.
     void fail_reads_past(std::uint64_t bytes, int error);
+    // Calls hook once, in the first read that goes past `bytes` read in all (before it reads).
+    void on_read_past(std::uint64_t bytes, std::function<void()> hook);
     // Calls hook (e.g. raise(SIGKILL)) at the start of operation `op`.
     void on_op(int op, std::function<void()> hook);
     int operations() const { return ops_.load(); }
@@ -58,6 +60,8 @@ class FaultyFileSystem final : public FileSystem {
     std::optional<std::uint64_t> fail_reads_past_;
     int fail_reads_errno_ = 0;
     std::atomic<std::uint64_t> bytes_read_{0};
+    std::optional<std::uint64_t> read_hook_past_;
+    std::function<void()> read_hook_;
     std::optional<int> hook_op_;
     std::function<void()> hook_;
 };
