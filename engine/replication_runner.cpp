@@ -97,7 +97,7 @@ ReplicationFailure explain_replication_failure(const std::exception_ptr& error,
         return {std::string("the store refused: ") + e.what(),
                 e.http_status() >= 500 || e.http_status() == 429};
     } catch (const remote::UploadConflict& e) {
-        return {std::string("not stored: ") + e.what(), false};
+        return {std::string("not stored: ") + e.what(), false, true};
     } catch (const std::system_error& e) {
         return {std::string("reading the archive: ") + e.what(), false};
     } catch (const std::exception& e) {
@@ -249,9 +249,9 @@ bool ReplicationRunner::replicate_one(const ReplicationItem& item) {
         if (stopping()) return true;
         const auto failure = explain_replication_failure(std::current_exception(), remote_);
         const std::int64_t now = seconds_now();
-        const auto next = now + retry_delay(item.progress.attempts + 1,
-                                            std::chrono::seconds(remote_.retry_seconds))
-                                    .count();
+        const int failures = failure.needs_custodian ? 1000 : item.progress.attempts + 1;
+        const auto next =
+            now + retry_delay(failures, std::chrono::seconds(remote_.retry_seconds)).count();
         hooks_.with_catalog([&](Catalog& catalog) {
             catalog.note_replication_failure(id, failure.message, now, next);
         });

@@ -50,6 +50,9 @@ int minutes_until_window(const std::optional<std::pair<int, int>>& window, int m
 struct ReplicationFailure {
     std::string message;
     bool whole_store = false;
+    // No retry can mend it (other contents under the key, an archive file that no longer
+    // matches its hash): tried again only at the longest back-off, and named for a custodian.
+    bool needs_custodian = false;
 };
 ReplicationFailure explain_replication_failure(const std::exception_ptr& error,
                                                const RemoteConfig& remote);

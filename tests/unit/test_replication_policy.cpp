@@ -67,6 +67,8 @@ TEST(ReplicationPolicy, StoreWideFailuresEndTheRoundAndARecordingsOwnDoesNot) {
     EXPECT_FALSE(explained(remote::S3Error(Kind::refused, 400, "XAmzContentSHA256Mismatch", "x"))
                      .whole_store);
     EXPECT_FALSE(explained(remote::UploadConflict("another object")).whole_store);
+    EXPECT_TRUE(explained(remote::UploadConflict("another object")).needs_custodian);
+    EXPECT_FALSE(explained(remote::S3Error(Kind::transport, 0, "", "refused")).needs_custodian);
     EXPECT_FALSE(
         explained(std::system_error(ENOENT, std::generic_category(), "reading")).whole_store);
     const auto quota =
