@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/faults/rig.hpp"
 
+#include <algorithm>
+
 #include "core/catalog/catalog.hpp"
 #include "sim/sim_camera.hpp"
 
@@ -202,6 +204,12 @@ std::string join_problems(const std::vector<std::string>& problems) {
     std::string text;
     for (const auto& problem : problems) text += problem + "\n";
     return text;
+}
+
+std::size_t lines_with(const std::vector<std::string>& lines, const std::string& text) {
+    return static_cast<std::size_t>(
+        std::count_if(lines.begin(), lines.end(),
+                      [&](const auto& line) { return line.find(text) != std::string::npos; }));
 }
 
 std::string cradled_demo_binary() {

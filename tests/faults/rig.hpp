@@ -108,6 +108,9 @@ std::string cradled_demo_binary();
 // cradled.toml.
 std::filesystem::path write_daemon_config(const Rig& rig);
 
+// How many of the lines contain `text` (a run_until_logged condition counts with it).
+std::size_t lines_with(const std::vector<std::string>& lines, const std::string& text);
+
 // gtest-friendly: "" when there is no problem, else the problems one per line.
 std::string join_problems(const std::vector<std::string>& problems);
 

@@ -35,20 +35,16 @@ std::size_t on_camera(const Rig& rig, int index) {
     return hw::sim::stored_recordings(hw::sim::camera_dir(rig.spec.storage_dir, camera)).size();
 }
 
-bool has(const std::string& line, const char* text) {
-    return line.find(text) != std::string::npos;
-}
-
 TEST(RemoteWait, ACameraTakenOutWhileWaitingKeepsAllItsFootage) {
     Rig rig(1, 3);
     use_unreachable_central_archive(rig);
     bool taken_out = false;
     const auto reports = rig.run_until_logged([&](const std::vector<std::string>& lines) {
-        if (!taken_out && has(lines.back(), "wait for the central archive")) {
+        if (!taken_out && lines_with(lines, "wait for the central archive") > 0) {
             taken_out = true;
             rig.cradle().unplug(1);
         }
-        return has(lines.back(), "unplugged during");
+        return lines_with(lines, "unplugged during") > 0;
     });
     EXPECT_FALSE(rig.timed_out());
     ASSERT_EQ(reports.size(), 1u);
@@ -68,9 +64,7 @@ TEST(RemoteWait, AStopWhileWaitingWipesNothingAndTheNextStartWaitsAgain) {
     Rig rig(2, 2);
     use_unreachable_central_archive(rig);
     const auto waiting = [](const std::vector<std::string>& lines) {
-        return std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
-                   return has(line, "wait for the central archive");
-               }) == 2;
+        return lines_with(lines, "wait for the central archive") == 2;
     };
     const auto first = rig.run_until_logged(waiting);
     EXPECT_FALSE(rig.timed_out());

@@ -298,12 +298,8 @@ TEST_F(CentralArchive, ABucketOverItsQuotaWipesNothingUntilThereIsRoom) {
     Rig rig(1, 3);
     use_central_archive(rig, store_, bucket_, "cradle-q", WipeAfter::remote);
     rig.run_until_logged([](const std::vector<std::string>& lines) {
-        const auto said = [&](const char* text) {
-            return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
-                return line.find(text) != std::string::npos;
-            });
-        };
-        return said("over its quota (QuotaExceeded)") && said("wait for the central archive");
+        return lines_with(lines, "over its quota (QuotaExceeded)") > 0 &&
+               lines_with(lines, "wait for the central archive") > 0;
     });
     EXPECT_FALSE(rig.timed_out());
     EXPECT_EQ(join_problems(rig.loss_problems()), "");
@@ -334,12 +330,8 @@ TEST_F(CentralArchive, RefusedCredentialsWipeNothingAndSayWhy) {
     use_central_archive(rig, wrong, bucket_, "cradle-x", WipeAfter::remote);
     // Until the bay waits at the wipe and the refusal is said.
     rig.run_until_logged([](const std::vector<std::string>& lines) {
-        const auto said = [&](const char* text) {
-            return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
-                return line.find(text) != std::string::npos;
-            });
-        };
-        return said("refuses the cradle's credentials") && said("wait for the central archive");
+        return lines_with(lines, "refuses the cradle's credentials") > 0 &&
+               lines_with(lines, "wait for the central archive") > 0;
     });
     EXPECT_FALSE(rig.timed_out());
     EXPECT_EQ(join_problems(rig.loss_problems()), "");

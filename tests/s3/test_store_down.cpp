@@ -33,12 +33,6 @@ bool ceph_store(const std::string& command) {
     return std::system((std::string(CRADLED_CEPH_STORE) + " " + command + " " + dir).c_str()) == 0;
 }
 
-bool logged(const std::vector<std::string>& lines, const std::string& text) {
-    return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) {
-        return line.find(text) != std::string::npos;
-    });
-}
-
 // Starts the gateway again whatever the test's outcome: the other s3 tests need it.
 struct GatewayBack {
     ~GatewayBack() { ceph_store("rgw-start"); }
@@ -70,10 +64,8 @@ TEST(CentralArchiveDown, NothingIsWipedWhileTheStoreIsDownAndAllOnceItIsBack) {
     // Down: both bays archive and wait; the store's failure is said once.
     rig.run_until_logged(
         [](const std::vector<std::string>& lines) {
-            return logged(lines, "cannot be reached") &&
-                   std::count_if(lines.begin(), lines.end(), [](const std::string& line) {
-                       return line.find("wait for the central archive") != std::string::npos;
-                   }) == 2;
+            return lines_with(lines, "cannot be reached") > 0 &&
+                   lines_with(lines, "wait for the central archive") == 2;
         },
         std::chrono::seconds(60));
     EXPECT_FALSE(rig.timed_out());
