@@ -9,8 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 
 namespace cradle::remote {
