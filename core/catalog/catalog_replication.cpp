@@ -49,30 +49,17 @@ bool printable_token(const std::string& text, std::size_t max_bytes) {
 
 namespace {
 
-// The recordings (with their records' hashes and their replication rows) that `where` selects,
-// in `order`, at most `limit`; `times` are bound first, for the condition's parameters.
-std::vector<ReplicationItem> replication_items(
-    sqlite::Connection& db, const char* where, const char* order,
-    std::optional<std::pair<std::int64_t, std::int64_t>> times, std::size_t limit,
-    const char* doing) {
-    Query query(db,
-                std::string("SELECT r.id, r.device_id, r.handle, r.name, r.size, "
-                            "r.captured_unix_s, r.state, r.sha256, r.archive_path, r.archived_at, "
-                            "r.wiped_at, r.officer, r.camera_officer_id, "
-                            "r.attribution_disagrees, r.record_sha256, q.recording_id, "
-                            "q.object_key, q.upload_id, q.version_id, q.attempts, "
-                            "q.next_attempt_at, q.last_error, q.failed_at, q.replicated_at "
-                            "FROM recordings r LEFT JOIN replication q ON q.recording_id = r.id "
-                            "WHERE ") +
-                    where + " ORDER BY " + order + " LIMIT ?",
-                doing);
-    const auto bounded = static_cast<std::int64_t>(
-        std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<int>::max())));
-    if (times) {
-        query.bind(times->first, times->second, bounded);
-    } else {
-        query.bind(bounded);
-    }
+// The recordings, with their records' hashes and their replication rows, as the query selects
+// them: SELECT_REPLICATION_ITEMS, then its WHERE, ORDER BY and LIMIT. A string literal: the
+// connection keeps each prepared statement under its SQL text for the process's life.
+#define SELECT_REPLICATION_ITEMS                                                                 \
+    "SELECT r.id, r.device_id, r.handle, r.name, r.size, r.captured_unix_s, r.state, r.sha256, " \
+    "r.archive_path, r.archived_at, r.wiped_at, r.officer, r.camera_officer_id, "                \
+    "r.attribution_disagrees, r.record_sha256, q.recording_id, q.object_key, q.upload_id, "      \
+    "q.version_id, q.attempts, q.next_attempt_at, q.last_error, q.failed_at, q.replicated_at "   \
+    "FROM recordings r LEFT JOIN replication q ON q.recording_id = r.id "
+
+std::vector<ReplicationItem> read_replication_items(Query& query) {
     std::vector<ReplicationItem> items;
     while (query.step()) {
         ReplicationItem item;
@@ -84,15 +71,23 @@ std::vector<ReplicationItem> replication_items(
     return items;
 }
 
+std::int64_t bounded_limit(std::size_t limit) {
+    return static_cast<std::int64_t>(
+        std::min<std::size_t>(limit, static_cast<std::size_t>(std::numeric_limits<int>::max())));
+}
+
 }  // namespace
 
 std::vector<ReplicationItem> Catalog::replication_due(std::int64_t now, std::size_t limit,
                                                       std::int64_t horizon) const {
-    return replication_items(db(),
-                             "r.state <> 'copying' AND coalesce(q.replicated_at, 0) = 0 "
-                             "AND (coalesce(q.next_attempt_at, 0) <= ? OR q.next_attempt_at > ?)",
-                             "r.archived_at, r.id", std::pair(now, horizon), limit,
-                             "listing the recordings waiting for the central archive");
+    Query query(db(),
+                SELECT_REPLICATION_ITEMS
+                "WHERE r.state <> 'copying' AND coalesce(q.replicated_at, 0) = 0 "
+                "AND (coalesce(q.next_attempt_at, 0) <= ? OR q.next_attempt_at > ?) "
+                "ORDER BY r.archived_at, r.id LIMIT ?",
+                "listing the recordings waiting for the central archive");
+    query.bind(now, horizon, bounded_limit(limit));
+    return read_replication_items(query);
 }
 
 void Catalog::reschedule_replication(std::int64_t at) {
@@ -113,8 +108,12 @@ std::int64_t Catalog::next_replication_attempt_at() const {
 }
 
 std::vector<ReplicationItem> Catalog::replicated_sample(std::size_t limit) const {
-    return replication_items(db(), "coalesce(q.replicated_at, 0) <> 0", "random()", std::nullopt,
-                             limit, "picking recordings confirmed in the central archive");
+    Query query(db(),
+                SELECT_REPLICATION_ITEMS
+                "WHERE coalesce(q.replicated_at, 0) <> 0 ORDER BY random() LIMIT ?",
+                "picking recordings confirmed in the central archive");
+    query.bind(bounded_limit(limit));
+    return read_replication_items(query);
 }
 
 std::optional<ReplicationRow> Catalog::replication(std::int64_t recording_id) const {
@@ -286,5 +285,7 @@ void Catalog::mark_journal_replicated(std::int64_t first_seq, std::int64_t last_
         .run();
     transaction.commit();
 }
+
+#undef SELECT_REPLICATION_ITEMS
 
 }  // namespace cradle
