@@ -7,6 +7,7 @@
 #include "common/fs.hpp"
 #include "common/log.hpp"
 #include "core/catalog/catalog_guard.hpp"
+#include "core/catalog/signing_identity.hpp"
 #include "core/config/config.hpp"
 #include "core/config/remote_credentials.hpp"
 #include "engine/cradle_service.hpp"
@@ -256,6 +257,10 @@ int run_cradled(int argc, char** argv, const char* program,
         // (RestartPreventExitStatus=2): a restart could not help.
         std::fprintf(stderr, "%s: %s\n", program,
                      catalog_behind_archive_message(e.reason(), state_dir_for_message).c_str());
+        return 2;
+    } catch (const cradle::IdentityError& e) {
+        // The signing key and the audit log disagree: a restart could not help either.
+        std::fprintf(stderr, "%s: signing key: %s\n", program, e.what());
         return 2;
     } catch (const cradle::hw::usb::UsbError& e) {
         std::fprintf(stderr, "%s: USB: %s\n%s", program, e.what(), usb_hint(e.code()));

@@ -6,6 +6,7 @@
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/catalog_guard.hpp"
+#include "core/catalog/signing_identity.hpp"
 #include "core/config/remote_credentials.hpp"
 #include "engine/bay_session.hpp"
 #include "engine/charge_watch.hpp"
@@ -254,6 +255,12 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
                 });
             }
         });
+        // Every audit row from here on is signed with the cradle's key (audit_signatures.hpp).
+        AdoptedKey signing = adopt_signing_key(catalog, config_.state_dir, now);
+        log_.info({}, std::string(signing.created ? "created the cradle's signing key"
+                                                  : "audit entries are signed") +
+                          " (Ed25519, fingerprint " + signing.key->public_key().fingerprint() +
+                          ")");
         for (const auto& name : store.clean_staging()) {
             log_.warning({}, "recovery: removed unfinished copy " + name + " from staging");
             catalog.audit(AuditEvent{"recovery.staging_removed", 0, {}, 0, name}, now);
@@ -573,6 +580,9 @@ void CradleService::run(const RunOptions& options) {
     try {
         impl.recover();
     } catch (const CatalogBehindArchive&) {
+        show_refusal(impl.cradle);
+        throw;
+    } catch (const IdentityError&) {
         show_refusal(impl.cradle);
         throw;
     }

@@ -65,22 +65,30 @@ bool parse_integer(std::string_view text, Integer& out) {
     return ec == std::errc() && end == text.data() + text.size();
 }
 
-bool is_hash(std::string_view text) {
-    if (text.size() != 64) return false;
+bool is_hex(std::string_view text, std::size_t size) {
+    if (text.size() != size) return false;
     for (char c : text) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
     }
     return true;
 }
 
+bool is_hash(std::string_view text) {
+    return is_hex(text, 64);
+}
+
 }  // namespace
 
 std::string format_journal_line(const AuditRow& row) {
-    std::string line = "v1\t";
+    // An unsigned entry (before the cradle had a key) keeps the v1 form.
+    const bool is_signed = !row.signature_hex.empty() || !row.key_id.empty();
+    std::string line = is_signed ? "v2\t" : "v1\t";
     line += std::to_string(row.seq) + '\t' + std::to_string(row.at) + '\t' + escaped(row.event) +
             '\t' + std::to_string(row.bay) + '\t' + escaped(row.device_serial) + '\t' +
             std::to_string(row.recording_id) + '\t' + escaped(row.detail) + '\t' +
-            escaped(row.prev_hash_hex) + '\t' + escaped(row.hash_hex) + '\n';
+            escaped(row.prev_hash_hex) + '\t' + escaped(row.hash_hex);
+    if (is_signed) line += '\t' + escaped(row.key_id) + '\t' + escaped(row.signature_hex);
+    line += '\n';
     return line;
 }
 
@@ -97,8 +105,14 @@ std::optional<AuditRow> parse_journal_line(std::string_view line, std::string& e
         if (tab == std::string_view::npos) break;
         at = tab + 1;
     }
-    if (fields.size() != 10 || fields[0] != "v1") {
-        error = "not a v1 line of 10 tab-separated fields";
+    const bool v1 = fields.size() == 10 && fields[0] == "v1";
+    const bool v2 = fields.size() == 12 && fields[0] == "v2";
+    if (!v1 && !v2) {
+        error = "neither a v1 line of 10 nor a v2 line of 12 tab-separated fields";
+        return std::nullopt;
+    }
+    if (v2 && (!is_hex(fields[10], 16) || !is_hex(fields[11], 128))) {
+        error = "its key id or signature is not valid";
         return std::nullopt;
     }
     AuditRow row;
@@ -116,6 +130,10 @@ std::optional<AuditRow> parse_journal_line(std::string_view line, std::string& e
     row.detail = std::move(*detail);
     row.prev_hash_hex = std::string(fields[8]);
     row.hash_hex = std::string(fields[9]);
+    if (v2) {
+        row.key_id = std::string(fields[10]);
+        row.signature_hex = std::string(fields[11]);
+    }
     return row;
 }
 
@@ -204,7 +222,8 @@ void AuditJournal::catch_up(const std::vector<AuditRow>& catalog_rows) {
             throw CatalogBehindArchive("the archive's audit journal holds entry " +
                                        std::to_string(row.seq) + ", which the catalog lacks");
         }
-        if (catalog_rows[index].hash_hex != row.hash_hex) {
+        if (catalog_rows[index].hash_hex != row.hash_hex ||
+            catalog_rows[index].signature_hex != row.signature_hex) {
             throw CatalogBehindArchive("the catalog's audit entry " + std::to_string(row.seq) +
                                        " differs from the archive's audit journal");
         }

@@ -7,6 +7,8 @@
 //
 // Line format: tab-separated, ending in "\n":
 //   v1 seq at event bay device_serial recording_id detail prev_hash hash
+//   v2 seq at event bay device_serial recording_id detail prev_hash hash key_id signature
+// v2 is a signed entry (schema 7, audit_signatures.hpp); v1 one written before the key.
 // Text fields are percent-escaped ('%', tab, line breaks and other control bytes as %XX), so a
 // line is always one line; the hash is Catalog::audit_hash of the row, which the reader checks.
 #pragma once
@@ -26,7 +28,7 @@ namespace cradle {
 inline constexpr std::string_view kAuditJournalName = "audit.journal";
 
 std::string format_journal_line(const AuditRow& row);
-// One line without its "\n"; nullopt with `error` set when it is not a well-formed v1 line
+// One line without its "\n"; nullopt with `error` set when it is not a well-formed v1/v2 line
 // (the hash is not checked here: verify_journal_chain does).
 std::optional<AuditRow> parse_journal_line(std::string_view line, std::string& error);
 

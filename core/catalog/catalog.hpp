@@ -27,6 +27,9 @@
 
 namespace cradle {
 
+class PublicKey;
+class SigningKey;
+
 namespace sqlite {
 class Connection;
 class ReadSnapshot;
@@ -156,6 +159,10 @@ struct AuditRow {
     std::string detail;
     std::string prev_hash_hex;
     std::string hash_hex;  // SHA-256 over prev_hash and the row's fields (see audit_hash)
+    // Schema 7 (audit_signatures.hpp): the signing key's id and its Ed25519 signature of the
+    // hash, in hex; both empty for an entry written before the cradle had a key.
+    std::string key_id;
+    std::string signature_hex;
 };
 
 struct AuditEvent {
@@ -230,7 +237,7 @@ struct ReplicationSummary {
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -370,6 +377,19 @@ class Catalog {
     std::vector<AuditRow> audit_rows_after(std::int64_t seq, std::size_t limit) const;
     // The hash a row must carry, given the previous row's hash.
     static std::string audit_hash(const AuditRow& row);
+
+    // ---- The audit log's signatures (schema 7, audit_signatures.hpp) ----
+    // The key that signs every audit row appended from now on (null: rows go unsigned, as in a
+    // catalog opened by a tool without the key).
+    void set_signer(std::shared_ptr<const SigningKey> key);
+    // The key the log names last (its "identity.key_created" entry or its latest rotation):
+    // the key the next entry must be signed with. nullopt: the log names none.
+    std::optional<PublicKey> signing_key_of_log() const;
+    // Appends "identity.key_rotated", signed by the current key and naming `next`, and signs
+    // every row after it with `next`. Throws CatalogError, writing nothing, when the catalog
+    // has no signer or the log names another key than the signer's.
+    void rotate_signing_key(std::shared_ptr<const SigningKey> next, const std::string& reason,
+                            std::int64_t now);
 
     // ---- The archive's record and journal (schema 5, invariant I6) ----
     // The record hash of the device's latest recording that has one ("" for none): what the

@@ -114,10 +114,10 @@ void Catalog::restore_from_archive(const std::vector<DeviceRow>& devices,
     for (const AuditRow& row : audit) {
         Query(db(),
               "INSERT INTO audit (seq, at, event, bay, device_serial, recording_id, detail, "
-              "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              "prev_hash, hash, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
               doing, sqlite::Prepare::once)
             .bind(row.seq, row.at, row.event, row.bay, row.device_serial, row.recording_id,
-                  row.detail, row.prev_hash_hex, row.hash_hex)
+                  row.detail, row.prev_hash_hex, row.hash_hex, row.key_id, row.signature_hex)
             .run();
     }
     append_audit(AuditEvent{"catalog.rebuilt", 0, "", 0, detail}, now, doing);

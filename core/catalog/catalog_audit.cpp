@@ -3,6 +3,9 @@
 // hands committed rows to the archive's journal; and the peek at a catalog file's last row.
 #include "core/catalog/catalog_internal.hpp"
 
+#include "core/catalog/audit_signatures.hpp"
+
+#include "common/ed25519.hpp"
 #include "common/sha256.hpp"
 
 #include <array>
@@ -62,12 +65,16 @@ void Catalog::append_audit(const AuditEvent& event, std::int64_t now, const std:
     row.recording_id = event.recording_id;
     row.detail = sanitize_text(event.detail, kMaxDetailBytes);
     row.hash_hex = audit_hash(row);
+    if (state_->signer) {
+        row.key_id = state_->signer->public_key().key_id();
+        row.signature_hex = state_->signer->sign_hex(audit_signature_message(row.hash_hex));
+    }
     Query(db(),
           "INSERT INTO audit (seq, at, event, bay, device_serial, recording_id, detail, "
-          "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+          "prev_hash, hash, key_id, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
           doing)
         .bind(row.seq, row.at, row.event, row.bay, row.device_serial, row.recording_id, row.detail,
-              row.prev_hash_hex, row.hash_hex)
+              row.prev_hash_hex, row.hash_hex, row.key_id, row.signature_hex)
         .run();
     if (state_->audit_sink) {
         // Rows of a transaction that rolled back without the rollback hook seeing it (never
@@ -81,7 +88,7 @@ void Catalog::append_audit(const AuditEvent& event, std::int64_t now, const std:
 std::vector<AuditRow> Catalog::audit_rows() const {
     Query query(db(),
                 "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
-                "hash FROM audit ORDER BY seq",
+                "hash, key_id, signature FROM audit ORDER BY seq",
                 "reading the audit log");
     std::vector<AuditRow> rows;
     while (query.step()) rows.push_back(read_audit(query));
@@ -98,7 +105,7 @@ std::int64_t Catalog::latest_audit_at(const std::string& event_prefix) const {
 std::vector<AuditRow> Catalog::audit_rows_after(std::int64_t seq, std::size_t limit) const {
     Query query(db(),
                 "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
-                "hash FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "hash, key_id, signature FROM audit WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                 "reading the audit log");
     query.bind(seq, static_cast<std::int64_t>(limit));
     std::vector<AuditRow> rows;
@@ -149,6 +156,36 @@ void audit_rolled_back(void* context) {
 }
 
 }  // namespace
+
+void Catalog::set_signer(std::shared_ptr<const SigningKey> key) {
+    state_->signer = std::move(key);
+}
+
+std::optional<PublicKey> Catalog::signing_key_of_log() const {
+    Query query(db(),
+                "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
+                "hash, key_id, signature FROM audit WHERE event IN ('identity.key_created', "
+                "'identity.key_rotated') ORDER BY seq DESC LIMIT 1",
+                "reading the audit log's signing key");
+    if (!query.step()) return std::nullopt;
+    return key_named_in(read_audit(query));
+}
+
+void Catalog::rotate_signing_key(std::shared_ptr<const SigningKey> next, const std::string& reason,
+                                 std::int64_t now) {
+    const std::string doing = "rotating the audit log's signing key";
+    if (!state_->signer || !next) db().fail(doing, "no signing key to rotate from or to");
+    std::optional<PublicKey> logged = signing_key_of_log();
+    if (!logged || *logged != state_->signer->public_key()) {
+        db().fail(doing, "the audit log does not name the key in use");
+    }
+    Transaction transaction(db(), doing);
+    append_audit(AuditEvent{std::string(kKeyRotatedEvent), 0, "", 0,
+                            key_rotated_detail(next->public_key(), reason)},
+                 now, doing);
+    transaction.commit();
+    state_->signer = std::move(next);
+}
 
 void Catalog::set_audit_sink(std::function<void(const std::vector<AuditRow>&)> sink) {
     state_->pending_audit.clear();

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,6 +32,8 @@ struct State {
     // Audit rows appended by the transaction in progress, for the audit sink after its commit.
     std::vector<AuditRow> pending_audit;
     std::function<void(const std::vector<AuditRow>&)> audit_sink;
+    // Signs each appended audit row (null: unsigned).
+    std::shared_ptr<const SigningKey> signer;
 };
 
 // Bounds on what the catalog stores, whoever asks: a device can lie about anything.

@@ -7,8 +7,10 @@
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_journal.hpp"
+#include "core/catalog/audit_signatures.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/disk_hash.hpp"
+#include "core/catalog/signing_identity.hpp"
 
 #include <fcntl.h>
 
@@ -324,10 +326,39 @@ void apply_audit(const std::vector<AuditRow>& audit,
     }
 }
 
+// The key that signs the rebuild's own entry: the one the restored log names last. A log that
+// names a key the state directory does not hold is refused: an unsigned or otherwise signed
+// entry would break its signatures. A log that names none gets its key at the daemon's start.
+std::shared_ptr<const SigningKey> signing_key_for(const fs::path& state_dir,
+                                                  const std::vector<AuditRow>& audit,
+                                                  RebuildReport& report) {
+    std::optional<PublicKey> named;
+    for (const AuditRow& row : audit) {
+        if (auto key = key_named_in(row)) named = key;
+    }
+    std::optional<SigningKey> key;
+    try {
+        key = read_signing_key(state_dir);
+    } catch (const IdentityError& error) {
+        report.refused = error.what();
+        return nullptr;
+    }
+    if (!named) return nullptr;
+    if (!key || key->public_key() != *named) {
+        report.refused = "the journal's audit log is signed by key " + named->fingerprint() +
+                         ", and " + signing_key_file(state_dir).string() +
+                         (key ? " holds another key" : " is missing or not readable") +
+                         ": the rebuilt catalog's entry must be signed by that key (run as root "
+                         "or the service's user, with the key restored; docs/evidence.md)";
+        return nullptr;
+    }
+    return std::make_shared<const SigningKey>(std::move(*key));
+}
+
 // Writes the catalog beside its place, then renames it into its place.
 void write_catalog(const fs::path& state_dir, const fs::path& catalog_file, const Restored& rows,
                    const std::vector<AuditRow>& audit, const RebuildReport& report,
-                   std::int64_t now) {
+                   std::shared_ptr<const SigningKey> key, std::int64_t now) {
     // Written beside the catalog's place and renamed into it: there is never a half-built
     // catalog under the name the daemon opens.
     const fs::path temporary = state_dir / "catalog.sqlite.rebuilding";
@@ -339,6 +370,8 @@ void write_catalog(const fs::path& state_dir, const fs::path& catalog_file, cons
     }
     {
         Catalog catalog(temporary);
+        // The rebuild's own entry is signed like the daemon's (audit_signatures.hpp).
+        catalog.set_signer(std::move(key));
         catalog.restore_from_archive(
             rows.devices, rows.recordings, audit,
             "rebuilt from the archive: " + std::to_string(report.devices) + " device(s), " +
@@ -371,11 +404,13 @@ RebuildReport rebuild_catalog(const fs::path& state_dir, std::int64_t now) {
     std::map<std::int64_t, Found> by_id = read_records(archive, files, report);
     Restored rows = restore_rows(by_id, report);
     const std::vector<AuditRow> audit = restore_audit(archive, report);
+    std::shared_ptr<const SigningKey> key = signing_key_for(state_dir, audit, report);
+    if (!report.refused.empty()) return report;
     apply_audit(audit, rows.recordings, report);
     report.devices = rows.devices.size();
     report.recordings = rows.recordings.size();
     report.audit_entries = audit.size();
-    write_catalog(state_dir, catalog_file, rows, audit, report, now);
+    write_catalog(state_dir, catalog_file, rows, audit, report, std::move(key), now);
     report.written = true;
     return report;
 }

@@ -83,6 +83,8 @@ AuditRow read_audit(const Query& query) {
     row.detail = query.text(6);
     row.prev_hash_hex = query.text(7);
     row.hash_hex = query.text(8);
+    row.key_id = query.text(9);
+    row.signature_hex = query.text(10);
     return row;
 }
 

@@ -286,10 +286,25 @@ CREATE TABLE replication_journal (
     db.exec(kSql, "creating the schema of version 6");
 }
 
+// Version 7: each audit entry's signature (audit_signatures.hpp): the id of the cradle's key and
+// its Ed25519 signature of the entry's hash. Entries of earlier versions stay unsigned; the
+// first signed entry chains over them. Adding columns changes no entry: the append-only
+// triggers stay as they are.
+void migrate_to_7(sqlite::Connection& db) {
+    static constexpr const char* kSql = R"sql(
+ALTER TABLE audit ADD COLUMN key_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit ADD COLUMN signature TEXT NOT NULL DEFAULT '';
+CREATE INDEX audit_key_entries ON audit (event) WHERE event IN ('identity.key_created',
+    'identity.key_rotated');
+)sql";
+    db.exec(kSql, "creating the schema of version 7");
+}
+
 using MigrationStep = void (*)(sqlite::Connection& db);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 6> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
-                                                      migrate_to_4, migrate_to_5, migrate_to_6};
+constexpr std::array<MigrationStep, 7> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
+                                                      migrate_to_4, migrate_to_5, migrate_to_6,
+                                                      migrate_to_7};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 }  // namespace

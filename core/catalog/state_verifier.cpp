@@ -4,6 +4,7 @@
 #include "core/archive/archive_path.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_journal.hpp"
+#include "core/catalog/audit_signatures.hpp"
 #include "core/catalog/disk_hash.hpp"
 
 #include "common/read_file.hpp"
@@ -44,8 +45,9 @@ constexpr const char* kHashDiffers = " does not hash to the record hash the cata
 
 class StateVerifier {
   public:
-    explicit StateVerifier(fs::path state_dir)
-        : state_dir_(std::move(state_dir)),
+    StateVerifier(fs::path state_dir, VerifyOptions options)
+        : options_(std::move(options)),
+          state_dir_(std::move(state_dir)),
           archive_dir_(state_dir_ / "archive"),
           staging_dir_(state_dir_ / "staging"),
           catalog_(Catalog::open_read_only(state_dir_ / "catalog.sqlite")) {}
@@ -64,6 +66,7 @@ class StateVerifier {
         check_no_orphans();
         check_staging_empty();
         check_audit_chain(audit);
+        check_signatures(audit);
         check_journal(audit);
         list_quarantine();
         return std::move(report_);
@@ -289,7 +292,9 @@ class StateVerifier {
                             "cradlectl rebuild-catalog)");
                 return;
             }
-            if (rows[index].hash_hex != row.hash_hex) {
+            if (rows[index].hash_hex != row.hash_hex ||
+                rows[index].signature_hex != row.signature_hex ||
+                rows[index].key_id != row.key_id) {
                 add_problem("archive/audit.journal entry " + std::to_string(row.seq) +
                             ": differs from the catalog's audit entry");
                 return;
@@ -329,6 +334,17 @@ class StateVerifier {
         }
     }
 
+    // Who signed the log (audit_signatures.hpp). The keys it names are reported, for an auditor
+    // without the public key to compare the first one's fingerprint with the one IT recorded.
+    void check_signatures(const std::vector<AuditRow>& audit) {
+        SignedLog log =
+            check_audit_signatures(audit, options_.trusted_key, "audit entry", report_.problems);
+        for (const PublicKey& key : log.keys) report_.signing_keys.push_back(key.fingerprint());
+        report_.signed_entries = log.signed_entries;
+        report_.entries_before_key = log.entries_before_key;
+    }
+
+    VerifyOptions options_;
     fs::path state_dir_;
     fs::path archive_dir_;
     fs::path staging_dir_;
@@ -358,8 +374,8 @@ std::vector<std::string> quarantined_files(const std::filesystem::path& state_di
     return files;
 }
 
-VerifyReport verify_state(const std::filesystem::path& state_dir) {
-    return StateVerifier(state_dir).run();
+VerifyReport verify_state(const std::filesystem::path& state_dir, const VerifyOptions& options) {
+    return StateVerifier(state_dir, options).run();
 }
 
 }  // namespace cradle

@@ -3,8 +3,11 @@
 // Used by `cradlectl verify` and by the fault tests' invariant checker.
 #pragma once
 
+#include "common/ed25519.hpp"
+
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +21,12 @@ struct VerifyReport {
     std::size_t files_checked = 0;
     std::size_t recordings_checked = 0;
     std::size_t audit_rows_checked = 0;
+    // The fingerprints of the keys that sign the audit log, in the order it took them up, and
+    // how many entries carry a good signature; entries before the first key (a state directory
+    // of an earlier version) are unsigned and covered by the first signed entry's chain.
+    std::vector<std::string> signing_keys;
+    std::size_t signed_entries = 0;
+    std::size_t entries_before_key = 0;
     bool ok() const { return problems.empty(); }
 };
 
@@ -34,8 +43,16 @@ struct VerifyReport {
 //  - no two recording rows share a key;
 //  - the audit chain is intact (each row's hash recomputes and links to the previous one),
 //    and every archived recording has its "recording.archived" entry, every wiped one its
-//    "recording.wiped" entry.
-VerifyReport verify_state(const std::filesystem::path& state_dir);
+//    "recording.wiped" entry;
+//  - every audit entry from the log's first key on carries that key's (or, after a rotation,
+//    the next key's) signature of its hash; with options.trusted_key, the log's first key is
+//    that key (audit_signatures.hpp).
+// Nothing secret is read: an auditor needs the state directory and the public key only.
+struct VerifyOptions {
+    std::optional<PublicKey> trusted_key;
+};
+VerifyReport verify_state(const std::filesystem::path& state_dir,
+                          const VerifyOptions& options = {});
 
 // The files under <state_dir>/quarantine/ (relative to the state directory, sorted): what
 // start-up recovery put aside because the catalog did not account for it. Throws

@@ -5,6 +5,7 @@
 // the socket and on the daemon's log, with a deadline.
 #include "core/catalog/catalog.hpp"
 #include "tests/faults/rig.hpp"
+#include "tests/support/catalog_rows.hpp"
 
 #include <gtest/gtest.h>
 
@@ -295,7 +296,7 @@ TEST(SystemdNotify, ReadyComesOnlyAfterRecoveryCleanedTheStateDirectory) {
     {
         // The catalog of the run that crashed (without one, the archive's file would stop the
         // start: a catalog behind the archive).
-        Catalog catalog(setup.rig.state / "catalog.sqlite");
+        Catalog catalog = test::signed_catalog(setup.rig.state);
         catalog.audit(AuditEvent{"daemon.start", 0, {}, 0, "the run that crashed"}, 1);
     }
 

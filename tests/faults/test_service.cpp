@@ -98,7 +98,7 @@ TEST(Service, RetiredCameraThatDocksAsksForACustodian) {
     Rig rig(1, 2);
     EXPECT_EQ(report_for(rig.run(), 1).outcome, "ready for duty");
     {
-        Catalog catalog(rig.state / "catalog.sqlite");
+        Catalog catalog = test::signed_catalog(rig.state);
         catalog.retire_device(rig.camera(0).serial, "lens cracked", 1'700'000'000, "uid 0");
     }
     // Docked again: the configured register (unchanged) does not undo the retirement.

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/support/catalog_rows.hpp"
 
+#include "core/catalog/signing_identity.hpp"
 #include "core/catalog/sqlite.hpp"
 
 namespace cradle::test {
+
+Catalog signed_catalog(const std::filesystem::path& state_dir) {
+    Catalog catalog(state_dir / "catalog.sqlite");
+    adopt_signing_key(catalog, state_dir, 1'700'000'000);
+    return catalog;
+}
 
 namespace {
 

@@ -5,6 +5,7 @@
 
 #include "core/catalog/catalog.hpp"
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,5 +20,9 @@ std::vector<ClockSyncRow> clock_syncs(const Catalog& catalog);
 std::vector<ReadinessRow> readiness_history(const Catalog& catalog, const std::string& serial);
 // The device's latest verdict; nullopt when it has none.
 std::optional<ReadinessRow> latest_readiness(const Catalog& catalog, const std::string& serial);
+
+// The catalog of a state directory opened as the daemon opens it: its audit rows signed with the
+// state's key (adopt_signing_key), so that what a test writes in the daemon's stead verifies.
+Catalog signed_catalog(const std::filesystem::path& state_dir);
 
 }  // namespace cradle::test

@@ -5,6 +5,7 @@
 
 #include "common/sha256.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/catalog/signing_identity.hpp"
 
 #include <sqlite3.h>
 #include <sys/stat.h>
@@ -32,6 +33,8 @@ class StateDirBuilder {
         std::filesystem::create_directories(state_dir_ / "archive");
         std::filesystem::create_directories(state_dir_ / "staging");
         catalog_.emplace(state_dir_ / "catalog.sqlite");
+        // As the daemon does at its first start: every entry is signed with the state's key.
+        adopt_signing_key(*catalog_, state_dir_, 1714550000);
     }
 
     Catalog& catalog() { return *catalog_; }

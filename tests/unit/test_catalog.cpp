@@ -141,8 +141,13 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
-// Undoes what version 6 added (the central archive's backlog).
+// Undoes what version 7 added (the audit log's signatures).
+#define CRADLE_VERSION7_ADDITIONS                                          \
+    "DROP INDEX audit_key_entries; ALTER TABLE audit DROP COLUMN key_id; " \
+    "ALTER TABLE audit DROP COLUMN signature; "
+// Undoes what versions 6 and 7 added (the central archive's backlog, the signatures).
 #define CRADLE_VERSION6_ADDITIONS                              \
+    CRADLE_VERSION7_ADDITIONS                                  \
     "DROP TABLE replication; DROP TABLE replication_journal; " \
     "DROP INDEX recordings_by_state_archived; "
 // Undoes what versions 5 and 6 added (each recording's record hash, and the backlog).
@@ -186,7 +191,7 @@ TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
 
 TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
     { Catalog catalog(file()); }
-    RawDb(file()).exec("UPDATE schema_version SET version = 7");
+    RawDb(file()).exec("UPDATE schema_version SET version = 8");
     for (int read_only = 0; read_only < 2; ++read_only) {
         try {
             if (read_only) {
@@ -197,13 +202,13 @@ TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
             ADD_FAILURE() << "a newer catalog was opened";
         } catch (const CatalogError& error) {
             std::string message = error.what();
-            EXPECT_NE(message.find("version 7"), std::string::npos) << message;
+            EXPECT_NE(message.find("version 8"), std::string::npos) << message;
             EXPECT_NE(message.find("(" + std::to_string(Catalog::kSchemaVersion) + ")"),
                       std::string::npos)
                 << message;
         }
     }
-    EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "7");
+    EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "8");
 }
 
 TEST_F(CatalogTest, OpenReadOnlyNeverCreatesOrMigrates) {
@@ -560,6 +565,9 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
 // A frozen copy on purpose, not built from schema.cpp's text: a migration test starts from the
 // table as catalogs of version 4 hold it, and must not follow an edit of the code it tests.
 constexpr const char* kVersion4Recordings = R"sql(
+DROP INDEX audit_key_entries;
+ALTER TABLE audit DROP COLUMN key_id;
+ALTER TABLE audit DROP COLUMN signature;
 DROP TABLE replication;
 DROP TABLE replication_journal;
 CREATE TABLE recordings_v4 (

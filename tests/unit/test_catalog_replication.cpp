@@ -205,6 +205,9 @@ TEST_F(CatalogReplication, AVersion5CatalogMigratesWithEveryArchivedRecordingInT
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(file().c_str(), &raw), SQLITE_OK);
     const int rc = sqlite3_exec(raw,
+                                "DROP INDEX audit_key_entries; "
+                                "ALTER TABLE audit DROP COLUMN key_id; "
+                                "ALTER TABLE audit DROP COLUMN signature; "
                                 "DROP TABLE replication; DROP TABLE replication_journal; "
                                 "DROP INDEX recordings_by_state_archived; "
                                 "UPDATE schema_version SET version = 5",
@@ -213,7 +216,7 @@ TEST_F(CatalogReplication, AVersion5CatalogMigratesWithEveryArchivedRecordingInT
     ASSERT_EQ(rc, SQLITE_OK);
 
     Catalog catalog(file());
-    EXPECT_EQ(catalog.schema_version(), 6);
+    EXPECT_EQ(catalog.schema_version(), Catalog::kSchemaVersion);
     EXPECT_EQ(ids(catalog.replication_due(kNow, 10)), (std::vector<std::int64_t>{id}))
         << "a recording archived (and wiped) before the central archive existed is offered";
     EXPECT_EQ(catalog.journal_replicated_through(), 0);

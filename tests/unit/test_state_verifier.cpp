@@ -66,7 +66,10 @@ TEST_F(StateVerifierTest, ACleanStatePasses) {
     EXPECT_TRUE(report.ok()) << all_problems(report);
     EXPECT_EQ(report.recordings_checked, 3u);
     EXPECT_EQ(report.files_checked, 3u);
-    EXPECT_EQ(report.audit_rows_checked, 5u);  // 3 archived, 1 wiped, 1 dock.end
+    EXPECT_EQ(report.audit_rows_checked, 6u);  // the key, 3 archived, 1 wiped, 1 dock.end
+    EXPECT_EQ(report.signed_entries, 6u);
+    ASSERT_EQ(report.signing_keys.size(), 1u);
+    EXPECT_EQ(report.signing_keys[0], read_public_key(public_key_file(state())).fingerprint());
 }
 
 TEST_F(StateVerifierTest, ACleanStatePassesAfterTheDaemonClosedTheCatalog) {
