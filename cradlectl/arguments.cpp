@@ -26,7 +26,8 @@ const CommandRule* find_rule(std::string_view command) {
         {"devices", 0, {"--json"}, ""},
         {"device", 1, {"--json"}, "SERIAL"},
         {"recordings", 0, {"--json", "--serial", "--from", "--to", "--limit"}, ""},
-        {"verify", 0, {"--json"}, ""},
+        {"verify", 0, {"--json", "--public-key"}, ""},
+        {"identity", 0, {"--json"}, ""},
         {"rebuild-catalog", 0, {}, ""},
         {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
         {"assign", 2, {}, "SERIAL OFFICER"},
@@ -172,6 +173,9 @@ std::optional<std::string> check_invocation(Invocation& invocation,
             }
         }
     }
+    if (invocation.public_key && invocation.public_key->empty()) {
+        return std::string("--public-key needs a PEM file (cradlectl identity prints one)");
+    }
     if (invocation.command == "retire" && (!invocation.reason || invocation.reason->empty())) {
         return std::string("retire needs --reason TEXT (why the camera leaves service)");
     }
@@ -193,6 +197,10 @@ std::optional<std::string> check_invocation(Invocation& invocation,
         }
         if (invocation.watch)
             return std::string("status --watch needs the running daemon: leave out --state-dir");
+    } else if (invocation.public_key) {
+        return std::string(
+            "verify --public-key checks a state directory (or a copy of one) with the key you "
+            "hold: give --state-dir DIR");
     } else if (invocation.command == "rebuild-catalog") {
         return std::string(
             "rebuild-catalog works on the state directory, with cradled stopped: give "

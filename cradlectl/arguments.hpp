@@ -40,8 +40,9 @@ struct Invocation {
     // local days of report assignments (report_request.hpp).
     std::optional<std::string> from_text;
     std::optional<std::string> to_text;
-    std::optional<std::string> date;    // report dock --date DAY
-    std::optional<std::string> format;  // report --format pdf|csv|json
+    std::optional<std::string> date;        // report dock --date DAY
+    std::optional<std::string> format;      // report --format pdf|csv|json
+    std::optional<std::string> public_key;  // verify --public-key FILE (PEM)
 };
 
 // The invocation, or the message of a usage error (the words are read in command_line.cpp).

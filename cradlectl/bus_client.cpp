@@ -433,6 +433,10 @@ ServiceInfo BusClient::service_info() {
         if (name == manager_api::BayCount::name)
             info.bay_count = static_cast<std::uint32_t>(value.as_uint64());
         if (name == manager_api::StateDirectory::name) info.state_directory = value.text;
+        if (name == manager_api::SigningKey::name) info.signing_key = value.text;
+        if (name == manager_api::SigningKeyFingerprint::name) {
+            info.signing_key_fingerprint = value.text;
+        }
         if (name == manager_api::ClockSynchronised::name)
             info.clock_synchronised = value.as_uint64() != 0;
     });

@@ -50,6 +50,8 @@ struct ServiceInfo {
     std::uint32_t bay_count = 0;
     std::string state_directory;
     bool clock_synchronised = false;
+    std::string signing_key;  // PEM
+    std::string signing_key_fingerprint;
 };
 
 struct RemoteVerifyReport {

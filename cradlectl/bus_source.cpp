@@ -62,7 +62,7 @@ class BusSource final : public DataSource {
                              std::nullopt};
     }
 
-    VerifyOutcome verify() override {
+    VerifyOutcome verify(const std::optional<PublicKey>&) override {
         RemoteVerifyReport report = bus().verify();
         VerifyOutcome outcome;
         // The daemon's word and its list agree by contract; a list with entries is never "ok".
@@ -70,6 +70,16 @@ class BusSource final : public DataSource {
         outcome.files_checked = report.files_checked;
         outcome.problems = std::move(report.problems);
         return outcome;
+    }
+
+    std::optional<PublicKey> signing_key() override {
+        const ServiceInfo info = bus().service_info();
+        try {
+            return PublicKey::from_pem(info.signing_key);
+        } catch (const KeyError& error) {
+            throw BusClientError(BusFailure::failed,
+                                 "the daemon's SigningKey property: " + std::string(error.what()));
+        }
     }
 
     std::vector<DeviceHistoryRow> history(const std::string& serial, std::int64_t from,

@@ -14,9 +14,10 @@
 namespace cradle::ctl {
 namespace {
 
-constexpr std::string_view kValueOptions[] = {
-    "--bus",     "--state-dir", "--serial", "--from", "--to",     "--limit", "--custodian",
-    "--officer", "--head",      "--reason", "-o",     "--output", "--date",  "--format"};
+constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial",    "--from",
+                                              "--to",   "--limit",     "--custodian", "--officer",
+                                              "--head", "--reason",    "-o",          "--output",
+                                              "--date", "--format",    "--public-key"};
 constexpr std::string_view kFlags[] = {"--json", "--watch", "--until-idle", "--wait"};
 
 template <typename Number>
@@ -53,10 +54,15 @@ std::optional<std::string> apply_value(Invocation& invocation, const std::string
         invocation.output = value;
     } else {
         const std::map<std::string_view, std::optional<std::string>*> texts = {
-            {"--from", &invocation.from_text},      {"--to", &invocation.to_text},
-            {"--date", &invocation.date},           {"--format", &invocation.format},
-            {"--custodian", &invocation.custodian}, {"--officer", &invocation.officer},
-            {"--head", &invocation.head},           {"--reason", &invocation.reason}};
+            {"--from", &invocation.from_text},
+            {"--to", &invocation.to_text},
+            {"--date", &invocation.date},
+            {"--format", &invocation.format},
+            {"--custodian", &invocation.custodian},
+            {"--officer", &invocation.officer},
+            {"--head", &invocation.head},
+            {"--reason", &invocation.reason},
+            {"--public-key", &invocation.public_key}};
         *texts.at(name) = value;
     }
     return std::nullopt;

@@ -9,19 +9,13 @@ namespace cradle::ctl {
 
 Command find_command(const std::string& name) {
     static constexpr std::pair<std::string_view, Command> kCommands[] = {
-        {"status", status_command},
-        {"devices", devices_command},
-        {"device", device_command},
-        {"recordings", recordings_command},
-        {"verify", verify_command},
-        {"history", history_command},
-        {"register", register_command},
-        {"assign", assign_command},
-        {"retire", retire_command},
-        {"import", import_command},
-        {"export", export_command},
-        {"report", report_command},
-        {"rebuild-catalog", rebuild_catalog_command},
+        {"status", status_command},   {"devices", devices_command},
+        {"device", device_command},   {"recordings", recordings_command},
+        {"verify", verify_command},   {"identity", identity_command},
+        {"history", history_command}, {"register", register_command},
+        {"assign", assign_command},   {"retire", retire_command},
+        {"import", import_command},   {"export", export_command},
+        {"report", report_command},   {"rebuild-catalog", rebuild_catalog_command},
     };
     for (const auto& [command_name, command] : kCommands) {
         if (command_name == name) return command;

@@ -30,6 +30,8 @@ int device_command(const Invocation& invocation, DataSource& source, std::ostrea
 int recordings_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 // Exit status 1 when problems were found.
 int verify_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// identity: the audit log's signing key (PEM) and its fingerprint. Exit 1 when there is none.
+int identity_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 int history_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 // register, assign, retire: the register's changes, one device at a time.
 int register_command(const Invocation& invocation, DataSource& source, std::ostream& out);

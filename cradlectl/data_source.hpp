@@ -6,6 +6,7 @@
 // recording), the answer says which it is and the command prints what it got.
 #pragma once
 
+#include "common/ed25519.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_facts.hpp"
 #include "cradlectl/arguments.hpp"
@@ -59,6 +60,10 @@ struct VerifyOutcome {
     std::optional<std::uint64_t> recordings_checked;
     std::optional<std::uint64_t> audit_entries_checked;
     std::optional<std::vector<std::string>> quarantined;
+    // Offline: the fingerprints of the keys that sign the audit log, in order, and how many
+    // entries carry a good signature.
+    std::optional<std::vector<std::string>> signing_keys;
+    std::optional<std::uint64_t> signed_entries;
 };
 
 // `status` over the bus: the service and its bays, live.
@@ -102,7 +107,11 @@ class DataSource {
     virtual std::vector<DeviceRow> devices() = 0;
     virtual DeviceEntry device(const std::string& serial) = 0;
     virtual RecordingList recordings(const RecordingFilter& filter) = 0;
-    virtual VerifyOutcome verify() = 0;
+    // trusted_key (offline only): the public key the log's first key must be.
+    virtual VerifyOutcome verify(const std::optional<PublicKey>& trusted_key) = 0;
+    // The public key that signs the audit log now: the daemon's, or offline the one its log
+    // names last (nullopt: the log names none).
+    virtual std::optional<PublicKey> signing_key() = 0;
     // The register's changes; serial "" for every device, times 0 = open.
     virtual std::vector<DeviceHistoryRow> history(const std::string& serial, std::int64_t from,
                                                   std::int64_t to) = 0;

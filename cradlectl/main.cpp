@@ -45,6 +45,9 @@ Commands (the running daemon, over D-Bus):
   verify [--json]          re-hash the archive against the catalog and the audit log, and
                            list what start-up recovery put into quarantine; exit status 1
                            when problems were found
+  verify --public-key FILE (with --state-dir) also check that the audit log is signed from
+                           its start by that key (what `identity` printed at install)
+  identity [--json]        the public key that signs the audit log, and its fingerprint
 
 Commands (offline only, --state-dir DIR, with cradled stopped):
   rebuild-catalog          build the catalog from the archive alone (each file re-hashed
@@ -93,8 +96,8 @@ Options:
   --bus ADDRESS    the D-Bus address of the daemon's bus (default: the system bus;
                    DBUS_SYSTEM_BUS_ADDRESS is honoured)
   --state-dir DIR  offline: read the state directory (e.g. /var/lib/cradled) directly;
-                   status, devices, device, recordings, verify, history, export,
-                   report and rebuild-catalog only
+                   status, devices, device, recordings, verify, identity, history,
+                   export, report and rebuild-catalog only
   --json           machine-readable output (field names: cradlectl(1))
   DATE             2024-05-01, 2024-05-01T10:00:00Z or @UNIX-SECONDS, in UTC
   DAY              a local date, 2026-03-29 (a report's --from and --to are whole days)

@@ -83,8 +83,8 @@ class StateDirSource final : public DataSource {
 
     RecordingList recordings(const RecordingFilter& filter) override;
 
-    VerifyOutcome verify() override {
-        VerifyReport report = verify_state(state_dir_);
+    VerifyOutcome verify(const std::optional<PublicKey>& trusted_key) override {
+        VerifyReport report = verify_state(state_dir_, VerifyOptions{trusted_key});
         VerifyOutcome outcome;
         outcome.ok = report.ok();
         outcome.files_checked = report.files_checked;
@@ -92,8 +92,12 @@ class StateDirSource final : public DataSource {
         outcome.recordings_checked = report.recordings_checked;
         outcome.audit_entries_checked = report.audit_rows_checked;
         outcome.quarantined = std::move(report.quarantined);
+        outcome.signing_keys = std::move(report.signing_keys);
+        outcome.signed_entries = report.signed_entries;
         return outcome;
     }
+
+    std::optional<PublicKey> signing_key() override { return catalog().signing_key_of_log(); }
 
     std::vector<DeviceHistoryRow> history(const std::string& serial, std::int64_t from,
                                           std::int64_t to) override {

@@ -257,6 +257,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         });
         // Every audit row from here on is signed with the cradle's key (audit_signatures.hpp).
         AdoptedKey signing = adopt_signing_key(catalog, config_.state_dir, now);
+        signing_key_ = signing.key;
         log_.info({}, std::string(signing.created ? "created the cradle's signing key"
                                                   : "audit entries are signed") +
                           " (Ed25519, fingerprint " + signing.key->public_key().fingerprint() +
@@ -477,6 +478,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     const Config& config() const override { return config_; }
     const Log& log() const override { return log_; }
     StatusBoard& status() override { return status_board; }
+    const PublicKey& signing_key() const override { return signing_key_->public_key(); }
     void catalog_work(std::function<void(Catalog&)> work,
                       std::function<void(std::exception_ptr)> done) override {
         asio::post(catalog_strand, [this, work = std::move(work), done = std::move(done)] {
@@ -522,6 +524,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     FileSystem& fs;
     Log log_;
     Catalog catalog;
+    std::shared_ptr<const SigningKey> signing_key_;  // set by recover(), before any front-end
     ArchiveStore store;
     AuditJournal journal;
     bool journal_failure_logged = false;  // loop only

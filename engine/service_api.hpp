@@ -19,6 +19,7 @@ namespace cradle {
 
 class Catalog;
 class Log;
+class PublicKey;
 
 class ServiceApi {
   public:
@@ -29,6 +30,8 @@ class ServiceApi {
     virtual const Config& config() const = 0;
     virtual const Log& log() const = 0;
     virtual StatusBoard& status() = 0;
+    // The public half of the key that signs the audit log (PEM), set before the front-ends run.
+    virtual const PublicKey& signing_key() const = 0;
 
     // Runs work with the service's catalog (the one writing connection) on the catalog's
     // strand, off the loop; done then runs on the loop with work's exception, if any.

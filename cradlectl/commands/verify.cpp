@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // verify: the end-to-end check of archive, catalog and audit log. The daemon reports the files
 // it checked; offline the verifier (the fault tests' invariant checker) also counts
-// recordings and audit entries, and lists what start-up recovery put into quarantine.
+// recordings and audit entries, checks every audit entry's signature (with --public-key, against
+// the key an auditor holds), and lists what start-up recovery put into quarantine.
+#include "core/catalog/signing_identity.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/data_source.hpp"
 #include "cradlectl/text_output.hpp"
@@ -26,6 +28,10 @@ void print_json(std::ostream& out, const VerifyOutcome& outcome) {
     if (outcome.audit_entries_checked) {
         object.add("audit_entries_checked", *outcome.audit_entries_checked);
     }
+    if (outcome.signing_keys) {
+        object.add_json("signing_keys", json_array(json_strings(*outcome.signing_keys)));
+    }
+    if (outcome.signed_entries) object.add("signed_entries", *outcome.signed_entries);
     object.add_json("problems", json_array(json_strings(outcome.problems)));
     if (outcome.quarantined) {
         object.add_json("quarantined", json_array(json_strings(*outcome.quarantined)));
@@ -33,8 +39,17 @@ void print_json(std::ostream& out, const VerifyOutcome& outcome) {
     out << object.str() << '\n';
 }
 
-void print_text(std::ostream& out, const VerifyOutcome& outcome) {
+void print_text(std::ostream& out, const VerifyOutcome& outcome, bool key_given) {
     for (const std::string& problem : outcome.problems) out << printable(problem) << '\n';
+    if (outcome.signing_keys && !outcome.signing_keys->empty()) {
+        out << "audit log signed by key " << outcome.signing_keys->front();
+        for (std::size_t i = 1; i < outcome.signing_keys->size(); ++i) {
+            out << ", then (rotated) " << (*outcome.signing_keys)[i];
+        }
+        out << (key_given ? " (the key given)\n"
+                          : "\n  compare this fingerprint with the one IT recorded at install, or "
+                            "give --public-key FILE\n");
+    }
     if (outcome.quarantined) {
         for (const std::string& file : *outcome.quarantined) {
             out << "quarantined: " << printable(file)
@@ -62,11 +77,13 @@ void print_text(std::ostream& out, const VerifyOutcome& outcome) {
 }  // namespace
 
 int verify_command(const Invocation& invocation, DataSource& source, std::ostream& out) {
-    const VerifyOutcome outcome = source.verify();
+    std::optional<PublicKey> trusted;
+    if (invocation.public_key) trusted = read_public_key(*invocation.public_key);
+    const VerifyOutcome outcome = source.verify(trusted);
     if (invocation.json) {
         print_json(out, outcome);
     } else {
-        print_text(out, outcome);
+        print_text(out, outcome, trusted.has_value());
     }
     return outcome.ok ? kExitOk : kExitProblems;
 }

@@ -4,6 +4,7 @@
 // are in dbus_register.cpp, its report facts and roster in dbus_report_methods.cpp.
 #include "service/dbus/dbus_server_internal.hpp"
 
+#include "common/ed25519.hpp"
 #include "common/system_clock.hpp"
 #include "common/text.hpp"
 #include "core/catalog/state_verifier.hpp"
@@ -52,6 +53,8 @@ const sd_bus_vtable kManagerVtable[] = {
     CRADLE_PROPERTY(manager_api::Version, manager_property_callback),
     CRADLE_PROPERTY(manager_api::BayCount, manager_property_callback),
     CRADLE_PROPERTY(manager_api::StateDirectory, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::SigningKey, manager_property_callback),
+    CRADLE_PROPERTY(manager_api::SigningKeyFingerprint, manager_property_callback),
     CRADLE_PROPERTY(manager_api::ClockSynchronised, manager_property_callback),
     CRADLE_METHOD(manager_api::ListBays, &DbusServer::list_bays),
     CRADLE_METHOD(manager_api::ListDevices, &DbusServer::list_devices),
@@ -101,6 +104,13 @@ int DbusServer::manager_property(const char* property, sd_bus_message* reply) {
     if (name == manager_api::StateDirectory::name) {
         return append_value<manager_api::StateDirectory>(reply,
                                                          service_.config().state_dir.c_str());
+    }
+    if (name == manager_api::SigningKey::name) {
+        return append_value<manager_api::SigningKey>(reply, service_.signing_key().pem().c_str());
+    }
+    if (name == manager_api::SigningKeyFingerprint::name) {
+        return append_value<manager_api::SigningKeyFingerprint>(
+            reply, service_.signing_key().fingerprint().c_str());
     }
     if (name == manager_api::ClockSynchronised::name) {
         return append_value<manager_api::ClockSynchronised>(

@@ -247,6 +247,44 @@ TEST_F(CradlectlOverBus, VerifyReportsTheArchiveAndFindsAChangedFile) {
         << broken.out;
 }
 
+TEST_F(CradlectlOverBus, IdentityOverTheBusIsTheKeyThatSignsTheStateDirectory) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Result live = cradlectl({"identity", "--json"});
+    ASSERT_EQ(live.exit_status, 0) << live.out << live.err;
+    const Result offline_identity = offline({"identity", "--json"});
+    ASSERT_EQ(offline_identity.exit_status, 0) << offline_identity.out << offline_identity.err;
+    EXPECT_EQ(parse_json(live.out), parse_json(offline_identity.out));
+    const std::string pem = parse_json(live.out).at("public_key_pem").get<std::string>();
+    EXPECT_EQ(pem, file_text(state_dir() / "identity" / "signing.pub"));
+    const Result verified = offline({"verify"});
+    EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find(parse_json(live.out).at("fingerprint").get<std::string>()),
+              std::string::npos)
+        << verified.out;
+}
+
+// The daemon never signs with a key other than the one its log names: a key that went missing
+// stops the start (exit status 2, naming the file), and its return lets the daemon start.
+TEST_F(CradlectlOverBus, AMissingSigningKeyStopsTheDaemonNamingTheFile) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    daemon_->signal(SIGTERM);
+    ASSERT_EQ(daemon_->wait(), 0);
+    daemon_.reset();
+    const fs::path key = state_dir() / "identity" / "signing.key";
+    fs::rename(key, dir_.path() / "kept.key");
+    start_daemon();
+    EXPECT_EQ(daemon_->wait(), 2);
+    daemon_.reset();
+    const std::string said = file_text(dir_.path() / "daemon.log");
+    EXPECT_NE(said.find(key.string() + " is missing"), std::string::npos) << said;
+    EXPECT_FALSE(fs::exists(key)) << "no new key was made in its place";
+
+    fs::rename(dir_.path() / "kept.key", key);
+    start_daemon();
+    const Result status = cradlectl({"status", "--watch", "--wait", "--until-idle"});
+    EXPECT_EQ(status.exit_status, 0) << status.out << status.err;
+}
+
 // I6: the real daemon refuses a catalog behind the archive (exit status 2, one line naming
 // rebuild-catalog) instead of creating a fresh one, and rebuild-catalog restores it.
 TEST_F(CradlectlOverBus, MissingCatalogStopsTheDaemonAndRebuildCatalogRestoresIt) {

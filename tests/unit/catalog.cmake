@@ -8,3 +8,4 @@ add_dependencies(cradlectl_test cradlectl)
 cradle_test(report_input_test unit ${CMAKE_CURRENT_LIST_DIR}/test_report_input.cpp)
 # The central archive's backlog in the catalog.
 cradle_test(catalog_replication_test unit ${CMAKE_CURRENT_LIST_DIR}/test_catalog_replication.cpp)
+cradle_test(audit_signatures_test unit ${CMAKE_CURRENT_LIST_DIR}/test_audit_signatures.cpp)

@@ -10,6 +10,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace cradle {
@@ -67,8 +69,44 @@ TEST_F(CradlectlTest, VerifyWorksWhileTheDaemonHoldsTheCatalogAndAfterItClosed) 
     EXPECT_EQ(cradlectl(state_arg(dir_.path()) + " verify").exit_status, 0);
 }
 
+TEST_F(CradlectlTest, IdentityPrintsTheKeyThatVerifyChecksWithThePublicKeyAlone) {
+    CommandResult identity = cradlectl(state_arg(dir_.path()) + " identity");
+    ASSERT_EQ(identity.exit_status, 0) << identity.output;
+    const PublicKey key = read_public_key(public_key_file(dir_.path()));
+    EXPECT_NE(identity.output.find("fingerprint: " + key.fingerprint()), std::string::npos)
+        << identity.output;
+    // An auditor's copy: the state directory without the private key, and the printed PEM.
+    TempDir auditor;
+    std::filesystem::copy(dir_.path(), auditor.path() / "copy",
+                          std::filesystem::copy_options::recursive);
+    std::filesystem::remove(signing_key_file(auditor.path() / "copy"));
+    const std::filesystem::path pem = auditor.path() / "cradle.pub";
+    std::ofstream(pem) << identity.output.substr(identity.output.find("-----BEGIN"));
+    const std::string verify =
+        state_arg(auditor.path() / "copy") + " verify --public-key '" + pem.string() + "'";
+    CommandResult good = cradlectl(verify);
+    EXPECT_EQ(good.exit_status, 0) << good.output;
+    EXPECT_NE(good.output.find("audit log signed by key " + key.fingerprint() + " (the key given)"),
+              std::string::npos)
+        << good.output;
+
+    // Another key (a forger's) is not the key given.
+    std::ofstream(pem, std::ios::trunc) << SigningKey::generate().public_key().pem();
+    CommandResult other = cradlectl(verify);
+    EXPECT_EQ(other.exit_status, 1) << other.output;
+    EXPECT_NE(other.output.find("is not the key given"), std::string::npos) << other.output;
+
+    std::ofstream(pem, std::ios::trunc) << "not a key";
+    CommandResult garbled = cradlectl(verify);
+    EXPECT_EQ(garbled.exit_status, 2) << garbled.output;
+    EXPECT_NE(garbled.output.find("not a PEM public key"), std::string::npos) << garbled.output;
+    CommandResult bus = cradlectl("verify --public-key '" + pem.string() + "'");
+    EXPECT_EQ(bus.exit_status, 2) << bus.output;
+    EXPECT_NE(bus.output.find("give --state-dir"), std::string::npos) << bus.output;
+}
+
 TEST_F(CradlectlTest, JsonOutputParses) {
-    for (const char* command : {"status", "devices", "recordings", "verify"}) {
+    for (const char* command : {"status", "devices", "recordings", "verify", "identity"}) {
         CommandResult run = cradlectl(state_arg(dir_.path()) + " " + command + " --json");
         EXPECT_EQ(run.exit_status, 0) << command << ": " << run.output;
         EXPECT_NO_THROW(test::parse_json(run.output)) << command << ":\n" << run.output;
