@@ -26,7 +26,7 @@ const CommandRule* find_rule(std::string_view command) {
         {"devices", 0, {"--json"}, ""},
         {"device", 1, {"--json"}, "SERIAL"},
         {"recordings", 0, {"--json", "--serial", "--from", "--to", "--limit"}, ""},
-        {"verify", 0, {"--json", "--public-key"}, ""},
+        {"verify", 0, {"--json", "--public-key", "--anchor"}, ""},
         {"identity", 0, {"--json"}, ""},
         {"rebuild-catalog", 0, {}, ""},
         {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
@@ -173,6 +173,9 @@ std::optional<std::string> check_invocation(Invocation& invocation,
             }
         }
     }
+    if (invocation.anchor && invocation.anchor->empty()) {
+        return std::string("--anchor needs a file of anchor lines (\"-\": standard input)");
+    }
     if (invocation.public_key && invocation.public_key->empty()) {
         return std::string("--public-key needs a PEM file (cradlectl identity prints one)");
     }
@@ -197,10 +200,10 @@ std::optional<std::string> check_invocation(Invocation& invocation,
         }
         if (invocation.watch)
             return std::string("status --watch needs the running daemon: leave out --state-dir");
-    } else if (invocation.public_key) {
-        return std::string(
-            "verify --public-key checks a state directory (or a copy of one) with the key you "
-            "hold: give --state-dir DIR");
+    } else if (invocation.public_key || invocation.anchor) {
+        return std::string(invocation.public_key ? "verify --public-key" : "verify --anchor") +
+               " checks a state directory (or a copy of one) with what you hold: give "
+               "--state-dir DIR";
     } else if (invocation.command == "rebuild-catalog") {
         return std::string(
             "rebuild-catalog works on the state directory, with cradled stopped: give "

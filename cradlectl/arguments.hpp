@@ -43,6 +43,7 @@ struct Invocation {
     std::optional<std::string> date;        // report dock --date DAY
     std::optional<std::string> format;      // report --format pdf|csv|json
     std::optional<std::string> public_key;  // verify --public-key FILE (PEM)
+    std::optional<std::string> anchor;      // verify --anchor FILE ("-": standard input)
 };
 
 // The invocation, or the message of a usage error (the words are read in command_line.cpp).

@@ -62,7 +62,7 @@ class BusSource final : public DataSource {
                              std::nullopt};
     }
 
-    VerifyOutcome verify(const std::optional<PublicKey>&) override {
+    VerifyOutcome verify(const VerifyOptions&) override {
         RemoteVerifyReport report = bus().verify();
         VerifyOutcome outcome;
         // The daemon's word and its list agree by contract; a list with entries is never "ok".

@@ -14,10 +14,10 @@
 namespace cradle::ctl {
 namespace {
 
-constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial",    "--from",
-                                              "--to",   "--limit",     "--custodian", "--officer",
-                                              "--head", "--reason",    "-o",          "--output",
-                                              "--date", "--format",    "--public-key"};
+constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial",     "--from",
+                                              "--to",   "--limit",     "--custodian",  "--officer",
+                                              "--head", "--reason",    "-o",           "--output",
+                                              "--date", "--format",    "--public-key", "--anchor"};
 constexpr std::string_view kFlags[] = {"--json", "--watch", "--until-idle", "--wait"};
 
 template <typename Number>
@@ -62,7 +62,8 @@ std::optional<std::string> apply_value(Invocation& invocation, const std::string
             {"--officer", &invocation.officer},
             {"--head", &invocation.head},
             {"--reason", &invocation.reason},
-            {"--public-key", &invocation.public_key}};
+            {"--public-key", &invocation.public_key},
+            {"--anchor", &invocation.anchor}};
         *texts.at(name) = value;
     }
     return std::nullopt;

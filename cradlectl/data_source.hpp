@@ -9,6 +9,7 @@
 #include "common/ed25519.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_facts.hpp"
+#include "core/catalog/state_verifier.hpp"
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/bus_client.hpp"
 
@@ -64,6 +65,8 @@ struct VerifyOutcome {
     // entries carry a good signature.
     std::optional<std::vector<std::string>> signing_keys;
     std::optional<std::uint64_t> signed_entries;
+    std::optional<std::uint64_t> anchors_checked;
+    std::optional<std::int64_t> anchored_through;
 };
 
 // `status` over the bus: the service and its bays, live.
@@ -107,8 +110,8 @@ class DataSource {
     virtual std::vector<DeviceRow> devices() = 0;
     virtual DeviceEntry device(const std::string& serial) = 0;
     virtual RecordingList recordings(const RecordingFilter& filter) = 0;
-    // trusted_key (offline only): the public key the log's first key must be.
-    virtual VerifyOutcome verify(const std::optional<PublicKey>& trusted_key) = 0;
+    // Offline only: the public key the log's first key must be, and the anchors to check.
+    virtual VerifyOutcome verify(const VerifyOptions& options) = 0;
     // The public key that signs the audit log now: the daemon's, or offline the one its log
     // names last (nullopt: the log names none).
     virtual std::optional<PublicKey> signing_key() = 0;

@@ -83,8 +83,8 @@ class StateDirSource final : public DataSource {
 
     RecordingList recordings(const RecordingFilter& filter) override;
 
-    VerifyOutcome verify(const std::optional<PublicKey>& trusted_key) override {
-        VerifyReport report = verify_state(state_dir_, VerifyOptions{trusted_key});
+    VerifyOutcome verify(const VerifyOptions& options) override {
+        VerifyReport report = verify_state(state_dir_, options);
         VerifyOutcome outcome;
         outcome.ok = report.ok();
         outcome.files_checked = report.files_checked;
@@ -94,6 +94,10 @@ class StateDirSource final : public DataSource {
         outcome.quarantined = std::move(report.quarantined);
         outcome.signing_keys = std::move(report.signing_keys);
         outcome.signed_entries = report.signed_entries;
+        if (!options.anchors.empty()) {
+            outcome.anchors_checked = report.anchors_checked;
+            outcome.anchored_through = report.anchored_through;
+        }
         return outcome;
     }
 

@@ -3,6 +3,7 @@
 
 #include "core/archive/archive_record.hpp"
 #include "core/archive/archive_store.hpp"
+#include "core/catalog/audit_anchor.hpp"
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/catalog_guard.hpp"
@@ -147,6 +148,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
             status_board.finished(bay, "needs custodian: internal error, see the log");
         } else {
             for (const auto& listener : dock_listeners) listener(report);
+            publish_anchor("dock end, bay " + std::to_string(bay));
             std::lock_guard lock(reports_mutex);
             reports.push_back(std::move(report));
         }
@@ -509,6 +511,56 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     void request_stop() override { begin_stop("asked over the API"); }
 
     // Progress of the copies, sampled once a second while the loop runs.
+    // Anchors of the audit log (audit_anchor.hpp): its head, signed, into the system journal
+    // and, with the central archive, into the bucket. At each dock's end and every hour (on the
+    // loop, the head read on the catalog's strand), and at the start and the stop (run()).
+    void publish_anchor(const std::string& why) {
+        auto anchor = std::make_shared<std::optional<AuditAnchor>>();
+        catalog_work([this, anchor](Catalog& catalog) { *anchor = anchor_of(catalog); },
+                     [this, anchor, why](const std::exception_ptr& error) {
+                         if (error || !*anchor) return;  // the next anchor covers it
+                         announce_anchor(**anchor, why);
+                     });
+    }
+
+    std::optional<AuditAnchor> anchor_of(Catalog& catalog) const {
+        std::optional<AuditRow> head = catalog.last_audit_row();
+        if (!head || !signing_key_) return std::nullopt;
+        return sign_anchor(*signing_key_, head->seq, head->hash_hex, unix_now());
+    }
+
+    // Off the loop (the loop has stopped, or not started): waits for the catalog's strand.
+    void publish_anchor_now(const std::string& why) {
+        std::promise<std::optional<AuditAnchor>> made;
+        asio::post(catalog_strand, [this, &made] {
+            try {
+                made.set_value(anchor_of(catalog));
+            } catch (...) {
+                made.set_exception(std::current_exception());
+            }
+        });
+        try {
+            if (auto anchor = made.get_future().get()) announce_anchor(*anchor, why);
+        } catch (const std::exception& e) {
+            log_.warning({},
+                         std::string("no anchor of the audit log at the ") + why + ": " + e.what());
+        }
+    }
+
+    void announce_anchor(const AuditAnchor& anchor, const std::string& why) {
+        log_.info({}, "audit anchor (" + why + "): " + format_anchor(anchor));
+        if (replication) replication->publish_anchor(anchor);
+    }
+
+    void anchor_hourly() {
+        anchor_timer.expires_after(std::chrono::hours(1));
+        anchor_timer.async_wait([this](const boost::system::error_code& ec) {
+            if (ec) return;
+            publish_anchor("hourly");
+            anchor_hourly();
+        });
+    }
+
     void sample_progress() {
         progress_timer.expires_after(std::chrono::seconds(1));
         progress_timer.async_wait([this](const boost::system::error_code& ec) {
@@ -530,6 +582,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     bool journal_failure_logged = false;  // loop only
     asio::io_context io_context;
     asio::steady_timer progress_timer{io_context};
+    asio::steady_timer anchor_timer{io_context};
     asio::steady_timer stop_timer{io_context};
     asio::thread_pool workers;
     asio::any_io_executor catalog_strand;
@@ -607,6 +660,8 @@ void CradleService::run(const RunOptions& options) {
     std::vector<std::unique_ptr<Frontend>> frontends;
     if (options.on_ready) frontends = options.on_ready(impl);
     impl.sample_progress();
+    impl.publish_anchor_now("start");
+    impl.anchor_hourly();
     // The loop runs until stop(), even when no handler is pending (a power cycle on the worker
     // pool, a bay waiting for its camera).
     auto keep_running = asio::make_work_guard(impl.io_context);
@@ -616,8 +671,10 @@ void CradleService::run(const RunOptions& options) {
     asio::post(impl.io_context, [&impl] { impl.check_idle(); });
     impl.io_context.run();
     impl.cradle.stop();
+    impl.publish_anchor_now("stop");
     if (impl.replication) impl.replication->stop();
     impl.progress_timer.cancel();
+    impl.anchor_timer.cancel();
     impl.stop_timer.cancel();
     frontends.clear();
 }

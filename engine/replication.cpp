@@ -110,6 +110,18 @@ Replication::Stored Replication::replicate_journal(const std::vector<AuditRow>& 
     const std::string key = "cradles/" + remote_.cradle_id + "/audit/" +
                             zero_padded(rows.front().seq, 12) + "-" +
                             zero_padded(rows.back().seq, 12) + ".journal";
+    return store_locked_text(key, body, "journal segment", now);
+}
+
+Replication::Stored Replication::replicate_anchor(const AuditAnchor& anchor, std::int64_t now) {
+    const std::string key = "cradles/" + remote_.cradle_id + "/anchors/" +
+                            zero_padded(anchor.seq, 12) + "-" + std::to_string(anchor.at) +
+                            ".anchor";
+    return store_locked_text(key, format_anchor(anchor) + "\n", "anchor", now);
+}
+
+Replication::Stored Replication::store_locked_text(const std::string& key, const std::string& body,
+                                                   const std::string& what, std::int64_t now) {
     const std::string sha = Sha256::hex_of(body);
     remote::Retention retention{
         remote::LockMode::compliance,
@@ -121,10 +133,8 @@ Replication::Stored Replication::replicate_journal(const std::vector<AuditRow>& 
         // Sent by an attempt that stopped before the catalog recorded it.
         const auto stated = existing->metadata.find("sha256");
         if (stated == existing->metadata.end() || stated->second != sha) {
-            throw remote::UploadConflict(
-                "the central archive holds another journal segment "
-                "under " +
-                key);
+            throw remote::UploadConflict("the central archive holds another " + what + " under " +
+                                         key);
         }
         stored.version_id = existing->version_id;
         stored.already_stored = true;
@@ -135,8 +145,8 @@ Replication::Stored Replication::replicate_journal(const std::vector<AuditRow>& 
     const auto head = client_.head_object(key);
     if (!head || head->size != body.size() || !head->metadata.contains("sha256") ||
         head->metadata.at("sha256") != sha) {
-        throw remote::UploadConflict("the central archive does not show the journal segment " +
-                                     key + " as it was sent");
+        throw remote::UploadConflict("the central archive does not show the " + what + " " + key +
+                                     " as it was sent");
     }
     stored.version_id = put.version_id;
     stored.bytes_sent = body.size();

@@ -8,10 +8,12 @@
 // until the later of its capture and its archival plus retention_days (a camera's clock may
 // say 1970): at least a year after the footage was taken (Art. 16). The audit journal goes in
 // segments, cradles/<cradle_id>/audit/<first seq>-<last seq>.journal, each the journal's lines
-// of those entries, locked alike from the time it is sent.
+// of those entries, locked alike from the time it is sent; the anchors of the audit log too,
+// cradles/<cradle_id>/anchors/<seq>-<at>.anchor.
 #pragma once
 
 #include "common/fs.hpp"
+#include "core/catalog/audit_anchor.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/config/config.hpp"
 #include "core/remote/uploader.hpp"
@@ -50,6 +52,9 @@ class Replication {
     // Stores audit entries (consecutive, the first following what the store holds) as one
     // segment of the journal. Throws like replicate().
     Stored replicate_journal(const std::vector<AuditRow>& rows, std::int64_t now);
+    // Stores an anchor of the audit log (audit_anchor.hpp) as its own locked object,
+    // cradles/<cradle_id>/anchors/<seq>-<at>.anchor, holding its line. Throws like replicate().
+    Stored replicate_anchor(const AuditAnchor& anchor, std::int64_t now);
 
     // The remote audit of recordings confirmed earlier: each object is read back (the version
     // confirmed) and compared with the catalog's size and SHA-256, its record too, and the key
@@ -58,6 +63,11 @@ class Replication {
     std::vector<std::string> audit(const std::vector<ReplicationItem>& sample);
 
   private:
+    // `body` under `key`, locked for retention_days from `now`; an object already there with
+    // the same contents (an attempt that stopped before it was recorded) is taken as stored.
+    Stored store_locked_text(const std::string& key, const std::string& body,
+                             const std::string& what, std::int64_t now);
+
     const RemoteConfig& remote_;
     remote::S3Client& client_;
     FileSystem& fs_;

@@ -133,6 +133,45 @@ void ReplicationRunner::wake() {
     changed_.notify_all();
 }
 
+void ReplicationRunner::publish_anchor(const AuditAnchor& anchor) {
+    {
+        std::lock_guard lock(mutex_);
+        pending_anchor_ = anchor;
+        woken_ = true;
+    }
+    changed_.notify_all();
+}
+
+bool ReplicationRunner::replicate_anchor() {
+    std::optional<AuditAnchor> anchor;
+    {
+        std::lock_guard lock(mutex_);
+        anchor = pending_anchor_;
+    }
+    if (!anchor) return true;
+    try {
+        replication_->replicate_anchor(*anchor, seconds_now());
+        {
+            // Unless a newer one came meanwhile, this one is done.
+            std::lock_guard lock(mutex_);
+            if (pending_anchor_ && pending_anchor_->seq == anchor->seq &&
+                pending_anchor_->at == anchor->at) {
+                pending_anchor_.reset();
+            }
+        }
+        succeeded();
+        return true;
+    } catch (...) {
+        if (stopping()) return true;
+        auto failure = explain_replication_failure(std::current_exception(), remote_);
+        if (!failure.whole_store) {
+            failure.message = "the audit log's anchor was not sent: " + failure.message;
+        }
+        failed(failure);
+        return !failure.whole_store;
+    }
+}
+
 void ReplicationRunner::stop() {
     {
         std::lock_guard lock(mutex_);
@@ -180,12 +219,14 @@ void ReplicationRunner::run() {
                 now + retry_delay(1000, std::chrono::seconds(remote_.retry_seconds)).count();
             hooks_.with_catalog(
                 [&](Catalog& catalog) { due = catalog.replication_due(now, kRoundSize, horizon); });
+            // The anchor first: a few bytes that show the log's head outside the cradle.
+            store_failed = !replicate_anchor();
             for (const auto& item : due) {
                 if (stopping() || store_failed) break;
                 store_failed = !replicate_one(item);
             }
             idle = due.empty();
-            if (idle && !stopping()) store_failed = !replicate_journal();
+            if (idle && !store_failed && !stopping()) store_failed = !replicate_journal();
             if (idle && !store_failed && !stopping()) store_failed = !audit_when_due();
             if (idle) {
                 hooks_.with_catalog([&](Catalog& catalog) {

@@ -17,6 +17,7 @@
 
 #include "common/fs.hpp"
 #include "common/log.hpp"
+#include "core/catalog/audit_anchor.hpp"
 #include "core/catalog/catalog.hpp"
 #include "core/config/config.hpp"
 #include "core/remote/s3_client.hpp"
@@ -78,6 +79,9 @@ class ReplicationRunner {
     void start();
     // Something was archived: look at the backlog now. Thread-safe.
     void wake();
+    // An anchor of the audit log to store in the bucket (the latest one given is sent; an
+    // earlier one still waiting is superseded by it). Thread-safe.
+    void publish_anchor(const AuditAnchor& anchor);
     // Cancels the transfer under way and returns once the thread has ended; what it was
     // sending is taken up again at the next start (a multipart upload resumes). Thread-safe,
     // idempotent.
@@ -90,6 +94,8 @@ class ReplicationRunner {
     bool round();
     bool replicate_one(const ReplicationItem& item);
     bool replicate_journal();
+    // The anchor waiting, if any. Returns whether the store failed as a whole.
+    bool replicate_anchor();
     // The remote audit, when due (audit_hours after the latest one in the audit log). Returns
     // whether the store failed as a whole.
     bool audit_when_due();
@@ -108,6 +114,7 @@ class ReplicationRunner {
     std::condition_variable changed_;
     bool woken_ = false;
     bool stop_ = false;
+    std::optional<AuditAnchor> pending_anchor_;
     std::thread thread_;
     // Runner thread only.
     int store_failures_ = 0;

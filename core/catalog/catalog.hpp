@@ -373,6 +373,8 @@ class Catalog {
     std::vector<AuditRow> audit_rows() const;
     // When the latest entry whose event starts with `event_prefix` was written (0: none).
     std::int64_t latest_audit_at(const std::string& event_prefix) const;
+    // The newest row (the chain's head); nullopt for an empty log.
+    std::optional<AuditRow> last_audit_row() const;
     // The rows after `seq`, in order, at most `limit` of them.
     std::vector<AuditRow> audit_rows_after(std::int64_t seq, std::size_t limit) const;
     // The hash a row must carry, given the previous row's hash.

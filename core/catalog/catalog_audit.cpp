@@ -102,6 +102,15 @@ std::int64_t Catalog::latest_audit_at(const std::string& event_prefix) const {
     return query.step() ? query.integer(0) : 0;
 }
 
+std::optional<AuditRow> Catalog::last_audit_row() const {
+    Query query(db(),
+                "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "
+                "hash, key_id, signature FROM audit ORDER BY seq DESC LIMIT 1",
+                "reading the audit log");
+    if (!query.step()) return std::nullopt;
+    return read_audit(query);
+}
+
 std::vector<AuditRow> Catalog::audit_rows_after(std::int64_t seq, std::size_t limit) const {
     Query query(db(),
                 "SELECT seq, at, event, bay, device_serial, recording_id, detail, prev_hash, "

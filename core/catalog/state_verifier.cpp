@@ -342,6 +342,11 @@ class StateVerifier {
         for (const PublicKey& key : log.keys) report_.signing_keys.push_back(key.fingerprint());
         report_.signed_entries = log.signed_entries;
         report_.entries_before_key = log.entries_before_key;
+        report_.anchors_checked = options_.anchors.size();
+        if (!options_.anchors.empty()) {
+            report_.anchored_through =
+                check_anchors(audit, log.keys, options_.anchors, report_.problems);
+        }
     }
 
     VerifyOptions options_;

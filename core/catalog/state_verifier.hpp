@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/ed25519.hpp"
+#include "core/catalog/audit_anchor.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -27,6 +28,9 @@ struct VerifyReport {
     std::vector<std::string> signing_keys;
     std::size_t signed_entries = 0;
     std::size_t entries_before_key = 0;
+    // With anchors: how many were given, and the highest entry one of them vouches for.
+    std::size_t anchors_checked = 0;
+    std::int64_t anchored_through = 0;
     bool ok() const { return problems.empty(); }
 };
 
@@ -48,8 +52,11 @@ struct VerifyReport {
 //    the next key's) signature of its hash; with options.trusted_key, the log's first key is
 //    that key (audit_signatures.hpp).
 // Nothing secret is read: an auditor needs the state directory and the public key only.
+//  - with options.anchors (audit_anchor.hpp), that each anchor is signed by one of the log's
+//    keys and the log holds its entry with its hash (nothing cut or rewritten up to it).
 struct VerifyOptions {
     std::optional<PublicKey> trusted_key;
+    std::vector<AuditAnchor> anchors;
 };
 VerifyReport verify_state(const std::filesystem::path& state_dir,
                           const VerifyOptions& options = {});

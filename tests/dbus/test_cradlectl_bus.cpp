@@ -3,6 +3,7 @@
 // the real cradlectl binary asking it. JSON output is parsed and checked against what the
 // daemon has (and against the offline read of the same state directory).
 #include "tests/dbus/cradlectl_rig.hpp"
+#include "tests/unit/state_dir_builder.hpp"
 
 #include <gtest/gtest.h>
 
@@ -261,6 +262,35 @@ TEST_F(CradlectlOverBus, IdentityOverTheBusIsTheKeyThatSignsTheStateDirectory) {
     EXPECT_NE(verified.out.find(parse_json(live.out).at("fingerprint").get<std::string>()),
               std::string::npos)
         << verified.out;
+}
+
+// The anchors the daemon writes to its log (the system journal under systemd) at its start, at
+// each dock's end and at its stop vouch for the log's head: cutting its newest entry is named.
+TEST_F(CradlectlOverBus, TheDaemonsAnchorsShowTheAuditLogCutShort) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    daemon_->signal(SIGTERM);
+    ASSERT_EQ(daemon_->wait(), 0);
+    daemon_.reset();
+    const fs::path log = dir_.path() / "daemon.log";
+    const std::string said = file_text(log);
+    EXPECT_NE(said.find("audit anchor (start): cradled-anchor v1 "), std::string::npos) << said;
+    EXPECT_NE(said.find("audit anchor (dock end, bay 1): cradled-anchor v1 "), std::string::npos)
+        << said;
+    EXPECT_NE(said.find("audit anchor (stop): cradled-anchor v1 "), std::string::npos) << said;
+
+    const Result verified = offline({"verify", "--anchor", log.string()});
+    EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find("anchor(s) checked: nothing removed or changed up to entry"),
+              std::string::npos)
+        << verified.out;
+
+    ASSERT_EQ(tamper_with_catalog(state_dir(),
+                                  "DROP TRIGGER audit_no_delete; DELETE FROM audit "
+                                  "WHERE seq = (SELECT max(seq) FROM audit)"),
+              "");
+    const Result cut = offline({"verify", "--anchor", log.string()});
+    EXPECT_EQ(cut.exit_status, 1) << cut.out << cut.err;
+    EXPECT_NE(cut.out.find("were removed (the log was cut short)"), std::string::npos) << cut.out;
 }
 
 // The daemon never signs with a key other than the one its log names: a key that went missing

@@ -2,6 +2,9 @@
 // The audit log's signatures against someone who can write the catalog but does not hold the
 // cradle's key: every rewrite, re-signing, forged rotation or stripped signature is named by
 // the verifier, which needs the public key only. OpenSSL's own command line judges a signature.
+// Anchors against someone who holds the key too: a log cut short or rewritten up to an
+// anchored entry is named.
+#include "core/catalog/audit_anchor.hpp"
 #include "core/catalog/audit_signatures.hpp"
 #include "core/catalog/signing_identity.hpp"
 #include "core/catalog/state_verifier.hpp"
@@ -281,6 +284,82 @@ TEST_F(AuditSignatures, OpensslVerifiesAnEntrysSignatureWithThePublicKeyFile) {
         << good.output;
     std::ofstream(message, std::ios::binary) << audit_signature_message(rows.at(3).hash_hex);
     EXPECT_NE(test::run_shell(command).exit_status, 0) << "another entry's hash must not verify";
+}
+
+AuditAnchor anchor_of_head(const std::filesystem::path& state, std::int64_t at) {
+    const std::optional<SigningKey> key = read_signing_key(state);
+    const std::optional<AuditRow> head =
+        Catalog::open_read_only(state / "catalog.sqlite").last_audit_row();
+    return sign_anchor(*key, head->seq, head->hash_hex, at);
+}
+
+TEST(AuditAnchors, AreFoundInAnyTextAndAGarbledOneIsNamed) {
+    const SigningKey key = SigningKey::generate();
+    const AuditAnchor anchor = sign_anchor(key, 42, std::string(64, 'a'), kNow);
+    const std::string line = format_anchor(anchor);
+    const std::string text =
+        "Dec 07 10:00:00 cradle cradled[12]: audit anchor (dock end, bay 1): " + line +
+        "\nsomething else\r\n\"" + line + "\"\r\n" +
+        "cradled-anchor v1 seq=1 hash=zz at=1 key=00 sig=00\n";
+    std::vector<std::string> problems;
+    const std::vector<AuditAnchor> anchors = parse_anchors(text, problems);
+    ASSERT_EQ(anchors.size(), 2u);
+    EXPECT_EQ(anchors[0].seq, 42);
+    EXPECT_EQ(anchors[1].signature_hex, anchor.signature_hex);
+    EXPECT_EQ(format_anchor(anchors[1]), line);
+    ASSERT_EQ(problems.size(), 1u);
+    EXPECT_NE(problems[0].find("anchor line 4"), std::string::npos) << problems[0];
+}
+
+TEST_F(AuditSignatures, AnAnchorShowsTheLogCutShortEvenWithEverySignatureValid) {
+    const AuditAnchor anchor = anchor_of_head(state(), kNow + 100);
+    VerifyOptions options;
+    options.anchors = {anchor};
+    VerifyReport clean = verify_state(state(), options);
+    EXPECT_TRUE(clean.ok()) << all_problems(clean);
+    EXPECT_EQ(clean.anchored_through, anchor.seq);
+
+    // The newest entry (the dock's end) removed: what is left is a valid, signed chain.
+    ASSERT_EQ(test::tamper_with_catalog(
+                  state(), "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE seq = " +
+                               std::to_string(anchor.seq)),
+              "");
+    VerifyReport unanchored = verify(true);
+    EXPECT_TRUE(unanchored.ok()) << "signatures alone cannot tell: " << all_problems(unanchored);
+    VerifyReport cut = verify_state(state(), options);
+    EXPECT_TRUE(has_problem(cut, {"entry " + std::to_string(anchor.seq) + ")", "cut short"}))
+        << all_problems(cut);
+    EXPECT_EQ(cut.anchored_through, 0);
+}
+
+TEST_F(AuditSignatures, AnAnchorShowsALogRewrittenAndResignedWithTheCradlesOwnKey) {
+    const AuditAnchor anchor = anchor_of_head(state(), kNow + 100);
+    // Someone who can read the key (root) rewrites an entry and signs everything again.
+    const std::optional<SigningKey> key = read_signing_key(state());
+    rewrite_log(
+        state(), [](std::vector<AuditRow>& rows) { rows[2].detail = "nothing happened"; }, &*key);
+    VerifyReport resigned = verify(true);
+    EXPECT_TRUE(resigned.ok()) << "a re-signed log verifies by its signatures: "
+                               << all_problems(resigned);
+    VerifyOptions options;
+    options.anchors = {anchor};
+    VerifyReport report = verify_state(state(), options);
+    EXPECT_TRUE(has_problem(report, {"entry " + std::to_string(anchor.seq), "another hash"}))
+        << all_problems(report);
+}
+
+TEST_F(AuditSignatures, AnAnchorSignedByAnotherKeyIsRefused) {
+    const SigningKey forger = SigningKey::generate();
+    const std::optional<AuditRow> head =
+        Catalog::open_read_only(state() / "catalog.sqlite").last_audit_row();
+    VerifyOptions options;
+    options.anchors = {sign_anchor(forger, head->seq, head->hash_hex, kNow)};
+    EXPECT_TRUE(has_problem(verify_state(state(), options), {"signature does not verify"}));
+    // A good anchor with its entry's hash changed is refused too (the signature covers it).
+    AuditAnchor changed = anchor_of_head(state(), kNow);
+    changed.hash_hex = std::string(64, '0');
+    options.anchors = {changed};
+    EXPECT_TRUE(has_problem(verify_state(state(), options), {"signature does not verify"}));
 }
 
 }  // namespace
