@@ -260,6 +260,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         // Every audit row from here on is signed with the cradle's key (audit_signatures.hpp).
         AdoptedKey signing = adopt_signing_key(catalog, config_.state_dir, now);
         signing_key_ = signing.key;
+        store.set_signer(signing.key);
         log_.info({}, std::string(signing.created ? "created the cradle's signing key"
                                                   : "audit entries are signed") +
                           " (Ed25519, fingerprint " + signing.key->public_key().fingerprint() +

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/archive/archive_record.hpp"
 
+#include "common/ed25519.hpp"
+
 #include "common/utf8.hpp"
 #include "core/archive/archive_path.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>
@@ -19,12 +22,22 @@ constexpr std::size_t kMaxPathBytes = 4096;
 constexpr std::string_view kRecordSuffix = ".record";
 
 // The keys of version 1, in the order they are written.
-constexpr std::array<std::string_view, 17> kKeys = {
-    "cradled-record",        "recording_id",        "device_id",       "dock_session_id",
-    "device_serial",         "device_manufacturer", "device_model",    "device_firmware",
-    "camera_officer_id",     "ptp_handle",          "captured_unix_s", "size",
-    "archived_at",           "raw_name_hex",        "archive_path",    "sha256",
-    "previous_record_sha256"};
+constexpr std::array<std::string_view, 19> kKeys = {
+    "cradled-record",  "recording_id",           "device_id",
+    "dock_session_id", "device_serial",          "device_manufacturer",
+    "device_model",    "device_firmware",        "camera_officer_id",
+    "ptp_handle",      "captured_unix_s",        "size",
+    "archived_at",     "raw_name_hex",           "archive_path",
+    "sha256",          "previous_record_sha256", "key_id",
+    "signature"};
+// Version 1 has the first 17 lines; version 2 adds the signature's two.
+constexpr std::size_t kVersion1Lines = 17;
+
+bool is_lower_hex(std::string_view text, std::size_t size) {
+    return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
 
 template <typename Integer>
 bool parse_integer(std::string_view text, Integer& out) {
@@ -86,7 +99,11 @@ bool is_record_path(std::string_view path) {
     return path.size() > kRecordSuffix.size() && path.ends_with(kRecordSuffix);
 }
 
-std::string format_record(const ArchiveRecord& record) {
+std::string record_signature_message(std::string_view signed_text) {
+    return "cradled record signature v1\n" + std::string(signed_text);
+}
+
+std::string format_record(const ArchiveRecord& record, const SigningKey* key) {
     const RecordIdentity& id = record.identity;
     std::string text;
     auto line = [&](std::string_view key, const std::string& value) {
@@ -95,7 +112,7 @@ std::string format_record(const ArchiveRecord& record) {
         text += value;
         text += '\n';
     };
-    line("cradled-record", std::to_string(ArchiveRecord::kFormatVersion));
+    line("cradled-record", key != nullptr ? "2" : "1");
     line("recording_id", std::to_string(record.recording_id));
     line("device_id", std::to_string(record.device_id));
     line("dock_session_id", std::to_string(id.dock_session_id));
@@ -112,6 +129,11 @@ std::string format_record(const ArchiveRecord& record) {
     line("archive_path", record.archive_path);
     line("sha256", record.sha256_hex);
     line("previous_record_sha256", id.previous_record_sha256);
+    if (key != nullptr) {
+        const std::string signature = key->sign_hex(record_signature_message(text));
+        line("key_id", key->public_key().key_id());
+        line("signature", signature);
+    }
     return text;
 }
 
@@ -126,14 +148,17 @@ std::optional<ArchiveRecord> parse_record(std::string_view text, std::string& er
     }
     std::vector<std::string_view> values;
     std::size_t at = 0;
+    std::size_t signed_bytes = 0;
     while (at < text.size()) {
+        const std::size_t line_start = at;
         const std::size_t end = text.find('\n', at);
         const std::string_view line = text.substr(at, end - at);
         at = end + 1;
         if (values.size() == kKeys.size()) {
-            error = "has more lines than a version 1 record";
+            error = "has more lines than a record";
             return std::nullopt;
         }
+        if (values.size() == kVersion1Lines) signed_bytes = line_start;
         const std::string_view key = kKeys[values.size()];
         if (line.size() < key.size() + 1 || !line.starts_with(key) || line[key.size()] != '=') {
             error = "line " + std::to_string(values.size() + 1) + " is not '" + std::string(key) +
@@ -142,13 +167,16 @@ std::optional<ArchiveRecord> parse_record(std::string_view text, std::string& er
         }
         values.push_back(line.substr(key.size() + 1));
     }
-    if (values.size() != kKeys.size()) {
-        error = "has " + std::to_string(values.size()) + " of the " + std::to_string(kKeys.size()) +
-                " lines of a version 1 record";
+    if (values.empty() || (values[0] != "1" && values[0] != "2")) {
+        error = "is of format version '" +
+                sanitize_text(values.empty() ? std::string_view() : values[0], 16) +
+                "', not 1 or 2";
         return std::nullopt;
     }
-    if (values[0] != "1") {
-        error = "is of format version '" + sanitize_text(values[0], 16) + "', not 1";
+    const std::size_t lines = values[0] == "1" ? kVersion1Lines : kKeys.size();
+    if (values.size() != lines) {
+        error = "has " + std::to_string(values.size()) + " of the " + std::to_string(lines) +
+                " lines of a version " + std::string(values[0]) + " record";
         return std::nullopt;
     }
     ArchiveRecord record;
@@ -193,7 +221,24 @@ std::optional<ArchiveRecord> parse_record(std::string_view text, std::string& er
     record.sha256_hex = std::string(values[15]);
     if (!values[16].empty() && !is_sha256_hex_text(values[16])) return bad(kKeys[16]);
     id.previous_record_sha256 = std::string(values[16]);
+    if (lines == kKeys.size()) {
+        if (!is_lower_hex(values[17], 16)) return bad(kKeys[17]);
+        if (!is_lower_hex(values[18], 128)) return bad(kKeys[18]);
+        record.key_id = std::string(values[17]);
+        record.signature_hex = std::string(values[18]);
+        record.signed_bytes = signed_bytes;
+    }
     return record;
+}
+
+bool record_signature_verifies(std::string_view text, const ArchiveRecord& record,
+                               const PublicKey& key) {
+    if (record.signature_hex.empty() || record.key_id != key.key_id() ||
+        record.signed_bytes > text.size()) {
+        return false;
+    }
+    return key.verifies(record_signature_message(text.substr(0, record.signed_bytes)),
+                        record.signature_hex);
 }
 
 }  // namespace cradle

@@ -16,6 +16,12 @@
 //   previous_record_sha256                         SHA-256 of the previous record of the same
 //                                                  camera ("" for its first): each camera's
 //                                                  records form a chain
+// Version 2 (a signed record, once the cradle has its key: audit_signatures.hpp) is version 1
+// with "cradled-record=2" and two more lines:
+//   key_id                                         the cradle's signing key (16 hex digits)
+//   signature                                      Ed25519, hex, of "cradled record signature
+//                                                  v1\n" and every line before key_id
+// A record is checked with the public key alone, wherever it is (the archive, the bucket).
 // A record is the daemon's output, but when it is read back (recovery, rebuild) it is treated
 // as untrusted text: bounded in size, every field validated.
 #pragma once
@@ -26,6 +32,9 @@
 #include <string_view>
 
 namespace cradle {
+
+class PublicKey;
+class SigningKey;
 
 // What the bay session knows of the camera and the dock: passed into ArchiveStore::store.
 struct RecordIdentity {
@@ -40,7 +49,6 @@ struct RecordIdentity {
 };
 
 struct ArchiveRecord {
-    static constexpr int kFormatVersion = 1;
     // A record larger than this is not one of ours.
     static constexpr std::size_t kMaxBytes = 32 * 1024;
 
@@ -54,14 +62,22 @@ struct ArchiveRecord {
     std::int64_t archived_at = 0;
     std::string archive_path;
     std::string sha256_hex;
+    // Version 2: the signature, and how many bytes of the record's text it covers.
+    std::string key_id;
+    std::string signature_hex;
+    std::size_t signed_bytes = 0;
 };
 
-// The file's text. Text fields are sanitised (printable, bounded) here.
-std::string format_record(const ArchiveRecord& record);
+// The file's text: version 2, signed, with `key`; version 1 without. Text fields are
+// sanitised (printable, bounded) here.
+std::string format_record(const ArchiveRecord& record, const SigningKey* key = nullptr);
 
 // Parses a record's text; nullopt with `error` set for anything that is not a well-formed
-// version 1 record.
+// version 1 or 2 record (the signature is not checked here).
 std::optional<ArchiveRecord> parse_record(std::string_view text, std::string& error);
+// Whether the parsed `record`, read from `text`, carries `key`'s signature of that text.
+bool record_signature_verifies(std::string_view text, const ArchiveRecord& record,
+                               const PublicKey& key);
 
 // The name of the record of an archive file (relative paths alike).
 std::string record_path_of(std::string_view archive_path);

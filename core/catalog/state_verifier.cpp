@@ -61,12 +61,12 @@ class StateVerifier {
 
         check_unique_keys(recordings);
         index_audit(audit);
+        check_audit_chain(audit);
+        check_signatures(audit);
         record_hashes_ = catalog_.record_hashes();
         for (const RecordingRow& row : recordings) check_recording(row);
         check_no_orphans();
         check_staging_empty();
-        check_audit_chain(audit);
-        check_signatures(audit);
         check_journal(audit);
         list_quarantine();
         return std::move(report_);
@@ -261,6 +261,17 @@ class StateVerifier {
                    record->archive_path != relative) {
             add_problem(label + ": its record " + shown +
                         " names another recording, SHA-256 or path than the catalog");
+        } else if (!record->signature_hex.empty()) {
+            // A version 2 record is signed by one of the log's keys. (A version 1 record, from
+            // before the key, is bound by its hash in the signed recording.archived entry.)
+            const bool verified =
+                std::any_of(log_keys_.begin(), log_keys_.end(), [&](const PublicKey& key) {
+                    return record_signature_verifies(text, *record, key);
+                });
+            if (!verified) {
+                add_problem(label + ": its record " + shown +
+                            " carries a signature that does not verify with the audit log's keys");
+            }
         }
     }
 
@@ -340,6 +351,7 @@ class StateVerifier {
         SignedLog log =
             check_audit_signatures(audit, options_.trusted_key, "audit entry", report_.problems);
         for (const PublicKey& key : log.keys) report_.signing_keys.push_back(key.fingerprint());
+        log_keys_ = log.keys;
         report_.signed_entries = log.signed_entries;
         report_.entries_before_key = log.entries_before_key;
         report_.anchors_checked = options_.anchors.size();
@@ -350,6 +362,7 @@ class StateVerifier {
     }
 
     VerifyOptions options_;
+    std::vector<PublicKey> log_keys_;  // the audit log's signing keys, in order
     fs::path state_dir_;
     fs::path archive_dir_;
     fs::path staging_dir_;

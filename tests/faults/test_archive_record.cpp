@@ -10,9 +10,11 @@
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/catalog_guard.hpp"
 #include "core/catalog/catalog_rebuild.hpp"
+#include "core/catalog/signing_identity.hpp"
 #include "core/catalog/state_verifier.hpp"
 #include "tests/faults/rig.hpp"
 #include "tests/support/file_text.hpp"
+#include "tests/unit/state_dir_builder.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -95,6 +97,7 @@ TEST_F(ArchiveRecordTest, RecordsCarryTheRecordingsIdentityAndChainPerCamera) {
     dock_two_cameras();
     Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
     const auto record_hashes = catalog.record_hashes();
+    const PublicKey public_key = read_public_key(public_key_file(rig.state));
     std::map<std::int64_t, std::string> last_record_of_device;
     std::size_t checked = 0;
     for (const RecordingRow& row : catalog.recordings()) {
@@ -121,6 +124,9 @@ TEST_F(ArchiveRecordTest, RecordsCarryTheRecordingsIdentityAndChainPerCamera) {
         EXPECT_EQ(record->size, row.key.size);
         EXPECT_EQ(record->sha256_hex, row.sha256_hex);
         EXPECT_EQ(record->archive_path, row.archive_path);
+        // Signed with the cradle's key: checked with the public key alone.
+        EXPECT_TRUE(text.starts_with("cradled-record=2\n")) << text;
+        EXPECT_TRUE(record_signature_verifies(text, *record, public_key)) << text;
         EXPECT_GT(record->identity.dock_session_id, 0);
         EXPECT_GT(record->archived_at, 0);
         // The raw name is hex in the file, never a path or text from the device.
@@ -527,12 +533,59 @@ TEST(ArchiveRecord, ParserRefusesWhatIsNotAWellFormedRecord) {
     EXPECT_EQ(parsed->identity.device_serial, "SN?1");
     for (std::string bad : {std::string(), text.substr(0, text.size() - 1), text + "extra=1\n",
                             "cradled-record=2" + text.substr(text.find('\n')),
+                            "cradled-record=3" + text.substr(text.find('\n')),
                             std::string(ArchiveRecord::kMaxBytes + 1, 'x')}) {
         EXPECT_FALSE(parse_record(bad, error)) << bad;
     }
     std::string traversal = text;
     traversal.replace(traversal.find("2026/01/02"), 10, "../../etc/");
     EXPECT_FALSE(parse_record(traversal, error));
+
+    // Version 2: signed; a key id or signature that is not hex of its length is refused.
+    const SigningKey key = SigningKey::generate();
+    const std::string signed_text = format_record(record, &key);
+    auto signed_record = parse_record(signed_text, error);
+    ASSERT_TRUE(signed_record) << error;
+    EXPECT_TRUE(record_signature_verifies(signed_text, *signed_record, key.public_key()));
+    EXPECT_FALSE(record_signature_verifies(signed_text, *signed_record,
+                                           SigningKey::generate().public_key()));
+    EXPECT_FALSE(record_signature_verifies(text, *parsed, key.public_key())) << "unsigned";
+    for (const auto& [field, replacement] :
+         {std::pair{"key_id=", "key_id=XYZ"}, std::pair{"signature=", "signature=00"}}) {
+        std::string bad = signed_text;
+        const std::size_t at = bad.find(field);
+        bad.replace(at, bad.find('\n', at) - at, replacement);
+        EXPECT_FALSE(parse_record(bad, error)) << bad;
+    }
+    // Any signed byte changed (a record edited by hand) fails the signature.
+    std::string edited = signed_text;
+    edited.replace(edited.find("size=5"), 6, "size=6");
+    auto edited_record = parse_record(edited, error);
+    ASSERT_TRUE(edited_record) << error;
+    EXPECT_FALSE(record_signature_verifies(edited, *edited_record, key.public_key()));
+}
+
+// Someone with write access to the archive and the catalog edits a record, and the catalog's
+// hash of it, to match: the record's signature names it.
+TEST_F(ArchiveRecordTest, ARecordEditedWithTheCatalogToMatchFailsItsSignature) {
+    dock_two_cameras();
+    Catalog catalog = Catalog::open_read_only(rig.state / "catalog.sqlite");
+    const RecordingRow row = catalog.recordings().front();
+    const fs::path file = rig.state / "archive" / record_path_of(row.archive_path);
+    std::string text = file_text(file);
+    const std::size_t at = text.find("device_model=");
+    text.insert(at + std::string_view("device_model=").size(), "X");
+    fs::permissions(file, fs::perms::owner_write, fs::perm_options::add);
+    std::ofstream(file, std::ios::trunc | std::ios::binary) << text;
+    ASSERT_EQ(tamper_with_catalog(rig.state, "UPDATE recordings SET record_sha256 = '" +
+                                                 Sha256::hex_of(text) +
+                                                 "' WHERE id = " + std::to_string(row.id)),
+              "");
+    const std::string problems = join_problems(rig.invariant_problems());
+    EXPECT_NE(problems.find("recording " + std::to_string(row.id) + ": its record"),
+              std::string::npos)
+        << problems;
+    EXPECT_NE(problems.find("signature that does not verify"), std::string::npos) << problems;
 }
 
 }  // namespace
