@@ -27,7 +27,7 @@ const CommandRule* find_rule(std::string_view command) {
         {"device", 1, {"--json"}, "SERIAL"},
         {"recordings", 0, {"--json", "--serial", "--from", "--to", "--limit"}, ""},
         {"verify", 0, {"--json", "--public-key", "--anchor"}, ""},
-        {"identity", 0, {"--json"}, ""},
+        {"identity", 0, {"--json", "--reason"}, "", 1},
         {"rebuild-catalog", 0, {}, ""},
         {"register", 1, {"--custodian", "--officer", "--head"}, "SERIAL"},
         {"assign", 2, {}, "SERIAL OFFICER"},
@@ -178,6 +178,21 @@ std::optional<std::string> check_invocation(Invocation& invocation,
     }
     if (invocation.public_key && invocation.public_key->empty()) {
         return std::string("--public-key needs a PEM file (cradlectl identity prints one)");
+    }
+    if (invocation.command == "identity") {
+        const bool rotate = !invocation.operands.empty();
+        if (rotate && invocation.operands.front() != "rotate") {
+            return "identity " + invocation.operands.front() +
+                   ": unknown; identity or identity rotate";
+        }
+        if (rotate && (!invocation.reason || invocation.reason->empty())) {
+            return std::string("identity rotate needs --reason TEXT (why the key is replaced)");
+        }
+        if (!rotate && invocation.reason) return std::string("identity takes no --reason");
+        if (rotate && invocation.state_dir) {
+            return std::string(
+                "identity rotate is done by the running daemon: leave out --state-dir");
+        }
     }
     if (invocation.command == "retire" && (!invocation.reason || invocation.reason->empty())) {
         return std::string("retire needs --reason TEXT (why the camera leaves service)");

@@ -621,6 +621,18 @@ void BusClient::retire_device(const std::string& serial, const std::string& reas
     impl_->call(request.get(), RetireDevice::name);
 }
 
+std::string BusClient::rotate_signing_key(const std::string& reason) {
+    using RotateSigningKey = manager_api::RotateSigningKey;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         RotateSigningKey::name);
+    impl_->append(request.get(), RotateSigningKey::in, reason.c_str());
+    MessagePtr reply = impl_->call(request.get(), RotateSigningKey::name);
+    const char* fingerprint = nullptr;
+    check_read(sd_bus_message_read(reply.get(), RotateSigningKey::out, &fingerprint),
+               RotateSigningKey::name);
+    return copy_text(fingerprint);
+}
+
 std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& serial,
                                                         std::int64_t from, std::int64_t to) {
     using GetDeviceHistory = manager_api::GetDeviceHistory;

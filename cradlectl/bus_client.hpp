@@ -135,6 +135,8 @@ class BusClient {
                          const std::string& officer, const std::string& head);
     void assign_device(const std::string& serial, const std::string& officer);
     void retire_device(const std::string& serial, const std::string& reason);
+    // RotateSigningKey: the new key's fingerprint.
+    std::string rotate_signing_key(const std::string& reason);
     // The register's changes (GetDeviceHistory); serial "" for every device, times 0 = open.
     std::vector<DeviceHistoryRow> device_history(const std::string& serial, std::int64_t from,
                                                  std::int64_t to);

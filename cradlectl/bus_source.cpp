@@ -109,6 +109,9 @@ class BusSource final : public DataSource {
     void retire_device(const std::string& serial, const std::string& reason) override {
         bus().retire_device(serial, reason);
     }
+    std::string rotate_signing_key(const std::string& reason) override {
+        return bus().rotate_signing_key(reason);
+    }
 
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) override {
         return bus().import_officers(officers);

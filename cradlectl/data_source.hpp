@@ -129,6 +129,8 @@ class DataSource {
                                  const std::string& officer, const std::string& head) = 0;
     virtual void assign_device(const std::string& serial, const std::string& officer) = 0;
     virtual void retire_device(const std::string& serial, const std::string& reason) = 0;
+    // identity rotate: the new signing key's fingerprint (the daemon only).
+    virtual std::string rotate_signing_key(const std::string& reason) = 0;
     // Adds or updates officers, all or none; returns how many changed.
     virtual std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) = 0;
 };

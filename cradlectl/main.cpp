@@ -48,6 +48,9 @@ Commands (the running daemon, over D-Bus):
   verify --public-key FILE (with --state-dir) also check that the audit log is signed from
                            its start by that key (what `identity` printed at install)
   identity [--json]        the public key that signs the audit log, and its fingerprint
+  identity rotate --reason TEXT
+                           replace the signing key: the current key signs an entry naming
+                           the new one, which signs everything after it (root)
 
 Commands (offline only, --state-dir DIR, with cradled stopped):
   rebuild-catalog          build the catalog from the archive alone (each file re-hashed

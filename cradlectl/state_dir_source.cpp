@@ -131,6 +131,9 @@ class StateDirSource final : public DataSource {
     void retire_device(const std::string&, const std::string&) override {
         throw NeedsDaemon("retire needs the running daemon");
     }
+    std::string rotate_signing_key(const std::string&) override {
+        throw NeedsDaemon("identity rotate needs the running daemon");
+    }
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>&) override {
         throw NeedsDaemon("import needs the running daemon");
     }

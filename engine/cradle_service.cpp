@@ -259,7 +259,7 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
         });
         // Every audit row from here on is signed with the cradle's key (audit_signatures.hpp).
         AdoptedKey signing = adopt_signing_key(catalog, config_.state_dir, now);
-        signing_key_ = signing.key;
+        signing_key_.store(signing.key);
         store.set_signer(signing.key);
         log_.info({}, std::string(signing.created ? "created the cradle's signing key"
                                                   : "audit entries are signed") +
@@ -481,7 +481,30 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     const Config& config() const override { return config_; }
     const Log& log() const override { return log_; }
     StatusBoard& status() override { return status_board; }
-    const PublicKey& signing_key() const override { return signing_key_->public_key(); }
+    PublicKey signing_key() const override { return signing_key_.load()->public_key(); }
+
+    void rotate_signing_key(const std::string& reason, const std::string& changed_by,
+                            std::function<void(std::exception_ptr)> done) override {
+        auto next = std::make_shared<const SigningKey>(SigningKey::generate());
+        catalog_work(
+            [this, next, detail = reason + " (by " + changed_by + ")"](Catalog& catalog) {
+                stage_next_signing_key(config_.state_dir, *next);
+                catalog.rotate_signing_key(next, detail, unix_now());
+                // From here the log names the next key: records and anchors use it too. A
+                // failure to install its file is finished at the next start.
+                store.set_signer(next);
+                signing_key_.store(next);
+                install_next_signing_key(config_.state_dir, *next);
+            },
+            [this, next, done = std::move(done)](const std::exception_ptr& error) {
+                if (!error) {
+                    log_.info({}, "audit signing key rotated: entries are now signed by key " +
+                                      next->public_key().fingerprint());
+                    publish_anchor("key rotation");
+                }
+                done(error);
+            });
+    }
     void catalog_work(std::function<void(Catalog&)> work,
                       std::function<void(std::exception_ptr)> done) override {
         asio::post(catalog_strand, [this, work = std::move(work), done = std::move(done)] {
@@ -526,8 +549,9 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
 
     std::optional<AuditAnchor> anchor_of(Catalog& catalog) const {
         std::optional<AuditRow> head = catalog.last_audit_row();
-        if (!head || !signing_key_) return std::nullopt;
-        return sign_anchor(*signing_key_, head->seq, head->hash_hex, unix_now());
+        const std::shared_ptr<const SigningKey> key = signing_key_.load();
+        if (!head || !key) return std::nullopt;
+        return sign_anchor(*key, head->seq, head->hash_hex, unix_now());
     }
 
     // Off the loop (the loop has stopped, or not started): waits for the catalog's strand.
@@ -577,7 +601,8 @@ struct CradleService::Impl : hw::CradleListener, ServiceApi {
     FileSystem& fs;
     Log log_;
     Catalog catalog;
-    std::shared_ptr<const SigningKey> signing_key_;  // set by recover(), before any front-end
+    // Set by recover(), before any front-end; replaced by a rotation (on the catalog's strand).
+    std::atomic<std::shared_ptr<const SigningKey>> signing_key_;
     ArchiveStore store;
     AuditJournal journal;
     bool journal_failure_logged = false;  // loop only

@@ -30,8 +30,13 @@ class ServiceApi {
     virtual const Config& config() const = 0;
     virtual const Log& log() const = 0;
     virtual StatusBoard& status() = 0;
-    // The public half of the key that signs the audit log (PEM), set before the front-ends run.
-    virtual const PublicKey& signing_key() const = 0;
+    // The public half of the key that signs the audit log, set before the front-ends run.
+    virtual PublicKey signing_key() const = 0;
+    // Rotates the audit log's signing key (audit_signatures.hpp): a new key, named in an entry
+    // signed by the current one, signs everything after it. `changed_by` and `reason` go into
+    // that entry. done runs on the loop with the failure, if any.
+    virtual void rotate_signing_key(const std::string& reason, const std::string& changed_by,
+                                    std::function<void(std::exception_ptr)> done) = 0;
 
     // Runs work with the service's catalog (the one writing connection) on the catalog's
     // strand, off the loop; done then runs on the loop with work's exception, if any.

@@ -412,7 +412,7 @@ ArchivedCopy ArchiveStore::store(hw::CameraDriver& camera, const hw::RecordingIn
         record.archived_at = archived_unix_s;
         record.archive_path = relative;
         record.sha256_hex = sha256_hex;
-        const std::string record_text = format_record(record, signer_.get());
+        const std::string record_text = format_record(record, signer_.load().get());
         const std::string record_sha256 = Sha256::hex_of(record_text);
         {
             Fd record_out;
@@ -575,7 +575,7 @@ std::string ArchiveStore::write_record(const ArchiveRecord& record) {
     const std::filesystem::path final_path = resolve(record_path_of(record.archive_path));
     const std::filesystem::path staging_path =
         staging_dir_ / (zero_padded(record.recording_id, 8) + ".record.part");
-    const std::string text = format_record(record, signer_.get());
+    const std::string text = format_record(record, signer_.load().get());
     try {
         fs_.make_directories(staging_dir_);
         {

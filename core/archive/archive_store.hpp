@@ -83,9 +83,9 @@ class ArchiveStore {
     const std::filesystem::path& archive_root() const { return archive_root_; }
     const std::filesystem::path& staging_dir() const { return staging_dir_; }
 
-    // The key that signs every record written from now on (version 2); null: unsigned. Set
-    // before the first store() (start-up recovery), not while copies run.
-    void set_signer(std::shared_ptr<const SigningKey> key) { signer_ = std::move(key); }
+    // The key that signs every record written from now on (version 2); null: unsigned. Safe
+    // while copies run (a key rotation): each record is signed with the key set when it is made.
+    void set_signer(std::shared_ptr<const SigningKey> key) { signer_.store(std::move(key)); }
 
     // Start-up recovery: removes every leftover in staging. Returns the names removed.
     std::vector<std::string> clean_staging();
@@ -145,7 +145,7 @@ class ArchiveStore {
     std::filesystem::path archive_root_;
     std::filesystem::path staging_dir_;
     std::filesystem::path quarantine_dir_;
-    std::shared_ptr<const SigningKey> signer_;
+    std::atomic<std::shared_ptr<const SigningKey>> signer_;
     // Archive directories whose entries are durable; copies run on several threads at once.
     std::mutex durable_mutex_;
     std::set<std::filesystem::path> durable_dirs_;

@@ -84,6 +84,20 @@ SigningKey create_signing_key(const fs::path& state_dir) {
     return key;
 }
 
+void stage_next_signing_key(const fs::path& state_dir, const SigningKey& next) {
+    try {
+        make_identity_folder(state_dir);
+        write_file_atomically(next_key_file(state_dir), next.private_pem(), 0600);
+    } catch (const std::system_error& error) {
+        throw IdentityError(std::string("cannot write the next signing key: ") + error.what());
+    }
+}
+
+void install_next_signing_key(const fs::path& state_dir, const SigningKey& next) {
+    write_key(next, signing_key_file(state_dir), state_dir);
+    std::remove(next_key_file(state_dir).c_str());
+}
+
 PublicKey read_public_key(const fs::path& file) {
     std::string text;
     try {
@@ -106,8 +120,7 @@ AdoptedKey adopt_signing_key(Catalog& catalog, const fs::path& state_dir, std::i
         // old one: the next key is the one the log names.
         std::optional<SigningKey> next = read_key_at(next_key_file(state_dir));
         if (next && next->public_key() == *logged) {
-            write_key(*next, signing_key_file(state_dir), state_dir);
-            std::remove(next_key_file(state_dir).c_str());
+            install_next_signing_key(state_dir, *next);
             key = std::move(next);
         }
     }

@@ -33,6 +33,14 @@ std::optional<SigningKey> read_signing_key(const std::filesystem::path& state_di
 // replaced atomically). Throws IdentityError naming the file when it cannot be written.
 SigningKey create_signing_key(const std::filesystem::path& state_dir);
 
+// A key rotation, in the order that a crash at any point leaves recoverable: the next key is
+// written beside the current one (identity/signing.key.next), the catalog's rotation entry is
+// committed (Catalog::rotate_signing_key), then the next key takes the current one's place.
+// adopt_signing_key finishes a rotation whose entry committed before its key took its place.
+// Both throw IdentityError naming the file.
+void stage_next_signing_key(const std::filesystem::path& state_dir, const SigningKey& next);
+void install_next_signing_key(const std::filesystem::path& state_dir, const SigningKey& next);
+
 // A public key from a PEM file (signing.pub, or what IT wrote down). Throws IdentityError
 // naming the file.
 PublicKey read_public_key(const std::filesystem::path& file);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // identity: the public key that signs the cradle's audit log, with its fingerprint. IT records
 // both at install; an auditor checks a state directory with the PEM (verify --public-key).
+// identity rotate --reason TEXT: the daemon replaces the key (root only).
 #include "common/json.hpp"
 #include "cradlectl/commands.hpp"
 #include "cradlectl/data_source.hpp"
@@ -12,6 +13,13 @@
 namespace cradle::ctl {
 
 int identity_command(const Invocation& invocation, DataSource& source, std::ostream& out) {
+    if (!invocation.operands.empty()) {
+        // identity rotate
+        const std::string fingerprint = source.rotate_signing_key(*invocation.reason);
+        out << "audit signing key rotated: entries are now signed by key " << printable(fingerprint)
+            << "\nrecord the new key (cradlectl identity) beside the old one\n";
+        return kExitOk;
+    }
     const std::optional<PublicKey> key = source.signing_key();
     if (!key) {
         std::cerr << "cradlectl: the audit log of " << source.description()

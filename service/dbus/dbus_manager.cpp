@@ -64,6 +64,7 @@ const sd_bus_vtable kManagerVtable[] = {
     CRADLE_METHOD(manager_api::RegisterDevice, &DbusServer::register_device),
     CRADLE_METHOD(manager_api::AssignDevice, &DbusServer::assign_device),
     CRADLE_METHOD(manager_api::RetireDevice, &DbusServer::retire_device),
+    CRADLE_METHOD(manager_api::RotateSigningKey, &DbusServer::rotate_signing_key),
     CRADLE_METHOD(manager_api::GetDeviceHistory, &DbusServer::get_device_history),
     CRADLE_METHOD(manager_api::GetAssignmentsFacts, &DbusServer::get_assignments_facts),
     CRADLE_METHOD(manager_api::GetDockDayFacts, &DbusServer::get_dock_day_facts),

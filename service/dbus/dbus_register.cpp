@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Manager's methods on the device register: RegisterDevice, AssignDevice and RetireDevice
 // (custodians only, each a change on the catalog's strand, then DeviceChanged), and
-// GetDeviceHistory.
+// GetDeviceHistory; and RotateSigningKey (root only).
 #include "service/dbus/dbus_server_internal.hpp"
+
+#include "common/ed25519.hpp"
 
 namespace cradle::dbus_server {
 namespace {
@@ -127,6 +129,39 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     }
     check(sd_bus_message_close_container(reply.get()), "reply");
     return sd_bus_send(nullptr, reply.get(), nullptr);
+}
+
+int DbusServer::rotate_signing_key(sd_bus_message* call) {
+    const char* reason = nullptr;
+    check(sd_bus_message_read(call, manager_api::RotateSigningKey::in, &reason), "arguments");
+    when_custodian(
+        park(call), call, "RotateSigningKey",
+        [this, reason = std::string(reason)](std::uint64_t ticket, const dbus::Caller& caller) {
+            // Partial: root only, until the administer role of the roles to come.
+            if (caller.uid != 0) {
+                service_.log().warning(
+                    {}, "D-Bus: RotateSigningKey refused to " + caller.changed_by + ": not root");
+                deny(ticket, "rotating the audit log's signing key needs root");
+                return;
+            }
+            require_valid("reason", reason.c_str(), dbus::Emptiness::refused,
+                          dbus::kMaxReasonBytes);
+            service_.rotate_signing_key(
+                reason, caller.changed_by,
+                [weak = weak_from_this(), ticket](std::exception_ptr failure) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    self->guarded("key rotation", [&] {
+                        const std::string fingerprint =
+                            failure ? std::string() : self->service_.signing_key().fingerprint();
+                        self->answer(ticket, failure, [&](sd_bus_message* reply) {
+                            return sd_bus_message_append(reply, manager_api::RotateSigningKey::out,
+                                                         fingerprint.c_str());
+                        });
+                    });
+                });
+        });
+    return 1;
 }
 
 void DbusServer::change_register(std::uint64_t ticket, const std::string& serial,

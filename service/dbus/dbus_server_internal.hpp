@@ -136,6 +136,7 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int register_device(sd_bus_message* call);
     int assign_device(sd_bus_message* call);
     int retire_device(sd_bus_message* call);
+    int rotate_signing_key(sd_bus_message* call);
     int get_device_history(sd_bus_message* call);
     int get_assignments_facts(sd_bus_message* call);
     int get_dock_day_facts(sd_bus_message* call);

@@ -293,6 +293,43 @@ TEST_F(CradlectlOverBus, TheDaemonsAnchorsShowTheAuditLogCutShort) {
     EXPECT_NE(cut.out.find("were removed (the log was cut short)"), std::string::npos) << cut.out;
 }
 
+// A rotation: the old key signs the entry naming the new one, which signs the rest, records
+// and anchors included; an auditor holding only the first key still verifies everything.
+TEST_F(CradlectlOverBus, ARotatedKeySignsWhatFollowsAndTheFirstKeyStillVerifiesAll) {
+    if (::geteuid() != 0) GTEST_SKIP() << "rotating the key needs root";
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const std::string first_pem = file_text(state_dir() / "identity" / "signing.pub");
+    EXPECT_EQ(cradlectl({"identity", "rotate"}).exit_status, 2) << "needs --reason";
+    const Result rotated = cradlectl({"identity", "rotate", "--reason", "yearly rotation"});
+    ASSERT_EQ(rotated.exit_status, 0) << rotated.out << rotated.err;
+    const Json now = parse_json(cradlectl({"identity", "--json"}).out);
+    EXPECT_NE(now.at("public_key_pem").get<std::string>(), first_pem);
+    EXPECT_NE(rotated.out.find(now.at("fingerprint").get<std::string>()), std::string::npos)
+        << rotated.out;
+    daemon_->signal(SIGTERM);
+    ASSERT_EQ(daemon_->wait(), 0);
+    daemon_.reset();
+    EXPECT_EQ(file_text(state_dir() / "identity" / "signing.pub"),
+              now.at("public_key_pem").get<std::string>());
+    EXPECT_FALSE(fs::exists(state_dir() / "identity" / "signing.key.next"));
+
+    const fs::path first = dir_.path() / "first.pub";
+    std::ofstream(first) << first_pem;
+    const Result verified = offline({"verify", "--public-key", first.string(), "--anchor",
+                                     (dir_.path() / "daemon.log").string()});
+    EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    EXPECT_NE(verified.out.find(", then (rotated) " + now.at("fingerprint").get<std::string>()),
+              std::string::npos)
+        << verified.out;
+    const Json history = parse_json(offline({"verify", "--json"}).out);
+    EXPECT_EQ(elements(history.at("signing_keys")).size(), 2u);
+
+    // The daemon starts again with the new key.
+    start_daemon();
+    const Result status = cradlectl({"status", "--watch", "--wait", "--until-idle"});
+    EXPECT_EQ(status.exit_status, 0) << status.out << status.err;
+}
+
 // The daemon never signs with a key other than the one its log names: a key that went missing
 // stops the start (exit status 2, naming the file), and its return lets the daemon start.
 TEST_F(CradlectlOverBus, AMissingSigningKeyStopsTheDaemonNamingTheFile) {
@@ -529,6 +566,10 @@ TEST_F(CradlectlOverBus, ExitStatusFourForACallerOutsideTheCustodianGroup) {
     const auto assign =
         as_unprivileged(cradlectl_options({"assign", "CAM-1", "Officer Z"}, "denied-assign"));
     EXPECT_EQ(run(assign).exit_status, 4);
+
+    const auto rotate = as_unprivileged(
+        cradlectl_options({"identity", "rotate", "--reason", "mine now"}, "denied-rotate"));
+    EXPECT_EQ(run(rotate).exit_status, 4);
 
     // Reading stays open to everyone.
     const auto reading = as_unprivileged(cradlectl_options({"status", "--json"}, "reader"));

@@ -244,6 +244,34 @@ TEST_F(AuditSignatures, ARotationSignedByTheKeyInUseHandsOverToTheNextKey) {
     EXPECT_EQ(report.signed_entries, report.audit_rows_checked);
 }
 
+TEST_F(AuditSignatures, ARotationCutShortBeforeItsKeyTookThePlaceIsFinishedAtTheStart) {
+    auto next = std::make_shared<const SigningKey>(SigningKey::generate());
+    {
+        Catalog catalog(state() / "catalog.sqlite");
+        adopt_signing_key(catalog, state(), kNow);
+        stage_next_signing_key(state(), *next);
+        catalog.rotate_signing_key(next, "rotation", kNow + 10);
+        // A crash here: the log names the next key, the file is still the old one.
+    }
+    {
+        Catalog catalog(state() / "catalog.sqlite");
+        const AdoptedKey adopted = adopt_signing_key(catalog, state(), kNow + 20);
+        EXPECT_FALSE(adopted.created);
+        EXPECT_EQ(adopted.key->public_key(), next->public_key());
+        catalog.audit({"daemon.start", 0, "", 0, "after the crash"}, kNow + 30);
+    }
+    EXPECT_EQ(read_signing_key(state())->public_key(), next->public_key());
+    EXPECT_EQ(read_public_key(public_key_file(state())), next->public_key());
+    EXPECT_FALSE(std::filesystem::exists(state() / "identity" / "signing.key.next"));
+    VerifyReport report = verify(true);
+    EXPECT_TRUE(report.ok()) << all_problems(report);
+
+    // Another key in the file than the log's, with no rotation to finish: refused, not replaced.
+    create_signing_key(state());
+    Catalog catalog(state() / "catalog.sqlite");
+    EXPECT_THROW(adopt_signing_key(catalog, state(), kNow + 40), IdentityError);
+}
+
 TEST_F(AuditSignatures, AnEarlierVersionsUnsignedEntriesAreCoveredByTheFirstSignedOne) {
     TempDir other;
     {
