@@ -11,6 +11,7 @@
 #include "core/remote/remote_listing.hpp"
 #include "cradlectl/arguments.hpp"
 #include "cradlectl/commands.hpp"
+#include "cradlectl/text_output.hpp"
 
 #include <arpa/inet.h>
 #include <netdb.h>
@@ -39,6 +40,7 @@ constexpr std::string_view kRemoteUsage =
        cradlectl remote recordings [--config FILE] [--cradle ID] [--serial SERIAL]
                                    [--from DATE] [--to DATE] [--json]
        cradlectl remote verify [--config FILE] [--cradle ID] [--sample N]
+       cradlectl remote anchors [--config FILE] [--cradle ID]
        cradlectl remote unit-dropin [--config FILE]
 
   status       this cradle's backlog for the central archive: recordings waiting, the
@@ -47,6 +49,8 @@ constexpr std::string_view kRemoteUsage =
                records (one request per record)
   verify       read recordings back from the bucket and compare their size and SHA-256
                with their records; exit status 1 when one differs
+  anchors      the anchors of a cradle's audit log stored in the bucket (default: this
+               cradle's), one line each, for cradlectl verify --anchor FILE
   unit-dropin  print the systemd drop-in that lets the service reach the central archive
                (its addresses only) and hands it the credentials file; write it to
                /etc/systemd/system/cradled.service.d/central-archive.conf
@@ -101,6 +105,7 @@ std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) 
         {"status", {"--config", "--state-dir", "--json"}},
         {"recordings", {"--config", "--cradle", "--serial", "--from", "--to", "--json"}},
         {"verify", {"--config", "--cradle", "--sample"}},
+        {"anchors", {"--config", "--cradle"}},
         {"unit-dropin", {"--config"}},
     };
     const auto takes = kTakes.find(invocation.subcommand);
@@ -357,6 +362,20 @@ int remote_command(int argc, char** argv, std::ostream& out) {
                                 load_remote_credentials(*config.remote));
         if (invocation.subcommand == "recordings") {
             return remote_recordings(invocation, client, out);
+        }
+        if (invocation.subcommand == "anchors") {
+            const std::string& cradle = invocation.filter.cradle_id.empty()
+                                            ? config.remote->cradle_id
+                                            : invocation.filter.cradle_id;
+            std::vector<std::string> problems;
+            for (const AuditAnchor& anchor :
+                 remote::read_remote_anchors(client, cradle, problems)) {
+                out << format_anchor(anchor) << '\n';
+            }
+            for (const std::string& problem : problems) {
+                std::cerr << "cradlectl: remote anchors: " << printable(problem) << '\n';
+            }
+            return problems.empty() ? kExitOk : kExitProblems;
         }
         return remote_verify(invocation, client, out);
     } catch (const ConfigError& e) {

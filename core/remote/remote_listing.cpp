@@ -3,6 +3,8 @@
 
 #include "common/sha256.hpp"
 
+#include <span>
+
 #include <map>
 
 namespace cradle::remote {
@@ -103,6 +105,32 @@ std::vector<std::string> verify_remote_recording(S3Client& client,
                            recording.record.sha256_hex);
     }
     return problems;
+}
+
+std::vector<AuditAnchor> read_remote_anchors(S3Client& client, const std::string& cradle_id,
+                                             std::vector<std::string>& problems) {
+    constexpr std::uint64_t kMaxAnchorObjectBytes = 1024;
+    std::vector<AuditAnchor> anchors;
+    for (const StoredObject& object : client.list_objects("cradles/" + cradle_id + "/anchors/")) {
+        if (object.size > kMaxAnchorObjectBytes) {
+            problems.push_back(object.key + ": larger than an anchor can be");
+            continue;
+        }
+        std::string body;
+        client.get_object(object.key, "", [&](std::span<const std::byte> bytes) {
+            if (body.size() + bytes.size() <= kMaxAnchorObjectBytes) {
+                body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+            }
+        });
+        std::vector<std::string> unused;
+        std::vector<AuditAnchor> found = parse_anchors(body, unused);
+        if (found.size() != 1) {
+            problems.push_back(object.key + ": holds no valid anchor");
+            continue;
+        }
+        anchors.push_back(std::move(found.front()));
+    }
+    return anchors;
 }
 
 }  // namespace cradle::remote

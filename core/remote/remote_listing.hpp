@@ -5,6 +5,7 @@
 #pragma once
 
 #include "core/archive/archive_record.hpp"
+#include "core/catalog/audit_anchor.hpp"
 #include "core/remote/s3_client.hpp"
 
 #include <cstdint>
@@ -39,5 +40,11 @@ std::vector<RemoteRecording> list_remote_recordings(S3Client& client, const Remo
 // line per problem, none when the store holds what the record describes.
 std::vector<std::string> verify_remote_recording(S3Client& client,
                                                  const RemoteRecording& recording);
+
+// The anchors of one cradle's audit log stored in the bucket (cradles/<cradle_id>/anchors/),
+// oldest first, each as its anchor line (audit_anchor.hpp); an object that holds no valid
+// anchor is named in `problems`. Objects larger than an anchor can be are not read.
+std::vector<AuditAnchor> read_remote_anchors(S3Client& client, const std::string& cradle_id,
+                                             std::vector<std::string>& problems);
 
 }  // namespace cradle::remote

@@ -165,6 +165,35 @@ TEST_F(CentralArchive, ACameraIsWipedOnlyAfterEachRecordingIsConfirmedInTheStore
     EXPECT_TRUE(waited);
 }
 
+// The audit log's anchors go to the bucket as locked objects; read back with cradlectl remote
+// anchors, they vouch for the cradle's log (cradlectl verify --anchor).
+TEST_F(CentralArchive, AnchorsOfTheAuditLogAreLockedInTheBucketAndVouchForTheLog) {
+    Rig rig(1, 2);
+    use_central_archive(rig, store_, bucket_, "cradle-a", WipeAfter::remote);
+    ASSERT_EQ(rig.run().size(), 1u);
+    const auto objects = client_->list_objects("cradles/cradle-a/anchors/");
+    ASSERT_FALSE(objects.empty());
+    const auto head = client_->head_object(objects.front().key);
+    ASSERT_TRUE(head);
+    const auto retention = client_->get_retention(objects.front().key, head->version_id);
+    ASSERT_TRUE(retention);
+    EXPECT_EQ(retention->mode, remote::LockMode::compliance);
+    EXPECT_THROW(client_->delete_object(objects.front().key, head->version_id), remote::S3Error);
+
+    const auto config = reader_config(rig.state.parent_path(), store_, bucket_);
+    const auto anchors = cradlectl_remote("anchors --cradle cradle-a --config " + config.string());
+    ASSERT_EQ(anchors.exit_status, 0) << anchors.output;
+    EXPECT_NE(anchors.output.find("cradled-anchor v1 seq="), std::string::npos) << anchors.output;
+    const auto file = rig.state.parent_path() / "anchors.txt";
+    std::ofstream(file) << anchors.output;
+    const auto verified =
+        run_shell(built_program("cradlectl") + " --state-dir " + rig.state.string() +
+                  " verify --anchor " + file.string() + " 2>&1");
+    EXPECT_EQ(verified.exit_status, 0) << verified.output;
+    EXPECT_NE(verified.output.find("nothing removed or changed up to entry"), std::string::npos)
+        << verified.output;
+}
+
 // Three cradles replicate into one bucket at once, each under its own folder, and a locked
 // object of one of them cannot be deleted.
 TEST_F(CentralArchive, ThreeCradlesShareOneBucketEachUnderItsOwnName) {
