@@ -219,12 +219,13 @@ void ReplicationRunner::run() {
                 now + retry_delay(1000, std::chrono::seconds(remote_.retry_seconds)).count();
             hooks_.with_catalog(
                 [&](Catalog& catalog) { due = catalog.replication_due(now, kRoundSize, horizon); });
-            // The anchor first: a few bytes that show the log's head outside the cradle.
-            store_failed = !replicate_anchor();
             for (const auto& item : due) {
                 if (stopping() || store_failed) break;
                 store_failed = !replicate_one(item);
             }
+            // Then the anchor waiting, if any: a few bytes that show the log's head outside the
+            // cradle, sent each round (after the recordings, whose failures are theirs to say).
+            if (!store_failed && !stopping()) store_failed = !replicate_anchor();
             idle = due.empty();
             if (idle && !store_failed && !stopping()) store_failed = !replicate_journal();
             if (idle && !store_failed && !stopping()) store_failed = !audit_when_due();
