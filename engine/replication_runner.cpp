@@ -142,6 +142,14 @@ void ReplicationRunner::publish_anchor(const AuditAnchor& anchor) {
     changed_.notify_all();
 }
 
+bool ReplicationRunner::small_object_failed(const std::string& what) {
+    if (stopping()) return true;
+    auto failure = explain_replication_failure(std::current_exception(), remote_);
+    if (!failure.whole_store) failure.message = what + failure.message;
+    failed(failure);
+    return !failure.whole_store;
+}
+
 bool ReplicationRunner::replicate_anchor() {
     std::optional<AuditAnchor> anchor;
     {
@@ -162,13 +170,7 @@ bool ReplicationRunner::replicate_anchor() {
         succeeded();
         return true;
     } catch (...) {
-        if (stopping()) return true;
-        auto failure = explain_replication_failure(std::current_exception(), remote_);
-        if (!failure.whole_store) {
-            failure.message = "the audit log's anchor was not sent: " + failure.message;
-        }
-        failed(failure);
-        return !failure.whole_store;
+        return small_object_failed("the audit log's anchor was not sent: ");
     }
 }
 
@@ -327,13 +329,7 @@ bool ReplicationRunner::replicate_journal() {
         succeeded();
         return true;
     } catch (...) {
-        if (stopping()) return true;
-        auto failure = explain_replication_failure(std::current_exception(), remote_);
-        if (!failure.whole_store) {
-            failure.message = "the audit journal was not sent: " + failure.message;
-        }
-        failed(failure);
-        return !failure.whole_store;
+        return small_object_failed("the audit journal was not sent: ");
     }
 }
 

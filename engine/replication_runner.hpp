@@ -94,8 +94,11 @@ class ReplicationRunner {
     bool round();
     bool replicate_one(const ReplicationItem& item);
     bool replicate_journal();
-    // The anchor waiting, if any. Returns whether the store failed as a whole.
+    // The anchor waiting, if any. Returns false when the store failed as a whole.
     bool replicate_anchor();
+    // In the handler of a failed journal segment or anchor (`what` prefixes a failure of that
+    // object alone): says it, and returns false when the store failed as a whole.
+    bool small_object_failed(const std::string& what);
     // The remote audit, when due (audit_hours after the latest one in the audit log). Returns
     // whether the store failed as a whole.
     bool audit_when_due();
