@@ -5,6 +5,10 @@
 #include "core/catalog/catalog_internal.hpp"
 #include "core/catalog/schema.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <string>
 #include <system_error>
 #include <utility>
@@ -22,8 +26,30 @@ catalog_detail::State::~State() {
     }
 }
 
+namespace {
+
+// The catalog names every camera, officer and custodian: readable by the service and its group,
+// never by every local user. SQLite makes a new database file 0644 (less the umask) and gives
+// its -wal and -shm files the database file's mode, so the file is made here first, 0640; a
+// catalog of an earlier version made readable by others loses that.
+const std::filesystem::path& with_private_file(const std::filesystem::path& file) {
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (fd >= 0) {
+        ::close(fd);
+        return file;
+    }
+    struct stat status {};
+    if (::stat(file.c_str(), &status) == 0 && (status.st_mode & 0007) != 0 &&
+        status.st_uid == ::geteuid()) {
+        ::chmod(file.c_str(), status.st_mode & 0770);
+    }
+    return file;
+}
+
+}  // namespace
+
 Catalog::Catalog(const std::filesystem::path& file, const char* vfs)
-    : state_(std::make_unique<State>(file.string(), file.string(),
+    : state_(std::make_unique<State>(with_private_file(file).string(), file.string(),
                                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs)) {
     sqlite::Connection& connection = state_->connection;
     // WAL with synchronous=FULL: a commit is durable when COMMIT returns (I3), and readers such

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,6 +210,27 @@ TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
         }
     }
     EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "8");
+}
+
+// The catalog names cameras, officers and custodians: never readable by every local user, even
+// under a permissive umask, and an earlier version's world-readable file is closed.
+TEST_F(CatalogTest, TheCatalogAndItsWalAreNotReadableByOtherUsers) {
+    const mode_t previous = ::umask(0);
+    auto mode_of = [](const std::filesystem::path& path) {
+        struct stat status {};
+        EXPECT_EQ(::stat(path.c_str(), &status), 0) << path;
+        return status.st_mode & 0777;
+    };
+    {
+        Catalog catalog(file());
+        catalog.audit({"daemon.start", 0, "", 0, ""}, kNow);
+        EXPECT_EQ(mode_of(file()), 0640u);
+        EXPECT_EQ(mode_of(file().string() + "-wal"), 0640u);
+    }
+    ::chmod(file().c_str(), 0644);
+    { Catalog catalog(file()); }
+    EXPECT_EQ(mode_of(file()), 0640u);
+    ::umask(previous);
 }
 
 TEST_F(CatalogTest, OpenReadOnlyNeverCreatesOrMigrates) {
