@@ -14,14 +14,17 @@
 namespace cradle::dbus_server {
 namespace {
 
-// The serial of a device object's path; nullopt for any other path.
+// The serial of a device object's path; nullopt for any other path. Only the path the server
+// itself makes for a serial names it: a decoded text ends at an escaped NUL ("_00"), and an
+// escape of a letter ("_41") decodes to the same serial as the letter, so the serial is
+// encoded again and must give the path back, byte for byte.
 std::optional<std::string> device_serial(const char* path) {
     char* raw = nullptr;
     int r = sd_bus_path_decode(path, dbus::kDevicePathPrefix, &raw);
     if (r <= 0 || raw == nullptr) return std::nullopt;
     std::string serial(raw);
     std::free(raw);
-    if (serial.empty()) return std::nullopt;
+    if (serial.empty() || device_path(serial) != path) return std::nullopt;
     return serial;
 }
 

@@ -333,6 +333,12 @@ TEST(DbusDevices, ListAndGetTheRegister) {
     EXPECT_EQ(get_text(client.get(), path, kDevice, "Officer"), "Officer Two");
     EXPECT_EQ(get_text(client.get(), path, kDevice, "LastOutcome"), "");
     EXPECT_EQ(get_number(client.get(), path, kDevice, "LastSeen"), 0);
+    // Only the path the server makes names the device: not one whose escaped NUL would cut the
+    // decoded serial back to "REG-2", nor one that escapes a letter of it.
+    EXPECT_FALSE(get_property_error(client.get(), path + "_00X", kDevice, "Officer").empty());
+    EXPECT_FALSE(get_property_error(client.get(), "/org/cradled/Cradle1/device/_52EG_2d2", kDevice,
+                                    "Officer")
+                     .empty());
 }
 
 TEST(DbusErrors, UnknownDevicesAndMalformedSerialsAreRefused) {
