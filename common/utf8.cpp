@@ -134,4 +134,46 @@ std::string sanitize_text(std::string_view raw, std::size_t max_bytes) {
     return out;
 }
 
+namespace {
+
+// Characters that show nothing: a value holding one looks like the value without it.
+bool is_invisible(char32_t cp) {
+    return cp == 0x00ad || cp == 0x034f || cp == 0x061c || cp == 0x115f || cp == 0x1160 ||
+           cp == 0x17b4 || cp == 0x17b5 || cp == 0x180e || (cp >= 0x200b && cp <= 0x200d) ||
+           (cp >= 0x2060 && cp <= 0x2064) || cp == 0x3164 || cp == 0xfeff || cp == 0xffa0 ||
+           (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0xe0000 && cp <= 0xe0fff);
+}
+
+bool is_white_space(char32_t cp) {
+    return cp == 0x20 || cp == 0xa0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200a) ||
+           cp == 0x202f || cp == 0x205f || cp == 0x3000;
+}
+
+std::string code_point_name(char32_t cp) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string digits;
+    for (char32_t rest = cp; rest != 0 || digits.size() < 4; rest >>= 4) {
+        digits.insert(digits.begin(), kHex[rest & 0xf]);
+    }
+    return "U+" + digits;
+}
+
+}  // namespace
+
+std::string text_value_problem(std::string_view value) {
+    bool only_space = true;
+    for (std::size_t at = 0; at < value.size();) {
+        char32_t cp = 0;
+        const std::size_t length = decode_utf8(value.substr(at), cp);
+        if (length == 0) return "is not valid UTF-8";
+        if (is_unprintable(cp)) return "contains control or formatting characters";
+        if (is_invisible(cp))
+            return "contains an invisible character (" + code_point_name(cp) + ")";
+        only_space = only_space && is_white_space(cp);
+        at += length;
+    }
+    if (!value.empty() && only_space) return "is blank (white space only)";
+    return {};
+}
+
 }  // namespace cradle

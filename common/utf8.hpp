@@ -33,4 +33,11 @@ std::string valid_utf8(std::string_view text);
 // invalid UTF-8 become '?', and the result is at most max_bytes, whole characters only.
 std::string sanitize_text(std::string_view raw, std::size_t max_bytes = 128);
 
+// Why `value` cannot be a name, serial or reason that people read and compare; empty when it
+// can. The one check of the configuration's register, the D-Bus arguments and the CSV imports:
+// not UTF-8; control or formatting characters (what sanitize_text would change); invisible
+// characters (zero-width space, joiners, word joiner, U+FEFF, soft hyphen, ...), by which one
+// value looks like another; white space alone. Emptiness and length are the caller's to check.
+std::string text_value_problem(std::string_view value);
+
 }  // namespace cradle

@@ -3,6 +3,7 @@
 
 #include "common/csv.hpp"
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 #include "cradlectl/text_output.hpp"
 
@@ -34,10 +35,7 @@ std::string entry_field_problem(std::string_view value) {
     if (value.size() > kMaxFieldBytes) {
         return "is longer than " + std::to_string(kMaxFieldBytes) + " bytes";
     }
-    if (sanitize_text(value, kMaxFieldBytes) != value) {
-        return "holds control or formatting characters, or is not UTF-8";
-    }
-    return {};
+    return text_value_problem(value);
 }
 
 std::vector<CsvRecord> parse_csv(std::string_view text) {
@@ -159,11 +157,9 @@ std::optional<ImportTable::Record> read_record(const CsvRecord& record,
     for (std::size_t i = 0; i < wanted.size(); ++i) {
         // An export's guarded cell ("'=...") is read back as what was exported ("=...").
         row.fields.push_back(unguard_formula(record.fields[column[wanted[i]]]));
-        if (i >= required && row.fields.back().empty()) continue;
-        std::string problem = entry_field_problem(row.fields.back());
-        if (problem.empty() && i < required && is_blank_text(row.fields.back())) {
-            problem = "is blank (spaces only)";
-        }
+        // An optional field of spaces is an empty one; a required one is refused as blank.
+        if (i >= required && is_blank_text(row.fields.back())) continue;
+        const std::string problem = entry_field_problem(row.fields.back());
         if (!problem.empty()) {
             problems.push_back(where + wanted[i] + " " + problem);
             valid = false;

@@ -4,6 +4,7 @@
 #include "core/config/config.hpp"
 
 #include "common/text.hpp"
+#include "common/utf8.hpp"
 
 #include "core/config/toml_reader.hpp"
 #include "hw/port_path.hpp"
@@ -42,7 +43,9 @@ std::string person(const TableReader& entry, std::string_view key) {
     if (is_empty_or_spaces(value)) entry.fail_at(key, "must not be empty");
     if (value.size() > max_person_bytes)
         entry.fail_at(key, "longer than " + std::to_string(max_person_bytes) + " bytes");
-    if (has_control_characters(value)) entry.fail_at(key, "contains control characters");
+    if (std::string problem = text_value_problem(value); !problem.empty()) {
+        entry.fail_at(key, problem);
+    }
     return value;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "service/dbus/dbus_arguments.hpp"
 
+#include "common/utf8.hpp"
 #include "core/catalog/catalog.hpp"
 
 namespace cradle::dbus {
@@ -14,10 +15,8 @@ std::string argument_problem(std::string_view name, std::string_view value, Empt
     if (value.size() > max_bytes) {
         return prefix + "longer than " + std::to_string(max_bytes) + " bytes";
     }
-    // The bus has already checked that the string is valid UTF-8; what sanitising would still
-    // change are control and formatting characters.
-    if (sanitize_text(value, max_bytes) != value) {
-        return prefix + "contains control or formatting characters";
+    if (std::string problem = text_value_problem(value); !problem.empty()) {
+        return prefix + problem;
     }
     return {};
 }

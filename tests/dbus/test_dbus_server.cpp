@@ -352,7 +352,8 @@ TEST(DbusErrors, UnknownDevicesAndMalformedSerialsAreRefused) {
     EXPECT_NE(unknown.error_message.find("NOPE-9"), std::string::npos);
 
     std::string too_long(129, 'A');
-    for (const char* bad : {"", too_long.c_str(), "AB\x1b[31m", "AB\nCD", "A\u202eB"}) {
+    for (const char* bad : {"", too_long.c_str(), "AB\x1b[31m", "AB\nCD", "A\u202eB", "   ",
+                            "\u200b", "\ufeffNOPE-9", "NOPE\u20609", "\u3000"}) {
         CallResult result = call_manager(bus, "GetDevice", "s", bad);
         EXPECT_EQ(result.error_name, "org.freedesktop.DBus.Error.InvalidArgs") << bad;
         EXPECT_EQ(result.error_message.rfind("serial:", 0), 0u) << result.error_message;

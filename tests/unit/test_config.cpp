@@ -554,9 +554,17 @@ TEST(ConfigErrors, RegisterTextsAreChecked) {
     EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"  \"\n")
                   .find("site.toml:3:13: register[0].custodian: must not be empty"),
               std::string::npos);
-    EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"C\"\nofficer = \"x\\ny\"\n")
-                  .find("site.toml:4:11: register[0].officer: contains control characters"),
+    EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"\\u200b\"\n")
+                  .find("site.toml:3:13: register[0].custodian: contains an invisible character "
+                        "(U+200B)"),
               std::string::npos);
+    EXPECT_NE(error_of("[[register]]\nserial = \"A\"\ncustodian = \"\\u3000\"\n")
+                  .find("site.toml:3:13: register[0].custodian: is blank"),
+              std::string::npos);
+    EXPECT_NE(
+        error_of("[[register]]\nserial = \"A\"\ncustodian = \"C\"\nofficer = \"x\\ny\"\n")
+            .find("site.toml:4:11: register[0].officer: contains control or formatting characters"),
+        std::string::npos);
     EXPECT_NE(error_of("[[register]]\nserial = \"" + std::string(65, 'S') + "\"\n")
                   .find("register[0].serial: longer than 64 bytes"),
               std::string::npos);

@@ -111,6 +111,23 @@ TEST(DeviceImport, SerialsAreCaseSensitiveAndBlankFieldsAreRefused) {
     ASSERT_EQ(blank.problems.size(), 2u) << problems;
     EXPECT_EQ(blank.problems[0].rfind("line 2: serial is blank", 0), 0u) << problems;
     EXPECT_EQ(blank.problems[1].rfind("line 3: officer is blank", 0), 0u) << problems;
+    // Invisible characters make one value look like another: refused, named by code point.
+    auto invisible = read_device_import(
+        "serial,custodian,officer,head\n\xEF\xBB\xBF"
+        "BWC-3,C,O,H\n"
+        "BWC-4,\xE2\x80\x8B,O,H\nBWC-5,C,\xE3\x80\x80,H\n");
+    const std::string said = all_problems(invisible);
+    ASSERT_EQ(invisible.problems.size(), 3u) << said;
+    EXPECT_EQ(
+        invisible.problems[0].rfind("line 2: serial contains an invisible character (U+FEFF)", 0),
+        0u)
+        << said;
+    EXPECT_EQ(invisible.problems[1].rfind("line 3: custodian contains an invisible character "
+                                          "(U+200B)",
+                                          0),
+              0u)
+        << said;
+    EXPECT_EQ(invisible.problems[2].rfind("line 4: officer is blank", 0), 0u) << said;
 }
 
 TEST(DeviceImport, AHeaderIsRequired) {

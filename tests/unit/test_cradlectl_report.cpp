@@ -234,7 +234,7 @@ TEST(OfficerImport, EveryProblemIsNamedAndNothingIsKept) {
     EXPECT_EQ(import.problems[0].rfind("line 3: badge is empty", 0), 0u) << all_problems(import);
     EXPECT_EQ(import.problems[1].rfind("line 4: name is empty", 0), 0u);
     EXPECT_EQ(import.problems[2].rfind("line 5: badge A-1 is already on line 2", 0), 0u);
-    EXPECT_EQ(import.problems[3].rfind("line 6: name holds control", 0), 0u);
+    EXPECT_EQ(import.problems[3].rfind("line 6: name contains control", 0), 0u);
     EXPECT_EQ(import.problems[4].rfind("line 7: 2 fields", 0), 0u);
 }
 
