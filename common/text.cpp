@@ -31,4 +31,9 @@ bool is_empty_or_spaces(std::string_view text) {
     return text.find_first_not_of(' ') == std::string_view::npos;
 }
 
+bool is_lower_hex(std::string_view text, std::size_t digits) {
+    return text.size() == digits &&
+           text.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
 }  // namespace cradle

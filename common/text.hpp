@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Small predicates and keys on text that several layers need alike: how a badge is compared, and
-// what counts as a blank value. Each named by what it means, since "blank" has more than one
-// meaning in the product.
+// Small predicates and keys on text that several layers need alike: how a badge is compared,
+// what counts as a blank value, and what a hex field is. Each named by what it means, since "blank"
+// has more than one meaning in the product.
 #pragma once
 
 #include <string>
@@ -25,5 +25,9 @@ bool is_blank_text(std::string_view text);
 // or another control character is not counted here; the configuration refuses it as a control
 // character, with its own message.)
 bool is_empty_or_spaces(std::string_view text);
+
+// Exactly `digits` lower-case hex digits: the one spelling of a hash, key id or signature the
+// product writes, and so the only one it reads back.
+bool is_lower_hex(std::string_view text, std::size_t digits);
 
 }  // namespace cradle

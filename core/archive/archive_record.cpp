@@ -2,11 +2,10 @@
 #include "core/archive/archive_record.hpp"
 
 #include "common/ed25519.hpp"
-
+#include "common/text.hpp"
 #include "common/utf8.hpp"
 #include "core/archive/archive_path.hpp"
 
-#include <algorithm>
 #include <array>
 #include <charconv>
 #include <limits>
@@ -32,12 +31,6 @@ constexpr std::array<std::string_view, 19> kKeys = {
     "signature"};
 // Version 1 has the first 17 lines; version 2 adds the signature's two.
 constexpr std::size_t kVersion1Lines = 17;
-
-bool is_lower_hex(std::string_view text, std::size_t size) {
-    return text.size() == size && std::all_of(text.begin(), text.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 template <typename Integer>
 bool parse_integer(std::string_view text, Integer& out) {
@@ -84,11 +77,7 @@ std::optional<std::string> from_hex(std::string_view hex) {
 }
 
 bool is_sha256_hex_text(std::string_view text) {
-    if (text.size() != 64) return false;
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    return is_lower_hex(text, 64);
 }
 
 std::string record_path_of(std::string_view archive_path) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "core/catalog/audit_anchor.hpp"
 
+#include "common/text.hpp"
 #include "common/time_format.hpp"
 
 #include <charconv>
@@ -10,14 +11,6 @@ namespace {
 
 // The longest line an anchor can be, with room: anything longer is not one.
 constexpr std::size_t kMaxAnchorBytes = 512;
-
-bool is_lower_hex(std::string_view text, std::size_t size) {
-    if (text.size() != size) return false;
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
-}
 
 bool parse_int(std::string_view text, std::int64_t& value) {
     if (text.empty() || text.size() > 19) return false;

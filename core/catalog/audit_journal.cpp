@@ -4,6 +4,7 @@
 #include "core/catalog/catalog_guard.hpp"
 
 #include "common/read_file.hpp"
+#include "common/text.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -65,16 +66,8 @@ bool parse_integer(std::string_view text, Integer& out) {
     return ec == std::errc() && end == text.data() + text.size();
 }
 
-bool is_hex(std::string_view text, std::size_t size) {
-    if (text.size() != size) return false;
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
-}
-
 bool is_hash(std::string_view text) {
-    return is_hex(text, 64);
+    return is_lower_hex(text, 64);
 }
 
 }  // namespace
@@ -111,7 +104,7 @@ std::optional<AuditRow> parse_journal_line(std::string_view line, std::string& e
         error = "neither a v1 line of 10 nor a v2 line of 12 tab-separated fields";
         return std::nullopt;
     }
-    if (v2 && (!is_hex(fields[10], 16) || !is_hex(fields[11], 128))) {
+    if (v2 && (!is_lower_hex(fields[10], 16) || !is_lower_hex(fields[11], 128))) {
         error = "its key id or signature is not valid";
         return std::nullopt;
     }

@@ -3,6 +3,8 @@
 // trimmed as the catalog stores it.
 #include "core/catalog/catalog_internal.hpp"
 
+#include "common/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <string>
@@ -22,11 +24,7 @@ std::optional<RecordingState> parse_state(std::string_view text) {
 }
 
 bool is_sha256_hex(std::string_view text) {
-    if (text.size() != 64) return false;
-    for (char c : text) {
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+    return is_lower_hex(text, 64);
 }
 
 DeviceRow read_device(const Query& query) {
