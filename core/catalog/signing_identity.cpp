@@ -95,6 +95,10 @@ void stage_next_signing_key(const fs::path& state_dir, const SigningKey& next) {
 
 void install_next_signing_key(const fs::path& state_dir, const SigningKey& next) {
     write_key(next, signing_key_file(state_dir), state_dir);
+    // Proof that this deletion loses no key: write_key has returned, so signing.key holds
+    // `next` whole and durably (atomic replacement, directory synced); a failure threw above
+    // and the staged key stays for the next start to install. The staged file holds that same
+    // key: its callers pass the key they staged (a rotation) or read from it (the start).
     std::remove(next_key_file(state_dir).c_str());
 }
 

@@ -4,6 +4,7 @@
 // the verifier, which needs the public key only. OpenSSL's own command line judges a signature.
 // Anchors against someone who holds the key too: a log cut short or rewritten up to an
 // anchored entry is named.
+#include "common/read_file.hpp"
 #include "core/catalog/audit_anchor.hpp"
 #include "core/catalog/audit_signatures.hpp"
 #include "core/catalog/signing_identity.hpp"
@@ -270,6 +271,23 @@ TEST_F(AuditSignatures, ARotationCutShortBeforeItsKeyTookThePlaceIsFinishedAtThe
     create_signing_key(state());
     Catalog catalog(state() / "catalog.sqlite");
     EXPECT_THROW(adopt_signing_key(catalog, state(), kNow + 40), IdentityError);
+}
+
+// The staged key of a rotation is deleted only once it holds the current key's place: a place
+// that cannot be written (here a folder in its way) keeps it for the next start.
+TEST_F(AuditSignatures, AStagedKeyThatCannotTakeItsPlaceIsKept) {
+    const SigningKey next = SigningKey::generate();
+    stage_next_signing_key(state(), next);
+    std::filesystem::remove(signing_key_file(state()));
+    std::filesystem::create_directory(signing_key_file(state()));
+    EXPECT_THROW(install_next_signing_key(state(), next), IdentityError);
+    const std::string staged = read_whole_file(state() / "identity" / "signing.key.next", 16384);
+    EXPECT_EQ(SigningKey::from_pem(staged).public_key(), next.public_key());
+
+    std::filesystem::remove(signing_key_file(state()));
+    install_next_signing_key(state(), next);
+    EXPECT_EQ(read_signing_key(state())->public_key(), next.public_key());
+    EXPECT_FALSE(std::filesystem::exists(state() / "identity" / "signing.key.next"));
 }
 
 TEST_F(AuditSignatures, AnEarlierVersionsUnsignedEntriesAreCoveredByTheFirstSignedOne) {
