@@ -59,6 +59,11 @@ install(FILES ${PROJECT_SOURCE_DIR}/dbus/org.cradled.Cradle1.conf
   DESTINATION ${CRADLED_DBUS_SYSTEM_POLICY_DIR})
 install(FILES ${PROJECT_SOURCE_DIR}/dbus/org.cradled.Cradle1.xml
   DESTINATION ${CMAKE_INSTALL_DATADIR}/dbus-1/interfaces)
+# The rights of the API and the roles' grants (docs/access.md).
+install(FILES ${PROJECT_SOURCE_DIR}/dbus/org.cradled.policy
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/polkit-1/actions)
+install(FILES ${PROJECT_SOURCE_DIR}/dbus/50-cradled.rules
+  DESTINATION ${CMAKE_INSTALL_DATADIR}/polkit-1/rules.d)
 
 # The translations of the reports' texts (compiled into the build tree when CMake configures).
 foreach(language IN LISTS CRADLED_TRANSLATIONS)

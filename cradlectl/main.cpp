@@ -173,8 +173,8 @@ int run_on_bus(const Invocation& invocation) {
             text = "permission denied: " + text;
             if (text.find("group") == std::string::npos) {
                 text +=
-                    " (changing the register needs root or membership of the custodian "
-                    "group, dbus.custodian_group in cradled.toml)";
+                    " (the rights are polkit actions that the groups cradle-custodian, "
+                    "cradle-auditor and cradle-admin hold; see docs/access.md)";
             }
         }
         std::cerr << "cradlectl: " << printable(text) << '\n';

@@ -454,8 +454,12 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
 
     config.register_entries = read_register(root);
 
-    const TableReader dbus = section("dbus", {"custodian_group"});
-    if (const auto group = dbus.optional_string("custodian_group")) {
+    const TableReader dbus = section("dbus", {"custodian_group", "auditor_group", "admin_group"});
+    for (auto [key, field] : {std::pair{"custodian_group", &Config::custodian_group},
+                              std::pair{"auditor_group", &Config::auditor_group},
+                              std::pair{"admin_group", &Config::admin_group}}) {
+        const auto group = dbus.optional_string(key);
+        if (!group) continue;
         // A POSIX portable group name, as useradd and systemd-sysusers accept it.
         const bool valid =
             !group->empty() && group->size() <= 32 &&
@@ -465,11 +469,11 @@ Config parse_config(std::string_view text, const std::filesystem::path& base_dir
                        std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == '-';
             });
         if (!valid) {
-            dbus.fail_at("custodian_group",
+            dbus.fail_at(key,
                          "must be a group name: a lower-case letter or '_', then lower-case "
                          "letters, digits, '_' or '-', at most 32 characters");
         }
-        config.custodian_group = *group;
+        config.*field = *group;
     }
 
     const TableReader usb = section("usb", {"device_table", "bay_map"});

@@ -112,9 +112,12 @@ struct Config {
 
     std::vector<RegisterEntry> register_entries;
 
-    // [dbus]: callers of the D-Bus methods that change the register must be root or members
-    // of this group.
+    // [dbus]: the groups of the three roles (docs/access.md). With polkit on the bus, polkit
+    // decides every right (its shipped rules grant them by the default names); these decide
+    // only on a bus without polkit, with the same grants.
     std::string custodian_group = "cradle-custodian";
+    std::string auditor_group = "cradle-auditor";
+    std::string admin_group = "cradle-admin";
 
     // backend = "sim": the emulated cradle of the demonstration and the tests, which
     // cradled-demo reads (sim/cradle_file.hpp).

@@ -1,13 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
-// Who may change the register and the roster: the bus daemon is asked who sent a changing call
-// (GetConnectionCredentials, asynchronously, so the loop never waits), and only root or a
-// member of the custodian group (dbus_caller.hpp) is let through.
+// Who may do what (docs/access.md). For each call that needs a right, the bus daemon is asked
+// who sent it (GetConnectionCredentials) and then polkit whether that sender holds the right's
+// action (CheckAuthorization), both asynchronously, so the loop never waits; nothing is cached
+// beyond the call. Root holds every right without asking. On a bus without polkit (no owner of
+// org.freedesktop.PolicyKit1: a private bus, a machine without polkitd) the rights follow the
+// roles' groups, as the shipped rules grant them. Any other failure to ask polkit refuses.
+//
+// Reads are put on record before they are answered: an "access.<right>" audit entry naming
+// the caller, the method and what it asked. Refusals are logged and audited too, within
+// RefusalRecord's limits.
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include <cerrno>
+#include <cstring>
 
 namespace cradle::dbus_server {
 namespace {
+
+constexpr const char* kPolkitName = "org.freedesktop.PolicyKit1";
+constexpr const char* kPolkitPath = "/org/freedesktop/PolicyKit1/Authority";
+constexpr const char* kPolkitInterface = "org.freedesktop.PolicyKit1.Authority";
+// CheckAuthorization's flags: the caller's client may show a password prompt.
+constexpr std::uint32_t kAllowUserInteraction = 1;
 
 int credentials_callback(sd_bus_message* credentials, void* userdata, sd_bus_error*) {
     auto* check = static_cast<DbusServer::CredentialsCheck*>(userdata);
@@ -19,19 +33,56 @@ int credentials_callback(sd_bus_message* credentials, void* userdata, sd_bus_err
     return 0;
 }
 
+int polkit_callback(sd_bus_message* answer, void* userdata, sd_bus_error*) {
+    auto* check = static_cast<DbusServer::CredentialsCheck*>(userdata);
+    try {
+        check->server->polkit_answered(check->ticket, answer);
+    } catch (...) {
+    }
+    return 0;
+}
+
+// The caller's name and role for the audit log: "uid 1000 (alice) with org.cradled.read".
+std::string who(const dbus::Caller& caller, dbus::Right right) {
+    if (caller.uid == 0) return caller.changed_by + " as root";
+    return caller.changed_by + " with " + dbus::action_id(right);
+}
+
+const char* access_event(dbus::Right right) {
+    switch (right) {
+        case dbus::Right::read:
+            return "access.read";
+        case dbus::Right::export_recordings:
+            return "access.export";
+        case dbus::Right::read_confidential:
+            return "access.read-confidential";
+        case dbus::Right::audit:
+            return "access.audit";
+        case dbus::Right::register_devices:
+            return "access.register";
+        case dbus::Right::administer:
+            return "access.administer";
+    }
+    return "access.administer";
+}
+
 }  // namespace
 
-void DbusServer::when_custodian(std::uint64_t ticket, sd_bus_message* call, const char* method,
-                                Allowed allowed) {
+void DbusServer::when_allowed(std::uint64_t ticket, sd_bus_message* call, dbus::Right right,
+                              std::string what, OnRecord on_record, Allowed allowed) {
     auto check = std::make_unique<CredentialsCheck>();
     check->server = this;
     check->ticket = ticket;
-    check->method = method;
+    check->right = right;
+    check->what = std::move(what);
+    check->on_record = on_record;
     check->allowed = std::move(allowed);
+    check->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
     const char* sender = sd_bus_message_get_sender(call);
     int r = -ENXIO;
     sd_bus_slot* slot = nullptr;
     if (sender != nullptr) {
+        check->sender = sender;
         r = sd_bus_call_method_async(bus_.get(), &slot, "org.freedesktop.DBus",
                                      "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                      "GetConnectionCredentials", credentials_callback, check.get(),
@@ -52,27 +103,139 @@ void DbusServer::deny(std::uint64_t ticket, const std::string& why) {
 void DbusServer::credentials_known(std::uint64_t ticket, sd_bus_message* credentials) {
     auto found = checks_.find(ticket);
     if (found == checks_.end()) return;
-    // Dropped when this returns, which is after sd-bus is done with its reply callback.
-    std::unique_ptr<CredentialsCheck> check = std::move(found->second);
-    checks_.erase(found);
-    dbus::Caller caller;
-    int r = dbus::read_caller(credentials, caller);
+    CredentialsCheck& check = *found->second;
+    int r = dbus::read_caller(credentials, check.caller);
     if (r < 0) {
+        checks_.erase(found);
         deny(ticket, "the bus could not say who is calling (" + errno_text(r) + ")");
         return;
     }
-    std::string denial = dbus::custodian_denial(caller, service_.config().custodian_group);
-    if (!denial.empty()) {
-        service_.log().warning({}, "D-Bus: " + check->method + " refused to " + caller.changed_by +
-                                       ": not a custodian");
-        deny(ticket, denial);
+    if (check.caller.uid == 0) {
+        allow(ticket);
         return;
     }
-    try {
-        check->allowed(ticket, caller);
-    } catch (...) {
-        answer(ticket, std::current_exception(), nullptr);
+    sd_bus_slot* slot = nullptr;
+    // The subject is the caller's connection: polkit asks the bus daemon for its uid and
+    // process itself. The service may ask for others' subjects as the actions' owner
+    // (org.freedesktop.policykit.owner in dbus/org.cradled.policy).
+    r = sd_bus_call_method_async(bus_.get(), &slot, kPolkitName, kPolkitPath, kPolkitInterface,
+                                 "CheckAuthorization", polkit_callback, &check, "(sa{sv})sa{ss}us",
+                                 "system-bus-name", 1, "name", "s", check.sender.c_str(),
+                                 dbus::action_id(check.right), 0,
+                                 check.interactive ? kAllowUserInteraction : 0u, "");
+    if (r < 0) {
+        const std::string why = "polkit could not be asked (" + errno_text(r) + ")";
+        refuse(ticket, why);
+        return;
     }
+    // Replaces the finished GetConnectionCredentials call; sd-bus is done with that one.
+    check.pending.reset(slot);
+}
+
+void DbusServer::polkit_answered(std::uint64_t ticket, sd_bus_message* answer) {
+    auto found = checks_.find(ticket);
+    if (found == checks_.end()) return;
+    CredentialsCheck& check = *found->second;
+    if (sd_bus_message_is_method_error(answer, nullptr)) {
+        const sd_bus_error* error = sd_bus_message_get_error(answer);
+        const char* name = error != nullptr && error->name != nullptr ? error->name : "";
+        if (std::strcmp(name, SD_BUS_ERROR_SERVICE_UNKNOWN) == 0 ||
+            std::strcmp(name, SD_BUS_ERROR_NAME_HAS_NO_OWNER) == 0) {
+            const std::string denial = dbus::group_denial(
+                check.caller, check.right,
+                {service_.config().custodian_group, service_.config().auditor_group,
+                 service_.config().admin_group});
+            if (denial.empty()) {
+                allow(ticket);
+            } else {
+                refuse(ticket, denial + " (no polkit on this bus: the roles' groups decide)");
+            }
+            return;
+        }
+        const char* message = error != nullptr && error->message != nullptr ? error->message : "";
+        refuse(ticket, std::string("polkit could not decide (") + name + ": " + message + ")");
+        return;
+    }
+    int authorized = 0;
+    int challenge = 0;
+    int r = sd_bus_message_enter_container(answer, 'r', "bba{ss}");
+    if (r >= 0) r = sd_bus_message_read(answer, "bb", &authorized, &challenge);
+    if (r < 0) {
+        refuse(ticket, "polkit's answer could not be read (" + errno_text(r) + ")");
+        return;
+    }
+    if (authorized) {
+        allow(ticket);
+        return;
+    }
+    std::string why = std::string(dbus::action_id(check.right)) + " is not granted to " +
+                      check.caller.changed_by + " (polkit; docs/access.md names the groups)";
+    if (challenge) why += "; polkit would grant it after authentication as an administrator";
+    refuse(ticket, why);
+}
+
+void DbusServer::allow(std::uint64_t ticket) {
+    auto found = checks_.find(ticket);
+    if (found == checks_.end()) return;
+    // Dropped when this returns, which is after sd-bus is done with its reply callback.
+    std::unique_ptr<CredentialsCheck> check = std::move(found->second);
+    checks_.erase(found);
+    auto run = [this, ticket, caller = check->caller, allowed = std::move(check->allowed)] {
+        try {
+            allowed(ticket, caller);
+        } catch (...) {
+            answer(ticket, std::current_exception(), nullptr);
+        }
+    };
+    if (check->on_record == OnRecord::no) {
+        run();
+        return;
+    }
+    AuditEvent event{access_event(check->right),
+                     0,
+                     {},
+                     0,
+                     check->what + " by " + who(check->caller, check->right)};
+    // The access is on record before it is answered: a read the catalog cannot record is
+    // refused with the catalog's failure.
+    service_.catalog_work(
+        [event](Catalog& catalog) { catalog.audit(event, unix_now()); },
+        [weak = weak_from_this(), ticket, run = std::move(run)](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self) return;
+            self->guarded("access record", [&] {
+                if (failure) {
+                    self->answer(ticket, failure, nullptr);
+                } else {
+                    run();
+                }
+            });
+        });
+}
+
+void DbusServer::refuse(std::uint64_t ticket, const std::string& why) {
+    auto found = checks_.find(ticket);
+    if (found == checks_.end()) return;
+    std::unique_ptr<CredentialsCheck> check = std::move(found->second);
+    checks_.erase(found);
+    deny(ticket, why);
+    const dbus::RefusalRecord::Decision decision = refusals_.refused(check->caller.uid, unix_now());
+    if (!decision.record) return;
+    std::string detail = check->what + " refused to " + check->caller.changed_by + ": " + why;
+    if (decision.not_recorded != 0) {
+        detail += " (and " + std::to_string(decision.not_recorded) +
+                  " earlier refusals of this caller, counted but not recorded one by one)";
+    }
+    service_.log().warning({}, "D-Bus: " + detail);
+    service_.catalog_work(
+        [event = AuditEvent{"access.refused", 0, {}, 0, detail}](Catalog& catalog) {
+            catalog.audit(event, unix_now());
+        },
+        [weak = weak_from_this()](std::exception_ptr failure) {
+            auto self = weak.lock();
+            if (!self || !failure) return;
+            self->guarded("refusal record", [&] { std::rethrow_exception(failure); });
+        });
 }
 
 }  // namespace cradle::dbus_server

@@ -95,18 +95,60 @@ int read_caller(sd_bus_message* credentials, Caller& caller) {
     return 0;
 }
 
-std::string custodian_denial(const Caller& caller, const std::string& custodian_group) {
-    if (caller.uid == 0) return {};
-    const std::string needs =
-        "changing the device register needs root or membership of the group '" + custodian_group +
-        "'";
-    std::optional<gid_t> custodians = group_id(custodian_group);
-    if (!custodians) return needs + " (no such group on this system)";
-    if (!caller.groups_known) return needs + " (the bus did not report the caller's groups)";
-    if (std::find(caller.groups.begin(), caller.groups.end(), *custodians) != caller.groups.end()) {
-        return {};
+const char* action_id(Right right) {
+    switch (right) {
+        case Right::read:
+            return "org.cradled.read";
+        case Right::register_devices:
+            return "org.cradled.register";
+        case Right::export_recordings:
+            return "org.cradled.export";
+        case Right::read_confidential:
+            return "org.cradled.read-confidential";
+        case Right::audit:
+            return "org.cradled.audit";
+        case Right::administer:
+            return "org.cradled.administer";
     }
-    return needs;
+    return "org.cradled.administer";
+}
+
+std::vector<std::string> groups_granting(Right right, const RoleGroups& groups) {
+    switch (right) {
+        case Right::read:
+            return {groups.custodian, groups.auditor, groups.admin};
+        case Right::register_devices:
+        case Right::export_recordings:
+            return {groups.custodian, groups.admin};
+        case Right::audit:
+            return {groups.auditor, groups.admin};
+        case Right::read_confidential:
+        case Right::administer:
+            return {groups.admin};
+    }
+    return {groups.admin};
+}
+
+std::string group_denial(const Caller& caller, Right right, const RoleGroups& groups) {
+    if (caller.uid == 0) return {};
+    const std::vector<std::string> granting = groups_granting(right, groups);
+    std::string names;
+    bool any_exists = false;
+    for (const std::string& name : granting) {
+        names += (names.empty() ? "'" : (&name == &granting.back() ? " or '" : ", '")) + name + "'";
+        std::optional<gid_t> gid = group_id(name);
+        if (!gid) continue;
+        any_exists = true;
+        if (caller.groups_known &&
+            std::find(caller.groups.begin(), caller.groups.end(), *gid) != caller.groups.end()) {
+            return {};
+        }
+    }
+    std::string denial = std::string(action_id(right)) +
+                         " needs root or membership of a group granting it: " + names;
+    if (!any_exists) return denial + " (no such group on this system)";
+    if (!caller.groups_known) return denial + " (the bus did not report the caller's groups)";
+    return denial;
 }
 
 }  // namespace cradle::dbus

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Who is calling a D-Bus method, as the bus daemon vouches for it, and whether that caller may
-// change the device register: root, or a member of the custodian group.
+// Who is calling a D-Bus method, as the bus daemon vouches for it, and the rights a call needs
+// (docs/access.md): each a polkit action, asked of polkit by dbus_authorization.cpp. On a bus
+// without polkit the rights follow the roles' groups, as the shipped polkit rules grant them.
 //
 // The credentials come from the bus daemon's GetConnectionCredentials, asked asynchronously:
 // UnixUserID and UnixGroupIDs are what the kernel told the bus daemon about the caller's socket
@@ -30,8 +31,34 @@ struct Caller {
 // when it is an error or says nothing of the uid.
 int read_caller(sd_bus_message* credentials, Caller& caller);
 
-// Empty when `caller` may change the register; otherwise the reason, naming the group, for
+// The rights of the API, one polkit action each (dbus/org.cradled.policy).
+enum class Right {
+    read,               // org.cradled.read: the register, the roster, recordings, report facts
+    register_devices,   // org.cradled.register: change the register and the roster
+    export_recordings,  // org.cradled.export: copy recordings out of the archive
+    read_confidential,  // org.cradled.read-confidential
+    audit,              // org.cradled.audit: verify the archive and the audit log
+    administer,         // org.cradled.administer: rotate the signing key
+};
+
+// "org.cradled.read", ...
+const char* action_id(Right right);
+
+// The groups of the three roles (the [dbus] keys of cradled.toml).
+struct RoleGroups {
+    std::string custodian;
+    std::string auditor;
+    std::string admin;
+};
+
+// The rights of each role, as the shipped polkit rules (dbus/50-cradled.rules) grant them:
+// custodians read, register and export; auditors read and audit; admins hold every right.
+// The groups, in that order, that grant `right`.
+std::vector<std::string> groups_granting(Right right, const RoleGroups& groups);
+
+// For a bus without polkit: empty when `caller` holds `right` through root or a group of
+// groups_granting; otherwise the reason, naming the groups, for
 // org.freedesktop.DBus.Error.AccessDenied.
-std::string custodian_denial(const Caller& caller, const std::string& custodian_group);
+std::string group_denial(const Caller& caller, Right right, const RoleGroups& groups);
 
 }  // namespace cradle::dbus

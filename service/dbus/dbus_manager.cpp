@@ -131,29 +131,39 @@ int DbusServer::list_bays(sd_bus_message* call) {
 }
 
 int DbusServer::list_devices(sd_bus_message* call) {
-    std::vector<DeviceRow> devices = catalog_->devices();
-    std::sort(devices.begin(), devices.end(),
-              [](const DeviceRow& a, const DeviceRow& b) { return a.serial < b.serial; });
-    sd_bus_message* raw = nullptr;
-    check(sd_bus_message_new_method_return(call, &raw), "reply");
-    dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', kDeviceType), "reply");
-    for (const auto& device : devices) check(append_device(reply.get(), device), "reply");
-    check(sd_bus_message_close_container(reply.get()), "reply");
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    when_allowed(
+        park(call), call, dbus::Right::read, "ListDevices", OnRecord::yes,
+        [this](std::uint64_t ticket, const dbus::Caller&) {
+            std::vector<DeviceRow> devices = catalog_->devices();
+            std::sort(devices.begin(), devices.end(),
+                      [](const DeviceRow& a, const DeviceRow& b) { return a.serial < b.serial; });
+            answer(ticket, nullptr, [&devices](sd_bus_message* reply) {
+                int r = sd_bus_message_open_container(reply, 'a', kDeviceType);
+                for (const auto& device : devices) {
+                    if (r < 0) return r;
+                    r = append_device(reply, device);
+                }
+                if (r < 0) return r;
+                return sd_bus_message_close_container(reply);
+            });
+        });
+    return 1;
 }
 
 int DbusServer::get_device(sd_bus_message* call) {
     const char* serial = nullptr;
     check(sd_bus_message_read(call, manager_api::GetDevice::in, &serial), "arguments");
     require_valid("serial", serial);
-    std::optional<DeviceRow> device = catalog_->find_device(serial);
-    if (!device) throw no_such_device(serial);
-    sd_bus_message* raw = nullptr;
-    check(sd_bus_message_new_method_return(call, &raw), "reply");
-    dbus::MessagePtr reply(raw);
-    check(append_device(reply.get(), *device), "reply");
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    when_allowed(park(call), call, dbus::Right::read,
+                 "GetDevice of serial '" + std::string(serial) + "'", OnRecord::yes,
+                 [this, serial = std::string(serial)](std::uint64_t ticket, const dbus::Caller&) {
+                     std::optional<DeviceRow> device = catalog_->find_device(serial);
+                     if (!device) throw no_such_device(serial);
+                     answer(ticket, nullptr, [&device](sd_bus_message* reply) {
+                         return append_device(reply, *device);
+                     });
+                 });
+    return 1;
 }
 
 int DbusServer::list_recordings(sd_bus_message* call) {
@@ -170,13 +180,26 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     if (from != 0 && to != 0 && from > to) {
         throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
     }
+    std::string serial = serial_arg;
+    std::string what = "ListRecordings";
+    if (!serial.empty()) what += " of serial '" + serial + "'";
+    if (from != 0) what += " captured from " + std::to_string(from);
+    if (to != 0) what += " captured to " + std::to_string(to);
+    if (limit != 0) what += " limit " + std::to_string(limit);
+    when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
+                 [this, serial, from, to, limit](std::uint64_t ticket, const dbus::Caller&) {
+                     read_recordings(ticket, serial, from, to, limit);
+                 });
+    return 1;
+}
+
+void DbusServer::read_recordings(std::uint64_t ticket, const std::string& serial, std::int64_t from,
+                                 std::int64_t to, std::uint32_t limit) {
     if (listings_running_ >= kMaxListingsAtOnce) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                         "too many recording lists are being read at once; try again shortly");
     }
-    std::string serial = serial_arg;
     auto listing = std::make_shared<std::vector<RecordingListing>>();
-    std::uint64_t ticket = park(call);
     ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
@@ -234,14 +257,19 @@ int DbusServer::list_recordings(sd_bus_message* call) {
                 });
             });
         });
-    return 1;
 }
 
 int DbusServer::verify(sd_bus_message* call) {
+    when_allowed(park(call), call, dbus::Right::audit, "Verify", OnRecord::yes,
+                 [this](std::uint64_t ticket, const dbus::Caller&) { run_verify(ticket); });
+    return 1;
+}
+
+void DbusServer::run_verify(std::uint64_t ticket) {
     // One verify at a time reads the archive: every caller meanwhile gets its result, so no
     // caller can fill the worker pool the bays need.
-    verify_waiting_.push_back(park(call));
-    if (verify_waiting_.size() > 1) return 1;
+    verify_waiting_.push_back(ticket);
+    if (verify_waiting_.size() > 1) return;
     auto report = std::make_shared<VerifyReport>();
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path state_dir = service_.config().state_dir;
@@ -273,7 +301,6 @@ int DbusServer::verify(sd_bus_message* call) {
                 });
             }
         });
-    return 1;
 }
 
 void DbusServer::dock_ended(const DockReport& report) {

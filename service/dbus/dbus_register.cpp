@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Manager's methods on the device register: RegisterDevice, AssignDevice and RetireDevice
-// (custodians only, each a change on the catalog's strand, then DeviceChanged), and
-// GetDeviceHistory; and RotateSigningKey (root only).
+// (org.cradled.register, each a change on the catalog's strand, then DeviceChanged), and
+// GetDeviceHistory (org.cradled.read); and RotateSigningKey (org.cradled.administer).
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include "common/ed25519.hpp"
@@ -23,21 +23,21 @@ int DbusServer::register_device(sd_bus_message* call) {
           "arguments");
     // Who calls is checked before what they ask: a caller who may not change the register
     // learns nothing from its arguments.
-    when_custodian(park(call), call, "RegisterDevice",
-                   [this, device = std::string(serial), custodian = std::string(custodian),
-                    officer = std::string(officer),
-                    head = std::string(head)](std::uint64_t ticket, const dbus::Caller& caller) {
-                       require_valid("serial", device.c_str());
-                       require_valid("custodian", custodian.c_str());
-                       require_valid("officer", officer.c_str());
-                       require_valid("head", head.c_str());
-                       change_register(ticket, device,
-                                       [device, custodian, officer, head,
-                                        changed_by = caller.changed_by](Catalog& catalog) {
-                                           catalog.register_device(device, custodian, officer, head,
-                                                                   unix_now(), changed_by);
-                                       });
-                   });
+    when_allowed(park(call), call, dbus::Right::register_devices, "RegisterDevice", OnRecord::no,
+                 [this, device = std::string(serial), custodian = std::string(custodian),
+                  officer = std::string(officer),
+                  head = std::string(head)](std::uint64_t ticket, const dbus::Caller& caller) {
+                     require_valid("serial", device.c_str());
+                     require_valid("custodian", custodian.c_str());
+                     require_valid("officer", officer.c_str());
+                     require_valid("head", head.c_str());
+                     change_register(ticket, device,
+                                     [device, custodian, officer, head,
+                                      changed_by = caller.changed_by](Catalog& catalog) {
+                                         catalog.register_device(device, custodian, officer, head,
+                                                                 unix_now(), changed_by);
+                                     });
+                 });
     return 1;
 }
 
@@ -45,25 +45,25 @@ int DbusServer::assign_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* officer = nullptr;
     check(sd_bus_message_read(call, manager_api::AssignDevice::in, &serial, &officer), "arguments");
-    when_custodian(park(call), call, "AssignDevice",
-                   [this, device = std::string(serial), officer = std::string(officer)](
-                       std::uint64_t ticket, const dbus::Caller& caller) {
-                       require_valid("serial", device.c_str());
-                       require_valid("officer", officer.c_str());
-                       change_register(
-                           ticket, device,
-                           [device, officer, changed_by = caller.changed_by](Catalog& catalog) {
-                               std::optional<DeviceRow> row = catalog.find_device(device);
-                               if (!row) throw no_such_device(device);
-                               if (!row->registered) {
-                                   throw CallError(
-                                       SD_BUS_ERROR_INVALID_ARGS,
-                                       "serial: device '" + device +
-                                           "' is not registered yet (RegisterDevice first)");
-                               }
-                               catalog.assign_officer(device, officer, unix_now(), changed_by);
-                           });
-                   });
+    when_allowed(park(call), call, dbus::Right::register_devices, "AssignDevice", OnRecord::no,
+                 [this, device = std::string(serial), officer = std::string(officer)](
+                     std::uint64_t ticket, const dbus::Caller& caller) {
+                     require_valid("serial", device.c_str());
+                     require_valid("officer", officer.c_str());
+                     change_register(
+                         ticket, device,
+                         [device, officer, changed_by = caller.changed_by](Catalog& catalog) {
+                             std::optional<DeviceRow> row = catalog.find_device(device);
+                             if (!row) throw no_such_device(device);
+                             if (!row->registered) {
+                                 throw CallError(
+                                     SD_BUS_ERROR_INVALID_ARGS,
+                                     "serial: device '" + device +
+                                         "' is not registered yet (RegisterDevice first)");
+                             }
+                             catalog.assign_officer(device, officer, unix_now(), changed_by);
+                         });
+                 });
     return 1;
 }
 
@@ -71,21 +71,21 @@ int DbusServer::retire_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* reason = nullptr;
     check(sd_bus_message_read(call, manager_api::RetireDevice::in, &serial, &reason), "arguments");
-    when_custodian(park(call), call, "RetireDevice",
-                   [this, device = std::string(serial), reason = std::string(reason)](
-                       std::uint64_t ticket, const dbus::Caller& caller) {
-                       require_valid("serial", device.c_str());
-                       require_valid("reason", reason.c_str(), dbus::Emptiness::refused,
-                                     dbus::kMaxReasonBytes);
-                       change_register(
-                           ticket, device,
-                           [device, reason, changed_by = caller.changed_by](Catalog& catalog) {
-                               if (!catalog.find_device(device)) {
-                                   throw no_such_device(device);
-                               }
-                               catalog.retire_device(device, reason, unix_now(), changed_by);
-                           });
-                   });
+    when_allowed(park(call), call, dbus::Right::register_devices, "RetireDevice", OnRecord::no,
+                 [this, device = std::string(serial), reason = std::string(reason)](
+                     std::uint64_t ticket, const dbus::Caller& caller) {
+                     require_valid("serial", device.c_str());
+                     require_valid("reason", reason.c_str(), dbus::Emptiness::refused,
+                                   dbus::kMaxReasonBytes);
+                     change_register(
+                         ticket, device,
+                         [device, reason, changed_by = caller.changed_by](Catalog& catalog) {
+                             if (!catalog.find_device(device)) {
+                                 throw no_such_device(device);
+                             }
+                             catalog.retire_device(device, reason, unix_now(), changed_by);
+                         });
+                 });
     return 1;
 }
 
@@ -101,7 +101,21 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     if (from != 0 && to != 0 && from > to) {
         throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
     }
-    if (*serial != '\0' && !catalog_->find_device(serial)) throw no_such_device(serial);
+    std::string what = "GetDeviceHistory";
+    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
+    if (from != 0) what += " from " + std::to_string(from);
+    if (to != 0) what += " to " + std::to_string(to);
+    when_allowed(
+        park(call), call, dbus::Right::read, what, OnRecord::yes,
+        [this, serial = std::string(serial), from, to](std::uint64_t ticket, const dbus::Caller&) {
+            answer_history(ticket, serial, from, to);
+        });
+    return 1;
+}
+
+void DbusServer::answer_history(std::uint64_t ticket, const std::string& serial, std::int64_t from,
+                                std::int64_t to) {
+    if (!serial.empty() && !catalog_->find_device(serial)) throw no_such_device(serial);
     std::vector<DeviceHistoryRow> history = catalog_->device_history(serial, from, to);
     std::size_t reply_bytes = 0;
     for (const auto& row : history) {
@@ -115,35 +129,27 @@ int DbusServer::get_device_history(sd_bus_message* call) {
                         std::to_string(history.size()) +
                             " history entries are too many for one reply: narrow the window");
     }
-    sd_bus_message* raw = nullptr;
-    check(sd_bus_message_new_method_return(call, &raw), "reply");
-    dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', kHistoryType), "reply");
-    for (const auto& row : history) {
-        check(sd_bus_message_append(
-                  reply.get(), kHistoryType, static_cast<std::int64_t>(row.at), row.serial.c_str(),
-                  row.action.c_str(), row.custodian.c_str(), row.officer.c_str(), row.head.c_str(),
-                  row.previous_custodian.c_str(), row.previous_officer.c_str(),
-                  row.previous_head.c_str(), row.changed_by.c_str(), row.reason.c_str()),
-              "reply");
-    }
-    check(sd_bus_message_close_container(reply.get()), "reply");
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    answer(ticket, nullptr, [&history](sd_bus_message* reply) {
+        int r = sd_bus_message_open_container(reply, 'a', kHistoryType);
+        for (const auto& row : history) {
+            if (r < 0) return r;
+            r = sd_bus_message_append(
+                reply, kHistoryType, static_cast<std::int64_t>(row.at), row.serial.c_str(),
+                row.action.c_str(), row.custodian.c_str(), row.officer.c_str(), row.head.c_str(),
+                row.previous_custodian.c_str(), row.previous_officer.c_str(),
+                row.previous_head.c_str(), row.changed_by.c_str(), row.reason.c_str());
+        }
+        if (r < 0) return r;
+        return sd_bus_message_close_container(reply);
+    });
 }
 
 int DbusServer::rotate_signing_key(sd_bus_message* call) {
     const char* reason = nullptr;
     check(sd_bus_message_read(call, manager_api::RotateSigningKey::in, &reason), "arguments");
-    when_custodian(
-        park(call), call, "RotateSigningKey",
+    when_allowed(
+        park(call), call, dbus::Right::administer, "RotateSigningKey", OnRecord::no,
         [this, reason = std::string(reason)](std::uint64_t ticket, const dbus::Caller& caller) {
-            // Partial: root only, until the administer role of the roles to come.
-            if (caller.uid != 0) {
-                service_.log().warning(
-                    {}, "D-Bus: RotateSigningKey refused to " + caller.changed_by + ": not root");
-                deny(ticket, "rotating the audit log's signing key needs root");
-                return;
-            }
             require_valid("reason", reason.c_str(), dbus::Emptiness::refused,
                           dbus::kMaxReasonBytes);
             service_.rotate_signing_key(

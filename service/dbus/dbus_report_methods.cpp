@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Manager's report facts (GetAssignmentsFacts, GetDockDayFacts: read on the worker pool,
 // encoded as protocol/dbus_report_facts.hpp says) and the officers' roster (ListOfficers, and
-// ImportOfficers for custodians).
+// ImportOfficers with org.cradled.register). Every read is put on record (when_allowed).
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include "common/text.hpp"
@@ -80,8 +80,8 @@ std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std
 }  // namespace
 
 template <class Facts>
-int DbusServer::reply_with_facts(
-    sd_bus_message* call, std::function<Facts(const Catalog&, const std::string& cradle)> read,
+void DbusServer::reply_with_facts(
+    std::uint64_t ticket, std::function<Facts(const Catalog&, const std::string& cradle)> read,
     int (*append)(sd_bus_message*, const Facts&)) {
     if (listings_running_ >= kMaxListingsAtOnce) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
@@ -89,7 +89,6 @@ int DbusServer::reply_with_facts(
                         "shortly");
     }
     auto facts = std::make_shared<Facts>();
-    std::uint64_t ticket = park(call);
     ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
@@ -112,7 +111,6 @@ int DbusServer::reply_with_facts(
                              [&](sd_bus_message* reply) { return append(reply, *facts); });
             });
         });
-    return 1;
 }
 
 int DbusServer::get_assignments_facts(sd_bus_message* call) {
@@ -120,12 +118,18 @@ int DbusServer::get_assignments_facts(sd_bus_message* call) {
     std::int64_t to = 0;
     check(sd_bus_message_read(call, manager_api::GetAssignmentsFacts::in, &from, &to), "arguments");
     require_period(from, to);
-    return reply_with_facts<reports::AssignmentsInput>(
-        call,
-        [period = reports::Period{from, to}](const Catalog& catalog, const std::string& cradle) {
-            return read_assignments_input(catalog, period, cradle);
-        },
-        &dbus::append_assignments_facts);
+    when_allowed(park(call), call, dbus::Right::read,
+                 "GetAssignmentsFacts from " + std::to_string(from) + " to " + std::to_string(to),
+                 OnRecord::yes, [this, from, to](std::uint64_t ticket, const dbus::Caller&) {
+                     reply_with_facts<reports::AssignmentsInput>(
+                         ticket,
+                         [period = reports::Period{from, to}](const Catalog& catalog,
+                                                              const std::string& cradle) {
+                             return read_assignments_input(catalog, period, cradle);
+                         },
+                         &dbus::append_assignments_facts);
+                 });
+    return 1;
 }
 
 int DbusServer::get_dock_day_facts(sd_bus_message* call) {
@@ -136,36 +140,48 @@ int DbusServer::get_dock_day_facts(sd_bus_message* call) {
           "arguments");
     require_valid("date", date);
     require_period(from, to);
-    return reply_with_facts<reports::DockDayInput>(
-        call,
-        [date = std::string(date), day = reports::Period{from, to}](const Catalog& catalog,
-                                                                    const std::string& cradle) {
-            return read_dock_day_input(catalog, date, day, cradle);
-        },
-        &dbus::append_dock_day_facts);
+    when_allowed(
+        park(call), call, dbus::Right::read,
+        "GetDockDayFacts of " + std::string(date) + " from " + std::to_string(from) + " to " +
+            std::to_string(to),
+        OnRecord::yes,
+        [this, date = std::string(date), from, to](std::uint64_t ticket, const dbus::Caller&) {
+            reply_with_facts<reports::DockDayInput>(
+                ticket,
+                [date, day = reports::Period{from, to}](const Catalog& catalog,
+                                                        const std::string& cradle) {
+                    return read_dock_day_input(catalog, date, day, cradle);
+                },
+                &dbus::append_dock_day_facts);
+        });
+    return 1;
 }
 
 int DbusServer::list_officers(sd_bus_message* call) {
-    std::vector<OfficerRow> officers = catalog_->officers();
-    sd_bus_message* raw = nullptr;
-    check(sd_bus_message_new_method_return(call, &raw), "reply");
-    dbus::MessagePtr reply(raw);
-    check(sd_bus_message_open_container(reply.get(), 'a', dbus::kOfficerListType), "reply");
-    for (const auto& officer : officers) {
-        check(sd_bus_message_append(reply.get(), dbus::kOfficerListType, officer.badge.c_str(),
-                                    officer.name.c_str(), officer.team.c_str(),
-                                    static_cast<std::int64_t>(officer.updated_at)),
-              "reply");
-    }
-    check(sd_bus_message_close_container(reply.get()), "reply");
-    return sd_bus_send(nullptr, reply.get(), nullptr);
+    when_allowed(park(call), call, dbus::Right::read, "ListOfficers", OnRecord::yes,
+                 [this](std::uint64_t ticket, const dbus::Caller&) {
+                     std::vector<OfficerRow> officers = catalog_->officers();
+                     answer(ticket, nullptr, [&officers](sd_bus_message* reply) {
+                         int r = sd_bus_message_open_container(reply, 'a', dbus::kOfficerListType);
+                         for (const auto& officer : officers) {
+                             if (r < 0) return r;
+                             r = sd_bus_message_append(
+                                 reply, dbus::kOfficerListType, officer.badge.c_str(),
+                                 officer.name.c_str(), officer.team.c_str(),
+                                 static_cast<std::int64_t>(officer.updated_at));
+                         }
+                         if (r < 0) return r;
+                         return sd_bus_message_close_container(reply);
+                     });
+                 });
+    return 1;
 }
 
 int DbusServer::import_officers(sd_bus_message* call) {
     // Who calls is checked before what they ask: the arguments, up to 100,000 entries, are read
     // only for a caller who may change the roster.
-    when_custodian(
-        park(call), call, "ImportOfficers",
+    when_allowed(
+        park(call), call, dbus::Right::register_devices, "ImportOfficers", OnRecord::no,
         [this](std::uint64_t ticket, const dbus::Caller& caller) {
             auto parked = parked_.find(ticket);
             if (parked == parked_.end()) return;

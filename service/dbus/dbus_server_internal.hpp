@@ -17,6 +17,7 @@
 #include "service/dbus/dbus_caller.hpp"
 #include "service/dbus/dbus_loop.hpp"
 #include "service/dbus/dbus_server.hpp"
+#include "service/dbus/refusal_record.hpp"
 
 #include <systemd/sd-bus.h>
 
@@ -132,12 +133,17 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int list_devices(sd_bus_message* call);
     int get_device(sd_bus_message* call);
     int list_recordings(sd_bus_message* call);
+    void read_recordings(std::uint64_t ticket, const std::string& serial, std::int64_t from,
+                         std::int64_t to, std::uint32_t limit);
     int verify(sd_bus_message* call);
+    void run_verify(std::uint64_t ticket);
     int register_device(sd_bus_message* call);
     int assign_device(sd_bus_message* call);
     int retire_device(sd_bus_message* call);
     int rotate_signing_key(sd_bus_message* call);
     int get_device_history(sd_bus_message* call);
+    void answer_history(std::uint64_t ticket, const std::string& serial, std::int64_t from,
+                        std::int64_t to);
     int get_assignments_facts(sd_bus_message* call);
     int get_dock_day_facts(sd_bus_message* call);
     int list_officers(sd_bus_message* call);
@@ -149,8 +155,10 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     bool device_exists(const char* path);
     std::vector<std::string> device_paths();
 
-    // The bus daemon's answer to when_custodian's question (dbus_authorization.cpp).
+    // The answers to when_allowed's questions (dbus_authorization.cpp): the bus daemon's, who
+    // is calling, then polkit's, whether they hold the right.
     void credentials_known(std::uint64_t ticket, sd_bus_message* credentials);
+    void polkit_answered(std::uint64_t ticket, sd_bus_message* answer);
 
   private:
     // The connection (dbus_server.cpp): connect opens it to address_; serve adds the objects,
@@ -171,15 +179,23 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     // Reads facts with `read` on the worker pool (its own read-only catalog connection), then
     // answers the call with `append`. Refused while kMaxListingsAtOnce reads are running.
     template <class Facts>
-    int reply_with_facts(sd_bus_message* call,
-                         std::function<Facts(const Catalog&, const std::string& cradle)> read,
-                         int (*append)(sd_bus_message*, const Facts&));
+    void reply_with_facts(std::uint64_t ticket,
+                          std::function<Facts(const Catalog&, const std::string& cradle)> read,
+                          int (*append)(sd_bus_message*, const Facts&));
 
-    // Asks the bus who sent the parked call; answers it with AccessDenied unless the sender
-    // is root or a custodian, else runs `allowed` on the loop. `allowed` may throw to answer.
+    // Asks the bus who sent the parked call and polkit whether they hold `right`; answers the
+    // call with AccessDenied unless they do, else runs `allowed` on the loop. With
+    // OnRecord::yes the access is first put on record (an audit entry naming the caller and
+    // `what`, e.g. "ListRecordings of serial 'X'"); a change that writes its own audit entry
+    // naming the caller passes OnRecord::no. `allowed` may throw to answer.
     using Allowed = std::function<void(std::uint64_t ticket, const dbus::Caller&)>;
-    void when_custodian(std::uint64_t ticket, sd_bus_message* call, const char* method,
-                        Allowed allowed);
+    enum class OnRecord { no, yes };
+    void when_allowed(std::uint64_t ticket, sd_bus_message* call, dbus::Right right,
+                      std::string what, OnRecord on_record, Allowed allowed);
+    // The end of when_allowed's check: the call allowed (put on record first if asked), or
+    // refused with `why` (logged and audited within refusals_'s limits).
+    void allow(std::uint64_t ticket);
+    void refuse(std::uint64_t ticket, const std::string& why);
     // Answers a parked call with AccessDenied.
     void deny(std::uint64_t ticket, const std::string& why);
     // Keeps a call to answer later; the work's callbacks carry only the ticket, so the
@@ -219,13 +235,21 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     struct CredentialsCheck {
         DbusServer* server = nullptr;
         std::uint64_t ticket = 0;
-        std::string method;
+        std::string sender;  // the caller's unique bus name
+        dbus::Right right = dbus::Right::administer;
+        std::string what;
+        OnRecord on_record = OnRecord::yes;
+        bool interactive = false;  // the call allows polkit to ask for a password
+        dbus::Caller caller;
         Allowed allowed;
-        dbus::SlotPtr pending;  // the GetConnectionCredentials call; dropping it cancels it
+        // The question being asked (GetConnectionCredentials, then CheckAuthorization);
+        // dropping it cancels it.
+        dbus::SlotPtr pending;
     };
 
   private:
     std::map<std::uint64_t, std::unique_ptr<CredentialsCheck>> checks_;
+    dbus::RefusalRecord refusals_;
     std::uint64_t next_ticket_ = 1;
     bool lost_ = false;
 };
@@ -244,7 +268,7 @@ int method_callback(sd_bus_message* call, void* userdata, sd_bus_error* error) {
 // The vtables: every name, signature, argument name and property flag comes from the XML
 // (api::, generated from it); what is left in each object's file is which handler serves which
 // member. Every method is marked unprivileged for sd-bus: the service makes its own check
-// (when_custodian).
+// (when_allowed).
 constexpr std::uint64_t kCallable = SD_BUS_VTABLE_UNPRIVILEGED;
 
 // The empty argument is sd-bus's second list of names: arg_names holds the results' too.

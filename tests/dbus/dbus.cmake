@@ -4,7 +4,8 @@ cradle_test(test_dbus_private_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_priva
 target_link_libraries(test_dbus_private_bus PRIVATE PkgConfig::SYSTEMD)
 
 # The service on a private bus and a client that records its signals, for the tests below.
-add_library(cradle_dbus_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp)
+add_library(cradle_dbus_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/polkit_stand_in.cpp)
 target_link_libraries(cradle_dbus_harness PUBLIC cradle_dbus cradle_systemd cradle_test_rig
   cradle_test_support)
 
@@ -25,3 +26,6 @@ cradle_test(test_dbus_contract dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_contract
 target_link_libraries(test_dbus_contract PRIVATE cradle_dbus_harness
   PkgConfig::EXPAT)
 target_compile_definitions(test_dbus_contract PRIVATE CRADLED_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+cradle_test(test_refusal_record dbus ${CMAKE_CURRENT_LIST_DIR}/test_refusal_record.cpp)
+target_link_libraries(test_refusal_record PRIVATE cradle_dbus)

@@ -20,7 +20,7 @@ for f in "${files[@]}"; do
     tests/fuzz/corpus/*) continue ;;
     *.cpp | *.hpp) cpp+=("$f") ;;
     CMakeLists.txt | */CMakeLists.txt | *.cmake | *.sh | *.py | scripts/* | .ci/run) ;;
-    dbus/*.xml | dbus/*.conf | man/* | debian/rules | debian/*.postrm | completion/*) ;;
+    dbus/*.xml | dbus/*.conf | dbus/*.policy | dbus/*.rules | man/* | debian/rules | debian/*.postrm | completion/*) ;;
     *) continue ;;
   esac
   if ! head -n 5 "$f" | grep -q 'SPDX-License-Identifier: Apache-2.0'; then

@@ -103,6 +103,10 @@ TEST(ShippedConfig, ProductionFileStatesTheBuiltInDefaults) {
     EXPECT_FALSE(shipped.sim.has_value());
     EXPECT_EQ(shipped.custodian_group, defaults.custodian_group);
     EXPECT_EQ(defaults.custodian_group, "cradle-custodian");
+    EXPECT_EQ(shipped.auditor_group, "cradle-auditor");
+    EXPECT_EQ(shipped.admin_group, "cradle-admin");
+    EXPECT_EQ(defaults.auditor_group, "cradle-auditor");
+    EXPECT_EQ(defaults.admin_group, "cradle-admin");
 }
 
 TEST(ShippedConfig, DemoRegistersThreeOfFourEmulatedCameras) {
@@ -764,15 +768,21 @@ TEST(ConfigValues, ChargeRateAndRecheckIntervalAreRangeChecked) {
     EXPECT_NE(typo.find("charge_percent_per_hours"), std::string::npos) << typo;
 }
 
-TEST(DbusSection, CustodianGroupIsReadAndChecked) {
-    EXPECT_EQ(parse_config("[dbus]\ncustodian_group = \"evidence_staff\"\n", "/etc/cradled")
-                  .custodian_group,
-              "evidence_staff");
-    for (const char* bad : {"\"\"", "\"Staff\"", "\"1staff\"", "\"staff room\"",
-                            "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "\"staff;rm\""}) {
-        const std::string error = error_of(std::string("[dbus]\ncustodian_group = ") + bad + "\n");
-        EXPECT_NE(error.find("site.toml:2"), std::string::npos) << error;
-        EXPECT_NE(error.find("dbus.custodian_group"), std::string::npos) << error;
+TEST(DbusSection, TheRolesGroupsAreReadAndChecked) {
+    const Config config = parse_config(
+        "[dbus]\ncustodian_group = \"evidence_staff\"\nauditor_group = \"inspectors\"\n"
+        "admin_group = \"_it\"\n",
+        "/etc/cradled");
+    EXPECT_EQ(config.custodian_group, "evidence_staff");
+    EXPECT_EQ(config.auditor_group, "inspectors");
+    EXPECT_EQ(config.admin_group, "_it");
+    for (const char* key : {"custodian_group", "auditor_group", "admin_group"}) {
+        for (const char* bad : {"\"\"", "\"Staff\"", "\"1staff\"", "\"staff room\"",
+                                "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"", "\"staff;rm\""}) {
+            const std::string error = error_of(std::string("[dbus]\n") + key + " = " + bad + "\n");
+            EXPECT_NE(error.find("site.toml:2"), std::string::npos) << error;
+            EXPECT_NE(error.find(std::string("dbus.") + key), std::string::npos) << error;
+        }
     }
     EXPECT_NE(error_of("[dbus]\ngroup = \"x\"\n").find("dbus.group"), std::string::npos);
 }
