@@ -51,7 +51,7 @@ install(FILES ${PROJECT_SOURCE_DIR}/systemd/cradled.sysusers
   DESTINATION ${CRADLED_SYSUSERS_DIR} RENAME cradled.conf)
 install(FILES ${PROJECT_SOURCE_DIR}/systemd/cradled.tmpfiles
   DESTINATION ${CRADLED_TMPFILES_DIR} RENAME cradled.conf)
-install(FILES ${PROJECT_SOURCE_DIR}/systemd/70-cradled.rules
+install(FILES ${PROJECT_SOURCE_DIR}/systemd/72-cradled.rules
   DESTINATION ${CRADLED_UDEV_RULES_DIR})
 
 # The D-Bus API: who may own and call it, and its introspection for tools and other clients.

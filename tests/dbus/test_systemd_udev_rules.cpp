@@ -22,10 +22,10 @@ TEST(UdevRules, ShippedRulesAreThoseOfTheShippedTables) {
     const std::filesystem::path source = CRADLED_SOURCE_DIR;
     const auto devices = load_device_table(source / "etc/devices.toml");
     const auto bays = load_bay_map(source / "etc/bays.toml");
-    const std::string shipped = file_text(source / "systemd/70-cradled.rules");
+    const std::string shipped = file_text(source / "systemd/72-cradled.rules");
     ASSERT_FALSE(shipped.empty());
     EXPECT_EQ(shipped, make_udev_rules(devices, bays))
-        << "regenerate systemd/70-cradled.rules with cradled --config etc/cradled.toml "
+        << "regenerate systemd/72-cradled.rules with cradled --config etc/cradled.toml "
            "--print-udev-rules";
 }
 
@@ -37,9 +37,39 @@ TEST(UdevRules, ClassEntryMatchesTheInterfacesThatUsbIdLists) {
     EXPECT_TRUE(contains(rules,
                          "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", "
                          "ENV{ID_USB_INTERFACES}==\"*:06????:*\", GROUP=\"cradled\", "
-                         "MODE=\"0660\""))
+                         "MODE=\"0660\", TAG-=\"uaccess\""))
         << rules;
-    EXPECT_FALSE(contains(rules, "uaccess"));
+    EXPECT_FALSE(contains(rules, "TAG+=")) << rules;
+}
+
+// Officers keep nothing: only the service's group opens a camera. systemd's own rules tag PTP
+// cameras "uaccess" in 70-uaccess.rules and give the console's user an ACL in
+// 73-seat-late.rules for every device so tagged; the shipped file sorts between the two and
+// takes the tag away from every camera it names.
+TEST(UdevRules, NoCameraIsLeftToTheConsolesUser) {
+    const std::filesystem::path source = CRADLED_SOURCE_DIR;
+    const std::string name = "72-cradled.rules";
+    EXPECT_TRUE(std::filesystem::exists(source / "systemd" / name));
+    EXPECT_GT(name, std::string("70-uaccess.rules"));
+    EXPECT_GT(name, std::string("71-seat.rules"));
+    EXPECT_LT(name, std::string("73-seat-late.rules"));
+    const std::string shipped = file_text(source / "systemd" / name);
+    std::size_t cameras = 0;
+    for (std::size_t at = shipped.find("GROUP=\"cradled\""); at != std::string::npos;
+         at = shipped.find("GROUP=\"cradled\"", at + 1)) {
+        const std::string line = shipped.substr(at, shipped.find('\n', at) - at);
+        EXPECT_TRUE(contains(line, "TAG-=\"uaccess\"")) << line;
+        ++cameras;
+    }
+    EXPECT_GT(cameras, 0u);
+    // What the file works against, as this machine's systemd ships it.
+    const std::filesystem::path rules_dir = "/usr/lib/udev/rules.d";
+    if (!std::filesystem::exists(rules_dir / "73-seat-late.rules")) {
+        GTEST_SKIP() << "systemd's seat rules are not installed here";
+    }
+    EXPECT_TRUE(contains(file_text(rules_dir / "70-uaccess.rules"),
+                         "ENV{ID_USB_INTERFACES}==\"*:060101:*\", TAG+=\"uaccess\""));
+    EXPECT_TRUE(contains(file_text(rules_dir / "73-seat-late.rules"), "RUN{builtin}+=\"uaccess\""));
 }
 
 TEST(UdevRules, VendorAndProductEntryMatchesItsIdsInLowerCaseHex) {

@@ -179,7 +179,7 @@ installed_files=(
     /usr/lib/systemd/system/cradled.service
     /usr/lib/sysusers.d/cradled.conf
     /usr/lib/tmpfiles.d/cradled.conf
-    /usr/lib/udev/rules.d/70-cradled.rules
+    /usr/lib/udev/rules.d/72-cradled.rules
     /usr/share/dbus-1/system.d/org.cradled.Cradle1.conf
     /usr/share/dbus-1/interfaces/org.cradled.Cradle1.xml
     /usr/share/man/man8/cradled.8.gz
