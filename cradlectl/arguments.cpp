@@ -34,7 +34,7 @@ const CommandRule* find_rule(std::string_view command) {
         {"retire", 1, {"--reason"}, "SERIAL"},
         {"history", 0, {"--json", "--from", "--to"}, "", 1},
         {"import", 2, {}, "devices|officers FILE.csv"},
-        {"export", 1, {"-o", "--output"}, "devices|officers"},
+        {"export", 1, {"-o", "--output", "--reason"}, "devices|officers|recording ID", 1},
         {"report",
          1,
          {"--from", "--to", "--date", "--format", "-o", "--output"},
@@ -197,10 +197,39 @@ std::optional<std::string> check_invocation(Invocation& invocation,
     if (invocation.command == "retire" && (!invocation.reason || invocation.reason->empty())) {
         return std::string("retire needs --reason TEXT (why the camera leaves service)");
     }
-    if ((invocation.command == "import" || invocation.command == "export") &&
-        invocation.operands.front() != "devices" && invocation.operands.front() != "officers") {
+    if (invocation.command == "export" && invocation.operands.front() == "recording") {
+        std::int64_t id = 0;
+        if (invocation.operands.size() != 2 || !digits_only(invocation.operands[1]) ||
+            !parse_number(invocation.operands[1], id) || id <= 0) {
+            return std::string(
+                "export recording needs the recording's id (from cradlectl "
+                "recordings)");
+        }
+        if (!invocation.output || invocation.output->empty() || *invocation.output == "-") {
+            return std::string(
+                "export recording needs -o FILE: a recording is not written to "
+                "standard output");
+        }
+        if (!invocation.reason || invocation.reason->empty()) {
+            return std::string(
+                "export recording needs --reason TEXT (a case number, a "
+                "request): it goes on record with the export");
+        }
+        if (invocation.state_dir) {
+            return std::string(
+                "export recording is done by the running daemon, which puts it "
+                "on record: leave out --state-dir");
+        }
+    } else if ((invocation.command == "import" || invocation.command == "export") &&
+               invocation.operands.front() != "devices" &&
+               invocation.operands.front() != "officers") {
         return invocation.command + " " + invocation.operands.front() + ": unknown; " +
-               invocation.command + " devices or " + invocation.command + " officers";
+               invocation.command + " devices, " + invocation.command + " officers" +
+               (invocation.command == "export" ? " or export recording ID" : "");
+    } else if (invocation.command == "export" && invocation.operands.size() > 1) {
+        return "export " + invocation.operands.front() + " takes no " + invocation.operands[1];
+    } else if (invocation.command == "export" && invocation.reason) {
+        return std::string("export devices and export officers take no --reason");
     }
     if (invocation.state_dir) {
         if (invocation.command == "retire" || invocation.command == "import") {

@@ -8,6 +8,7 @@
 #include "protocol/dbus_report_facts.hpp"
 #include "protocol/dbus_signature.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <systemd/sd-bus.h>
 
@@ -619,6 +620,31 @@ void BusClient::retire_device(const std::string& serial, const std::string& reas
                                          RetireDevice::name);
     impl_->append(request.get(), RetireDevice::in, serial.c_str(), reason.c_str());
     impl_->call(request.get(), RetireDevice::name);
+}
+
+OpenedRecording BusClient::open_recording(std::int64_t id, const std::string& reason) {
+    using OpenRecording = manager_api::OpenRecording;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         OpenRecording::name);
+    impl_->append(request.get(), OpenRecording::in, id, reason.c_str());
+    MessagePtr reply = impl_->call(request.get(), OpenRecording::name);
+    int fd = -1;
+    const char* sha256 = nullptr;
+    const char* name = nullptr;
+    OpenedRecording opened;
+    check_read(
+        sd_bus_message_read(reply.get(), OpenRecording::out, &fd, &sha256, &opened.size, &name),
+        OpenRecording::name);
+    // The message owns its descriptor: keep a duplicate.
+    opened.file = Fd(::fcntl(fd, F_DUPFD_CLOEXEC, 3));
+    if (!opened.file) {
+        throw BusClientError(BusFailure::failed,
+                             std::string(OpenRecording::name) +
+                                 ": the file could not be kept: " + std::strerror(errno));
+    }
+    opened.sha256_hex = copy_text(sha256);
+    opened.name = copy_text(name);
+    return opened;
 }
 
 std::string BusClient::rotate_signing_key(const std::string& reason) {

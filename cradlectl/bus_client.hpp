@@ -3,6 +3,8 @@
 // calls, and the signals a live status view follows. sd-bus stays behind this header.
 #pragma once
 
+#include "common/fs.hpp"
+
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_facts.hpp"
 
@@ -106,6 +108,14 @@ enum class WatchEnd {
     service_left  // cradled left the bus
 };
 
+// A recording's file handed over by the service (OpenRecording), to copy out of the archive.
+struct OpenedRecording {
+    Fd file;  // read-only
+    std::string sha256_hex;
+    std::uint64_t size = 0;
+    std::string name;
+};
+
 class BusClient {
   public:
     // address: a D-Bus address ("unix:path=..."); empty: the system bus (DBUS_SYSTEM_BUS_ADDRESS
@@ -135,6 +145,8 @@ class BusClient {
                          const std::string& officer, const std::string& head);
     void assign_device(const std::string& serial, const std::string& officer);
     void retire_device(const std::string& serial, const std::string& reason);
+    // OpenRecording: the file of an archived recording, put on record with `reason`.
+    OpenedRecording open_recording(std::int64_t id, const std::string& reason);
     // RotateSigningKey: the new key's fingerprint.
     std::string rotate_signing_key(const std::string& reason);
     // The register's changes (GetDeviceHistory); serial "" for every device, times 0 = open.

@@ -112,6 +112,9 @@ class BusSource final : public DataSource {
     std::string rotate_signing_key(const std::string& reason) override {
         return bus().rotate_signing_key(reason);
     }
+    OpenedRecording open_recording(std::int64_t id, const std::string& reason) override {
+        return bus().open_recording(id, reason);
+    }
 
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) override {
         return bus().import_officers(officers);

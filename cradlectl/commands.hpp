@@ -18,7 +18,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitProblems = 1;      // verify found problems; the daemon failed a request
 inline constexpr int kExitUsage = 2;         // bad arguments, or the state cannot be opened
 inline constexpr int kExitUnreachable = 3;   // no bus, cradled not on it, or not answering
-inline constexpr int kExitDenied = 4;        // the caller may not change the register
+inline constexpr int kExitDenied = 4;        // the caller lacks the right the command needs
 inline constexpr int kExitNoSuchDevice = 5;  // no device with that serial
 
 using Command = int (*)(const Invocation& invocation, DataSource& source, std::ostream& out);

@@ -131,6 +131,9 @@ class DataSource {
     virtual void retire_device(const std::string& serial, const std::string& reason) = 0;
     // identity rotate: the new signing key's fingerprint (the daemon only).
     virtual std::string rotate_signing_key(const std::string& reason) = 0;
+    // An archived recording's file to copy out, put on record with `reason` (the daemon only:
+    // an export is on record before it is handed over).
+    virtual OpenedRecording open_recording(std::int64_t id, const std::string& reason) = 0;
     // Adds or updates officers, all or none; returns how many changed.
     virtual std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) = 0;
 };

@@ -134,6 +134,9 @@ class StateDirSource final : public DataSource {
     std::string rotate_signing_key(const std::string&) override {
         throw NeedsDaemon("identity rotate needs the running daemon");
     }
+    OpenedRecording open_recording(std::int64_t, const std::string&) override {
+        throw NeedsDaemon("export recording needs the running daemon (an export is on record)");
+    }
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>&) override {
         throw NeedsDaemon("import needs the running daemon");
     }

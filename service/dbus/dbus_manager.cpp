@@ -5,11 +5,16 @@
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include "common/ed25519.hpp"
+#include "common/fs.hpp"
 #include "common/system_clock.hpp"
 #include "common/text.hpp"
+#include "core/archive/archive_path.hpp"
 #include "core/catalog/state_verifier.hpp"
 
+#include <fcntl.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <utility>
 
@@ -61,6 +66,7 @@ const sd_bus_vtable kManagerVtable[] = {
     CRADLE_METHOD(manager_api::GetDevice, &DbusServer::get_device),
     CRADLE_METHOD(manager_api::ListRecordings, &DbusServer::list_recordings),
     CRADLE_METHOD(manager_api::Verify, &DbusServer::verify),
+    CRADLE_METHOD(manager_api::OpenRecording, &DbusServer::open_recording),
     CRADLE_METHOD(manager_api::RegisterDevice, &DbusServer::register_device),
     CRADLE_METHOD(manager_api::AssignDevice, &DbusServer::assign_device),
     CRADLE_METHOD(manager_api::RetireDevice, &DbusServer::retire_device),
@@ -301,6 +307,49 @@ void DbusServer::run_verify(std::uint64_t ticket) {
                 });
             }
         });
+}
+
+int DbusServer::open_recording(sd_bus_message* call) {
+    std::int64_t id = 0;
+    const char* reason = nullptr;
+    check(sd_bus_message_read(call, manager_api::OpenRecording::in, &id, &reason), "arguments");
+    if (id <= 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "id: not a recording id");
+    require_valid("reason", reason, dbus::Emptiness::refused, dbus::kMaxReasonBytes);
+    when_allowed(
+        park(call), call, dbus::Right::export_recordings,
+        "OpenRecording of recording " + std::to_string(id) + " for '" + reason + "'", OnRecord::yes,
+        [this, id](std::uint64_t ticket, const dbus::Caller&) { hand_over_recording(ticket, id); });
+    return 1;
+}
+
+void DbusServer::hand_over_recording(std::uint64_t ticket, std::int64_t id) {
+    const std::optional<RecordingRow> row = catalog_->recording(id);
+    if (!row) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "id: no recording " + std::to_string(id));
+    }
+    if (row->state == RecordingState::copying || row->sha256_hex.empty()) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS,
+                        "id: recording " + std::to_string(id) + " is not archived yet");
+    }
+    if (!is_archive_relative_path(row->archive_path)) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "id: recording " + std::to_string(id) +
+                                                       " has no valid archive path (run verify)");
+    }
+    // Read-only, and never through a link: the catalog's path names a file the service wrote.
+    const std::filesystem::path file = service_.config().state_dir / "archive" / row->archive_path;
+    const Fd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY));
+    if (!fd) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "id: the file of recording " +
+                                                       std::to_string(id) +
+                                                       " cannot be opened: " + errno_text(-errno));
+    }
+    const std::string name = sanitize_text(row->key.name);
+    answer(ticket, nullptr, [&](sd_bus_message* reply) {
+        // sd-bus duplicates the descriptor into the message.
+        return sd_bus_message_append(reply, manager_api::OpenRecording::out, fd.get(),
+                                     row->sha256_hex.c_str(),
+                                     static_cast<std::uint64_t>(row->key.size), name.c_str());
+    });
 }
 
 void DbusServer::dock_ended(const DockReport& report) {

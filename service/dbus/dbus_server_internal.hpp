@@ -136,6 +136,8 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     void read_recordings(std::uint64_t ticket, const std::string& serial, std::int64_t from,
                          std::int64_t to, std::uint32_t limit);
     int verify(sd_bus_message* call);
+    int open_recording(sd_bus_message* call);
+    void hand_over_recording(std::uint64_t ticket, std::int64_t id);
     void run_verify(std::uint64_t ticket);
     int register_device(sd_bus_message* call);
     int assign_device(sd_bus_message* call);

@@ -248,6 +248,71 @@ TEST_F(CradlectlOverBus, VerifyReportsTheArchiveAndFindsAChangedFile) {
         << broken.out;
 }
 
+std::vector<AuditRow> audit_events_of(const fs::path& state, const std::string& event) {
+    std::vector<AuditRow> rows;
+    for (auto& row : Catalog::open_read_only(state / "catalog.sqlite").audit_rows()) {
+        if (row.event == event) rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+// A recording leaves the archive only through the daemon, on record with its reason, and as a
+// byte-exact copy checked against the catalog's SHA-256.
+TEST_F(CradlectlOverBus, ExportRecordingCopiesTheArchivedFileOnRecord) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Json listed = parse_json(cradlectl({"recordings", "--json"}).out);
+    const std::string id = std::to_string(whole_number(listed.at(0).at("id")));
+    const fs::path archived =
+        state_dir() / "archive" / listed.at(0).at("archive_path").get<std::string>();
+    const fs::path copy = state_dir().parent_path() / "case-17.mp4";
+    const Result exported =
+        cradlectl({"export", "recording", id, "-o", copy.string(), "--reason", "case 2026-17"});
+    ASSERT_EQ(exported.exit_status, 0) << exported.out << exported.err;
+    EXPECT_EQ(file_text(copy), file_text(archived));
+    EXPECT_NE(exported.out.find("sha256 " + listed.at(0).at("sha256").get<std::string>() +
+                                " (matches the catalog)"),
+              std::string::npos)
+        << exported.out;
+    EXPECT_EQ(fs::status(copy).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    const std::vector<AuditRow> exports = audit_events_of(state_dir(), "access.export");
+    ASSERT_EQ(exports.size(), 1u);
+    EXPECT_NE(exports[0].detail.find("OpenRecording of recording " + id + " for 'case 2026-17'"),
+              std::string::npos)
+        << exports[0].detail;
+
+    // A copy that does not match the catalog is not kept: the archived file changed.
+    fs::permissions(archived, fs::perms::owner_write, fs::perm_options::add);
+    {
+        std::fstream changed(archived, std::ios::in | std::ios::out | std::ios::binary);
+        changed.seekp(10);
+        changed.put('X');
+    }
+    const fs::path second = state_dir().parent_path() / "case-18.mp4";
+    const Result mismatch =
+        cradlectl({"export", "recording", id, "-o", second.string(), "--reason", "case 18"});
+    EXPECT_EQ(mismatch.exit_status, 1) << mismatch.out << mismatch.err;
+    EXPECT_NE(mismatch.err.find("differs from the catalog"), std::string::npos) << mismatch.err;
+    EXPECT_FALSE(fs::exists(second));
+    for (const auto& entry : fs::directory_iterator(state_dir().parent_path())) {
+        EXPECT_EQ(entry.path().filename().string().find("case-18"), std::string::npos)
+            << entry.path();
+    }
+
+    // Arguments first: no reason, no file, an unknown or unarchived id.
+    EXPECT_EQ(cradlectl({"export", "recording", id, "-o", second.string()}).exit_status, 2);
+    EXPECT_EQ(cradlectl({"export", "recording", id, "--reason", "x"}).exit_status, 2);
+    EXPECT_EQ(cradlectl({"export", "recording", "0", "-o", "f", "--reason", "x"}).exit_status, 2);
+    const Result unknown =
+        cradlectl({"export", "recording", "999999", "-o", second.string(), "--reason", "x"});
+    EXPECT_EQ(unknown.exit_status, 2) << unknown.err;
+    EXPECT_NE(unknown.err.find("no recording 999999"), std::string::npos) << unknown.err;
+    EXPECT_EQ(cradlectl({"--state-dir", state_dir().string(), "export", "recording", id, "-o",
+                         second.string(), "--reason", "x"})
+                  .exit_status,
+              2);
+}
+
 TEST_F(CradlectlOverBus, IdentityOverTheBusIsTheKeyThatSignsTheStateDirectory) {
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
     const Result live = cradlectl({"identity", "--json"});
@@ -553,7 +618,7 @@ TEST_F(CradlectlOverBus, ExitStatusThreeWhenCradledIsNotRunning) {
         << unreachable.err;
 }
 
-TEST_F(CradlectlOverBus, ExitStatusFourForACallerOutsideTheCustodianGroup) {
+TEST_F(CradlectlOverBus, ExitStatusFourForACallerWithoutTheRight) {
     if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
         GTEST_SKIP() << why;
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
@@ -572,7 +637,27 @@ TEST_F(CradlectlOverBus, ExitStatusFourForACallerOutsideTheCustodianGroup) {
         cradlectl_options({"identity", "rotate", "--reason", "mine now"}, "denied-rotate"));
     EXPECT_EQ(run(rotate).exit_status, 4);
 
-    // Reading stays open to everyone.
+    // Nor may it read the recordings or take one out; both refusals are on record.
+    const fs::path copy = state_dir().parent_path() / "taken.mp4";
+    const Result listing =
+        run(as_unprivileged(cradlectl_options({"recordings"}, "denied-recordings")));
+    EXPECT_EQ(listing.exit_status, 4) << listing.out << listing.err;
+    EXPECT_NE(listing.err.find("org.cradled.read"), std::string::npos) << listing.err;
+    const Result taken = run(as_unprivileged(cradlectl_options(
+        {"export", "recording", "1", "-o", copy.string(), "--reason", "mine"}, "denied-export")));
+    EXPECT_EQ(taken.exit_status, 4) << taken.out << taken.err;
+    EXPECT_NE(taken.err.find("org.cradled.export"), std::string::npos) << taken.err;
+    EXPECT_FALSE(fs::exists(copy));
+    const std::vector<AuditRow> refused = audit_events_of(state_dir(), "access.refused");
+    const auto names = [&refused](const std::string& text) {
+        return std::any_of(refused.begin(), refused.end(), [&](const AuditRow& row) {
+            return row.detail.find(text) != std::string::npos;
+        });
+    };
+    EXPECT_TRUE(names("ListRecordings refused to uid 65534")) << refused.size();
+    EXPECT_TRUE(names("OpenRecording of recording 1 for 'mine' refused to uid 65534"));
+
+    // The bays stay in view of everyone.
     const auto reading = as_unprivileged(cradlectl_options({"status", "--json"}, "reader"));
     const Result read = run(reading);
     EXPECT_EQ(read.exit_status, 0) << read.err;
