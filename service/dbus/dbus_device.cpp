@@ -91,9 +91,6 @@ const sd_bus_vtable kDeviceVtable[] = {
     CRADLE_PROPERTY(device_api::Model, device_property_callback),
     CRADLE_PROPERTY(device_api::Firmware, device_property_callback),
     CRADLE_PROPERTY(device_api::Registered, device_property_callback),
-    CRADLE_PROPERTY(device_api::Custodian, device_property_callback),
-    CRADLE_PROPERTY(device_api::Officer, device_property_callback),
-    CRADLE_PROPERTY(device_api::Head, device_property_callback),
     CRADLE_PROPERTY(device_api::FirstSeen, device_property_callback),
     CRADLE_PROPERTY(device_api::LastSeen, device_property_callback),
     CRADLE_PROPERTY(device_api::LastOutcome, device_property_callback),
@@ -147,12 +144,6 @@ int DbusServer::device_property(const char* path, const char* property, sd_bus_m
     if (name == device_api::Registered::name) {
         return append_value<device_api::Registered>(reply, static_cast<int>(device->registered));
     }
-    if (name == device_api::Custodian::name)
-        return append_value<device_api::Custodian>(reply, device->custodian.c_str());
-    if (name == device_api::Officer::name)
-        return append_value<device_api::Officer>(reply, device->officer.c_str());
-    if (name == device_api::Head::name)
-        return append_value<device_api::Head>(reply, device->head.c_str());
     if (name == device_api::FirstSeen::name) {
         return append_value<device_api::FirstSeen>(reply,
                                                    static_cast<std::int64_t>(device->first_seen));

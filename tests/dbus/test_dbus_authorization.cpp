@@ -162,7 +162,7 @@ TEST(DbusAuthorization, WithoutARoleACallerMayNeitherReadNorChange) {
     BusClient client(address);
     EXPECT_EQ(call_manager(client.get(), "GetDevice", "s", "NEW-1").error_name,
               "org.cradled.Cradle1.Error.NoSuchDevice");
-    EXPECT_EQ(get_text(client.get(), device_object("REG-1"), kDevice, "Officer"), "pool");
+    EXPECT_EQ(register_entry_of(client.get(), "REG-1").officer, "pool");
     const std::vector<AuditRow> refused = audit_events(service, "access.refused");
     EXPECT_EQ(refused.size(), 5u);
     EXPECT_TRUE(mentions(refused, "ListDevices refused to uid 65534"));
@@ -562,9 +562,10 @@ TEST_F(DbusRegister, RegisterAndAssignAreSignalledAndAudited) {
                            });
     }));
     EXPECT_EQ(get_text(bus, path, kDevice, "Registered"), "true");
-    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C");
-    EXPECT_EQ(get_text(bus, path, kDevice, "Officer"), "Officer 9");
-    EXPECT_EQ(get_text(bus, path, kDevice, "Head"), "Head X");
+    const RegisterEntryOnBus entry = register_entry_of(bus, "NEW-1");
+    EXPECT_EQ(entry.custodian, "Custodian C");
+    EXPECT_EQ(entry.officer, "Officer 9");
+    EXPECT_EQ(entry.head, "Head X");
     EXPECT_EQ(get_number(bus, path, kDevice, "LastSeen"), 0);
 
     CallResult assigned = call_manager(bus, "AssignDevice", "ss", "NEW-1", "pool");
@@ -576,11 +577,11 @@ TEST_F(DbusRegister, RegisterAndAssignAreSignalledAndAudited) {
                            [&](const PropertiesChangedSignal& change) {
                                return change.path == path && change.interface == kDevice &&
                                       std::count(change.invalidated.begin(),
-                                                 change.invalidated.end(), "Officer");
+                                                 change.invalidated.end(), "Registered");
                            });
     }));
-    EXPECT_EQ(get_text(bus, path, kDevice, "Officer"), "pool");
-    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C");
+    EXPECT_EQ(register_entry_of(bus, "NEW-1").officer, "pool");
+    EXPECT_EQ(register_entry_of(bus, "NEW-1").custodian, "Custodian C");
 
     std::vector<AuditRow> audit = audit_of(service, "NEW-1");
     ASSERT_EQ(audit.size(), 2u);
@@ -705,7 +706,7 @@ TEST_F(DbusRegister, RetireIsSignalledAuditedAndInTheHistory) {
                            });
     }));
     EXPECT_EQ(get_text(bus, path, kDevice, "Retired"), "true");
-    EXPECT_EQ(get_text(bus, path, kDevice, "Custodian"), "Custodian C") << "the entry stays";
+    EXPECT_EQ(register_entry_of(bus, "NEW-1").custodian, "Custodian C") << "the entry stays";
 
     std::vector<HistoryEntry> history = read_history(history_of(bus, "NEW-1"));
     ASSERT_EQ(history.size(), 3u);

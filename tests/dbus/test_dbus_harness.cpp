@@ -386,6 +386,26 @@ std::string get_text(sd_bus* bus, const std::string& path, const char* interface
     return text;
 }
 
+RegisterEntryOnBus register_entry_of(sd_bus* bus, const std::string& serial) {
+    RegisterEntryOnBus entry;
+    CallResult result = call_manager(bus, "GetDevice", "s", serial.c_str());
+    EXPECT_TRUE(result.ok()) << serial << ": " << result.error_name << " " << result.error_message;
+    if (!result.ok()) return entry;
+    const char* text[7] = {};
+    int registered = 0;
+    std::int64_t first_seen = 0;
+    std::int64_t last_seen = 0;
+    const int r =
+        sd_bus_message_read(result.reply, "(ssssbsssxx)", &text[0], &text[1], &text[2], &text[3],
+                            &registered, &text[4], &text[5], &text[6], &first_seen, &last_seen);
+    EXPECT_GE(r, 0) << serial;
+    if (r < 0) return entry;
+    entry.custodian = text[4];
+    entry.officer = text[5];
+    entry.head = text[6];
+    return entry;
+}
+
 double get_number(sd_bus* bus, const std::string& path, const char* interface,
                   const char* property) {
     CallResult result = get_property(bus, path, interface, property);

@@ -148,6 +148,15 @@ double get_number(sd_bus* bus, const std::string& path, const char* interface,
 std::string get_property_error(sd_bus* bus, const std::string& path, const char* interface,
                                const char* property);
 
+// A device's register entry as GetDevice gives it (the caller needs org.cradled.read); empty
+// fields, and a failed expectation, when the call fails.
+struct RegisterEntryOnBus {
+    std::string custodian;
+    std::string officer;
+    std::string head;
+};
+RegisterEntryOnBus register_entry_of(sd_bus* bus, const std::string& serial);
+
 std::string device_object(const std::string& serial);
 std::string bay_object(int bay);
 

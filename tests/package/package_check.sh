@@ -76,8 +76,18 @@ src=$work_dir/src
 mounts_in_root() {
     findmnt -rn -o TARGET | awk -v r="$root" '$0 == r || index($0, r "/") == 1' | sort -r
 }
+# Processes started inside the root (the system bus, polkitd, the service of the rights step)
+# are stopped before anything is unmounted.
+stop_root_processes() {
+    local proc
+    for proc in /proc/[0-9]*; do
+        [ "$(readlink "$proc/root" 2>/dev/null)" = "$root" ] && kill -KILL "${proc#/proc/}" 2>/dev/null
+    done
+    return 0
+}
 release_root() {
     [ -d "$root" ] || return 0
+    stop_root_processes
     local mount_point
     for mount_point in $(mounts_in_root); do
         umount "$mount_point" || umount -l "$mount_point" || true
@@ -182,6 +192,8 @@ installed_files=(
     /usr/lib/udev/rules.d/72-cradled.rules
     /usr/share/dbus-1/system.d/org.cradled.Cradle1.conf
     /usr/share/dbus-1/interfaces/org.cradled.Cradle1.xml
+    /usr/share/polkit-1/actions/org.cradled.policy
+    /usr/share/polkit-1/rules.d/50-cradled.rules
     /usr/share/man/man8/cradled.8.gz
     /usr/share/man/man1/cradlectl.1.gz
     /usr/share/man/man5/cradled.toml.5.gz
@@ -209,10 +221,12 @@ for f in /etc/cradled/cradled.toml /etc/cradled/devices.toml /etc/cradled/bays.t
 done
 done_step
 
-step "service user, custodian group, state directory"
+step "service user, the roles' groups, state directory"
 in_root getent passwd cradled | sed 's/^/   /' || fail "no user cradled"
 in_root getent group cradled >/dev/null || fail "no group cradled"
-in_root getent group cradle-custodian | sed 's/^/   /' || fail "no group cradle-custodian"
+for group in cradle-custodian cradle-auditor cradle-admin; do
+    in_root getent group "$group" | sed 's/^/   /' || fail "no group $group"
+done
 state_owner=$(in_root stat -c '%U:%G %a' /var/lib/cradled 2>/dev/null) ||
     fail "/var/lib/cradled was not created at install (tmpfiles.d)"
 echo "   /var/lib/cradled $state_owner"
@@ -267,6 +281,66 @@ grep -q '^Summary of this run' "$demo_log" || fail "cradled-demo printed no summ
 archived=$(awk '/^  archived: [0-9]+ of/ {sum += $2} END {print sum + 0}' "$demo_log")
 [ "${archived:-0}" -gt 0 ] || fail "the summary shows no archived recording"
 echo "   $archived recordings archived"
+done_step
+
+step "the real polkitd decides the roles' rights on the real system bus"
+# The root's own system bus (the installed dbus-daemon and bus policy) and, activated by it at
+# the first question, the installed polkitd with the package's actions and rules. The service
+# serves the archive of the step above; a custodian, an auditor and a user without a role ask.
+mkdir -p "$root/run/dbus"
+in_root useradd --no-create-home --groups cradle-custodian custodian1
+in_root useradd --no-create-home --groups cradle-auditor auditor1
+in_root useradd --no-create-home outsider1
+run_logged "$work_dir/system-bus.log" in_root dbus-uuidgen --ensure
+run_logged "$work_dir/system-bus.log" in_root dbus-daemon --system --fork
+service_log=$work_dir/rights-service.log
+# chroot itself in the background (not in_root, a function): $! is then the service's pid.
+chroot "$root" setpriv --reuid=cradled --regid=cradled --init-groups \
+    /usr/libexec/cradled/cradled-demo --config /usr/share/cradled/demo/cradled.toml \
+    --backend sim --bus system --state-dir /var/lib/cradled >"$service_log" 2>&1 &
+service_pid=$!
+# Returns once the service is on the bus and every bay is idle (cradlectl waits on the bus).
+run_logged "$work_dir/rights-wait.log" \
+    timeout 120 chroot "$root" cradlectl status --watch --wait --until-idle
+as_user() {
+    local user=$1
+    shift
+    in_root setpriv --reuid="$user" --regid="$user" --init-groups --reset-env "$@"
+}
+expect_status() {
+    local want=$1 user=$2
+    shift 2
+    local got=0
+    as_user "$user" cradlectl "$@" >"$work_dir/rights-$user.out" 2>&1 || got=$?
+    echo "   $user: cradlectl $* -> exit status $got"
+    if [ "$got" -ne "$want" ]; then
+        sed 's/^/     /' "$work_dir/rights-$user.out" >&2
+        fail "cradlectl $* as $user: exit status $got, expected $want"
+    fi
+}
+expect_status 0 custodian1 recordings --limit 1
+expect_status 0 custodian1 export recording 1 -o /tmp/custodian1-copy --reason "package check"
+expect_status 4 custodian1 verify
+expect_status 0 auditor1 verify
+expect_status 4 auditor1 export recording 1 -o /tmp/auditor1-copy --reason "package check"
+expect_status 4 outsider1 recordings
+expect_status 4 outsider1 export recording 1 -o /tmp/outsider1-copy --reason "package check"
+grep -q 'org.cradled.export is not granted to uid [0-9]* (outsider1)' \
+    "$work_dir/rights-outsider1.out" || fail "the refusal does not name the right and the user"
+[ ! -e "$root/tmp/outsider1-copy" ] && [ ! -e "$root/tmp/auditor1-copy" ] ||
+    fail "a refused export left a file"
+kill -TERM "$service_pid"
+wait "$service_pid" || fail "the service did not stop cleanly (log: $service_log)"
+# Every refusal and every export is in the audit log (the catalog's text, read as bytes).
+for entry in "OpenRecording of recording 1 for 'package check' by uid [0-9]* (custodian1)" \
+    "OpenRecording of recording 1 for 'package check' refused to uid [0-9]* (outsider1)" \
+    "ListRecordings limit 1 refused to uid [0-9]* (outsider1)" \
+    "Verify refused to uid [0-9]* (custodian1)"; do
+    cat "$root/var/lib/cradled/catalog.sqlite"* | grep -aq "$entry" ||
+        fail "not in the audit log: $entry"
+    echo "   on record: $entry"
+done
+stop_root_processes
 done_step
 
 step "dpkg --purge keeps the archive and the catalog"
