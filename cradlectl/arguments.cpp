@@ -35,6 +35,8 @@ const CommandRule* find_rule(std::string_view command) {
         {"history", 0, {"--json", "--from", "--to"}, "", 1},
         {"import", 2, {}, "devices|officers FILE.csv"},
         {"export", 1, {"-o", "--output", "--reason"}, "devices|officers|recording ID", 1},
+        {"mark", 2, {"--confidential", "--reason"}, "recording ID|device SERIAL"},
+        {"unmark", 2, {"--confidential", "--reason"}, "recording ID|device SERIAL"},
         {"report",
          1,
          {"--from", "--to", "--date", "--format", "-o", "--output"},
@@ -196,6 +198,31 @@ std::optional<std::string> check_invocation(Invocation& invocation,
     }
     if (invocation.command == "retire" && (!invocation.reason || invocation.reason->empty())) {
         return std::string("retire needs --reason TEXT (why the camera leaves service)");
+    }
+    if (invocation.command == "mark" || invocation.command == "unmark") {
+        const std::string& kind = invocation.operands.front();
+        std::int64_t id = 0;
+        if (kind != "recording" && kind != "device") {
+            return invocation.command + " " + kind + ": unknown; " + invocation.command +
+                   " recording ID or " + invocation.command + " device SERIAL";
+        }
+        if (kind == "recording" && (!digits_only(invocation.operands[1]) ||
+                                    !parse_number(invocation.operands[1], id) || id <= 0)) {
+            return invocation.command +
+                   " recording needs the recording's id (from cradlectl "
+                   "recordings)";
+        }
+        if (!invocation.confidential) {
+            return invocation.command + " needs --confidential (the one mark there is)";
+        }
+        if (!invocation.reason || invocation.reason->empty()) {
+            return invocation.command + " needs --reason TEXT: it goes on record with the mark";
+        }
+        if (invocation.state_dir) {
+            return invocation.command +
+                   " is done by the running daemon, which puts it on record: leave out "
+                   "--state-dir";
+        }
     }
     if (invocation.command == "export" && invocation.operands.front() == "recording") {
         std::int64_t id = 0;

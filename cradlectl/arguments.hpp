@@ -30,11 +30,12 @@ struct Invocation {
     bool watch = false;
     bool until_idle = false;
     bool wait = false;
+    bool confidential = false;  // mark, unmark
     RecordingFilter filter;
     std::optional<std::string> custodian;
     std::optional<std::string> officer;
     std::optional<std::string> head;
-    std::optional<std::string> reason;  // retire
+    std::optional<std::string> reason;  // retire, identity rotate, export recording, mark
     std::optional<std::string> output;  // export, report -o FILE ("" or "-" = standard output)
     // --from and --to as given: times of recordings and history (parsed into `filter`), whole
     // local days of report assignments (report_request.hpp).

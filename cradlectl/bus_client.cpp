@@ -647,6 +647,20 @@ OpenedRecording BusClient::open_recording(std::int64_t id, const std::string& re
     return opened;
 }
 
+bool BusClient::set_confidential(const std::string& kind, const std::string& target,
+                                 bool confidential, const std::string& reason) {
+    using SetConfidential = manager_api::SetConfidential;
+    MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,
+                                         SetConfidential::name);
+    impl_->append(request.get(), SetConfidential::in, kind.c_str(), target.c_str(),
+                  static_cast<int>(confidential), reason.c_str());
+    MessagePtr reply = impl_->call(request.get(), SetConfidential::name);
+    int changed = 0;
+    check_read(sd_bus_message_read(reply.get(), SetConfidential::out, &changed),
+               SetConfidential::name);
+    return changed != 0;
+}
+
 std::string BusClient::rotate_signing_key(const std::string& reason) {
     using RotateSigningKey = manager_api::RotateSigningKey;
     MessagePtr request = impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface,

@@ -147,6 +147,10 @@ class BusClient {
     void retire_device(const std::string& serial, const std::string& reason);
     // OpenRecording: the file of an archived recording, put on record with `reason`.
     OpenedRecording open_recording(std::int64_t id, const std::string& reason);
+    // SetConfidential: kind "device" (target a serial) or "recording" (target its id); false
+    // when it already was as asked.
+    bool set_confidential(const std::string& kind, const std::string& target, bool confidential,
+                          const std::string& reason);
     // RotateSigningKey: the new key's fingerprint.
     std::string rotate_signing_key(const std::string& reason);
     // The register's changes (GetDeviceHistory); serial "" for every device, times 0 = open.

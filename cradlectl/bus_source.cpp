@@ -115,6 +115,10 @@ class BusSource final : public DataSource {
     OpenedRecording open_recording(std::int64_t id, const std::string& reason) override {
         return bus().open_recording(id, reason);
     }
+    bool set_confidential(const std::string& kind, const std::string& target, bool confidential,
+                          const std::string& reason) override {
+        return bus().set_confidential(kind, target, confidential, reason);
+    }
 
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) override {
         return bus().import_officers(officers);

@@ -116,13 +116,32 @@ void print_recordings(std::ostream& out, const std::vector<RecordingInfo>& recor
     }
     TextTable table({"ID", "DEVICE", "NAME", "SIZE", "STATE", "SHA256", "ARCHIVE PATH", "CAPTURED",
                      "ARCHIVED", "WIPED"});
+    std::size_t withheld = 0;
     for (const RecordingInfo& row : recordings) {
+        if (is_withheld(row)) {
+            ++withheld;
+            continue;
+        }
         table.add_row({std::to_string(row.id), row.serial, text_or_dash(row.name),
                        std::to_string(row.size), row.state, text_or_dash(row.sha256),
                        text_or_dash(row.archive_path), utc_iso8601(row.captured),
                        time_or_dash(row.archived_at), time_or_dash(row.wiped_at)});
     }
     table.print(out);
+    if (withheld != 0) {
+        out << withheld << (withheld == 1 ? " confidential recording" : " confidential recordings")
+            << " withheld: the facts need org.cradled.read-confidential, over the bus\n";
+    }
+}
+
+RecordingInfo withheld_recording() {
+    RecordingInfo row;
+    row.state = "confidential";
+    return row;
+}
+
+bool is_withheld(const RecordingInfo& row) {
+    return row.state == "confidential" && row.id == 0;
 }
 
 }  // namespace cradle::ctl

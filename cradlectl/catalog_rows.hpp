@@ -31,5 +31,9 @@ void print_device(std::ostream& out, const DeviceRow& device, bool json,
 // name's raw bytes, which the bus does not carry.
 void print_recordings(std::ostream& out, const std::vector<RecordingInfo>& recordings, bool json,
                       const std::vector<RecordingKey>* camera_keys = nullptr);
+// A confidential recording whose facts are withheld (ListRecordings to a caller without
+// org.cradled.read-confidential, and always offline): state "confidential", id 0, nothing else.
+RecordingInfo withheld_recording();
+bool is_withheld(const RecordingInfo& row);
 
 }  // namespace cradle::ctl

@@ -18,7 +18,8 @@ constexpr std::string_view kValueOptions[] = {"--bus",  "--state-dir", "--serial
                                               "--to",   "--limit",     "--custodian",  "--officer",
                                               "--head", "--reason",    "-o",           "--output",
                                               "--date", "--format",    "--public-key", "--anchor"};
-constexpr std::string_view kFlags[] = {"--json", "--watch", "--until-idle", "--wait"};
+constexpr std::string_view kFlags[] = {"--json", "--watch", "--until-idle", "--wait",
+                                       "--confidential"};
 
 template <typename Number>
 bool parse_whole_number(const std::string& text, Number& value) {
@@ -74,6 +75,7 @@ void set_flag(Invocation& invocation, const std::string& name) {
     if (name == "--watch") invocation.watch = true;
     if (name == "--until-idle") invocation.until_idle = true;
     if (name == "--wait") invocation.wait = true;
+    if (name == "--confidential") invocation.confidential = true;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@ Command find_command(const std::string& name) {
         {"assign", assign_command},   {"retire", retire_command},
         {"import", import_command},   {"export", export_command},
         {"report", report_command},   {"rebuild-catalog", rebuild_catalog_command},
+        {"mark", mark_command},       {"unmark", mark_command},
     };
     for (const auto& [command_name, command] : kCommands) {
         if (command_name == name) return command;

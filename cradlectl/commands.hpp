@@ -43,6 +43,8 @@ int retire_command(const Invocation& invocation, DataSource& source, std::ostrea
 int import_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 // export devices|officers [-o FILE]: the register or the roster as CSV.
 int export_command(const Invocation& invocation, DataSource& source, std::ostream& out);
+// mark and unmark (confidentiality).
+int mark_command(const Invocation& invocation, DataSource& source, std::ostream& out);
 // report assignments|dock: builds the report in the reader's language and time zone from the
 // source's facts, and writes it to -o FILE (whole or not at all) or to `out`. Usage errors,
 // and an -o FILE that cannot be written, are said on stderr (exit 2).

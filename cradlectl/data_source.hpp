@@ -134,6 +134,10 @@ class DataSource {
     // An archived recording's file to copy out, put on record with `reason` (the daemon only:
     // an export is on record before it is handed over).
     virtual OpenedRecording open_recording(std::int64_t id, const std::string& reason) = 0;
+    // Marks a device or a recording confidential, or takes the mark back (the daemon only);
+    // false when it already was as asked.
+    virtual bool set_confidential(const std::string& kind, const std::string& target,
+                                  bool confidential, const std::string& reason) = 0;
     // Adds or updates officers, all or none; returns how many changed.
     virtual std::uint32_t import_officers(const std::vector<reports::OfficerFacts>& officers) = 0;
 };

@@ -59,24 +59,31 @@ Commands (offline only, --state-dir DIR, with cradled stopped):
                            catalog exists (move it aside first); changes nothing in the
                            archive; exit status 1 when files disagreed with their records
   register SERIAL --custodian NAME --officer NAME --head NAME
-                           register a camera or replace its entry (root or the custodian
-                           group)
+                           register a camera or replace its entry (the custodian role)
   assign SERIAL OFFICER    assign a registered camera to an officer ("pool" for none)
   retire SERIAL --reason TEXT
-                           take a camera out of service (root or the custodian group);
-                           `register` puts it back
+                           take a camera out of service (the custodian role); `register`
+                           puts it back
   history [SERIAL] [--from DATE] [--to DATE] [--json]
                            the register's changes: when, what, who, what it was before
   import devices FILE.csv  register or change every camera listed (columns serial,custodian,
                            officer,head; UTF-8, RFC 4180); nothing is applied when a line is
-                           wrong (root or the custodian group)
+                           wrong (the custodian role)
   export devices [-o FILE] the register as CSV: those columns and model, firmware,
                            registered, retired, retired_at, last_seen
   import officers FILE.csv add or update the officers' roster (columns badge,name,team; the
                            badge is the ID a camera reports); nothing is applied when a line
-                           is wrong (root or the custodian group)
+                           is wrong (the custodian role)
   export officers [-o FILE]
                            the roster as CSV: badge, name, team, updated_at
+  export recording ID -o FILE --reason TEXT
+                           copy an archived recording out, checked against its SHA-256;
+                           on record with the reason (custodians, IT)
+  mark recording ID|device SERIAL --confidential --reason TEXT
+  unmark recording ID|device SERIAL --confidential --reason TEXT
+                           mark a recording, or every recording of a device, confidential
+                           (or take the mark back): their facts are then withheld from
+                           whoever lacks org.cradled.read-confidential (IT)
   report assignments [--from DAY] [--to DAY] [--format pdf|csv|json] [-o FILE]
                            the Article 6 device-assignment report: each device's custodian,
                            officer, head, last dock, readiness; unregistered cameras; the

@@ -137,6 +137,10 @@ class StateDirSource final : public DataSource {
     OpenedRecording open_recording(std::int64_t, const std::string&) override {
         throw NeedsDaemon("export recording needs the running daemon (an export is on record)");
     }
+    bool set_confidential(const std::string&, const std::string&, bool,
+                          const std::string&) override {
+        throw NeedsDaemon("mark and unmark need the running daemon (a mark is on record)");
+    }
     std::uint32_t import_officers(const std::vector<reports::OfficerFacts>&) override {
         throw NeedsDaemon("import needs the running daemon");
     }
@@ -187,7 +191,14 @@ RecordingList StateDirSource::recordings(const RecordingFilter& filter) {
     };
     RecordingList list;
     list.camera_keys.emplace();
+    // Offline nobody is asked who reads: a confidential recording's facts are withheld.
+    const ConfidentialMarks marks = catalog().confidential_marks();
     for (RecordingRow& row : filtered(catalog().recordings(), filter, devices)) {
+        if (marks.covers(row)) {
+            list.recordings.push_back(withheld_recording());
+            list.camera_keys->push_back(RecordingKey{});
+            continue;
+        }
         list.recordings.push_back(
             RecordingInfo{row.id, serial(row.key.device_id), sanitize_text(row.key.name),
                           row.key.size, to_string(row.state), row.sha256_hex, row.archive_path,

@@ -21,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -149,6 +150,16 @@ struct ReadinessRow {
     std::string verdict;  // "ready for duty", "not ready: reasons", "needs custodian: ..."
 };
 
+// The devices and recordings marked confidential now (the catalog's ids).
+struct ConfidentialMarks {
+    std::set<std::int64_t> devices;
+    std::set<std::int64_t> recordings;
+    bool covers(const RecordingRow& row) const {
+        return recordings.count(row.id) != 0 || devices.count(row.key.device_id) != 0;
+    }
+    bool empty() const { return devices.empty() && recordings.empty(); }
+};
+
 struct AuditRow {
     std::int64_t seq = 0;
     std::int64_t at = 0;
@@ -237,7 +248,7 @@ struct ReplicationSummary {
 // time. Any number of processes may read the file while one writes it.
 class Catalog {
   public:
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
 
     // Opens (creating and migrating as needed). vfs names an SQLite VFS (tests use a fault
     // shim); nullptr is the default.
@@ -367,6 +378,20 @@ class Catalog {
     std::size_t upsert_officers(const std::vector<OfficerRow>& officers, std::int64_t now,
                                 const std::string& changed_by);
     std::vector<OfficerRow> officers() const;
+
+    // ---- Confidentiality (schema 8, Art. 19) ----
+    // Marks a device (all its recordings, those to come too) or one recording confidential, or
+    // takes the mark back, with an audit entry naming the reason and changed_by, in one
+    // transaction. Returns false, writing nothing, when the target already is as asked.
+    // Throws CatalogError for an unknown target or an empty reason.
+    bool mark_device_confidential(const std::string& serial, bool confidential,
+                                  const std::string& reason, std::int64_t now,
+                                  const std::string& changed_by);
+    bool mark_recording_confidential(std::int64_t recording_id, bool confidential,
+                                     const std::string& reason, std::int64_t now,
+                                     const std::string& changed_by);
+    // What is marked now.
+    ConfidentialMarks confidential_marks() const;
 
     // Audit log: append-only, each row chained to the previous one by SHA-256.
     void audit(const AuditEvent& event, std::int64_t now);

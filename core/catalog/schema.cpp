@@ -300,11 +300,35 @@ CREATE INDEX audit_key_entries ON audit (event) WHERE event IN ('identity.key_cr
     db.exec(kSql, "creating the schema of version 7");
 }
 
+// Version 8: confidentiality marks (Art. 19), on a device (all its recordings, those to come
+// too) or on one recording. Append-only: a mark taken back is a later row saying so, and the
+// latest row of each target is its state. Catalogs of earlier versions have no marks.
+void migrate_to_8(sqlite::Connection& db) {
+    std::string sql = R"sql(
+CREATE TABLE confidential_marks (
+    id INTEGER PRIMARY KEY,
+    device_id INTEGER REFERENCES devices (id),
+    recording_id INTEGER REFERENCES recordings (id),
+    confidential INTEGER NOT NULL CHECK (confidential IN (0, 1)),
+    reason TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    changed_by TEXT NOT NULL,
+    CHECK ((device_id IS NULL) <> (recording_id IS NULL))
+);
+CREATE INDEX confidential_marks_by_device ON confidential_marks (device_id, id)
+    WHERE device_id IS NOT NULL;
+CREATE INDEX confidential_marks_by_recording ON confidential_marks (recording_id, id)
+    WHERE recording_id IS NOT NULL;
+)sql";
+    sql += append_only("confidential_marks", "confidentiality marks");
+    db.exec(sql.c_str(), "creating the schema of version 8");
+}
+
 using MigrationStep = void (*)(sqlite::Connection& db);
 // kMigrations[n] takes a catalog from version n to version n + 1.
-constexpr std::array<MigrationStep, 7> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
+constexpr std::array<MigrationStep, 8> kMigrations = {migrate_to_1, migrate_to_2, migrate_to_3,
                                                       migrate_to_4, migrate_to_5, migrate_to_6,
-                                                      migrate_to_7};
+                                                      migrate_to_7, migrate_to_8};
 static_assert(kMigrations.size() == Catalog::kSchemaVersion);
 
 }  // namespace

@@ -77,12 +77,12 @@ void DbusServer::when_allowed(std::uint64_t ticket, sd_bus_message* call, dbus::
     check->what = std::move(what);
     check->on_record = on_record;
     check->allowed = std::move(allowed);
-    check->interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
+    check->caller.interactive = sd_bus_message_get_allow_interactive_authorization(call) > 0;
     const char* sender = sd_bus_message_get_sender(call);
     int r = -ENXIO;
     sd_bus_slot* slot = nullptr;
     if (sender != nullptr) {
-        check->sender = sender;
+        check->caller.bus_name = sender;
         r = sd_bus_call_method_async(bus_.get(), &slot, "org.freedesktop.DBus",
                                      "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                      "GetConnectionCredentials", credentials_callback, check.get(),
@@ -110,6 +110,23 @@ void DbusServer::credentials_known(std::uint64_t ticket, sd_bus_message* credent
         deny(ticket, "the bus could not say who is calling (" + errno_text(r) + ")");
         return;
     }
+    ask_polkit(ticket);
+}
+
+void DbusServer::ask_right(std::uint64_t ticket, const dbus::Caller& caller, dbus::Right right,
+                           Decided decided) {
+    auto check = std::make_unique<CredentialsCheck>();
+    check->server = this;
+    check->ticket = ticket;
+    check->right = right;
+    check->caller = caller;
+    check->decided = std::move(decided);
+    checks_[ticket] = std::move(check);
+    ask_polkit(ticket);
+}
+
+void DbusServer::ask_polkit(std::uint64_t ticket) {
+    CredentialsCheck& check = *checks_.at(ticket);
     if (check.caller.uid == 0) {
         allow(ticket);
         return;
@@ -118,17 +135,16 @@ void DbusServer::credentials_known(std::uint64_t ticket, sd_bus_message* credent
     // The subject is the caller's connection: polkit asks the bus daemon for its uid and
     // process itself. The service may ask for others' subjects as the actions' owner
     // (org.freedesktop.policykit.owner in dbus/org.cradled.policy).
-    r = sd_bus_call_method_async(bus_.get(), &slot, kPolkitName, kPolkitPath, kPolkitInterface,
-                                 "CheckAuthorization", polkit_callback, &check, "(sa{sv})sa{ss}us",
-                                 "system-bus-name", 1, "name", "s", check.sender.c_str(),
-                                 dbus::action_id(check.right), 0,
-                                 check.interactive ? kAllowUserInteraction : 0u, "");
+    const int r = sd_bus_call_method_async(
+        bus_.get(), &slot, kPolkitName, kPolkitPath, kPolkitInterface, "CheckAuthorization",
+        polkit_callback, &check, "(sa{sv})sa{ss}us", "system-bus-name", 1, "name", "s",
+        check.caller.bus_name.c_str(), dbus::action_id(check.right), 0,
+        check.caller.interactive ? kAllowUserInteraction : 0u, "");
     if (r < 0) {
-        const std::string why = "polkit could not be asked (" + errno_text(r) + ")";
-        refuse(ticket, why);
+        refuse(ticket, "polkit could not be asked (" + errno_text(r) + ")");
         return;
     }
-    // Replaces the finished GetConnectionCredentials call; sd-bus is done with that one.
+    // Replaces the finished GetConnectionCredentials call, if any; sd-bus is done with it.
     check.pending.reset(slot);
 }
 
@@ -180,6 +196,10 @@ void DbusServer::allow(std::uint64_t ticket) {
     // Dropped when this returns, which is after sd-bus is done with its reply callback.
     std::unique_ptr<CredentialsCheck> check = std::move(found->second);
     checks_.erase(found);
+    if (check->decided) {
+        check->decided(true, {});
+        return;
+    }
     auto run = [this, ticket, caller = check->caller, allowed = std::move(check->allowed)] {
         try {
             allowed(ticket, caller);
@@ -191,26 +211,42 @@ void DbusServer::allow(std::uint64_t ticket) {
         run();
         return;
     }
-    AuditEvent event{access_event(check->right),
-                     0,
-                     {},
-                     0,
-                     check->what + " by " + who(check->caller, check->right)};
     // The access is on record before it is answered: a read the catalog cannot record is
     // refused with the catalog's failure.
+    on_record_then(ticket,
+                   AuditEvent{access_event(check->right),
+                              0,
+                              {},
+                              0,
+                              check->what + " by " + who(check->caller, check->right)},
+                   std::move(run));
+}
+
+void DbusServer::on_record_then(std::uint64_t ticket, const AuditEvent& event,
+                                std::function<void()> then) {
     service_.catalog_work(
         [event](Catalog& catalog) { catalog.audit(event, unix_now()); },
-        [weak = weak_from_this(), ticket, run = std::move(run)](std::exception_ptr failure) {
+        [weak = weak_from_this(), ticket, then = std::move(then)](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
             self->guarded("access record", [&] {
                 if (failure) {
                     self->answer(ticket, failure, nullptr);
-                } else {
-                    run();
+                    return;
+                }
+                try {
+                    then();
+                } catch (...) {
+                    self->answer(ticket, std::current_exception(), nullptr);
                 }
             });
         });
+}
+
+void DbusServer::on_record_then_answer(std::uint64_t ticket, const AuditEvent& event,
+                                       std::function<int(sd_bus_message*)> fill) {
+    on_record_then(ticket, event,
+                   [this, ticket, fill = std::move(fill)] { answer(ticket, nullptr, fill); });
 }
 
 void DbusServer::refuse(std::uint64_t ticket, const std::string& why) {
@@ -218,24 +254,37 @@ void DbusServer::refuse(std::uint64_t ticket, const std::string& why) {
     if (found == checks_.end()) return;
     std::unique_ptr<CredentialsCheck> check = std::move(found->second);
     checks_.erase(found);
-    deny(ticket, why);
-    const dbus::RefusalRecord::Decision decision = refusals_.refused(check->caller.uid, unix_now());
-    if (!decision.record) return;
-    std::string detail = check->what + " refused to " + check->caller.changed_by + ": " + why;
+    if (check->decided) {
+        check->decided(false, why);
+        return;
+    }
+    refuse_call(ticket, check->caller, check->what, why);
+}
+
+void DbusServer::refuse_call(std::uint64_t ticket, const dbus::Caller& caller,
+                             const std::string& what, const std::string& why) {
+    const dbus::RefusalRecord::Decision decision = refusals_.refused(caller.uid, unix_now());
+    if (!decision.record) {
+        deny(ticket, why);
+        return;
+    }
+    std::string detail = what + " refused to " + caller.changed_by + ": " + why;
     if (decision.not_recorded != 0) {
         detail += " (and " + std::to_string(decision.not_recorded) +
                   " earlier refusals of this caller, counted but not recorded one by one)";
     }
     service_.log().warning({}, "D-Bus: " + detail);
-    service_.catalog_work(
-        [event = AuditEvent{"access.refused", 0, {}, 0, detail}](Catalog& catalog) {
-            catalog.audit(event, unix_now());
-        },
-        [weak = weak_from_this()](std::exception_ptr failure) {
-            auto self = weak.lock();
-            if (!self || !failure) return;
-            self->guarded("refusal record", [&] { std::rethrow_exception(failure); });
-        });
+    // On record before the caller hears it; refused all the same if it cannot be recorded.
+    service_.catalog_work([event = AuditEvent{"access.refused", 0, {}, 0, detail}](
+                              Catalog& catalog) { catalog.audit(event, unix_now()); },
+                          [weak = weak_from_this(), ticket, why](std::exception_ptr failure) {
+                              auto self = weak.lock();
+                              if (!self) return;
+                              self->guarded("refusal record", [&] {
+                                  self->deny(ticket, why);
+                                  if (failure) std::rethrow_exception(failure);
+                              });
+                          });
 }
 
 }  // namespace cradle::dbus_server

@@ -25,6 +25,8 @@ struct Caller {
     bool groups_known = false;
     std::vector<gid_t> groups;  // primary and supplementary
     std::string changed_by;     // for the audit log: "uid 1000 (alice)"
+    std::string bus_name;       // the caller's unique name, the subject polkit is asked about
+    bool interactive = false;   // its call allows polkit to ask for a password
 };
 
 // Reads the reply of org.freedesktop.DBus.GetConnectionCredentials. Returns a negative errno

@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <filesystem>
 #include <utility>
 
@@ -42,7 +43,33 @@ struct RecordingListing {
     RecordingRow row;
     std::string serial;
     std::string name;
+    bool confidential = false;
 };
+
+// Appends the listing; with `withhold`, a confidential recording is a row of state
+// "confidential" with every other field empty or 0.
+int append_listing(sd_bus_message* reply, const std::vector<RecordingListing>& listing,
+                   bool withhold) {
+    int r = sd_bus_message_open_container(reply, 'a', kRecordingType);
+    for (const auto& item : listing) {
+        if (r < 0) return r;
+        const RecordingRow& row = item.row;
+        if (withhold && item.confidential) {
+            r = sd_bus_message_append(reply, kRecordingType, std::int64_t{0}, "", "",
+                                      std::uint64_t{0}, "confidential", "", "", std::int64_t{0},
+                                      std::int64_t{0}, std::int64_t{0});
+            continue;
+        }
+        r = sd_bus_message_append(
+            reply, kRecordingType, static_cast<std::int64_t>(row.id), item.serial.c_str(),
+            item.name.c_str(), static_cast<std::uint64_t>(row.key.size), to_string(row.state),
+            row.sha256_hex.c_str(), row.archive_path.c_str(),
+            static_cast<std::int64_t>(row.key.captured_unix_s),
+            static_cast<std::int64_t>(row.archived_at), static_cast<std::int64_t>(row.wiped_at));
+    }
+    if (r < 0) return r;
+    return sd_bus_message_close_container(reply);
+}
 
 int manager_property_callback(sd_bus*, const char*, const char*, const char* property,
                               sd_bus_message* reply, void* userdata, sd_bus_error* error) {
@@ -67,6 +94,7 @@ const sd_bus_vtable kManagerVtable[] = {
     CRADLE_METHOD(manager_api::ListRecordings, &DbusServer::list_recordings),
     CRADLE_METHOD(manager_api::Verify, &DbusServer::verify),
     CRADLE_METHOD(manager_api::OpenRecording, &DbusServer::open_recording),
+    CRADLE_METHOD(manager_api::SetConfidential, &DbusServer::set_confidential),
     CRADLE_METHOD(manager_api::RegisterDevice, &DbusServer::register_device),
     CRADLE_METHOD(manager_api::AssignDevice, &DbusServer::assign_device),
     CRADLE_METHOD(manager_api::RetireDevice, &DbusServer::retire_device),
@@ -193,14 +221,15 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     if (to != 0) what += " captured to " + std::to_string(to);
     if (limit != 0) what += " limit " + std::to_string(limit);
     when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
-                 [this, serial, from, to, limit](std::uint64_t ticket, const dbus::Caller&) {
-                     read_recordings(ticket, serial, from, to, limit);
+                 [this, serial, from, to, limit](std::uint64_t ticket, const dbus::Caller& caller) {
+                     read_recordings(ticket, caller, serial, from, to, limit);
                  });
     return 1;
 }
 
-void DbusServer::read_recordings(std::uint64_t ticket, const std::string& serial, std::int64_t from,
-                                 std::int64_t to, std::uint32_t limit) {
+void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& caller,
+                                 const std::string& serial, std::int64_t from, std::int64_t to,
+                                 std::uint32_t limit) {
     if (listings_running_ >= kMaxListingsAtOnce) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                         "too many recording lists are being read at once; try again shortly");
@@ -219,14 +248,16 @@ void DbusServer::read_recordings(std::uint64_t ticket, const std::string& serial
                 if (device.serial == serial) only = device.id;
             }
             if (!serial.empty() && !only) throw no_such_device(serial);
+            const ConfidentialMarks marks = catalog.confidential_marks();
             std::size_t reply_bytes = 0;
             // Filtered by SQLite: the device, the capture window, the latest `limit`; in
             // capture order.
             for (auto& row : catalog.recordings_captured({only, from, to, limit})) {
                 std::string owner = serials[row.key.device_id];
                 std::string name = sanitize_text(row.key.name);
-                listing->push_back(
-                    RecordingListing{std::move(row), std::move(owner), std::move(name)});
+                const bool confidential = marks.covers(row);
+                listing->push_back(RecordingListing{std::move(row), std::move(owner),
+                                                    std::move(name), confidential});
             }
             for (const auto& item : *listing) {
                 reply_bytes += 64 + item.serial.size() + item.name.size() +
@@ -239,28 +270,49 @@ void DbusServer::read_recordings(std::uint64_t ticket, const std::string& serial
                                     "capture window or set a limit");
             }
         },
-        [weak, ticket, listing](std::exception_ptr failure) {
+        [weak, ticket, listing, caller](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
             --self->listings_running_;
             self->guarded("recordings reply", [&] {
-                self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
-                    int r = sd_bus_message_open_container(reply, 'a', kRecordingType);
-                    for (const auto& item : *listing) {
-                        if (r < 0) return r;
-                        const RecordingRow& row = item.row;
-                        r = sd_bus_message_append(
-                            reply, kRecordingType, static_cast<std::int64_t>(row.id),
-                            item.serial.c_str(), item.name.c_str(),
-                            static_cast<std::uint64_t>(row.key.size), to_string(row.state),
-                            row.sha256_hex.c_str(), row.archive_path.c_str(),
-                            static_cast<std::int64_t>(row.key.captured_unix_s),
-                            static_cast<std::int64_t>(row.archived_at),
-                            static_cast<std::int64_t>(row.wiped_at));
-                    }
-                    if (r < 0) return r;
-                    return sd_bus_message_close_container(reply);
-                });
+                std::string confidential_ids;
+                for (const auto& item : *listing) {
+                    if (!item.confidential) continue;
+                    confidential_ids +=
+                        (confidential_ids.empty() ? "" : ", ") + std::to_string(item.row.id);
+                }
+                if (failure || confidential_ids.empty()) {
+                    self->answer(ticket, failure, [&listing](sd_bus_message* reply) {
+                        return append_listing(reply, *listing, false);
+                    });
+                    return;
+                }
+                // Confidential recordings among them: their facts only to a caller who may
+                // read them, on record naming them; to anyone else, withheld.
+                self->ask_right(
+                    ticket, caller, dbus::Right::read_confidential,
+                    [weak, ticket, listing, caller, confidential_ids](bool granted,
+                                                                      const std::string&) {
+                        auto server = weak.lock();
+                        if (!server) return;
+                        if (!granted) {
+                            server->answer(ticket, nullptr, [&listing](sd_bus_message* reply) {
+                                return append_listing(reply, *listing, true);
+                            });
+                            return;
+                        }
+                        server->on_record_then_answer(
+                            ticket,
+                            AuditEvent{"access.read-confidential",
+                                       0,
+                                       {},
+                                       0,
+                                       "ListRecordings showed confidential recordings " +
+                                           confidential_ids + " to " + caller.changed_by},
+                            [listing](sd_bus_message* reply) {
+                                return append_listing(reply, *listing, false);
+                            });
+                    });
             });
         });
 }
@@ -315,10 +367,40 @@ int DbusServer::open_recording(sd_bus_message* call) {
     check(sd_bus_message_read(call, manager_api::OpenRecording::in, &id, &reason), "arguments");
     if (id <= 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "id: not a recording id");
     require_valid("reason", reason, dbus::Emptiness::refused, dbus::kMaxReasonBytes);
+    const std::string what =
+        "OpenRecording of recording " + std::to_string(id) + " for '" + reason + "'";
+    // Put on record below, once it is known whether the recording is confidential too.
     when_allowed(
-        park(call), call, dbus::Right::export_recordings,
-        "OpenRecording of recording " + std::to_string(id) + " for '" + reason + "'", OnRecord::yes,
-        [this, id](std::uint64_t ticket, const dbus::Caller&) { hand_over_recording(ticket, id); });
+        park(call), call, dbus::Right::export_recordings, what, OnRecord::no,
+        [this, id, what](std::uint64_t ticket, const dbus::Caller& caller) {
+            const std::optional<RecordingRow> row = catalog_->recording(id);
+            if (!row) {
+                throw CallError(SD_BUS_ERROR_INVALID_ARGS,
+                                "id: no recording " + std::to_string(id));
+            }
+            const AuditEvent record{"access.export", 0, {}, id, what + " by " + caller.changed_by};
+            if (!catalog_->confidential_marks().covers(*row)) {
+                on_record_then(ticket, record,
+                               [this, ticket, id] { hand_over_recording(ticket, id); });
+                return;
+            }
+            ask_right(ticket, caller, dbus::Right::read_confidential,
+                      [weak = weak_from_this(), ticket, id, what, caller, record](
+                          bool granted, const std::string& why) {
+                          auto self = weak.lock();
+                          if (!self) return;
+                          if (!granted) {
+                              self->refuse_call(ticket, caller,
+                                                what + " (a confidential recording)", why);
+                              return;
+                          }
+                          AuditEvent confidential = record;
+                          confidential.detail += ", a confidential recording";
+                          self->on_record_then(ticket, confidential, [self, ticket, id] {
+                              self->hand_over_recording(ticket, id);
+                          });
+                      });
+        });
     return 1;
 }
 
@@ -350,6 +432,63 @@ void DbusServer::hand_over_recording(std::uint64_t ticket, std::int64_t id) {
                                      row->sha256_hex.c_str(),
                                      static_cast<std::uint64_t>(row->key.size), name.c_str());
     });
+}
+
+int DbusServer::set_confidential(sd_bus_message* call) {
+    const char* kind = nullptr;
+    const char* target = nullptr;
+    int confidential = 0;
+    const char* reason = nullptr;
+    check(sd_bus_message_read(call, manager_api::SetConfidential::in, &kind, &target, &confidential,
+                              &reason),
+          "arguments");
+    const std::string kind_text = kind;
+    if (kind_text != "device" && kind_text != "recording") {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "kind: \"device\" or \"recording\"");
+    }
+    require_valid("target", target);
+    std::int64_t recording_id = 0;
+    if (kind_text == "recording") {
+        const std::string_view digits = target;
+        const auto [end, error] =
+            std::from_chars(digits.data(), digits.data() + digits.size(), recording_id);
+        if (error != std::errc{} || end != digits.data() + digits.size() || recording_id <= 0) {
+            throw CallError(SD_BUS_ERROR_INVALID_ARGS, "target: not a recording id");
+        }
+    }
+    require_valid("reason", reason, dbus::Emptiness::refused, dbus::kMaxReasonBytes);
+    when_allowed(
+        park(call), call, dbus::Right::read_confidential, "SetConfidential", OnRecord::no,
+        [this, kind_text, serial = std::string(target), recording_id, mark = confidential != 0,
+         reason = std::string(reason)](std::uint64_t ticket, const dbus::Caller& caller) {
+            auto changed = std::make_shared<bool>(false);
+            service_.catalog_work(
+                [=](Catalog& catalog) {
+                    if (kind_text == "device") {
+                        if (!catalog.find_device(serial)) throw no_such_device(serial);
+                        *changed = catalog.mark_device_confidential(serial, mark, reason,
+                                                                    unix_now(), caller.changed_by);
+                    } else {
+                        if (!catalog.recording(recording_id)) {
+                            throw CallError(SD_BUS_ERROR_INVALID_ARGS,
+                                            "target: no recording " + std::to_string(recording_id));
+                        }
+                        *changed = catalog.mark_recording_confidential(
+                            recording_id, mark, reason, unix_now(), caller.changed_by);
+                    }
+                },
+                [weak = weak_from_this(), ticket, changed](std::exception_ptr failure) {
+                    auto self = weak.lock();
+                    if (!self) return;
+                    self->guarded("confidentiality mark", [&] {
+                        self->answer(ticket, failure, [&](sd_bus_message* reply) {
+                            return sd_bus_message_append(reply, manager_api::SetConfidential::out,
+                                                         static_cast<int>(*changed));
+                        });
+                    });
+                });
+        });
+    return 1;
 }
 
 void DbusServer::dock_ended(const DockReport& report) {

@@ -133,10 +133,12 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int list_devices(sd_bus_message* call);
     int get_device(sd_bus_message* call);
     int list_recordings(sd_bus_message* call);
-    void read_recordings(std::uint64_t ticket, const std::string& serial, std::int64_t from,
-                         std::int64_t to, std::uint32_t limit);
+    void read_recordings(std::uint64_t ticket, const dbus::Caller& caller,
+                         const std::string& serial, std::int64_t from, std::int64_t to,
+                         std::uint32_t limit);
     int verify(sd_bus_message* call);
     int open_recording(sd_bus_message* call);
+    int set_confidential(sd_bus_message* call);
     void hand_over_recording(std::uint64_t ticket, std::int64_t id);
     void run_verify(std::uint64_t ticket);
     int register_device(sd_bus_message* call);
@@ -198,6 +200,23 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     // refused with `why` (logged and audited within refusals_'s limits).
     void allow(std::uint64_t ticket);
     void refuse(std::uint64_t ticket, const std::string& why);
+    // Answers a parked call with AccessDenied and puts the refusal on record (within
+    // refusals_'s limits): `what` the caller asked, `why` not.
+    void refuse_call(std::uint64_t ticket, const dbus::Caller& caller, const std::string& what,
+                     const std::string& why);
+    // Asks polkit whether `caller`, whose call `ticket` is parked and already allowed once,
+    // also holds `right`, without answering the call: `decided` runs on the loop with the
+    // answer, and the reason when it is no. Nothing is put on record.
+    using Decided = std::function<void(bool granted, const std::string& why)>;
+    void ask_right(std::uint64_t ticket, const dbus::Caller& caller, dbus::Right right,
+                   Decided decided);
+    void ask_polkit(std::uint64_t ticket);
+    // Writes `event` to the audit log, then runs `then` on the loop (which may throw to answer
+    // the parked call); a failure to write answers the call with it.
+    void on_record_then(std::uint64_t ticket, const AuditEvent& event, std::function<void()> then);
+    // on_record_then, answering the call with the reply `fill` completes.
+    void on_record_then_answer(std::uint64_t ticket, const AuditEvent& event,
+                               std::function<int(sd_bus_message*)> fill);
     // Answers a parked call with AccessDenied.
     void deny(std::uint64_t ticket, const std::string& why);
     // Keeps a call to answer later; the work's callbacks carry only the ticket, so the
@@ -237,13 +256,12 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     struct CredentialsCheck {
         DbusServer* server = nullptr;
         std::uint64_t ticket = 0;
-        std::string sender;  // the caller's unique bus name
         dbus::Right right = dbus::Right::administer;
         std::string what;
         OnRecord on_record = OnRecord::yes;
-        bool interactive = false;  // the call allows polkit to ask for a password
         dbus::Caller caller;
         Allowed allowed;
+        Decided decided;  // set by ask_right: only the decision is wanted
         // The question being asked (GetConnectionCredentials, then CheckAuthorization);
         // dropping it cancels it.
         dbus::SlotPtr pending;

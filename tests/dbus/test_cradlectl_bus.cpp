@@ -313,6 +313,47 @@ TEST_F(CradlectlOverBus, ExportRecordingCopiesTheArchivedFileOnRecord) {
               2);
 }
 
+// A recording marked confidential over the bus: its facts are withheld offline (nobody is
+// asked who reads there) and from a caller without read-confidential; the mark is on record.
+TEST_F(CradlectlOverBus, MarkConfidentialWithholdsARecordingOffline) {
+    ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    const Json listed = parse_json(cradlectl({"recordings", "--json"}).out);
+    const std::string id = std::to_string(whole_number(listed.at(0).at("id")));
+    const std::string sha = listed.at(0).at("sha256").get<std::string>();
+    const Result marked =
+        cradlectl({"mark", "recording", id, "--confidential", "--reason", "informant"});
+    ASSERT_EQ(marked.exit_status, 0) << marked.out << marked.err;
+    EXPECT_EQ(marked.out, "recording " + id + " marked confidential\n");
+    EXPECT_EQ(cradlectl({"mark", "recording", id, "--confidential", "--reason", "again"}).out,
+              "recording " + id + " was already confidential: nothing changed\n");
+    EXPECT_EQ(cradlectl({"mark", "recording", id, "--reason", "x"}).exit_status, 2);
+    EXPECT_EQ(cradlectl({"mark", "camera", "CAM-1", "--confidential", "--reason", "x"}).exit_status,
+              2);
+
+    const Result offline = this->offline({"recordings"});
+    ASSERT_EQ(offline.exit_status, 0) << offline.err;
+    EXPECT_NE(offline.out.find("1 confidential recording withheld"), std::string::npos)
+        << offline.out;
+    EXPECT_EQ(offline.out.find(sha), std::string::npos) << offline.out;
+    const Json offline_json = parse_json(this->offline({"recordings", "--json"}).out);
+    std::size_t withheld = 0;
+    for (const Json& row : elements(offline_json)) {
+        if (row.at("state").get<std::string>() != "confidential") continue;
+        ++withheld;
+        EXPECT_TRUE(row.at("sha256").is_null()) << row.dump();
+    }
+    EXPECT_EQ(withheld, 1u);
+    // Root holds every right: over the bus it sees the facts.
+    EXPECT_NE(cradlectl({"recordings"}).out.find(sha), std::string::npos);
+
+    const Result unmarked =
+        cradlectl({"unmark", "recording", id, "--confidential", "--reason", "cleared"});
+    EXPECT_EQ(unmarked.out, "recording " + id + " no longer marked confidential\n");
+    EXPECT_NE(this->offline({"recordings"}).out.find(sha), std::string::npos);
+    EXPECT_EQ(audit_events_of(state_dir(), "recording.marked_confidential").size(), 1u);
+    EXPECT_EQ(audit_events_of(state_dir(), "recording.unmarked_confidential").size(), 1u);
+}
+
 TEST_F(CradlectlOverBus, IdentityOverTheBusIsTheKeyThatSignsTheStateDirectory) {
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
     const Result live = cradlectl({"identity", "--json"});

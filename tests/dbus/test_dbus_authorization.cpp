@@ -760,3 +760,130 @@ TEST_F(DbusRegister, RetireAndHistoryRefuseBadArguments) {
 
 }  // namespace
 }  // namespace cradle::test
+
+namespace cradle::test {
+namespace {
+
+// "id:state" of each row of a ListRecordings reply, comma-separated, for a child to report.
+std::string listed_ids_and_states(sd_bus_message* reply) {
+    std::string listed;
+    if (sd_bus_message_enter_container(reply, 'a', "(xsstsssxxx)") < 0) return "unreadable";
+    std::int64_t id = 0;
+    const char *serial = nullptr, *name = nullptr, *state = nullptr, *sha = nullptr,
+               *path = nullptr;
+    std::uint64_t size = 0;
+    std::int64_t captured = 0, archived = 0, wiped = 0;
+    while (sd_bus_message_read(reply, "(xsstsssxxx)", &id, &serial, &name, &size, &state, &sha,
+                               &path, &captured, &archived, &wiped) > 0) {
+        if (!listed.empty()) listed += ",";
+        listed += std::to_string(id) + ":" + state;
+        if (std::string(state) == "confidential" &&
+            (*serial != '\0' || *name != '\0' || size != 0 || *sha != '\0' || *path != '\0' ||
+             captured != 0)) {
+            listed += "(leaked)";
+        }
+    }
+    return listed;
+}
+
+CallResult list_recordings(sd_bus* bus) {
+    CallResult result = call_manager(bus, "ListRecordings", "sxxu", "", std::int64_t{0},
+                                     std::int64_t{0}, std::uint32_t{0});
+    if (result.ok()) result.error_message = listed_ids_and_states(result.reply);
+    return result;
+}
+
+CallResult mark(sd_bus* bus, const char* kind, const std::string& target, bool confidential) {
+    return call_manager(bus, "SetConfidential", "ssbs", kind, target.c_str(),
+                        static_cast<int>(confidential), "informant's identity");
+}
+
+// a confidential recording's facts reach only a caller with read-confidential, on
+// record; anyone else sees that it exists and nothing more, and cannot take it out or mark.
+TEST(DbusConfidential, MarkedRecordingsAreWithheldWithoutTheRight) {
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
+    ServiceOnBus service(1);
+    const hw::sim::CameraSpec camera = service.camera("CAM-1", 3);
+    PolkitStandIn polkit(service.bus.address());
+    polkit.grant(kNobody, "org.cradled.read");
+    polkit.grant(kNobody, "org.cradled.export");
+    ASSERT_EQ(service.start(), "");
+    BusClient client(service.bus.address());
+    service.plug(1, camera);
+    ASSERT_TRUE(client.wait_until([&] { return !client.dock_finished.empty(); }));
+    CallResult all = list_recordings(client.get());
+    ASSERT_TRUE(all.ok()) << all.error_message;
+    EXPECT_EQ(all.error_message, "1:wiped,2:wiped,3:wiped");
+
+    CallResult marked = mark(client.get(), "recording", "2", true);
+    ASSERT_TRUE(marked.ok()) << marked.error_name << " " << marked.error_message;
+    int changed = 0;
+    ASSERT_GE(sd_bus_message_read(marked.reply, "b", &changed), 0);
+    EXPECT_EQ(changed, 1);
+    CallResult again = mark(client.get(), "recording", "2", true);
+    ASSERT_TRUE(again.ok());
+    ASSERT_GE(sd_bus_message_read(again.reply, "b", &changed), 0);
+    EXPECT_EQ(changed, 0);
+    EXPECT_EQ(
+        call_manager(client.get(), "SetConfidential", "ssbs", "recording", "99", 1, "x").error_name,
+        "org.freedesktop.DBus.Error.InvalidArgs");
+    EXPECT_EQ(
+        call_manager(client.get(), "SetConfidential", "ssbs", "camera", "CAM-1", 1, "x").error_name,
+        "org.freedesktop.DBus.Error.InvalidArgs");
+
+    // Without read-confidential: counted, facts withheld; not a refusal.
+    const std::string address = service.bus.address();
+    Answer withheld = call_as(address, kNobody, kNogroup, {}, list_recordings);
+    EXPECT_EQ(withheld.error_name, "");
+    EXPECT_EQ(withheld.error_message, "1:wiped,0:confidential,3:wiped");
+    Answer take = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "OpenRecording", "xs", std::int64_t{2}, "curious");
+    });
+    EXPECT_EQ(take.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    EXPECT_NE(take.error_message.find("org.cradled.read-confidential"), std::string::npos)
+        << take.error_message;
+    Answer plain = call_as(address, kNobody, kNogroup, {}, [](sd_bus* bus) {
+        return call_manager(bus, "OpenRecording", "xs", std::int64_t{1}, "case 1");
+    });
+    EXPECT_EQ(plain.error_name, "") << plain.error_message;
+    Answer unmark = call_as(address, kNobody, kNogroup, {},
+                            [](sd_bus* bus) { return mark(bus, "recording", "2", false); });
+    EXPECT_EQ(unmark.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+
+    // With it: the facts, on record naming the recording.
+    polkit.grant(kNobody, "org.cradled.read-confidential");
+    Answer shown = call_as(address, kNobody, kNogroup, {}, list_recordings);
+    EXPECT_EQ(shown.error_message, "1:wiped,2:wiped,3:wiped");
+
+    // A device's mark covers every recording of it.
+    ASSERT_TRUE(mark(client.get(), "device", "CAM-1", true).ok());
+    Catalog catalog = Catalog::open_read_only(service.state / "catalog.sqlite");
+    EXPECT_EQ(catalog.confidential_marks().devices.size(), 1u);
+
+    const std::vector<AuditRow> refused = audit_events(service, "access.refused");
+    EXPECT_TRUE(mentions(refused,
+                         "OpenRecording of recording 2 for 'curious' (a confidential "
+                         "recording) refused to uid 65534"));
+    EXPECT_TRUE(mentions(refused, "SetConfidential refused to uid 65534"));
+    EXPECT_FALSE(mentions(audit_events(service, "access.export"), "recording 2"));
+    EXPECT_TRUE(mentions(audit_events(service, "access.export"),
+                         "OpenRecording of recording 1 for 'case 1' by uid 65534"));
+    const std::vector<AuditRow> confidential_reads =
+        audit_events(service, "access.read-confidential");
+    ASSERT_EQ(confidential_reads.size(), 1u);
+    EXPECT_NE(confidential_reads[0].detail.find("confidential recordings 2 to uid 65534"),
+              std::string::npos)
+        << confidential_reads[0].detail;
+    EXPECT_TRUE(mentions(audit_events(service, "recording.marked_confidential"),
+                         "reason=informant's identity"));
+    // The refused questions about read-confidential were asked of polkit each time.
+    std::size_t asked = 0;
+    for (const auto& question : polkit.questions()) {
+        if (question.action == "org.cradled.read-confidential") ++asked;
+    }
+    EXPECT_EQ(asked, 4u);  // withheld list, refused open, refused unmark, shown list
+}
+
+}  // namespace
+}  // namespace cradle::test

@@ -142,8 +142,11 @@ TEST_F(CatalogTest, ReopeningKeepsDataAndDoesNotMigrateAgain) {
     EXPECT_EQ(catalog.audit_rows().size(), 1u);
 }
 
-// Undoes what version 7 added (the audit log's signatures).
+// Undoes what version 8 added (the confidentiality marks).
+#define CRADLE_VERSION8_ADDITIONS "DROP TABLE confidential_marks; "
+// Undoes what versions 7 and 8 added (the audit log's signatures, the marks).
 #define CRADLE_VERSION7_ADDITIONS                                          \
+    CRADLE_VERSION8_ADDITIONS                                              \
     "DROP INDEX audit_key_entries; ALTER TABLE audit DROP COLUMN key_id; " \
     "ALTER TABLE audit DROP COLUMN signature; "
 // Undoes what versions 6 and 7 added (the central archive's backlog, the signatures).
@@ -192,7 +195,7 @@ TEST_F(CatalogTest, MigratesAVersion1CatalogKeepingItsRows) {
 
 TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
     { Catalog catalog(file()); }
-    RawDb(file()).exec("UPDATE schema_version SET version = 8");
+    RawDb(file()).exec("UPDATE schema_version SET version = 9");
     for (int read_only = 0; read_only < 2; ++read_only) {
         try {
             if (read_only) {
@@ -203,13 +206,13 @@ TEST_F(CatalogTest, RefusesACatalogNewerThanTheCodeNamingBothVersions) {
             ADD_FAILURE() << "a newer catalog was opened";
         } catch (const CatalogError& error) {
             std::string message = error.what();
-            EXPECT_NE(message.find("version 8"), std::string::npos) << message;
+            EXPECT_NE(message.find("version 9"), std::string::npos) << message;
             EXPECT_NE(message.find("(" + std::to_string(Catalog::kSchemaVersion) + ")"),
                       std::string::npos)
                 << message;
         }
     }
-    EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "8");
+    EXPECT_EQ(RawDb(file()).text("SELECT version FROM schema_version"), "9");
 }
 
 // The catalog names cameras, officers and custodians: never readable by every local user, even
@@ -587,6 +590,7 @@ TEST_F(CatalogTest, MigratesAVersion2CatalogKeepingItsRowsWithAnEmptyHistory) {
 // A frozen copy on purpose, not built from schema.cpp's text: a migration test starts from the
 // table as catalogs of version 4 hold it, and must not follow an edit of the code it tests.
 constexpr const char* kVersion4Recordings = R"sql(
+DROP TABLE confidential_marks;
 DROP INDEX audit_key_entries;
 ALTER TABLE audit DROP COLUMN key_id;
 ALTER TABLE audit DROP COLUMN signature;
@@ -1490,6 +1494,103 @@ TEST_F(CatalogTest, RecordingsCapturedMatchFilteringTheFullList) {
     const Catalog reader = Catalog::open_read_only(file());
     EXPECT_EQ(ids(reader.recordings_captured({one.id, base + 100, 0, 2})),
               ids(expected({one.id, base + 100, 0, 2})));
+}
+
+}  // namespace
+}  // namespace cradle
+
+namespace cradle {
+namespace {
+
+class ConfidentialMarksTest : public ::testing::Test {
+  protected:
+    std::filesystem::path file() const { return dir_.path() / "catalog.sqlite"; }
+    TempDir dir_;
+};
+
+TEST_F(ConfidentialMarksTest, MarksAndTheirTakingBackAreKeptAndAudited) {
+    Catalog catalog(file());
+    const DeviceRow device = catalog.upsert_device("SN-1", "ACME", "BWC", "1.0", kNow);
+    const DeviceRow other = catalog.upsert_device("SN-2", "ACME", "BWC", "1.0", kNow);
+    const std::int64_t first =
+        catalog.begin_recording(RecordingKey{device.id, 1, "A.MP4", 10, kNow}).id;
+    const std::int64_t second =
+        catalog.begin_recording(RecordingKey{device.id, 2, "B.MP4", 10, kNow}).id;
+    const RecordingRow of_other =
+        catalog.begin_recording(RecordingKey{other.id, 1, "C.MP4", 10, kNow});
+    EXPECT_TRUE(catalog.confidential_marks().empty());
+
+    EXPECT_TRUE(catalog.mark_recording_confidential(first, true, "informant", kNow, "uid 0"));
+    EXPECT_FALSE(catalog.mark_recording_confidential(first, true, "again", kNow, "uid 0"));
+    ConfidentialMarks marks = catalog.confidential_marks();
+    EXPECT_TRUE(marks.covers(*catalog.recording(first)));
+    EXPECT_FALSE(marks.covers(*catalog.recording(second)));
+
+    // A device's mark covers all its recordings, and only its own.
+    EXPECT_TRUE(catalog.mark_device_confidential("SN-1", true, "undercover", kNow + 1, "uid 0"));
+    marks = catalog.confidential_marks();
+    EXPECT_TRUE(marks.covers(*catalog.recording(second)));
+    EXPECT_FALSE(marks.covers(of_other));
+    // Taking the recording's mark back leaves the device's.
+    EXPECT_TRUE(catalog.mark_recording_confidential(first, false, "cleared", kNow + 2, "uid 0"));
+    EXPECT_TRUE(catalog.confidential_marks().covers(*catalog.recording(first)));
+    EXPECT_TRUE(catalog.mark_device_confidential("SN-1", false, "case closed", kNow + 3, "uid 0"));
+    EXPECT_TRUE(catalog.confidential_marks().empty());
+    EXPECT_FALSE(catalog.mark_device_confidential("SN-1", false, "again", kNow + 4, "uid 0"));
+
+    std::vector<std::string> events;
+    for (const AuditRow& row : catalog.audit_rows()) {
+        if (row.event.find("confidential") != std::string::npos) {
+            events.push_back(row.event + " " + row.detail);
+        }
+    }
+    EXPECT_EQ(events, (std::vector<std::string>{
+                          "recording.marked_confidential by=uid 0; reason=informant",
+                          "device.marked_confidential by=uid 0; reason=undercover",
+                          "recording.unmarked_confidential by=uid 0; reason=cleared",
+                          "device.unmarked_confidential by=uid 0; reason=case closed"}));
+}
+
+TEST_F(ConfidentialMarksTest, UnknownTargetsAndEmptyReasonsAreRefused) {
+    Catalog catalog(file());
+    catalog.upsert_device("SN-1", "ACME", "BWC", "1.0", kNow);
+    EXPECT_THROW(catalog.mark_device_confidential("SN-9", true, "x", kNow, "uid 0"), CatalogError);
+    EXPECT_THROW(catalog.mark_recording_confidential(77, true, "x", kNow, "uid 0"), CatalogError);
+    EXPECT_THROW(catalog.mark_device_confidential("SN-1", true, "", kNow, "uid 0"), CatalogError);
+    EXPECT_TRUE(catalog.confidential_marks().empty());
+}
+
+TEST_F(ConfidentialMarksTest, MarksAreAppendOnly) {
+    {
+        Catalog catalog(file());
+        catalog.upsert_device("SN-1", "ACME", "BWC", "1.0", kNow);
+        catalog.mark_device_confidential("SN-1", true, "undercover", kNow, "uid 0");
+    }
+    RawDb raw(file());
+    EXPECT_NE(raw.exec("UPDATE confidential_marks SET confidential = 0").find("append-only"),
+              std::string::npos);
+    EXPECT_NE(raw.exec("DELETE FROM confidential_marks").find("append-only"), std::string::npos);
+    EXPECT_EQ(Catalog(file()).confidential_marks().devices.size(), 1u);
+}
+
+}  // namespace
+}  // namespace cradle
+
+namespace cradle {
+namespace {
+
+TEST_F(ConfidentialMarksTest, AVersion7CatalogGainsTheMarksTableAndNoMark) {
+    {
+        Catalog catalog(file());
+        catalog.upsert_device("SN-1", "ACME", "BWC", "1.0", kNow);
+    }
+    ASSERT_EQ(RawDb(file()).exec("DROP TABLE confidential_marks; "
+                                 "UPDATE schema_version SET version = 7"),
+              "");
+    Catalog catalog(file());
+    EXPECT_EQ(catalog.schema_version(), 8);
+    EXPECT_TRUE(catalog.confidential_marks().empty());
+    EXPECT_TRUE(catalog.mark_device_confidential("SN-1", true, "undercover", kNow, "uid 0"));
 }
 
 }  // namespace

@@ -205,7 +205,7 @@ TEST_F(CatalogReplication, AVersion5CatalogMigratesWithEveryArchivedRecordingInT
     sqlite3* raw = nullptr;
     ASSERT_EQ(sqlite3_open(file().c_str(), &raw), SQLITE_OK);
     const int rc = sqlite3_exec(raw,
-                                "DROP INDEX audit_key_entries; "
+                                "DROP TABLE confidential_marks; DROP INDEX audit_key_entries; "
                                 "ALTER TABLE audit DROP COLUMN key_id; "
                                 "ALTER TABLE audit DROP COLUMN signature; "
                                 "DROP TABLE replication; DROP TABLE replication_journal; "
