@@ -14,6 +14,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <string_view>
+#include <thread>
 
 namespace cradle::ctl {
 namespace {
@@ -308,13 +310,53 @@ struct BusClient::Impl {
         return MessagePtr(raw);
     }
 
+    // A call the service refuses as busy (LimitsExceeded saying "try again": other callers'
+    // lists and reports are being read) is sent again after a pause that doubles,
+    // kBusyRetries times at most: together about 6 s. A LimitsExceeded for a reply too large
+    // is final.
+    static constexpr int kBusyRetries = 5;
+    static constexpr std::chrono::milliseconds kFirstBusyPause{200};
+
     MessagePtr call(sd_bus_message* request, const char* member,
                     std::uint64_t timeout_us = kDefaultTimeoutUs) const {
-        dbus::BusErrorText error;
-        sd_bus_message* reply = nullptr;
-        const int r = sd_bus_call(bus.get(), request, timeout_us, error.get(), &reply);
-        if (r < 0) throw_call_error(error, r, member);
-        return MessagePtr(reply);
+        std::chrono::milliseconds pause = kFirstBusyPause;
+        MessagePtr attempt(sd_bus_message_ref(request));
+        for (int retry = 0;; ++retry) {
+            dbus::BusErrorText error;
+            sd_bus_message* reply = nullptr;
+            const int r = sd_bus_call(bus.get(), attempt.get(), timeout_us, error.get(), &reply);
+            if (r >= 0) return MessagePtr(reply);
+            const std::string name = error.name();
+            const std::string text = error.message();
+            const bool busy =
+                name == SD_BUS_ERROR_LIMITS_EXCEEDED && text.find("try again") != std::string::npos;
+            if (!busy) throw_call_error(error, r, member);
+            if (retry == kBusyRetries) {
+                throw BusClientError(
+                    BusFailure::failed,
+                    text + " (still busy after " + std::to_string(kBusyRetries) + " more tries)");
+            }
+            std::this_thread::sleep_for(pause);
+            pause *= 2;
+            attempt = copy_of(request);
+        }
+    }
+
+    // A new message with the same destination, member and arguments as `sent` (a message is
+    // sent once).
+    MessagePtr copy_of(sd_bus_message* sent) const {
+        MessagePtr copy =
+            new_call(sd_bus_message_get_destination(sent), sd_bus_message_get_path(sent),
+                     sd_bus_message_get_interface(sent), sd_bus_message_get_member(sent));
+        int r = sd_bus_message_rewind(sent, true);
+        if (r >= 0) r = sd_bus_message_copy(copy.get(), sent, true);
+        if (r >= 0) {
+            r = sd_bus_message_set_allow_interactive_authorization(
+                copy.get(), sd_bus_message_get_allow_interactive_authorization(sent));
+        }
+        if (r < 0)
+            throw BusClientError(BusFailure::failed, "cannot repeat a call: " + errno_text(r));
+        return copy;
     }
 
     MessagePtr call_manager(const char* member,

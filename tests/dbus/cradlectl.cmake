@@ -33,3 +33,8 @@ target_link_libraries(test_cradlectl_report PRIVATE cradlectl_text)
 # owner, devices, FIFOs and links written in place; the built binary offline.
 cradle_test(test_cradlectl_output unit ${PROJECT_SOURCE_DIR}/tests/unit/test_cradlectl_output.cpp)
 add_dependencies(test_cradlectl_output cradlectl)
+
+# cradlectl against a busy service: the built binary and a stand-in service on a private bus.
+cradle_test(test_cradlectl_retry dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_retry.cpp)
+target_link_libraries(test_cradlectl_retry PRIVATE PkgConfig::SYSTEMD)
+add_dependencies(test_cradlectl_retry cradlectl)
