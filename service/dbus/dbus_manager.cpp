@@ -164,26 +164,6 @@ int DbusServer::list_bays(sd_bus_message* call) {
     return sd_bus_send(nullptr, reply.get(), nullptr);
 }
 
-int DbusServer::list_devices(sd_bus_message* call) {
-    when_allowed(
-        park(call), call, dbus::Right::read, "ListDevices", OnRecord::yes,
-        [this](std::uint64_t ticket, const dbus::Caller&) {
-            std::vector<DeviceRow> devices = catalog_->devices();
-            std::sort(devices.begin(), devices.end(),
-                      [](const DeviceRow& a, const DeviceRow& b) { return a.serial < b.serial; });
-            answer(ticket, nullptr, [&devices](sd_bus_message* reply) {
-                int r = sd_bus_message_open_container(reply, 'a', kDeviceType);
-                for (const auto& device : devices) {
-                    if (r < 0) return r;
-                    r = append_device(reply, device);
-                }
-                if (r < 0) return r;
-                return sd_bus_message_close_container(reply);
-            });
-        });
-    return 1;
-}
-
 int DbusServer::get_device(sd_bus_message* call) {
     const char* serial = nullptr;
     check(sd_bus_message_read(call, manager_api::GetDevice::in, &serial), "arguments");

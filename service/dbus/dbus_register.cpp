@@ -1,18 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Manager's methods on the device register: RegisterDevice, AssignDevice and RetireDevice
-// (org.cradled.register, each a change on the catalog's strand, then DeviceChanged), and
-// GetDeviceHistory (org.cradled.read); and RotateSigningKey (org.cradled.administer).
+// (org.cradled.register, each a change on the catalog's strand, then DeviceChanged); and
+// RotateSigningKey (org.cradled.administer).
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include "common/ed25519.hpp"
 
 namespace cradle::dbus_server {
-namespace {
-
-constexpr auto kHistoryType = dbus::element_of(manager_api::GetDeviceHistory::arg::history);
-
-}  // namespace
-
 int DbusServer::register_device(sd_bus_message* call) {
     const char* serial = nullptr;
     const char* custodian = nullptr;
@@ -87,61 +81,6 @@ int DbusServer::retire_device(sd_bus_message* call) {
                          });
                  });
     return 1;
-}
-
-int DbusServer::get_device_history(sd_bus_message* call) {
-    const char* serial = nullptr;
-    std::int64_t from = 0;
-    std::int64_t to = 0;
-    check(sd_bus_message_read(call, manager_api::GetDeviceHistory::in, &serial, &from, &to),
-          "arguments");
-    require_valid("serial", serial, dbus::Emptiness::allowed);
-    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
-    if (from != 0 && to != 0 && from > to) {
-        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
-    }
-    std::string what = "GetDeviceHistory";
-    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
-    if (from != 0) what += " from " + std::to_string(from);
-    if (to != 0) what += " to " + std::to_string(to);
-    when_allowed(
-        park(call), call, dbus::Right::read, what, OnRecord::yes,
-        [this, serial = std::string(serial), from, to](std::uint64_t ticket, const dbus::Caller&) {
-            answer_history(ticket, serial, from, to);
-        });
-    return 1;
-}
-
-void DbusServer::answer_history(std::uint64_t ticket, const std::string& serial, std::int64_t from,
-                                std::int64_t to) {
-    if (!serial.empty() && !catalog_->find_device(serial)) throw no_such_device(serial);
-    std::vector<DeviceHistoryRow> history = catalog_->device_history(serial, from, to);
-    std::size_t reply_bytes = 0;
-    for (const auto& row : history) {
-        reply_bytes += 32 + row.serial.size() + row.action.size() + row.custodian.size() +
-                       row.officer.size() + row.head.size() + row.previous_custodian.size() +
-                       row.previous_officer.size() + row.previous_head.size() +
-                       row.changed_by.size() + row.reason.size();
-    }
-    if (reply_bytes > kMaxReplyBytes) {
-        throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
-                        std::to_string(history.size()) +
-                            " history entries are too many for one reply: narrow the window");
-    }
-    answer(ticket, nullptr, [&history](sd_bus_message* reply) {
-        int r = sd_bus_message_open_container(reply, 'a', kHistoryType);
-        for (const auto& row : history) {
-            if (r < 0) return r;
-            r = sd_bus_message_append(
-                reply, kHistoryType, static_cast<std::int64_t>(row.at), row.serial.c_str(),
-                row.action.c_str(), row.custodian.c_str(), row.officer.c_str(), row.head.c_str(),
-                row.previous_custodian.c_str(), row.previous_officer.c_str(),
-                row.previous_head.c_str(), row.changed_by.c_str(), row.reason.c_str());
-        }
-        if (r < 0) return r;
-        return sd_bus_message_close_container(reply);
-    });
 }
 
 int DbusServer::rotate_signing_key(sd_bus_message* call) {

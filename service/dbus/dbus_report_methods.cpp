@@ -1,22 +1,96 @@
 // SPDX-License-Identifier: Apache-2.0
-// The Manager's report facts (GetAssignmentsFacts, GetDockDayFacts: read on the worker pool,
-// encoded as protocol/dbus_report_facts.hpp says) and the officers' roster (ListOfficers, and
-// ImportOfficers with org.cradled.register). Every read is put on record (when_allowed).
+// The Manager's lists and report facts, each read on the worker pool with its own read-only
+// catalog connection (at most kMaxListingsAtOnce at once, so that no number of callers holds
+// the loop, the pool or memory) and answered on the loop: ListDevices, GetDeviceHistory,
+// ListOfficers, GetAssignmentsFacts and GetDockDayFacts (encoded as
+// protocol/dbus_report_facts.hpp says); and ImportOfficers with org.cradled.register. Every
+// read is put on record (when_allowed).
 #include "service/dbus/dbus_server_internal.hpp"
 
 #include "common/text.hpp"
 #include "core/catalog/report_queries.hpp"
 #include "protocol/dbus_report_facts.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 namespace cradle::dbus_server {
 namespace {
 
+constexpr const char* kReportTooLarge =
+    "the report's facts are too many for one reply: ask for a shorter period, or use cradlectl "
+    "--state-dir on the cradle";
+
 // More officers than any police station has; a larger import is a wrong file.
 constexpr std::size_t kMaxOfficersPerImport = 100'000;
 // Problems named in one refusal of ImportOfficers; the count says how many more there were.
 constexpr std::size_t kMaxProblemsNamed = 20;
+
+constexpr auto kHistoryType = dbus::element_of(manager_api::GetDeviceHistory::arg::history);
+
+// What a reply of these lists costs, roughly, in bytes.
+std::size_t approximate_bytes(const std::vector<DeviceRow>& devices) {
+    std::size_t bytes = 0;
+    for (const auto& row : devices) {
+        bytes += 48 + row.serial.size() + row.manufacturer.size() + row.model.size() +
+                 row.firmware.size() + row.custodian.size() + row.officer.size() + row.head.size();
+    }
+    return bytes;
+}
+std::size_t approximate_bytes(const std::vector<DeviceHistoryRow>& history) {
+    std::size_t bytes = 0;
+    for (const auto& row : history) {
+        bytes += 32 + row.serial.size() + row.action.size() + row.custodian.size() +
+                 row.officer.size() + row.head.size() + row.previous_custodian.size() +
+                 row.previous_officer.size() + row.previous_head.size() + row.changed_by.size() +
+                 row.reason.size();
+    }
+    return bytes;
+}
+std::size_t approximate_bytes(const std::vector<OfficerRow>& officers) {
+    std::size_t bytes = 0;
+    for (const auto& row : officers) {
+        bytes += 24 + row.badge.size() + row.name.size() + row.team.size();
+    }
+    return bytes;
+}
+using dbus::approximate_bytes;
+
+int append_devices(sd_bus_message* reply, const std::vector<DeviceRow>& devices) {
+    int r = sd_bus_message_open_container(reply, 'a', kDeviceType);
+    for (const auto& device : devices) {
+        if (r < 0) return r;
+        r = append_device(reply, device);
+    }
+    if (r < 0) return r;
+    return sd_bus_message_close_container(reply);
+}
+
+int append_history(sd_bus_message* reply, const std::vector<DeviceHistoryRow>& history) {
+    int r = sd_bus_message_open_container(reply, 'a', kHistoryType);
+    for (const auto& row : history) {
+        if (r < 0) return r;
+        r = sd_bus_message_append(
+            reply, kHistoryType, static_cast<std::int64_t>(row.at), row.serial.c_str(),
+            row.action.c_str(), row.custodian.c_str(), row.officer.c_str(), row.head.c_str(),
+            row.previous_custodian.c_str(), row.previous_officer.c_str(), row.previous_head.c_str(),
+            row.changed_by.c_str(), row.reason.c_str());
+    }
+    if (r < 0) return r;
+    return sd_bus_message_close_container(reply);
+}
+
+int append_officers(sd_bus_message* reply, const std::vector<OfficerRow>& officers) {
+    int r = sd_bus_message_open_container(reply, 'a', dbus::kOfficerListType);
+    for (const auto& officer : officers) {
+        if (r < 0) return r;
+        r = sd_bus_message_append(reply, dbus::kOfficerListType, officer.badge.c_str(),
+                                  officer.name.c_str(), officer.team.c_str(),
+                                  static_cast<std::int64_t>(officer.updated_at));
+    }
+    if (r < 0) return r;
+    return sd_bus_message_close_container(reply);
+}
 
 // A period of the report methods: UTC seconds, [from, to).
 void require_period(std::int64_t from, std::int64_t to) {
@@ -82,31 +156,28 @@ std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std
 template <class Facts>
 void DbusServer::reply_with_facts(
     std::uint64_t ticket, std::function<Facts(const Catalog&, const std::string& cradle)> read,
-    int (*append)(sd_bus_message*, const Facts&)) {
+    int (*append)(sd_bus_message*, const Facts&), const char* too_large) {
     if (listings_running_ >= kMaxListingsAtOnce) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
-                        "too many reports and recording lists are being read at once; try again "
-                        "shortly");
+                        "too many lists and reports are being read at once; try again shortly");
     }
     auto facts = std::make_shared<Facts>();
     ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
-        [catalog_file, cradle = cradle_name_, read = std::move(read), facts] {
+        [catalog_file, cradle = cradle_name_, read = std::move(read), facts, too_large] {
             Catalog catalog = Catalog::open_read_only(catalog_file);
             *facts = read(catalog, cradle);
-            if (dbus::approximate_bytes(*facts) > kMaxReplyBytes) {
-                throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
-                                "the report's facts are too many for one reply: ask for a shorter "
-                                "period, or use cradlectl --state-dir on the cradle");
+            if (approximate_bytes(*facts) > kMaxReplyBytes) {
+                throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED, too_large);
             }
         },
         [weak, ticket, facts, append](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
             --self->listings_running_;
-            self->guarded("report facts reply", [&] {
+            self->guarded("list reply", [&] {
                 self->answer(ticket, failure,
                              [&](sd_bus_message* reply) { return append(reply, *facts); });
             });
@@ -127,7 +198,7 @@ int DbusServer::get_assignments_facts(sd_bus_message* call) {
                                                               const std::string& cradle) {
                              return read_assignments_input(catalog, period, cradle);
                          },
-                         &dbus::append_assignments_facts);
+                         &dbus::append_assignments_facts, kReportTooLarge);
                  });
     return 1;
 }
@@ -152,28 +223,71 @@ int DbusServer::get_dock_day_facts(sd_bus_message* call) {
                                                         const std::string& cradle) {
                     return read_dock_day_input(catalog, date, day, cradle);
                 },
-                &dbus::append_dock_day_facts);
+                &dbus::append_dock_day_facts, kReportTooLarge);
+        });
+    return 1;
+}
+
+int DbusServer::list_devices(sd_bus_message* call) {
+    when_allowed(park(call), call, dbus::Right::read, "ListDevices", OnRecord::yes,
+                 [this](std::uint64_t ticket, const dbus::Caller&) {
+                     reply_with_facts<std::vector<DeviceRow>>(
+                         ticket,
+                         [](const Catalog& catalog, const std::string&) {
+                             std::vector<DeviceRow> devices = catalog.devices();
+                             std::sort(devices.begin(), devices.end(),
+                                       [](const DeviceRow& a, const DeviceRow& b) {
+                                           return a.serial < b.serial;
+                                       });
+                             return devices;
+                         },
+                         &append_devices, "the register is too large for one reply");
+                 });
+    return 1;
+}
+
+int DbusServer::get_device_history(sd_bus_message* call) {
+    const char* serial = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    check(sd_bus_message_read(call, manager_api::GetDeviceHistory::in, &serial, &from, &to),
+          "arguments");
+    require_valid("serial", serial, dbus::Emptiness::allowed);
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
+    }
+    std::string what = "GetDeviceHistory";
+    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
+    if (from != 0) what += " from " + std::to_string(from);
+    if (to != 0) what += " to " + std::to_string(to);
+    when_allowed(
+        park(call), call, dbus::Right::read, what, OnRecord::yes,
+        [this, serial = std::string(serial), from, to](std::uint64_t ticket, const dbus::Caller&) {
+            reply_with_facts<std::vector<DeviceHistoryRow>>(
+                ticket,
+                [serial, from, to](const Catalog& catalog, const std::string&) {
+                    if (!serial.empty() && !catalog.find_device(serial)) {
+                        throw no_such_device(serial);
+                    }
+                    return catalog.device_history(serial, from, to);
+                },
+                &append_history,
+                "the history entries are too many for one reply: narrow the window");
         });
     return 1;
 }
 
 int DbusServer::list_officers(sd_bus_message* call) {
-    when_allowed(park(call), call, dbus::Right::read, "ListOfficers", OnRecord::yes,
-                 [this](std::uint64_t ticket, const dbus::Caller&) {
-                     std::vector<OfficerRow> officers = catalog_->officers();
-                     answer(ticket, nullptr, [&officers](sd_bus_message* reply) {
-                         int r = sd_bus_message_open_container(reply, 'a', dbus::kOfficerListType);
-                         for (const auto& officer : officers) {
-                             if (r < 0) return r;
-                             r = sd_bus_message_append(
-                                 reply, dbus::kOfficerListType, officer.badge.c_str(),
-                                 officer.name.c_str(), officer.team.c_str(),
-                                 static_cast<std::int64_t>(officer.updated_at));
-                         }
-                         if (r < 0) return r;
-                         return sd_bus_message_close_container(reply);
-                     });
-                 });
+    when_allowed(
+        park(call), call, dbus::Right::read, "ListOfficers", OnRecord::yes,
+        [this](std::uint64_t ticket, const dbus::Caller&) {
+            reply_with_facts<std::vector<OfficerRow>>(
+                ticket,
+                [](const Catalog& catalog, const std::string&) { return catalog.officers(); },
+                &append_officers, "the roster is too large for one reply");
+        });
     return 1;
 }
 

@@ -38,8 +38,8 @@ namespace cradle::dbus_server {
 
 // Well below the system bus's message size limit: a longer list is refused with a hint.
 constexpr std::size_t kMaxReplyBytes = 16u << 20;
-// Recording lists and report facts read on the worker pool at once; more callers are asked to
-// retry, so that the pool stays free for the bays.
+// Lists (recordings, devices, history, roster) and report facts read on the worker pool at once;
+// more callers are asked to try again, so that the pool and memory stay free for the bays.
 constexpr int kMaxListingsAtOnce = 2;
 
 // The contract's names and signatures, generated from dbus/org.cradled.Cradle1.xml.
@@ -146,8 +146,6 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int retire_device(sd_bus_message* call);
     int rotate_signing_key(sd_bus_message* call);
     int get_device_history(sd_bus_message* call);
-    void answer_history(std::uint64_t ticket, const std::string& serial, std::int64_t from,
-                        std::int64_t to);
     int get_assignments_facts(sd_bus_message* call);
     int get_dock_day_facts(sd_bus_message* call);
     int list_officers(sd_bus_message* call);
@@ -185,7 +183,7 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     template <class Facts>
     void reply_with_facts(std::uint64_t ticket,
                           std::function<Facts(const Catalog&, const std::string& cradle)> read,
-                          int (*append)(sd_bus_message*, const Facts&));
+                          int (*append)(sd_bus_message*, const Facts&), const char* too_large);
 
     // Asks the bus who sent the parked call and polkit whether they hold `right`; answers the
     // call with AccessDenied unless they do, else runs `allowed` on the loop. With
