@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <set>
 
 namespace cradle::dbus_server {
 namespace {
@@ -92,6 +93,34 @@ int append_officers(sd_bus_message* reply, const std::vector<OfficerRow>& office
     return sd_bus_message_close_container(reply);
 }
 
+// The recordings among the facts, whose confidentiality is checked: none in the lists, the
+// attribution disagreements of the assignments report, the recordings of the dock report.
+std::vector<reports::RecordingFacts>* recordings_among(std::vector<DeviceRow>&) {
+    return nullptr;
+}
+std::vector<reports::RecordingFacts>* recordings_among(std::vector<DeviceHistoryRow>&) {
+    return nullptr;
+}
+std::vector<reports::RecordingFacts>* recordings_among(std::vector<OfficerRow>&) {
+    return nullptr;
+}
+std::vector<reports::RecordingFacts>* recordings_among(reports::AssignmentsInput& in) {
+    return &in.disagreements;
+}
+std::vector<reports::RecordingFacts>* recordings_among(reports::DockDayInput& in) {
+    return &in.recordings;
+}
+
+// A confidential recording as a report shows it to a reader without the right: counted, on
+// the day it was archived and wiped, with nothing else.
+reports::RecordingFacts withheld(const reports::RecordingFacts& recording) {
+    reports::RecordingFacts shown;
+    shown.name = "(confidential)";
+    shown.archived_at = recording.archived_at;
+    shown.wiped_at = recording.wiped_at;
+    return shown;
+}
+
 // A period of the report methods: UTC seconds, [from, to).
 void require_period(std::int64_t from, std::int64_t to) {
     if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
@@ -155,31 +184,80 @@ std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std
 
 template <class Facts>
 void DbusServer::reply_with_facts(
-    std::uint64_t ticket, std::function<Facts(const Catalog&, const std::string& cradle)> read,
+    std::uint64_t ticket, const dbus::Caller& caller, const char* method,
+    std::function<Facts(const Catalog&, const std::string& cradle)> read,
     int (*append)(sd_bus_message*, const Facts&), const char* too_large) {
     if (listings_running_ >= kMaxListingsAtOnce) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                         "too many lists and reports are being read at once; try again shortly");
     }
     auto facts = std::make_shared<Facts>();
+    auto confidential = std::make_shared<std::set<std::int64_t>>();
     ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
-        [catalog_file, cradle = cradle_name_, read = std::move(read), facts, too_large] {
+        [catalog_file, cradle = cradle_name_, read = std::move(read), facts, confidential,
+         too_large] {
             Catalog catalog = Catalog::open_read_only(catalog_file);
             *facts = read(catalog, cradle);
             if (approximate_bytes(*facts) > kMaxReplyBytes) {
                 throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED, too_large);
             }
+            const std::vector<reports::RecordingFacts>* recordings = recordings_among(*facts);
+            if (recordings == nullptr) return;
+            const ConfidentialMarks marks = catalog.confidential_marks();
+            if (marks.empty()) return;
+            for (const auto& recording : *recordings) {
+                const std::optional<RecordingRow> row = catalog.recording(recording.id);
+                if (row && marks.covers(*row)) confidential->insert(recording.id);
+            }
         },
-        [weak, ticket, facts, append](std::exception_ptr failure) {
+        [weak, ticket, facts, confidential, append, caller, method](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
             --self->listings_running_;
             self->guarded("list reply", [&] {
-                self->answer(ticket, failure,
-                             [&](sd_bus_message* reply) { return append(reply, *facts); });
+                if (failure || confidential->empty()) {
+                    self->answer(ticket, failure,
+                                 [&](sd_bus_message* reply) { return append(reply, *facts); });
+                    return;
+                }
+                // Confidential recordings among the facts: shown only to a caller who may
+                // read them, on record naming them; to anyone else counted, facts withheld.
+                self->ask_right(
+                    ticket, caller, dbus::Right::read_confidential,
+                    [weak, ticket, facts, confidential, append, caller, method](
+                        bool granted, const std::string&) {
+                        auto server = weak.lock();
+                        if (!server) return;
+                        if (!granted) {
+                            for (auto& recording : *recordings_among(*facts)) {
+                                if (confidential->count(recording.id) != 0) {
+                                    recording = withheld(recording);
+                                }
+                            }
+                            server->answer(ticket, nullptr, [&](sd_bus_message* reply) {
+                                return append(reply, *facts);
+                            });
+                            return;
+                        }
+                        std::string ids;
+                        for (std::int64_t id : *confidential) {
+                            ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+                        }
+                        server->on_record_then_answer(
+                            ticket,
+                            AuditEvent{"access.read-confidential",
+                                       0,
+                                       {},
+                                       0,
+                                       std::string(method) + " showed confidential recordings " +
+                                           ids + " to " + caller.changed_by},
+                            [facts, append](sd_bus_message* reply) {
+                                return append(reply, *facts);
+                            });
+                    });
             });
         });
 }
@@ -191,9 +269,9 @@ int DbusServer::get_assignments_facts(sd_bus_message* call) {
     require_period(from, to);
     when_allowed(park(call), call, dbus::Right::read,
                  "GetAssignmentsFacts from " + std::to_string(from) + " to " + std::to_string(to),
-                 OnRecord::yes, [this, from, to](std::uint64_t ticket, const dbus::Caller&) {
+                 OnRecord::yes, [this, from, to](std::uint64_t ticket, const dbus::Caller& caller) {
                      reply_with_facts<reports::AssignmentsInput>(
-                         ticket,
+                         ticket, caller, "GetAssignmentsFacts",
                          [period = reports::Period{from, to}](const Catalog& catalog,
                                                               const std::string& cradle) {
                              return read_assignments_input(catalog, period, cradle);
@@ -211,28 +289,28 @@ int DbusServer::get_dock_day_facts(sd_bus_message* call) {
           "arguments");
     require_valid("date", date);
     require_period(from, to);
-    when_allowed(
-        park(call), call, dbus::Right::read,
-        "GetDockDayFacts of " + std::string(date) + " from " + std::to_string(from) + " to " +
-            std::to_string(to),
-        OnRecord::yes,
-        [this, date = std::string(date), from, to](std::uint64_t ticket, const dbus::Caller&) {
-            reply_with_facts<reports::DockDayInput>(
-                ticket,
-                [date, day = reports::Period{from, to}](const Catalog& catalog,
-                                                        const std::string& cradle) {
-                    return read_dock_day_input(catalog, date, day, cradle);
-                },
-                &dbus::append_dock_day_facts, kReportTooLarge);
-        });
+    when_allowed(park(call), call, dbus::Right::read,
+                 "GetDockDayFacts of " + std::string(date) + " from " + std::to_string(from) +
+                     " to " + std::to_string(to),
+                 OnRecord::yes,
+                 [this, date = std::string(date), from, to](std::uint64_t ticket,
+                                                            const dbus::Caller& caller) {
+                     reply_with_facts<reports::DockDayInput>(
+                         ticket, caller, "GetDockDayFacts",
+                         [date, day = reports::Period{from, to}](const Catalog& catalog,
+                                                                 const std::string& cradle) {
+                             return read_dock_day_input(catalog, date, day, cradle);
+                         },
+                         &dbus::append_dock_day_facts, kReportTooLarge);
+                 });
     return 1;
 }
 
 int DbusServer::list_devices(sd_bus_message* call) {
     when_allowed(park(call), call, dbus::Right::read, "ListDevices", OnRecord::yes,
-                 [this](std::uint64_t ticket, const dbus::Caller&) {
+                 [this](std::uint64_t ticket, const dbus::Caller& caller) {
                      reply_with_facts<std::vector<DeviceRow>>(
-                         ticket,
+                         ticket, caller, "ListDevices",
                          [](const Catalog& catalog, const std::string&) {
                              std::vector<DeviceRow> devices = catalog.devices();
                              std::sort(devices.begin(), devices.end(),
@@ -262,29 +340,29 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
     if (from != 0) what += " from " + std::to_string(from);
     if (to != 0) what += " to " + std::to_string(to);
-    when_allowed(
-        park(call), call, dbus::Right::read, what, OnRecord::yes,
-        [this, serial = std::string(serial), from, to](std::uint64_t ticket, const dbus::Caller&) {
-            reply_with_facts<std::vector<DeviceHistoryRow>>(
-                ticket,
-                [serial, from, to](const Catalog& catalog, const std::string&) {
-                    if (!serial.empty() && !catalog.find_device(serial)) {
-                        throw no_such_device(serial);
-                    }
-                    return catalog.device_history(serial, from, to);
-                },
-                &append_history,
-                "the history entries are too many for one reply: narrow the window");
-        });
+    when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
+                 [this, serial = std::string(serial), from, to](std::uint64_t ticket,
+                                                                const dbus::Caller& caller) {
+                     reply_with_facts<std::vector<DeviceHistoryRow>>(
+                         ticket, caller, "GetDeviceHistory",
+                         [serial, from, to](const Catalog& catalog, const std::string&) {
+                             if (!serial.empty() && !catalog.find_device(serial)) {
+                                 throw no_such_device(serial);
+                             }
+                             return catalog.device_history(serial, from, to);
+                         },
+                         &append_history,
+                         "the history entries are too many for one reply: narrow the window");
+                 });
     return 1;
 }
 
 int DbusServer::list_officers(sd_bus_message* call) {
     when_allowed(
         park(call), call, dbus::Right::read, "ListOfficers", OnRecord::yes,
-        [this](std::uint64_t ticket, const dbus::Caller&) {
+        [this](std::uint64_t ticket, const dbus::Caller& caller) {
             reply_with_facts<std::vector<OfficerRow>>(
-                ticket,
+                ticket, caller, "ListOfficers",
                 [](const Catalog& catalog, const std::string&) { return catalog.officers(); },
                 &append_officers, "the roster is too large for one reply");
         });

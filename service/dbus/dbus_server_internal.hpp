@@ -180,8 +180,10 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int add_device_objects();
     // Reads facts with `read` on the worker pool (its own read-only catalog connection), then
     // answers the call with `append`. Refused while kMaxListingsAtOnce reads are running.
+    // Confidential recordings among a report's facts are shown only when `caller` holds
+    // org.cradled.read-confidential (on record, naming `method`), else withheld.
     template <class Facts>
-    void reply_with_facts(std::uint64_t ticket,
+    void reply_with_facts(std::uint64_t ticket, const dbus::Caller& caller, const char* method,
                           std::function<Facts(const Catalog&, const std::string& cradle)> read,
                           int (*append)(sd_bus_message*, const Facts&), const char* too_large);
 

@@ -7,6 +7,7 @@
 #include "tests/dbus/test_dbus_harness.hpp"
 
 #include "core/catalog/catalog.hpp"
+#include "protocol/dbus_report_facts.hpp"
 #include "service/dbus/dbus_caller.hpp"
 #include "tests/support/another_user.hpp"
 #include "tests/support/file_text.hpp"
@@ -793,6 +794,27 @@ CallResult list_recordings(sd_bus* bus) {
     return result;
 }
 
+// "id:name" of each recording of a GetDockDayFacts reply covering every time there is.
+CallResult dock_day_recordings(sd_bus* bus) {
+    CallResult result = call_manager(bus, "GetDockDayFacts", "sxx", "2026-12-07", std::int64_t{0},
+                                     std::int64_t{4'000'000'000});
+    if (!result.ok()) return result;
+    reports::DockDayInput facts;
+    if (dbus::read_dock_day_facts(result.reply, facts) < 0) {
+        result.error_message = "unreadable";
+        return result;
+    }
+    for (const auto& recording : facts.recordings) {
+        if (!result.error_message.empty()) result.error_message += ",";
+        result.error_message += std::to_string(recording.id) + ":" + recording.name;
+        if (recording.id == 0 && (!recording.serial.empty() || recording.size != 0 ||
+                                  recording.captured_at != 0 || !recording.officer.empty())) {
+            result.error_message += "(leaked)";
+        }
+    }
+    return result;
+}
+
 CallResult mark(sd_bus* bus, const char* kind, const std::string& target, bool confidential) {
     return call_manager(bus, "SetConfidential", "ssbs", kind, target.c_str(),
                         static_cast<int>(confidential), "informant's identity");
@@ -850,6 +872,18 @@ TEST(DbusConfidential, MarkedRecordingsAreWithheldWithoutTheRight) {
     Answer unmark = call_as(address, kNobody, kNogroup, {},
                             [](sd_bus* bus) { return mark(bus, "recording", "2", false); });
     EXPECT_EQ(unmark.error_name, "org.freedesktop.DBus.Error.AccessDenied");
+    // The dock report's facts withhold it the same way.
+    CallResult report = dock_day_recordings(client.get());
+    ASSERT_TRUE(report.ok()) << report.error_name;
+    const std::string full = report.error_message;
+    EXPECT_NE(full.find("2:"), std::string::npos) << full;
+    Answer report_withheld = call_as(address, kNobody, kNogroup, {}, dock_day_recordings);
+    EXPECT_EQ(report_withheld.error_name, "");
+    EXPECT_EQ(report_withheld.error_message.find("2:"), std::string::npos)
+        << report_withheld.error_message;
+    EXPECT_NE(report_withheld.error_message.find("0:(confidential)"), std::string::npos)
+        << report_withheld.error_message;
+    EXPECT_EQ(report_withheld.error_message.find("leaked"), std::string::npos);
 
     // With it: the facts, on record naming the recording.
     polkit.grant(kNobody, "org.cradled.read-confidential");
@@ -869,12 +903,18 @@ TEST(DbusConfidential, MarkedRecordingsAreWithheldWithoutTheRight) {
     EXPECT_FALSE(mentions(audit_events(service, "access.export"), "recording 2"));
     EXPECT_TRUE(mentions(audit_events(service, "access.export"),
                          "OpenRecording of recording 1 for 'case 1' by uid 65534"));
+    // Root's report and the granted list, each on record naming the recording shown.
     const std::vector<AuditRow> confidential_reads =
         audit_events(service, "access.read-confidential");
-    ASSERT_EQ(confidential_reads.size(), 1u);
-    EXPECT_NE(confidential_reads[0].detail.find("confidential recordings 2 to uid 65534"),
+    ASSERT_EQ(confidential_reads.size(), 2u);
+    EXPECT_NE(confidential_reads[0].detail.find(
+                  "GetDockDayFacts showed confidential recordings 2 to uid 0"),
               std::string::npos)
         << confidential_reads[0].detail;
+    EXPECT_NE(confidential_reads[1].detail.find(
+                  "ListRecordings showed confidential recordings 2 to uid 65534"),
+              std::string::npos)
+        << confidential_reads[1].detail;
     EXPECT_TRUE(mentions(audit_events(service, "recording.marked_confidential"),
                          "reason=informant's identity"));
     // The refused questions about read-confidential were asked of polkit each time.
@@ -882,7 +922,8 @@ TEST(DbusConfidential, MarkedRecordingsAreWithheldWithoutTheRight) {
     for (const auto& question : polkit.questions()) {
         if (question.action == "org.cradled.read-confidential") ++asked;
     }
-    EXPECT_EQ(asked, 4u);  // withheld list, refused open, refused unmark, shown list
+    // withheld list, refused open, refused unmark, withheld report, shown list
+    EXPECT_EQ(asked, 5u);
 }
 
 }  // namespace
