@@ -1163,6 +1163,24 @@ TEST_F(CatalogTest, RosterUpsertRefusesAnEmptyIdOrNameAndWritesNothing) {
 
 // The roster compares IDs ignoring case and surrounding spaces: one list naming an ID twice
 // would leave whichever entry came last, so it is refused whole, naming both entries.
+TEST_F(CatalogTest, RosterUpsertFindsADuplicateFarApartInALargeList) {
+    Catalog catalog(file());
+    std::vector<OfficerRow> officers;
+    for (int i = 1; i <= 50'000; ++i) {
+        officers.push_back({"B-" + std::to_string(i), "Officer " + std::to_string(i), "", 0});
+    }
+    officers.push_back({"b-17", "Officer again", "", 0});
+    try {
+        catalog.upsert_officers(officers, kNow, "uid 0");
+        FAIL() << "accepted one ID twice";
+    } catch (const CatalogError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("officers 17 (ID B-17) and 50001 (ID b-17)"), std::string::npos)
+            << message;
+    }
+    EXPECT_TRUE(catalog.officers().empty());
+}
+
 TEST_F(CatalogTest, RosterUpsertRefusesAListNamingOneIdTwice) {
     Catalog catalog(file());
     catalog.upsert_officers({{"C33", "Zhou", "", 0}}, kNow, "uid 0");
