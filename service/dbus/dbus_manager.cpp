@@ -210,12 +210,11 @@ int DbusServer::list_recordings(sd_bus_message* call) {
 void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& caller,
                                  const std::string& serial, std::int64_t from, std::int64_t to,
                                  std::uint32_t limit) {
-    if (listings_running_ >= kMaxListingsAtOnce) {
+    if (!listing_slots_.take(caller.uid)) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
-                        "too many recording lists are being read at once; try again shortly");
+                        "too many lists and reports are being read at once; try again shortly");
     }
     auto listing = std::make_shared<std::vector<RecordingListing>>();
-    ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
@@ -253,7 +252,7 @@ void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& calle
         [weak, ticket, listing, caller](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
-            --self->listings_running_;
+            self->listing_slots_.give_back(caller.uid);
             self->guarded("recordings reply", [&] {
                 std::string confidential_ids;
                 for (const auto& item : *listing) {

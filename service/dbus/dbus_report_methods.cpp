@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // The Manager's lists and report facts, each read on the worker pool with its own read-only
-// catalog connection (at most kMaxListingsAtOnce at once, so that no number of callers holds
+// catalog connection (as many at once as ListingSlots allows, so that no number of callers holds
 // the loop, the pool or memory) and answered on the loop: ListDevices, GetDeviceHistory,
 // ListOfficers, GetAssignmentsFacts and GetDockDayFacts (encoded as
 // protocol/dbus_report_facts.hpp says); and ImportOfficers with org.cradled.register. Every
@@ -187,13 +187,12 @@ void DbusServer::reply_with_facts(
     std::uint64_t ticket, const dbus::Caller& caller, const char* method,
     std::function<Facts(const Catalog&, const std::string& cradle)> read,
     int (*append)(sd_bus_message*, const Facts&), const char* too_large) {
-    if (listings_running_ >= kMaxListingsAtOnce) {
+    if (!listing_slots_.take(caller.uid)) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                         "too many lists and reports are being read at once; try again shortly");
     }
     auto facts = std::make_shared<Facts>();
     auto confidential = std::make_shared<std::set<std::int64_t>>();
-    ++listings_running_;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
@@ -216,7 +215,7 @@ void DbusServer::reply_with_facts(
         [weak, ticket, facts, confidential, append, caller, method](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
-            --self->listings_running_;
+            self->listing_slots_.give_back(caller.uid);
             self->guarded("list reply", [&] {
                 if (failure || confidential->empty()) {
                     self->answer(ticket, failure,

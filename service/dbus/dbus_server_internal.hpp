@@ -17,6 +17,7 @@
 #include "service/dbus/dbus_caller.hpp"
 #include "service/dbus/dbus_loop.hpp"
 #include "service/dbus/dbus_server.hpp"
+#include "service/dbus/listing_slots.hpp"
 #include "service/dbus/refusal_record.hpp"
 
 #include <systemd/sd-bus.h>
@@ -38,9 +39,6 @@ namespace cradle::dbus_server {
 
 // Well below the system bus's message size limit: a longer list is refused with a hint.
 constexpr std::size_t kMaxReplyBytes = 16u << 20;
-// Lists (recordings, devices, history, roster) and report facts read on the worker pool at once;
-// more callers are asked to try again, so that the pool and memory stay free for the bays.
-constexpr int kMaxListingsAtOnce = 2;
 
 // The contract's names and signatures, generated from dbus/org.cradled.Cradle1.xml.
 namespace api = protocol::cradle1;
@@ -179,7 +177,7 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int add_bay_object(int bay);
     int add_device_objects();
     // Reads facts with `read` on the worker pool (its own read-only catalog connection), then
-    // answers the call with `append`. Refused while kMaxListingsAtOnce reads are running.
+    // answers the call with `append`. Refused while listing_slots_ has none for the caller.
     // Confidential recordings among a report's facts are shown only when `caller` holds
     // org.cradled.read-confidential (on record, naming `method`), else withheld.
     template <class Facts>
@@ -250,7 +248,7 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     std::map<std::string, std::string> last_outcomes_;  // by serial
     std::map<std::uint64_t, dbus::MessagePtr> parked_;
     std::vector<std::uint64_t> verify_waiting_;  // the calls the running verify answers
-    int listings_running_ = 0;
+    dbus::ListingSlots listing_slots_;           // the lists and report facts being read
 
   public:
     struct CredentialsCheck {

@@ -29,3 +29,6 @@ target_compile_definitions(test_dbus_contract PRIVATE CRADLED_SOURCE_DIR="${PROJ
 
 cradle_test(test_refusal_record dbus ${CMAKE_CURRENT_LIST_DIR}/test_refusal_record.cpp)
 target_link_libraries(test_refusal_record PRIVATE cradle_dbus)
+
+cradle_test(test_listing_slots dbus ${CMAKE_CURRENT_LIST_DIR}/test_listing_slots.cpp)
+target_link_libraries(test_listing_slots PRIVATE cradle_dbus)
