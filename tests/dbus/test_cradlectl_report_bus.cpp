@@ -129,7 +129,8 @@ TEST_F(CradlectlReport, CsvAndPdfSayTheSame) {
     const fs::path csv_file = dir_.path() / "assignments.csv";
     const fs::path pdf_file = dir_.path() / "assignments.pdf";
     ASSERT_EQ(report({"report", "assignments", "-o", csv_file.string()}).exit_status, 0);
-    ASSERT_EQ(report({"report", "assignments", "-o", pdf_file.string()}).exit_status, 0);
+    const Result pdf_run = report({"report", "assignments", "-o", pdf_file.string()});
+    ASSERT_EQ(pdf_run.exit_status, 0) << pdf_run.err;
 
     const std::string csv = file_text(csv_file);
     EXPECT_EQ(csv.rfind("\xEF\xBB\xBF", 0), 0u) << "UTF-8 with its byte order mark";
