@@ -36,5 +36,5 @@ add_dependencies(test_cradlectl_output cradlectl)
 
 # cradlectl against a busy service: the built binary and a stand-in service on a private bus.
 cradle_test(test_cradlectl_retry dbus ${CMAKE_CURRENT_LIST_DIR}/test_cradlectl_retry.cpp)
-target_link_libraries(test_cradlectl_retry PRIVATE PkgConfig::SYSTEMD)
+target_link_libraries(test_cradlectl_retry PRIVATE cradle_stand_in_service)
 add_dependencies(test_cradlectl_retry cradlectl)

@@ -4,10 +4,15 @@ cradle_test(test_dbus_private_bus dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_priva
 target_link_libraries(test_dbus_private_bus PRIVATE PkgConfig::SYSTEMD)
 
 # The service on a private bus and a client that records its signals, for the tests below.
+# A stand-in service on a thread of its own (polkit's, a busy cradled's).
+add_library(cradle_stand_in_service STATIC ${CMAKE_CURRENT_LIST_DIR}/stand_in_service.cpp)
+target_link_libraries(cradle_stand_in_service PUBLIC PkgConfig::SYSTEMD)
+target_include_directories(cradle_stand_in_service PUBLIC ${PROJECT_SOURCE_DIR})
+
 add_library(cradle_dbus_harness STATIC ${CMAKE_CURRENT_LIST_DIR}/test_dbus_harness.cpp
   ${CMAKE_CURRENT_LIST_DIR}/polkit_stand_in.cpp)
 target_link_libraries(cradle_dbus_harness PUBLIC cradle_dbus cradle_systemd cradle_test_rig
-  cradle_test_support)
+  cradle_test_support cradle_stand_in_service)
 
 cradle_test(test_dbus_server dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_server.cpp)
 target_link_libraries(test_dbus_server PRIVATE cradle_dbus_harness)

@@ -1,22 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "tests/dbus/polkit_stand_in.hpp"
 
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <systemd/sd-bus.h>
-
-#include <cerrno>
 #include <cstring>
-#include <stdexcept>
 
 namespace cradle::test {
 namespace {
-
-sd_bus* bus_of(void* bus) {
-    return static_cast<sd_bus*>(bus);
-}
 
 int check_callback(sd_bus_message* message, void* userdata, sd_bus_error*) {
     return static_cast<PolkitStandIn*>(userdata)->check_authorization(message);
@@ -31,39 +19,12 @@ const sd_bus_vtable kAuthorityVtable[] = {
 
 }  // namespace
 
-PolkitStandIn::PolkitStandIn(const std::string& address) {
-    sd_bus* bus = nullptr;
-    int r = sd_bus_new(&bus);
-    if (r >= 0) r = sd_bus_set_address(bus, address.c_str());
-    if (r >= 0) r = sd_bus_set_bus_client(bus, 1);
-    if (r >= 0) r = sd_bus_start(bus);
-    sd_bus_slot* slot = nullptr;
-    if (r >= 0) {
-        r = sd_bus_add_object_vtable(bus, &slot, "/org/freedesktop/PolicyKit1/Authority",
-                                     "org.freedesktop.PolicyKit1.Authority", kAuthorityVtable,
-                                     this);
-    }
-    if (r >= 0) r = sd_bus_request_name(bus, "org.freedesktop.PolicyKit1", 0);
-    if (r < 0) {
-        sd_bus_slot_unref(slot);
-        sd_bus_flush_close_unref(bus);
-        throw std::runtime_error(std::string("polkit stand-in: ") + std::strerror(-r));
-    }
-    bus_ = bus;
-    slot_ = slot;
-    stop_fd_ = ::eventfd(0, EFD_CLOEXEC);
-    thread_ = std::thread([this] { serve(); });
-}
+PolkitStandIn::PolkitStandIn(const std::string& address)
+    : service_(std::make_unique<StandInService>(
+          address, "org.freedesktop.PolicyKit1", "/org/freedesktop/PolicyKit1/Authority",
+          "org.freedesktop.PolicyKit1.Authority", kAuthorityVtable, this)) {}
 
-PolkitStandIn::~PolkitStandIn() {
-    std::uint64_t one = 1;
-    ssize_t ignored = ::write(stop_fd_, &one, sizeof one);
-    (void)ignored;
-    if (thread_.joinable()) thread_.join();
-    ::close(stop_fd_);
-    sd_bus_slot_unref(static_cast<sd_bus_slot*>(slot_));
-    sd_bus_flush_close_unref(bus_of(bus_));
-}
+PolkitStandIn::~PolkitStandIn() = default;
 
 void PolkitStandIn::grant(uid_t uid, const std::string& action) {
     std::lock_guard lock(mutex_);
@@ -80,22 +41,7 @@ std::vector<PolkitStandIn::Question> PolkitStandIn::questions() const {
     return questions_;
 }
 
-void PolkitStandIn::serve() {
-    sd_bus* bus = bus_of(bus_);
-    for (;;) {
-        int r = 0;
-        while ((r = sd_bus_process(bus, nullptr)) > 0) {
-        }
-        if (r < 0) return;
-        pollfd fds[2] = {{sd_bus_get_fd(bus), static_cast<short>(sd_bus_get_events(bus)), 0},
-                         {stop_fd_, POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-        if (fds[1].revents != 0) return;
-    }
-}
-
-int PolkitStandIn::check_authorization(void* raw) {
-    auto* message = static_cast<sd_bus_message*>(raw);
+int PolkitStandIn::check_authorization(sd_bus_message* message) {
     Question question;
     const char* kind = nullptr;
     int r = sd_bus_message_enter_container(message, 'r', "sa{sv}");

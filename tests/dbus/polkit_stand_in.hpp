@@ -7,12 +7,14 @@
 
 #include <sys/types.h>
 
+#include "tests/dbus/stand_in_service.hpp"
+
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace cradle::test {
@@ -40,19 +42,15 @@ class PolkitStandIn {
     std::vector<Question> questions() const;
 
     // Called by the method handler on the stand-in's thread.
-    int check_authorization(void* message);
+    int check_authorization(sd_bus_message* message);
 
   private:
-    void serve();
-
-    void* bus_ = nullptr;   // sd_bus*
-    void* slot_ = nullptr;  // sd_bus_slot*
-    int stop_fd_ = -1;
     mutable std::mutex mutex_;
     std::map<uid_t, std::set<std::string>> grants_;
     std::map<uid_t, std::set<std::string>> challenges_;
     std::vector<Question> questions_;
-    std::thread thread_;
+    // Last: stopped first, before what its handler uses goes.
+    std::unique_ptr<StandInService> service_;
 };
 
 }  // namespace cradle::test

@@ -2,19 +2,14 @@
 // cradlectl and a busy service: a call refused with LimitsExceeded saying "try again" is sent
 // again after growing pauses; a reply too large is final. The service is a stand-in on a
 // private bus that refuses ListOfficers as told, so that the test decides when it is busy.
+#include "tests/dbus/stand_in_service.hpp"
 #include "tests/support/private_bus.hpp"
 #include "tests/support/shell_command.hpp"
 
 #include <gtest/gtest.h>
-#include <poll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <systemd/sd-bus.h>
 
 #include <atomic>
 #include <string>
-#include <thread>
 
 namespace cradle::test {
 namespace {
@@ -23,30 +18,10 @@ class BusyService {
   public:
     // Refuses the first `busy_times` calls of ListOfficers with `refusal`, then answers.
     BusyService(const std::string& address, int busy_times, std::string refusal)
-        : busy_times_(busy_times), refusal_(std::move(refusal)) {
-        int r = sd_bus_new(&bus_);
-        if (r >= 0) r = sd_bus_set_address(bus_, address.c_str());
-        if (r >= 0) r = sd_bus_set_bus_client(bus_, 1);
-        if (r >= 0) r = sd_bus_start(bus_);
-        if (r >= 0) {
-            r = sd_bus_add_object_vtable(bus_, &slot_, "/org/cradled/Cradle1",
-                                         "org.cradled.Cradle1.Manager", kVtable, this);
-        }
-        if (r >= 0) r = sd_bus_request_name(bus_, "org.cradled.Cradle1", 0);
-        started_ = r >= 0;
-        stop_ = ::eventfd(0, EFD_CLOEXEC);
-        thread_ = std::thread([this] { serve(); });
-    }
-    ~BusyService() {
-        std::uint64_t one = 1;
-        ssize_t ignored = ::write(stop_, &one, sizeof one);
-        (void)ignored;
-        thread_.join();
-        ::close(stop_);
-        sd_bus_slot_unref(slot_);
-        sd_bus_flush_close_unref(bus_);
-    }
-    bool started() const { return started_; }
+        : busy_times_(busy_times),
+          refusal_(std::move(refusal)),
+          service_(address, "org.cradled.Cradle1", "/org/cradled/Cradle1",
+                   "org.cradled.Cradle1.Manager", kVtable, this) {}
     int calls() const { return calls_; }
 
   private:
@@ -63,27 +38,10 @@ class BusyService {
         SD_BUS_VTABLE_END,
     };
 
-    void serve() {
-        for (;;) {
-            int r = 0;
-            while ((r = sd_bus_process(bus_, nullptr)) > 0) {
-            }
-            if (r < 0) return;
-            pollfd fds[2] = {{sd_bus_get_fd(bus_), static_cast<short>(sd_bus_get_events(bus_)), 0},
-                             {stop_, POLLIN, 0}};
-            if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-            if (fds[1].revents != 0) return;
-        }
-    }
-
-    sd_bus* bus_ = nullptr;
-    sd_bus_slot* slot_ = nullptr;
     const int busy_times_;
     const std::string refusal_;
     std::atomic<int> calls_{0};
-    bool started_ = false;
-    int stop_ = -1;
-    std::thread thread_;
+    StandInService service_;  // last: stopped first
 };
 
 constexpr const char* kBusy =
@@ -97,7 +55,6 @@ std::string export_officers(const PrivateBus& bus) {
 TEST(CradlectlRetry, ABusyServiceIsAskedAgainUntilItAnswers) {
     PrivateBus bus;
     BusyService service(bus.address(), 3, kBusy);
-    ASSERT_TRUE(service.started());
     const ShellResult result = run_shell(export_officers(bus));
     EXPECT_EQ(result.exit_status, 0) << result.output;
     EXPECT_NE(result.output.find("badge,name,team,updated_at"), std::string::npos) << result.output;
@@ -107,7 +64,6 @@ TEST(CradlectlRetry, ABusyServiceIsAskedAgainUntilItAnswers) {
 TEST(CradlectlRetry, AServiceBusyForTooLongIsReportedAfterFiveMoreTries) {
     PrivateBus bus;
     BusyService service(bus.address(), 1000, kBusy);
-    ASSERT_TRUE(service.started());
     const ShellResult result = run_shell(export_officers(bus));
     EXPECT_EQ(result.exit_status, 1) << result.output;
     EXPECT_NE(result.output.find("still busy after 5 more tries"), std::string::npos)
@@ -120,7 +76,6 @@ TEST(CradlectlRetry, AReplyTooLargeIsNotAskedAgain) {
     BusyService service(bus.address(), 1000,
                         "400000 recordings are too many for one reply: narrow the capture "
                         "window or set a limit");
-    ASSERT_TRUE(service.started());
     const ShellResult result = run_shell(export_officers(bus));
     EXPECT_EQ(result.exit_status, 1) << result.output;
     EXPECT_NE(result.output.find("too many for one reply"), std::string::npos) << result.output;
