@@ -539,6 +539,9 @@ class Catalog {
     std::int64_t device_id_of(const std::string& clean_serial, const std::string& doing) const;
     // Appends one chained audit row; the caller holds the write transaction.
     void append_audit(const AuditEvent& event, std::int64_t now, const std::string& doing);
+    // restore_from_archive: the marks the audit rows name, in their order, as rows of
+    // confidential_marks (the caller holds the write transaction).
+    void replay_confidential_marks(const std::vector<AuditRow>& audit, const std::string& doing);
 
     std::unique_ptr<catalog_detail::State> state_;
 };

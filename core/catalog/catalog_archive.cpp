@@ -120,6 +120,9 @@ void Catalog::restore_from_archive(const std::vector<DeviceRow>& devices,
                   row.detail, row.prev_hash_hex, row.hash_hex, row.key_id, row.signature_hex)
             .run();
     }
+    // The confidentiality marks are not in the archive's records: the audit log names each,
+    // and they are set again from it, so that a rebuilt catalog withholds what the lost one did.
+    replay_confidential_marks(audit, doing);
     append_audit(AuditEvent{"catalog.rebuilt", 0, "", 0, detail}, now, doing);
     transaction.commit();
 }

@@ -84,6 +84,44 @@ bool Catalog::mark_recording_confidential(std::int64_t recording_id, bool confid
     return true;
 }
 
+void Catalog::replay_confidential_marks(const std::vector<AuditRow>& audit,
+                                        const std::string& doing) {
+    for (const AuditRow& row : audit) {
+        const bool on_device = row.event == "device.marked_confidential" ||
+                               row.event == "device.unmarked_confidential";
+        const bool on_recording = row.event == "recording.marked_confidential" ||
+                                  row.event == "recording.unmarked_confidential";
+        if (!on_device && !on_recording) continue;
+        const bool confidential = row.event.find(".marked_") != std::string::npos;
+        // mark_detail's "by=<who>; reason=<why>".
+        std::string by;
+        std::string reason = row.detail;
+        const std::size_t split = row.detail.find("; reason=");
+        if (row.detail.rfind("by=", 0) == 0 && split != std::string::npos) {
+            by = row.detail.substr(3, split - 3);
+            reason = row.detail.substr(split + 9);
+        }
+        if (on_device) {
+            const std::optional<DeviceRow> device = find_device(row.device_serial);
+            if (!device) continue;
+            Query(db(),
+                  "INSERT INTO confidential_marks (device_id, confidential, reason, at, "
+                  "changed_by) VALUES (?, ?, ?, ?, ?)",
+                  doing)
+                .bind(device->id, static_cast<int>(confidential), reason, row.at, by)
+                .run();
+        } else {
+            if (!recording(row.recording_id)) continue;
+            Query(db(),
+                  "INSERT INTO confidential_marks (recording_id, confidential, reason, at, "
+                  "changed_by) VALUES (?, ?, ?, ?, ?)",
+                  doing)
+                .bind(row.recording_id, static_cast<int>(confidential), reason, row.at, by)
+                .run();
+        }
+    }
+}
+
 ConfidentialMarks Catalog::confidential_marks() const {
     // The latest row of each target says whether it is marked.
     Query query(db(),

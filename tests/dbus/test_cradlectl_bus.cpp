@@ -463,6 +463,12 @@ TEST_F(CradlectlOverBus, AMissingSigningKeyStopsTheDaemonNamingTheFile) {
 // rebuild-catalog) instead of creating a fresh one, and rebuild-catalog restores it.
 TEST_F(CradlectlOverBus, MissingCatalogStopsTheDaemonAndRebuildCatalogRestoresIt) {
     ASSERT_NO_FATAL_FAILURE(start_daemon_and_wait_until_idle());
+    // A confidential recording stays so in the rebuilt catalog (the audit log names the mark).
+    const Json listed = parse_json(cradlectl({"recordings", "--json"}).out);
+    const std::string id = std::to_string(whole_number(listed.at(1).at("id")));
+    ASSERT_EQ(
+        cradlectl({"mark", "recording", id, "--confidential", "--reason", "informant"}).exit_status,
+        0);
     daemon_->signal(SIGTERM);
     ASSERT_EQ(daemon_->wait(), 0);
     daemon_.reset();
@@ -486,6 +492,8 @@ TEST_F(CradlectlOverBus, MissingCatalogStopsTheDaemonAndRebuildCatalogRestoresIt
     EXPECT_NE(rebuilt.out.find("[[register]]"), std::string::npos) << rebuilt.out;
     const Result verified = offline({"verify"});
     EXPECT_EQ(verified.exit_status, 0) << verified.out << verified.err;
+    EXPECT_NE(offline({"recordings"}).out.find("1 confidential recording withheld"),
+              std::string::npos);
     const Result again = offline({"rebuild-catalog"});
     EXPECT_EQ(again.exit_status, 2);
     EXPECT_NE(again.err.find("Move it aside first"), std::string::npos) << again.err;
