@@ -72,6 +72,16 @@ std::string copy_text(const char* text) {
     return text != nullptr ? text : "";
 }
 
+// The rows cradlectl asks for in one page of a list: the most the daemon gives.
+constexpr std::uint32_t kPageRows = 1000;
+
+// The cursor that ends a page's reply: "" after the last page.
+std::string read_next_cursor(sd_bus_message* reply, const char* what) {
+    const char* cursor = nullptr;
+    check_read(sd_bus_message_read(reply, "s", &cursor), what);
+    return copy_text(cursor);
+}
+
 // A variant of a basic type, as properties carry them.
 struct Variant {
     char type = 0;
@@ -544,16 +554,24 @@ std::vector<BayInfo> BusClient::list_bays() {
 }
 
 std::vector<DeviceRow> BusClient::list_devices() {
-    constexpr const char* what = manager_api::ListDevices::name;
-    MessagePtr reply = impl_->call_manager(what);
+    using ListDevicesPage = manager_api::ListDevicesPage;
+    constexpr const char* what = ListDevicesPage::name;
     std::vector<DeviceRow> devices;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', kDeviceType), what);
-    for (;;) {
-        DeviceRow device;
-        if (!read_device(reply.get(), device, what)) break;
-        devices.push_back(std::move(device));
-    }
-    check_read(sd_bus_message_exit_container(reply.get()), what);
+    std::string cursor;
+    do {
+        MessagePtr request =
+            impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+        impl_->append(request.get(), ListDevicesPage::in, cursor.c_str(), kPageRows);
+        MessagePtr reply = impl_->call(request.get(), what);
+        check_read(sd_bus_message_enter_container(reply.get(), 'a', kDeviceType), what);
+        for (;;) {
+            DeviceRow device;
+            if (!read_device(reply.get(), device, what)) break;
+            devices.push_back(std::move(device));
+        }
+        check_read(sd_bus_message_exit_container(reply.get()), what);
+        cursor = read_next_cursor(reply.get(), what);
+    } while (!cursor.empty());
     return devices;
 }
 
@@ -586,33 +604,44 @@ std::vector<RecordingInfo> BusClient::list_recordings(const std::string& serial,
                                                       std::int64_t captured_from,
                                                       std::int64_t captured_to,
                                                       std::uint32_t limit) {
+    // The newest `limit` in one reply; every recording a page at a time.
     using ListRecordings = manager_api::ListRecordings;
-    constexpr const char* what = ListRecordings::name;
-    MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), ListRecordings::in, serial.c_str(), captured_from, captured_to,
-                  limit);
-    MessagePtr reply = impl_->call(request.get(), what);
+    using ListRecordingsPage = manager_api::ListRecordingsPage;
+    const char* what = limit != 0 ? ListRecordings::name : ListRecordingsPage::name;
     std::vector<RecordingInfo> recordings;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', kRecordingType), what);
-    for (;;) {
-        RecordingInfo recording;
-        const char *device = nullptr, *name = nullptr, *state = nullptr, *sha256 = nullptr,
-                   *archive_path = nullptr;
-        const int r =
-            sd_bus_message_read(reply.get(), kRecordingType, &recording.id, &device, &name,
-                                &recording.size, &state, &sha256, &archive_path,
-                                &recording.captured, &recording.archived_at, &recording.wiped_at);
-        check_read(r, what);
-        if (r == 0) break;
-        recording.serial = copy_text(device);
-        recording.name = copy_text(name);
-        recording.state = copy_text(state);
-        recording.sha256 = copy_text(sha256);
-        recording.archive_path = copy_text(archive_path);
-        recordings.push_back(std::move(recording));
-    }
-    check_read(sd_bus_message_exit_container(reply.get()), what);
+    std::string cursor;
+    do {
+        MessagePtr request =
+            impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+        if (limit != 0) {
+            impl_->append(request.get(), ListRecordings::in, serial.c_str(), captured_from,
+                          captured_to, limit);
+        } else {
+            impl_->append(request.get(), ListRecordingsPage::in, serial.c_str(), captured_from,
+                          captured_to, cursor.c_str(), kPageRows);
+        }
+        MessagePtr reply = impl_->call(request.get(), what);
+        check_read(sd_bus_message_enter_container(reply.get(), 'a', kRecordingType), what);
+        for (;;) {
+            RecordingInfo recording;
+            const char *device = nullptr, *name = nullptr, *state = nullptr, *sha256 = nullptr,
+                       *archive_path = nullptr;
+            const int r = sd_bus_message_read(reply.get(), kRecordingType, &recording.id, &device,
+                                              &name, &recording.size, &state, &sha256,
+                                              &archive_path, &recording.captured,
+                                              &recording.archived_at, &recording.wiped_at);
+            check_read(r, what);
+            if (r == 0) break;
+            recording.serial = copy_text(device);
+            recording.name = copy_text(name);
+            recording.state = copy_text(state);
+            recording.sha256 = copy_text(sha256);
+            recording.archive_path = copy_text(archive_path);
+            recordings.push_back(std::move(recording));
+        }
+        check_read(sd_bus_message_exit_container(reply.get()), what);
+        cursor = limit != 0 ? "" : read_next_cursor(reply.get(), what);
+    } while (!cursor.empty());
     return recordings;
 }
 
@@ -717,36 +746,41 @@ std::string BusClient::rotate_signing_key(const std::string& reason) {
 
 std::vector<DeviceHistoryRow> BusClient::device_history(const std::string& serial,
                                                         std::int64_t from, std::int64_t to) {
-    using GetDeviceHistory = manager_api::GetDeviceHistory;
-    constexpr const char* what = GetDeviceHistory::name;
-    MessagePtr request =
-        impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
-    impl_->append(request.get(), GetDeviceHistory::in, serial.c_str(), from, to);
-    MessagePtr reply = impl_->call(request.get(), what);
+    using GetDeviceHistoryPage = manager_api::GetDeviceHistoryPage;
+    constexpr const char* what = GetDeviceHistoryPage::name;
     std::vector<DeviceHistoryRow> history;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', kHistoryType), what);
-    for (;;) {
-        DeviceHistoryRow row;
-        const char* text[10] = {};
-        const int r = sd_bus_message_read(reply.get(), kHistoryType, &row.at, &text[0], &text[1],
-                                          &text[2], &text[3], &text[4], &text[5], &text[6],
-                                          &text[7], &text[8], &text[9]);
-        check_read(r, what);
-        if (r == 0) break;
-        std::string* fields[10] = {&row.serial,
-                                   &row.action,
-                                   &row.custodian,
-                                   &row.officer,
-                                   &row.head,
-                                   &row.previous_custodian,
-                                   &row.previous_officer,
-                                   &row.previous_head,
-                                   &row.changed_by,
-                                   &row.reason};
-        for (int i = 0; i < 10; ++i) *fields[i] = copy_text(text[i]);
-        history.push_back(std::move(row));
-    }
-    check_read(sd_bus_message_exit_container(reply.get()), what);
+    std::string cursor;
+    do {
+        MessagePtr request =
+            impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+        impl_->append(request.get(), GetDeviceHistoryPage::in, serial.c_str(), from, to,
+                      cursor.c_str(), kPageRows);
+        MessagePtr reply = impl_->call(request.get(), what);
+        check_read(sd_bus_message_enter_container(reply.get(), 'a', kHistoryType), what);
+        for (;;) {
+            DeviceHistoryRow row;
+            const char* text[10] = {};
+            const int r = sd_bus_message_read(reply.get(), kHistoryType, &row.at, &text[0],
+                                              &text[1], &text[2], &text[3], &text[4], &text[5],
+                                              &text[6], &text[7], &text[8], &text[9]);
+            check_read(r, what);
+            if (r == 0) break;
+            std::string* fields[10] = {&row.serial,
+                                       &row.action,
+                                       &row.custodian,
+                                       &row.officer,
+                                       &row.head,
+                                       &row.previous_custodian,
+                                       &row.previous_officer,
+                                       &row.previous_head,
+                                       &row.changed_by,
+                                       &row.reason};
+            for (int i = 0; i < 10; ++i) *fields[i] = copy_text(text[i]);
+            history.push_back(std::move(row));
+        }
+        check_read(sd_bus_message_exit_container(reply.get()), what);
+        cursor = read_next_cursor(reply.get(), what);
+    } while (!cursor.empty());
     return history;
 }
 
@@ -778,23 +812,31 @@ reports::DockDayInput BusClient::dock_day_facts(const std::string& date, reports
 }
 
 std::vector<OfficerRow> BusClient::list_officers() {
-    constexpr const char* what = manager_api::ListOfficers::name;
-    MessagePtr reply = impl_->call_manager(what);
+    using ListOfficersPage = manager_api::ListOfficersPage;
+    constexpr const char* what = ListOfficersPage::name;
     std::vector<OfficerRow> officers;
-    check_read(sd_bus_message_enter_container(reply.get(), 'a', dbus::kOfficerListType), what);
-    for (;;) {
-        OfficerRow officer;
-        const char *badge = nullptr, *name = nullptr, *team = nullptr;
-        const int r = sd_bus_message_read(reply.get(), dbus::kOfficerListType, &badge, &name, &team,
-                                          &officer.updated_at);
-        check_read(r, what);
-        if (r == 0) break;
-        officer.badge = copy_text(badge);
-        officer.name = copy_text(name);
-        officer.team = copy_text(team);
-        officers.push_back(std::move(officer));
-    }
-    check_read(sd_bus_message_exit_container(reply.get()), what);
+    std::string cursor;
+    do {
+        MessagePtr request =
+            impl_->new_call(dbus::kBusName, dbus::kRootPath, dbus::kManagerInterface, what);
+        impl_->append(request.get(), ListOfficersPage::in, cursor.c_str(), kPageRows);
+        MessagePtr reply = impl_->call(request.get(), what);
+        check_read(sd_bus_message_enter_container(reply.get(), 'a', dbus::kOfficerListType), what);
+        for (;;) {
+            OfficerRow officer;
+            const char *badge = nullptr, *name = nullptr, *team = nullptr;
+            const int r = sd_bus_message_read(reply.get(), dbus::kOfficerListType, &badge, &name,
+                                              &team, &officer.updated_at);
+            check_read(r, what);
+            if (r == 0) break;
+            officer.badge = copy_text(badge);
+            officer.name = copy_text(name);
+            officer.team = copy_text(team);
+            officers.push_back(std::move(officer));
+        }
+        check_read(sd_bus_message_exit_container(reply.get()), what);
+        cursor = read_next_cursor(reply.get(), what);
+    } while (!cursor.empty());
     return officers;
 }
 

@@ -58,6 +58,13 @@ struct DeviceRow {
     std::int64_t retired_at = 0;
 };
 
+// Where a page of a list in time order starts: after the row of this time and id (the last
+// row of the page before).
+struct TimeKey {
+    std::int64_t time = 0;
+    std::int64_t id = 0;
+};
+
 // One change of a device's register entry (schema 3): what it became, what it was before, when,
 // who made it and why. Written in the same transaction as the change and its audit row.
 struct DeviceHistoryRow {
@@ -267,6 +274,9 @@ class Catalog {
                             std::int64_t now);
     std::optional<DeviceRow> find_device(const std::string& serial) const;
     std::vector<DeviceRow> devices() const;
+    // A page of devices() (a D-Bus list's cursor): at most `count` devices whose serial sorts
+    // after `after` ("" for the first page).
+    std::vector<DeviceRow> devices_after(const std::string& after, std::uint32_t count) const;
     // Sets the register entry (custodian, officer, head) and marks the device registered;
     // creates the device row if the device has not been seen yet. Audited, naming changed_by
     // (who made the change: "configuration", "uid 1000 (name)"). An entry set to what it
@@ -292,6 +302,12 @@ class Catalog {
     // inclusive (0 = open), oldest first.
     std::vector<DeviceHistoryRow> device_history(const std::string& serial = "",
                                                  std::int64_t from = 0, std::int64_t to = 0) const;
+    // A page of device_history(serial, from, to): at most `count` changes after the change
+    // `after` (by time, then id; none for the first page).
+    std::vector<DeviceHistoryRow> device_history_after(const std::string& serial, std::int64_t from,
+                                                       std::int64_t to,
+                                                       std::optional<TimeKey> after,
+                                                       std::uint32_t count) const;
     // Applies one [[register]] entry of the configuration file, unless the file said exactly
     // this at the last start: an edit of the file takes effect, while a change made since over
     // D-Bus is not undone by a restart. Returns whether the entry was applied.
@@ -322,6 +338,11 @@ class Catalog {
         std::int64_t captured_from = 0;
         std::int64_t captured_to = 0;
         std::uint32_t latest = 0;
+        // A page instead (a D-Bus list's cursor): when `first` is not 0, the first `first`
+        // recordings after `after` (by capture time, then id; none for the first page), and
+        // `latest` is not used.
+        std::optional<TimeKey> after;
+        std::uint32_t first = 0;
     };
     // The recordings the filter picks, in any state, ordered by capture time and then id. The
     // filter is applied by SQLite (a device's rows through its index), so a listing reads only
@@ -378,6 +399,9 @@ class Catalog {
     std::size_t upsert_officers(const std::vector<OfficerRow>& officers, std::int64_t now,
                                 const std::string& changed_by);
     std::vector<OfficerRow> officers() const;
+    // A page of officers(): at most `count` officers whose badge sorts after `after` ("" for
+    // the first page).
+    std::vector<OfficerRow> officers_after(const std::string& after, std::uint32_t count) const;
 
     // ---- Confidentiality (schema 8, Art. 19) ----
     // Marks a device (all its recordings, those to come too) or one recording confidential, or

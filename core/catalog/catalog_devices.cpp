@@ -63,6 +63,18 @@ std::vector<DeviceRow> Catalog::devices() const {
     return rows;
 }
 
+std::vector<DeviceRow> Catalog::devices_after(const std::string& after, std::uint32_t count) const {
+    Query query(db(),
+                "SELECT id, serial, manufacturer, model, firmware, registered, custodian, "
+                "officer, head, first_seen, last_seen, retired, retired_at FROM devices "
+                "WHERE serial > ?1 ORDER BY serial LIMIT ?2",
+                "listing devices");
+    query.bind(after, static_cast<std::int64_t>(count));
+    std::vector<DeviceRow> rows;
+    while (query.step()) rows.push_back(read_device(query));
+    return rows;
+}
+
 DeviceRow Catalog::register_device(const std::string& serial, const std::string& custodian,
                                    const std::string& officer, const std::string& head,
                                    std::int64_t now, const std::string& changed_by,
@@ -203,16 +215,21 @@ DeviceRow Catalog::retire_device(const std::string& serial, const std::string& r
     return *row;
 }
 
-std::vector<DeviceHistoryRow> Catalog::device_history(const std::string& serial, std::int64_t from,
-                                                      std::int64_t to) const {
+namespace {
+// The register's changes the filter picks, by time then id: after `after` when given, at most
+// `limit` (negative: all).
+std::vector<DeviceHistoryRow> read_history(sqlite::Connection& db, const std::string& serial,
+                                           std::int64_t from, std::int64_t to,
+                                           std::optional<TimeKey> after, std::int64_t limit) {
     std::string clean_serial = sanitize_text(serial, kMaxIdentityBytes);
-    Query query(db(),
+    Query query(db,
                 "SELECT id, serial, at, action, custodian, officer, head, previous_custodian, "
                 "previous_officer, previous_head, changed_by, reason FROM device_history "
                 "WHERE (?1 = '' OR serial = ?1) AND (?2 = 0 OR at >= ?2) AND (?3 = 0 OR at <= ?3) "
-                "ORDER BY at, id",
+                "AND (?4 = 0 OR (at, id) > (?5, ?6)) ORDER BY at, id LIMIT ?7",
                 "reading the register's history");
-    query.bind(clean_serial, from, to);
+    query.bind(clean_serial, from, to, static_cast<std::int64_t>(after.has_value()),
+               after ? after->time : 0, after ? after->id : 0, limit);
     std::vector<DeviceHistoryRow> rows;
     while (query.step()) {
         DeviceHistoryRow row;
@@ -231,6 +248,19 @@ std::vector<DeviceHistoryRow> Catalog::device_history(const std::string& serial,
         rows.push_back(std::move(row));
     }
     return rows;
+}
+}  // namespace
+
+std::vector<DeviceHistoryRow> Catalog::device_history(const std::string& serial, std::int64_t from,
+                                                      std::int64_t to) const {
+    return read_history(db(), serial, from, to, std::nullopt, -1);
+}
+
+std::vector<DeviceHistoryRow> Catalog::device_history_after(const std::string& serial,
+                                                            std::int64_t from, std::int64_t to,
+                                                            std::optional<TimeKey> after,
+                                                            std::uint32_t count) const {
+    return read_history(db(), serial, from, to, after, count);
 }
 
 bool Catalog::apply_configured_registration(const std::string& serial, const std::string& custodian,

@@ -108,9 +108,9 @@ std::vector<RecordingRow> Catalog::recordings_in_state(RecordingState state) con
 }
 
 std::vector<RecordingRow> Catalog::recordings_captured(const RecordingFilter& filter) const {
-    // The latest `latest` by capture time, then put back in capture order. Two statements, so
-    // that a device's listing is a lookup in an index that starts with the device
-    // (recordings_by_sighting) rather than a scan.
+    // The latest `latest` by capture time, then put back in capture order; or a page, the
+    // first `first` after a row. A device's listing is a lookup in an index that starts with
+    // the device (recordings_by_sighting) rather than a scan, so each is its own statement.
     static constexpr const char* kOfDevice =
         "SELECT * FROM (SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
         "archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees "
@@ -123,10 +123,35 @@ std::vector<RecordingRow> Catalog::recordings_captured(const RecordingFilter& fi
         "FROM recordings WHERE (?2 = 0 OR captured_unix_s >= ?2) "
         "AND (?3 = 0 OR captured_unix_s <= ?3) "
         "ORDER BY captured_unix_s DESC, id DESC LIMIT ?4) ORDER BY captured_unix_s, id";
-    Query query(db(), filter.device_id ? kOfDevice : kOfEveryDevice, "listing recordings");
+    static constexpr const char* kPageOfDevice =
+        "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+        "archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees "
+        "FROM recordings WHERE device_id = ?1 AND (?2 = 0 OR captured_unix_s >= ?2) "
+        "AND (?3 = 0 OR captured_unix_s <= ?3) "
+        "AND (?5 = 0 OR (captured_unix_s, id) > (?6, ?7)) "
+        "ORDER BY captured_unix_s, id LIMIT ?4";
+    static constexpr const char* kPageOfEveryDevice =
+        "SELECT id, device_id, handle, name, size, captured_unix_s, state, sha256, "
+        "archive_path, archived_at, wiped_at, officer, camera_officer_id, attribution_disagrees "
+        "FROM recordings WHERE (?2 = 0 OR captured_unix_s >= ?2) "
+        "AND (?3 = 0 OR captured_unix_s <= ?3) "
+        "AND (?5 = 0 OR (captured_unix_s, id) > (?6, ?7)) "
+        "ORDER BY captured_unix_s, id LIMIT ?4";
+    const bool page = filter.first != 0;
+    const char* sql = filter.device_id ? (page ? kPageOfDevice : kOfDevice)
+                                       : (page ? kPageOfEveryDevice : kOfEveryDevice);
+    Query query(db(), sql, "listing recordings");
     // A negative LIMIT is no limit.
-    const std::int64_t limit = filter.latest == 0 ? -1 : static_cast<std::int64_t>(filter.latest);
-    query.bind(filter.device_id.value_or(0), filter.captured_from, filter.captured_to, limit);
+    const std::int64_t limit = page                 ? static_cast<std::int64_t>(filter.first)
+                               : filter.latest == 0 ? -1
+                                                    : static_cast<std::int64_t>(filter.latest);
+    if (page) {
+        query.bind(filter.device_id.value_or(0), filter.captured_from, filter.captured_to, limit,
+                   static_cast<std::int64_t>(filter.after.has_value()),
+                   filter.after ? filter.after->time : 0, filter.after ? filter.after->id : 0);
+    } else {
+        query.bind(filter.device_id.value_or(0), filter.captured_from, filter.captured_to, limit);
+    }
     std::vector<RecordingRow> rows;
     while (query.step()) rows.push_back(read_recording(query));
     return rows;

@@ -108,9 +108,15 @@ std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, st
     return changed;
 }
 
-std::vector<OfficerRow> Catalog::officers() const {
-    Query query(db(), "SELECT badge, name, team, updated_at FROM officers ORDER BY badge",
+namespace {
+// The roster by badge: those after `after`, at most `limit` (negative: all).
+std::vector<OfficerRow> read_officers(sqlite::Connection& db, const std::string& after,
+                                      std::int64_t limit) {
+    Query query(db,
+                "SELECT badge, name, team, updated_at FROM officers WHERE badge > ?1 "
+                "ORDER BY badge LIMIT ?2",
                 "listing the officers' roster");
+    query.bind(after, limit);
     std::vector<OfficerRow> rows;
     while (query.step()) {
         OfficerRow row;
@@ -121,6 +127,16 @@ std::vector<OfficerRow> Catalog::officers() const {
         rows.push_back(std::move(row));
     }
     return rows;
+}
+}  // namespace
+
+std::vector<OfficerRow> Catalog::officers() const {
+    return read_officers(db(), "", -1);
+}
+
+std::vector<OfficerRow> Catalog::officers_after(const std::string& after,
+                                                std::uint32_t count) const {
+    return read_officers(db(), after, count);
 }
 
 }  // namespace cradle

@@ -46,12 +46,21 @@ struct RecordingListing {
     bool confidential = false;
 };
 
+// The recordings of a reply, and for a page the next page's cursor.
+struct RecordingsRead {
+    std::vector<RecordingListing> rows;
+    bool paged = false;
+    std::string next_cursor;
+};
+static_assert(dbus::same_signature(manager_api::ListRecordings::arg::recordings,
+                                   manager_api::ListRecordingsPage::arg::recordings),
+              "a page of recordings lists them as ListRecordings does");
+
 // Appends the listing; with `withhold`, a confidential recording is a row of state
 // "confidential" with every other field empty or 0.
-int append_listing(sd_bus_message* reply, const std::vector<RecordingListing>& listing,
-                   bool withhold) {
+int append_listing(sd_bus_message* reply, const RecordingsRead& listing, bool withhold) {
     int r = sd_bus_message_open_container(reply, 'a', kRecordingType);
-    for (const auto& item : listing) {
+    for (const auto& item : listing.rows) {
         if (r < 0) return r;
         const RecordingRow& row = item.row;
         if (withhold && item.confidential) {
@@ -68,7 +77,10 @@ int append_listing(sd_bus_message* reply, const std::vector<RecordingListing>& l
             static_cast<std::int64_t>(row.archived_at), static_cast<std::int64_t>(row.wiped_at));
     }
     if (r < 0) return r;
-    return sd_bus_message_close_container(reply);
+    r = sd_bus_message_close_container(reply);
+    if (r < 0 || !listing.paged) return r;
+    return sd_bus_message_append(reply, manager_api::ListRecordingsPage::arg::next_cursor,
+                                 listing.next_cursor.c_str());
 }
 
 int manager_property_callback(sd_bus*, const char*, const char*, const char* property,
@@ -104,6 +116,10 @@ const sd_bus_vtable kManagerVtable[] = {
     CRADLE_METHOD(manager_api::GetDockDayFacts, &DbusServer::get_dock_day_facts),
     CRADLE_METHOD(manager_api::ListOfficers, &DbusServer::list_officers),
     CRADLE_METHOD(manager_api::ImportOfficers, &DbusServer::import_officers),
+    CRADLE_METHOD(manager_api::ListDevicesPage, &DbusServer::list_devices_page),
+    CRADLE_METHOD(manager_api::ListRecordingsPage, &DbusServer::list_recordings_page),
+    CRADLE_METHOD(manager_api::GetDeviceHistoryPage, &DbusServer::get_device_history_page),
+    CRADLE_METHOD(manager_api::ListOfficersPage, &DbusServer::list_officers_page),
     CRADLE_SIGNAL(manager_api::BayChanged),
     CRADLE_SIGNAL(manager_api::DockFinished),
     CRADLE_SIGNAL(manager_api::DeviceChanged),
@@ -200,51 +216,98 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     if (from != 0) what += " captured from " + std::to_string(from);
     if (to != 0) what += " captured to " + std::to_string(to);
     if (limit != 0) what += " limit " + std::to_string(limit);
+    Catalog::RecordingFilter filter;
+    filter.captured_from = from;
+    filter.captured_to = to;
+    filter.latest = limit;
     when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
-                 [this, serial, from, to, limit](std::uint64_t ticket, const dbus::Caller& caller) {
-                     read_recordings(ticket, caller, serial, from, to, limit);
+                 [this, serial, filter](std::uint64_t ticket, const dbus::Caller& caller) {
+                     read_recordings(ticket, caller, serial, filter, false);
+                 });
+    return 1;
+}
+
+int DbusServer::list_recordings_page(sd_bus_message* call) {
+    const char* serial_arg = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    const char* cursor = nullptr;
+    std::uint32_t count = 0;
+    check(sd_bus_message_read(call, manager_api::ListRecordingsPage::in, &serial_arg, &from, &to,
+                              &cursor, &count),
+          "arguments");
+    require_valid("serial", serial_arg, dbus::Emptiness::allowed);
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_to: negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
+    }
+    require_page_count(count);
+    Catalog::RecordingFilter filter;
+    filter.captured_from = from;
+    filter.captured_to = to;
+    filter.after = parse_time_cursor(cursor);
+    filter.first = count;
+    std::string serial = serial_arg;
+    std::string what = "ListRecordingsPage";
+    if (!serial.empty()) what += " of serial '" + serial + "'";
+    if (from != 0) what += " captured from " + std::to_string(from);
+    if (to != 0) what += " captured to " + std::to_string(to);
+    if (filter.after) what += " after " + time_cursor(*filter.after);
+    when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
+                 [this, serial, filter](std::uint64_t ticket, const dbus::Caller& caller) {
+                     read_recordings(ticket, caller, serial, filter, true);
                  });
     return 1;
 }
 
 void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& caller,
-                                 const std::string& serial, std::int64_t from, std::int64_t to,
-                                 std::uint32_t limit) {
+                                 const std::string& serial, Catalog::RecordingFilter filter,
+                                 bool paged) {
     if (!listing_slots_.take(caller.uid)) {
         throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                         "too many lists and reports are being read at once; try again shortly");
     }
-    auto listing = std::make_shared<std::vector<RecordingListing>>();
+    auto listing = std::make_shared<RecordingsRead>();
+    listing->paged = paged;
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
-        [catalog_file, serial, from, to, limit, listing] {
+        [catalog_file, serial, filter, listing]() mutable {
             Catalog catalog = Catalog::open_read_only(catalog_file);
             std::map<std::int64_t, std::string> serials;
-            std::optional<std::int64_t> only;
             for (const auto& device : catalog.devices()) {
                 serials[device.id] = device.serial;
-                if (device.serial == serial) only = device.id;
+                if (device.serial == serial) filter.device_id = device.id;
             }
-            if (!serial.empty() && !only) throw no_such_device(serial);
+            if (!serial.empty() && !filter.device_id) throw no_such_device(serial);
+            // A page is read with one row more, to know whether another page follows.
+            if (listing->paged) ++filter.first;
+            std::vector<RecordingRow> rows = catalog.recordings_captured(filter);
+            if (listing->paged) {
+                listing->next_cursor =
+                    cut_page(rows, filter.first - 1, [](const RecordingRow& row) {
+                        return time_cursor({row.key.captured_unix_s, row.id});
+                    });
+            }
             const ConfidentialMarks marks = catalog.confidential_marks();
             std::size_t reply_bytes = 0;
-            // Filtered by SQLite: the device, the capture window, the latest `limit`; in
-            // capture order.
-            for (auto& row : catalog.recordings_captured({only, from, to, limit})) {
+            // Filtered by SQLite: the device, the capture window, the latest `limit` or the
+            // page; in capture order.
+            for (auto& row : rows) {
                 std::string owner = serials[row.key.device_id];
                 std::string name = sanitize_text(row.key.name);
                 const bool confidential = marks.covers(row);
-                listing->push_back(RecordingListing{std::move(row), std::move(owner),
-                                                    std::move(name), confidential});
+                listing->rows.push_back(RecordingListing{std::move(row), std::move(owner),
+                                                         std::move(name), confidential});
             }
-            for (const auto& item : *listing) {
+            for (const auto& item : listing->rows) {
                 reply_bytes += 64 + item.serial.size() + item.name.size() +
                                item.row.sha256_hex.size() + item.row.archive_path.size();
             }
             if (reply_bytes > kMaxReplyBytes) {
                 throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
-                                std::to_string(listing->size()) +
+                                std::to_string(listing->rows.size()) +
                                     " recordings are too many for one reply: narrow the "
                                     "capture window or set a limit");
             }
@@ -255,7 +318,7 @@ void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& calle
             self->listing_slots_.give_back(caller.uid);
             self->guarded("recordings reply", [&] {
                 std::string confidential_ids;
-                for (const auto& item : *listing) {
+                for (const auto& item : listing->rows) {
                     if (!item.confidential) continue;
                     confidential_ids +=
                         (confidential_ids.empty() ? "" : ", ") + std::to_string(item.row.id);
@@ -286,8 +349,10 @@ void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& calle
                                        0,
                                        {},
                                        0,
-                                       "ListRecordings showed confidential recordings " +
-                                           confidential_ids + " to " + caller.changed_by},
+                                       std::string(listing->paged ? "ListRecordingsPage"
+                                                                  : "ListRecordings") +
+                                           " showed confidential recordings " + confidential_ids +
+                                           " to " + caller.changed_by},
                             [listing](sd_bus_message* reply) {
                                 return append_listing(reply, *listing, false);
                             });

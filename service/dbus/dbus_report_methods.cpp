@@ -12,6 +12,7 @@
 #include "protocol/dbus_report_facts.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <set>
 
@@ -57,6 +58,26 @@ std::size_t approximate_bytes(const std::vector<OfficerRow>& officers) {
 }
 using dbus::approximate_bytes;
 
+// A page of one of the lists, and the cursor of the page after it ("" for none).
+template <class Row>
+struct Page {
+    std::vector<Row> rows;
+    std::string next_cursor;
+};
+template <class Row>
+std::size_t approximate_bytes(const Page<Row>& page) {
+    return approximate_bytes(page.rows) + page.next_cursor.size();
+}
+// Reads a page with `read_rows(count)` (one row more than asked, to know whether another
+// page follows) and cuts it to `count`; `cursor_of` names a row's key.
+template <class Row, class ReadRows, class CursorOf>
+Page<Row> read_page(std::uint32_t count, ReadRows read_rows, CursorOf cursor_of) {
+    Page<Row> page;
+    page.rows = read_rows(count + 1);
+    page.next_cursor = cut_page(page.rows, count, cursor_of);
+    return page;
+}
+
 int append_devices(sd_bus_message* reply, const std::vector<DeviceRow>& devices) {
     int r = sd_bus_message_open_container(reply, 'a', kDeviceType);
     for (const auto& device : devices) {
@@ -93,6 +114,23 @@ int append_officers(sd_bus_message* reply, const std::vector<OfficerRow>& office
     return sd_bus_message_close_container(reply);
 }
 
+template <class Row>
+int append_page(sd_bus_message* reply, const Page<Row>& page,
+                int (*append_rows)(sd_bus_message*, const std::vector<Row>&)) {
+    int r = append_rows(reply, page.rows);
+    if (r < 0) return r;
+    return sd_bus_message_append(reply, "s", page.next_cursor.c_str());
+}
+int append_devices_page(sd_bus_message* reply, const Page<DeviceRow>& page) {
+    return append_page(reply, page, &append_devices);
+}
+int append_history_page(sd_bus_message* reply, const Page<DeviceHistoryRow>& page) {
+    return append_page(reply, page, &append_history);
+}
+int append_officers_page(sd_bus_message* reply, const Page<OfficerRow>& page) {
+    return append_page(reply, page, &append_officers);
+}
+
 // The recordings among the facts, whose confidentiality is checked: none in the lists, the
 // attribution disagreements of the assignments report, the recordings of the dock report.
 std::vector<reports::RecordingFacts>* recordings_among(std::vector<DeviceRow>&) {
@@ -102,6 +140,10 @@ std::vector<reports::RecordingFacts>* recordings_among(std::vector<DeviceHistory
     return nullptr;
 }
 std::vector<reports::RecordingFacts>* recordings_among(std::vector<OfficerRow>&) {
+    return nullptr;
+}
+template <class Row>
+std::vector<reports::RecordingFacts>* recordings_among(Page<Row>&) {
     return nullptr;
 }
 std::vector<reports::RecordingFacts>* recordings_among(reports::AssignmentsInput& in) {
@@ -181,6 +223,30 @@ std::vector<reports::OfficerFacts> read_officers_up_to(sd_bus_message* call, std
 }
 
 }  // namespace
+
+void require_page_count(std::uint32_t count) {
+    if (count == 0 || count > kMaxPageRows) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS,
+                        "count: from 1 to " + std::to_string(kMaxPageRows) + " rows a page");
+    }
+}
+
+std::string time_cursor(const TimeKey& key) {
+    return std::to_string(key.time) + "." + std::to_string(key.id);
+}
+
+std::optional<TimeKey> parse_time_cursor(const char* cursor) {
+    const std::string_view text = cursor;
+    if (text.empty()) return std::nullopt;
+    TimeKey key;
+    const char* end = text.data() + text.size();
+    auto [time_end, time_error] = std::from_chars(text.data(), end, key.time);
+    if (time_error == std::errc() && time_end != end && *time_end == '.') {
+        auto [id_end, id_error] = std::from_chars(time_end + 1, end, key.id);
+        if (id_error == std::errc() && id_end == end) return key;
+    }
+    throw CallError(SD_BUS_ERROR_INVALID_ARGS, "cursor: not one this list gave");
+}
 
 template <class Facts>
 void DbusServer::reply_with_facts(
@@ -412,6 +478,98 @@ int DbusServer::import_officers(sd_bus_message* call) {
                         });
                     });
                 });
+        });
+    return 1;
+}
+
+int DbusServer::list_devices_page(sd_bus_message* call) {
+    const char* cursor = nullptr;
+    std::uint32_t count = 0;
+    check(sd_bus_message_read(call, manager_api::ListDevicesPage::in, &cursor, &count),
+          "arguments");
+    require_page_count(count);
+    when_allowed(
+        park(call), call, dbus::Right::read, "ListDevicesPage", OnRecord::yes,
+        [this, after = std::string(cursor), count](std::uint64_t ticket,
+                                                   const dbus::Caller& caller) {
+            reply_with_facts<Page<DeviceRow>>(
+                ticket, caller, "ListDevicesPage",
+                [after, count](const Catalog& catalog, const std::string&) {
+                    return read_page<DeviceRow>(
+                        count,
+                        [&](std::uint32_t rows) { return catalog.devices_after(after, rows); },
+                        [](const DeviceRow& row) { return row.serial; });
+                },
+                &append_devices_page, "the page is too large for one reply");
+        });
+    return 1;
+}
+
+int DbusServer::get_device_history_page(sd_bus_message* call) {
+    const char* serial = nullptr;
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+    const char* cursor = nullptr;
+    std::uint32_t count = 0;
+    check(sd_bus_message_read(call, manager_api::GetDeviceHistoryPage::in, &serial, &from, &to,
+                              &cursor, &count),
+          "arguments");
+    require_valid("serial", serial, dbus::Emptiness::allowed);
+    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
+    }
+    require_page_count(count);
+    const std::optional<TimeKey> after = parse_time_cursor(cursor);
+    std::string what = "GetDeviceHistoryPage";
+    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
+    if (from != 0) what += " from " + std::to_string(from);
+    if (to != 0) what += " to " + std::to_string(to);
+    if (after) what += " after " + time_cursor(*after);
+    when_allowed(
+        park(call), call, dbus::Right::read, what, OnRecord::yes,
+        [this, serial = std::string(serial), from, to, after, count](std::uint64_t ticket,
+                                                                     const dbus::Caller& caller) {
+            reply_with_facts<Page<DeviceHistoryRow>>(
+                ticket, caller, "GetDeviceHistoryPage",
+                [serial, from, to, after, count](const Catalog& catalog, const std::string&) {
+                    if (!serial.empty() && !catalog.find_device(serial)) {
+                        throw no_such_device(serial);
+                    }
+                    return read_page<DeviceHistoryRow>(
+                        count,
+                        [&](std::uint32_t rows) {
+                            return catalog.device_history_after(serial, from, to, after, rows);
+                        },
+                        [](const DeviceHistoryRow& row) {
+                            return time_cursor({row.at, row.id});
+                        });
+                },
+                &append_history_page, "the page is too large for one reply");
+        });
+    return 1;
+}
+
+int DbusServer::list_officers_page(sd_bus_message* call) {
+    const char* cursor = nullptr;
+    std::uint32_t count = 0;
+    check(sd_bus_message_read(call, manager_api::ListOfficersPage::in, &cursor, &count),
+          "arguments");
+    require_page_count(count);
+    when_allowed(
+        park(call), call, dbus::Right::read, "ListOfficersPage", OnRecord::yes,
+        [this, after = std::string(cursor), count](std::uint64_t ticket,
+                                                   const dbus::Caller& caller) {
+            reply_with_facts<Page<OfficerRow>>(
+                ticket, caller, "ListOfficersPage",
+                [after, count](const Catalog& catalog, const std::string&) {
+                    return read_page<OfficerRow>(
+                        count,
+                        [&](std::uint32_t rows) { return catalog.officers_after(after, rows); },
+                        [](const OfficerRow& row) { return row.badge; });
+                },
+                &append_officers_page, "the page is too large for one reply");
         });
     return 1;
 }

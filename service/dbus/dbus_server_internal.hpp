@@ -93,6 +93,23 @@ std::string device_path(const std::string& serial);
 // Appends one device as ListDevices lists it; a negative errno when the append failed.
 int append_device(sd_bus_message* reply, const DeviceRow& device);
 
+// The paged lists (ListDevicesPage and the others): how many rows a page holds at most, and
+// their cursors. A cursor is the key of the page before's last row: a serial or a badge as it
+// is, or a time and an id as "T.ID". A count out of range or a cursor these did not make is
+// InvalidArgs.
+constexpr std::uint32_t kMaxPageRows = 1000;
+void require_page_count(std::uint32_t count);
+std::string time_cursor(const TimeKey& key);
+std::optional<TimeKey> parse_time_cursor(const char* cursor);
+// Keeps the first `count` of `rows` (read with one more) and returns the cursor of the next
+// page: "" when there is none.
+template <class Row, class KeyOf>
+std::string cut_page(std::vector<Row>& rows, std::uint32_t count, KeyOf cursor_of) {
+    if (rows.size() <= count) return "";
+    rows.resize(count);
+    return cursor_of(rows.back());
+}
+
 // The userdata of one bay object.
 class DbusServer;
 struct BayObject {
@@ -131,9 +148,11 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int list_devices(sd_bus_message* call);
     int get_device(sd_bus_message* call);
     int list_recordings(sd_bus_message* call);
+    int list_recordings_page(sd_bus_message* call);
+    // Reads the recordings `filter` picks (of `serial`, "" for all) on the worker pool and
+    // answers; with `paged`, one page of filter.first rows and the next cursor.
     void read_recordings(std::uint64_t ticket, const dbus::Caller& caller,
-                         const std::string& serial, std::int64_t from, std::int64_t to,
-                         std::uint32_t limit);
+                         const std::string& serial, Catalog::RecordingFilter filter, bool paged);
     int verify(sd_bus_message* call);
     int open_recording(sd_bus_message* call);
     int set_confidential(sd_bus_message* call);
@@ -144,6 +163,9 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int retire_device(sd_bus_message* call);
     int rotate_signing_key(sd_bus_message* call);
     int get_device_history(sd_bus_message* call);
+    int get_device_history_page(sd_bus_message* call);
+    int list_devices_page(sd_bus_message* call);
+    int list_officers_page(sd_bus_message* call);
     int get_assignments_facts(sd_bus_message* call);
     int get_dock_day_facts(sd_bus_message* call);
     int list_officers(sd_bus_message* call);

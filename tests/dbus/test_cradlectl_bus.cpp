@@ -703,7 +703,7 @@ TEST_F(CradlectlOverBus, ExitStatusFourForACallerWithoutTheRight) {
             return row.detail.find(text) != std::string::npos;
         });
     };
-    EXPECT_TRUE(names("ListRecordings refused to uid 65534")) << refused.size();
+    EXPECT_TRUE(names("ListRecordingsPage refused to uid 65534")) << refused.size();
     EXPECT_TRUE(names("OpenRecording of recording 1 for 'mine' refused to uid 65534"));
 
     // The bays stay in view of everyone.

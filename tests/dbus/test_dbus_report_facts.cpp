@@ -431,5 +431,155 @@ TEST_F(DbusReportFactsOfAService, ImportOfficersStopsReadingAtItsLimit) {
     EXPECT_TRUE(officers_of(call_manager(bus, "ListOfficers", "")).empty());
 }
 
+// ---- The paged lists.
+
+// Each row of a list reply's array, its fields as text, and (for a page) the cursor after it.
+struct ListReply {
+    std::vector<std::string> rows;
+    std::string next_cursor;
+};
+
+ListReply rows_of(const CallResult& result, bool paged) {
+    ListReply out;
+    if (!result.ok()) {
+        ADD_FAILURE() << result.error_name << " " << result.error_message;
+        return out;
+    }
+    sd_bus_message* m = result.reply;
+    char type = 0;
+    const char* contents = nullptr;
+    EXPECT_GT(sd_bus_message_peek_type(m, &type, &contents), 0);
+    EXPECT_GE(sd_bus_message_enter_container(m, 'a', contents), 0);
+    while (sd_bus_message_enter_container(m, 'r', nullptr) > 0) {
+        std::string row;
+        while (sd_bus_message_peek_type(m, &type, nullptr) > 0) {
+            std::string field;
+            if (type == 's') {
+                const char* text = nullptr;
+                EXPECT_GE(sd_bus_message_read_basic(m, type, &text), 0);
+                field = text;
+            } else if (type == 'x' || type == 't') {
+                std::uint64_t number = 0;
+                EXPECT_GE(sd_bus_message_read_basic(m, type, &number), 0);
+                field = std::to_string(number);
+            } else {
+                int flag = 0;
+                EXPECT_EQ(type, 'b');
+                EXPECT_GE(sd_bus_message_read_basic(m, type, &flag), 0);
+                field = std::to_string(flag);
+            }
+            row += field + "|";
+        }
+        EXPECT_GE(sd_bus_message_exit_container(m), 0);
+        out.rows.push_back(row);
+    }
+    EXPECT_GE(sd_bus_message_exit_container(m), 0);
+    if (paged) {
+        const char* cursor = nullptr;
+        EXPECT_GE(sd_bus_message_read(m, "s", &cursor), 0);
+        out.next_cursor = cursor != nullptr ? cursor : "";
+    }
+    return out;
+}
+
+TEST_F(DbusReportFactsOfAService, ListsReadAPageAtATimeAreTheWholeLists) {
+    sd_bus* bus = client->get();
+    ASSERT_TRUE(import_numbered_officers(bus, 7).ok());
+    for (int i = 1; i <= 4; ++i) {
+        const std::string serial = "PAGE-" + std::to_string(i);
+        ASSERT_TRUE(
+            call_manager(bus, "RegisterDevice", "ssss", serial.c_str(), "Custodian", "pool", "Head")
+                .ok());
+        ASSERT_TRUE(call_manager(bus, "AssignDevice", "ss", serial.c_str(), "B-1").ok());
+    }
+    // Three of one device's recordings and more of every device, so that pages end mid-way.
+    const std::size_t recordings = rows_of(call_manager(bus, "ListRecordings", "sxxu", "",
+                                                        std::int64_t{0}, std::int64_t{0}, 0u),
+                                           false)
+                                       .rows.size();
+    ASSERT_GE(recordings, 3u);
+
+    for (std::uint32_t count : {1u, 2u, 3u, 1000u}) {
+        SCOPED_TRACE("pages of " + std::to_string(count));
+        std::size_t pages = 0;
+        auto page_all = [&](auto call_page) {
+            std::vector<std::string> rows;
+            std::string cursor;
+            for (pages = 1; pages < 100; ++pages) {
+                ListReply page = rows_of(call_page(cursor.c_str()), true);
+                EXPECT_LE(page.rows.size(), count);
+                rows.insert(rows.end(), page.rows.begin(), page.rows.end());
+                if (page.next_cursor.empty()) break;
+                EXPECT_EQ(page.rows.size(), count) << "only the last page may be short";
+                cursor = page.next_cursor;
+            }
+            return rows;
+        };
+        const std::vector<std::string> officers = page_all([&](const char* cursor) {
+            return call_manager(bus, "ListOfficersPage", "su", cursor, count);
+        });
+        EXPECT_EQ(officers, rows_of(call_manager(bus, "ListOfficers", ""), false).rows);
+        EXPECT_EQ(officers.size(), 7u);
+        EXPECT_EQ(pages, (7 + count - 1) / count)
+            << "as many pages as it takes, and the cursor ends on the last";
+
+        const std::vector<std::string> devices = page_all([&](const char* cursor) {
+            return call_manager(bus, "ListDevicesPage", "su", cursor, count);
+        });
+        EXPECT_EQ(devices, rows_of(call_manager(bus, "ListDevices", ""), false).rows);
+        EXPECT_EQ(devices.size(), 7u) << "REG-1, REG-2 (configured), UNREG-1 and PAGE-1..4";
+
+        const std::vector<std::string> history = page_all([&](const char* cursor) {
+            return call_manager(bus, "GetDeviceHistoryPage", "sxxsu", "", std::int64_t{0},
+                                std::int64_t{0}, cursor, count);
+        });
+        EXPECT_EQ(history, rows_of(call_manager(bus, "GetDeviceHistory", "sxx", "", std::int64_t{0},
+                                                std::int64_t{0}),
+                                   false)
+                               .rows);
+        EXPECT_GE(history.size(), 8u);
+
+        const std::vector<std::string> listed = page_all([&](const char* cursor) {
+            return call_manager(bus, "ListRecordingsPage", "sxxsu", "", std::int64_t{0},
+                                std::int64_t{0}, cursor, count);
+        });
+        EXPECT_EQ(listed, rows_of(call_manager(bus, "ListRecordings", "sxxu", "", std::int64_t{0},
+                                               std::int64_t{0}, 0u),
+                                  false)
+                              .rows);
+        const std::vector<std::string> of_one = page_all([&](const char* cursor) {
+            return call_manager(bus, "ListRecordingsPage", "sxxsu", "REG-1", std::int64_t{0},
+                                std::int64_t{0}, cursor, count);
+        });
+        EXPECT_EQ(of_one, rows_of(call_manager(bus, "ListRecordings", "sxxu", "REG-1",
+                                               std::int64_t{0}, std::int64_t{0}, 0u),
+                                  false)
+                              .rows);
+        EXPECT_LT(of_one.size(), listed.size());
+    }
+
+    // A count out of range, or a cursor no list gave, is refused naming the argument.
+    for (std::uint32_t count : {0u, 1001u}) {
+        CallResult refused = call_manager(bus, "ListOfficersPage", "su", "", count);
+        EXPECT_EQ(refused.error_name, "org.freedesktop.DBus.Error.InvalidArgs");
+        EXPECT_NE(refused.error_message.find("count:"), std::string::npos);
+    }
+    for (const char* cursor : {"12", "12.x", ".5", "1.2.3", "99999999999999999999.1"}) {
+        CallResult refused = call_manager(bus, "ListRecordingsPage", "sxxsu", "", std::int64_t{0},
+                                          std::int64_t{0}, cursor, 10u);
+        EXPECT_EQ(refused.error_name, "org.freedesktop.DBus.Error.InvalidArgs") << cursor;
+        EXPECT_NE(refused.error_message.find("cursor:"), std::string::npos) << cursor;
+    }
+    // Every page is a read on record.
+    std::size_t pages_on_record = 0;
+    for (const AuditRow& row : catalog().audit_rows()) {
+        if (row.event == "access.read" &&
+            row.detail.find("ListOfficersPage") != std::string::npos) {
+            ++pages_on_record;
+        }
+    }
+    EXPECT_EQ(pages_on_record, 7u + 4u + 3u + 1u);
+}
+
 }  // namespace
 }  // namespace cradle::test

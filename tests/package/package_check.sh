@@ -334,7 +334,7 @@ wait "$service_pid" || fail "the service did not stop cleanly (log: $service_log
 # Every refusal and every export is in the audit log (the catalog's text, read as bytes).
 for entry in "OpenRecording of recording 1 for 'package check' by uid [0-9]* (custodian1)" \
     "OpenRecording of recording 1 for 'package check' refused to uid [0-9]* (outsider1)" \
-    "ListRecordings refused to uid [0-9]* (outsider1)" \
+    "ListRecordingsPage refused to uid [0-9]* (outsider1)" \
     "Verify refused to uid [0-9]* (custodian1)"; do
     cat "$root/var/lib/cradled/catalog.sqlite"* | grep -aq "$entry" ||
         fail "not in the audit log: $entry"

@@ -1448,6 +1448,15 @@ TEST_F(CatalogTest, RecordingsCapturedMatchFilteringTheFullList) {
         if (handle == 4) catalog.mark_wiped(id, kNow + 1, {"recording.wiped", 1, "SN-1", id, ""});
     }
 
+    auto filter_of = [](std::optional<std::int64_t> device, std::int64_t from, std::int64_t to,
+                        std::uint32_t latest) {
+        Catalog::RecordingFilter filter;
+        filter.device_id = device;
+        filter.captured_from = from;
+        filter.captured_to = to;
+        filter.latest = latest;
+        return filter;
+    };
     auto expected = [&](const Catalog::RecordingFilter& filter) {
         std::vector<RecordingRow> rows;
         for (const RecordingRow& row : catalog.recordings()) {
@@ -1475,21 +1484,21 @@ TEST_F(CatalogTest, RecordingsCapturedMatchFilteringTheFullList) {
 
     const std::int64_t base = kNow - 10000;
     const std::vector<Catalog::RecordingFilter> filters = {
-        {},
-        {one.id, 0, 0, 0},
-        {two.id, 0, 0, 0},
-        {idle.id, 0, 0, 0},
-        {std::nullopt, base + 300, 0, 0},
-        {std::nullopt, 0, base + 300, 0},
-        {std::nullopt, base + 100, base + 700, 0},
-        {one.id, base + 100, base + 300, 0},
-        {std::nullopt, 0, 0, 3},
-        {std::nullopt, 0, 0, 100},
-        {one.id, 0, 0, 2},
-        {two.id, base + 300, base + 900, 1},
-        {std::nullopt, base + 300, base + 300, 2},
-        {std::nullopt, base + 1000, 0, 0},
-        {999, 0, 0, 0},
+        filter_of(std::nullopt, 0, 0, 0),
+        filter_of(one.id, 0, 0, 0),
+        filter_of(two.id, 0, 0, 0),
+        filter_of(idle.id, 0, 0, 0),
+        filter_of(std::nullopt, base + 300, 0, 0),
+        filter_of(std::nullopt, 0, base + 300, 0),
+        filter_of(std::nullopt, base + 100, base + 700, 0),
+        filter_of(one.id, base + 100, base + 300, 0),
+        filter_of(std::nullopt, 0, 0, 3),
+        filter_of(std::nullopt, 0, 0, 100),
+        filter_of(one.id, 0, 0, 2),
+        filter_of(two.id, base + 300, base + 900, 1),
+        filter_of(std::nullopt, base + 300, base + 300, 2),
+        filter_of(std::nullopt, base + 1000, 0, 0),
+        filter_of(999, 0, 0, 0),
     };
     for (std::size_t i = 0; i < filters.size(); ++i) {
         const auto want = expected(filters[i]);
@@ -1505,13 +1514,32 @@ TEST_F(CatalogTest, RecordingsCapturedMatchFilteringTheFullList) {
         }
     }
     // The filters above are not all empty or all full: the comparison is not trivial.
-    EXPECT_EQ(catalog.recordings_captured({}).size(), std::size(captures));
-    EXPECT_EQ(ids(catalog.recordings_captured({std::nullopt, 0, 0, 3})).size(), 3u);
-    EXPECT_TRUE(catalog.recordings_captured({idle.id, 0, 0, 0}).empty());
+    EXPECT_EQ(catalog.recordings_captured(filter_of(std::nullopt, 0, 0, 0)).size(),
+              std::size(captures));
+    EXPECT_EQ(ids(catalog.recordings_captured(filter_of(std::nullopt, 0, 0, 3))).size(), 3u);
+    EXPECT_TRUE(catalog.recordings_captured(filter_of(idle.id, 0, 0, 0)).empty());
     // The same through a reader, as ListRecordings reads it.
     const Catalog reader = Catalog::open_read_only(file());
-    EXPECT_EQ(ids(reader.recordings_captured({one.id, base + 100, 0, 2})),
-              ids(expected({one.id, base + 100, 0, 2})));
+    EXPECT_EQ(ids(reader.recordings_captured(filter_of(one.id, base + 100, 0, 2))),
+              ids(expected(filter_of(one.id, base + 100, 0, 2))));
+    // Read a page at a time, every filter without `latest` gives the same rows in the same
+    // order, each once, whatever the page's size (ties of capture time fall across pages).
+    for (std::size_t i = 0; i < filters.size(); ++i) {
+        if (filters[i].latest != 0) continue;
+        for (std::uint32_t page_size : {1u, 2u, 3u, 100u}) {
+            Catalog::RecordingFilter page = filters[i];
+            page.first = page_size;
+            std::vector<RecordingRow> all;
+            for (int pages = 0; pages < 20; ++pages) {
+                const std::vector<RecordingRow> rows = catalog.recordings_captured(page);
+                ASSERT_LE(rows.size(), page_size);
+                all.insert(all.end(), rows.begin(), rows.end());
+                if (rows.size() < page_size) break;
+                page.after = TimeKey{rows.back().key.captured_unix_s, rows.back().id};
+            }
+            EXPECT_EQ(ids(all), ids(expected(filters[i]))) << "filter " << i << " by " << page_size;
+        }
+    }
 }
 
 }  // namespace
