@@ -49,6 +49,7 @@ struct RecordingListing {
 // The recordings of a reply, and for a page the next page's cursor.
 struct RecordingsRead {
     std::vector<RecordingListing> rows;
+    std::size_t approximate_bytes = 0;
     bool paged = false;
     std::string next_cursor;
 };
@@ -305,6 +306,7 @@ void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& calle
                 reply_bytes += 64 + item.serial.size() + item.name.size() +
                                item.row.sha256_hex.size() + item.row.archive_path.size();
             }
+            listing->approximate_bytes = reply_bytes;
             if (reply_bytes > kMaxReplyBytes) {
                 throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED,
                                 std::to_string(listing->rows.size()) +
@@ -316,6 +318,7 @@ void DbusServer::read_recordings(std::uint64_t ticket, const dbus::Caller& calle
             auto self = weak.lock();
             if (!self) return;
             self->listing_slots_.give_back(caller.uid);
+            if (!failure) self->guard_.sent(caller.bus_name, listing->approximate_bytes);
             self->guarded("recordings reply", [&] {
                 std::string confidential_ids;
                 for (const auto& item : listing->rows) {

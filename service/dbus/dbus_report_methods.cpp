@@ -258,15 +258,17 @@ void DbusServer::reply_with_facts(
                         "too many lists and reports are being read at once; try again shortly");
     }
     auto facts = std::make_shared<Facts>();
+    auto bytes = std::make_shared<std::size_t>(0);
     auto confidential = std::make_shared<std::set<std::int64_t>>();
     std::weak_ptr<DbusServer> weak = weak_from_this();
     std::filesystem::path catalog_file = service_.config().state_dir / "catalog.sqlite";
     service_.background_work(
-        [catalog_file, cradle = cradle_name_, read = std::move(read), facts, confidential,
+        [catalog_file, cradle = cradle_name_, read = std::move(read), facts, bytes, confidential,
          too_large] {
             Catalog catalog = Catalog::open_read_only(catalog_file);
             *facts = read(catalog, cradle);
-            if (approximate_bytes(*facts) > kMaxReplyBytes) {
+            *bytes = approximate_bytes(*facts);
+            if (*bytes > kMaxReplyBytes) {
                 throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED, too_large);
             }
             const std::vector<reports::RecordingFacts>* recordings = recordings_among(*facts);
@@ -278,10 +280,12 @@ void DbusServer::reply_with_facts(
                 if (row && marks.covers(*row)) confidential->insert(recording.id);
             }
         },
-        [weak, ticket, facts, confidential, append, caller, method](std::exception_ptr failure) {
+        [weak, ticket, facts, bytes, confidential, append, caller,
+         method](std::exception_ptr failure) {
             auto self = weak.lock();
             if (!self) return;
             self->listing_slots_.give_back(caller.uid);
+            if (!failure) self->guard_.sent(caller.bus_name, *bytes);
             self->guarded("list reply", [&] {
                 if (failure || confidential->empty()) {
                     self->answer(ticket, failure,

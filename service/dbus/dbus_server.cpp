@@ -171,6 +171,7 @@ void DbusServer::serve() {
         add(add_bay_object(bay), bay_path(bay));
     }
     add(add_device_objects(), dbus::kDevicePathPrefix);
+    add_caller_guard();
     take_name();
     std::weak_ptr<DbusServer> weak = weak_from_this();
     loop_ = std::make_unique<dbus::BusLoop>(service_.io(), bus_.get(), [weak](int error) {
@@ -254,6 +255,8 @@ void DbusServer::drop_connection() {
     // Answers still due go unanswered: the callers get an error from their bus when the
     // connection closes. A verify still running answers only the calls parked after this.
     checks_.clear();
+    guard_questions_.clear();
+    guard_ = {};
     parked_.clear();
     slots_.clear();
     bay_objects_.clear();

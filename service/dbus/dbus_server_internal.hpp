@@ -13,6 +13,7 @@
 #include "protocol/dbus_handles.hpp"
 #include "protocol/dbus_names.hpp"
 #include "protocol/dbus_signature.hpp"
+#include "service/dbus/caller_guard.hpp"
 #include "service/dbus/dbus_arguments.hpp"
 #include "service/dbus/dbus_caller.hpp"
 #include "service/dbus/dbus_loop.hpp"
@@ -287,7 +288,32 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
         dbus::SlotPtr pending;
     };
 
+    // A question of the caller guard to the bus daemon about one connection: who it is, or
+    // how much waits unread in its queue (dbus_guard.cpp).
+    struct GuardQuestion {
+        DbusServer* server = nullptr;
+        std::uint64_t id = 0;
+        std::string connection;
+        dbus::SlotPtr pending;  // dropping it cancels the question
+    };
+    // The caller guard (dbus_guard.cpp): every method call passes guard_call first, which
+    // answers 0 to dispatch it, or a positive value when it answered or dropped it.
+    int guard_call(sd_bus_message* call);
+    void guard_identified(std::uint64_t question, sd_bus_message* credentials);
+    void guard_measured(std::uint64_t question, sd_bus_message* stats);
+    void connection_left(sd_bus_message* name_owner_changed);
+
   private:
+    // The caller guard's side of serve(): the filter and the watch for connections leaving.
+    void add_caller_guard();
+    void ask_guard_question(const std::string& connection, bool measure);
+    void log_guard_change(const std::string& connection, dbus::CallerGuard::Change change,
+                          std::uint64_t queued_bytes);
+    dbus::CallerGuard guard_;
+    std::map<std::uint64_t, std::unique_ptr<GuardQuestion>> guard_questions_;
+    std::uint64_t next_guard_question_ = 1;
+    bool queues_unmeasurable_ = false;  // the bus daemon does not tell (see dbus_guard.cpp)
+
     std::map<std::uint64_t, std::unique_ptr<CredentialsCheck>> checks_;
     dbus::RefusalRecord refusals_;
     std::uint64_t next_ticket_ = 1;

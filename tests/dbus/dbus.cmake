@@ -37,3 +37,9 @@ target_link_libraries(test_refusal_record PRIVATE cradle_dbus)
 
 cradle_test(test_listing_slots dbus ${CMAKE_CURRENT_LIST_DIR}/test_listing_slots.cpp)
 target_link_libraries(test_listing_slots PRIVATE cradle_dbus)
+
+cradle_test(test_caller_guard dbus ${CMAKE_CURRENT_LIST_DIR}/test_caller_guard.cpp)
+target_link_libraries(test_caller_guard PRIVATE cradle_dbus)
+
+cradle_test(test_dbus_slow_reader dbus ${CMAKE_CURRENT_LIST_DIR}/test_dbus_slow_reader.cpp)
+target_link_libraries(test_dbus_slow_reader PRIVATE cradle_dbus_harness)

@@ -264,6 +264,52 @@ TEST(DbusAuthorization, TheCustodianGroupAsSupplementaryGroupIsAllowed) {
     EXPECT_EQ(with.error_name, "") << with.error_message;
 }
 
+// 300 calls of ListBays one after the other: "answered refused" in error_message, and the
+// first refusal's text after a newline.
+CallResult call_often(sd_bus* bus) {
+    int answered = 0;
+    int refused = 0;
+    std::string first_refusal;
+    for (int i = 0; i < 300; ++i) {
+        CallResult result = call_manager(bus, "ListBays", "");
+        if (result.ok()) {
+            ++answered;
+        } else if (result.error_name == "org.freedesktop.DBus.Error.LimitsExceeded") {
+            if (refused++ == 0) first_refusal = result.error_message;
+        }
+    }
+    CallResult counts;
+    counts.error_message =
+        std::to_string(answered) + " " + std::to_string(refused) + "\n" + first_refusal;
+    return counts;
+}
+
+// Each user's calls are limited in rate: beyond a burst of 100 a call is refused at once with
+// "try again"; a custodian's share is ten times larger, and root's has no limit (the caller
+// guard, docs/access.md).
+TEST(DbusCallerGuard, EachUserHasARateACustodianMoreAndRootNone) {
+    if (const std::string why = why_not_the_unprivileged_caller(); !why.empty())
+        GTEST_SKIP() << why;
+    const gid_t custodians = 100;
+    ServiceOnBus service(1);
+    service.config.custodian_group = group_name(custodians);
+    ASSERT_EQ(service.start(), "");
+    const std::string address = service.bus.address();
+    Answer custodian = call_as(address, kNobody, kNogroup, {custodians}, call_often);
+    EXPECT_EQ(custodian.error_message.substr(0, custodian.error_message.find('\n')), "300 0");
+    Answer other = call_as(address, kNobody, kNogroup, {}, call_often);
+    const int answered = std::stoi(other.error_message);
+    EXPECT_GE(answered, 100) << other.error_message;
+    EXPECT_LT(answered, 300) << other.error_message;
+    EXPECT_NE(other.error_message.find("uid 65534 calls more often than 20 times a second; try "
+                                       "again shortly"),
+              std::string::npos)
+        << other.error_message;
+    BusClient root(address);
+    const CallResult mine = call_often(root.get());
+    EXPECT_EQ(mine.error_message.substr(0, mine.error_message.find('\n')), "300 0");
+}
+
 TEST(DbusAuthorization, MembershipDecidesForAnyCaller) {
     // Runs as whoever runs the tests: allowed through a group the caller is in, denied through
     // one it is not in (root is always allowed).

@@ -325,6 +325,20 @@ expect_status 0 auditor1 verify
 expect_status 4 auditor1 export recording 1 -o /tmp/auditor1-copy --reason "package check"
 expect_status 4 outsider1 recordings
 expect_status 4 outsider1 export recording 1 -o /tmp/outsider1-copy --reason "package check"
+# The bus policy lets the service user, and no other user but root, ask how much waits unread
+# in a caller's queue: what the service's guard against slow readers measures.
+stats_of_service() {
+    as_user "$1" dbus-send --system --print-reply --dest=org.freedesktop.DBus \
+        /org/freedesktop/DBus org.freedesktop.DBus.Debug.Stats.GetConnectionStats \
+        string:org.cradled.Cradle1
+}
+stats_of_service cradled >"$work_dir/stats-cradled.out" 2>&1 || true
+grep -q '"OutgoingBytes"' "$work_dir/stats-cradled.out" ||
+    fail "the service user may not measure a caller's queue: $(cat "$work_dir/stats-cradled.out")"
+stats_of_service outsider1 >"$work_dir/stats-outsider1.out" 2>&1 || true
+grep -q 'AccessDenied' "$work_dir/stats-outsider1.out" ||
+    fail "another user may measure the callers' queues: $(cat "$work_dir/stats-outsider1.out")"
+echo "   the service user measures a caller's queue; outsider1 may not"
 grep -q 'org.cradled.export is not granted to uid [0-9]* (outsider1)' \
     "$work_dir/rights-outsider1.out" || fail "the refusal does not name the right and the user"
 [ ! -e "$root/tmp/outsider1-copy" ] && [ ! -e "$root/tmp/auditor1-copy" ] ||

@@ -165,6 +165,11 @@ PrivateBus::PrivateBus(const std::filesystem::path& service_policy) {
           service_policy.string() + "</include>\n");
 }
 
+PrivateBus::PrivateBus(Quota quota) {
+    start(std::string(kOpenPolicy) + "  <limit name=\"max_incoming_bytes\">" +
+          std::to_string(quota.max_incoming_bytes) + "</limit>\n");
+}
+
 void PrivateBus::restart() {
     stop_and_reap(pid_);
     pid_ = -1;

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -26,6 +27,13 @@ class PrivateBus {
     // method unless a policy allows it) with `service_policy`, a service's bus policy file,
     // included: for tests of that policy file.
     explicit PrivateBus(const std::filesystem::path& service_policy);
+    // An open bus (as PrivateBus()) whose daemon lets each connection leave at most
+    // `max_incoming_bytes` of its messages undelivered (the system bus allows 127 MiB): for
+    // tests of what a reader that never reads does to the service.
+    struct Quota {
+        std::uint64_t max_incoming_bytes = 0;
+    };
+    explicit PrivateBus(Quota quota);
     PrivateBus(const PrivateBus&) = delete;
     PrivateBus& operator=(const PrivateBus&) = delete;
     // Stops the bus daemon and waits for it to exit.
