@@ -2,6 +2,7 @@
 // The register: devices as they were seen and registered, each change of an entry with its
 // history row and audit row, retirement, and the entries of the configuration file.
 #include "core/catalog/catalog_internal.hpp"
+#include "core/catalog/register_entries.hpp"
 
 #include <optional>
 #include <string>
@@ -124,11 +125,10 @@ DeviceRow Catalog::register_in_transaction(const std::string& clean_serial,
         .run();
     const std::string clean_by = sanitize_text(changed_by);
     const std::string clean_reason = sanitize_text(reason, kMaxDetailBytes);
-    std::string detail = "custodian=" + clean_custodian + "; officer=" + clean_officer +
-                         "; head=" + clean_head + "; by=" + clean_by;
-    if (action == "reinstated") detail += "; reinstated";
-    if (!clean_reason.empty()) detail += "; reason=" + clean_reason;
-    append_audit(AuditEvent{"device.registered", 0, clean_serial, 0, detail}, now, doing);
+    append_audit(AuditEvent{std::string(kDeviceRegisteredEvent), 0, clean_serial, 0,
+                            registration_detail(clean_custodian, clean_officer, clean_head,
+                                                clean_by, action == "reinstated", clean_reason)},
+                 now, doing);
     DeviceHistoryRow history;
     history.serial = clean_serial;
     history.at = now;
@@ -195,8 +195,8 @@ DeviceRow Catalog::retire_device(const std::string& serial, const std::string& r
         .bind(now, clean_serial)
         .run();
     const std::string clean_by = sanitize_text(changed_by);
-    append_audit(AuditEvent{"device.retired", 0, clean_serial, 0,
-                            "by=" + clean_by + "; reason=" + clean_reason},
+    append_audit(AuditEvent{std::string(kDeviceRetiredEvent), 0, clean_serial, 0,
+                            retirement_detail(clean_by, clean_reason)},
                  now, doing);
     DeviceHistoryRow history;
     history.serial = clean_serial;

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // The officers' roster: the IDs a camera may report about its wearer, their names and teams.
 #include "core/catalog/catalog_internal.hpp"
+#include "core/catalog/register_entries.hpp"
 
 #include "common/text.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -97,11 +99,12 @@ std::size_t Catalog::upsert_officers(const std::vector<OfficerRow>& officers, st
               doing)
             .bind(row.badge, row.name, row.team, now)
             .run();
-        std::string detail = "badge=" + row.badge + "; name=" + row.name + "; team=" + row.team;
-        if (known) detail += "; was name=" + was_name + ", team=" + was_team;
-        detail += "; by=" + clean_by;
-        append_audit(AuditEvent{known ? "officer.changed" : "officer.added", 0, "", 0, detail}, now,
-                     doing);
+        const std::optional<OfficerBefore> before =
+            known ? std::optional<OfficerBefore>({was_name, was_team}) : std::nullopt;
+        append_audit(
+            AuditEvent{std::string(known ? kOfficerChangedEvent : kOfficerAddedEvent), 0, "", 0,
+                       officer_detail(row.badge, row.name, row.team, before, clean_by)},
+            now, doing);
         ++changed;
     }
     transaction.commit();

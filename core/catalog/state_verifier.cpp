@@ -6,6 +6,8 @@
 #include "core/catalog/audit_journal.hpp"
 #include "core/catalog/audit_signatures.hpp"
 #include "core/catalog/disk_hash.hpp"
+#include "core/catalog/register_replay.hpp"
+#include "core/catalog/sqlite.hpp"
 
 #include "common/read_file.hpp"
 #include "common/sha256.hpp"
@@ -54,8 +56,19 @@ class StateVerifier {
 
     VerifyReport run() {
         for (std::string& problem : catalog_.check_integrity()) add_problem(std::move(problem));
-        std::vector<RecordingRow> recordings = catalog_.recordings();
-        std::vector<AuditRow> audit = catalog_.audit_rows();
+        std::vector<RecordingRow> recordings;
+        std::vector<AuditRow> audit;
+        RegisterTables register_tables;
+        {
+            // The register and the roster are held to the audit log: a change the daemon
+            // commits while they are read must be in both or in neither.
+            sqlite::ReadSnapshot snapshot = catalog_.read_snapshot("reading the catalog");
+            recordings = catalog_.recordings();
+            audit = catalog_.audit_rows();
+            register_tables.devices = catalog_.devices();
+            register_tables.history = catalog_.device_history();
+            register_tables.officers = catalog_.officers();
+        }
         report_.recordings_checked = recordings.size();
         report_.audit_rows_checked = audit.size();
 
@@ -63,6 +76,7 @@ class StateVerifier {
         index_audit(audit);
         check_audit_chain(audit);
         check_signatures(audit);
+        check_register_against_audit(audit, register_tables, report_.problems);
         record_hashes_ = catalog_.record_hashes();
         for (const RecordingRow& row : recordings) check_recording(row);
         check_no_orphans();

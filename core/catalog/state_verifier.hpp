@@ -48,6 +48,8 @@ struct VerifyReport {
 //  - the audit chain is intact (each row's hash recomputes and links to the previous one),
 //    and every archived recording has its "recording.archived" entry, every wiped one its
 //    "recording.wiped" entry;
+//  - the register (devices' registration, device_history) and the officers' roster are what
+//    the audit log's entries of their changes make them (register_replay.hpp);
 //  - every audit entry from the log's first key on carries that key's (or, after a rotation,
 //    the next key's) signature of its hash; with options.trusted_key, the log's first key is
 //    that key (audit_signatures.hpp).

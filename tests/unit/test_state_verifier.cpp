@@ -3,6 +3,7 @@
 
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/catalog/register_replay.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/state_dir_builder.hpp"
 
@@ -225,6 +226,244 @@ TEST_F(StateVerifierTest, DetectsARecordThatIsNoFileToRead) {
         report, {"recording " + std::to_string(second_.id), "its record", "cannot be read"}));
     EXPECT_TRUE(has_problem(
         report, {"recording " + std::to_string(third_.id), "its record", "cannot be read"}));
+}
+
+// The register and the roster as custodians and IT change them: registrations, a reassignment,
+// a change, a retirement and a reinstatement, a device retired that was never registered, names
+// that hold the details' separators, a reason longer than the log keeps, and two roster
+// imports, the second changing an officer under another spelling of the ID.
+class RegisterVerifyTest : public StateVerifierTest {
+  protected:
+    static constexpr std::int64_t kAt = 1714560000;
+    static constexpr const char* kBy = "uid 1000 (alice)";
+
+    RegisterVerifyTest() {
+        Catalog& catalog = builder_.catalog();
+        catalog.register_device("SN-1", "Custodian A", "Officer 1", "Head X", kAt, kBy);
+        catalog.assign_officer("SN-1", "Officer 2", kAt, kBy, "shift change");
+        catalog.register_device("SN-1", "Custodian B", "Officer 2", "Head X", kAt + 10, kBy);
+        catalog.retire_device("SN-1", "screen broken", kAt + 20, kBy);
+        catalog.register_device("SN-1", "Custodian B", "Officer 3", "Head X", kAt + 30, kBy,
+                                "repaired");
+        catalog.apply_configured_registration("SN-2", "C; officer=O", "P; head=Q", "H; by=me", kAt);
+        catalog.register_device("SN-2", "C; officer=O", "Officer 4", "H; by=me", kAt + 40, kBy,
+                                std::string(1500, 'r'));
+        catalog.upsert_device("SN-3", "Maker", "BC-1", "1.0", kAt);
+        catalog.retire_device("SN-3", "lost before it was issued", kAt + 50, kBy);
+        catalog.upsert_officers(
+            {{"B-1", "Ann Smith", "Team 1", 0}, {"b-2", "Bob Lee", "Team 2", 0}}, kAt, kBy);
+        catalog.upsert_officers({{"b-1", "Ann Jones", "Team 1", 0},
+                                 {"B-2", "Bob Lee", "Team 2", 0},
+                                 {"C-3", "Cy; team=x", "T; by=y", 0}},
+                                kAt + 60, kBy);
+        builder_.close_catalog();
+    }
+
+    std::int64_t history_id(const std::string& serial, const std::string& action) {
+        Catalog catalog = Catalog::open_read_only(state() / "catalog.sqlite");
+        for (const DeviceHistoryRow& row : catalog.device_history(serial)) {
+            if (row.action == action) return row.id;
+        }
+        ADD_FAILURE() << "no " << action << " row of " << serial;
+        return 0;
+    }
+
+    // The latest entry of the event for the device.
+    std::int64_t audit_seq(const std::string& serial, const std::string& event) {
+        Catalog catalog = Catalog::open_read_only(state() / "catalog.sqlite");
+        std::int64_t seq = 0;
+        for (const AuditRow& row : catalog.audit_rows()) {
+            if (row.device_serial == serial && row.event == event) seq = row.seq;
+        }
+        if (seq == 0) ADD_FAILURE() << "no " << event << " entry of " << serial;
+        return seq;
+    }
+};
+
+TEST_F(RegisterVerifyTest, AnUntouchedRegisterAndRosterVerify) {
+    {
+        Catalog catalog = Catalog::open_read_only(state() / "catalog.sqlite");
+        std::vector<std::string> actions;
+        for (const DeviceHistoryRow& row : catalog.device_history()) actions.push_back(row.action);
+        EXPECT_EQ(actions.size(), 8u);
+        for (const char* action :
+             {"registered", "reassigned", "changed", "retired", "reinstated"}) {
+            EXPECT_NE(std::find(actions.begin(), actions.end(), action), actions.end()) << action;
+        }
+        const auto officers = catalog.officers();
+        ASSERT_EQ(officers.size(), 3u);
+        EXPECT_EQ(officers[0].badge, "B-1") << "the row keeps the ID as first added";
+        EXPECT_EQ(officers[0].name, "Ann Jones");
+    }
+    VerifyReport report = verify_state(state());
+    EXPECT_TRUE(report.ok()) << all_problems(report);
+}
+
+TEST_F(RegisterVerifyTest, DetectsADevicesRowGivenAnotherCustodian) {
+    tamper(state(), "UPDATE devices SET custodian = 'Mallory' WHERE serial = 'SN-1'");
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 1u) << all_problems(report);
+    EXPECT_TRUE(has_problem(
+        report, {"devices row of device 'SN-1'", "custodian is 'Mallory'",
+                 "audit entry " + std::to_string(audit_seq("SN-1", "device.registered")),
+                 "'Custodian B'"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsADeviceRegisteredOrTakenBackIntoServiceInTheTableAlone) {
+    tamper(state(),
+           "UPDATE devices SET registered = 1, officer = 'Ghost' WHERE serial = 'SN-3';"
+           "UPDATE devices SET retired = 0, retired_at = 0 WHERE serial = 'SN-3'");
+    VerifyReport report = verify_state(state());
+    EXPECT_EQ(report.problems.size(), 4u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"devices row of device 'SN-3'", "registered is 1", "0"}));
+    EXPECT_TRUE(has_problem(report, {"devices row of device 'SN-3'", "officer is 'Ghost'"}));
+    EXPECT_TRUE(has_problem(
+        report,
+        {"devices row of device 'SN-3'", "retired is 0",
+         "audit entry " + std::to_string(audit_seq("SN-3", "device.retired")) + " says 1"}));
+    EXPECT_TRUE(has_problem(report, {"devices row of device 'SN-3'", "retired_at is 0"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsARegistrationOfADeviceTheLogNeverRegistered) {
+    tamper(state(),
+           "INSERT INTO devices (serial, registered, custodian, officer, head) "
+           "VALUES ('SN-9', 1, 'Mallory', 'Mallory', 'Mallory')");
+    VerifyReport report = verify_state(state());
+    EXPECT_TRUE(has_problem(
+        report, {"devices row of device 'SN-9'", "registered is 1", "no register entry"}));
+    EXPECT_TRUE(has_problem(report, {"devices row of device 'SN-9'", "custodian is 'Mallory'"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAChangedHistoryRow) {
+    const std::int64_t id = history_id("SN-1", "reassigned");
+    tamper(state(),
+           "DROP TRIGGER device_history_no_update; UPDATE device_history SET officer = "
+           "'Mallory', reason = '' WHERE id = " +
+               std::to_string(id));
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 2u) << all_problems(report);
+    const std::string row = "device_history row " + std::to_string(id) + " (device 'SN-1')";
+    EXPECT_TRUE(has_problem(report, {row, "officer is 'Mallory'", "says 'Officer 2'"}));
+    EXPECT_TRUE(has_problem(report, {row, "reason is ''", "says 'shift change'"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAHistoryRowWithAnotherAction) {
+    const std::int64_t id = history_id("SN-1", "reinstated");
+    tamper(state(),
+           "DROP TRIGGER device_history_no_update; UPDATE device_history SET action = "
+           "'changed' WHERE id = " +
+               std::to_string(id));
+    VerifyReport report = verify_state(state());
+    EXPECT_TRUE(has_problem(report, {"device_history row " + std::to_string(id),
+                                     "action is 'changed'", "makes it 'reinstated'"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAHistoryRowRemoved) {
+    const std::int64_t seq = audit_seq("SN-1", "device.retired");
+    tamper(state(),
+           "DROP TRIGGER device_history_no_delete; DELETE FROM device_history WHERE id = " +
+               std::to_string(history_id("SN-1", "retired")));
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 1u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"audit entry " + std::to_string(seq), "device.retired",
+                                     "'SN-1'", "device_history table has no row"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAHistoryRowAdded) {
+    tamper(state(),
+           "INSERT INTO device_history (serial, at, action, custodian, officer, head, "
+           "previous_custodian, previous_officer, previous_head, changed_by, reason) "
+           "VALUES ('SN-1', 1714570000, 'reassigned', 'Custodian B', 'Mallory', 'Head X', "
+           "'Custodian B', 'Officer 3', 'Head X', 'uid 1000 (alice)', '')");
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 1u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"device_history row", "'SN-1'", "records it", "1714570000"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAnOfficerRenamedInTheTable) {
+    tamper(state(), "UPDATE officers SET name = 'Mallory' WHERE badge = 'B-1'");
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 1u) << all_problems(report);
+    EXPECT_TRUE(
+        has_problem(report, {"officers row of ID 'B-1'", "name is 'Mallory'", "says 'Ann Jones'"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAnOfficerAddedOrRemovedInTheTable) {
+    tamper(state(),
+           "INSERT INTO officers (badge, name, team, updated_at) VALUES ('Z-9', 'Mallory', '', 1);"
+           "DELETE FROM officers WHERE badge = 'C-3'");
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 2u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"officers row of ID 'Z-9'", "no officer.added entry"}));
+    EXPECT_TRUE(has_problem(report, {"officer 'C-3'", "officers table has no row"}));
+}
+
+TEST_F(RegisterVerifyTest, DetectsAnOfficersIdSpeltOtherwiseOrTimeChanged) {
+    tamper(state(), "UPDATE officers SET badge = 'b-1', updated_at = 5 WHERE badge = 'B-1'");
+    VerifyReport report = verify_state(state());
+    ASSERT_EQ(report.problems.size(), 2u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"officers row of ID 'b-1'", "spells it 'B-1'"}));
+    EXPECT_TRUE(has_problem(report, {"officers row of ID 'b-1'", "updated_at is 5",
+                                     "written at " + std::to_string(kAt + 60)}));
+}
+
+// Catalogs of schema 1 and 2 kept no register history: their registrations, written before the
+// cradle had a key, are in the audit log only. Every entry after the first one with its row,
+// and every signed one, needs its row.
+TEST(RegisterVerifyOfAnEarlierVersion, UnsignedRegistrationsBeforeTheHistoryNeedNoRow) {
+    TempDir dir;
+    std::filesystem::create_directories(dir.path() / "archive");
+    std::filesystem::create_directories(dir.path() / "staging");
+    {
+        Catalog catalog(dir.path() / "catalog.sqlite");
+        catalog.register_device("SN-1", "Custodian A", "Officer 1", "Head X", 1714550000);
+        catalog.register_device("SN-1", "Custodian A", "Officer 2", "Head X", 1714550001);
+        // As a catalog of version 2 left them: the history came with version 3.
+        ASSERT_EQ(test::tamper_with_catalog(dir.path(),
+                                            "DROP TRIGGER device_history_no_delete; "
+                                            "DELETE FROM device_history"),
+                  "");
+        adopt_signing_key(catalog, dir.path(), 1714550002);
+        catalog.register_device("SN-1", "Custodian B", "Officer 2", "Head X", 1714550003,
+                                "uid 1000 (alice)");
+    }
+    VerifyReport report = verify_state(dir.path());
+    EXPECT_TRUE(report.ok()) << all_problems(report);
+    EXPECT_EQ(report.entries_before_key, 2u);
+
+    test::tamper_with_catalog(dir.path(), "DELETE FROM device_history");
+    report = verify_state(dir.path());
+    ASSERT_EQ(report.problems.size(), 1u) << all_problems(report);
+    EXPECT_TRUE(has_problem(report, {"audit entry 4", "device_history table has no row"}));
+}
+
+// rebuild-catalog restores the audit log but not the register or the roster (they are not in the
+// archive): the rebuilt catalog's devices are unregistered, its history and roster empty.
+TEST(RegisterReplay, ACatalogRebuiltStartsTheRegisterAndTheRosterAfresh) {
+    std::vector<AuditRow> audit(3);
+    audit[0] = {
+        1,  100, "device.registered", 0, "SN-1", 0, "custodian=C; officer=O; head=H; by=me", "", "",
+        "", ""};
+    audit[1] = {2,  101, "officer.added", 0, "", 0, "badge=B-1; name=Ann; team=T; by=me", "", "",
+                "", ""};
+    audit[2] = {3, 102, "catalog.rebuilt", 0, "", 0, "rebuilt from the archive", "", "", "", ""};
+    RegisterTables rebuilt;
+    DeviceRow device;
+    device.id = 1;
+    device.serial = "SN-1";
+    rebuilt.devices.push_back(device);
+    std::vector<std::string> problems;
+    check_register_against_audit(audit, rebuilt, problems);
+    EXPECT_TRUE(problems.empty()) << problems.front();
+
+    audit.pop_back();
+    check_register_against_audit(audit, rebuilt, problems);
+    std::string all;
+    for (const std::string& problem : problems) all += problem + "\n";
+    EXPECT_NE(all.find("devices row of device 'SN-1': registered is 0, audit entry 1 says 1"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("officer 'B-1': audit entry 2"), std::string::npos) << all;
 }
 
 TEST_F(StateVerifierTest, AMissingCatalogIsAnOpenError) {
