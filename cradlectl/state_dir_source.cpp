@@ -113,12 +113,18 @@ class StateDirSource final : public DataSource {
 
     std::vector<OfficerRow> officers() override { return catalog().officers(); }
 
+    // Offline nobody is asked who reads: confidential recordings are withheld from the
+    // reports as from a caller without org.cradled.read-confidential.
     reports::AssignmentsInput assignments_facts(reports::Period period) override {
-        return read_assignments_input(catalog(), period, host_name());
+        reports::AssignmentsInput facts = read_assignments_input(catalog(), period, host_name());
+        withhold(facts.disagreements, confidential_among(catalog(), facts.disagreements));
+        return facts;
     }
 
     reports::DockDayInput dock_day_facts(const std::string& date, reports::Period day) override {
-        return read_dock_day_input(catalog(), date, day, host_name());
+        reports::DockDayInput facts = read_dock_day_input(catalog(), date, day, host_name());
+        withhold(facts.recordings, confidential_among(catalog(), facts.recordings));
+        return facts;
     }
 
     void register_device(const std::string&, const std::string&, const std::string&,

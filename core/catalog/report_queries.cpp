@@ -350,4 +350,30 @@ std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& cata
     return reader.readiness(device->id, serial, reader.latest_dock(device->id));
 }
 
+std::set<std::int64_t> confidential_among(const Catalog& catalog,
+                                          const std::vector<reports::RecordingFacts>& recordings) {
+    std::set<std::int64_t> ids;
+    const ConfidentialMarks marks = catalog.confidential_marks();
+    if (marks.empty()) return ids;
+    for (const auto& recording : recordings) {
+        const std::optional<RecordingRow> row = catalog.recording(recording.id);
+        if (row && marks.covers(*row)) ids.insert(recording.id);
+    }
+    return ids;
+}
+
+reports::RecordingFacts withheld(const reports::RecordingFacts& recording) {
+    reports::RecordingFacts shown;
+    shown.name = "(confidential)";
+    shown.archived_at = recording.archived_at;
+    shown.wiped_at = recording.wiped_at;
+    return shown;
+}
+
+void withhold(std::vector<reports::RecordingFacts>& recordings, const std::set<std::int64_t>& ids) {
+    for (auto& recording : recordings) {
+        if (ids.count(recording.id) != 0) recording = withheld(recording);
+    }
+}
+
 }  // namespace cradle

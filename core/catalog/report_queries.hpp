@@ -7,8 +7,11 @@
 #include "core/catalog/catalog.hpp"
 #include "core/catalog/report_facts.hpp"
 
+#include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 namespace cradle {
 
@@ -23,5 +26,18 @@ reports::DockDayInput read_dock_day_input(const Catalog& catalog, const std::str
 // cut short: its outcome). nullopt for an unknown device or one that never docked.
 std::optional<reports::ReadinessFacts> read_device_readiness(const Catalog& catalog,
                                                              const std::string& serial);
+
+// The ids of the recordings among `recordings` that are marked confidential (a mark of their
+// own or of their device).
+std::set<std::int64_t> confidential_among(const Catalog& catalog,
+                                          const std::vector<reports::RecordingFacts>& recordings);
+
+// A confidential recording as a report shows it to a reader without
+// org.cradled.read-confidential: counted, on the day it was archived and wiped, named
+// "(confidential)", with nothing else.
+reports::RecordingFacts withheld(const reports::RecordingFacts& recording);
+
+// Withholds, in place, the facts of each recording of `recordings` whose id is in `ids`.
+void withhold(std::vector<reports::RecordingFacts>& recordings, const std::set<std::int64_t>& ids);
 
 }  // namespace cradle

@@ -153,16 +153,6 @@ std::vector<reports::RecordingFacts>* recordings_among(reports::DockDayInput& in
     return &in.recordings;
 }
 
-// A confidential recording as a report shows it to a reader without the right: counted, on
-// the day it was archived and wiped, with nothing else.
-reports::RecordingFacts withheld(const reports::RecordingFacts& recording) {
-    reports::RecordingFacts shown;
-    shown.name = "(confidential)";
-    shown.archived_at = recording.archived_at;
-    shown.wiped_at = recording.wiped_at;
-    return shown;
-}
-
 // A period of the report methods: UTC seconds, [from, to).
 void require_period(std::int64_t from, std::int64_t to) {
     if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
@@ -272,13 +262,7 @@ void DbusServer::reply_with_facts(
                 throw CallError(SD_BUS_ERROR_LIMITS_EXCEEDED, too_large);
             }
             const std::vector<reports::RecordingFacts>* recordings = recordings_among(*facts);
-            if (recordings == nullptr) return;
-            const ConfidentialMarks marks = catalog.confidential_marks();
-            if (marks.empty()) return;
-            for (const auto& recording : *recordings) {
-                const std::optional<RecordingRow> row = catalog.recording(recording.id);
-                if (row && marks.covers(*row)) confidential->insert(recording.id);
-            }
+            if (recordings != nullptr) *confidential = confidential_among(catalog, *recordings);
         },
         [weak, ticket, facts, bytes, confidential, append, caller,
          method](std::exception_ptr failure) {
@@ -301,11 +285,7 @@ void DbusServer::reply_with_facts(
                         auto server = weak.lock();
                         if (!server) return;
                         if (!granted) {
-                            for (auto& recording : *recordings_among(*facts)) {
-                                if (confidential->count(recording.id) != 0) {
-                                    recording = withheld(recording);
-                                }
-                            }
+                            withhold(*recordings_among(*facts), *confidential);
                             server->answer(ticket, nullptr, [&](sd_bus_message* reply) {
                                 return append(reply, *facts);
                             });

@@ -345,6 +345,15 @@ TEST_F(CradlectlOverBus, MarkConfidentialWithholdsARecordingOffline) {
     EXPECT_EQ(withheld, 1u);
     // Root holds every right: over the bus it sees the facts.
     EXPECT_NE(cradlectl({"recordings"}).out.find(sha), std::string::npos);
+    // Today's dock report likewise: named over the bus, "(confidential)" offline.
+    const std::string name = listed.at(0).at("name").get<std::string>();
+    const Result report = cradlectl({"report", "dock", "--format", "csv"});
+    ASSERT_EQ(report.exit_status, 0) << report.err;
+    EXPECT_NE(report.out.find(name), std::string::npos) << report.out;
+    const Result offline_report = this->offline({"report", "dock", "--format", "csv"});
+    ASSERT_EQ(offline_report.exit_status, 0) << offline_report.err;
+    EXPECT_EQ(offline_report.out.find(name), std::string::npos) << offline_report.out;
+    EXPECT_NE(offline_report.out.find("(confidential)"), std::string::npos) << offline_report.out;
 
     const Result unmarked =
         cradlectl({"unmark", "recording", id, "--confidential", "--reason", "cleared"});

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+// Abuse benchmark: what local users flooding the D-Bus API cost the bays and root's `status`.
+// The service runs on an emulated cradle with its API on a private dbus-daemon (the system
+// bus's limits), and docks two cameras, in rounds that alternate:
+//   quiet    nothing else calls the service;
+//   flooded  8 unprivileged clients (uid 65534 when run as root, else this user) call it as
+//            fast as they can: 3 read bays, properties and introspection and read the replies,
+//            2 ask for lists they have no right to, 1 imports a roster, 2 send introspection
+//            calls and never read the replies.
+// Meanwhile root asks ListBays (what `cradlectl status` reads) every 100 ms and times each
+// answer. Each round prints its dock time; the last lines are status_max_ms=<the slowest
+// ListBays of the flooded rounds> and abuse_slowdown=<flooded dock time / quiet dock time,
+// median over the rounds> (the goal: under 1.10, and status under 500 ms).
+//
+// Usage: bench_abuse [--bytes SIZE] [--recordings N] [--rounds N]
+//   SIZE per camera (default 256M), N recordings per camera (default 8), 3 rounds by default.
+#include "bench/bench_args.hpp"
+#include "tests/dbus/test_dbus_harness.hpp"
+#include "tests/faults/rig.hpp"
+
+#include <grp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+using cradle::test::BusClient;
+using cradle::test::call_manager;
+using cradle::test::CallResult;
+using cradle::test::ServiceOnBus;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+    std::uint64_t bytes = 256ull << 20;
+    int recordings = 8;
+    int rounds = 3;
+};
+
+Options parse_options(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; ++i) {
+        const std::string flag = argv[i];
+        if (i + 1 >= argc) throw std::invalid_argument("missing value after " + flag);
+        const std::string value = argv[++i];
+        if (flag == "--bytes") {
+            options.bytes = bench::parse_size(value);
+        } else if (flag == "--recordings") {
+            options.recordings = std::stoi(value);
+        } else if (flag == "--rounds") {
+            options.rounds = std::stoi(value);
+        } else {
+            throw std::invalid_argument("unknown option " + flag);
+        }
+    }
+    if (options.recordings < 1 || options.rounds < 1 || options.bytes == 0) {
+        throw std::invalid_argument("--bytes, --recordings and --rounds must be positive");
+    }
+    return options;
+}
+
+// A call whose reply is not waited for: sent with a cookie, so that a reply is expected.
+void send_call(sd_bus* bus, const char* path, const char* interface, const char* member) {
+    sd_bus_message* raw = nullptr;
+    if (sd_bus_message_new_method_call(bus, &raw, "org.cradled.Cradle1", path, interface, member) <
+        0) {
+        return;
+    }
+    std::uint64_t cookie = 0;
+    sd_bus_send(bus, raw, &cookie);
+    sd_bus_message_unref(raw);
+}
+
+// One flooding client, in a child process forked before the service's threads start, until it
+// is killed. Until the service owns its name, its calls fail at once.
+[[noreturn]] void flood(const std::string& address, int kind) {
+    if (::geteuid() == 0) {
+        const gid_t groups[] = {65534};
+        if (::setgroups(1, groups) != 0 || ::setgid(65534) != 0 || ::setuid(65534) != 0) {
+            ::_exit(2);
+        }
+    }
+    try {
+        BusClient client(address);
+        sd_bus* bus = client.get();
+        sd_bus_set_method_call_timeout(bus, 2'000'000);
+        for (;;) {
+            switch (kind) {
+                case 0:
+                case 1:
+                case 2:
+                    call_manager(bus, "ListBays", "");
+                    sd_bus_call_method(bus, "org.cradled.Cradle1", "/org/cradled/Cradle1",
+                                       "org.freedesktop.DBus.Introspectable", "Introspect", nullptr,
+                                       nullptr, "");
+                    sd_bus_call_method(bus, "org.cradled.Cradle1", "/org/cradled/Cradle1",
+                                       "org.freedesktop.DBus.Properties", "GetAll", nullptr,
+                                       nullptr, "s", "org.cradled.Cradle1.Manager");
+                    break;
+                case 3:
+                case 4:
+                    call_manager(bus, "ListRecordingsPage", "sxxsu", "", std::int64_t{0},
+                                 std::int64_t{0}, "", 1000u);
+                    call_manager(bus, "GetAssignmentsFacts", "xx", std::int64_t{0},
+                                 std::int64_t{4'000'000'000});
+                    break;
+                case 5:
+                    cradle::test::import_numbered_officers(bus, 10'000);
+                    break;
+                default:
+                    for (int i = 0; i < 100; ++i) {
+                        send_call(bus, "/org/cradled/Cradle1",
+                                  "org.freedesktop.DBus.Introspectable", "Introspect");
+                    }
+                    sd_bus_flush(bus);
+                    break;
+            }
+        }
+    } catch (...) {
+        ::_exit(1);
+    }
+}
+
+struct Round {
+    double dock_s = 0;
+    double status_max_ms = 0;
+};
+
+Round dock(const Options& options, int round, bool flooded) {
+    ServiceOnBus service(2);
+    std::vector<cradle::hw::sim::CameraSpec> cameras;
+    for (int bay = 1; bay <= 2; ++bay) {
+        const std::string serial = "BENCH-" + std::to_string(round) + "-" + std::to_string(bay);
+        cameras.push_back(cradle::test::small_camera(serial, options.recordings, options.bytes,
+                                                     static_cast<std::uint64_t>(bay)));
+    }
+    std::vector<pid_t> flooders;
+    if (flooded) {
+        for (int kind = 0; kind < 8; ++kind) {
+            const pid_t child = ::fork();
+            if (child == 0) flood(service.bus.address(), kind);
+            if (child > 0) flooders.push_back(child);
+        }
+    }
+    if (!service.start().empty()) throw std::runtime_error("the service did not start");
+    BusClient root(service.bus.address());
+    const Clock::time_point start = Clock::now();
+    for (int bay = 1; bay <= 2; ++bay)
+        service.plug(bay, cameras[static_cast<std::size_t>(bay - 1)]);
+    Round result;
+    while (root.dock_finished.size() < 2) {
+        const Clock::time_point asked = Clock::now();
+        CallResult bays = call_manager(root.get(), "ListBays", "");
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - asked).count();
+        if (!bays.ok()) {
+            std::cerr << "ListBays failed: " << bays.error_name << " " << bays.error_message
+                      << "\n";
+            result.status_max_ms = std::max(result.status_max_ms, 1e9);
+        }
+        result.status_max_ms = std::max(result.status_max_ms, ms);
+        root.wait_until([&] { return root.dock_finished.size() >= 2; },
+                        std::chrono::milliseconds(100));
+        if (Clock::now() - start > std::chrono::minutes(30)) {
+            throw std::runtime_error("the docks did not finish in 30 minutes");
+        }
+    }
+    result.dock_s = std::chrono::duration<double>(Clock::now() - start).count();
+    for (pid_t child : flooders) ::kill(child, SIGKILL);
+    for (pid_t child : flooders) ::waitpid(child, nullptr, 0);
+    return result;
+}
+
+double median(std::vector<double> values) {
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options options = parse_options(argc, argv);
+        if (::geteuid() != 0) {
+            throw std::runtime_error(
+                "run it as root: the flooders are uid 65534, and root asks "
+                "for the bays");
+        }
+        std::vector<double> ratios;
+        double status_max_ms = 0;
+        for (int round = 1; round <= options.rounds; ++round) {
+            const Round quiet = dock(options, round * 2, false);
+            const Round flooded = dock(options, round * 2 + 1, true);
+            std::printf(
+                "round %d: quiet %.2f s (status at most %.1f ms), flooded %.2f s (status "
+                "at most %.1f ms)\n",
+                round, quiet.dock_s, quiet.status_max_ms, flooded.dock_s, flooded.status_max_ms);
+            std::fflush(stdout);
+            ratios.push_back(flooded.dock_s / quiet.dock_s);
+            status_max_ms = std::max(status_max_ms, flooded.status_max_ms);
+        }
+        std::printf("status_max_ms=%.1f\n", status_max_ms);
+        std::printf("abuse_slowdown=%.3f\n", median(ratios));
+        return 0;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_abuse: %s\n", e.what());
+        return 1;
+    }
+}
