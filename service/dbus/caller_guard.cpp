@@ -26,6 +26,13 @@ CallerGuard::Decision CallerGuard::on_call(const std::string& name, Clock::time_
     }
     if (connection.uid && *connection.uid != 0 &&
         !take_token(*connection.uid, connection.privileged, now)) {
+        // Told once a second to try again later; a caller that calls on regardless is not
+        // answered, so that a flood costs the service no reply and its sender waits.
+        if (connection.refused_at && now - *connection.refused_at < kRefuseEvery) {
+            decision.verdict = Verdict::starve;
+            return decision;
+        }
+        connection.refused_at = now;
         decision.verdict = Verdict::too_many;
     }
     // Its answer, an error or a reply, waits in its queue until it reads it.

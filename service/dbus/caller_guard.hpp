@@ -16,8 +16,10 @@
 //   so a caller is starved before the bytes it may leave unread exceed the limits by more
 //   than one reply.
 // - A caller that calls too often. Each user (not root) has a bucket of calls that refills at
-//   a steady rate; a call beyond it is answered LimitsExceeded "try again" at once and costs
-//   the service nothing more. Custodians and admins (whoever may change the register) have a
+//   a steady rate; a call beyond it is answered LimitsExceeded "try again" at once, at most
+//   once a second for each connection: the calls it sends on regardless are dropped
+//   unanswered, so that a flood costs the service no replies and its sender waits for its bus
+//   to time them out. Custodians and admins (whoever may change the register) have a
 //   bucket ten times larger, so that a flood from other users leaves them their share; root is
 //   never limited.
 //
@@ -48,6 +50,7 @@ class CallerGuard {
     static constexpr double kCallsPerSecond = 20;
     static constexpr double kBurst = 100;
     static constexpr double kPrivilegedFactor = 10;
+    static constexpr std::chrono::seconds kRefuseEvery{1};
     // Connections remembered at most; beyond, a new one is not identified until some leave
     // (its calls pass unlimited by rate, still watched for unread replies).
     static constexpr std::size_t kMaxConnections = 4096;
@@ -55,7 +58,8 @@ class CallerGuard {
     enum class Verdict {
         answer,    // dispatch the call
         too_many,  // answer LimitsExceeded at once
-        starve,    // drop it unanswered
+        starve,    // drop it unanswered (a slow reader, or a caller over its rate that was
+                   // told to try again less than a second ago)
     };
     struct Decision {
         Verdict verdict = Verdict::answer;
@@ -100,6 +104,7 @@ class CallerGuard {
         std::uint64_t measure_at_bytes = kMeasureEveryBytes;
         Clock::time_point measured_at;
         bool starved = false;
+        std::optional<Clock::time_point> refused_at;  // the last call answered "try again"
     };
     struct Bucket {
         double tokens = kBurst;

@@ -128,12 +128,16 @@ TEST(CallerGuard, EachUserHasARateCustodiansMoreAndRootNone) {
         guard.identified(name, uid, privileged);
     }
     const int burst = static_cast<int>(CallerGuard::kBurst);
-    EXPECT_EQ(answered_of(":4.1", 3 * burst), burst);
+    EXPECT_EQ(answered_of(":4.1", burst), burst);
+    // Beyond the burst: told once to try again; what it sends on within the second is dropped.
     EXPECT_EQ(guard.on_call(":4.1", now).verdict, Verdict::too_many);
-    // A second connection of the same user shares the bucket.
+    EXPECT_EQ(guard.on_call(":4.1", now).verdict, Verdict::starve);
+    EXPECT_EQ(answered_of(":4.1", burst), 0);
+    // A second connection of the same user shares the bucket, and is told once itself.
     guard.on_call(":4.4", now);
     guard.identified(":4.4", 1000, false);
     EXPECT_EQ(guard.on_call(":4.4", now).verdict, Verdict::too_many);
+    EXPECT_EQ(guard.on_call(":4.4", now).verdict, Verdict::starve);
     EXPECT_EQ(answered_of(":4.2", 3 * burst), 3 * burst) << "a custodian's share is larger";
     EXPECT_EQ(answered_of(":4.3", 50 * burst), 50 * burst) << "root is not limited";
     // The bucket refills with time.
