@@ -6,6 +6,7 @@
 #include "common/json.hpp"
 #include "common/time_format.hpp"
 #include "core/catalog/catalog.hpp"
+#include "core/catalog/signing_identity.hpp"
 #include "core/config/config.hpp"
 #include "core/config/remote_credentials.hpp"
 #include "core/remote/remote_listing.hpp"
@@ -40,6 +41,7 @@ constexpr std::string_view kRemoteUsage =
        cradlectl remote recordings [--config FILE] [--cradle ID] [--serial SERIAL]
                                    [--from DATE] [--to DATE] [--json]
        cradlectl remote verify [--config FILE] [--cradle ID] [--sample N]
+                               [--public-key FILE]
        cradlectl remote anchors [--config FILE] [--cradle ID]
        cradlectl remote unit-dropin [--config FILE]
 
@@ -48,7 +50,8 @@ constexpr std::string_view kRemoteUsage =
   recordings   every cradle's recordings in the bucket, with the custody facts of their
                records (one request per record)
   verify       read recordings back from the bucket and compare their size and SHA-256
-               with their records; exit status 1 when one differs
+               with their records (and, with --public-key, each record's signature);
+               exit status 1 when one differs
   anchors      the anchors of a cradle's audit log stored in the bucket (default: this
                cradle's), one line each, for cradlectl verify --anchor FILE
   unit-dropin  print the systemd drop-in that lets the service reach the central archive
@@ -63,6 +66,9 @@ Options:
   --serial SERIAL  only this camera's recordings
   --from, --to     capture times, as DATE in cradlectl --help
   --sample N       verify N recordings picked at random (default: all)
+  --public-key FILE  the cradle's public keys (PEM, one or more: each key it has had, as
+                   cradlectl identity prints them): every record must carry a signature
+                   one of them verifies
   --json           machine-readable output
 )";
 
@@ -72,6 +78,7 @@ struct RemoteInvocation {
     std::optional<fs::path> state_dir;
     remote::RemoteFilter filter;
     std::size_t sample = 0;  // 0: all
+    std::optional<fs::path> public_keys;
     bool json = false;
     bool help = false;
 };
@@ -84,7 +91,7 @@ int remote_usage_error(const std::string& message) {
 std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) {
     OptionNames names;
     names.with_value = {"--config", "--state-dir", "--cradle", "--serial",
-                        "--from",   "--to",        "--sample"};
+                        "--from",   "--to",        "--sample", "--public-key"};
     names.flags = {"--json", "-h", "--help"};
     auto read = read_command_line(std::vector<std::string>(argv, argv + argc), names);
     if (auto* error = std::get_if<std::string>(&read)) return std::move(*error);
@@ -104,7 +111,7 @@ std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) 
     static const std::map<std::string, std::vector<std::string>> kTakes = {
         {"status", {"--config", "--state-dir", "--json"}},
         {"recordings", {"--config", "--cradle", "--serial", "--from", "--to", "--json"}},
-        {"verify", {"--config", "--cradle", "--sample"}},
+        {"verify", {"--config", "--cradle", "--sample", "--public-key"}},
         {"anchors", {"--config", "--cradle"}},
         {"unit-dropin", {"--config"}},
     };
@@ -121,6 +128,10 @@ std::variant<RemoteInvocation, std::string> parse_remote(int argc, char** argv) 
     if (given.contains("--config")) invocation.config_file = given["--config"];
     if (given.contains("--state-dir")) invocation.state_dir = given["--state-dir"];
     if (given.contains("--cradle")) invocation.filter.cradle_id = given["--cradle"];
+    if (given.contains("--public-key")) {
+        if (given["--public-key"].empty()) return std::string("--public-key needs a PEM file");
+        invocation.public_keys = given["--public-key"];
+    }
     if (given.contains("--serial")) invocation.filter.serial = given["--serial"];
     for (const char* name : {"--from", "--to"}) {
         if (!given.contains(name)) continue;
@@ -320,6 +331,9 @@ int remote_recordings(const RemoteInvocation& invocation, remote::S3Client& clie
 }
 
 int remote_verify(const RemoteInvocation& invocation, remote::S3Client& client, std::ostream& out) {
+    const std::vector<PublicKey> keys = invocation.public_keys
+                                            ? read_public_keys(*invocation.public_keys)
+                                            : std::vector<PublicKey>{};
     auto recordings = remote::list_remote_recordings(client, invocation.filter);
     if (invocation.sample > 0 && invocation.sample < recordings.size()) {
         std::mt19937_64 random(std::random_device{}());
@@ -328,13 +342,16 @@ int remote_verify(const RemoteInvocation& invocation, remote::S3Client& client, 
     }
     std::size_t problems = 0;
     for (const auto& recording : recordings) {
-        for (const auto& problem : remote::verify_remote_recording(client, recording)) {
+        for (const auto& problem : remote::verify_remote_recording(client, recording, keys)) {
             out << "PROBLEM " << problem << "\n";
             ++problems;
         }
     }
-    out << recordings.size() << " recording(s) read back and re-hashed against their records, "
-        << problems << " problem(s)\n";
+    out << recordings.size() << " recording(s) read back and re-hashed against their records"
+        << (keys.empty() ? ""
+                         : ", their records' signatures checked with " +
+                               std::to_string(keys.size()) + " key(s)")
+        << ", " << problems << " problem(s)\n";
     return problems == 0 ? kExitOk : kExitProblems;
 }
 

@@ -116,6 +116,29 @@ PublicKey read_public_key(const fs::path& file) {
     }
 }
 
+std::vector<PublicKey> read_public_keys(const fs::path& file) {
+    constexpr std::string_view kBegin = "-----BEGIN PUBLIC KEY-----";
+    std::string text;
+    try {
+        text = read_whole_file(file, kMaxKeyFileBytes);
+    } catch (const ReadFileError& error) {
+        throw IdentityError(error.what());
+    }
+    std::vector<PublicKey> keys;
+    for (std::size_t at = text.find(kBegin); at != std::string::npos;) {
+        const std::size_t next = text.find(kBegin, at + kBegin.size());
+        try {
+            keys.push_back(PublicKey::from_pem(std::string_view(text).substr(at, next - at)));
+        } catch (const KeyError& error) {
+            throw IdentityError(file.string() + ": key " + std::to_string(keys.size() + 1) + ": " +
+                                error.what());
+        }
+        at = next;
+    }
+    if (keys.empty()) throw IdentityError(file.string() + ": holds no PEM public key");
+    return keys;
+}
+
 AdoptedKey adopt_signing_key(Catalog& catalog, const fs::path& state_dir, std::int64_t now) {
     const std::optional<PublicKey> logged = catalog.signing_key_of_log();
     std::optional<SigningKey> key = read_signing_key(state_dir);

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace cradle {
 
@@ -44,6 +45,9 @@ void install_next_signing_key(const std::filesystem::path& state_dir, const Sign
 // A public key from a PEM file (signing.pub, or what IT wrote down). Throws IdentityError
 // naming the file.
 PublicKey read_public_key(const std::filesystem::path& file);
+// Every public key (PEM) of `file`, one or more, in their order; IdentityError naming the file
+// when it holds none or one that is not an Ed25519 public key.
+std::vector<PublicKey> read_public_keys(const std::filesystem::path& file);
 
 // The daemon's start (and rebuild-catalog's): the key the catalog's log names must be the one on
 // disk. A state directory without either gets a new key and its "identity.key_created" entry.

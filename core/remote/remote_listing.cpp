@@ -3,6 +3,7 @@
 
 #include "common/sha256.hpp"
 
+#include <algorithm>
 #include <span>
 
 #include <map>
@@ -60,6 +61,7 @@ std::vector<RemoteRecording> list_remote_recordings(S3Client& client, const Remo
             continue;
         }
         recording.record = std::move(*record);
+        recording.record_text = std::move(text);
         const std::string expected_key = std::string(kCradles) + recording.cradle_id +
                                          std::string(kArchive) + recording.record.archive_path;
         if (expected_key != recording.object_key) {
@@ -77,13 +79,26 @@ std::vector<RemoteRecording> list_remote_recordings(S3Client& client, const Remo
     return found;
 }
 
-std::vector<std::string> verify_remote_recording(S3Client& client,
-                                                 const RemoteRecording& recording) {
+std::vector<std::string> verify_remote_recording(S3Client& client, const RemoteRecording& recording,
+                                                 const std::vector<PublicKey>& keys) {
     std::vector<std::string> problems;
     const std::string& key = recording.object_key;
     if (!recording.problem.empty()) {
         problems.push_back(key + ": " + recording.problem);
         return problems;
+    }
+    if (!keys.empty()) {
+        if (recording.record.signature_hex.empty()) {
+            problems.push_back(key +
+                               ": its record is not signed: nothing shows the cradle wrote it");
+        } else if (std::none_of(keys.begin(), keys.end(), [&](const PublicKey& public_key) {
+                       return record_signature_verifies(recording.record_text, recording.record,
+                                                        public_key);
+                   })) {
+            problems.push_back(key + ": its record's signature (key " + recording.record.key_id +
+                               ") does not verify with the keys given: changed after it was "
+                               "signed, or signed by another key");
+        }
     }
     if (!recording.stored) {
         problems.push_back(key + ": its record is in the bucket, the recording is not");

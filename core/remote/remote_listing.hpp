@@ -4,6 +4,7 @@
 // and a re-hash of the stored objects against those records. Nothing here writes.
 #pragma once
 
+#include "common/ed25519.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/audit_anchor.hpp"
 #include "core/remote/s3_client.hpp"
@@ -21,6 +22,7 @@ struct RemoteRecording {
     bool stored = false;            // the recording object is in the bucket (its record may be
                                     // there without it)
     ArchiveRecord record;           // the custody facts, when `problem` is empty
+    std::string record_text;        // the record as stored, for its signature
     std::string problem;            // why the record could not be read ("" for none)
 };
 
@@ -37,9 +39,11 @@ struct RemoteFilter {
 std::vector<RemoteRecording> list_remote_recordings(S3Client& client, const RemoteFilter& filter);
 
 // Reads the recording's object back and compares its size and SHA-256 with its record: one
-// line per problem, none when the store holds what the record describes.
-std::vector<std::string> verify_remote_recording(S3Client& client,
-                                                 const RemoteRecording& recording);
+// line per problem, none when the store holds what the record describes. With `keys` (the
+// cradle's public keys), the record must also carry a signature one of them verifies: an
+// unsigned record, or one whose text was changed after it was signed, is a problem.
+std::vector<std::string> verify_remote_recording(S3Client& client, const RemoteRecording& recording,
+                                                 const std::vector<PublicKey>& keys = {});
 
 // The anchors of one cradle's audit log stored in the bucket (cradles/<cradle_id>/anchors/),
 // oldest first, each as its anchor line (audit_anchor.hpp); an object that holds no valid

@@ -4,6 +4,7 @@
 // wipe_after = "remote" no camera is wiped before the store has confirmed each of its
 // recordings. Each scenario ends in the invariant checker and in the store's own answer: the
 // object's bytes read back and hashed.
+#include "common/ed25519.hpp"
 #include "common/sha256.hpp"
 #include "core/archive/archive_record.hpp"
 #include "core/catalog/catalog.hpp"
@@ -285,6 +286,67 @@ TEST_F(CentralArchive, VerifyNamesAnObjectThatDiffersFromItsRecord) {
     const auto listed = cradlectl_remote("recordings --json --config " + config.string());
     EXPECT_EQ(listed.exit_status, 0) << listed.output;
     EXPECT_NE(listed.output.find("\"serial\":\"BC-7\""), std::string::npos) << listed.output;
+}
+
+// With the cradle's public keys, cradlectl remote verify also checks each record's signature:
+// a record changed after it was signed, or never signed, is named, whatever its bytes.
+TEST_F(CentralArchive, VerifyWithThePublicKeysNamesARecordChangedOrUnsigned) {
+    const std::string bucket = fresh_bucket_name();
+    remote::S3Client client(s3_options(store_, bucket), store_.credentials);
+    client.create_bucket(false);
+    const SigningKey key = SigningKey::generate();
+    const std::string footage = "the footage as archived";
+    auto put = [&](const std::string& serial, std::int64_t id, const std::string& text_of) {
+        ArchiveRecord record;
+        record.recording_id = id;
+        record.device_id = 1;
+        record.identity.device_serial = serial;
+        record.captured_unix_s = 1'700'000'000 + id;
+        record.size = footage.size();
+        record.archived_at = 1'700'000'100;
+        record.archive_path = "2023/11/14/000001/0000000" + std::to_string(id) + ".mp4";
+        record.raw_name = "VID_" + std::to_string(id) + ".MP4";
+        record.sha256_hex = Sha256::hex_of(footage);
+        std::string text =
+            text_of == "unsigned" ? format_record(record) : format_record(record, &key);
+        // Changed after it was signed: another camera's serial of the same length.
+        if (text_of == "changed") text.replace(text.find(serial), serial.size(), "BC-9");
+        const std::string object = "cradles/c8/archive/" + record.archive_path;
+        client.put_object(object + ".record", std::as_bytes(std::span(text)), Sha256::hex_of(text),
+                          {});
+        client.put_object(object, std::as_bytes(std::span(footage)), Sha256::hex_of(footage), {});
+        return object;
+    };
+    put("BC-1", 1, "signed");
+    const std::string changed = put("BC-2", 2, "changed");
+    const std::string unsigned_record = put("BC-3", 3, "unsigned");
+
+    const test::TempDir dir;
+    const auto config = reader_config(dir.path(), store_, bucket);
+    const std::filesystem::path keys = dir.path() / "keys.pem";
+    std::ofstream(keys) << SigningKey::generate().public_key().pem() << key.public_key().pem();
+    // Without keys the bytes are all as their records say.
+    EXPECT_EQ(cradlectl_remote("verify --config " + config.string()).exit_status, 0);
+    const auto verified =
+        cradlectl_remote("verify --config " + config.string() + " --public-key " + keys.string());
+    EXPECT_EQ(verified.exit_status, 1) << verified.output;
+    EXPECT_NE(verified.output.find("PROBLEM " + changed + ": its record's signature (key " +
+                                   key.public_key().key_id() + ") does not verify"),
+              std::string::npos)
+        << verified.output;
+    EXPECT_NE(verified.output.find("PROBLEM " + unsigned_record + ": its record is not signed"),
+              std::string::npos)
+        << verified.output;
+    EXPECT_NE(verified.output.find("3 recording(s) read back and re-hashed against their records, "
+                                   "their records' signatures checked with 2 key(s), 2 "
+                                   "problem(s)"),
+              std::string::npos)
+        << verified.output;
+    std::ofstream(keys) << "not a key\n";
+    const auto no_key =
+        cradlectl_remote("verify --config " + config.string() + " --public-key " + keys.string());
+    EXPECT_NE(no_key.exit_status, 0);
+    EXPECT_NE(no_key.output.find("holds no PEM public key"), std::string::npos) << no_key.output;
 }
 
 // The cradle's own remote audit: once the backlog is empty, a sample of its confirmed
