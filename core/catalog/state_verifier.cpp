@@ -59,6 +59,7 @@ class StateVerifier {
         std::vector<RecordingRow> recordings;
         std::vector<AuditRow> audit;
         RegisterTables register_tables;
+        ConfidentialMarks marks;
         {
             // The register and the roster are held to the audit log: a change the daemon
             // commits while they are read must be in both or in neither.
@@ -68,6 +69,7 @@ class StateVerifier {
             register_tables.devices = catalog_.devices();
             register_tables.history = catalog_.device_history();
             register_tables.officers = catalog_.officers();
+            marks = catalog_.confidential_marks();
         }
         report_.recordings_checked = recordings.size();
         report_.audit_rows_checked = audit.size();
@@ -77,6 +79,7 @@ class StateVerifier {
         check_audit_chain(audit);
         check_signatures(audit);
         check_register_against_audit(audit, register_tables, report_.problems);
+        check_confidential_marks(audit, register_tables.devices, recordings, marks);
         record_hashes_ = catalog_.record_hashes();
         for (const RecordingRow& row : recordings) check_recording(row);
         check_no_orphans();
@@ -88,6 +91,50 @@ class StateVerifier {
 
   private:
     void add_problem(std::string text) { report_.problems.push_back(std::move(text)); }
+
+    // The confidentiality marks are held to the audit log too: a mark dropped from the table
+    // would show a confidential recording to anyone who may read. Each device and recording
+    // the table knows is marked exactly when the latest of its mark entries says so (a
+    // rebuilt catalog sets the marks again from the log, for what it still knows).
+    void check_confidential_marks(const std::vector<AuditRow>& audit,
+                                  const std::vector<DeviceRow>& devices,
+                                  const std::vector<RecordingRow>& recordings,
+                                  const ConfidentialMarks& marks) {
+        std::map<std::string, bool> device_marked;  // by serial, as the log names them
+        std::map<std::int64_t, bool> recording_marked;
+        for (const AuditRow& row : audit) {
+            if (row.event == "device.marked_confidential") device_marked[row.device_serial] = true;
+            if (row.event == "device.unmarked_confidential") {
+                device_marked[row.device_serial] = false;
+            }
+            if (row.event == "recording.marked_confidential") {
+                recording_marked[row.recording_id] = true;
+            }
+            if (row.event == "recording.unmarked_confidential") {
+                recording_marked[row.recording_id] = false;
+            }
+        }
+        for (const DeviceRow& device : devices) {
+            const auto logged = device_marked.find(device.serial);
+            const bool should = logged != device_marked.end() && logged->second;
+            const bool is = marks.devices.count(device.id) != 0;
+            if (should != is) {
+                add_problem("confidential_marks: device '" + device.serial + "' is " +
+                            (is ? "marked" : "not marked") + " confidential, the audit log says " +
+                            (should ? "it is" : "it is not"));
+            }
+        }
+        for (const RecordingRow& row : recordings) {
+            const auto logged = recording_marked.find(row.id);
+            const bool should = logged != recording_marked.end() && logged->second;
+            const bool is = marks.recordings.count(row.id) != 0;
+            if (should != is) {
+                add_problem("confidential_marks: recording " + std::to_string(row.id) + " is " +
+                            (is ? "marked" : "not marked") + " confidential, the audit log says " +
+                            (should ? "it is" : "it is not"));
+            }
+        }
+    }
 
     // One recording is one row: its device, name, size, capture time and SHA-256 (I3). Rows
     // still being copied have no hash yet. The handle is where the camera showed it, not who it

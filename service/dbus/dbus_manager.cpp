@@ -197,6 +197,23 @@ int DbusServer::get_device(sd_bus_message* call) {
     return 1;
 }
 
+std::string require_window(const char* serial, std::int64_t from, std::int64_t to,
+                           const WindowNames& names) {
+    require_valid("serial", serial, dbus::Emptiness::allowed);
+    if (from < 0)
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, std::string(names.from) + ": negative");
+    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, std::string(names.to) + ": negative");
+    if (from != 0 && to != 0 && from > to) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS,
+                        std::string(names.from) + ": later than " + names.to);
+    }
+    std::string what;
+    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
+    if (from != 0) what += std::string(names.in_audit) + " from " + std::to_string(from);
+    if (to != 0) what += std::string(names.in_audit) + " to " + std::to_string(to);
+    return what;
+}
+
 int DbusServer::list_recordings(sd_bus_message* call) {
     const char* serial_arg = nullptr;
     std::int64_t from = 0;
@@ -205,18 +222,9 @@ int DbusServer::list_recordings(sd_bus_message* call) {
     check(
         sd_bus_message_read(call, manager_api::ListRecordings::in, &serial_arg, &from, &to, &limit),
         "arguments");
-    require_valid("serial", serial_arg, dbus::Emptiness::allowed);
-    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_to: negative");
-    if (from != 0 && to != 0 && from > to) {
-        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
-    }
-    std::string serial = serial_arg;
-    std::string what = "ListRecordings";
-    if (!serial.empty()) what += " of serial '" + serial + "'";
-    if (from != 0) what += " captured from " + std::to_string(from);
-    if (to != 0) what += " captured to " + std::to_string(to);
+    std::string what = "ListRecordings" + require_window(serial_arg, from, to, kCaptureWindow);
     if (limit != 0) what += " limit " + std::to_string(limit);
+    const std::string serial = serial_arg;
     Catalog::RecordingFilter filter;
     filter.captured_from = from;
     filter.captured_to = to;
@@ -237,23 +245,14 @@ int DbusServer::list_recordings_page(sd_bus_message* call) {
     check(sd_bus_message_read(call, manager_api::ListRecordingsPage::in, &serial_arg, &from, &to,
                               &cursor, &count),
           "arguments");
-    require_valid("serial", serial_arg, dbus::Emptiness::allowed);
-    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_to: negative");
-    if (from != 0 && to != 0 && from > to) {
-        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "captured_from: later than captured_to");
-    }
+    std::string what = "ListRecordingsPage" + require_window(serial_arg, from, to, kCaptureWindow);
     require_page_count(count);
     Catalog::RecordingFilter filter;
     filter.captured_from = from;
     filter.captured_to = to;
     filter.after = parse_time_cursor(cursor);
     filter.first = count;
-    std::string serial = serial_arg;
-    std::string what = "ListRecordingsPage";
-    if (!serial.empty()) what += " of serial '" + serial + "'";
-    if (from != 0) what += " captured from " + std::to_string(from);
-    if (to != 0) what += " captured to " + std::to_string(to);
+    const std::string serial = serial_arg;
     if (filter.after) what += " after " + time_cursor(*filter.after);
     when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
                  [this, serial, filter](std::uint64_t ticket, const dbus::Caller& caller) {

@@ -379,16 +379,7 @@ int DbusServer::get_device_history(sd_bus_message* call) {
     std::int64_t to = 0;
     check(sd_bus_message_read(call, manager_api::GetDeviceHistory::in, &serial, &from, &to),
           "arguments");
-    require_valid("serial", serial, dbus::Emptiness::allowed);
-    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
-    if (from != 0 && to != 0 && from > to) {
-        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
-    }
-    std::string what = "GetDeviceHistory";
-    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
-    if (from != 0) what += " from " + std::to_string(from);
-    if (to != 0) what += " to " + std::to_string(to);
+    const std::string what = "GetDeviceHistory" + require_window(serial, from, to, kChangeWindow);
     when_allowed(park(call), call, dbus::Right::read, what, OnRecord::yes,
                  [this, serial = std::string(serial), from, to](std::uint64_t ticket,
                                                                 const dbus::Caller& caller) {
@@ -466,27 +457,48 @@ int DbusServer::import_officers(sd_bus_message* call) {
     return 1;
 }
 
-int DbusServer::list_devices_page(sd_bus_message* call) {
+template <class Page>
+int DbusServer::serve_keyed_page(
+    sd_bus_message* call, const char* method, const char* in,
+    std::function<Page(const Catalog&, const std::string& after, std::uint32_t count)> read,
+    int (*append)(sd_bus_message*, const Page&)) {
     const char* cursor = nullptr;
     std::uint32_t count = 0;
-    check(sd_bus_message_read(call, manager_api::ListDevicesPage::in, &cursor, &count),
-          "arguments");
+    check(sd_bus_message_read(call, in, &cursor, &count), "arguments");
     require_page_count(count);
-    when_allowed(
-        park(call), call, dbus::Right::read, "ListDevicesPage", OnRecord::yes,
-        [this, after = std::string(cursor), count](std::uint64_t ticket,
-                                                   const dbus::Caller& caller) {
-            reply_with_facts<Page<DeviceRow>>(
-                ticket, caller, "ListDevicesPage",
-                [after, count](const Catalog& catalog, const std::string&) {
-                    return read_page<DeviceRow>(
-                        count,
-                        [&](std::uint32_t rows) { return catalog.devices_after(after, rows); },
-                        [](const DeviceRow& row) { return row.serial; });
-                },
-                &append_devices_page, "the page is too large for one reply");
-        });
+    when_allowed(park(call), call, dbus::Right::read, method, OnRecord::yes,
+                 [this, method, read = std::move(read), append, after = std::string(cursor), count](
+                     std::uint64_t ticket, const dbus::Caller& caller) {
+                     reply_with_facts<Page>(
+                         ticket, caller, method,
+                         [read, after, count](const Catalog& catalog, const std::string&) {
+                             return read(catalog, after, count);
+                         },
+                         append, "the page is too large for one reply");
+                 });
     return 1;
+}
+
+int DbusServer::list_devices_page(sd_bus_message* call) {
+    return serve_keyed_page<Page<DeviceRow>>(
+        call, manager_api::ListDevicesPage::name, manager_api::ListDevicesPage::in,
+        [](const Catalog& catalog, const std::string& after, std::uint32_t count) {
+            return read_page<DeviceRow>(
+                count, [&](std::uint32_t rows) { return catalog.devices_after(after, rows); },
+                [](const DeviceRow& row) { return row.serial; });
+        },
+        &append_devices_page);
+}
+
+int DbusServer::list_officers_page(sd_bus_message* call) {
+    return serve_keyed_page<Page<OfficerRow>>(
+        call, manager_api::ListOfficersPage::name, manager_api::ListOfficersPage::in,
+        [](const Catalog& catalog, const std::string& after, std::uint32_t count) {
+            return read_page<OfficerRow>(
+                count, [&](std::uint32_t rows) { return catalog.officers_after(after, rows); },
+                [](const OfficerRow& row) { return row.badge; });
+        },
+        &append_officers_page);
 }
 
 int DbusServer::get_device_history_page(sd_bus_message* call) {
@@ -498,18 +510,9 @@ int DbusServer::get_device_history_page(sd_bus_message* call) {
     check(sd_bus_message_read(call, manager_api::GetDeviceHistoryPage::in, &serial, &from, &to,
                               &cursor, &count),
           "arguments");
-    require_valid("serial", serial, dbus::Emptiness::allowed);
-    if (from < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, "to: negative");
-    if (from != 0 && to != 0 && from > to) {
-        throw CallError(SD_BUS_ERROR_INVALID_ARGS, "from: later than to");
-    }
+    std::string what = "GetDeviceHistoryPage" + require_window(serial, from, to, kChangeWindow);
     require_page_count(count);
     const std::optional<TimeKey> after = parse_time_cursor(cursor);
-    std::string what = "GetDeviceHistoryPage";
-    if (*serial != '\0') what += " of serial '" + std::string(serial) + "'";
-    if (from != 0) what += " from " + std::to_string(from);
-    if (to != 0) what += " to " + std::to_string(to);
     if (after) what += " after " + time_cursor(*after);
     when_allowed(
         park(call), call, dbus::Right::read, what, OnRecord::yes,
@@ -531,29 +534,6 @@ int DbusServer::get_device_history_page(sd_bus_message* call) {
                         });
                 },
                 &append_history_page, "the page is too large for one reply");
-        });
-    return 1;
-}
-
-int DbusServer::list_officers_page(sd_bus_message* call) {
-    const char* cursor = nullptr;
-    std::uint32_t count = 0;
-    check(sd_bus_message_read(call, manager_api::ListOfficersPage::in, &cursor, &count),
-          "arguments");
-    require_page_count(count);
-    when_allowed(
-        park(call), call, dbus::Right::read, "ListOfficersPage", OnRecord::yes,
-        [this, after = std::string(cursor), count](std::uint64_t ticket,
-                                                   const dbus::Caller& caller) {
-            reply_with_facts<Page<OfficerRow>>(
-                ticket, caller, "ListOfficersPage",
-                [after, count](const Catalog& catalog, const std::string&) {
-                    return read_page<OfficerRow>(
-                        count,
-                        [&](std::uint32_t rows) { return catalog.officers_after(after, rows); },
-                        [](const OfficerRow& row) { return row.badge; });
-                },
-                &append_officers_page, "the page is too large for one reply");
         });
     return 1;
 }

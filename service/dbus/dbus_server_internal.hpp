@@ -94,6 +94,19 @@ std::string device_path(const std::string& serial);
 // Appends one device as ListDevices lists it; a negative errno when the append failed.
 int append_device(sd_bus_message* reply, const DeviceRow& device);
 
+// The serial ("" for every device) and the time window (inclusive, 0 = open) of a list:
+// InvalidArgs naming the argument when one is wrong. Returns how the audit entry of the read
+// names them, e.g. " of serial 'X' captured from 1700000000".
+struct WindowNames {
+    const char* from;  // the arguments' names
+    const char* to;
+    const char* in_audit;  // the word before "from" and "to" in the audit entry ("" or " captured")
+};
+inline constexpr WindowNames kCaptureWindow{"captured_from", "captured_to", " captured"};
+inline constexpr WindowNames kChangeWindow{"from", "to", ""};
+std::string require_window(const char* serial, std::int64_t from, std::int64_t to,
+                           const WindowNames& names);
+
 // The paged lists (ListDevicesPage and the others): how many rows a page holds at most, and
 // their cursors. A cursor is the key of the page before's last row: a serial or a badge as it
 // is, or a time and an id as "T.ID". A count out of range or a cursor these did not make is
@@ -167,6 +180,13 @@ class DbusServer : public std::enable_shared_from_this<DbusServer> {
     int get_device_history_page(sd_bus_message* call);
     int list_devices_page(sd_bus_message* call);
     int list_officers_page(sd_bus_message* call);
+    // A page of a list keyed by text (devices by serial, officers by badge): reads the cursor
+    // and the count of the call (its signature `in`), then `read` with them on the worker pool.
+    template <class Page>
+    int serve_keyed_page(
+        sd_bus_message* call, const char* method, const char* in,
+        std::function<Page(const Catalog&, const std::string& after, std::uint32_t count)> read,
+        int (*append)(sd_bus_message*, const Page&));
     int get_assignments_facts(sd_bus_message* call);
     int get_dock_day_facts(sd_bus_message* call);
     int list_officers(sd_bus_message* call);

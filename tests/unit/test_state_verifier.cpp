@@ -407,6 +407,36 @@ TEST_F(RegisterVerifyTest, DetectsAnOfficersIdSpeltOtherwiseOrTimeChanged) {
                                      "written at " + std::to_string(kAt + 60)}));
 }
 
+// The confidentiality marks are held to the log: a mark dropped from the table (which would
+// show the recording to anyone who may read) or one added there alone is named.
+TEST_F(StateVerifierTest, ConfidentialMarksAreHeldToTheAuditLog) {
+    Catalog& catalog = builder_.catalog();
+    ASSERT_TRUE(catalog.mark_recording_confidential(first_.id, true, "informant", 1714557800,
+                                                    "uid 0 (root)"));
+    ASSERT_TRUE(
+        catalog.mark_device_confidential("SN-2", true, "inquiry", 1714557801, "uid 0 (root)"));
+    ASSERT_TRUE(
+        catalog.mark_device_confidential("SN-2", false, "closed", 1714557802, "uid 0 (root)"));
+    builder_.close_catalog();
+    VerifyReport clean = verify_state(state());
+    EXPECT_TRUE(clean.ok()) << all_problems(clean);
+
+    tamper(state(),
+           "DROP TRIGGER IF EXISTS confidential_marks_no_delete;"
+           "DELETE FROM confidential_marks WHERE recording_id = " +
+               std::to_string(first_.id) +
+               ";"
+               "INSERT INTO confidential_marks (recording_id, confidential, reason, at, "
+               "changed_by) VALUES (" +
+               std::to_string(second_.id) + ", 1, 'forged', 1, 'x')");
+    VerifyReport report = verify_state(state());
+    EXPECT_TRUE(has_problem(report, {"confidential_marks: recording " + std::to_string(first_.id),
+                                     "not marked", "the audit log says it is"}));
+    EXPECT_TRUE(has_problem(report, {"confidential_marks: recording " + std::to_string(second_.id),
+                                     "is marked", "says it is not"}));
+    EXPECT_EQ(report.problems.size(), 2u) << all_problems(report);
+}
+
 // Catalogs of schema 1 and 2 kept no register history: their registrations, written before the
 // cradle had a key, are in the audit log only. Every entry after the first one with its row,
 // and every signed one, needs its row.
