@@ -35,16 +35,24 @@ CallerGuard::Decision CallerGuard::on_call(const std::string& name, Clock::time_
         connection.refused_at = now;
         decision.verdict = Verdict::too_many;
     }
-    // Its answer, an error or a reply, waits in its queue until it reads it.
-    connection.queued_bytes += kBytesPerCall;
-    if (!connection.measuring && connection.queued_bytes >= connection.measure_at_bytes) {
+    // What it may have left unread is over the limits (by what was sent since the last
+    // measure): this call is answered and a measure asked for; while that measure is under
+    // way its other calls are dropped. A client that reads its replies before it calls again
+    // (cradlectl) has its queue measured empty before its next call arrives, since the bus
+    // daemon answers the measure before it passes on this call's reply; a flood does not wait
+    // for the round trip.
+    if (over_limits(connection)) {
+        if (connection.measuring) {
+            decision.verdict = Verdict::starve;
+            return decision;
+        }
         decision.measure = connection.measuring = true;
     }
-    // Starved at once when what may wait unread is over the limits, before the measure says
-    // how much does: a measure takes a round trip, a flood does not wait for it.
-    if (over_limits(connection)) {
-        connection.starved = true;
-        decision.verdict = Verdict::starve;
+    // Its answer, an error or a reply, waits in its queue until it reads it.
+    connection.queued_bytes += kBytesPerCall;
+    connection.largest_reply_bytes = std::max(connection.largest_reply_bytes, kBytesPerCall);
+    if (!connection.measuring && connection.queued_bytes >= connection.measure_at_bytes) {
+        decision.measure = connection.measuring = true;
     }
     return decision;
 }
@@ -52,8 +60,10 @@ CallerGuard::Decision CallerGuard::on_call(const std::string& name, Clock::time_
 void CallerGuard::sent(const std::string& name, std::uint64_t bytes) {
     auto found = connections_.find(name);
     if (found == connections_.end()) return;
-    found->second.queued_bytes += bytes;
-    if (over_limits(found->second)) found->second.starved = true;
+    Connection& connection = found->second;
+    connection.queued_bytes += bytes;
+    connection.largest_reply_bytes =
+        std::max(connection.largest_reply_bytes, bytes + kBytesPerCall);
 }
 
 void CallerGuard::identified(const std::string& name, uid_t uid, bool privileged) {
@@ -80,10 +90,13 @@ CallerGuard::Change CallerGuard::measured(const std::string& name, std::uint64_t
     connection.measure_at_bytes = queued_bytes + kMeasureEveryBytes;
     const bool was_starved = connection.starved;
     if (was_starved) {
-        connection.starved = queued_bytes >= kResumeBelowBytes || over_limits(connection);
+        connection.starved =
+            unread_beyond_a_reply(connection) >= kResumeBelowBytes || over_limits(connection);
     } else {
         connection.starved = over_limits(connection);
     }
+    // The next measure allows only for the replies sent after this one.
+    connection.largest_reply_bytes = 0;
     if (connection.starved == was_starved) return Change::none;
     return connection.starved ? Change::starved : Change::resumed;
 }
@@ -115,19 +128,27 @@ std::optional<uid_t> CallerGuard::uid_of(const std::string& name) const {
     return found->second.uid;
 }
 
-std::uint64_t CallerGuard::queued_bytes_of(uid_t uid) const {
+std::uint64_t CallerGuard::unread_beyond_a_reply(const Connection& connection) {
+    return connection.queued_bytes -
+           std::min(connection.queued_bytes, connection.largest_reply_bytes);
+}
+
+std::uint64_t CallerGuard::unread_beyond_a_reply_of(uid_t uid) const {
     std::uint64_t bytes = 0;
     for (const auto& [name, connection] : connections_) {
-        if (connection.uid == uid) bytes += connection.queued_bytes;
+        if (connection.uid == uid) bytes += unread_beyond_a_reply(connection);
     }
     return bytes;
 }
 
 bool CallerGuard::over_limits(const Connection& connection) const {
-    if (connection.queued_bytes > kMostQueuedBytes) return true;
+    // One reply may lie unread while a client reads it, however large (a list, a report's
+    // facts); more than that is not read.
+    const std::uint64_t unread = unread_beyond_a_reply(connection);
+    if (unread > kMostQueuedBytes) return true;
     // One user's connections together; only those that hold a share of it are starved.
-    return connection.uid && connection.queued_bytes >= kResumeBelowBytes &&
-           queued_bytes_of(*connection.uid) > kMostQueuedBytesPerUser;
+    return connection.uid && unread >= kResumeBelowBytes &&
+           unread_beyond_a_reply_of(*connection.uid) > kMostQueuedBytesPerUser;
 }
 
 bool CallerGuard::take_token(uid_t uid, bool privileged, Clock::time_point now) {

@@ -9,12 +9,15 @@
 //   So the server counts what it sends each connection (kBytesPerCall for each call, more for
 //   a list or report facts), and each kMeasureEveryBytes asks the bus daemon how many bytes
 //   still wait in that connection's queue (Debug.Stats.GetConnectionStats, OutgoingBytes).
-//   Over kMostQueuedBytes, or over kMostQueuedBytesPerUser for all of one user's connections,
-//   the connection is starved: its calls are dropped unanswered (the bus daemon times them
-//   out for it) until a later measure, at most one a second, finds its queue below
-//   kResumeBelowBytes. What was sent since the last measure counts as queued until the next,
-//   so a caller is starved before the bytes it may leave unread exceed the limits by more
-//   than one reply.
+//   One reply may lie unread while a client reads it, however large; beyond the largest reply
+//   sent since the last measure, more than kMostQueuedBytes unread, or more than
+//   kMostQueuedBytesPerUser for all of one user's connections, and the connection is starved:
+//   its calls are dropped unanswered (the bus daemon times them out for it) until a later
+//   measure, at most one a second, finds it has read all but kResumeBelowBytes. What was sent
+//   since the last measure counts as unread until the next: over the limits by that count,
+//   a call is answered and a measure asked for, and the connection's calls while that
+//   measure is under way are dropped. A client that reads each reply before it calls again
+//   is measured before its next call arrives, and never loses one.
 // - A caller that calls too often. Each user (not root) has a bucket of calls that refills at
 //   a steady rate; a call beyond it is answered LimitsExceeded "try again" at once, at most
 //   once a second for each connection: the calls it sends on regardless are dropped
@@ -23,7 +26,7 @@
 //   bucket ten times larger, so that a flood from other users leaves them their share; root is
 //   never limited.
 //
-// The class only decides; dbus_server.cpp asks the bus daemon and applies the decisions.
+// The class only decides; dbus_guard.cpp asks the bus daemon and applies the decisions.
 #pragma once
 
 #include <sys/types.h>
@@ -100,7 +103,8 @@ class CallerGuard {
         bool privileged = false;
         bool identifying = false;
         bool measuring = false;
-        std::uint64_t queued_bytes = 0;  // at the last measure, plus what was sent since
+        std::uint64_t queued_bytes = 0;         // at the last measure, plus what was sent since
+        std::uint64_t largest_reply_bytes = 0;  // of the replies sent since the last measure
         std::uint64_t measure_at_bytes = kMeasureEveryBytes;
         Clock::time_point measured_at;
         bool starved = false;
@@ -110,7 +114,10 @@ class CallerGuard {
         double tokens = kBurst;
         Clock::time_point filled;
     };
-    std::uint64_t queued_bytes_of(uid_t uid) const;
+    // What may lie unread beyond the largest reply sent since the last measure (which a
+    // client may still be reading): of one connection, and of all of one user's.
+    static std::uint64_t unread_beyond_a_reply(const Connection& connection);
+    std::uint64_t unread_beyond_a_reply_of(uid_t uid) const;
     bool take_token(uid_t uid, bool privileged, Clock::time_point now);
     // Whether `connection` must be starved for what may wait in its queue now.
     bool over_limits(const Connection& connection) const;

@@ -75,7 +75,7 @@ int read_outgoing_bytes(sd_bus_message* stats, std::uint64_t& bytes) {
     return r < 0 ? r : -ENODATA;
 }
 
-std::string mebibytes(std::uint64_t bytes) {
+std::string kibibytes(std::uint64_t bytes) {
     return std::to_string(bytes / 1024) + " KiB";
 }
 
@@ -98,7 +98,6 @@ int DbusServer::guard_call(sd_bus_message* call) {
     const char* sender = sd_bus_message_get_sender(call);
     if (sender == nullptr) return 0;  // a direct peer, not a bus: nothing to guard
     const std::string connection = sender;
-    const bool was_starved = guard_.starved(connection);
     const dbus::CallerGuard::Decision decision =
         guard_.on_call(connection, dbus::CallerGuard::Clock::now());
     if (decision.identify) ask_guard_question(connection, false);
@@ -115,9 +114,7 @@ int DbusServer::guard_call(sd_bus_message* call) {
             return 1;
         }
         case dbus::CallerGuard::Verdict::starve:
-            if (!was_starved) {
-                log_guard_change(connection, dbus::CallerGuard::Change::starved, 0);
-            }
+            // Logged when a measure starved the connection (guard_measured), not per call.
             return 1;
     }
     return 0;
@@ -223,7 +220,7 @@ void DbusServer::log_guard_change(const std::string& connection, dbus::CallerGua
     if (change == dbus::CallerGuard::Change::starved) {
         service_.log().warning(
             {}, "D-Bus: no longer answering " + who + ": it leaves its replies unread" +
-                    (queued_bytes != 0 ? " (" + mebibytes(queued_bytes) + " wait in its queue)"
+                    (queued_bytes != 0 ? " (" + kibibytes(queued_bytes) + " wait in its queue)"
                                        : std::string()) +
                     "; its calls are dropped until it reads them");
     } else {

@@ -38,6 +38,7 @@ TEST(CallerGuard, AConnectionIsIdentifiedOnceAndMeasuredAsItsRepliesAddUp) {
     // A list's reply counts in full.
     guard.sent(":1.7", CallerGuard::kMeasureEveryBytes);
     EXPECT_TRUE(guard.on_call(":1.7", now).measure);
+    EXPECT_EQ(guard.measured(":1.7", 0, now), CallerGuard::Change::none);
 }
 
 TEST(CallerGuard, AConnectionThatLeavesItsRepliesUnreadIsStarvedUntilItReadsThem) {
@@ -46,7 +47,7 @@ TEST(CallerGuard, AConnectionThatLeavesItsRepliesUnreadIsStarvedUntilItReadsThem
     guard.on_call(":1.8", now);
     guard.identified(":1.8", 1000, false);
     ASSERT_GT(calls_until_measure(guard, ":1.8", now), 0);
-    EXPECT_EQ(guard.measured(":1.8", CallerGuard::kMostQueuedBytes + 1, now),
+    EXPECT_EQ(guard.measured(":1.8", 2 * CallerGuard::kMostQueuedBytes, now),
               CallerGuard::Change::starved);
     EXPECT_EQ(guard.on_call(":1.8", now).verdict, Verdict::starve);
     EXPECT_FALSE(guard.on_call(":1.8", now).measure) << "measured again only a second later";
@@ -63,21 +64,38 @@ TEST(CallerGuard, AConnectionThatLeavesItsRepliesUnreadIsStarvedUntilItReadsThem
     EXPECT_EQ(guard.on_call(":1.8", now).verdict, Verdict::answer);
 }
 
-TEST(CallerGuard, AFloodIsStarvedBeforeAMeasureComesBack) {
+TEST(CallerGuard, AFloodIsDroppedWhileItsMeasureIsUnderWay) {
     CallerGuard guard;
     const Clock::time_point now = Clock::now();
-    // The measure never comes back (the bus daemon is slow): the estimate decides.
+    // The measure asked for at 256 KiB never comes back (the bus daemon is slow): what was
+    // sent decides. Answered: 1 MiB beyond the one reply a reader may be reading.
     int answered = 0;
     while (guard.on_call(":1.10", now).verdict == Verdict::answer && answered < 10'000) {
         ++answered;
     }
-    EXPECT_TRUE(guard.starved(":1.10"));
     EXPECT_EQ(static_cast<std::uint64_t>(answered),
-              CallerGuard::kMostQueuedBytes / CallerGuard::kBytesPerCall);
-    // A reply too large starves at once.
+              CallerGuard::kMostQueuedBytes / CallerGuard::kBytesPerCall + 2);
+    EXPECT_EQ(guard.on_call(":1.10", now).verdict, Verdict::starve);
+    EXPECT_EQ(guard.measured(":1.10", answered * CallerGuard::kBytesPerCall, now),
+              CallerGuard::Change::starved);
+}
+
+TEST(CallerGuard, OneLargeReplyMayLieUnreadButNotTwo) {
+    CallerGuard guard;
+    const Clock::time_point now = Clock::now();
+    const std::uint64_t list = 16u << 20;  // a list as large as one reply may be
     guard.on_call(":1.11", now);
-    guard.sent(":1.11", CallerGuard::kMostQueuedBytes);
-    EXPECT_TRUE(guard.starved(":1.11"));
+    guard.sent(":1.11", list);
+    // The caller reads it and calls again: answered, and measured while it is answered.
+    const CallerGuard::Decision next = guard.on_call(":1.11", now);
+    EXPECT_EQ(next.verdict, Verdict::answer);
+    EXPECT_TRUE(next.measure);
+    // Measured while it still reads the list: not starved.
+    EXPECT_EQ(guard.measured(":1.11", list / 2, now), CallerGuard::Change::none);
+    // A second list, the first still unread: starved.
+    guard.sent(":1.11", list);
+    EXPECT_TRUE(guard.on_call(":1.11", now).measure);
+    EXPECT_EQ(guard.measured(":1.11", list / 2 + list, now), CallerGuard::Change::starved);
 }
 
 TEST(CallerGuard, AUsersConnectionsAreStarvedTogether) {
@@ -94,7 +112,9 @@ TEST(CallerGuard, AUsersConnectionsAreStarvedTogether) {
     }
     EXPECT_TRUE(guard.starved(":2.11"));
     EXPECT_FALSE(guard.starved(":2.0")) << "measured before the user was over";
-    EXPECT_EQ(guard.on_call(":2.0", now).verdict, Verdict::starve) << "over now";
+    const CallerGuard::Decision over = guard.on_call(":2.0", now);
+    EXPECT_TRUE(over.measure) << "over now: measured";
+    EXPECT_EQ(guard.measured(":2.0", each, now), CallerGuard::Change::starved);
     // Another user's connection with as much queued is answered.
     guard.on_call(":3.1", now);
     guard.identified(":3.1", 1001, false);
