@@ -200,9 +200,12 @@ int DbusServer::get_device(sd_bus_message* call) {
 std::string require_window(const char* serial, std::int64_t from, std::int64_t to,
                            const WindowNames& names) {
     require_valid("serial", serial, dbus::Emptiness::allowed);
-    if (from < 0)
+    if (from < 0) {
         throw CallError(SD_BUS_ERROR_INVALID_ARGS, std::string(names.from) + ": negative");
-    if (to < 0) throw CallError(SD_BUS_ERROR_INVALID_ARGS, std::string(names.to) + ": negative");
+    }
+    if (to < 0) {
+        throw CallError(SD_BUS_ERROR_INVALID_ARGS, std::string(names.to) + ": negative");
+    }
     if (from != 0 && to != 0 && from > to) {
         throw CallError(SD_BUS_ERROR_INVALID_ARGS,
                         std::string(names.from) + ": later than " + names.to);
